@@ -1,0 +1,351 @@
+"""Reverse-mode automatic differentiation: the Function base class, the backward pass, gradcheck.
+
+A :class:`Function` computes its forward on raw arrays and writes its backward from the
+derivative, side by side (micrograd's layout).  ``Function.apply`` runs the forward and, when
+gradients are being recorded, links the result tensors to the Function instance, which keeps
+the input tensors and whatever arrays its backward needs.
+
+``Tensor.backward`` orders the recorded Functions by an iterative, deterministic depth-first
+topological sort (no recursion, so a 10,000-step unrolled graph is fine), sends each Function the
+gradients of its outputs, and accumulates the gradients it returns: into ``.grad`` for leaf
+tensors, into the pending output gradients of the Function that made a non-leaf tensor.  Unless
+``retain_graph=True`` each Function drops its inputs and saved arrays as soon as its backward
+has run, so peak memory in backward is no worse than in forward.
+"""
+from __future__ import annotations
+
+import functools
+
+from . import backend
+from .backend import np
+from .tensor import Tensor, as_array
+
+__all__ = [
+    "Function", "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
+    "backward", "unbroadcast", "gradcheck", "GradcheckError",
+]
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True while operations are being recorded for backward."""
+    return _grad_enabled
+
+
+class set_grad_enabled:
+    """Context manager (and decorator) that turns recording on or off inside its block."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self.prev = None
+
+    def __enter__(self):
+        global _grad_enabled
+        self.prev = _grad_enabled
+        _grad_enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.prev
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with type(self)(self.mode) if type(self) is set_grad_enabled else type(self)():
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """``with nt.no_grad():`` — run without recording a graph (inference, parameter updates)."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """``with nt.enable_grad():`` — record again inside a ``no_grad`` block."""
+
+    def __init__(self):
+        super().__init__(True)
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` down to ``shape``: the backward of NumPy broadcasting."""
+    if grad.shape == tuple(shape):
+        return grad
+    ndiff = grad.ndim - len(shape)
+    if ndiff > 0:
+        grad = grad.sum(axis=tuple(range(ndiff)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+class Function:
+    """One differentiable operation: ``forward`` on arrays, ``backward`` from its derivative.
+
+    Subclasses implement ``forward(self, *arrays)`` returning an array (or a tuple of arrays)
+    and ``backward(self, *grad_outputs)`` returning one gradient per input (``None`` where no
+    gradient is needed; ``self.needs_grad[i]`` says which are).  Constructor keyword arguments
+    carry non-tensor parameters (axis, stride, ...).  Keep only what backward needs on ``self``.
+    Backward must not modify the gradient arrays it receives.
+
+    Example::
+
+        class Exp(Function):
+            def forward(self, x):
+                self.y = np.exp(x)
+                return self.y
+            def backward(self, gy):
+                return gy * self.y          # d/dx e^x = e^x
+
+        y = Exp.apply(x)
+    """
+
+    inputs: tuple | None = None
+    needs_grad: tuple = ()
+    recording: bool = False
+    n_outputs: int = 1
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the forward on the inputs' data; record the graph if any input needs a gradient."""
+        fn = cls(**params)
+        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        fn.recording = recording = _grad_enabled and any(needs)
+        fn.needs_grad = needs
+        out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs])
+        if isinstance(out, tuple):
+            outs = tuple(_wrap(o) for o in out)
+            if recording:
+                fn.inputs = inputs
+                fn.n_outputs = len(outs)
+                fn._out_meta = [(o.data.shape, o.data.dtype) for o in outs]
+                for i, o in enumerate(outs):
+                    o.requires_grad = True
+                    o._creator = fn
+                    o._index = i
+            return outs
+        y = _wrap(out)
+        if recording:
+            fn.inputs = inputs
+            y.requires_grad = True
+            y._creator = fn
+        return y
+
+    def forward(self, *arrays):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, *grad_outputs):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.backward")
+
+    def release(self) -> None:
+        """Drop the inputs and saved arrays once backward has used them."""
+        self.__dict__.clear()
+        self.inputs = None
+
+
+def _wrap(array) -> Tensor:
+    t = Tensor.__new__(Tensor)
+    t.data = array
+    t.grad = None
+    t.requires_grad = False
+    t._creator = None
+    t._index = 0
+    t._retain = False
+    t.name = None
+    return t
+
+
+def _topological_order(root_fn):
+    """Functions reachable from ``root_fn``, each after every Function that consumes its outputs."""
+    order, visited = [], set()
+    stack = [(root_fn, False)]
+    while stack:
+        fn, done = stack.pop()
+        if done:
+            order.append(fn)
+            continue
+        if id(fn) in visited:
+            continue
+        if fn.inputs is None:
+            raise RuntimeError(
+                f"backward through {type(fn).__name__} a second time: its saved arrays were freed by the "
+                "first backward. Call the first .backward(retain_graph=True) to go through the graph again.")
+        visited.add(id(fn))
+        stack.append((fn, True))
+        for x in fn.inputs:
+            if isinstance(x, Tensor) and x._creator is not None and id(x._creator) not in visited:
+                stack.append((x._creator, False))
+    order.reverse()
+    return order
+
+
+def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
+    """Fill ``.grad`` of every leaf tensor that ``root`` depends on with d(root)/d(leaf)."""
+    if not root.requires_grad:
+        raise RuntimeError("backward() on a tensor that does not require grad: no input of the "
+                           "computation had requires_grad=True (or it ran under nt.no_grad())")
+    xp = backend.array_module(root.data)
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"backward() without a gradient needs a one-element tensor, got shape "
+                               f"{root.shape}; pass grad= of that shape")
+        grad = xp.ones_like(root.data)
+    else:
+        grad = as_array(grad, dtype=root.data.dtype, xp=xp)
+        if grad.shape != root.shape:
+            raise ValueError(f"backward(grad): grad has shape {grad.shape}, the tensor has shape {root.shape}")
+    if root._creator is None:
+        root.grad = grad.copy() if root.grad is None else root.grad + grad
+        return
+
+    stored = set()  # ids of arrays already held by some .grad: never hand one array to two tensors
+
+    def accumulate(t, g):
+        if t.grad is None:
+            if id(g) in stored:
+                g = g.copy()
+            stored.add(id(g))
+            t.grad = g
+        else:
+            t.grad = t.grad + g
+
+    pending = {id(root._creator): [None] * root._creator.n_outputs}
+    pending[id(root._creator)][root._index] = grad
+    if root._retain:
+        accumulate(root, grad)
+    for fn in _topological_order(root._creator):
+        gys = pending.pop(id(fn), None)
+        if gys is None:
+            continue
+        if fn.n_outputs > 1:
+            gys = [g if g is not None else xp.zeros(s, d) for g, (s, d) in zip(gys, fn._out_meta)]
+        gxs = fn.backward(*gys)
+        if not isinstance(gxs, tuple):
+            gxs = (gxs,)
+        for x, gx, need in zip(fn.inputs, gxs, fn.needs_grad):
+            if not need or gx is None:
+                continue
+            if gx.shape != x.data.shape:
+                raise RuntimeError(f"{type(fn).__name__}.backward returned a gradient of shape {gx.shape} "
+                                   f"for an input of shape {x.data.shape}")
+            if gx.dtype != x.data.dtype:  # a float32 input of a float64 op gets a float32 gradient
+                gx = gx.astype(x.data.dtype)
+            creator = x._creator
+            if creator is None:
+                accumulate(x, gx)
+                continue
+            slots = pending.get(id(creator))
+            if slots is None:
+                slots = pending[id(creator)] = [None] * creator.n_outputs
+            slots[x._index] = gx if slots[x._index] is None else slots[x._index] + gx
+            if x._retain:
+                accumulate(x, gx)
+        if not retain_graph:
+            fn.release()
+
+
+def _tensor_backward(self, grad=None, retain_graph: bool = False) -> None:
+    """Back-propagate from this tensor: fill ``.grad`` of the leaves it depends on.
+
+    Args:
+        grad: d(loss)/d(self); may be omitted for a one-element tensor (taken as 1).
+        retain_graph: keep the graph so that backward can run through it again.
+    """
+    backward(self, grad, retain_graph)
+
+
+Tensor.backward = _tensor_backward
+
+
+class GradcheckError(AssertionError):
+    """Autograd and central differences disagree; the message says where."""
+
+
+def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              seed: int = 0, raise_exception: bool = True) -> bool:
+    """Compare the gradients autograd computes for ``fn(*inputs)`` with central differences.
+
+    Every input that requires a gradient must be float64.  For a non-scalar output the check
+    uses a fixed random cotangent ``w`` and differentiates ``sum(w * fn(*inputs))``; a tuple of
+    outputs is handled the same way, each with its own ``w``.
+
+    Args:
+        fn: callable taking the inputs (tensors, or anything else passed through) and returning
+            a tensor or a tuple of tensors.
+        eps: step of the central difference (f(x+eps) - f(x-eps)) / 2eps.
+        atol, rtol: an element fails when |analytic - numeric| > atol + rtol * |numeric|.
+        raise_exception: raise :class:`GradcheckError` naming the input and element that
+            disagree (default), or return False.
+
+    Returns:
+        True when every gradient matches.
+    """
+    tensors = [(i, x) for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not tensors:
+        raise ValueError("gradcheck: no input has requires_grad=True")
+    for i, x in tensors:
+        if x.dtype != np.float64:
+            raise ValueError(f"gradcheck: input {i} is {x.dtype}; central differences need float64 inputs")
+    rng = np.random.default_rng(seed)
+    weights = []
+
+    def scalar_output():
+        outs = fn(*inputs)
+        outs = outs if isinstance(outs, (tuple, list)) else (outs,)
+        outs = [o for o in outs if isinstance(o, Tensor) and o.dtype.kind == "f"]
+        while len(weights) < len(outs):
+            o = outs[len(weights)]
+            xp = backend.array_module(o.data)
+            weights.append(xp.asarray(rng.standard_normal(o.shape)))
+        return outs
+
+    with enable_grad():
+        outs = scalar_output()
+        for _, x in tensors:
+            x.grad = None
+        live = [(o, w) for o, w in zip(outs, weights) if o.requires_grad]
+        if not live:
+            raise ValueError("gradcheck: no output depends on the inputs that require grad")
+        for o, w in live:
+            o.backward(w, retain_graph=True)
+    analytic = [x.grad if x.grad is not None else backend.array_module(x.data).zeros_like(x.data)
+                for _, x in tensors]
+
+    def total(outs):
+        return sum(float((o.data * w).sum()) for o, w in zip(outs, weights))
+
+    with no_grad():
+        for (i, x), a in zip(tensors, analytic):
+            flat = x.data.reshape(-1)
+            if flat.base is None and flat is not x.data:  # reshape copied: perturb through a view instead
+                raise ValueError(f"gradcheck: input {i} must be contiguous")
+            numeric = np.empty(flat.size)
+            for k in range(flat.size):
+                orig = float(flat[k])
+                flat[k] = orig + eps
+                fp = total(scalar_output())
+                flat[k] = orig - eps
+                fm = total(scalar_output())
+                flat[k] = orig
+                numeric[k] = (fp - fm) / (2 * eps)
+            a_flat = backend.to_numpy(a).reshape(-1).astype(np.float64)
+            bad = np.abs(a_flat - numeric) > atol + rtol * np.abs(numeric)
+            if bad.any():
+                k = int(np.argmax(bad))
+                idx = np.unravel_index(k, x.shape)
+                msg = (f"gradcheck: gradient of input {i} (shape {x.shape}) disagrees at element {tuple(map(int, idx))}: "
+                       f"autograd {a_flat[k]:.8g}, central difference {numeric[k]:.8g} "
+                       f"({int(bad.sum())} of {bad.size} elements differ)")
+                if raise_exception:
+                    raise GradcheckError(msg)
+                return False
+    for _, x in tensors:
+        x.grad = None
+    return True

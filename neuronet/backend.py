@@ -1,0 +1,100 @@
+"""Array backend: which array module (NumPy or CuPy) holds the data, default dtype, seeded randomness.
+
+Everything that computes takes its array module from the data (``xp = array_module(x)``), so
+one body of code runs on NumPy arrays and on CuPy arrays alike (Chainer's ``get_array_module``).
+CuPy is optional: when it is not installed every array is a NumPy array.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+try:  # CuPy is an optional extra (neuronet[cuda12] / neuronet[cuda13]).
+    import cupy as _cupy  # type: ignore
+except Exception:  # pragma: no cover - depends on the machine
+    _cupy = None
+
+__all__ = [
+    "np", "array_module", "cupy_available", "get_default_dtype", "set_default_dtype",
+    "manual_seed", "get_rng", "to_numpy", "to_device", "device_of", "is_float_dtype",
+]
+
+_default_dtype = np.dtype(np.float32)
+_rng = np.random.default_rng(0)
+_cupy_rng = None
+
+
+def cupy_available() -> bool:
+    """True when CuPy imports and sees at least one GPU."""
+    if _cupy is None:
+        return False
+    try:
+        return _cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # pragma: no cover
+        return False
+
+
+def array_module(*arrays):
+    """The array module (``numpy`` or ``cupy``) that the given arrays live in."""
+    if _cupy is not None:
+        for a in arrays:
+            if isinstance(a, _cupy.ndarray):
+                return _cupy
+    return np
+
+
+def device_of(array) -> str:
+    """``'cpu'`` for NumPy data, ``'cuda'`` for CuPy data."""
+    return "cuda" if array_module(array) is not np else "cpu"
+
+
+def to_numpy(array):
+    """A NumPy copy (or view) of ``array``, wherever it lives."""
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return _cupy.asnumpy(array)
+    return np.asarray(array)
+
+
+def to_device(array, device: str):
+    """Move ``array`` to ``'cpu'`` (NumPy) or ``'cuda'`` (CuPy)."""
+    if device == "cpu":
+        return to_numpy(array)
+    if device in ("cuda", "gpu"):
+        if _cupy is None:
+            raise RuntimeError("device 'cuda' needs CuPy: pip install 'neuronet[cuda13]' (or [cuda12])")
+        return _cupy.asarray(array)
+    raise ValueError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
+
+
+def get_default_dtype():
+    """The dtype new floating-point tensors get (float32 unless changed)."""
+    return _default_dtype
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the dtype of new floating-point tensors: float32 (default) or float64."""
+    global _default_dtype
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float16, np.float32, np.float64):
+        raise TypeError(f"default dtype must be float16, float32 or float64, got {dtype}")
+    _default_dtype = dtype
+
+
+def is_float_dtype(dtype) -> bool:
+    return np.dtype(dtype).kind == "f"
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the one generator that every random operation in neuronet draws from."""
+    global _rng, _cupy_rng
+    _rng = np.random.default_rng(seed)
+    _cupy_rng = _cupy.random.default_rng(seed) if _cupy is not None else None
+
+
+def get_rng(xp=np):
+    """The seeded generator for array module ``xp`` (NumPy or CuPy)."""
+    global _cupy_rng
+    if xp is np:
+        return _rng
+    if _cupy_rng is None:
+        _cupy_rng = _cupy.random.default_rng(int(_rng.integers(2**31)))
+    return _cupy_rng

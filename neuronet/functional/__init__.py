@@ -1,0 +1,18 @@
+"""Every differentiable operation, forward and backward side by side, one family per file.
+
+Names and signatures mirror ``torch.nn.functional`` where PyTorch has the operation.
+Importing this package also installs Tensor's Python operators and methods (``+``, ``@``,
+indexing, ``.sum()``, ...) — see ``operators.py`` — so ``tensor.py`` never imports it.
+"""
+from .math import *  # noqa: F401,F403
+from .reduce import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .embedding import *  # noqa: F401,F403
+from . import operators as _operators
+
+_operators.install()

@@ -1,0 +1,7 @@
+"""Layers: Keras-style names and lazy input sizes, PyTorch parameter names and layouts."""
+from .dense import *  # noqa: F401,F403
+from .embedding import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .reshape import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403

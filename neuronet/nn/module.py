@@ -1,0 +1,398 @@
+"""Module: the base of every layer and model (PyTorch's Module, with Keras's lazy build).
+
+A Module registers what is assigned to its attributes: a :class:`Parameter` becomes a
+parameter, another Module a child; ``register_buffer`` adds state that is saved but not
+trained (running statistics).  Layers whose sizes depend on their input set
+``self.built = False`` and implement ``build(input_shape)``, which runs once on the first call.
+The constructor arguments are captured automatically, so ``get_config()`` can describe any
+module as JSON and ``Module.from_config`` rebuild it (no pickle anywhere).
+"""
+from __future__ import annotations
+
+import inspect
+from collections import OrderedDict
+
+from .. import backend
+from ..backend import np
+from ..tensor import Tensor
+from .parameter import Parameter
+
+__all__ = ["Module", "register_module", "get_module_class"]
+
+_REGISTRY: dict[str, type] = {}
+
+
+def register_module(cls=None, *, name: str | None = None):
+    """Make a Module class known to ``from_config``/``load_model`` (subclasses register themselves)."""
+    def deco(c):
+        _REGISTRY[name or c.__name__] = c
+        return c
+    return deco(cls) if cls is not None else deco
+
+
+def get_module_class(name: str, custom_objects: dict | None = None) -> type:
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown module class {name!r}: define or import it before loading, "
+                         f"or pass custom_objects={{'{name}': {name}}}")
+    return _REGISTRY[name]
+
+
+class Module:
+    """Base class for layers and models.
+
+    Subclasses define ``forward(*inputs)``; calling the module runs it (building lazily first
+    when ``built`` is False).  Example::
+
+        class TwoLayer(nt.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = nt.nn.Dense(16, activation="tanh")
+                self.out = nt.nn.Dense(1)
+            def forward(self, x):
+                return self.out(self.hidden(x))
+    """
+
+    built = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _REGISTRY.setdefault(cls.__name__, cls)
+
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        object.__setattr__(obj, "_init_args", (args, kwargs))
+        object.__setattr__(obj, "_param_names", [])
+        object.__setattr__(obj, "_module_names", [])
+        object.__setattr__(obj, "_buffer_names", [])
+        object.__setattr__(obj, "_nonpersistent", set())
+        object.__setattr__(obj, "training", True)
+        return obj
+
+    def __init__(self):
+        pass
+
+    # --- registration ------------------------------------------------------------------------
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        if isinstance(value, Parameter):
+            self._forget(name)
+            self._param_names.append(name)
+        elif isinstance(value, Module):
+            self._forget(name)
+            self._module_names.append(name)
+        elif name in d and (name in self._param_names or name in self._module_names):
+            if value is not None:
+                kind = "parameter" if name in self._param_names else "sub-module"
+                raise TypeError(f"{type(self).__name__}.{name} is a {kind}; assign a "
+                                f"{'Parameter' if kind == 'parameter' else 'Module'} or None, got {type(value).__name__}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        self._forget(name)
+        object.__delattr__(self, name)
+
+    def _forget(self, name):
+        for names in (self._param_names, self._module_names, self._buffer_names):
+            if name in names:
+                names.remove(name)
+
+    def register_buffer(self, name: str, value, persistent: bool = True) -> None:
+        """Keep ``value`` (an array, or None) as state that is saved but not trained."""
+        if isinstance(value, Tensor):
+            value = value.data
+        self._forget(name)
+        self._buffer_names.append(name)
+        if not persistent:
+            self._nonpersistent.add(name)
+        object.__setattr__(self, name, value)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name`` (None declares the name without a value yet)."""
+        self._forget(name)
+        self._param_names.append(name)
+        object.__setattr__(self, name, param)
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        self._forget(name)
+        self._module_names.append(name)
+        object.__setattr__(self, name, module)
+
+    # --- calling -----------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if not self.built:
+            first = args[0] if args else None
+            shape = tuple(first.shape) if hasattr(first, "shape") else None
+            self.build(shape)
+            self.built = True
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def build(self, input_shape) -> None:
+        """Create the parameters once the input shape is known (lazy layers override this)."""
+        self.built = True
+
+    # --- traversal ---------------------------------------------------------------------------
+    def named_children(self):
+        for name in self._module_names:
+            m = self.__dict__.get(name)
+            if m is not None:
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix: str = ""):
+        """(name, module) for this module and every descendant, depth first; each module once."""
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            kids = list(m.named_children())
+            for cname, c in reversed(kids):
+                stack.append((f"{name}.{cname}" if name else cname, c))
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """(dotted name, Parameter) pairs; a parameter shared by two modules appears once."""
+        seen = set()
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mname, m in mods:
+            for pname in m._param_names:
+                p = m.__dict__.get(pname)
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mname}.{pname}" if mname else pname), p
+
+    def parameters(self, recurse: bool = True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = ""):
+        for mname, m in self.named_modules(prefix):
+            for bname in m._buffer_names:
+                b = m.__dict__.get(bname)
+                if b is not None:
+                    yield (f"{mname}.{bname}" if mname else bname), b
+
+    def buffers(self):
+        for _, b in self.named_buffers():
+            yield b
+
+    def count_params(self, trainable_only: bool = False) -> int:
+        return int(sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only))
+
+    # --- modes and gradients -----------------------------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        """Training mode (dropout active, batch statistics); ``train(False)`` is ``eval()``."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> "Module":
+        """Inference mode: dropout off, running statistics used."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def requires_grad_(self, flag: bool = True) -> "Module":
+        """Freeze (False) or unfreeze (True) every parameter."""
+        for p in self.parameters():
+            p.requires_grad = bool(flag)
+        return self
+
+    def apply(self, fn) -> "Module":
+        """Call ``fn(module)`` on every descendant and on this module."""
+        for m in list(self.modules())[::-1]:
+            fn(m)
+        return self
+
+    def to(self, device: str) -> "Module":
+        """Move every parameter and buffer to ``'cpu'`` or ``'cuda'`` (in place)."""
+        for m in self.modules():
+            for pname in m._param_names:
+                p = m.__dict__.get(pname)
+                if p is not None:
+                    p.data = backend.to_device(p.data, device)
+                    if p.grad is not None:
+                        p.grad = backend.to_device(p.grad, device)
+            for bname in m._buffer_names:
+                b = m.__dict__.get(bname)
+                if b is not None:
+                    object.__setattr__(m, bname, backend.to_device(b, device))
+        return self
+
+    # --- state -------------------------------------------------------------------------------
+    def state_dict(self) -> "OrderedDict[str, object]":
+        """Every parameter and persistent buffer by dotted name, as arrays (not copies)."""
+        out = OrderedDict()
+        for mname, m in self.named_modules():
+            for pname in m._param_names:
+                p = m.__dict__.get(pname)
+                if p is not None:
+                    out[f"{mname}.{pname}" if mname else pname] = p.data
+            for bname in m._buffer_names:
+                b = m.__dict__.get(bname)
+                if b is not None and bname not in m._nonpersistent:
+                    out[f"{mname}.{bname}" if mname else bname] = b
+        return out
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> tuple[list, list]:
+        """Copy arrays from ``state`` into the parameters and buffers of the same name.
+
+        With ``strict`` a missing or unexpected name is an error; a shape mismatch always is.
+        Lazy layers must be built first (call the model once, or ``build(input_shape)``).
+
+        Returns:
+            (missing keys, unexpected keys).
+        """
+        own = {}
+        unbuilt = []
+        for mname, m in self.named_modules():
+            if not m.built:
+                unbuilt.append(mname or type(m).__name__)
+            for kind, names in (("param", m._param_names), ("buffer", m._buffer_names)):
+                for n in names:
+                    if kind == "buffer" and n in m._nonpersistent:
+                        continue
+                    own[f"{mname}.{n}" if mname else n] = (m, n, kind)
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        if unbuilt and any(k in state for k in unexpected + missing) or (unbuilt and missing):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: layers {unbuilt} are not built yet; "
+                             "call the model once on an input (or model.build(input_shape)) before loading")
+        if strict and (missing or unexpected):
+            raise KeyError(f"{type(self).__name__}.load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        for key, (m, n, kind) in own.items():
+            if key not in state:
+                continue
+            cur = m.__dict__.get(n)
+            value = state[key]
+            if isinstance(value, Tensor):
+                value = value.data
+            xp = backend.array_module(cur) if cur is not None and not isinstance(cur, Tensor) else (
+                backend.array_module(cur.data) if cur is not None else np)
+            value = backend.to_device(value, "cuda" if xp is not np else "cpu")
+            if cur is None:
+                raise ValueError(f"{type(self).__name__}.load_state_dict: {key} has no value to load into")
+            cur_arr = cur.data if isinstance(cur, Tensor) else cur
+            if tuple(value.shape) != tuple(cur_arr.shape):
+                raise ValueError(f"{type(self).__name__}.load_state_dict: {key} expects shape {tuple(cur_arr.shape)}, "
+                                 f"the state has {tuple(value.shape)}")
+            value = value.astype(cur_arr.dtype, copy=True)
+            if isinstance(cur, Tensor):
+                cur.data = value
+            else:
+                object.__setattr__(m, n, value)
+        return missing, unexpected
+
+    # --- configuration (architecture as JSON) ------------------------------------------------
+    def get_config(self) -> dict:
+        """The constructor arguments as JSON-ready values (modules become nested configs)."""
+        args, kwargs = self._init_args
+        try:
+            bound = inspect.signature(type(self).__init__).bind(self, *args, **kwargs)
+        except TypeError:
+            bound = None
+        cfg = {}
+        if bound is not None:
+            params = inspect.signature(type(self).__init__).parameters
+            for k, v in list(bound.arguments.items())[1:]:
+                if params[k].kind == inspect.Parameter.VAR_KEYWORD:
+                    for kk, vv in v.items():
+                        cfg[kk] = _to_config(vv, f"{type(self).__name__}.{kk}")
+                elif params[k].kind == inspect.Parameter.VAR_POSITIONAL:
+                    cfg["*" + k] = _to_config(list(v), f"{type(self).__name__}.{k}")
+                else:
+                    cfg[k] = _to_config(v, f"{type(self).__name__}.{k}")
+        return {"class": type(self).__name__, "config": cfg}
+
+    @staticmethod
+    def from_config(spec: dict, custom_objects: dict | None = None) -> "Module":
+        """Rebuild a module from ``get_config()`` output."""
+        cls = get_module_class(spec["class"], custom_objects)
+        cfg = {k: _from_config(v, custom_objects) for k, v in spec["config"].items()}
+        star = [k for k in cfg if k.startswith("*")]
+        args = cfg.pop(star[0]) if star else []
+        return cls(*args, **cfg)
+
+    # --- printing ----------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        args, kwargs = self._init_args
+        parts = [_short(a) for a in args if not isinstance(a, (Module, list, tuple))]
+        parts += [f"{k}={_short(v)}" for k, v in kwargs.items() if not isinstance(v, (Module, list, tuple))]
+        return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        kids = list(self.named_children())
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not kids:
+            return head + ")"
+        lines = [head]
+        for name, m in kids:
+            sub = repr(m).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {sub}")
+        return "\n".join(lines) + "\n)"
+
+
+def _short(v) -> str:
+    if callable(v) and hasattr(v, "__name__"):
+        return v.__name__
+    return repr(v)
+
+
+def _to_config(v, where):
+    if isinstance(v, Module):
+        return {"__module__": v.get_config()}
+    if isinstance(v, (list, tuple)):
+        return [_to_config(x, where) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _to_config(x, where) for k, x in v.items()}
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, (np.integer, np.floating)):
+        return v.item()
+    if isinstance(v, np.dtype) or (isinstance(v, type) and issubclass(v, np.generic)):
+        return {"__dtype__": np.dtype(v).name}
+    if hasattr(v, "get_config") and hasattr(v, "__class__"):
+        return {"__object__": type(v).__name__, "config": v.get_config()}
+    if callable(v) and getattr(v, "__name__", None):
+        return {"__callable__": v.__name__}
+    raise TypeError(f"{where}: cannot describe a {type(v).__name__} as JSON; pass a string name instead")
+
+
+def _from_config(v, custom_objects):
+    if isinstance(v, list):
+        return [_from_config(x, custom_objects) for x in v]
+    if isinstance(v, dict):
+        if "__module__" in v:
+            return Module.from_config(v["__module__"], custom_objects)
+        if "__dtype__" in v:
+            return np.dtype(v["__dtype__"])
+        if "__callable__" in v:
+            name = v["__callable__"]
+            if custom_objects and name in custom_objects:
+                return custom_objects[name]
+            return name  # layers accept activation names as strings
+        if "__object__" in v:
+            name = v["__object__"]
+            if custom_objects and name in custom_objects:
+                return custom_objects[name](**v["config"])
+            raise ValueError(f"cannot rebuild object {name!r}: pass custom_objects={{'{name}': ...}}")
+        return {k: _from_config(x, custom_objects) for k, x in v.items()}
+    return v
+

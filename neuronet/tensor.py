@@ -1,0 +1,172 @@
+"""Tensor: an array, its gradient, and the Function that made it.
+
+The graph is dynamic: every operation on tensors that need gradients records the
+:class:`~neuronet.autograd.Function` that produced its result in ``_creator``.
+``backward`` and the Python operators are installed onto this class by the layers below
+(``autograd`` and ``functional``), so this file depends on nothing but the backend.
+"""
+from __future__ import annotations
+
+from . import backend
+from .backend import np
+
+__all__ = ["Tensor", "tensor", "as_array"]
+
+
+def as_array(data, dtype=None, xp=None):
+    """``data`` as an array of the backend, with floats in the default dtype unless ``dtype`` is given."""
+    if isinstance(data, Tensor):
+        data = data.data
+    xp = xp or backend.array_module(data)
+    if dtype is not None:
+        return xp.asarray(data, dtype=dtype)
+    arr = xp.asarray(data)
+    if arr.dtype.kind == "f" and not isinstance(data, xp.ndarray):
+        # Python floats and lists become the default dtype; existing arrays keep theirs.
+        arr = arr.astype(backend.get_default_dtype(), copy=False)
+    elif arr.dtype.kind in "iu" and arr.dtype != np.int64 and not isinstance(data, xp.ndarray):
+        arr = arr.astype(np.int64, copy=False)
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    Args:
+        data: array-like (NumPy/CuPy array, nested lists, scalar).
+        requires_grad: record operations so that ``backward`` can fill ``grad``.
+        dtype: array dtype; floats default to ``nt.get_default_dtype()`` (float32).
+
+    ``grad`` is a plain array of the same shape as ``data`` (or None), filled by ``backward``
+    on leaf tensors and on tensors that called ``retain_grad()``.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_creator", "_index", "_retain", "name", "__weakref__")
+    __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        self.data = as_array(data, dtype)
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.data.dtype}")
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._creator = None  # the Function that produced this tensor (None for leaves)
+        self._index = 0  # which output of its creator this tensor is
+        self._retain = False
+        self.name = name
+
+    # --- array facts -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._creator is None
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    # --- conversions -------------------------------------------------------------------------
+    def numpy(self):
+        """The data as a NumPy array (a copy when the data lives on a GPU)."""
+        return backend.to_numpy(self.data)
+
+    def item(self):
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return backend.to_numpy(self.data).tolist()
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this data but cut from the graph (no gradient flows through it)."""
+        return Tensor(self.data, dtype=self.data.dtype)
+
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        if flag and self.data.dtype.kind not in "fc":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.data.dtype}")
+        self.requires_grad = bool(flag)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``grad`` on this non-leaf tensor after ``backward`` (leaves always keep it)."""
+        self._retain = True
+
+    def astype(self, dtype) -> "Tensor":
+        """A non-differentiable copy in another dtype (use ``F.cast`` to keep the graph)."""
+        return Tensor(self.data.astype(dtype), dtype=dtype)
+
+    def to(self, device: str) -> "Tensor":
+        """A copy of this tensor on ``'cpu'`` or ``'cuda'`` (leaf, same requires_grad)."""
+        return Tensor(backend.to_device(self.data, device), requires_grad=self.requires_grad)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def __array__(self, dtype=None, copy=None):
+        arr = backend.to_numpy(self.data)
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def __repr__(self) -> str:
+        body = np.array2string(backend.to_numpy(self.data), separator=", ", precision=4,
+                               prefix="tensor(", threshold=200)
+        extra = ""
+        if self.data.dtype != backend.get_default_dtype():
+            extra += f", dtype={self.data.dtype}"
+        if self._creator is not None:
+            extra += f", grad_fn=<{type(self._creator).__name__}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError("the truth value of a tensor with more than one element is ambiguous; "
+                             "use .any() or .all()")
+        return bool(self.data)
+
+    def __hash__(self):
+        return id(self)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu":
+            raise TypeError("only integer tensors can be used as an index")
+        return int(self.item())
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Make a tensor from array-like ``data`` (floats become float32 unless ``dtype`` says otherwise)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
