@@ -1,2 +1,443 @@
-"""(being written)"""
-__all__ = []
+"""Activation functions, each a fused Function with its derivative from the course beside it.
+
+Every activation works element-wise on arrays of any shape (softmax, log-softmax and maxout
+along one axis; PReLU per channel on axis 1), keeps float32 as float32, and runs on NumPy or
+CuPy alike.  ``get_activation("relu")`` turns a name into the function, so layers accept strings.
+"""
+from __future__ import annotations
+
+import math
+
+from ..autograd import Function
+from ..backend import array_module, np
+
+__all__ = [
+    "identity", "linear", "sigmoid", "tanh", "arctan", "softsign", "heaviside", "step", "sign",
+    "relu", "leaky_relu", "prelu", "elu", "selu", "silu", "swish", "gelu", "softplus",
+    "softmax", "log_softmax", "maxout", "get_activation", "ACTIVATIONS",
+]
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _sigmoid(x, xp):
+    """1/(1+e^-x) without overflow: only e^-|x| is ever computed."""
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus(z, xp):
+    """log(1+e^z) = max(z,0) + log1p(e^-|z|), finite for any z."""
+    return xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+
+
+def _erf(x, xp):
+    """The error function to ~1e-15 (NumPy has none): a positive-term series for |x| <= 3, the
+    continued fraction of erfc beyond.  Computed in float64, returned in ``x``'s dtype."""
+    a = xp.abs(x).astype(np.float64)
+    small = xp.minimum(a, 3.0)
+    z2 = 2.0 * small * small
+    term = small
+    total = small
+    for n in range(1, 60):  # erf(x) = 2/sqrt(pi) e^{-x^2} sum_n 2^n x^{2n+1} / (1·3···(2n+1))
+        term = term * z2 / (2 * n + 1)
+        total = total + term
+    series = total * xp.exp(-small * small) * (2 / math.sqrt(math.pi))
+    big = xp.maximum(a, 3.0)
+    frac = big
+    for k in range(40, 0, -1):  # erfc(x) = e^{-x^2}/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
+        frac = big + (k / 2) / frac
+    tail = 1.0 - xp.exp(-big * big) / (math.sqrt(math.pi) * frac)
+    return (xp.sign(x) * xp.where(a <= 3.0, series, tail)).astype(x.dtype)
+
+
+class _Elementwise(Function):
+    """An element-wise activation whose backward is ``gy * derivative`` (computed in forward)."""
+
+    def forward(self, x):
+        y, self.dydx = self.compute(x, array_module(x))
+        return y
+
+    def backward(self, gy):
+        return gy * self.dydx
+
+
+class Identity(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy  # d/dx x = 1
+
+
+def identity(x):
+    """f(x) = x: the output layer of a regression network."""
+    return Identity.apply(x)
+
+
+class Linear(Function):
+    def __init__(self, k):
+        self.k = k
+
+    def forward(self, x):
+        return x * self.k
+
+    def backward(self, gy):
+        return gy * self.k  # d/dx kx = k
+
+
+def linear(x, k: float = 1.0):
+    """f(x) = k·x, the linear activation of the course (k=1 is the identity)."""
+    return Linear.apply(x, k=float(k))
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        self.y = _sigmoid(x, array_module(x))
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y * (1 - self.y)  # d/dx σ(x) = σ(x)(1 - σ(x))
+
+
+def sigmoid(x):
+    """The logistic function 1/(1+e^-x), stable for large |x| (no overflow warnings)."""
+    return Sigmoid.apply(x)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        self.y = array_module(x).tanh(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (1 - self.y * self.y)  # d/dx tanh x = 1 - tanh^2 x
+
+
+def tanh(x):
+    """The hyperbolic tangent, range (-1, 1)."""
+    return Tanh.apply(x)
+
+
+class ArcTan(_Elementwise):
+    def compute(self, x, xp):
+        # d/dx (2/π) atan x = 2 / (π (1 + x^2))
+        return xp.arctan(x) * (2 / math.pi), (2 / math.pi) / (1 + x * x)
+
+
+def arctan(x):
+    """(2/π)·atan(x), a sigmoid-shaped activation with range (-1, 1)."""
+    return ArcTan.apply(x)
+
+
+class Softsign(_Elementwise):
+    def compute(self, x, xp):
+        d = 1 + xp.abs(x)
+        return x / d, 1 / (d * d)  # d/dx softsign = 1/(1+|x|)^2
+
+
+def softsign(x):
+    """x / (1 + |x|): like tanh, with polynomial instead of exponential tails."""
+    return Softsign.apply(x)
+
+
+class _ZeroGrad(Function):
+    """A piecewise-constant function: its derivative is 0 wherever it exists."""
+
+    def forward(self, x):
+        self.shape, self.dtype = x.shape, x.dtype
+        return self.compute(x, array_module(x))
+
+    def backward(self, gy):
+        return array_module(gy).zeros(self.shape, self.dtype)  # d/dx const = 0
+
+
+class Heaviside(_ZeroGrad):
+    def __init__(self, value_at_zero):
+        self.value_at_zero = value_at_zero
+
+    def compute(self, x, xp):
+        y = (x > 0).astype(x.dtype)
+        return xp.where(x == 0, xp.asarray(self.value_at_zero, dtype=x.dtype), y)
+
+
+def heaviside(x, value_at_zero: float = 1.0):
+    """The Heaviside step: 1 for x > 0, 0 for x < 0, ``value_at_zero`` at 0 (1 by default,
+    the perceptron's convention).  Its gradient is 0 everywhere (undefined at 0): a network
+    of steps cannot learn by back-propagation, which is why the course moves to sigmoids."""
+    return Heaviside.apply(x, value_at_zero=float(value_at_zero))
+
+
+step = heaviside
+
+
+class Sign(_ZeroGrad):
+    def compute(self, x, xp):
+        return xp.sign(x)
+
+
+def sign(x):
+    """-1, 0 or 1 by the sign of x (ADALINE's output).  Gradient 0 everywhere (undefined at 0)."""
+    return Sign.apply(x)
+
+
+class ReLU(Function):
+    def forward(self, x):
+        self.y = array_module(x).maximum(x, 0)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (self.y > 0)  # d/dx max(x, 0) = 1 if x > 0 else 0 (subgradient 0 at 0)
+
+
+def relu(x):
+    """max(x, 0).  At x = 0 the subgradient 0 is used, as in PyTorch."""
+    return ReLU.apply(x)
+
+
+class LeakyReLU(Function):
+    def __init__(self, slope):
+        self.slope = slope
+
+    def forward(self, x):
+        self.positive = x > 0
+        return array_module(x).where(self.positive, x, x * self.slope)
+
+    def backward(self, gy):
+        # d/dx = 1 if x > 0 else negative_slope
+        return array_module(gy).where(self.positive, gy, gy * self.slope)
+
+
+def leaky_relu(x, negative_slope: float = 0.01):
+    """x for x > 0, negative_slope·x otherwise."""
+    return LeakyReLU.apply(x, slope=float(negative_slope))
+
+
+class PReLU(Function):
+    def forward(self, x, w):
+        xp = array_module(x)
+        self.x, self.w_shape = x, w.shape
+        self.wb = w.reshape((1, -1) + (1,) * (x.ndim - 2)) if w.size > 1 else w.reshape(())
+        return xp.where(x > 0, x, x * self.wb)
+
+    def backward(self, gy):
+        # d/dx = 1 if x > 0 else α;  d/dα = 0 if x > 0 else x (summed over all but the channel axis)
+        xp = array_module(gy)
+        positive = self.x > 0
+        gx = xp.where(positive, gy, gy * self.wb) if self.needs_grad[0] else None
+        gw = None
+        if self.needs_grad[1]:
+            g = xp.where(positive, 0, gy * self.x)
+            axes = tuple(i for i in range(g.ndim) if not (i == 1 and self.wb.ndim > 0))
+            gw = g.sum(axis=axes).reshape(self.w_shape)
+        return gx, gw
+
+
+def prelu(x, weight):
+    """Leaky ReLU with a learned slope α (``weight``): one α, or one per channel on axis 1
+    (PyTorch layout: weight shape (num_parameters,))."""
+    w_shape = tuple(weight.shape)
+    x_shape = tuple(x.shape)
+    n = int(np.prod(w_shape)) if w_shape else 1
+    if len(w_shape) > 1:
+        raise ValueError(f"prelu: weight must have shape (num_parameters,), got {w_shape}")
+    if n > 1 and (len(x_shape) < 2 or x_shape[1] != n):
+        raise ValueError(f"prelu: weight has {n} parameters, so the input needs {n} channels on axis 1; "
+                         f"got input shape {x_shape}")
+    return PReLU.apply(x, weight)
+
+
+class ELU(Function):
+    def __init__(self, alpha, scale=1.0):
+        self.alpha, self.scale = alpha, scale
+
+    def forward(self, x):
+        xp = array_module(x)
+        self.positive = x > 0
+        self.neg = xp.expm1(xp.minimum(x, 0)) * self.alpha  # α(e^x - 1) where x <= 0
+        return xp.where(self.positive, x, self.neg) * self.scale
+
+    def backward(self, gy):
+        # d/dx = 1 if x > 0 else α e^x = elu(x) + α  (times the SELU scale)
+        xp = array_module(gy)
+        return gy * (xp.where(self.positive, 1, self.neg + self.alpha) * self.scale)
+
+
+def elu(x, alpha: float = 1.0):
+    """x for x > 0, α(e^x − 1) otherwise."""
+    return ELU.apply(x, alpha=float(alpha))
+
+
+def selu(x):
+    """Self-normalising ELU: λ·elu(x, α) with the constants of Klambauer et al. (2017)."""
+    return ELU.apply(x, alpha=SELU_ALPHA, scale=SELU_SCALE)
+
+
+class SiLU(_Elementwise):
+    def compute(self, x, xp):
+        s = _sigmoid(x, xp)
+        return x * s, s * (1 + x * (1 - s))  # d/dx xσ(x) = σ(x)(1 + x(1 - σ(x)))
+
+
+def silu(x):
+    """x·σ(x), also called swish."""
+    return SiLU.apply(x)
+
+
+swish = silu
+
+
+class GELU(_Elementwise):
+    def __init__(self, approximate):
+        self.approximate = approximate
+
+    def compute(self, x, xp):
+        if self.approximate == "tanh":
+            c = math.sqrt(2 / math.pi)
+            t = xp.tanh(c * (x + 0.044715 * x * x * x))
+            # d/dx ½x(1+t) = ½(1+t) + ½x(1-t²)·c(1 + 3·0.044715x²)
+            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+            return 0.5 * x * (1 + t), d
+        cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2)), xp))
+        pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+        return x * cdf, cdf + x * pdf  # d/dx xΦ(x) = Φ(x) + xφ(x)
+
+
+def gelu(x, approximate: str = "none"):
+    """x·Φ(x) with Φ the standard normal CDF; ``approximate='tanh'`` uses the tanh formula
+    (both exactly as PyTorch computes them)."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(x, approximate=approximate)
+
+
+class Softplus(_Elementwise):
+    def __init__(self, beta, threshold):
+        self.beta, self.threshold = beta, threshold
+
+    def compute(self, x, xp):
+        z = x * self.beta
+        linear_part = z > self.threshold
+        y = xp.where(linear_part, x, _softplus(z, xp) / self.beta)
+        # d/dx (1/β) log(1 + e^{βx}) = σ(βx); 1 where βx > threshold (the function is x there)
+        return y, xp.where(linear_part, 1, _sigmoid(z, xp))
+
+
+def softplus(x, beta: float = 1.0, threshold: float = 20.0):
+    """(1/β)·log(1 + e^{βx}), and x itself where βx > threshold (PyTorch's semantics)."""
+    return Softplus.apply(x, beta=float(beta), threshold=float(threshold))
+
+
+def _resolve_axis(fn, axis, dim, ndim):
+    if dim is not None:
+        axis = dim
+    if not -max(ndim, 1) <= axis < max(ndim, 1):
+        raise ValueError(f"{fn}: axis {axis} is out of range for an input with {ndim} dimensions")
+    return axis
+
+
+class Softmax(Function):
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = array_module(x)
+        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
+        self.y = e / e.sum(axis=self.axis, keepdims=True)
+        return self.y
+
+    def backward(self, gy):
+        # ∂y_i/∂x_j = y_i(δ_ij - y_j)  =>  gx = y ⊙ (gy - Σ_j gy_j y_j)
+        y = self.y
+        return y * (gy - (gy * y).sum(axis=self.axis, keepdims=True))
+
+
+def softmax(x, axis: int = -1, dim: int | None = None):
+    """e^{x_i} / Σ_j e^{x_j} along ``axis`` (``dim=`` as in PyTorch), stable for any magnitude."""
+    return Softmax.apply(x, axis=_resolve_axis("softmax", axis, dim, len(x.shape)))
+
+
+class LogSoftmax(Function):
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = array_module(x)
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        self.y = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
+        return self.y
+
+    def backward(self, gy):
+        # ∂y_i/∂x_j = δ_ij - softmax_j  =>  gx = gy - softmax ⊙ Σ_i gy_i
+        xp = array_module(gy)
+        return gy - xp.exp(self.y) * gy.sum(axis=self.axis, keepdims=True)
+
+
+def log_softmax(x, axis: int = -1, dim: int | None = None):
+    """log(softmax(x)) computed as x − max − log Σ e^{x − max}: finite at any magnitude."""
+    return LogSoftmax.apply(x, axis=_resolve_axis("log_softmax", axis, dim, len(x.shape)))
+
+
+class Maxout(Function):
+    def __init__(self, pieces, axis):
+        self.pieces, self.axis = pieces, axis
+
+    def forward(self, x):
+        xp = array_module(x)
+        moved = xp.moveaxis(x, self.axis, -1)
+        self.moved_shape = moved.shape
+        groups = moved.reshape(moved.shape[:-1] + (-1, self.pieces))
+        self.argmax = groups.argmax(axis=-1)
+        y = xp.take_along_axis(groups, self.argmax[..., None], axis=-1)[..., 0]
+        return xp.moveaxis(y, -1, self.axis)
+
+    def backward(self, gy):
+        # d/dx_k max_j x_j = 1 for the (first) maximal k, 0 for the others
+        xp = array_module(gy)
+        g = xp.moveaxis(gy, self.axis, -1)
+        winner = xp.arange(self.pieces) == self.argmax[..., None]
+        gx = (winner * g[..., None]).astype(gy.dtype, copy=False).reshape(self.moved_shape)
+        return xp.moveaxis(gx, -1, self.axis)
+
+
+def maxout(x, pieces: int, axis: int = -1):
+    """Max over consecutive groups of ``pieces`` features along ``axis``: output feature j is
+    max(x[j·pieces], ..., x[(j+1)·pieces − 1]), so that axis shrinks by a factor ``pieces``."""
+    shape = tuple(x.shape)
+    axis = _resolve_axis("maxout", axis, None, len(shape))
+    if not isinstance(pieces, (int, np.integer)) or pieces < 1:
+        raise ValueError(f"maxout: pieces must be a positive integer, got {pieces!r}")
+    if len(shape) == 0 or shape[axis] % pieces:
+        raise ValueError(f"maxout: the size of axis {axis} of input shape {shape} must be divisible "
+                         f"by pieces={pieces}")
+    return Maxout.apply(x, pieces=int(pieces), axis=axis)
+
+
+ACTIVATIONS = {
+    "identity": identity, "linear": identity, "sigmoid": sigmoid, "logistic": sigmoid,
+    "tanh": tanh, "arctan": arctan, "softsign": softsign, "heaviside": heaviside, "step": heaviside,
+    "sign": sign, "relu": relu, "leaky_relu": leaky_relu, "elu": elu, "selu": selu, "silu": silu,
+    "swish": silu, "gelu": gelu, "softplus": softplus, "softmax": softmax, "log_softmax": log_softmax,
+}
+
+
+def get_activation(name_or_callable):
+    """The activation function for a name (``"relu"``), a callable (returned as is) or None
+    (the identity).
+
+    Raises:
+        ValueError: for an unknown name; the message lists the known ones.
+    """
+    if name_or_callable is None:
+        return identity
+    if callable(name_or_callable) and not isinstance(name_or_callable, str):
+        return name_or_callable
+    if isinstance(name_or_callable, str):
+        key = name_or_callable.lower().replace("-", "_")
+        if key in ACTIVATIONS:
+            return ACTIVATIONS[key]
+        raise ValueError(f"get_activation: unknown activation {name_or_callable!r}; known names: "
+                         f"{', '.join(sorted(ACTIVATIONS))}")
+    raise TypeError(f"get_activation: expected a name, a callable or None, got {type(name_or_callable).__name__}")
+

@@ -1,2 +1,85 @@
-"""(being written)"""
-__all__ = []
+"""The fully connected layer as one fused Function: y = act(x Wᵀ + b), PyTorch weight layout (out, in)."""
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import array_module
+from .activation import _sigmoid, get_activation, identity, relu, sigmoid, tanh
+
+__all__ = ["linear", "dense"]
+
+# activations fused into the GEMM's Function: their derivative is a function of the output y
+_FUSED = {None: None, "identity": None, "linear": None, "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid",
+          identity: None, relu: "relu", tanh: "tanh", sigmoid: "sigmoid"}
+
+
+class Affine(Function):
+    def __init__(self, activation=None):
+        self.activation = activation
+
+    def forward(self, x, w, b=None):
+        xp = array_module(x)
+        self.x_shape = x.shape
+        self.x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        self.w = w
+        y = self.x2 @ w.T  # one GEMM over all leading dimensions
+        if b is not None:
+            y += b
+        if self.activation == "relu":
+            xp.maximum(y, 0, out=y)
+        elif self.activation == "tanh":
+            xp.tanh(y, out=y)
+        elif self.activation == "sigmoid":
+            y = _sigmoid(y, xp)
+        self.y = y if self.activation else None
+        return y.reshape(x.shape[:-1] + (w.shape[0],))
+
+    def backward(self, gy):
+        # y = act(z), z = x Wᵀ + b:  dz = dy·act'(z);  dX = dz W,  dW = dzᵀ X,  db = Σ_rows dz
+        g = gy.reshape(-1, gy.shape[-1]) if gy.ndim != 2 else gy
+        y = self.y
+        if self.activation == "relu":
+            g = g * (y > 0)  # d/dz max(z, 0) = 1 if z > 0 else 0
+        elif self.activation == "tanh":
+            g = g * (1 - y * y)  # d/dz tanh z = 1 - tanh² z
+        elif self.activation == "sigmoid":
+            g = g * y * (1 - y)  # d/dz σ(z) = σ(z)(1 - σ(z))
+        gx = (g @ self.w).reshape(self.x_shape) if self.needs_grad[0] else None
+        gw = g.T @ self.x2 if self.needs_grad[1] else None
+        if len(self.needs_grad) < 3:
+            return gx, gw
+        gb = g.sum(axis=0) if self.needs_grad[2] else None
+        return gx, gw, gb
+
+
+def _check(fn, x, weight, bias):
+    xs, ws = tuple(x.shape), tuple(weight.shape)
+    if len(ws) != 2:
+        raise ValueError(f"{fn}: weight must have shape (out_features, in_features), got {ws}")
+    if len(xs) == 0 or xs[-1] != ws[1]:
+        raise ValueError(f"{fn}: input of shape {xs} has {xs[-1] if xs else 'no'} features in its last "
+                         f"dimension, but weight of shape {ws} expects {ws[1]} (weight is (out, in))")
+    if bias is not None and tuple(bias.shape) != (ws[0],):
+        raise ValueError(f"{fn}: bias must have shape ({ws[0]},) to match weight {ws}, got {tuple(bias.shape)}")
+
+
+def linear(x, weight, bias=None):
+    """y = x Wᵀ + b for x of shape (..., in), weight (out, in), bias (out,) — PyTorch's F.linear."""
+    _check("linear", x, weight, bias)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return Affine.apply(*inputs)
+
+
+def dense(x, weight, bias=None, activation=None):
+    """act(x Wᵀ + b): a whole dense layer.  relu, tanh, sigmoid and the identity are fused into
+    the same Function (one pass, one saved array); other activations (names or callables)
+    are applied after :func:`linear`."""
+    _check("dense", x, weight, bias)
+    key = activation.lower() if isinstance(activation, str) else activation
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    try:
+        fused = key in _FUSED
+    except TypeError:  # an unhashable callable
+        fused = False
+    if fused:
+        return Affine.apply(*inputs, activation=_FUSED[key])
+    return get_activation(activation)(Affine.apply(*inputs))

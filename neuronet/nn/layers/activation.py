@@ -1,2 +1,220 @@
-"""(being written)"""
-__all__ = []
+"""Activation layers: one Module per activation of ``neuronet.functional.activation``.
+
+Each wraps its function so activations can sit in a ``Sequential``; only :class:`PReLU` has a
+parameter (its slopes, PyTorch layout ``weight (num_parameters,)``).
+"""
+from __future__ import annotations
+
+from ... import backend
+from ...functional import activation as A
+from ..module import Module
+from ..parameter import Parameter
+
+__all__ = [
+    "Identity", "LinearActivation", "Sigmoid", "Tanh", "ArcTan", "Softsign", "Heaviside", "Step",
+    "Sign", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "SiLU", "Swish", "GELU", "Softplus",
+    "Softmax", "LogSoftmax", "Maxout", "Activation",
+]
+
+
+class Identity(Module):
+    """f(x) = x."""
+
+    def forward(self, x):
+        return A.identity(x)
+
+
+class LinearActivation(Module):
+    """f(x) = k·x."""
+
+    def __init__(self, k: float = 1.0):
+        super().__init__()
+        self.k = float(k)
+
+    def forward(self, x):
+        return A.linear(x, self.k)
+
+
+class Sigmoid(Module):
+    """The logistic function 1/(1+e^−x)."""
+
+    def forward(self, x):
+        return A.sigmoid(x)
+
+
+class Tanh(Module):
+    """The hyperbolic tangent."""
+
+    def forward(self, x):
+        return A.tanh(x)
+
+
+class ArcTan(Module):
+    """(2/π)·atan(x)."""
+
+    def forward(self, x):
+        return A.arctan(x)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, x):
+        return A.softsign(x)
+
+
+class Heaviside(Module):
+    """The step function: 1 for x > 0, 0 for x < 0, ``value_at_zero`` at 0; zero gradient."""
+
+    def __init__(self, value_at_zero: float = 1.0):
+        super().__init__()
+        self.value_at_zero = float(value_at_zero)
+
+    def forward(self, x):
+        return A.heaviside(x, self.value_at_zero)
+
+
+Step = Heaviside
+
+
+class Sign(Module):
+    """−1, 0 or 1 by the sign of x; zero gradient."""
+
+    def forward(self, x):
+        return A.sign(x)
+
+
+class ReLU(Module):
+    """max(x, 0)."""
+
+    def forward(self, x):
+        return A.relu(x)
+
+
+class LeakyReLU(Module):
+    """x for x > 0, negative_slope·x otherwise."""
+
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x):
+        return A.leaky_relu(x, self.negative_slope)
+
+
+class PReLU(Module):
+    """Leaky ReLU whose negative slope is learned: one slope, or one per channel (axis 1).
+
+    Args:
+        num_parameters: 1 (shared slope) or the number of channels of the input.
+        init: initial value of every slope.
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25):
+        super().__init__()
+        if int(num_parameters) < 1:
+            raise ValueError(f"PReLU: num_parameters must be at least 1, got {num_parameters}")
+        self.num_parameters = int(num_parameters)
+        xp = backend.np
+        self.weight = Parameter(xp.full((self.num_parameters,), init, dtype=backend.get_default_dtype()))
+
+    def forward(self, x):
+        return A.prelu(x, self.weight)
+
+
+class ELU(Module):
+    """x for x > 0, α(e^x − 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0):
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        return A.elu(x, self.alpha)
+
+
+class SELU(Module):
+    """The self-normalising ELU λ·elu(x, α)."""
+
+    def forward(self, x):
+        return A.selu(x)
+
+
+class SiLU(Module):
+    """x·σ(x) (swish)."""
+
+    def forward(self, x):
+        return A.silu(x)
+
+
+Swish = SiLU
+
+
+class GELU(Module):
+    """x·Φ(x); ``approximate='tanh'`` for the tanh formula."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return A.gelu(x, self.approximate)
+
+
+class Softplus(Module):
+    """(1/β)·log(1 + e^{βx}), linear where βx > threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x):
+        return A.softplus(x, self.beta, self.threshold)
+
+
+class Softmax(Module):
+    """Softmax along ``axis`` (``dim=`` accepted as in PyTorch)."""
+
+    def __init__(self, axis: int = -1, dim: int | None = None):
+        super().__init__()
+        self.axis = axis if dim is None else dim
+
+    def forward(self, x):
+        return A.softmax(x, self.axis)
+
+
+class LogSoftmax(Module):
+    """Log-softmax along ``axis`` (``dim=`` accepted as in PyTorch)."""
+
+    def __init__(self, axis: int = -1, dim: int | None = None):
+        super().__init__()
+        self.axis = axis if dim is None else dim
+
+    def forward(self, x):
+        return A.log_softmax(x, self.axis)
+
+
+class Maxout(Module):
+    """Max over consecutive groups of ``pieces`` features along ``axis`` (the last by default)."""
+
+    def __init__(self, pieces: int, axis: int = -1):
+        super().__init__()
+        if not isinstance(pieces, int) or pieces < 1:
+            raise ValueError(f"Maxout: pieces must be a positive integer, got {pieces!r}")
+        self.pieces, self.axis = pieces, axis
+
+    def forward(self, x):
+        return A.maxout(x, self.pieces, self.axis)
+
+
+class Activation(Module):
+    """Any activation by name (``Activation("relu")``) or callable, as Keras's Activation layer."""
+
+    def __init__(self, activation):
+        super().__init__()
+        self.fn = A.get_activation(activation)
+
+    def forward(self, x):
+        return self.fn(x)
