@@ -209,7 +209,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
 
     def accumulate(t, g):
         if t.grad is None:
-            if id(g) in stored:
+            if id(g) in stored or g.base is not None:  # shared with another .grad, or a view of one
                 g = g.copy()
             stored.add(id(g))
             t.grad = g

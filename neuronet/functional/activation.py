@@ -10,6 +10,7 @@ import math
 
 from ..autograd import Function
 from ..backend import array_module, np
+from .math import Tanh, tanh  # noqa: F401  (tanh lives with the other elementary functions)
 
 __all__ = [
     "identity", "linear", "sigmoid", "tanh", "arctan", "softsign", "heaviside", "step", "sign",
@@ -104,20 +105,6 @@ class Sigmoid(Function):
 def sigmoid(x):
     """The logistic function 1/(1+e^-x), stable for large |x| (no overflow warnings)."""
     return Sigmoid.apply(x)
-
-
-class Tanh(Function):
-    def forward(self, x):
-        self.y = array_module(x).tanh(x)
-        return self.y
-
-    def backward(self, gy):
-        return gy * (1 - self.y * self.y)  # d/dx tanh x = 1 - tanh^2 x
-
-
-def tanh(x):
-    """The hyperbolic tangent, range (-1, 1)."""
-    return Tanh.apply(x)
 
 
 class ArcTan(_Elementwise):

@@ -1,18 +1,47 @@
-"""Element-wise arithmetic and matrix products, each with its derivative."""
+"""Element-wise arithmetic, elementary functions and matrix products, each with its derivative.
+
+Binary ops broadcast like NumPy and undo the broadcasting in backward (``unbroadcast``).  Python
+scalars never change a tensor's dtype (float32 stays float32); a float tensor combined with an
+integer or boolean tensor keeps the float dtype (as in PyTorch, unlike NumPy's float64).
+"""
 from __future__ import annotations
 
 from ..autograd import Function, unbroadcast
-from ..backend import array_module
+from ..backend import array_module, np
+from ..tensor import Tensor
 
-__all__ = ["add", "mul", "matmul"]
+__all__ = [
+    "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
+    "clip", "clamp", "maximum", "minimum", "where", "matmul", "cast",
+]
 
 
 def _shape(a):
     return getattr(a, "shape", ())
 
 
+def _scalar(v):
+    """NumPy scalars become Python scalars so that they do not promote float32 to float64."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _match(a, b):
+    """A float array combined with an int/bool array keeps the float dtype (PyTorch's rule)."""
+    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
+    if da is None or db is None or da == db:
+        return a, b
+    if da.kind == "f" and db.kind in "iub":
+        return a, b.astype(da)
+    if db.kind == "f" and da.kind in "iub":
+        return a.astype(db), b
+    return a, b
+
+
+# --- arithmetic ---------------------------------------------------------------------------------
+
 class Add(Function):
     def forward(self, a, b):
+        a, b = _match(a, b)
         self.a_shape, self.b_shape = _shape(a), _shape(b)
         return a + b
 
@@ -25,13 +54,31 @@ class Add(Function):
 
 def add(a, b):
     """a + b with broadcasting."""
-    return Add.apply(a, b)
+    return Add.apply(_scalar(a), _scalar(b))
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        a, b = _match(a, b)
+        self.a_shape, self.b_shape = _shape(a), _shape(b)
+        return a - b
+
+    def backward(self, gy):
+        # d(a-b)/da = 1, d(a-b)/db = -1
+        ga = unbroadcast(gy, self.a_shape) if self.needs_grad[0] else None
+        gb = -unbroadcast(gy, self.b_shape) if self.needs_grad[1] else None
+        return ga, gb
+
+
+def sub(a, b):
+    """a - b with broadcasting."""
+    return Sub.apply(_scalar(a), _scalar(b))
 
 
 class Mul(Function):
     def forward(self, a, b):
-        self.a, self.b = a, b
-        return a * b
+        self.a, self.b = _match(a, b)
+        return self.a * self.b
 
     def backward(self, gy):
         # d(ab)/da = b, d(ab)/db = a
@@ -42,13 +89,306 @@ class Mul(Function):
 
 def mul(a, b):
     """a * b with broadcasting."""
-    return Mul.apply(a, b)
+    return Mul.apply(_scalar(a), _scalar(b))
 
+
+class Div(Function):
+    def forward(self, a, b):
+        a, b = _match(a, b)
+        self.a_shape, self.b = _shape(a), b
+        self.y = a / b
+        return self.y
+
+    def backward(self, gy):
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(1/b)(a/b)
+        g_over_b = gy / self.b
+        ga = unbroadcast(g_over_b, self.a_shape) if self.needs_grad[0] else None
+        gb = unbroadcast(-g_over_b * self.y, _shape(self.b)) if self.needs_grad[1] else None
+        return ga, gb
+
+
+def div(a, b):
+    """a / b (true division) with broadcasting."""
+    return Div.apply(_scalar(a), _scalar(b))
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy  # d/dx (-x) = -1
+
+
+def neg(x):
+    """-x."""
+    return Neg.apply(x)
+
+
+class PowScalar(Function):
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, x):
+        self.x = x
+        return x ** self.p
+
+    def backward(self, gy):
+        # d/dx x^p = p x^(p-1)
+        p = self.p
+        if p == 2:
+            return gy * (self.x * 2)
+        return gy * (p * self.x ** (p - 1))
+
+
+class PowTensor(Function):
+    def forward(self, a, b):
+        xp = array_module(a, b)
+        if not isinstance(a, xp.ndarray):  # a Python base with a tensor exponent: 2 ** t
+            a = xp.asarray(a, dtype=b.dtype)
+        a, b = _match(a, b)
+        self.a, self.b = a, b
+        self.y = a ** b
+        return self.y
+
+    def backward(self, gy):
+        # d/da a^b = b a^(b-1); d/db a^b = a^b ln a (taken as 0 where a = 0, like PyTorch)
+        xp = array_module(gy)
+        a, b = self.a, self.b
+        ga = gb = None
+        if self.needs_grad[0]:
+            ga = unbroadcast(gy * (b * a ** (b - 1)), _shape(a))
+        if self.needs_grad[1]:
+            log_a = xp.log(xp.where(a == 0, 1, a))
+            gb = unbroadcast(gy * self.y * log_a, _shape(b))
+        return ga, gb
+
+
+def pow(x, p):
+    """x ** p for a scalar exponent (the fast path) or a tensor exponent (broadcasting)."""
+    p = _scalar(p)
+    if isinstance(p, Tensor) or hasattr(p, "shape"):
+        return PowTensor.apply(_scalar(x), p)
+    if not isinstance(x, Tensor):
+        x = Tensor(x)
+    return PowScalar.apply(x, p=p)
+
+
+# --- elementary functions -----------------------------------------------------------------------
+
+class Exp(Function):
+    def forward(self, x):
+        self.y = array_module(x).exp(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y  # d/dx e^x = e^x
+
+
+def exp(x):
+    """e^x element-wise."""
+    return Exp.apply(x)
+
+
+class Log(Function):
+    def forward(self, x):
+        self.x = x
+        return array_module(x).log(x)
+
+    def backward(self, gy):
+        return gy / self.x  # d/dx ln x = 1/x
+
+
+def log(x):
+    """Natural logarithm element-wise."""
+    return Log.apply(x)
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        self.y = array_module(x).sqrt(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy / (self.y * 2)  # d/dx sqrt x = 1/(2 sqrt x)
+
+
+def sqrt(x):
+    """Square root element-wise."""
+    return Sqrt.apply(x)
+
+
+class Abs(Function):
+    def forward(self, x):
+        xp = array_module(x)
+        self.x = x
+        return xp.abs(x)
+
+    def backward(self, gy):
+        return gy * array_module(gy).sign(self.x)  # d/dx |x| = sign(x), subgradient 0 at 0
+
+
+def abs(x):
+    """|x| element-wise; the gradient at 0 is the subgradient 0 (as in PyTorch)."""
+    return Abs.apply(x)
+
+
+class Sin(Function):
+    def forward(self, x):
+        self.x = x
+        return array_module(x).sin(x)
+
+    def backward(self, gy):
+        return gy * array_module(gy).cos(self.x)  # d/dx sin x = cos x
+
+
+def sin(x):
+    """Sine element-wise."""
+    return Sin.apply(x)
+
+
+class Cos(Function):
+    def forward(self, x):
+        self.x = x
+        return array_module(x).cos(x)
+
+    def backward(self, gy):
+        return -gy * array_module(gy).sin(self.x)  # d/dx cos x = -sin x
+
+
+def cos(x):
+    """Cosine element-wise."""
+    return Cos.apply(x)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        self.y = array_module(x).tanh(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (1 - self.y * self.y)  # d/dx tanh x = 1 - tanh^2 x
+
+
+def tanh(x):
+    """The hyperbolic tangent, range (-1, 1)."""
+    return Tanh.apply(x)
+
+
+# --- piecewise ----------------------------------------------------------------------------------
+
+class Clip(Function):
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        self.x = x
+        return array_module(x).clip(x, self.lo, self.hi)
+
+    def backward(self, gy):
+        # d/dx clip(x, lo, hi) = 1 for lo <= x <= hi (bounds included, as PyTorch), else 0
+        x, xp = self.x, array_module(gy)
+        inside = x >= self.lo if self.lo is not None else None
+        if self.hi is not None:
+            inside = x <= self.hi if inside is None else inside & (x <= self.hi)
+        return xp.where(inside, gy, 0)
+
+
+def clip(x, min=None, max=None):
+    """Limit x to [min, max] (either bound may be None).
+
+    The gradient is 1 where ``min <= x <= max`` — bounds included, matching ``torch.clamp`` —
+    and 0 outside.  Bounds are constants (scalars or arrays), not differentiated.
+    """
+    if min is None and max is None:
+        raise ValueError("clip: give at least one of min and max")
+    lo = min.data if isinstance(min, Tensor) else _scalar(min)
+    hi = max.data if isinstance(max, Tensor) else _scalar(max)
+    return Clip.apply(x, lo=lo, hi=hi)
+
+
+clamp = clip
+
+
+class _Extremum(Function):
+    """maximum/minimum: the gradient goes to the winning input; ties split it 0.5/0.5 (PyTorch)."""
+
+    def forward(self, a, b):
+        a, b = _match(a, b)
+        self.a, self.b = a, b
+        return self.pick(array_module(a, b), a, b)
+
+    def backward(self, gy):
+        xp = array_module(gy)
+        a, b = self.a, self.b
+        wins_a, tie = self.beats(a, b), a == b
+        half = gy * 0.5
+        ga = gb = None
+        if self.needs_grad[0]:
+            ga = unbroadcast(xp.where(wins_a, gy, xp.where(tie, half, 0)), _shape(a))
+        if self.needs_grad[1]:
+            gb = unbroadcast(xp.where(wins_a | tie, xp.where(tie, half, 0), gy), _shape(b))
+        return ga, gb
+
+
+class Maximum(_Extremum):
+    # d/da max(a, b) = 1 where a > b, 1/2 where a = b, else 0
+    pick = staticmethod(lambda xp, a, b: xp.maximum(a, b))
+    beats = staticmethod(lambda a, b: a > b)
+
+
+class Minimum(_Extremum):
+    # d/da min(a, b) = 1 where a < b, 1/2 where a = b, else 0
+    pick = staticmethod(lambda xp, a, b: xp.minimum(a, b))
+    beats = staticmethod(lambda a, b: a < b)
+
+
+def maximum(a, b):
+    """Element-wise maximum with broadcasting; at ties each input gets half the gradient (like PyTorch)."""
+    return Maximum.apply(_scalar(a), _scalar(b))
+
+
+def minimum(a, b):
+    """Element-wise minimum with broadcasting; at ties each input gets half the gradient (like PyTorch)."""
+    return Minimum.apply(_scalar(a), _scalar(b))
+
+
+class Where(Function):
+    def forward(self, cond, a, b):
+        a, b = _match(a, b)
+        self.cond, self.a_shape, self.b_shape = cond, _shape(a), _shape(b)
+        return array_module(a, b, cond).where(cond, a, b)
+
+    def backward(self, gy):
+        # d/da where(c, a, b) = c, d/db = not c
+        xp = array_module(gy)
+        ga = unbroadcast(xp.where(self.cond, gy, 0), self.a_shape) if self.needs_grad[1] else None
+        gb = unbroadcast(xp.where(self.cond, 0, gy), self.b_shape) if self.needs_grad[2] else None
+        return None, ga, gb
+
+
+def where(cond, a, b):
+    """Elements of ``a`` where ``cond`` is true, of ``b`` elsewhere (all three broadcast)."""
+    if isinstance(cond, Tensor):
+        cond = cond.data
+    if getattr(cond, "dtype", None) != np.bool_:
+        xp = array_module(cond)
+        cond = xp.asarray(cond).astype(bool)
+    return Where.apply(cond, _scalar(a), _scalar(b))
+
+
+# --- matrix product -----------------------------------------------------------------------------
 
 class MatMul(Function):
     def forward(self, a, b):
+        a, b = _match(a, b)
         self.a, self.b = a, b
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:
+            raise ValueError(f"matmul: shapes {tuple(_shape(a))} and {tuple(_shape(b))} do not fit: the last "
+                             "dimension of the first must equal the second-to-last of the second "
+                             "(and batch dimensions must broadcast)") from None
 
     def backward(self, gy):
         # y = a @ b: dL/da = gy @ b^T, dL/db = a^T @ gy (then undo batch broadcasting)
@@ -61,6 +401,12 @@ class MatMul(Function):
             if self.needs_grad[1]:
                 gb = gy * a
             return ga, gb
+        if b.ndim == 2 and a.ndim >= 2:  # the dense-layer case: fold batch dims into one GEMM
+            if self.needs_grad[0]:
+                ga = gy @ b.T
+            if self.needs_grad[1]:
+                gb = a.reshape(-1, a.shape[-1]).T @ gy.reshape(-1, gy.shape[-1])
+            return ga, gb
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         gy2 = gy
@@ -69,14 +415,37 @@ class MatMul(Function):
         if b.ndim == 1:
             gy2 = xp.expand_dims(gy2, -1)
         if self.needs_grad[0]:
-            ga = gy2 @ xp.swapaxes(b2, -1, -2)
-            ga = unbroadcast(ga, a2.shape).reshape(a.shape)
+            ga = unbroadcast(gy2 @ xp.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
         if self.needs_grad[1]:
-            gb = xp.swapaxes(a2, -1, -2) @ gy2
-            gb = unbroadcast(gb, b2.shape).reshape(b.shape)
+            gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ gy2, b2.shape).reshape(b.shape)
         return ga, gb
 
 
 def matmul(a, b):
     """Matrix product with NumPy semantics (1-D vectors, batched and broadcast leading dims)."""
+    for name, t in (("first", a), ("second", b)):
+        if len(_shape(t)) == 0:
+            raise ValueError(f"matmul: the {name} operand is a scalar (shape ()); use mul for scalars")
     return MatMul.apply(a, b)
+
+
+# --- dtype --------------------------------------------------------------------------------------
+
+class Cast(Function):
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        self.in_dtype = x.dtype
+        return x.astype(self.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy.astype(self.in_dtype, copy=False)  # d/dx x = 1, back in the input's dtype
+
+
+def cast(x, dtype):
+    """x in another dtype, keeping the graph (the gradient is cast back to x's dtype)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc" and isinstance(x, Tensor) and x.requires_grad:
+        raise TypeError(f"cast: a tensor that requires grad can only be cast to a floating dtype, got {dtype}")
+    return Cast.apply(x, dtype=dtype)

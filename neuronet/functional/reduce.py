@@ -1,2 +1,256 @@
-"""(being written)"""
-__all__ = []
+"""Reductions over axes (sum, mean, max, var, logsumexp, ...), each with its derivative.
+
+Every reduction takes ``axis`` (None for all axes, an int, or a tuple) and ``keepdims``, and
+also PyTorch's spellings ``dim=`` and ``keepdim=``.  ``max``/``min`` share the gradient equally
+among tied maxima (like ``torch.amax``).  ``var``/``std`` default to ``ddof=0`` (NumPy, the
+population variance); pass ``ddof=1`` or ``correction=1`` for PyTorch's default.
+"""
+from __future__ import annotations
+
+import builtins
+
+from ..autograd import Function
+from ..backend import array_module, np
+from ..tensor import Tensor
+
+__all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin", "any", "all"]
+
+
+def _axes(fn, axis, dim, ndim):
+    """Normalise ``axis``/``dim`` to None or a sorted tuple of non-negative axes."""
+    if dim is not None:
+        if axis is not None and axis != dim:
+            raise ValueError(f"{fn}: got both axis={axis} and dim={dim}; give one")
+        axis = dim
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
+            raise ValueError(f"{fn}: axis {a} is out of range for an input with {ndim} dimensions")
+        out.append(int(a) % builtins.max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{fn}: repeated axis in {axis}")
+    return tuple(sorted(out)) if ndim else None
+
+
+def _keep(keepdims, keepdim):
+    return bool(keepdims if keepdim is None else keepdim)
+
+
+def _kept_shape(shape, axes):
+    """The shape a reduction over ``axes`` has with keepdims=True."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _reduced_shape(shape, axes):
+    """The shape a reduction over ``axes`` has with keepdims=False."""
+    return () if axes is None else tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _count(shape, axes):
+    n = 1
+    for i in (range(len(shape)) if axes is None else axes):
+        n *= shape[i]
+    return n
+
+
+def _expand(g, shape, xp):
+    """A fresh, writable array of ``shape`` filled by broadcasting ``g``."""
+    out = xp.empty(shape, dtype=g.dtype)
+    out[...] = g
+    return out
+
+
+class _Reduction(Function):
+    def __init__(self, axes, keepdims):
+        self.axes, self.keepdims = axes, keepdims
+
+    def _grad_kept(self, gy):
+        """gy reshaped so that it broadcasts against the input."""
+        return gy.reshape(_kept_shape(self.shape, self.axes))
+
+
+class Sum(_Reduction):
+    def forward(self, x):
+        self.shape = x.shape
+        return array_module(x).asarray(x.sum(axis=self.axes, keepdims=self.keepdims))
+
+    def backward(self, gy):
+        # d/dx_i sum(x) = 1: copy gy to every summed position
+        return _expand(self._grad_kept(gy), self.shape, array_module(gy))
+
+
+def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Sum over ``axis`` (all axes when None)."""
+    return Sum.apply(x, axes=_axes("sum", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
+
+
+class Mean(_Reduction):
+    def forward(self, x):
+        self.shape = x.shape
+        return array_module(x).asarray(x.mean(axis=self.axes, keepdims=self.keepdims))
+
+    def backward(self, gy):
+        # d/dx_i mean(x) = 1/n
+        n = _count(self.shape, self.axes)
+        return _expand(self._grad_kept(gy) / n, self.shape, array_module(gy))
+
+
+def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Arithmetic mean over ``axis`` (all axes when None)."""
+    return Mean.apply(x, axes=_axes("mean", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
+
+
+class _Extreme(_Reduction):
+    def forward(self, x):
+        self.shape = x.shape
+        y = self.pick(x, axis=self.axes, keepdims=True)
+        if self.recording:
+            self.x, self.y = x, y
+        return array_module(x).asarray(y if self.keepdims else y.reshape(_reduced_shape(x.shape, self.axes)))
+
+    def backward(self, gy):
+        # d/dx_i max(x) = 1/k for each of the k elements equal to the max, 0 elsewhere
+        xp = array_module(gy)
+        hit = self.x == self.y
+        count = hit.sum(axis=self.axes, keepdims=True)
+        return xp.where(hit, self._grad_kept(gy) / count.astype(gy.dtype), 0)
+
+
+class Max(_Extreme):
+    pick = staticmethod(lambda x, **kw: x.max(**kw))
+
+
+class Min(_Extreme):
+    pick = staticmethod(lambda x, **kw: x.min(**kw))
+
+
+def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Largest element over ``axis``; tied maxima share the gradient equally (like ``torch.amax``).
+
+    Returns only the values; use :func:`argmax` for the positions.
+    """
+    return Max.apply(x, axes=_axes("max", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
+
+
+def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Smallest element over ``axis``; tied minima share the gradient equally (like ``torch.amin``)."""
+    return Min.apply(x, axes=_axes("min", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
+
+
+class Var(_Reduction):
+    def __init__(self, axes, keepdims, ddof, root):
+        super().__init__(axes, keepdims)
+        self.ddof, self.root = ddof, root
+
+    def forward(self, x):
+        xp = array_module(x)
+        self.shape = x.shape
+        centred = x - x.mean(axis=self.axes, keepdims=True)
+        self.denom = _count(x.shape, self.axes) - self.ddof
+        v = (centred * centred).sum(axis=self.axes, keepdims=self.keepdims) / self.denom
+        y = xp.sqrt(v) if self.root else v
+        if self.recording:
+            self.centred = centred
+            self.y = y
+        return xp.asarray(y)
+
+    def backward(self, gy):
+        # d/dx_i var = 2 (x_i - mean) / (n - ddof);  d std = d var / (2 std)
+        g = self._grad_kept(gy)
+        if self.root:
+            return self.centred * (g / (self._grad_kept(self.y) * self.denom))
+        return self.centred * (g * (2 / self.denom))
+
+
+def _ddof(fn, ddof, correction):
+    if correction is not None:
+        if ddof not in (0, correction):
+            raise ValueError(f"{fn}: got both ddof={ddof} and correction={correction}; give one")
+        ddof = correction
+    return int(ddof)
+
+
+def var(x, axis=None, ddof=0, keepdims=False, *, correction=None, dim=None, keepdim=None):
+    """Variance over ``axis``: Σ(x - mean)² / (n - ddof).
+
+    ``ddof=0`` (default, NumPy) is the population variance; ``ddof=1`` (or ``correction=1``,
+    PyTorch's default) the unbiased sample variance.
+    """
+    return Var.apply(x, axes=_axes("var", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim),
+                     ddof=_ddof("var", ddof, correction), root=False)
+
+
+def std(x, axis=None, ddof=0, keepdims=False, *, correction=None, dim=None, keepdim=None):
+    """Standard deviation over ``axis``: sqrt(var(x, axis, ddof)); ``ddof`` as in :func:`var`."""
+    return Var.apply(x, axes=_axes("std", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim),
+                     ddof=_ddof("std", ddof, correction), root=True)
+
+
+class LogSumExp(_Reduction):
+    def forward(self, x):
+        xp = array_module(x)
+        self.shape = x.shape
+        m = x.max(axis=self.axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)  # rows of -inf stay -inf instead of becoming nan
+        e = xp.exp(x - m)
+        s = e.sum(axis=self.axes, keepdims=True)
+        if self.recording:
+            self.e, self.s = e, s
+        with np.errstate(divide="ignore"):  # a row of all -inf has log Σ = log 0 = -inf, as intended
+            y = m + xp.log(s)
+        if not self.keepdims:
+            y = y.reshape(_reduced_shape(x.shape, self.axes))
+        return y
+
+    def backward(self, gy):
+        # d/dx_i log Σ e^x = softmax(x)_i
+        return self.e * (self._grad_kept(gy) / self.s)
+
+
+def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """log Σ e^x over ``axis``, computed as max + log Σ e^(x - max): finite for any magnitude."""
+    return LogSumExp.apply(x, axes=_axes("logsumexp", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
+
+
+# --- non-differentiable -------------------------------------------------------------------------
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _single_axis(fn, axis, dim, ndim):
+    axes = _axes(fn, axis, dim, ndim)
+    if axes is not None and len(axes) != 1:
+        raise ValueError(f"{fn}: takes one axis or None, got {axis if dim is None else dim}")
+    return None if axes is None else axes[0]
+
+
+def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Index of the largest element along ``axis`` (of the flattened input when None), int64."""
+    d = _data(x)
+    ax = _single_axis("argmax", axis, dim, d.ndim)
+    return Tensor(array_module(d).argmax(d, axis=ax, keepdims=_keep(keepdims, keepdim)), dtype=np.int64)
+
+
+def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """Index of the smallest element along ``axis`` (of the flattened input when None), int64."""
+    d = _data(x)
+    ax = _single_axis("argmin", axis, dim, d.ndim)
+    return Tensor(array_module(d).argmin(d, axis=ax, keepdims=_keep(keepdims, keepdim)), dtype=np.int64)
+
+
+def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """True where any element along ``axis`` is non-zero (a bool tensor, not differentiable)."""
+    d = _data(x)
+    return Tensor(array_module(d).any(d, axis=_axes("any", axis, dim, d.ndim), keepdims=_keep(keepdims, keepdim)))
+
+
+def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
+    """True where every element along ``axis`` is non-zero (a bool tensor, not differentiable)."""
+    d = _data(x)
+    return Tensor(array_module(d).all(d, axis=_axes("all", axis, dim, d.ndim), keepdims=_keep(keepdims, keepdim)))
