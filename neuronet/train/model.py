@@ -1,0 +1,482 @@
+"""Model: Keras-style ``compile`` / ``fit`` / ``evaluate`` / ``predict`` on top of ``nn.Module``.
+
+A Model is a Module, so everything of the PyTorch-style API (``parameters()``,
+``state_dict()``, hand-written training loops) works on it too.  Subclass it and write
+``forward`` (``class Net(nt.Model)``), or use :class:`neuronet.Sequential`.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from .. import backend
+from ..autograd import no_grad
+from ..backend import np
+from ..nn.module import Module
+from ..tensor import Tensor
+from .callbacks import Callback, CallbackList
+from .history import History
+from .progress import ProgressBar
+
+__all__ = ["Model"]
+
+# Loss classes whose targets are class indices, or probabilities in [0, 1].
+_INDEX_TARGET_LOSSES = {"CrossEntropyLoss", "SparseCategoricalCrossentropy", "NLLLoss"}
+_BINARY_TARGET_LOSSES = {"BCELoss", "BCEWithLogitsLoss", "BinaryCrossentropy"}
+_LOGIT_LOSSES = {"BCEWithLogitsLoss"}
+
+
+def _set(obj, name, value):
+    """Set an attribute without registering it as a sub-module (losses are Modules)."""
+    object.__setattr__(obj, name, value)
+
+
+class Model(Module):
+    """A trainable network with the Keras training API.
+
+    Example::
+
+        model = nt.Sequential([nt.nn.Dense(64, activation="relu"), nt.nn.Dense(10)])
+        model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+        history = model.fit(x_train, y_train, epochs=5, validation_split=0.1)
+        print(model.evaluate(x_test, y_test))
+    """
+
+    # --- compile -------------------------------------------------------------------------------
+    def compile(self, optimizer="adam", loss=None, metrics=None, learning_rate=None,
+                clipnorm=None, clipvalue=None):
+        """Choose the optimizer, loss and metrics for ``fit``/``evaluate``.
+
+        Args:
+            optimizer: a name ("sgd", "adam", "rmsprop", ...), an optimizer object, or a
+                callable ``params -> optimizer``.  A named optimizer is created on the first
+                ``fit``, after lazy layers have their parameters.
+            loss: a name ("cross_entropy", "mse", "sparse_categorical_crossentropy", ...), a
+                loss module, or a callable ``(pred, target) -> scalar tensor``.
+            metrics: list of names ("accuracy", "f1", "mae", ...) or metric objects.
+            learning_rate: learning rate for a named optimizer (its default otherwise).
+            clipnorm / clipvalue: clip gradients by global norm / by value before each step.
+        """
+        from ..nn.losses import get_loss
+        from . import metrics as metrics_mod
+        if loss is None:
+            raise ValueError(f"{type(self).__name__}.compile: loss is required, e.g. loss='cross_entropy'")
+        _set(self, "loss_fn", get_loss(loss))
+        _set(self, "metric_objs", [metrics_mod.get_metric(m) for m in (metrics or [])])
+        _set(self, "_compile_config", {
+            "optimizer": optimizer if isinstance(optimizer, str) else None,
+            "loss": loss if isinstance(loss, str) else None,
+            "metrics": [m for m in (metrics or []) if isinstance(m, str)],
+            "learning_rate": learning_rate, "clipnorm": clipnorm, "clipvalue": clipvalue,
+        })
+        _set(self, "_optimizer_spec", optimizer)
+        _set(self, "optimizer", None if isinstance(optimizer, str) or (callable(optimizer) and not hasattr(optimizer, "step"))
+             else optimizer)
+        _set(self, "clipnorm", clipnorm)
+        _set(self, "clipvalue", clipvalue)
+        _set(self, "compiled", True)
+        return self
+
+    def _require_compiled(self, what):
+        if not getattr(self, "compiled", False):
+            raise RuntimeError(f"{type(self).__name__}.{what}: call compile(optimizer=..., loss=...) first")
+
+    def _make_optimizer(self):
+        if self.optimizer is not None:
+            return
+        from ..optim import get_optimizer
+        spec = self._optimizer_spec
+        params = list(self.parameters())
+        if not params:
+            raise ValueError(f"{type(self).__name__} has no parameters to train")
+        if isinstance(spec, str):
+            kwargs = {} if self._compile_config["learning_rate"] is None else {"lr": self._compile_config["learning_rate"]}
+            _set(self, "optimizer", get_optimizer(spec, params, **kwargs))
+        else:
+            _set(self, "optimizer", spec(params))
+
+    # --- data checks ---------------------------------------------------------------------------
+    def _as_inputs(self, x, what):
+        """x as a tuple of arrays (a tuple of inputs for multi-input models)."""
+        if x is None:
+            raise ValueError(f"{type(self).__name__}.{what}: x is None")
+        xs = x if isinstance(x, tuple) else (x,)
+        out = []
+        for i, a in enumerate(xs):
+            name = "x" if len(xs) == 1 else f"x[{i}]"
+            a = _as_array(a, f"{type(self).__name__}.{what}: {name}")
+            if a.ndim == 0 or a.shape[0] == 0:
+                raise ValueError(f"{type(self).__name__}.{what}: {name} is empty (shape {a.shape})")
+            if a.dtype.kind == "f" and not np.isfinite(a).all():
+                bad = int(np.argwhere(~np.isfinite(a))[0][0])
+                raise ValueError(f"{type(self).__name__}.{what}: {name} contains NaN or infinity (first at sample {bad})")
+            out.append(a)
+        n = out[0].shape[0]
+        for i, a in enumerate(out[1:], 1):
+            if a.shape[0] != n:
+                raise ValueError(f"{type(self).__name__}.{what}: the inputs have different numbers of samples "
+                                 f"(x[0] has {n}, x[{i}] has {a.shape[0]})")
+        return tuple(out)
+
+    def _as_targets(self, y, n, what):
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.{what}: y is None (targets are needed)")
+        y = _as_array(y, f"{type(self).__name__}.{what}: y")
+        if y.ndim == 0 or y.shape[0] != n:
+            raise ValueError(f"{type(self).__name__}.{what}: x has {n} samples but y has "
+                             f"{y.shape[0] if y.ndim else 'a scalar'}")
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            bad = int(np.argwhere(~np.isfinite(y))[0][0])
+            raise ValueError(f"{type(self).__name__}.{what}: y contains NaN or infinity (first at sample {bad})")
+        return y
+
+    def _check_inputs_fit_model(self, xs, what):
+        """Build lazy layers on the first call; afterwards the feature shape must match."""
+        spec = getattr(self, "_input_spec", None)
+        if spec is None:
+            with no_grad():
+                was = self.training
+                self.eval()
+                try:
+                    out = self(*[self._to_tensor(a[:2]) for a in xs])
+                finally:
+                    self.train(was)
+            _set(self, "_input_spec", [(tuple(a.shape[1:]), a.dtype.str) for a in xs])
+            _set(self, "_output_shape", tuple(_first(out).shape[1:]))
+            return
+        if len(spec) != len(xs):
+            raise ValueError(f"{type(self).__name__}.{what}: the model takes {len(spec)} input(s), got {len(xs)}")
+        for i, (a, (shape, _)) in enumerate(zip(xs, spec)):
+            if tuple(a.shape[1:]) != tuple(shape):
+                raise ValueError(f"{type(self).__name__}.{what}: expected input of shape (batch, "
+                                 f"{', '.join(map(str, shape))}{',' if len(shape) == 1 else ''}), got {tuple(a.shape)}")
+
+    def _check_targets_fit_loss(self, y, what):
+        kind = type(self.loss_fn).__name__
+        out = getattr(self, "_output_shape", None)
+        if kind in _INDEX_TARGET_LOSSES and (out is None or y.shape[1:] != out):
+            if y.dtype.kind not in "iu":
+                raise TypeError(f"{type(self).__name__}.{what}: {kind} takes integer class labels, got y of dtype "
+                                f"{y.dtype}; cast with y.astype('int64') (or pass one-hot targets of shape (N, classes))")
+            n_classes = out[0] if out else None
+            lo, hi = int(y.min()), int(y.max())
+            if lo < 0 or (n_classes is not None and hi >= n_classes):
+                raise ValueError(f"{type(self).__name__}.{what}: labels must lie in [0, {n_classes - 1 if n_classes else '?'}] "
+                                 f"for a model with {n_classes} outputs, got labels from {lo} to {hi}")
+        elif kind in _BINARY_TARGET_LOSSES:
+            if y.dtype.kind not in "iufb" or y.min() < 0 or y.max() > 1:
+                raise ValueError(f"{type(self).__name__}.{what}: {kind} takes targets in [0, 1], got values from "
+                                 f"{y.min()} to {y.max()}")
+
+    def _to_tensor(self, a):
+        device = self._device()
+        if device != "cpu":
+            a = backend.to_device(a, device)
+        if a.dtype.kind == "f" and a.dtype != backend.get_default_dtype() and a.dtype != np.float64:
+            a = a.astype(backend.get_default_dtype())
+        return Tensor(a, dtype=a.dtype)
+
+    def _device(self):
+        for p in self.parameters():
+            return p.device
+        return "cpu"
+
+    def _prepare(self, x, y, what, need_y=True):
+        xs = self._as_inputs(x, what)
+        ys = self._as_targets(y, xs[0].shape[0], what) if need_y else None
+        self._check_inputs_fit_model(xs, what)
+        if ys is not None:
+            self._check_targets_fit_loss(ys, what)
+        return xs, ys
+
+    # --- one step -----------------------------------------------------------------------------
+    def _regularization(self):
+        from ..optim import get_regularizer
+        total = None
+        for m in self.modules():
+            for attr, prefix in (("kernel_regularizer", "weight"), ("bias_regularizer", "bias")):
+                reg = getattr(m, attr, None)
+                if reg is None:
+                    continue
+                reg = get_regularizer(reg)
+                for name, p in m.named_parameters(recurse=False):
+                    if name.startswith(prefix):
+                        term = reg(p)
+                        total = term if total is None else total + term
+        return total
+
+    def _loss(self, pred, target, sample_weight=None):
+        if sample_weight is None:
+            return self.loss_fn(pred, target)
+        fn = self.loss_fn
+        old = getattr(fn, "reduction", None)
+        if old is None:
+            raise ValueError(f"class_weight/sample_weight need a loss with a 'reduction' option, got {type(fn).__name__}")
+        fn.reduction = "none"
+        try:
+            per = fn(pred, target)
+        finally:
+            fn.reduction = old
+        if per.ndim > 1:
+            per = per.reshape(per.shape[0], -1).mean(axis=1)
+        w = self._to_tensor(sample_weight.astype(per.dtype))
+        return (per * w).sum() * (1.0 / per.shape[0])
+
+    def _train_step(self, xs, y, sample_weight=None):
+        self.train()
+        pred = self(*[self._to_tensor(a) for a in xs])
+        target = self._to_tensor(y)
+        data_loss = self._loss(pred, target, sample_weight)
+        reg = self._regularization()
+        loss = data_loss if reg is None else data_loss + reg
+        self.optimizer.zero_grad()
+        loss.backward()
+        if self.clipnorm is not None or self.clipvalue is not None:
+            from ..optim import clip_grad_norm_, clip_grad_value_
+            if self.clipvalue is not None:
+                clip_grad_value_(self.parameters(), self.clipvalue)
+            if self.clipnorm is not None:
+                clip_grad_norm_(self.parameters(), self.clipnorm)
+        self.optimizer.step()
+        return float(loss.item()), (None if reg is None else float(reg.item())), pred.data
+
+    def train_on_batch(self, x, y, class_weight=None, sample_weight=None) -> dict:
+        """One optimizer step on one batch; returns that batch's loss and metrics."""
+        self._require_compiled("train_on_batch")
+        xs, y = self._prepare(x, y, "train_on_batch")
+        self._make_optimizer()
+        sw = _sample_weights(y, class_weight, sample_weight)
+        loss, reg, pred = self._train_step(xs, y, sw)
+        logs = {"loss": loss}
+        if reg is not None:
+            logs["reg_loss"] = reg
+        for m in self.metric_objs:
+            m.reset()
+            m.update(y, self._metric_pred(pred))
+            logs[m.name] = float(m.result())
+        return logs
+
+    def _metric_pred(self, pred):
+        pred = backend.to_numpy(pred)
+        if type(self.loss_fn).__name__ in _LOGIT_LOSSES or getattr(self.loss_fn, "from_logits", False) is True \
+                and type(self.loss_fn).__name__ in _BINARY_TARGET_LOSSES:
+            pred = 1.0 / (1.0 + np.exp(-pred))
+        return pred
+
+    # --- fit -------------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, transform=None) -> History:
+        """Train for ``epochs`` passes over ``(x, y)`` in mini-batches.
+
+        Args:
+            x, y: arrays (or tensors); ``x`` may be a tuple of arrays for a multi-input model.
+            batch_size: samples per gradient step.
+            epochs: index of the last epoch (Keras semantics: with ``initial_epoch=2,
+                epochs=5`` three more epochs run).
+            verbose: 0 silent, 1 progress bar on a terminal (one line per epoch otherwise), 2 one line per epoch.
+            callbacks: list of :class:`Callback`.
+            validation_split: fraction of the samples, taken from the end before shuffling,
+                held out for validation.
+            validation_data: ``(x_val, y_val)``; overrides ``validation_split``.
+            shuffle: reshuffle the training samples every epoch (with the seeded generator).
+            class_weight: ``{class: weight}`` scaling each sample's loss by its class.
+            sample_weight: per-sample loss weights, shape (N,).
+            initial_epoch: epoch to start from (resuming a saved model).
+            transform: callable applied to each training batch of x (data augmentation).
+
+        Returns:
+            A :class:`History` whose ``history`` maps log names to per-epoch values.
+        """
+        self._require_compiled("fit")
+        xs, y = self._prepare(x, y, "fit")
+        n = xs[0].shape[0]
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
+        if not isinstance(epochs, int) or epochs < 0 or initial_epoch < 0:
+            raise ValueError(f"fit: epochs and initial_epoch must be non-negative integers, got {epochs!r}, {initial_epoch!r}")
+        sw = _sample_weights(y, class_weight, sample_weight)
+        val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
+            vx, vy = self._prepare(validation_data[0], validation_data[1], "fit(validation_data)")
+            val = (vx, vy)
+        elif validation_split:
+            if not 0.0 < validation_split < 1.0:
+                raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
+            cut = int(n * (1.0 - validation_split))
+            if cut == 0 or cut == n:
+                raise ValueError(f"fit: validation_split={validation_split} leaves an empty train or validation set of {n} samples")
+            val = (tuple(a[cut:] for a in xs), y[cut:])
+            xs, y = tuple(a[:cut] for a in xs), y[:cut]
+            sw = None if sw is None else sw[:cut]
+            n = cut
+        self._make_optimizer()
+
+        history = getattr(self, "history", None)
+        if not isinstance(history, History) or initial_epoch == 0:
+            history = History()
+            _set(self, "history", history)
+        cbs = []
+        for c in callbacks or []:
+            if not isinstance(c, Callback):
+                raise TypeError(f"fit: callbacks must be Callback instances, got {type(c).__name__}")
+            cbs.append(c)
+        # History and the progress display run last, so they see what other callbacks added to the logs
+        cbs += [history, ProgressBar(verbose)] if verbose else [history]
+        steps = math.ceil(n / batch_size)
+        cblist = CallbackList(cbs, model=self, epochs=epochs, steps=steps, batch_size=batch_size,
+                              samples=n, verbose=verbose)
+        _set(self, "stop_training", False)
+        rng = backend.get_rng()
+        cblist.on_train_begin({})
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            cblist.on_epoch_begin(epoch, {})
+            for m in self.metric_objs:
+                m.reset()
+            order = rng.permutation(n) if shuffle else None
+            total = reg_total = 0.0
+            seen = 0
+            for step in range(steps):
+                sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
+                idx = order[sl] if order is not None else sl
+                xb = [a[idx] for a in xs]
+                if transform is not None:
+                    xb[0] = transform(xb[0])
+                yb = y[idx]
+                cblist.on_train_batch_begin(step, {})
+                loss, reg, pred = self._train_step(xb, yb, None if sw is None else sw[idx])
+                bs = yb.shape[0]
+                total += loss * bs
+                seen += bs
+                if reg is not None:
+                    reg_total += reg * bs
+                for m in self.metric_objs:
+                    m.update(yb, self._metric_pred(pred))
+                cblist.on_train_batch_end(step, {"loss": loss, "size": bs, "batch": step})
+                if getattr(self, "stop_training", False) and not math.isfinite(loss):
+                    break
+            logs = {"loss": total / max(seen, 1), "lr": float(self.optimizer.param_groups[0]["lr"])}
+            if reg is not None:
+                logs["reg_loss"] = reg_total / max(seen, 1)
+            for m in self.metric_objs:
+                logs[m.name] = float(m.result())
+            if val is not None:
+                vlogs = self._evaluate_arrays(val[0], val[1], batch_size)
+                logs.update({f"val_{k}": v for k, v in vlogs.items()})
+            _set(self, "epochs_done", epoch + 1)
+            cblist.on_epoch_end(epoch, logs)
+            if getattr(self, "stop_training", False):
+                break
+        cblist.on_train_end(logs)
+        return history
+
+    # --- evaluate / predict ----------------------------------------------------------------------
+    def _evaluate_arrays(self, xs, y, batch_size):
+        was = self.training
+        self.eval()
+        for m in self.metric_objs:
+            m.reset()
+        total, n = 0.0, xs[0].shape[0]
+        try:
+            with no_grad():
+                for start in range(0, n, batch_size):
+                    sl = slice(start, start + batch_size)
+                    pred = self(*[self._to_tensor(a[sl]) for a in xs])
+                    total += float(self.loss_fn(pred, self._to_tensor(y[sl])).item()) * (min(n, start + batch_size) - start)
+                    for m in self.metric_objs:
+                        m.update(y[sl], self._metric_pred(pred.data))
+        finally:
+            self.train(was)
+        logs = {"loss": total / n}
+        for m in self.metric_objs:
+            logs[m.name] = float(m.result())
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=32, verbose=0) -> dict:
+        """Loss and metrics over ``(x, y)`` in eval mode, without recording a graph.
+
+        Returns:
+            ``{"loss": ..., "accuracy": ..., ...}`` (a dict, not Keras's list).
+        """
+        self._require_compiled("evaluate")
+        xs, y = self._prepare(x, y, "evaluate")
+        t0 = time.perf_counter()
+        logs = self._evaluate_arrays(xs, y, batch_size)
+        if verbose:
+            from .progress import format_logs
+            print(f"evaluate - {format_logs(logs)} - {time.perf_counter() - t0:.1f}s")
+        return logs
+
+    def predict(self, x, batch_size=32, verbose=0):
+        """The model's outputs for ``x`` as a NumPy array (batched, eval mode, no graph)."""
+        xs, _ = self._prepare(x, None, "predict", need_y=False)
+        was = self.training
+        self.eval()
+        outs = []
+        try:
+            with no_grad():
+                for start in range(0, xs[0].shape[0], batch_size):
+                    out = self(*[self._to_tensor(a[start:start + batch_size]) for a in xs])
+                    outs.append(backend.to_numpy(_first(out).data))
+        finally:
+            self.train(was)
+        return np.concatenate(outs, axis=0)
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(1, len(x)))
+
+    # --- saving, summary -------------------------------------------------------------------------
+    def save(self, path, include_optimizer: bool = True) -> None:
+        """Write the architecture (JSON), weights and optimizer state to one file, atomically."""
+        from .checkpoint import save_model
+        save_model(self, path, include_optimizer=include_optimizer)
+
+    def summary(self, input_shape=None, print_fn=print):
+        """Print each layer's output shape and parameter count, and the weight memory."""
+        from .summary import summary
+        return summary(self, input_shape=input_shape, print_fn=print_fn)
+
+    def build(self, input_shape) -> None:
+        """Create the parameters of every lazy layer from ``input_shape`` (batch dimension included or None)."""
+        shape = tuple(2 if d is None else d for d in input_shape)
+        self._check_inputs_fit_model((np.zeros(shape, dtype=backend.get_default_dtype()),), "build")
+        self.built = True
+
+
+def _first(out):
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+def _as_array(a, where):
+    if isinstance(a, Tensor):
+        a = a.data
+    a = backend.to_numpy(a) if not isinstance(a, np.ndarray) else a
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{where} has dtype {a.dtype}; expected numbers (float or integer arrays)")
+    return a
+
+
+def _sample_weights(y, class_weight, sample_weight):
+    w = None
+    if class_weight is not None:
+        labels = y if y.ndim == 1 else y.argmax(axis=-1)
+        if labels.dtype.kind not in "iu" and not np.all(labels == labels.astype(np.int64)):
+            raise ValueError("class_weight needs integer class labels or one-hot targets")
+        labels = labels.astype(np.int64)
+        missing = set(np.unique(labels).tolist()) - set(int(k) for k in class_weight)
+        if missing:
+            raise ValueError(f"class_weight has no weight for classes {sorted(missing)}")
+        table = np.zeros(int(labels.max()) + 1, dtype=np.float64)
+        for k, v in class_weight.items():
+            if int(k) < table.size:
+                table[int(k)] = v
+        w = table[labels]
+    if sample_weight is not None:
+        sw = np.asarray(sample_weight, dtype=np.float64)
+        if sw.shape != (y.shape[0],):
+            raise ValueError(f"sample_weight must have shape ({y.shape[0]},), got {sw.shape}")
+        w = sw if w is None else w * sw
+    return w

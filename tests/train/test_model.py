@@ -1,0 +1,189 @@
+"""The Keras-style Model API: compile, fit, evaluate, predict, save/load, bad input."""
+import os
+
+import numpy as np
+import pytest
+
+import neuronet as nt
+from neuronet.nn import Dense, Dropout
+
+
+def xor_data():
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    y = np.array([0, 1, 1, 0], dtype=np.int64)
+    return x, y
+
+
+def blobs(n=300, classes=3, features=4, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(0, 3, (classes, features))
+    y = rng.integers(0, classes, n)
+    x = (centers[y] + rng.normal(0, 1, (n, features))).astype(np.float32)
+    return x, y.astype(np.int64)
+
+
+def small_model(classes=3, dropout=0.0):
+    layers = [Dense(16, activation="relu")]
+    if dropout:
+        layers.append(Dropout(dropout))
+    layers.append(Dense(classes))
+    return nt.Sequential(layers)
+
+
+def test_xor_sequential_fit_reaches_full_accuracy():
+    x, y = xor_data()
+    model = nt.Sequential([Dense(8, activation="tanh"), Dense(2)])
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=0.05)
+    hist = model.fit(x, y, batch_size=4, epochs=300, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    assert (model.predict(x).argmax(1) == y).all()
+    assert model.evaluate(x, y)["accuracy"] == 1.0
+
+
+def test_fit_logs_validation_and_metrics():
+    x, y = blobs()
+    model = small_model()
+    model.compile(optimizer="sgd", loss="cross_entropy", metrics=["accuracy"], learning_rate=0.05)
+    hist = model.fit(x, y, epochs=3, batch_size=32, validation_split=0.2, verbose=0)
+    assert set(hist.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(hist.history["loss"]) == 3 and hist.epoch == [0, 1, 2]
+    # validation numbers are those evaluate gives on the held-out tail
+    val = model.evaluate(x[240:], y[240:])
+    assert val["loss"] == pytest.approx(hist.history["val_loss"][-1], rel=1e-5)
+
+
+def test_predict_is_eval_mode_and_batched():
+    x, y = blobs(100)
+    model = small_model(dropout=0.5)
+    model.compile(loss="cross_entropy")
+    p1 = model.predict(x, batch_size=7)
+    p2 = model.predict(x, batch_size=100)
+    assert p1.shape == (100, 3) and isinstance(p1, np.ndarray)
+    np.testing.assert_allclose(p1, p2, rtol=1e-6)
+    assert model.training  # predict restores the mode
+
+
+def test_subclassed_model_trains():
+    class Net(nt.Model):
+        def __init__(self, hidden=16):
+            super().__init__()
+            self.hidden = Dense(hidden, activation="relu")
+            self.out = Dense(3)
+
+        def forward(self, x):
+            return self.out(self.hidden(x))
+
+    x, y = blobs()
+    model = Net()
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=0.01)
+    model.fit(x, y, epochs=20, verbose=0)
+    assert model.evaluate(x, y)["accuracy"] > 0.9
+
+
+def test_train_on_batch_returns_logs():
+    x, y = blobs(64)
+    model = small_model()
+    model.compile(optimizer="sgd", loss="cross_entropy", metrics=["accuracy"])
+    logs = model.train_on_batch(x, y)
+    assert set(logs) == {"loss", "accuracy"} and np.isfinite(logs["loss"])
+
+
+def test_regularizer_penalty_is_added_and_logged():
+    x, y = blobs(64)
+    model = nt.Sequential([Dense(8, kernel_regularizer="l2"), Dense(3)])
+    model.compile(optimizer="sgd", loss="cross_entropy", learning_rate=0.0)
+    logs = model.train_on_batch(x, y)
+    w = model[0].weight.data.astype(np.float64)
+    assert logs["reg_loss"] == pytest.approx(0.01 * (w ** 2).sum(), rel=1e-5)
+    data_loss = model.evaluate(x, y, batch_size=64)["loss"]
+    assert logs["loss"] == pytest.approx(data_loss + logs["reg_loss"], rel=1e-5)
+
+
+def test_class_weight_scales_the_loss():
+    x, y = blobs(60)
+    model = small_model()
+    model.compile(optimizer="sgd", loss="cross_entropy", learning_rate=0.0)
+    base = model.train_on_batch(x, y)["loss"]
+    doubled = model.train_on_batch(x, y, class_weight={0: 2.0, 1: 2.0, 2: 2.0})["loss"]
+    assert doubled == pytest.approx(2 * base, rel=1e-5)
+    with pytest.raises(ValueError, match="class_weight has no weight for classes"):
+        model.train_on_batch(x, y, class_weight={0: 1.0})
+
+
+@pytest.mark.parametrize("bad, match", [
+    (lambda x, y: (x, y[:-1]), "x has 300 samples but y has 299"),
+    (lambda x, y: (x[:, :3], y), r"expected input of shape \(batch, 4,\), got \(300, 3\)"),
+    (lambda x, y: (x, y + 5), r"labels must lie in \[0, 2\]"),
+    (lambda x, y: (np.where(np.arange(300)[:, None] == 7, np.nan, x).astype(np.float32), y), "NaN or infinity \\(first at sample 7\\)"),
+    (lambda x, y: (x[:0], y[:0]), "x is empty"),
+    (lambda x, y: (x.astype(str), y), "expected numbers"),
+    (lambda x, y: (x, y.astype(np.float32)), "takes integer class labels"),
+])
+def test_bad_input_is_rejected_before_training(bad, match):
+    x, y = blobs()
+    model = small_model()
+    model.compile(optimizer="sgd", loss="cross_entropy")
+    model.predict(x[:2])  # builds for 4 features
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    bx, by = bad(x, y)
+    with pytest.raises((ValueError, TypeError), match=match):
+        model.fit(bx, by, epochs=1, verbose=0)
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+
+
+def test_not_compiled_is_a_clear_error():
+    x, y = blobs(10)
+    with pytest.raises(RuntimeError, match="call compile"):
+        small_model().fit(x, y)
+
+
+def test_save_load_round_trip(tmp_path):
+    x, y = blobs()
+    model = small_model()
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, verbose=0)
+    path = tmp_path / "m.safetensors"
+    model.save(path)
+    again = nt.load_model(path)
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))
+    assert again.evaluate(x, y) == pytest.approx(model.evaluate(x, y))
+    assert [f for f in os.listdir(tmp_path)] == ["m.safetensors"]  # no temporary file left behind
+
+
+def test_resume_is_bit_identical(tmp_path):
+    x, y = blobs()
+    nt.manual_seed(3)
+    a = small_model(dropout=0.2)
+    a.compile(optimizer="adam", loss="cross_entropy")
+    a.fit(x, y, epochs=4, batch_size=32, verbose=0)
+
+    nt.manual_seed(3)
+    b = small_model(dropout=0.2)
+    b.compile(optimizer="adam", loss="cross_entropy")
+    b.fit(x, y, epochs=2, batch_size=32, verbose=0)
+    b.save(tmp_path / "half.safetensors")
+    nt.manual_seed(999)  # the saved generator state must win over whatever happened since
+    c = nt.load_model(tmp_path / "half.safetensors")
+    c.fit(x, y, epochs=4, initial_epoch=2, batch_size=32, verbose=0)
+    for k, v in a.state_dict().items():
+        np.testing.assert_array_equal(c.state_dict()[k], v, err_msg=k)
+    assert len(c.history.history["loss"]) == 4
+
+
+def test_summary_counts_parameters():
+    model = nt.Sequential([Dense(64, activation="relu"), Dense(32, activation="relu"), Dense(10)])
+    text = model.summary(input_shape=(784,), print_fn=None)
+    assert "Total params: 52,650" in text
+    assert "(None, 64)" in text and "(None, 10)" in text
+    assert "Weight memory: 205.7 KiB" in text
+
+
+def test_history_plot_writes_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    x, y = blobs(60)
+    model = small_model()
+    model.compile(optimizer="sgd", loss="cross_entropy", metrics=["accuracy"])
+    hist = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0)
+    hist.plot(tmp_path / "curves.png")
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
