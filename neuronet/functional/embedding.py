@@ -1,2 +1,99 @@
-"""(being written)"""
-__all__ = []
+"""Embedding lookup (rows of a weight matrix picked by integer indices) and one-hot encoding."""
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import array_module, np
+from ..tensor import Tensor
+
+__all__ = ["embedding", "one_hot"]
+
+
+def _indices(fn, indices):
+    """The integer index array behind ``indices`` (a Tensor, array or nested list)."""
+    data = indices.data if isinstance(indices, Tensor) else indices
+    xp = array_module(data)
+    data = xp.asarray(data)
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"{fn}: indices must be integers, got dtype {data.dtype}; cast with .astype('int64')")
+    return data
+
+
+def _check_range(fn, idx, size, what):
+    if idx.size == 0:
+        return
+    lo, hi = int(idx.min()), int(idx.max())
+    if lo < 0 or hi >= size:
+        bad = lo if lo < 0 else hi
+        raise ValueError(f"{fn}: index {bad} is out of range for {what} {size} (valid indices 0..{size - 1})")
+
+
+def _scatter_add_rows(xp, target, index, rows):
+    """target[index[k]] += rows[k] for every k, accumulating repeated indices."""
+    if xp is np:
+        np.add.at(target, index, rows)
+    else:  # pragma: no cover - GPU only
+        import cupyx
+        cupyx.scatter_add(target, index, rows)
+
+
+class Embedding(Function):
+    def __init__(self, indices, padding_idx):
+        self.indices, self.padding_idx = indices, padding_idx
+
+    def forward(self, weight):
+        self.weight_shape, self.dtype = weight.shape, weight.dtype
+        return weight[self.indices]
+
+    def backward(self, gy):
+        # y[k] = W[i_k]:  dL/dW[r] = Σ_{k: i_k = r} dy[k]; the padding row gets no gradient
+        xp = array_module(gy)
+        gw = xp.zeros(self.weight_shape, dtype=gy.dtype)
+        _scatter_add_rows(xp, gw, self.indices.reshape(-1), gy.reshape(-1, self.weight_shape[1]))
+        if self.padding_idx is not None:
+            gw[self.padding_idx] = 0
+        return gw
+
+
+def embedding(indices, weight, padding_idx: int | None = None):
+    """Rows of ``weight`` selected by ``indices`` (PyTorch's ``F.embedding``): output shape
+    ``indices.shape + (embedding_dim,)``.
+
+    Args:
+        indices: integer tensor or array of any shape, values in [0, num_embeddings).
+        weight: (num_embeddings, embedding_dim) tensor.
+        padding_idx: a row whose gradient is always zero (its vector stays as initialised);
+            negative values count from the end.
+
+    Example::
+
+        vectors = F.embedding(nt.tensor([[1, 4], [2, 0]]), weight)   # (2, 2, dim)
+    """
+    ws = tuple(weight.shape)
+    if len(ws) != 2:
+        raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), got {ws}")
+    idx = _indices("embedding", indices)
+    _check_range("embedding", idx, ws[0], "an embedding of size")
+    if padding_idx is not None:
+        if not -ws[0] <= padding_idx < ws[0]:
+            raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for an embedding of size {ws[0]}")
+        padding_idx = int(padding_idx) % ws[0]
+    return Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
+
+
+def one_hot(indices, num_classes: int = -1, dtype=np.int64) -> Tensor:
+    """A vector with a 1 at each index (PyTorch's ``F.one_hot``): shape ``indices.shape + (num_classes,)``.
+
+    Not differentiable.  ``num_classes=-1`` takes the largest index + 1.  ``dtype`` is int64 as
+    in PyTorch; pass ``dtype="float32"`` for targets of a loss.
+    """
+    idx = _indices("one_hot", indices)
+    xp = array_module(idx)
+    if num_classes == -1:
+        if idx.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from empty indices; pass num_classes")
+        num_classes = int(idx.max()) + 1
+    if num_classes < 1:
+        raise ValueError(f"one_hot: num_classes must be positive (or -1 to infer it), got {num_classes}")
+    _check_range("one_hot", idx, num_classes, "num_classes =")
+    out = (idx[..., None] == xp.arange(num_classes)).astype(dtype)
+    return Tensor(out, dtype=out.dtype)

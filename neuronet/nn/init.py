@@ -1,2 +1,238 @@
-"""(being written)"""
-__all__ = []
+"""Weight initialisers: each returns a new array of a given shape, drawn from the seeded generator.
+
+Every initialiser has the signature ``init.name(shape, ..., dtype=None, xp=numpy)`` and returns a
+fresh array of ``shape`` in ``dtype`` (the default dtype, float32, unless given) on the array
+module ``xp`` (NumPy or CuPy).  Fans follow PyTorch: for a dense weight ``(out, in)`` fan_in is
+``in``; for a convolution weight ``(out, in, k1, k2, ...)`` fan_in is ``in·k1·k2·…`` and fan_out
+``out·k1·k2·…``.  ``init.get("he_normal")`` turns a name into the function, so layers accept
+strings (``kernel_initializer="he_normal"``).
+
+Example::
+
+    w = nt.nn.Parameter(init.he_normal((64, 784)))          # std = sqrt(2 / 784)
+    b = nt.nn.Parameter(init.zeros((64,)))
+"""
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from ..backend import np
+
+__all__ = [
+    "compute_fans", "calculate_gain", "zeros", "ones", "constant", "normal", "uniform",
+    "xavier_uniform", "glorot_uniform", "xavier_normal", "glorot_normal",
+    "kaiming_uniform", "he_uniform", "kaiming_normal", "he_normal",
+    "lecun_normal", "lecun_uniform", "orthogonal", "get", "INITIALIZERS",
+]
+
+
+def _dtype(dtype):
+    return backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+
+
+def _shape(shape) -> tuple:
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(n) for n in shape)
+
+
+def compute_fans(shape) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of ``shape``, as ``torch.nn.init._calculate_fan_in_and_fan_out``.
+
+    Args:
+        shape: ``(out, in)`` for a dense weight, ``(out, in, *kernel)`` for a convolution.
+    """
+    shape = _shape(shape)
+    if len(shape) < 2:
+        raise ValueError(f"init: fan_in and fan_out need a weight with at least 2 dimensions (out, in, ...), "
+                         f"got shape {shape}")
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def calculate_gain(nonlinearity: str = "linear", param: float | None = None) -> float:
+    """The recommended gain for a nonlinearity (PyTorch's ``calculate_gain``).
+
+    linear/conv/sigmoid → 1, tanh → 5/3, relu → √2, leaky_relu(slope) → √(2/(1+slope²)), selu → 3/4.
+    """
+    name = str(nonlinearity).lower()
+    if name in ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d",
+                "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"):
+        return 1.0
+    if name == "tanh":
+        return 5.0 / 3
+    if name == "relu":
+        return math.sqrt(2.0)
+    if name == "leaky_relu":
+        slope = 0.01 if param is None else float(param)
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if name == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of linear, "
+                     "sigmoid, tanh, relu, leaky_relu, selu, conv1d/2d/3d")
+
+
+def _standard_normal(shape, dtype, xp):
+    draw_dtype = dtype if dtype in (np.float32, np.float64) else np.float32
+    return backend.get_rng(xp).standard_normal(shape, dtype=draw_dtype)
+
+
+def _uniform01(shape, dtype, xp):
+    draw_dtype = dtype if dtype in (np.float32, np.float64) else np.float32
+    return backend.get_rng(xp).random(shape, dtype=draw_dtype)
+
+
+def _scaled_normal(shape, mean, std, dtype, xp):
+    dtype = _dtype(dtype)
+    z = _standard_normal(_shape(shape), dtype, xp)
+    return (z * std + mean).astype(dtype, copy=False)
+
+
+def _scaled_uniform(shape, low, high, dtype, xp):
+    dtype = _dtype(dtype)
+    u = _uniform01(_shape(shape), dtype, xp)
+    return (u * (high - low) + low).astype(dtype, copy=False)
+
+
+# --- constants ----------------------------------------------------------------------------------
+
+def zeros(shape, dtype=None, xp=np):
+    """All zeros (biases)."""
+    return xp.zeros(_shape(shape), dtype=_dtype(dtype))
+
+
+def ones(shape, dtype=None, xp=np):
+    """All ones (normalisation scales)."""
+    return xp.ones(_shape(shape), dtype=_dtype(dtype))
+
+
+def constant(shape, value: float = 0.0, dtype=None, xp=np):
+    """Every element equal to ``value``."""
+    return xp.full(_shape(shape), value, dtype=_dtype(dtype))
+
+
+# --- plain random -------------------------------------------------------------------------------
+
+def normal(shape, mean: float = 0.0, std: float = 0.01, dtype=None, xp=np):
+    """Gaussian N(mean, std²); the default N(0, 0.01²) is the classic small random start."""
+    if std < 0:
+        raise ValueError(f"init.normal: std must be >= 0, got {std}")
+    return _scaled_normal(shape, mean, std, dtype, xp)
+
+
+def uniform(shape, a: float = -0.05, b: float = 0.05, dtype=None, xp=np):
+    """Uniform on [a, b) (default ±0.05, as Keras's RandomUniform)."""
+    if b < a:
+        raise ValueError(f"init.uniform: the upper bound b={b} is below the lower bound a={a}")
+    return _scaled_uniform(shape, a, b, dtype, xp)
+
+
+# --- variance scaling ---------------------------------------------------------------------------
+
+def xavier_uniform(shape, gain: float = 1.0, dtype=None, xp=np):
+    """Glorot/Xavier uniform: U(−b, b) with b = gain·√(6/(fan_in+fan_out)), keeping the variance of
+    activations and gradients equal across layers."""
+    fan_in, fan_out = compute_fans(shape)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return _scaled_uniform(shape, -bound, bound, dtype, xp)
+
+
+def xavier_normal(shape, gain: float = 1.0, dtype=None, xp=np):
+    """Glorot/Xavier normal: N(0, σ²) with σ = gain·√(2/(fan_in+fan_out))."""
+    fan_in, fan_out = compute_fans(shape)
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    return _scaled_normal(shape, 0.0, std, dtype, xp)
+
+
+def _kaiming_std(fn, shape, a, mode, nonlinearity):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"{fn}: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = compute_fans(shape)
+    fan = fan_in if mode == "fan_in" else fan_out
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform(shape, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    dtype=None, xp=np):
+    """He/Kaiming uniform (PyTorch's defaults): U(−b, b), b = gain·√(3/fan); gain √2 for ReLU (a = 0)."""
+    bound = math.sqrt(3.0) * _kaiming_std("kaiming_uniform", shape, a, mode, nonlinearity)
+    return _scaled_uniform(shape, -bound, bound, dtype, xp)
+
+
+def kaiming_normal(shape, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                   dtype=None, xp=np):
+    """He/Kaiming normal: N(0, σ²), σ = gain/√fan; σ = √(2/fan_in) for ReLU layers."""
+    std = _kaiming_std("kaiming_normal", shape, a, mode, nonlinearity)
+    return _scaled_normal(shape, 0.0, std, dtype, xp)
+
+
+def lecun_normal(shape, dtype=None, xp=np):
+    """LeCun normal: N(0, 1/fan_in), the start that SELU networks need."""
+    fan_in, _ = compute_fans(shape)
+    return _scaled_normal(shape, 0.0, math.sqrt(1.0 / fan_in), dtype, xp)
+
+
+def lecun_uniform(shape, dtype=None, xp=np):
+    """LeCun uniform: U(−b, b), b = √(3/fan_in) (variance 1/fan_in)."""
+    fan_in, _ = compute_fans(shape)
+    bound = math.sqrt(3.0 / fan_in)
+    return _scaled_uniform(shape, -bound, bound, dtype, xp)
+
+
+def orthogonal(shape, gain: float = 1.0, dtype=None, xp=np):
+    """A (semi-)orthogonal matrix times ``gain`` (Saxe et al.), as PyTorch's ``orthogonal_``.
+
+    The weight is viewed as ``(shape[0], prod(shape[1:]))``; its rows are orthonormal when
+    there are fewer rows than columns, its columns otherwise.
+    """
+    shape = _shape(shape)
+    if len(shape) < 2:
+        raise ValueError(f"init.orthogonal: needs a weight with at least 2 dimensions, got shape {shape}")
+    dtype = _dtype(dtype)
+    rows, cols = shape[0], math.prod(shape[1:])
+    flat = _standard_normal((rows, cols), np.dtype(np.float64), xp)
+    if rows < cols:
+        flat = flat.T
+    q, r = xp.linalg.qr(flat)
+    q = q * xp.sign(xp.diagonal(r))  # makes the decomposition unique (uniform over orthogonal matrices)
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape).astype(dtype)
+
+
+glorot_uniform = xavier_uniform
+glorot_normal = xavier_normal
+he_uniform = kaiming_uniform
+he_normal = kaiming_normal
+
+
+INITIALIZERS = {
+    "zeros": zeros, "zero": zeros, "ones": ones, "one": ones, "constant": constant,
+    "normal": normal, "random_normal": normal, "uniform": uniform, "random_uniform": uniform,
+    "xavier_uniform": xavier_uniform, "glorot_uniform": xavier_uniform,
+    "xavier_normal": xavier_normal, "glorot_normal": xavier_normal,
+    "kaiming_uniform": kaiming_uniform, "he_uniform": kaiming_uniform,
+    "kaiming_normal": kaiming_normal, "he_normal": kaiming_normal,
+    "lecun_normal": lecun_normal, "lecun_uniform": lecun_uniform, "orthogonal": orthogonal,
+}
+
+
+def get(name_or_callable):
+    """The initialiser for a name (``"he_normal"``, case-insensitive) or a callable (returned as is).
+
+    A callable must accept ``(shape, dtype=..., xp=...)`` and return an array of ``shape``.
+
+    Raises:
+        ValueError: an unknown name (the message lists the known ones).
+        TypeError: neither a string nor a callable.
+    """
+    if isinstance(name_or_callable, str):
+        key = name_or_callable.lower().replace("-", "_")
+        if key not in INITIALIZERS:
+            raise ValueError(f"init.get: unknown initializer {name_or_callable!r}; known names: "
+                             f"{', '.join(sorted(INITIALIZERS))}")
+        return INITIALIZERS[key]
+    if callable(name_or_callable):
+        return name_or_callable
+    raise TypeError(f"init.get: expected an initializer name or a callable, got {type(name_or_callable).__name__}")

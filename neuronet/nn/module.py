@@ -269,31 +269,33 @@ class Module:
                 for n in names:
                     if kind == "buffer" and n in m._nonpersistent:
                         continue
+                    if m.built and m.__dict__.get(n) is None:  # a declared-but-unused slot (bias=False)
+                        continue
                     own[f"{mname}.{n}" if mname else n] = (m, n, kind)
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
-        if unbuilt and any(k in state for k in unexpected + missing) or (unbuilt and missing):
+        if unbuilt:
             raise ValueError(f"{type(self).__name__}.load_state_dict: layers {unbuilt} are not built yet; "
                              "call the model once on an input (or model.build(input_shape)) before loading")
         if strict and (missing or unexpected):
             raise KeyError(f"{type(self).__name__}.load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        for key, (m, n, kind) in own.items():
+        updates = []
+        for key, (m, n, kind) in own.items():  # check every shape before changing anything
             if key not in state:
                 continue
             cur = m.__dict__.get(n)
-            value = state[key]
-            if isinstance(value, Tensor):
-                value = value.data
-            xp = backend.array_module(cur) if cur is not None and not isinstance(cur, Tensor) else (
-                backend.array_module(cur.data) if cur is not None else np)
-            value = backend.to_device(value, "cuda" if xp is not np else "cpu")
             if cur is None:
                 raise ValueError(f"{type(self).__name__}.load_state_dict: {key} has no value to load into")
             cur_arr = cur.data if isinstance(cur, Tensor) else cur
+            value = state[key]
+            if isinstance(value, Tensor):
+                value = value.data
             if tuple(value.shape) != tuple(cur_arr.shape):
                 raise ValueError(f"{type(self).__name__}.load_state_dict: {key} expects shape {tuple(cur_arr.shape)}, "
                                  f"the state has {tuple(value.shape)}")
-            value = value.astype(cur_arr.dtype, copy=True)
+            updates.append((m, n, cur, cur_arr, value))
+        for m, n, cur, cur_arr, value in updates:
+            value = backend.to_device(value, backend.device_of(cur_arr)).astype(cur_arr.dtype, copy=True)
             if isinstance(cur, Tensor):
                 cur.data = value
             else:

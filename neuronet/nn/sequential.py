@@ -1,2 +1,97 @@
-"""(being written)"""
-__all__ = []
+"""Sequential: layers applied one after another, each output the next input.
+
+Children are named "0", "1", ... as in ``torch.nn.Sequential``, so state-dict keys read
+``"0.weight"``, ``"1.bias"`` and weights can be exchanged with an equivalent PyTorch model.
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd import no_grad
+from ..backend import np
+from ..tensor import Tensor
+from .module import Module
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Module):
+    """A stack of layers: ``forward(x)`` runs them in order.
+
+    Layers may be given as a list (Keras style) or as separate arguments (PyTorch style), and
+    appended later with :meth:`add`.
+
+    Example::
+
+        model = nt.nn.Sequential([nt.nn.Dense(16, activation="tanh"), nt.nn.Dense(1)])
+        model = nt.nn.Sequential(nt.nn.Dense(16, activation="tanh"), nt.nn.Dense(1))
+        model.build((None, 4))            # create the lazy parameters now
+        print(model.state_dict().keys())  # 0.weight, 0.bias, 1.weight, 1.bias
+    """
+
+    def __init__(self, layers=None, *more_layers):
+        super().__init__()
+        if layers is None:
+            layers = []
+        elif isinstance(layers, Module):
+            layers = [layers]
+        elif not isinstance(layers, (list, tuple)):
+            raise TypeError(f"Sequential: expected layers as a list or as separate arguments, "
+                            f"got {type(layers).__name__}")
+        for layer in (*layers, *more_layers):
+            self.add(layer)
+
+    def add(self, layer: Module) -> "Sequential":
+        """Append ``layer`` (named by its position: "0", "1", ...)."""
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential.add: expected a Module (layer), got {type(layer).__name__}")
+        self.add_module(str(len(self)), layer)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._module_names)
+
+    def __iter__(self):
+        return iter(list(self.children()))
+
+    def __getitem__(self, index):
+        layers = list(self.children())
+        if isinstance(index, slice):
+            return type(self)(layers[index])
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Sequential indices must be integers or slices, got {type(index).__name__}")
+        if not -len(layers) <= index < len(layers):
+            raise IndexError(f"Sequential: index {index} is out of range for {len(layers)} layers")
+        return layers[index]
+
+    def forward(self, x):
+        for layer in self.children():
+            x = layer(x)
+        return x
+
+    def build(self, input_shape, dtype=None) -> None:
+        """Create every lazy layer's parameters by running a batch of 2 zeros through the model.
+
+        Args:
+            input_shape: the input shape including the batch axis (its size is ignored, so
+                ``(None, 784)`` is fine), e.g. ``(None, 1, 28, 28)`` for images.
+            dtype: dtype of the dummy input (default: the default float dtype; use ``"int64"``
+                when the first layer is an Embedding).
+        """
+        if not input_shape or any(d is None for d in input_shape[1:]):
+            raise ValueError(f"Sequential.build: expected an input shape (batch, ...) with every size after the "
+                             f"batch known, got {input_shape!r}")
+        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+        dummy = Tensor(np.zeros((2, *input_shape[1:]), dtype=dtype), dtype=dtype)
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                self.forward(dummy)
+        finally:
+            self.train(was_training)
+        self.built = True
+
+    def get_config(self) -> dict:
+        """The configuration of every layer, in order (layers added with :meth:`add` included)."""
+        return {"class": type(self).__name__,
+                "config": {"layers": [{"__module__": layer.get_config()} for layer in self.children()]}}

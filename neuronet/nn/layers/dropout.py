@@ -1,2 +1,32 @@
-"""(being written)"""
-__all__ = []
+"""Dropout layer: randomly silence inputs while training so units cannot co-adapt."""
+from __future__ import annotations
+
+from ...functional.dropout import dropout
+from ..module import Module
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    """Zero each input with probability ``rate`` in training mode and scale the rest by
+    1/(1 − rate) (inverted dropout); the identity in evaluation mode (``model.eval()``).
+
+    Args:
+        rate: fraction of inputs to drop, in [0, 1).
+
+    Example::
+
+        model = nt.nn.Sequential(nt.nn.Dense(64, activation="relu"), nt.nn.Dropout(0.5), nt.nn.Dense(10))
+    """
+
+    def __init__(self, rate: float = 0.5):
+        super().__init__()
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValueError(f"Dropout: rate must be a probability in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+
+    def forward(self, x):
+        return dropout(x, self.rate, self.training)
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}"

@@ -1,2 +1,176 @@
-"""(being written)"""
-__all__ = []
+"""Normalisation layers: LayerNorm (per sample) and BatchNorm (per channel over the batch).
+
+Parameter and buffer names follow PyTorch (``weight``, ``bias``, ``running_mean``,
+``running_var``, ``num_batches_tracked``) so state dicts can be exchanged with ``torch.nn``.
+"""
+from __future__ import annotations
+
+from ... import backend
+from ...backend import np
+from ...functional.normalization import batch_norm, layer_norm
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+
+__all__ = ["LayerNorm", "BatchNorm1D", "BatchNorm2D"]
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last dimensions to zero mean and unit variance, then
+    scale by ``weight`` and shift by ``bias`` (Ba et al., 2016; ``torch.nn.LayerNorm``).
+
+    Args:
+        normalized_shape: the trailing shape to normalise over (int or tuple); None takes the
+            last dimension of the first input (lazy).
+        eps: added to the variance for stability.
+        elementwise_affine: learn ``weight`` (ones) and ``bias`` (zeros) of ``normalized_shape``.
+
+    Example::
+
+        norm = nt.nn.LayerNorm()          # learns its size from the first batch
+        y = norm(x)                       # x (N, T, 64) → per (n, t) mean 0, variance 1
+    """
+
+    def __init__(self, normalized_shape=None, eps: float = 1e-5, elementwise_affine: bool = True):
+        super().__init__()
+        self.eps = float(eps)
+        self.elementwise_affine = bool(elementwise_affine)
+        self.normalized_shape = None
+        if self.elementwise_affine:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        else:
+            self.weight = self.bias = None
+        self.built = False
+        if normalized_shape is not None:
+            shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+            if not shape or not all(isinstance(n, int) and n > 0 for n in shape):
+                raise ValueError(f"LayerNorm: normalized_shape must be positive integers, got {normalized_shape!r}")
+            self._create(shape)
+
+    def _create(self, shape) -> None:
+        self.normalized_shape = tuple(int(n) for n in shape)
+        if self.elementwise_affine:
+            dtype = backend.get_default_dtype()
+            self.weight = Parameter(init.ones(self.normalized_shape, dtype=dtype), dtype=dtype)
+            self.bias = Parameter(init.zeros(self.normalized_shape, dtype=dtype), dtype=dtype)
+        self.built = True
+
+    def build(self, input_shape) -> None:
+        """Normalise over the last dimension of the first input."""
+        if not input_shape:
+            raise ValueError(f"LayerNorm: needs an input with at least one dimension, got shape {input_shape}")
+        self._create((input_shape[-1],))
+
+    def forward(self, x):
+        k, shape = len(self.normalized_shape), tuple(x.shape)
+        if shape[len(shape) - k:] != self.normalized_shape or len(shape) < k:
+            raise ValueError(f"LayerNorm(normalized_shape={self.normalized_shape}): expected input of shape "
+                             f"(..., {', '.join(map(str, self.normalized_shape))}), received shape {shape}")
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"normalized_shape={self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class _BatchNorm(Module):
+    """Batch normalisation over axis 1 (channels); subclasses fix which input ranks they take."""
+
+    ranks: tuple = ()
+    layout: str = ""
+
+    def __init__(self, num_features: int | None = None, momentum: float | None = 0.1, eps: float = 1e-5,
+                 affine: bool = True, track_running_stats: bool = True):
+        super().__init__()
+        name = type(self).__name__
+        if momentum is not None and not 0 <= momentum <= 1:
+            raise ValueError(f"{name}: momentum must be in [0, 1] (or None for a cumulative average), got {momentum!r}")
+        self.momentum = momentum
+        self.eps = float(eps)
+        self.affine = bool(affine)
+        self.track_running_stats = bool(track_running_stats)
+        self.num_features = None
+        if self.affine:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        else:
+            self.weight = self.bias = None
+        if self.track_running_stats:
+            for buf in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(buf, None)
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+        self.built = False
+        if num_features is not None:
+            if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
+                raise ValueError(f"{name}: num_features must be a positive integer, got {num_features!r}")
+            self._create(num_features)
+
+    def _create(self, c: int) -> None:
+        self.num_features = int(c)
+        dtype = backend.get_default_dtype()
+        if self.affine:
+            self.weight = Parameter(init.ones((c,), dtype=dtype), dtype=dtype)
+            self.bias = Parameter(init.zeros((c,), dtype=dtype), dtype=dtype)
+        if self.track_running_stats:
+            self.register_buffer("running_mean", init.zeros((c,), dtype=dtype))
+            self.register_buffer("running_var", init.ones((c,), dtype=dtype))
+            self.register_buffer("num_batches_tracked", np.zeros((), dtype=np.int64))
+        self.built = True
+
+    def _check_input(self, shape) -> None:
+        if len(shape) not in self.ranks or (self.num_features is not None and shape[1] != self.num_features):
+            c = self.num_features if self.num_features is not None else "C"
+            raise ValueError(f"{type(self).__name__}(num_features={self.num_features}): expected input of shape "
+                             f"{self.layout.replace('C', str(c))}, received shape {tuple(shape)}")
+
+    def build(self, input_shape) -> None:
+        """Take the number of channels from axis 1 of the first input."""
+        self._check_input(tuple(input_shape or ()))
+        self._create(input_shape[1])
+
+    def forward(self, x):
+        self._check_input(tuple(x.shape))
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+            if self.momentum is None:  # cumulative moving average over all batches so far
+                factor = 1.0 / float(self.num_batches_tracked)
+        use_batch_stats = self.training or not self.track_running_stats
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          training=use_batch_stats, momentum=factor, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"num_features={self.num_features}, momentum={self.momentum}, eps={self.eps}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1D(_BatchNorm):
+    """Batch normalisation for (N, C) features or (N, C, L) sequences (``torch.nn.BatchNorm1d``).
+
+    In training each channel is normalised with the batch's mean and variance and the running
+    statistics are updated (``running = (1 − momentum)·running + momentum·batch``, unbiased
+    variance); in evaluation (``model.eval()``) the running statistics are used.
+
+    Args:
+        num_features: channels C; None takes them from the first input (lazy).
+        momentum: weight of each new batch in the running statistics (None: cumulative average).
+        eps: added to the variance for stability.
+        affine: learn a per-channel scale ``weight`` and shift ``bias``.
+        track_running_stats: keep ``running_mean``/``running_var`` (else batch statistics always).
+
+    Example::
+
+        model = nt.nn.Sequential(nt.nn.Dense(64), nt.nn.BatchNorm1D(), nt.nn.ReLU(), nt.nn.Dense(10))
+    """
+
+    ranks = (2, 3)
+    layout = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2D(_BatchNorm):
+    """Batch normalisation for (N, C, H, W) images, one mean and variance per channel
+    (``torch.nn.BatchNorm2d``); same arguments as :class:`BatchNorm1D`."""
+
+    ranks = (4,)
+    layout = "(N, C, H, W)"

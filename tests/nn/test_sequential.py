@@ -1,0 +1,73 @@
+"""nn.Sequential: construction styles, indexing, torch-style names, build, parity with torch.nn.Sequential."""
+import numpy as np
+import pytest
+
+import neuronet as nt
+from tests.helpers import assert_close
+
+
+def _layers():
+    return [nt.nn.Dense(5, activation="relu"), nt.nn.Dropout(0.5), nt.nn.Dense(2)]
+
+
+def test_list_args_and_add_are_equivalent():
+    a = nt.nn.Sequential(_layers())
+    b = nt.nn.Sequential(*_layers())
+    c = nt.nn.Sequential()
+    for layer in _layers():
+        assert c.add(layer) is c
+    d = nt.nn.Sequential(layers=_layers())
+    for model in (a, b, c, d):
+        assert len(model) == 3
+        assert [type(m).__name__ for m in model] == ["Dense", "Dropout", "Dense"]
+        assert [n for n, _ in model.named_children()] == ["0", "1", "2"]
+
+
+def test_indexing_and_slicing():
+    model = nt.nn.Sequential(_layers())
+    assert model[0] is list(model)[0]
+    assert model[-1] is list(model)[2]
+    head = model[:2]
+    assert isinstance(head, nt.nn.Sequential) and len(head) == 2 and head[0] is model[0]
+    with pytest.raises(IndexError, match="Sequential: index 3 is out of range for 3 layers"):
+        model[3]
+    with pytest.raises(TypeError, match="Sequential indices must be integers or slices, got str"):
+        model["0"]
+    with pytest.raises(TypeError, match="Sequential.add: expected a Module .layer., got function"):
+        model.add(lambda x: x)
+
+
+def test_build_creates_lazy_parameters_without_side_effects():
+    model = nt.nn.Sequential(nt.nn.Dense(4), nt.nn.BatchNorm1D(), nt.nn.Dense(1))
+    model.build((None, 3))
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
+                                        "1.running_var", "1.num_batches_tracked", "2.weight", "2.bias"]
+    assert model.training  # mode restored
+    assert int(model[1].num_batches_tracked) == 0  # the dummy pass ran in eval mode
+    assert all(p.grad is None for p in model.parameters())
+    with pytest.raises(ValueError, match=r"Sequential.build: expected an input shape \(batch, \.\.\.\)"):
+        nt.nn.Sequential(nt.nn.Dense(2)).build((None, None))
+
+
+def test_build_with_integer_inputs_for_embeddings():
+    model = nt.nn.Sequential(nt.nn.Embedding(10, 4), nt.nn.Flatten(), nt.nn.Dense(2))
+    model.build((None, 6), dtype="int64")
+    assert model[2].weight.shape == (2, 24)
+
+
+def test_state_dict_keys_load_from_torch_sequential(rng):
+    torch = pytest.importorskip("torch")
+    tmodel = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2))
+    model = nt.nn.Sequential(nt.nn.Dense(5, in_features=3), nt.nn.Tanh(), nt.nn.Dense(2, in_features=5))
+    assert list(model.state_dict()) == list(tmodel.state_dict())
+    model.load_state_dict({k: v.numpy() for k, v in tmodel.state_dict().items()})
+    x = rng.standard_normal((4, 3)).astype(np.float32)
+    xt, tx = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = model(xt), tmodel(tx)
+    assert_close(y.numpy(), ty.detach().numpy())
+    y.sum().backward()
+    ty.sum().backward()
+    assert_close(xt.grad, tx.grad.numpy())
+    for (name, p), (tname, tp) in zip(model.named_parameters(), tmodel.named_parameters()):
+        assert name == tname
+        assert_close(p.grad, tp.grad.numpy(), what=name)
