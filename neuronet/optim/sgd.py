@@ -1,0 +1,61 @@
+"""Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and weight decay."""
+from __future__ import annotations
+
+from ..backend import array_module
+from ._ops import grad_with_weight_decay
+from .optimizer import Optimizer, check_hyper
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """Gradient descent on whatever batch the gradient came from: full batch, mini-batch or one sample.
+
+    The update is exactly PyTorch's formulation (``g`` is the gradient, ``b`` the momentum buffer)::
+
+        g ← g + weight_decay·θ
+        b ← g                               on the first step
+        b ← momentum·b + (1 − dampening)·g  afterwards
+        g ← g + momentum·b  (nesterov)   or   g ← b  (classical momentum)
+        θ ← θ − lr·g
+
+    With ``momentum=0`` this is plain gradient descent ``θ ← θ − lr·∇L``.
+
+    Args:
+        params: parameters or parameter groups.
+        lr: learning rate (default 0.01, Keras's; PyTorch's is 1e-3).
+        momentum: momentum factor μ in [0, 1).
+        dampening: dampening of the gradient added to the buffer.
+        weight_decay: L2 penalty coefficient added to the gradient.
+        nesterov: Nesterov momentum (needs momentum > 0 and dampening = 0).
+    """
+
+    def __init__(self, params, lr: float = 0.01, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=bool(nesterov)))
+
+    def _check_group(self, group):
+        check_hyper("SGD", "lr", group["lr"], low=0)
+        check_hyper("SGD", "momentum", group["momentum"], low=0, high=1, high_open=True)
+        check_hyper("SGD", "dampening", group["dampening"], low=0, high=1)
+        check_hyper("SGD", "weight_decay", group["weight_decay"], low=0)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
+                             f"momentum={group['momentum']}, dampening={group['dampening']}")
+
+    def _update(self, p, grad, state, group):
+        lr, mu = group["lr"], group["momentum"]
+        g = grad_with_weight_decay(grad, p.data, group["weight_decay"])
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = array_module(p.data).array(g, copy=True)
+            else:
+                buf *= mu
+                buf += (1.0 - group["dampening"]) * g if group["dampening"] else g
+            if group["nesterov"]:
+                g = g + mu * buf
+            else:
+                g = buf
+        p.data -= lr * g
