@@ -1,15 +1,22 @@
 """neuronet: a deep-learning library written from the neuron up.
 
 ``import neuronet as nt`` gives tensors with reverse-mode autodiff (``nt.tensor``), the
-functional ops (``nt.functional``, alias ``nt.F``), modules and layers (``nt.nn``), and safe
-save/load (``nt.save``/``nt.load``).
+functional ops (``nt.functional``, alias ``nt.F``), modules and layers (``nt.nn``), optimizers
+(``nt.optim``), data (``nt.data``, ``nt.datasets``), the Keras-style training API
+(``nt.Model``, ``nt.Sequential``) and safe save/load (``nt.save``/``nt.load``/``nt.load_model``).
 """
 __version__ = "0.1.0"
 
-from .backend import (get_default_dtype, set_default_dtype, manual_seed, cupy_available)
+from .backend import get_default_dtype, set_default_dtype, manual_seed, cupy_available
 from .tensor import Tensor, tensor
 from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, is_grad_enabled,
                        gradcheck, GradcheckError)
 from . import functional
 from . import functional as F
 from . import nn
+from .io import save, load, load_metadata
+from . import optim
+from . import data
+from .data import datasets
+from . import train
+from .train import Model, Sequential, load_model, callbacks, metrics

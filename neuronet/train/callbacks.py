@@ -67,6 +67,14 @@ class CallbackList(Callback):
         return super().__getattribute__(name)
 
 
+def _optimizer_with_lr(callback):
+    """The model's optimizer, which must have a learning rate for ``callback`` to change."""
+    opt = callback.model.optimizer
+    if "lr" not in opt.param_groups[0]:
+        raise ValueError(f"{type(callback).__name__}: {type(opt).__name__} has no learning rate ('lr') to schedule")
+    return opt
+
+
 def _auto_mode(monitor: str, mode: str) -> str:
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
@@ -207,7 +215,7 @@ class LearningRateScheduler(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         if self._is_object:
             return
-        opt = self.model.optimizer
+        opt = _optimizer_with_lr(self)
         current = opt.param_groups[0]["lr"]
         try:
             n_args = len(inspect.signature(self.schedule).parameters)
@@ -242,7 +250,7 @@ class ReduceLROnPlateau(_Monitor):
 
     def on_epoch_end(self, epoch, logs=None):
         value = self._current(logs)
-        opt = self.model.optimizer
+        opt = _optimizer_with_lr(self)
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0

@@ -13,42 +13,9 @@ from .. import backend
 from ..backend import np
 from ..nn.module import Module
 
-__all__ = ["save_model", "load_model", "flatten_state", "unflatten_state"]
+__all__ = ["save_model", "load_model"]
 
 FORMAT = "neuronet.model/1"
-
-
-def flatten_state(obj, prefix: str, arrays: dict):
-    """Split nested dicts/lists into a JSON-ready skeleton and ``arrays`` keyed by path."""
-    if isinstance(obj, dict):
-        return {"__dict__": [[_key(k), flatten_state(v, f"{prefix}/{k}", arrays)] for k, v in obj.items()]}
-    if isinstance(obj, (list, tuple)):
-        return [flatten_state(v, f"{prefix}/{i}", arrays) for i, v in enumerate(obj)]
-    if isinstance(obj, np.ndarray) or backend.array_module(obj) is not np:
-        arrays[prefix] = backend.to_numpy(obj)
-        return {"__array__": prefix}
-    if isinstance(obj, (np.integer, np.floating, np.bool_)):
-        return obj.item()
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    raise TypeError(f"cannot store a {type(obj).__name__} in a checkpoint (at {prefix})")
-
-
-def _key(k):
-    return {"__int__": k} if isinstance(k, int) else k
-
-
-def unflatten_state(skeleton, arrays: dict):
-    """Inverse of :func:`flatten_state`."""
-    if isinstance(skeleton, dict):
-        if "__array__" in skeleton:
-            return arrays[skeleton["__array__"]]
-        if "__dict__" in skeleton:
-            return {(k["__int__"] if isinstance(k, dict) else k): unflatten_state(v, arrays)
-                    for k, v in skeleton["__dict__"]}
-    if isinstance(skeleton, list):
-        return [unflatten_state(v, arrays) for v in skeleton]
-    return skeleton
 
 
 def save_model(model, path, include_optimizer: bool = True) -> None:
@@ -70,10 +37,9 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
         meta["compile"] = json.dumps(model._compile_config)
         opt = getattr(model, "optimizer", None)
         if include_optimizer and opt is not None:
-            arrays: dict = {}
-            meta["optimizer"] = json.dumps({"class": type(opt).__name__,
-                                            "state": flatten_state(opt.state_dict(), "optimizer", arrays)})
-            tensors.update(arrays)
+            arrays, opt_meta = opt.flat_state()
+            meta["optimizer"] = json.dumps(opt_meta)
+            tensors.update({f"optimizer/{k}": v for k, v in arrays.items()})
     history = getattr(model, "history", None)
     if history is not None and getattr(history, "history", None):
         meta["history"] = json.dumps({"epoch": history.epoch, "history": history.history})
@@ -118,8 +84,7 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
                       learning_rate=cfg["learning_rate"], clipnorm=cfg["clipnorm"], clipvalue=cfg["clipvalue"])
         if "optimizer" in meta:
             model._make_optimizer()
-            saved = json.loads(meta["optimizer"])
-            arrays = {k: v for k, v in tensors.items() if k.startswith("optimizer")}
-            model.optimizer.load_state_dict(unflatten_state(saved["state"], arrays))
+            arrays = {k[len("optimizer/"):]: v for k, v in tensors.items() if k.startswith("optimizer/")}
+            model.optimizer.load_flat_state(arrays, json.loads(meta["optimizer"]))
     return model
 

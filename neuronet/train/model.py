@@ -358,7 +358,9 @@ class Model(Module):
                 cblist.on_train_batch_end(step, {"loss": loss, "size": bs, "batch": step})
                 if getattr(self, "stop_training", False) and not math.isfinite(loss):
                     break
-            logs = {"loss": total / max(seen, 1), "lr": float(self.optimizer.param_groups[0]["lr"])}
+            logs = {"loss": total / max(seen, 1)}
+            if "lr" in self.optimizer.param_groups[0]:  # COCOB has no learning rate
+                logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
             if reg is not None:
                 logs["reg_loss"] = reg_total / max(seen, 1)
             for m in self.metric_objs:
