@@ -270,15 +270,17 @@ class Model(Module):
         """Train for ``epochs`` passes over ``(x, y)`` in mini-batches.
 
         Args:
-            x, y: arrays (or tensors); ``x`` may be a tuple of arrays for a multi-input model.
+            x, y: arrays (or tensors); ``x`` may be a tuple of arrays for a multi-input model,
+                or a :class:`~neuronet.data.DataLoader` (any re-iterable of ``(x, y)`` batches)
+                with ``y=None`` — then the loader decides batching, shuffling and transforms.
             batch_size: samples per gradient step.
             epochs: index of the last epoch (Keras semantics: with ``initial_epoch=2,
                 epochs=5`` three more epochs run).
             verbose: 0 silent, 1 progress bar on a terminal (one line per epoch otherwise), 2 one line per epoch.
             callbacks: list of :class:`Callback`.
             validation_split: fraction of the samples, taken from the end before shuffling,
-                held out for validation.
-            validation_data: ``(x_val, y_val)``; overrides ``validation_split``.
+                held out for validation (arrays only).
+            validation_data: ``(x_val, y_val)`` or a DataLoader; overrides ``validation_split``.
             shuffle: reshuffle the training samples every epoch (with the seeded generator).
             class_weight: ``{class: weight}`` scaling each sample's loss by its class.
             sample_weight: per-sample loss weights, shape (N,).
@@ -289,30 +291,56 @@ class Model(Module):
             A :class:`History` whose ``history`` maps log names to per-epoch values.
         """
         self._require_compiled("fit")
-        xs, y = self._prepare(x, y, "fit")
-        n = xs[0].shape[0]
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
         if not isinstance(epochs, int) or epochs < 0 or initial_epoch < 0:
             raise ValueError(f"fit: epochs and initial_epoch must be non-negative integers, got {epochs!r}, {initial_epoch!r}")
-        sw = _sample_weights(y, class_weight, sample_weight)
-        val = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
-            vx, vy = self._prepare(validation_data[0], validation_data[1], "fit(validation_data)")
-            val = (vx, vy)
-        elif validation_split:
-            if not 0.0 < validation_split < 1.0:
-                raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
-            cut = int(n * (1.0 - validation_split))
-            if cut == 0 or cut == n:
-                raise ValueError(f"fit: validation_split={validation_split} leaves an empty train or validation set of {n} samples")
-            val = (tuple(a[cut:] for a in xs), y[cut:])
-            xs, y = tuple(a[:cut] for a in xs), y[:cut]
-            sw = None if sw is None else sw[:cut]
-            n = cut
+        if _is_loader(x):
+            if y is not None or validation_split or class_weight is not None or sample_weight is not None:
+                raise ValueError("fit: with a DataLoader as x, pass y, validation_split, class_weight and "
+                                 "sample_weight through the loader (y must be None)")
+            loader, n = x, None
+            steps = len(loader) if hasattr(loader, "__len__") else None
+            first = next(iter(loader))
+            self._prepare(first[0], first[1], "fit")
+            val = validation_data
+        else:
+            loader = None
+            xs, y = self._prepare(x, y, "fit")
+            n = xs[0].shape[0]
+            sw = _sample_weights(y, class_weight, sample_weight)
+            val = None
+            if validation_data is not None:
+                val = validation_data
+            elif validation_split:
+                if not 0.0 < validation_split < 1.0:
+                    raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
+                cut = int(n * (1.0 - validation_split))
+                if cut == 0 or cut == n:
+                    raise ValueError(f"fit: validation_split={validation_split} leaves an empty train or validation set of {n} samples")
+                val = (tuple(a[cut:] for a in xs), y[cut:])
+                xs, y = tuple(a[:cut] for a in xs), y[:cut]
+                sw = None if sw is None else sw[:cut]
+                n = cut
+            steps = math.ceil(n / batch_size)
+        if val is not None and not _is_loader(val):
+            if not isinstance(val, (tuple, list)) or len(val) != 2:
+                raise ValueError("fit: validation_data must be a pair (x_val, y_val) or a DataLoader")
+            val = self._prepare(val[0], val[1], "fit(validation_data)")
         self._make_optimizer()
+
+        def epoch_batches(rng):
+            """(inputs, targets, sample weights) for each step of one epoch."""
+            if loader is not None:
+                for batch in loader:
+                    xb, yb = self._prepare(batch[0], batch[1], "fit")
+                    yield list(xb), yb, None
+                return
+            order = rng.permutation(n) if shuffle else None
+            for step in range(steps):
+                sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
+                idx = order[sl] if order is not None else sl
+                yield [a[idx] for a in xs], y[idx], None if sw is None else sw[idx]
 
         history = getattr(self, "history", None)
         if not isinstance(history, History) or initial_epoch == 0:
@@ -325,7 +353,6 @@ class Model(Module):
             cbs.append(c)
         # History and the progress display run last, so they see what other callbacks added to the logs
         cbs += [history, ProgressBar(verbose)] if verbose else [history]
-        steps = math.ceil(n / batch_size)
         cblist = CallbackList(cbs, model=self, epochs=epochs, steps=steps, batch_size=batch_size,
                               samples=n, verbose=verbose)
         _set(self, "stop_training", False)
@@ -336,18 +363,14 @@ class Model(Module):
             cblist.on_epoch_begin(epoch, {})
             for m in self.metric_objs:
                 m.reset()
-            order = rng.permutation(n) if shuffle else None
             total = reg_total = 0.0
             seen = 0
-            for step in range(steps):
-                sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
-                idx = order[sl] if order is not None else sl
-                xb = [a[idx] for a in xs]
+            reg = None
+            for step, (xb, yb, swb) in enumerate(epoch_batches(rng)):
                 if transform is not None:
                     xb[0] = transform(xb[0])
-                yb = y[idx]
                 cblist.on_train_batch_begin(step, {})
-                loss, reg, pred = self._train_step(xb, yb, None if sw is None else sw[idx])
+                loss, reg, pred = self._train_step(xb, yb, swb)
                 bs = yb.shape[0]
                 total += loss * bs
                 seen += bs
@@ -359,14 +382,14 @@ class Model(Module):
                 if getattr(self, "stop_training", False) and not math.isfinite(loss):
                     break
             logs = {"loss": total / max(seen, 1)}
-            if "lr" in self.optimizer.param_groups[0]:  # COCOB has no learning rate
-                logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
             if reg is not None:
                 logs["reg_loss"] = reg_total / max(seen, 1)
+            if "lr" in self.optimizer.param_groups[0]:  # COCOB has no learning rate
+                logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
             for m in self.metric_objs:
                 logs[m.name] = float(m.result())
             if val is not None:
-                vlogs = self._evaluate_arrays(val[0], val[1], batch_size)
+                vlogs = self._evaluate_batches(self._batches_of(val, batch_size))
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
             _set(self, "epochs_done", epoch + 1)
             cblist.on_epoch_end(epoch, logs)
@@ -376,37 +399,48 @@ class Model(Module):
         return history
 
     # --- evaluate / predict ----------------------------------------------------------------------
-    def _evaluate_arrays(self, xs, y, batch_size):
+    def _batches_of(self, data, batch_size):
+        """Checked (inputs, targets) batches from prepared arrays ``(xs, y)`` or a DataLoader."""
+        if _is_loader(data):
+            for batch in data:
+                xb, yb = self._prepare(batch[0], batch[1], "evaluate")
+                yield xb, yb
+            return
+        xs, y = data
+        for start in range(0, xs[0].shape[0], batch_size):
+            yield tuple(a[start:start + batch_size] for a in xs), y[start:start + batch_size]
+
+    def _evaluate_batches(self, batches):
         was = self.training
         self.eval()
         for m in self.metric_objs:
             m.reset()
-        total, n = 0.0, xs[0].shape[0]
+        total, n = 0.0, 0
         try:
             with no_grad():
-                for start in range(0, n, batch_size):
-                    sl = slice(start, start + batch_size)
-                    pred = self(*[self._to_tensor(a[sl]) for a in xs])
-                    total += float(self.loss_fn(pred, self._to_tensor(y[sl])).item()) * (min(n, start + batch_size) - start)
+                for xb, yb in batches:
+                    pred = self(*[self._to_tensor(a) for a in xb])
+                    total += float(self.loss_fn(pred, self._to_tensor(yb)).item()) * yb.shape[0]
+                    n += yb.shape[0]
                     for m in self.metric_objs:
-                        m.update(y[sl], self._metric_pred(pred.data))
+                        m.update(yb, self._metric_pred(pred.data))
         finally:
             self.train(was)
-        logs = {"loss": total / n}
+        logs = {"loss": total / max(n, 1)}
         for m in self.metric_objs:
             logs[m.name] = float(m.result())
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=32, verbose=0) -> dict:
-        """Loss and metrics over ``(x, y)`` in eval mode, without recording a graph.
+        """Loss and metrics over ``(x, y)`` (or a DataLoader) in eval mode, without recording a graph.
 
         Returns:
             ``{"loss": ..., "accuracy": ..., ...}`` (a dict, not Keras's list).
         """
         self._require_compiled("evaluate")
-        xs, y = self._prepare(x, y, "evaluate")
+        data = x if _is_loader(x) and y is None else self._prepare(x, y, "evaluate")
         t0 = time.perf_counter()
-        logs = self._evaluate_arrays(xs, y, batch_size)
+        logs = self._evaluate_batches(self._batches_of(data, batch_size))
         if verbose:
             from .progress import format_logs
             print(f"evaluate - {format_logs(logs)} - {time.perf_counter() - t0:.1f}s")
@@ -446,6 +480,12 @@ class Model(Module):
         shape = tuple(2 if d is None else d for d in input_shape)
         self._check_inputs_fit_model((np.zeros(shape, dtype=backend.get_default_dtype()),), "build")
         self.built = True
+
+
+def _is_loader(x) -> bool:
+    """True for a DataLoader or any other re-iterable of batches (not an array, tensor or tuple of arrays)."""
+    return (x is not None and hasattr(x, "__iter__") and not isinstance(x, (tuple, list, Tensor))
+            and not hasattr(x, "shape"))
 
 
 def _first(out):

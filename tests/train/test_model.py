@@ -187,3 +187,17 @@ def test_history_plot_writes_png(tmp_path):
     hist = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0)
     hist.plot(tmp_path / "curves.png")
     assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_fit_and_evaluate_accept_a_dataloader():
+    x, y = blobs()
+    loader = nt.data.DataLoader((x[:240], y[:240]), batch_size=32, shuffle=True, seed=0)
+    val = nt.data.DataLoader((x[240:], y[240:]), batch_size=64)
+    model = small_model()
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=0.01)
+    hist = model.fit(loader, epochs=5, validation_data=val, verbose=0)
+    assert len(hist.history["val_accuracy"]) == 5
+    assert model.evaluate(val)["accuracy"] == pytest.approx(model.evaluate(x[240:], y[240:])["accuracy"])
+    assert model.evaluate(val)["accuracy"] > 0.9
+    with pytest.raises(ValueError, match="y must be None"):
+        model.fit(loader, y, epochs=1, verbose=0)
