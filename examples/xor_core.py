@@ -1,5 +1,8 @@
 """The core alone (tensors + autograd, no training API) learns XOR with a 2-4-1 MLP.
 
+XOR has local minima: with this initialisation 19 of the seeds 0..19 reach 100 % and seed 0
+gets stuck at 50 % (tests/test_examples.py checks the count), so the default seed is 1.
+
 Run: python examples/xor_core.py
 """
 import numpy as np
@@ -8,7 +11,7 @@ import neuronet as nt
 import neuronet.functional as F
 
 
-def train_xor(epochs: int = 2000, lr: float = 0.5, seed: int = 0):
+def train_xor(epochs: int = 2000, lr: float = 0.5, seed: int = 1):
     nt.manual_seed(seed)
     rng = np.random.default_rng(seed)
     x = nt.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
