@@ -19,6 +19,14 @@ def check_betas(owner: str, group: dict) -> None:
     check_hyper(owner, "beta2", betas[1], low=0, high=1, high_open=True)
 
 
+def check_adam_group(owner: str, group: dict) -> None:
+    """The hyper-parameters every Adam-family optimizer has: lr, betas, eps, weight_decay."""
+    check_hyper(owner, "lr", group["lr"], low=0)
+    check_betas(owner, group)
+    check_hyper(owner, "eps", group["eps"], low=0)
+    check_hyper(owner, "weight_decay", group["weight_decay"], low=0)
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015): momentum on the gradient, RMSProp on its scale, both bias-corrected.
 
@@ -48,11 +56,7 @@ class Adam(Optimizer):
                                       amsgrad=bool(amsgrad)))
 
     def _check_group(self, group):
-        name = type(self).__name__
-        check_hyper(name, "lr", group["lr"], low=0)
-        check_betas(name, group)
-        check_hyper(name, "eps", group["eps"], low=0)
-        check_hyper(name, "weight_decay", group["weight_decay"], low=0)
+        check_adam_group(type(self).__name__, group)
 
     def _update(self, p, grad, state, group):
         xp = array_module(p.data)

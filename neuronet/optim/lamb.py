@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..backend import array_module
-from .adam import check_betas
-from .optimizer import Optimizer, check_hyper
+from .adam import check_adam_group
+from .optimizer import Optimizer
 
 __all__ = ["LAMB"]
 
@@ -33,10 +33,7 @@ class LAMB(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
 
     def _check_group(self, group):
-        check_hyper("LAMB", "lr", group["lr"], low=0)
-        check_betas("LAMB", group)
-        check_hyper("LAMB", "eps", group["eps"], low=0)
-        check_hyper("LAMB", "weight_decay", group["weight_decay"], low=0)
+        check_adam_group("LAMB", group)
 
     def _update(self, p, grad, state, group):
         xp = array_module(p.data)

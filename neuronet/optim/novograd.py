@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..backend import array_module
-from .adam import check_betas
-from .optimizer import Optimizer, check_hyper
+from .adam import check_adam_group
+from .optimizer import Optimizer
 
 __all__ = ["NovoGrad"]
 
@@ -35,10 +35,7 @@ class NovoGrad(Optimizer):
                                       grad_averaging=bool(grad_averaging)))
 
     def _check_group(self, group):
-        check_hyper("NovoGrad", "lr", group["lr"], low=0)
-        check_betas("NovoGrad", group)
-        check_hyper("NovoGrad", "eps", group["eps"], low=0)
-        check_hyper("NovoGrad", "weight_decay", group["weight_decay"], low=0)
+        check_adam_group("NovoGrad", group)
 
     def _update(self, p, grad, state, group):
         xp = array_module(p.data)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..backend import array_module
 from ._ops import grad_with_weight_decay
-from .adam import check_betas
+from .adam import check_adam_group
 from .optimizer import Optimizer, check_hyper
 
 __all__ = ["Yogi"]
@@ -38,11 +38,8 @@ class Yogi(Optimizer):
                                       initial_accumulator=initial_accumulator, weight_decay=weight_decay))
 
     def _check_group(self, group):
-        check_hyper("Yogi", "lr", group["lr"], low=0)
-        check_betas("Yogi", group)
-        check_hyper("Yogi", "eps", group["eps"], low=0)
+        check_adam_group("Yogi", group)
         check_hyper("Yogi", "initial_accumulator", group["initial_accumulator"], low=0)
-        check_hyper("Yogi", "weight_decay", group["weight_decay"], low=0)
 
     def _update(self, p, grad, state, group):
         xp = array_module(p.data)

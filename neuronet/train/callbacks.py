@@ -57,14 +57,18 @@ class CallbackList(Callback):
                 c.set_model(model)
             c.set_params(params)
 
-    def _call(self, name, *args):
-        for c in self.callbacks:
-            getattr(c, name)(*args)
 
-    def __getattribute__(self, name):
-        if name.startswith("on_"):
-            return lambda *args: self._call(name, *args)
-        return super().__getattribute__(name)
+
+def _broadcast(hook: str):
+    def call_each(self, *args):
+        for c in self.callbacks:
+            getattr(c, hook)(*args)
+    call_each.__name__ = hook
+    return call_each
+
+
+for _hook in [name for name in vars(Callback) if name.startswith("on_")]:
+    setattr(CallbackList, _hook, _broadcast(_hook))
 
 
 def _optimizer_with_lr(callback):
