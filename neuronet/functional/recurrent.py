@@ -1,0 +1,269 @@
+"""Whole-sequence LSTM and GRU, each one Function with back-propagation through time written by hand.
+
+The input projection of all T steps is one GEMM ``(N·T, F) @ W_ihᵀ`` before the loop; the loop
+then does one ``(N, H) @ W_hhᵀ`` GEMM per step into preallocated (T, N, ·) arrays.  Backward runs
+the loop in reverse with the gate derivatives below, stores the gate gradients of every step,
+and finishes with one GEMM each for dW_hh (over the stacked previous states), dW_ih and dx.
+
+Layouts and gate orders are PyTorch's: ``weight_ih (G·H, F)``, ``weight_hh (G·H, H)``,
+``bias_ih``/``bias_hh (G·H,)``; LSTM gates (i, f, g, o), GRU gates (r, z, n).  ``lengths``
+(N,) masks padded steps exactly like ``torch.nn.utils.rnn.pack_padded_sequence``: outputs are
+zero past each sequence's end and the returned state is the one at its own last step.
+``reverse=True`` reads every sequence right to left within its own length (the backward
+direction of a bidirectional layer); outputs stay at their original time positions.
+"""
+from __future__ import annotations
+
+from ..backend import array_module
+from .recurrent_common import SequenceFunction, as_lengths, check_recurrent_inputs, sigmoid_
+
+__all__ = ["lstm", "gru"]
+
+
+def _zeros_state(x, n, h):
+    xp = array_module(x.data if hasattr(x, "data") else x)
+    return xp.zeros((n, h), dtype=(x.data if hasattr(x, "data") else x).dtype)
+
+
+_IFOG = [0, 1, 3, 2]  # PyTorch's gate blocks (i, f, g, o) <-> the internal order (i, f, o, g); its own inverse
+
+
+def _gate_blocks(a, order, gates=4):
+    """Reorder the gate blocks of a (G·H, ...) weight or (G·H,) bias."""
+    return a.reshape(gates, a.shape[0] // gates, *a.shape[1:])[order].reshape(a.shape)
+
+
+class LSTMSequence(SequenceFunction):
+    """Internally the gates are ordered (i, f, o, g), so the three sigmoids are one contiguous block,
+    and their rows of the forward weights are halved: σ(a) = ½·tanh(a/2) + ½ makes one tanh call
+    per step activate all four gates."""
+
+    def __init__(self, lengths=None, reverse=False):
+        self.lengths, self.reverse = lengths, reverse
+
+    def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        xp = array_module(x)
+        h = w_hh.shape[1]
+        half = xp.ones((4 * h, 1), x.dtype)
+        half[:3 * h] = 0.5
+        self.w_ih, self.w_hh = _gate_blocks(w_ih, _IFOG), _gate_blocks(w_hh, _IFOG)  # backward uses these
+        bias = None if b_ih is None and b_hh is None else (b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh)
+        bias = None if bias is None else _gate_blocks(bias, _IFOG) * half[:, 0]
+        acts = self.project_inputs(x, self.w_ih * half, bias, self.lengths, self.reverse)  # (T, N, 4H)
+        t_len, n, _ = acts.shape
+        hs = xp.empty((t_len + 1, n, h), x.dtype)  # hs[t+1] = state after step t (carried past the end)
+        cs = xp.empty((t_len + 1, n, h), x.dtype)
+        tanh_c = xp.empty((t_len, n, h), x.dtype)
+        hs[0], cs[0] = h0, c0
+        keep = self.order.keep
+        w_hh_t = (self.w_hh * half).T
+        for t in range(t_len):
+            a = acts[t]
+            a += hs[t] @ w_hh_t
+            xp.tanh(a, out=a)
+            sig = a[:, :3 * h]
+            sig *= 0.5
+            sig += 0.5
+            i, f, o, g = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
+            c = f * cs[t] + i * g
+            xp.tanh(c, out=tanh_c[t])
+            if keep is None:
+                cs[t + 1] = c
+                xp.multiply(o, tanh_c[t], out=hs[t + 1])
+            else:  # a padded step carries the state unchanged
+                cs[t + 1] = xp.where(keep[t] > 0, c, cs[t])
+                hs[t + 1] = xp.where(keep[t] > 0, o * tanh_c[t], hs[t])
+        self.acts, self.hs, self.cs, self.tanh_c = acts, hs, cs, tanh_c
+        self.x_shape = x.shape
+        return self.outputs(hs), hs[-1].copy(), cs[-1].copy()
+
+    def backward(self, g_out, g_h, g_c):
+        xp = array_module(g_out)
+        acts, hs, cs, tanh_c = self.acts, self.hs, self.cs, self.tanh_c
+        t_len, n, g4 = acts.shape
+        h = g4 // 4
+        g_seq = self.output_grad(g_out) if g_out.any() else None
+        keep, drop = self.order.keep, self.order.drop
+        d_acts = xp.empty_like(acts)
+        dh, dc = g_h, g_c
+        for t in range(t_len - 1, -1, -1):
+            a, da = acts[t], d_acts[t]
+            i, f, o, g = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
+            dh_t = dh if g_seq is None else dh + g_seq[t]
+            dc_t = dc
+            if keep is not None:  # only real steps receive gradient; padded ones pass it straight through
+                dh_t, dc_t = dh_t * keep[t], dc * keep[t]
+            tc = tanh_c[t]
+            dc_t = dc_t + dh_t * o * (1 - tc * tc)      # h = o·tanh(c): dh/dc = o·(1 − tanh²c)
+            xp.multiply(dc_t, g, out=da[:, :h])          # c = f·c' + i·g: dc/di = g
+            xp.multiply(dc_t, cs[t], out=da[:, h:2 * h])  # dc/df = c'
+            xp.multiply(dh_t, tc, out=da[:, 2 * h:3 * h])  # dh/do = tanh c
+            xp.multiply(dc_t, i, out=da[:, 3 * h:])       # dc/dg = i
+            sig = a[:, :3 * h]
+            da[:, :3 * h] *= sig - sig * sig               # σ' = σ(1 − σ)
+            da[:, 3 * h:] *= 1 - g * g                     # tanh' = 1 − tanh²
+            dc_prev = dc_t * f                             # dc/dc' = f
+            dh_prev = da @ self.w_hh                       # d(h' W_hhᵀ)/dh' = W_hh
+            if keep is not None:
+                dc_prev += dc * drop[t]
+                dh_prev += dh * drop[t]
+            dh, dc = dh_prev, dc_prev
+        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih, self.x_shape)
+        dw_hh = None
+        if self.needs_grad[4]:
+            dw_hh = _gate_blocks(d_acts.reshape(t_len * n, g4).T @ hs[:-1].reshape(t_len * n, h), _IFOG)
+        dw_ih = None if dw_ih is None else _gate_blocks(dw_ih, _IFOG)
+        db = _gate_blocks(db, _IFOG)
+        return dx, dh, dc, dw_ih, dw_hh, db, db
+
+
+def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False):
+    """Run a one-layer LSTM over a whole batch-first sequence as one fused Function.
+
+    Each step: i, f, o = σ(·), g = tanh(·) of x_t W_ihᵀ + b_ih + h W_hhᵀ + b_hh (gate order
+    i, f, g, o); c' = f⊙c + i⊙g; h' = o⊙tanh(c').
+
+    Args:
+        x: (N, T, F).  h0, c0: (N, H) initial states, or None for zeros.
+        weight_ih (4H, F), weight_hh (4H, H), bias_ih, bias_hh (4H,) or None.
+        lengths: (N,) real lengths of right-padded sequences, or None when all are T.
+        reverse: read each sequence right to left within its own length.
+
+    Returns:
+        (outputs (N, T, H), h_T (N, H), c_T (N, H)); outputs are zero at padded steps and the
+        states are those at each sequence's own last step.
+
+    Example::
+
+        out, h, c = F.lstm(x, None, None, w_ih, w_hh, b_ih, b_hh)
+    """
+    n, t, _, h = check_recurrent_inputs("lstm", x, {"h0": (h0, None), "c0": (c0, None)}, weight_ih, weight_hh, 4)
+    lengths = as_lengths("lstm", lengths, n, t, array_module(x.data if hasattr(x, "data") else x))
+    h0 = _zeros_state(x, n, h) if h0 is None else h0
+    c0 = _zeros_state(x, n, h) if c0 is None else c0
+    return LSTMSequence.apply(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths, reverse=bool(reverse))
+
+
+class GRUSequence(SequenceFunction):
+    def __init__(self, lengths=None, reverse=False, reset_after=True):
+        self.lengths, self.reverse, self.reset_after = lengths, reverse, reset_after
+
+    def forward(self, x, h0, _unused, w_ih, w_hh, b_ih, b_hh):
+        xp = array_module(x)
+        h = w_hh.shape[1]
+        bias = b_ih
+        b_hn = None
+        if b_hh is not None:  # reset-after keeps b_hn inside r⊙(W_hn h + b_hn); everything else folds in
+            folded = b_hh.copy()
+            if self.reset_after:
+                folded[2 * h:] = 0
+                b_hn = b_hh[2 * h:]
+            bias = folded if bias is None else bias + folded
+        acts = self.project_inputs(x, w_ih, bias, self.lengths, self.reverse)  # (T, N, 3H)
+        t_len, n, _ = acts.shape
+        hs = xp.empty((t_len + 1, n, h), x.dtype)
+        hs[0] = h0
+        # reset-after: the recurrent n-part W_hn h + b_hn; reset-before: r⊙h (both needed by backward)
+        extra = xp.empty((t_len, n, h), x.dtype)
+        keep = self.order.keep
+        w_rz_t, w_n_t = w_hh[:2 * h].T, w_hh[2 * h:].T
+        for t in range(t_len):
+            a, hp = acts[t], hs[t]
+            if self.reset_after:
+                gh = hp @ w_hh.T
+                a[:, :2 * h] += gh[:, :2 * h]
+                sigmoid_(a[:, :2 * h])
+                r = a[:, :h]
+                ghn = extra[t]
+                if b_hn is None:
+                    ghn[...] = gh[:, 2 * h:]
+                else:
+                    xp.add(gh[:, 2 * h:], b_hn, out=ghn)
+                a[:, 2 * h:] += r * ghn
+            else:
+                a[:, :2 * h] += hp @ w_rz_t
+                sigmoid_(a[:, :2 * h])
+                xp.multiply(a[:, :h], hp, out=extra[t])
+                a[:, 2 * h:] += extra[t] @ w_n_t
+            nn = a[:, 2 * h:]
+            xp.tanh(nn, out=nn)
+            h_new = nn + a[:, h:2 * h] * (hp - nn)  # (1−z)⊙n + z⊙h
+            if keep is None:
+                hs[t + 1] = h_new
+            else:
+                hs[t + 1] = xp.where(keep[t] > 0, h_new, hp)
+        self.acts, self.hs, self.extra, self.w_ih, self.w_hh, self.x_shape = acts, hs, extra, w_ih, w_hh, x.shape
+        return self.outputs(hs), hs[-1].copy()
+
+    def backward(self, g_out, g_h):
+        xp = array_module(g_out)
+        acts, hs, extra, w_hh = self.acts, self.hs, self.extra, self.w_hh
+        t_len, n, g3 = acts.shape
+        h = g3 // 3
+        g_seq = self.output_grad(g_out)
+        keep, drop = self.order.keep, self.order.drop
+        d_in = xp.empty_like(acts)  # gradient of the input projection (r, z, n pre-activations)
+        d_rec = xp.empty_like(acts) if self.reset_after else None  # of W_hh h + b_hh (differs in n)
+        w_rz, w_n = w_hh[:2 * h], w_hh[2 * h:]
+        dh = g_h
+        for t in range(t_len - 1, -1, -1):
+            a, hp, di = acts[t], hs[t], d_in[t]
+            r, z, nn = a[:, :h], a[:, h:2 * h], a[:, 2 * h:]
+            dh_t = dh + g_seq[t]
+            if keep is not None:
+                dh_t = dh_t * keep[t]
+            dan = dh_t * (1 - z) * (1 - nn * nn)          # h' = (1−z)n + z h: dh'/dn = 1−z; tanh' = 1 − n²
+            di[:, 2 * h:] = dan
+            xp.multiply(dh_t * (hp - nn), z * (1 - z), out=di[:, h:2 * h])  # dh'/dz = h − n
+            dh_prev = dh_t * z                                              # dh'/dh (direct) = z
+            if self.reset_after:  # n = tanh(a_n + r⊙(W_hn h + b_hn)): dn/dr = W_hn h + b_hn
+                xp.multiply(dan * extra[t], r * (1 - r), out=di[:, :h])
+                dr = d_rec[t]
+                dr[:, :2 * h] = di[:, :2 * h]
+                xp.multiply(dan, r, out=dr[:, 2 * h:])
+                dh_prev += dr @ w_hh
+            else:  # n = tanh(a_n + W_hn (r⊙h)): d/d(r⊙h) = W_hn
+                drh = dan @ w_n
+                xp.multiply(drh * hp, r * (1 - r), out=di[:, :h])
+                dh_prev += drh * r + di[:, :2 * h] @ w_rz
+            if keep is not None:
+                dh_prev += dh * drop[t]
+            dh = dh_prev
+        dx, dw_ih, db_ih = self.input_grads(d_in, self.w_ih, self.x_shape)
+        flat_in = d_in.reshape(t_len * n, g3)
+        dw_hh = db_hh = None
+        h_prev = hs[:-1].reshape(t_len * n, h)
+        if self.reset_after:
+            flat_rec = d_rec.reshape(t_len * n, g3)
+            db_hh = flat_rec.sum(axis=0)
+            if self.needs_grad[4]:
+                dw_hh = flat_rec.T @ h_prev
+        else:
+            db_hh = db_ih
+            if self.needs_grad[4]:
+                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev,
+                                        flat_in[:, 2 * h:].T @ extra.reshape(t_len * n, h)])
+        return dx, dh, None, dw_ih, dw_hh, db_ih, db_hh
+
+
+def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False, reset_after=True):
+    """Run a one-layer GRU over a whole batch-first sequence as one fused Function.
+
+    Each step (gate order r, z, n): r, z = σ(x W_iᵀ + b_i + h W_hᵀ + b_h);
+    reset-after (``reset_after=True``, PyTorch's and Keras's default):
+    n = tanh(x W_inᵀ + b_in + r⊙(h W_hnᵀ + b_hn)); textbook reset-before (``reset_after=False``):
+    n = tanh(x W_inᵀ + b_in + (r⊙h) W_hnᵀ + b_hn); then h' = (1−z)⊙n + z⊙h.
+
+    Args:
+        x: (N, T, F).  h0: (N, H) or None for zeros.
+        weight_ih (3H, F), weight_hh (3H, H), bias_ih, bias_hh (3H,) or None.
+        lengths, reverse: as in :func:`lstm`.
+
+    Returns:
+        (outputs (N, T, H), h_T (N, H)).
+    """
+    n, t, _, h = check_recurrent_inputs("gru", x, {"h0": (h0, None)}, weight_ih, weight_hh, 3)
+    lengths = as_lengths("gru", lengths, n, t, array_module(x.data if hasattr(x, "data") else x))
+    h0 = _zeros_state(x, n, h) if h0 is None else h0
+    return GRUSequence.apply(x, h0, None, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths,
+                             reverse=bool(reverse), reset_after=bool(reset_after))

@@ -1,0 +1,146 @@
+"""What every fused whole-sequence recurrent Function shares: checks, time order, the GEMMs around the loop.
+
+A recurrent Function works in *processing order*, time-major: ``(T, N, ...)`` arrays whose step
+``t`` is the ``t``-th step each sequence reads.  :class:`TimeOrder` maps batch-first ``(N, T, ...)``
+arrays into that order and back.  Left to right it is a transpose; right to left (``reverse``) it
+also reverses every sequence *within its own length* (PyTorch's packed sequences), so padded steps
+stay at the end and step ``t`` is real exactly when ``t < lengths[n]``.  Because that reversal is
+its own inverse, the same index array maps both ways.
+
+:class:`SequenceFunction` holds the parts around the time loop: the input projection of all
+steps as one GEMM before it, and dx, dW_ih, db as one GEMM each after the reverse loop.
+"""
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import array_module, np
+from ..tensor import Tensor
+
+__all__ = ["TimeOrder", "SequenceFunction", "check_recurrent_inputs", "sigmoid_", "as_lengths"]
+
+
+def sigmoid_(a):
+    """σ(a) in place, as ½·tanh(a/2) + ½: no overflow for large |a| and float32 stays float32."""
+    a *= 0.5
+    array_module(a).tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
+
+
+def _data(t):
+    return t.data if isinstance(t, Tensor) else t
+
+
+def as_lengths(fn: str, lengths, n: int, t: int, xp):
+    """``lengths`` as an int64 array of N values in [0, T], or None when every sequence is full."""
+    if lengths is None:
+        return None
+    arr = _data(lengths)
+    arr = np.asarray(arr.get() if hasattr(arr, "get") else arr)
+    if arr.shape != (n,) or arr.dtype.kind not in "iub":
+        raise ValueError(f"{fn}: lengths must be {n} integers (one per sequence), got shape {arr.shape} "
+                         f"dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() > t):
+        raise ValueError(f"{fn}: lengths must lie in [0, {t}] (the padded length), got min {arr.min()} "
+                         f"max {arr.max()}")
+    if (arr == t).all():
+        return None
+    return xp.asarray(arr.astype(np.int64))
+
+
+def check_recurrent_inputs(fn: str, x, states: dict, weight_ih, weight_hh, gates: int, recurrent_size=None):
+    """Raise a ValueError naming ``fn`` unless the shapes agree; returns (N, T, F, H).
+
+    ``states`` maps a name to (array or None, expected size); ``recurrent_size`` is the width of
+    what the recurrent weight multiplies (H unless given, e.g. the output size of a Jordan network).
+    """
+    xs, wih, whh = tuple(_data(x).shape), tuple(_data(weight_ih).shape), tuple(_data(weight_hh).shape)
+    if len(xs) != 3:
+        raise ValueError(f"{fn}: expected input of shape (batch, time, features), received shape {xs}")
+    n, t, f = xs
+    if len(wih) != 2 or wih[0] % gates or wih[1] != f:
+        raise ValueError(f"{fn}: weight_ih must have shape ({gates}*hidden, {f}) for {f} input features, got {wih}")
+    h = wih[0] // gates
+    r = h if recurrent_size is None else recurrent_size
+    if whh != (gates * h, r):
+        raise ValueError(f"{fn}: weight_hh must have shape ({gates * h}, {r}), got {whh}")
+    for name, (s, size) in states.items():
+        size = h if size is None else size
+        if s is not None and tuple(_data(s).shape) != (n, size):
+            raise ValueError(f"{fn}: {name} must have shape ({n}, {size}), got {tuple(_data(s).shape)}")
+    return n, t, f, h
+
+
+class TimeOrder:
+    """Batch-first (N, T, ...) ↔ time-major processing order (T, N, ...), plus the padding mask."""
+
+    def __init__(self, lengths, n: int, t: int, reverse: bool, xp, dtype):
+        self.xp, self.n, self.t = xp, n, t
+        self.index = None  # (N, T): processing step -> time position, or None for a plain transpose
+        if reverse:
+            steps = xp.arange(t)[None, :]
+            full = xp.full((n, 1), t, dtype=np.int64) if lengths is None else lengths[:, None]
+            self.index = xp.where(steps < full, full - 1 - steps, steps)
+            self.rows = xp.arange(n)
+        if lengths is None:
+            self.keep = self.drop = None
+        else:  # keep[t] = 1 where step t is real, drop = 1 - keep; shape (T, N, 1)
+            self.keep = (xp.arange(t)[:, None] < lengths[None, :]).astype(dtype)[:, :, None]
+            self.drop = 1 - self.keep
+
+    def to_time_major(self, a):
+        """(N, T, ...) → (T, N, ...) contiguous, in processing order."""
+        if self.index is None:
+            return self.xp.ascontiguousarray(a.swapaxes(0, 1))
+        return a[self.rows[None, :], self.index.T]
+
+    def to_batch_major(self, a):
+        """(T, N, ...) in processing order → (N, T, ...) at the original time positions."""
+        if self.index is None:
+            return a.swapaxes(0, 1)
+        return a[self.index, self.rows[:, None]]
+
+
+class SequenceFunction(Function):
+    """Base of the fused recurrent Functions: input projection before the loop, its gradients after."""
+
+    def project_inputs(self, x, weight_ih, bias, lengths, reverse):
+        """Set ``self.order`` and return x·W_ihᵀ + bias for all steps as one GEMM: (T, N, G) in processing order."""
+        xp = array_module(x)
+        n, t, f = x.shape
+        self.order = TimeOrder(lengths, n, t, reverse, xp, x.dtype)
+        x_tm = self.order.to_time_major(x).reshape(t * n, f)
+        if self.needs_grad[3]:  # inputs are (x, h0, c0, weight_ih, ...); dW_ih = Σ_t dgates_tᵀ x_t needs x
+            self.x_tm = x_tm
+        xw = x_tm @ weight_ih.T
+        if bias is not None:
+            xw += bias
+        return xw.reshape(t, n, -1)
+
+    def input_grads(self, d_gates, weight_ih, x_shape):
+        """(dx, dW_ih, db_ih) from the gradient of the input projection d_gates (T, N, G)."""
+        t, n, g = d_gates.shape
+        flat = d_gates.reshape(t * n, g)
+        dx = dw = db = None
+        if self.needs_grad[0]:  # d(x Wᵀ)/dx = W
+            dx = self.order.to_batch_major((flat @ weight_ih).reshape(t, n, -1))
+            dx = dx if dx.flags.c_contiguous else array_module(dx).ascontiguousarray(dx)
+        if self.needs_grad[3]:  # d(x Wᵀ)/dW = x
+            dw = flat.T @ self.x_tm
+        db = flat.sum(axis=0)
+        return dx, dw, db
+
+    def outputs(self, states):
+        """The output sequence (N, T, H) from the states (T+1, N, H): zero at padded steps."""
+        seq = states[1:]
+        if self.order.keep is not None:
+            seq = seq * self.order.keep
+        return array_module(seq).ascontiguousarray(self.order.to_batch_major(seq))
+
+    def output_grad(self, g_out):
+        """The gradient of the output sequence in processing order (T, N, H), zero at padded steps."""
+        g = self.order.to_time_major(g_out)
+        if self.order.keep is not None:
+            g = g * self.order.keep
+        return g
