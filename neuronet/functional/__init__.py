@@ -13,6 +13,8 @@ from .dropout import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pool import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .recurrent_simple import *  # noqa: F401,F403
 from . import operators as _operators

@@ -5,6 +5,8 @@ from .dropout import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .reshape import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pool import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .recurrent_cells import *  # noqa: F401,F403
 from .bidirectional import *  # noqa: F401,F403

@@ -1,0 +1,320 @@
+"""Pooling (max, average, adaptive, global) over NCHW images and (N, C, L) sequences, PyTorch semantics.
+
+Each pooling is one Function that loops over the kernel offsets only: every offset is a
+strided view of the whole batch (a reshape into (N, C, OH, kh, OW, kw) when the windows tile
+the input exactly, the common ``stride == kernel`` case).  Max pooling sends the gradient to
+the FIRST maximum of each window (row-major order), like PyTorch; padding counts as −∞ for
+max and as 0 for average (``count_include_pad`` chooses the divisor); ``ceil_mode`` follows
+PyTorch's rule that the last window must start inside the input or the left padding.
+"""
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import array_module, np
+from .im2col import as_tuple, out_size, pad_nchw
+from ..tensor import Tensor
+from .reduce import mean
+
+__all__ = [
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "global_avg_pool1d", "global_avg_pool2d", "global_max_pool1d", "global_max_pool2d",
+]
+
+
+class _Windows:
+    """The geometry of a pooling: kernel offsets as strided views of a (padded) NCHW array."""
+
+    def __init__(self, kernel, stride, dilation, pads, out_hw):
+        self.kernel, self.stride, self.dilation, self.pads, self.out_hw = kernel, stride, dilation, pads, out_hw
+        # windows tile the input exactly: view it as (N, C, OH, kh, OW, kw), no padding or copies
+        self.tiled = tuple(kernel) == tuple(stride) and dilation == (1, 1) and not any(pads)
+
+    def offsets(self, a):
+        """(k, view) for each kernel offset in row-major order; ``a`` is the padded input (or its gradient)."""
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, self.out_hw
+        if self.tiled:
+            a6 = a[:, :, :oh * kh, :ow * kw].reshape(a.shape[:2] + (oh, kh, ow, kw))
+            return [(i * kw + j, a6[:, :, :, i, :, j]) for i in range(kh) for j in range(kw)]
+        return [(i * kw + j, a[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw])
+                for i in range(kh) for j in range(kw)]
+
+    def grad_buffer(self, shape, xp, dtype):
+        """A zero gradient for the padded input of ``shape`` (N, C, H, W)."""
+        top, bottom, left, right = self.pads
+        return xp.zeros((shape[0], shape[1], shape[2] + top + bottom, shape[3] + left + right), dtype=dtype)
+
+    def crop(self, g, shape):
+        top, _, left, _ = self.pads
+        return g[:, :, top:top + shape[2], left:left + shape[3]]
+
+
+class MaxPool2d(Function):
+    def __init__(self, windows, one_d=False):
+        self.windows, self.one_d = windows, one_d
+
+    def forward(self, x):
+        xp = array_module(x)
+        if self.one_d:
+            x = x[:, :, None, :]
+        win = self.windows
+        views = win.offsets(x if win.tiled else pad_nchw(x, win.pads, value=-np.inf))
+        y = views[0][1].copy()
+        arg = xp.zeros(y.shape, dtype=np.uint8 if len(views) < 256 else np.int32) if self.recording else None
+        for k, v in views[1:]:
+            if arg is not None:
+                xp.copyto(arg, k, where=v > y)  # strictly greater: ties keep the first maximum
+            xp.maximum(y, v, out=y)
+        self.arg, self.x_shape = arg, x.shape
+        return y[:, :, 0, :] if self.one_d else y
+
+    def backward(self, gy):
+        # d max(window)/d x_k = 1 for the first maximal x_k of the window, 0 for the others
+        xp = array_module(gy)
+        if self.one_d:
+            gy = gy[:, :, None, :]
+        win, arg = self.windows, self.arg
+        if win.tiled:
+            gx = xp.zeros(self.x_shape, dtype=gy.dtype) if self.x_shape[2:] != (
+                win.out_hw[0] * win.kernel[0], win.out_hw[1] * win.kernel[1]) else xp.empty(self.x_shape, gy.dtype)
+            for k, v in win.offsets(gx):
+                xp.multiply(gy, arg == k, out=v)
+        else:
+            gpad = win.grad_buffer(self.x_shape, xp, gy.dtype)
+            for k, v in win.offsets(gpad):
+                v += gy * (arg == k)
+            gx = win.crop(gpad, self.x_shape)
+        return gx[:, :, 0, :] if self.one_d else gx
+
+
+class AvgPool2d(Function):
+    def __init__(self, windows, divisor, one_d=False):
+        self.windows, self.divisor, self.one_d = windows, divisor, one_d
+
+    def forward(self, x):
+        if self.one_d:
+            x = x[:, :, None, :]
+        win = self.windows
+        views = win.offsets(x if win.tiled else pad_nchw(x, win.pads))
+        y = views[0][1].copy()
+        for _, v in views[1:]:
+            y += v
+        y *= 1.0 / self.divisor if isinstance(self.divisor, int) else (1.0 / self.divisor).astype(y.dtype)
+        self.x_shape = x.shape
+        return y[:, :, 0, :] if self.one_d else y
+
+    def backward(self, gy):
+        # d mean(window)/d x_k = 1/divisor for every x_k of the window
+        xp = array_module(gy)
+        if self.one_d:
+            gy = gy[:, :, None, :]
+        win = self.windows
+        g = gy * (1.0 / self.divisor if isinstance(self.divisor, int) else (1.0 / self.divisor).astype(gy.dtype))
+        if win.tiled:
+            gx = xp.zeros(self.x_shape, dtype=gy.dtype)
+            for _, v in win.offsets(gx):
+                v[...] = g
+            return gx[:, :, 0, :] if self.one_d else gx
+        gpad = win.grad_buffer(self.x_shape, xp, gy.dtype)
+        for _, v in win.offsets(gpad):
+            v += g
+        gx = win.crop(gpad, self.x_shape)
+        return gx[:, :, 0, :] if self.one_d else gx
+
+
+def _geometry(fn, x, kernel_size, stride, padding, dilation, ceil_mode, nd):
+    """Check a pooling's arguments; return its _Windows (on 2-D geometry) and the output size."""
+    xs = tuple(x.shape)
+    if len(xs) != nd + 2:
+        names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+        raise ValueError(f"{fn}: expected a {nd + 2}-D input of shape {names}, received shape {xs}")
+    kernel = as_tuple(fn, "kernel_size", kernel_size, nd)
+    stride = kernel if stride is None or stride == () else as_tuple(fn, "stride", stride, nd)
+    padding = as_tuple(fn, "padding", padding, nd, minimum=0)
+    dilation = as_tuple(fn, "dilation", dilation, nd)
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise ValueError(f"{fn}: padding {padding} must be at most half of kernel_size {kernel} (PyTorch's rule)")
+    outs = tuple(out_size(n, k, s, 2 * p, d, ceil_mode, p)
+                 for n, k, s, p, d in zip(xs[2:], kernel, stride, padding, dilation))
+    if any(o < 1 for o in outs):
+        raise ValueError(f"{fn}: input of shape {xs} with kernel_size {kernel}, stride {stride}, padding "
+                         f"{padding}, dilation {dilation} gives an empty output of size {outs}")
+    pads = []
+    for n, k, s, p, d, o in zip(xs[2:], kernel, stride, padding, dilation, outs):
+        needed = (o - 1) * s + d * (k - 1) + 1  # padded length the last window reaches
+        pads += [p, max(0, needed - n - p)]
+    if nd == 1:
+        kernel, stride, dilation, pads, outs = (1,) + kernel, (1,) + stride, (1,) + dilation, [0, 0] + pads, (1,) + outs
+        padding = (0,) + padding
+    win = _Windows(kernel, stride, dilation, tuple(pads), outs)
+    return win, padding
+
+
+def _max_pool(fn, x, kernel_size, stride, padding, dilation, ceil_mode, nd):
+    win, _ = _geometry(fn, x, kernel_size, stride, padding, dilation, ceil_mode, nd)
+    return MaxPool2d.apply(x, windows=win, one_d=nd == 1)
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """The largest value of each (kh, kw) window of NCHW images — PyTorch's ``F.max_pool2d``.
+
+    Args:
+        kernel_size: window size, an int or (kh, kw).
+        stride: step between windows (default: the window size, non-overlapping).
+        padding: implicit −∞ border on each side, at most half the window.
+        dilation: spacing between window elements.
+        ceil_mode: round the output size up, so a partial last window is kept.
+
+    The gradient goes to the first maximum of each window (row-major), as in PyTorch.
+
+    Example::
+
+        y = F.max_pool2d(x, 2)            # (N, C, 28, 28) → (N, C, 14, 14)
+    """
+    return _max_pool("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode, 2)
+
+
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """The largest value of each window of (N, C, L) sequences — PyTorch's ``F.max_pool1d``; see :func:`max_pool2d`."""
+    return _max_pool("max_pool1d", x, kernel_size, stride, padding, dilation, ceil_mode, 1)
+
+
+def _avg_divisor(size, kernel, stride, pad, out, count_include_pad):
+    """How many elements each output position along one axis averages (PyTorch's rule)."""
+    starts = np.arange(out) * stride - pad
+    ends = np.minimum(starts + kernel, size + pad)
+    if count_include_pad:
+        return ends - starts
+    return np.minimum(ends, size) - np.maximum(starts, 0)
+
+
+def _avg_pool(fn, x, kernel_size, stride, padding, ceil_mode, count_include_pad, nd):
+    win, padding = _geometry(fn, x, kernel_size, stride, padding, 1, ceil_mode, nd)
+    spatial = (1,) * (2 - nd) + tuple(x.shape[2:])
+    counts = [_avg_divisor(n, k, s, p, o, count_include_pad)
+              for n, k, s, p, o in zip(spatial, win.kernel, win.stride, padding, win.out_hw)]
+    divisor = counts[0][:, None] * counts[1][None, :]
+    if (divisor == divisor.flat[0]).all():
+        divisor = int(divisor.flat[0])
+    else:
+        divisor = array_module(x.data if isinstance(x, Tensor) else x).asarray(divisor)
+    return AvgPool2d.apply(x, windows=win, divisor=divisor, one_d=nd == 1)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """The mean of each (kh, kw) window of NCHW images — PyTorch's ``F.avg_pool2d``.
+
+    Args:
+        kernel_size, stride, padding, ceil_mode: as :func:`max_pool2d` (padding is zeros here).
+        count_include_pad: divide by the whole window including padded zeros (True, PyTorch's
+            default) or by the number of real input elements in it.
+    """
+    return _avg_pool("avg_pool2d", x, kernel_size, stride, padding, ceil_mode, count_include_pad, 2)
+
+
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """The mean of each window of (N, C, L) sequences — PyTorch's ``F.avg_pool1d``; see :func:`avg_pool2d`."""
+    return _avg_pool("avg_pool1d", x, kernel_size, stride, padding, ceil_mode, count_include_pad, 1)
+
+
+class AdaptiveAvgPool2d(Function):
+    def __init__(self, rows, cols, one_d=False):
+        self.rows, self.cols, self.one_d = rows, cols, one_d  # averaging matrices (OH, H), (OW, W)
+
+    def forward(self, x):
+        if self.one_d:
+            x = x[:, :, None, :]
+        y = self.rows @ (x @ self.cols.T)  # y = A_h · x · A_wᵀ for every image and channel
+        return y[:, :, 0, :] if self.one_d else y
+
+    def backward(self, gy):
+        # y = A_h x A_wᵀ is linear in x: dx = A_hᵀ dy A_w
+        if self.one_d:
+            gy = gy[:, :, None, :]
+        gx = self.rows.T @ (gy @ self.cols)
+        return gx[:, :, 0, :] if self.one_d else gx
+
+
+def _bins(size, out, xp, dtype):
+    """(out, size) matrix averaging PyTorch's adaptive bins [⌊i·size/out⌋, ⌈(i+1)·size/out⌉)."""
+    i = np.arange(out)
+    starts, ends = (i * size) // out, -((-(i + 1) * size) // out)
+    j = np.arange(size)
+    inside = (j[None, :] >= starts[:, None]) & (j[None, :] < ends[:, None])
+    return xp.asarray(inside / (ends - starts)[:, None], dtype=dtype)
+
+
+def _adaptive_avg(fn, x, output_size, nd):
+    xs = tuple(x.shape)
+    if len(xs) != nd + 2:
+        names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+        raise ValueError(f"{fn}: expected a {nd + 2}-D input of shape {names}, received shape {xs}")
+    if nd == 2 and isinstance(output_size, (tuple, list)):
+        output_size = tuple(xs[2 + i] if o is None else o for i, o in enumerate(output_size))
+    outs = as_tuple(fn, "output_size", output_size, nd)
+    spatial = (1,) * (2 - nd) + xs[2:]
+    outs = (1,) * (2 - nd) + outs
+    xp = array_module(x.data if isinstance(x, Tensor) else x)
+    rows, cols = (_bins(n, o, xp, x.dtype) for n, o in zip(spatial, outs))
+    return AdaptiveAvgPool2d.apply(x, rows=rows, cols=cols, one_d=nd == 1)
+
+
+def adaptive_avg_pool2d(x, output_size):
+    """Average NCHW images down to ``output_size`` (an int, a pair, or None to keep a size), whatever
+    the input size — PyTorch's ``F.adaptive_avg_pool2d`` and its bins."""
+    return _adaptive_avg("adaptive_avg_pool2d", x, output_size, 2)
+
+
+def adaptive_avg_pool1d(x, output_size):
+    """Average (N, C, L) sequences down to ``output_size`` steps — PyTorch's ``F.adaptive_avg_pool1d``."""
+    return _adaptive_avg("adaptive_avg_pool1d", x, output_size, 1)
+
+
+class GlobalMaxPool(Function):
+    def forward(self, x):
+        flat = x.reshape(x.shape[0] * x.shape[1], -1)
+        self.arg = flat.argmax(axis=1)  # the first maximum, as max_pool over the whole image
+        self.x_shape = x.shape
+        return flat.max(axis=1).reshape(x.shape[:2])
+
+    def backward(self, gy):
+        # d max(x)/d x_k = 1 at the first maximum, 0 elsewhere
+        xp = array_module(gy)
+        rows = self.arg.shape[0]
+        gx = xp.zeros((rows, int(np.prod(self.x_shape[2:]))), dtype=gy.dtype)
+        gx[xp.arange(rows), self.arg] = gy.reshape(-1)
+        return gx.reshape(self.x_shape)
+
+
+def _global_check(fn, x, nd):
+    if len(x.shape) != nd + 2:
+        names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+        raise ValueError(f"{fn}: expected a {nd + 2}-D input of shape {names}, received shape {tuple(x.shape)}")
+
+
+def global_avg_pool2d(x, keepdims: bool = False):
+    """The mean of each channel over the whole image: (N, C, H, W) → (N, C) (or (N, C, 1, 1) with keepdims)."""
+    _global_check("global_avg_pool2d", x, 2)
+    return mean(x, axis=(2, 3), keepdims=keepdims)
+
+
+def global_avg_pool1d(x, keepdims: bool = False):
+    """The mean of each channel over the whole sequence: (N, C, L) → (N, C)."""
+    _global_check("global_avg_pool1d", x, 1)
+    return mean(x, axis=2, keepdims=keepdims)
+
+
+def _global_max(fn, x, keepdims, nd):
+    _global_check(fn, x, nd)
+    y = GlobalMaxPool.apply(x)
+    return y.reshape(tuple(y.shape) + (1,) * nd) if keepdims else y
+
+
+def global_max_pool2d(x, keepdims: bool = False):
+    """The largest value of each channel over the whole image: (N, C, H, W) → (N, C); the gradient goes
+    to the first maximum (as ``F.adaptive_max_pool2d(x, 1)``)."""
+    return _global_max("global_max_pool2d", x, keepdims, 2)
+
+
+def global_max_pool1d(x, keepdims: bool = False):
+    """The largest value of each channel over the whole sequence: (N, C, L) → (N, C)."""
+    return _global_max("global_max_pool1d", x, keepdims, 1)

@@ -1,0 +1,135 @@
+"""Pooling layers (no parameters): Keras names, PyTorch semantics (NCHW, ceil_mode, padding, first-max gradient).
+
+Example::
+
+    model = nt.nn.Sequential(nt.nn.Conv2D(6, 5, activation="relu"), nt.nn.MaxPool2D(2))
+"""
+from __future__ import annotations
+
+from ...functional import pool as P
+from ...functional.im2col import as_tuple
+from ..module import Module
+
+__all__ = ["MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+           "GlobalMaxPool1D", "GlobalMaxPool2D", "AdaptiveAvgPool2D"]
+
+
+class _Pool(Module):
+    nd = 2
+
+    def __init__(self, pool_size=2, strides=None, padding=0, ceil_mode=False):
+        super().__init__()
+        name = type(self).__name__
+        self.pool_size = as_tuple(name, "pool_size", pool_size, self.nd)
+        self.strides = self.pool_size if strides is None else as_tuple(name, "strides", strides, self.nd)
+        self.padding = as_tuple(name, "padding", 0 if padding == "valid" else padding, self.nd, minimum=0)
+        self.ceil_mode = bool(ceil_mode)
+
+    def _check(self, x):
+        if len(x.shape) != self.nd + 2:
+            names = "(N, C, L)" if self.nd == 1 else "(N, C, H, W)"
+            raise ValueError(f"{type(self).__name__}(pool_size={self.pool_size}): expected a {self.nd + 2}-D input "
+                             f"of shape {names}, received shape {tuple(x.shape)}")
+
+    def extra_repr(self) -> str:
+        return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding}, ceil_mode={self.ceil_mode}"
+
+
+class MaxPool2D(_Pool):
+    """Keep the largest value of each ``pool_size`` window (default 2×2, stride = pool_size).
+
+    Args:
+        pool_size: an int or (kh, kw).
+        strides: step between windows; None = pool_size.
+        padding: an int or pair of −∞ padding on each side (at most half the window; ``'valid'`` = 0).
+        ceil_mode: keep a partial last window (output size rounded up).
+
+    Input (N, C, H, W) → output (N, C, OH, OW).
+    """
+
+    def forward(self, x):
+        self._check(x)
+        return P.max_pool2d(x, self.pool_size, self.strides, self.padding, 1, self.ceil_mode)
+
+
+class MaxPool1D(_Pool):
+    """Keep the largest value of each window of (N, C, L) sequences; see :class:`MaxPool2D`."""
+
+    nd = 1
+
+    def forward(self, x):
+        self._check(x)
+        return P.max_pool1d(x, self.pool_size, self.strides, self.padding, 1, self.ceil_mode)
+
+
+class AvgPool2D(_Pool):
+    """Average each ``pool_size`` window; arguments as :class:`MaxPool2D` (zero padding), plus
+    ``count_include_pad`` (divide by the whole window, default, or by its real elements)."""
+
+    def __init__(self, pool_size=2, strides=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__(pool_size, strides, padding, ceil_mode)
+        self.count_include_pad = bool(count_include_pad)
+
+    def forward(self, x):
+        self._check(x)
+        return P.avg_pool2d(x, self.pool_size, self.strides, self.padding, self.ceil_mode, self.count_include_pad)
+
+
+class AvgPool1D(AvgPool2D):
+    """Average each window of (N, C, L) sequences; see :class:`AvgPool2D`."""
+
+    nd = 1
+
+    def forward(self, x):
+        self._check(x)
+        return P.avg_pool1d(x, self.pool_size, self.strides, self.padding, self.ceil_mode, self.count_include_pad)
+
+
+class _Global(Module):
+    fn = None
+
+    def __init__(self, keepdims: bool = False):
+        super().__init__()
+        self.keepdims = bool(keepdims)
+
+    def forward(self, x):
+        return type(self).fn(x, self.keepdims)
+
+
+class GlobalAvgPool2D(_Global):
+    """The mean of each channel over the whole image: (N, C, H, W) → (N, C) ((N, C, 1, 1) with keepdims)."""
+
+    fn = staticmethod(P.global_avg_pool2d)
+
+
+class GlobalMaxPool2D(_Global):
+    """The largest value of each channel over the whole image: (N, C, H, W) → (N, C)."""
+
+    fn = staticmethod(P.global_max_pool2d)
+
+
+class GlobalAvgPool1D(_Global):
+    """The mean of each channel over the whole sequence: (N, C, L) → (N, C)."""
+
+    fn = staticmethod(P.global_avg_pool1d)
+
+
+class GlobalMaxPool1D(_Global):
+    """The largest value of each channel over the whole sequence: (N, C, L) → (N, C)."""
+
+    fn = staticmethod(P.global_max_pool1d)
+
+
+class AdaptiveAvgPool2D(Module):
+    """Average NCHW images down to a fixed ``output_size`` whatever the input size (PyTorch's
+    ``nn.AdaptiveAvgPool2d``; an int, a pair, or None in a pair to keep that size)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x):
+        return P.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
