@@ -31,13 +31,14 @@ def _mnist_5k():
     return _stratified(*load_mnist_5k(flatten=True), MNIST_CLASSES)
 
 
-def _fashion():
-    (x_train, y_train), (x_test, y_test) = load_fashion_mnist(flatten=True)
+def _fashion(flatten=True):
+    (x_train, y_train), (x_test, y_test) = load_fashion_mnist(flatten=flatten)
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test,
             "class_names": FASHION_MNIST_CLASSES}
 
 
-DATASETS = {"xor": _xor, "iris": _iris, "digits": _digits, "mnist-5k": _mnist_5k, "fashion-mnist": _fashion}
+DATASETS = {"xor": _xor, "iris": _iris, "digits": _digits, "mnist-5k": _mnist_5k, "fashion-mnist": _fashion,
+            "fashion-mnist-images": lambda: _fashion(flatten=False)}
 
 
 def dataset_splits(name: str) -> dict:
