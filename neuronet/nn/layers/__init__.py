@@ -11,3 +11,6 @@ from .recurrent import *  # noqa: F401,F403
 from .recurrent_cells import *  # noqa: F401,F403
 from .bidirectional import *  # noqa: F401,F403
 from .jordan import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
+from .positional import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403

@@ -1,0 +1,288 @@
+"""Attention: scaled dot-product attention as one fused Function, masked softmax, and the score
+functions of the course (dot/Luong, scaled, cosine, general/bilinear, additive/Bahdanau).
+
+Scaled dot-product attention computes, for queries Q (..., L, E), keys K (..., S, E) and
+values V (..., S, Ev):
+
+    S = scale·Q Kᵀ + M,   P = softmax_rows(S),   O = P V
+
+with M an additive mask and positions a boolean mask excludes set to −∞.  Its backward is
+written out (softmax backward inside):
+
+    dV = Pᵀ dO,   dP = dO Vᵀ,   dS = P ⊙ (dP − rowsum(dP ⊙ P)),   dQ = scale·dS K,   dK = scale·dSᵀ Q
+
+Difference from PyTorch: a row in which every position is masked gives an output row of zeros
+and zero gradients here (PyTorch returns NaN), so padded queries never poison a batch.
+"""
+from __future__ import annotations
+
+import math
+
+from ..autograd import Function, unbroadcast
+from ..backend import array_module, get_rng, np
+from ..tensor import Tensor
+from .activation import tanh
+from .linear import linear
+from .math import matmul, mul, sqrt
+from .reduce import sum as reduce_sum
+from .shape import swapaxes, unsqueeze
+
+__all__ = [
+    "scaled_dot_product_attention", "masked_softmax",
+    "dot_scores", "scaled_dot_scores", "cosine_scores", "general_scores", "additive_scores",
+]
+
+
+def _data(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def _softmax_rows(scores, allowed, xp):
+    """Row softmax of ``scores`` with ``allowed`` False (and −∞ scores) excluded; all-excluded rows give 0."""
+    if allowed is not None:  # a mask made on the host is moved to the scores' device
+        scores = xp.where(xp.asarray(allowed), scores, -xp.inf)
+    peak = scores.max(axis=-1, keepdims=True)
+    peak = xp.where(xp.isfinite(peak), peak, 0)  # a fully masked row: exp(−∞ − 0) = 0 everywhere
+    e = xp.exp(scores - peak)
+    total = e.sum(axis=-1, keepdims=True)
+    e /= xp.where(total > 0, total, 1)
+    return e
+
+
+def _softmax_grad(p, gp):
+    # d softmax:  dS = P ⊙ (dP − rowsum(dP ⊙ P))
+    return p * (gp - (gp * p).sum(axis=-1, keepdims=True))
+
+
+def _causal(xp, length, source):
+    """(L, S) boolean lower-triangular mask, aligned top-left as PyTorch's ``is_causal``."""
+    return xp.tril(xp.ones((length, source), dtype=bool))
+
+
+class ScaledDotProductAttention(Function):
+    """O = dropout(softmax(scale·Q Kᵀ + M)) V, masked; optionally also returns the weights."""
+
+    def __init__(self, allowed=None, is_causal=False, scale=1.0, dropout_p=0.0, return_weights=False):
+        self.allowed, self.is_causal, self.scale = allowed, is_causal, scale
+        self.dropout_p, self.return_weights = dropout_p, return_weights
+
+    def forward(self, q, k, v, additive=None):
+        xp = array_module(q)
+        scores = _matmul_t(q, k) * self.scale
+        if additive is not None:
+            scores = scores + xp.asarray(additive)
+        allowed = None if self.allowed is None else xp.asarray(self.allowed)
+        if self.is_causal:
+            causal = _causal(xp, q.shape[-2], k.shape[-2])
+            allowed = causal if allowed is None else allowed & causal
+        p = _softmax_rows(scores, allowed, xp).astype(q.dtype, copy=False)
+        del self.allowed
+        self.keep = None
+        weights = p
+        if self.dropout_p > 0:
+            self.keep = (get_rng(xp).random(p.shape, dtype=p.dtype) >= self.dropout_p) * (1.0 / (1.0 - self.dropout_p))
+            self.keep = self.keep.astype(p.dtype, copy=False)
+            weights = p * self.keep
+        self.q, self.k, self.v, self.p, self.weights = q, k, v, p, weights
+        self.shapes = (q.shape, k.shape, v.shape, None if additive is None else additive.shape)
+        out = weights @ v
+        return (out, weights) if self.return_weights else out
+
+    def backward(self, gout, gweights=None):
+        # dV = Wᵀ dO;  dW = dO Vᵀ (+ dL/dW when the weights are an output);  dP = dW ⊙ keep
+        q_shape, k_shape, v_shape, m_shape = self.shapes
+        gw = gout @ _swap_last(self.v)
+        if gweights is not None:
+            gw = gw + gweights
+        if self.keep is not None:
+            gw = gw * self.keep
+        gs = _softmax_grad(self.p, gw)
+        gq = gk = gv = gm = None
+        if self.needs_grad[0]:
+            gq = unbroadcast((gs @ self.k) * self.scale, q_shape)  # dQ = scale·dS K
+        if self.needs_grad[1]:
+            gk = unbroadcast((_swap_last(gs) @ self.q) * self.scale, k_shape)  # dK = scale·dSᵀ Q
+        if self.needs_grad[2]:
+            gv = unbroadcast(_swap_last(self.weights) @ gout, v_shape)
+        if len(self.needs_grad) > 3 and self.needs_grad[3]:
+            gm = unbroadcast(gs, m_shape)  # d/dM (S + M) = 1
+        return gq, gk, gv, gm
+
+
+def _swap_last(a):
+    """The last two axes of an array exchanged (a view)."""
+    return a.swapaxes(-1, -2)
+
+
+def _matmul_t(a, b):
+    """a bᵀ over the last two axes, arrays broadcast over the leading ones."""
+    return a @ b.swapaxes(-1, -2)
+
+
+def _split_mask(fn, attn_mask, shape):
+    """(allowed boolean array or None, additive float mask or None) from a PyTorch-style mask."""
+    if attn_mask is None:
+        return None, None
+    data = _data(attn_mask)
+    data = array_module(data).asarray(data)
+    try:
+        np.broadcast_shapes(tuple(data.shape), shape)
+    except ValueError:
+        raise ValueError(f"{fn}: attn_mask of shape {tuple(data.shape)} does not broadcast to the scores' "
+                         f"shape {shape} (..., L, S)") from None
+    if data.dtype == bool:
+        return data, None
+    if data.dtype.kind != "f":
+        raise TypeError(f"{fn}: attn_mask must be boolean (True = take part) or floating (added to the "
+                        f"scores), got dtype {data.dtype}")
+    return None, attn_mask
+
+
+def _check_qkv(fn, q, k, v):
+    qs, ks, vs = tuple(q.shape), tuple(k.shape), tuple(v.shape)
+    if len(qs) < 2 or len(ks) < 2 or len(vs) < 2:
+        raise ValueError(f"{fn}: query, key and value need at least 2 dimensions (..., L, E), got shapes {qs}, {ks}, {vs}")
+    if qs[-1] != ks[-1]:
+        raise ValueError(f"{fn}: query (..., L, E) and key (..., S, E) must share E, got shapes {qs} and {ks}")
+    if ks[-2] != vs[-2]:
+        raise ValueError(f"{fn}: key (..., S, E) and value (..., S, Ev) must share S, got shapes {ks} and {vs}")
+    try:
+        lead = np.broadcast_shapes(qs[:-2], ks[:-2], vs[:-2])
+    except ValueError:
+        raise ValueError(f"{fn}: leading (batch) dimensions of query {qs}, key {ks} and value {vs} do not broadcast") from None
+    return tuple(lead) + (qs[-2], ks[-2])
+
+
+def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal: bool = False, dropout_p: float = 0.0,
+                                 scale: float | None = None, *, need_weights: bool = False):
+    """softmax(Q Kᵀ/√E + mask) V in one fused Function — PyTorch's ``F.scaled_dot_product_attention``.
+
+    Args:
+        q, k, v: query (..., L, E), key (..., S, E), value (..., S, Ev); leading dims broadcast.
+        attn_mask: boolean (True = the position takes part) or floating (added to the scores),
+            broadcastable to (..., L, S).  A floating mask that requires grad gets a gradient.
+        is_causal: also mask every key after the query's position (lower-triangular, top-left
+            aligned); unlike PyTorch it may be combined with ``attn_mask`` (both apply).
+        dropout_p: dropout on the attention weights (pass 0.0 when not training).
+        scale: factor on the scores; 1/√E when None.
+        need_weights: also return the (dropped-out) attention weights (..., L, S).
+
+    Returns:
+        (..., L, Ev); or (output, weights) with ``need_weights``.  A query whose keys are all
+        masked gets an output row of zeros and zero gradient (PyTorch gives NaN there).
+
+    Example::
+
+        out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    """
+    fn = "scaled_dot_product_attention"
+    score_shape = _check_qkv(fn, q, k, v)
+    if not 0 <= dropout_p < 1:
+        raise ValueError(f"{fn}: dropout_p must be in [0, 1), got {dropout_p!r}")
+    allowed, additive = _split_mask(fn, attn_mask, score_shape)
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    inputs = (q, k, v) if additive is None else (q, k, v, additive)
+    return ScaledDotProductAttention.apply(*inputs, allowed=allowed, is_causal=bool(is_causal), scale=scale,
+                                           dropout_p=float(dropout_p), return_weights=bool(need_weights))
+
+
+class MaskedSoftmax(Function):
+    def __init__(self, allowed=None):
+        self.allowed = allowed
+
+    def forward(self, scores):
+        self.p = _softmax_rows(scores, self.allowed, array_module(scores)).astype(scores.dtype, copy=False)
+        del self.allowed
+        return self.p
+
+    def backward(self, gp):
+        return _softmax_grad(self.p, gp)  # dS = P ⊙ (dP − rowsum(dP ⊙ P))
+
+
+def masked_softmax(scores, mask=None):
+    """Softmax over the last axis that ignores positions where ``mask`` is False; a row with no
+    position left gives zeros (not NaN), so the attention layers can pad freely.
+
+    Args:
+        scores: (..., S) attention scores.
+        mask: boolean, broadcastable to ``scores`` (True = take part), or None.
+    """
+    if mask is None:
+        return MaskedSoftmax.apply(scores)
+    mask = _data(mask)
+    if mask.dtype != bool:
+        raise TypeError(f"masked_softmax: mask must be boolean (True = take part), got dtype {mask.dtype}")
+    try:
+        np.broadcast_shapes(tuple(mask.shape), tuple(scores.shape))
+    except ValueError:
+        raise ValueError(f"masked_softmax: mask of shape {tuple(mask.shape)} does not broadcast to scores "
+                         f"of shape {tuple(scores.shape)}") from None
+    return MaskedSoftmax.apply(scores, allowed=mask)
+
+
+def _check_scores(fn, q, k):
+    qs, ks = tuple(q.shape), tuple(k.shape)
+    if len(qs) < 2 or len(ks) < 2 or qs[-1] != ks[-1]:
+        raise ValueError(f"{fn}: expected query (..., L, E) and key (..., S, E) with the same E, got {qs} and {ks}")
+
+
+def dot_scores(q, k):
+    """Luong's dot score qᵀk for every query/key pair: (..., L, E), (..., S, E) → (..., L, S)."""
+    _check_scores("dot_scores", q, k)
+    return matmul(q, swapaxes(k, -1, -2))
+
+
+def scaled_dot_scores(q, k, scale: float | None = None):
+    """qᵀk/√E (or ·``scale``): the dot score kept at unit variance for random unit-variance vectors."""
+    _check_scores("scaled_dot_scores", q, k)
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    return mul(matmul(q, swapaxes(k, -1, -2)), scale)
+
+
+def cosine_scores(q, k, eps: float = 1e-8):
+    """qᵀk/(‖q‖‖k‖): the cosine of the angle between query and key, in [−1, 1].
+
+    ``eps`` is added under the square roots, so a zero vector scores 0 instead of NaN."""
+    _check_scores("cosine_scores", q, k)
+    qn = q / sqrt(reduce_sum(q * q, axis=-1, keepdims=True) + eps * eps)
+    kn = k / sqrt(reduce_sum(k * k, axis=-1, keepdims=True) + eps * eps)
+    return matmul(qn, swapaxes(kn, -1, -2))
+
+
+def general_scores(q, k, weight):
+    """Luong's general (bilinear) score qᵀ W k with a learned ``weight`` (Eq, Ek).
+
+    Args:
+        q: (..., L, Eq); k: (..., S, Ek); weight: (Eq, Ek).  Returns (..., L, S).
+    """
+    qs, ks, ws = tuple(q.shape), tuple(k.shape), tuple(weight.shape)
+    if len(ws) != 2 or len(qs) < 2 or len(ks) < 2 or ws != (qs[-1], ks[-1]):
+        raise ValueError(f"general_scores: expected query (..., L, Eq), key (..., S, Ek) and weight (Eq, Ek), "
+                         f"got {qs}, {ks} and {ws}")
+    return matmul(matmul(q, weight), swapaxes(k, -1, -2))
+
+
+def additive_scores(q, k, v, w_q=None, w_k=None, bias=None):
+    """Bahdanau's additive score vᵀ tanh(W_q q + W_k k + b) for every query/key pair.
+
+    With ``w_q``/``w_k`` None the inputs are taken as already projected (Keras's
+    ``AdditiveAttention``): vᵀ tanh(q + k).
+
+    Args:
+        q: (..., L, Eq); k: (..., S, Ek); v: (H,); w_q: (H, Eq); w_k: (H, Ek); bias: (H,) or None.
+
+    Returns:
+        (..., L, S).  Memory grows as L·S·H: fine for the sequence lengths of the course.
+    """
+    if w_q is not None:
+        q = linear(q, w_q)
+    if w_k is not None:
+        k = linear(k, w_k)
+    qs, ks, vs = tuple(q.shape), tuple(k.shape), tuple(v.shape)
+    if len(qs) < 2 or len(ks) < 2 or qs[-1] != ks[-1] or vs != (qs[-1],):
+        raise ValueError(f"additive_scores: projected query (..., L, H) {qs}, key (..., S, H) {ks} and v (H,) {vs} "
+                         "must share H")
+    hidden = unsqueeze(q, -2) + unsqueeze(k, -3)  # (..., L, S, H)
+    if bias is not None:
+        hidden = hidden + bias
+    return matmul(tanh(hidden), v)

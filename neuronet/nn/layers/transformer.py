@@ -1,0 +1,208 @@
+"""Transformer encoder and decoder layers and stacks (Vaswani et al., 2017), with PyTorch's
+constructor, call and sub-module names (``self_attn``, ``multihead_attn``, ``linear1``,
+``linear2``, ``norm1``…``norm3``, ``layers.0``…) so a ``torch.nn.Transformer*`` state dict loads
+with ``strict=True``.
+
+Post-norm (default, the paper):  x = norm(x + sublayer(x)).
+Pre-norm (``norm_first=True``):  x = x + sublayer(norm(x)) — trains more stably when deep.
+"""
+from __future__ import annotations
+
+from ...functional.activation import get_activation
+from ...functional.linear import dense
+from ..module import Module
+from ..sequential import Sequential
+from .attention import MultiHeadAttention
+from .dense import Linear
+from .dropout import Dropout
+from .normalization import LayerNorm
+
+__all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder"]
+
+
+class _FeedForward(Module):
+    """Shared pieces of both layers: the position-wise feed-forward block and the residual rule."""
+
+    def _init_ffn(self, d_model, dim_feedforward, dropout, activation, layer_norm_eps, n_norms):
+        if isinstance(activation, str) and activation not in ("relu", "gelu"):
+            raise ValueError(f"{type(self).__name__}: activation must be 'relu', 'gelu' or a callable, got {activation!r}")
+        get_activation(activation)
+        if not 0 <= dropout < 1:
+            raise ValueError(f"{type(self).__name__}: dropout must be in [0, 1), got {dropout!r}")
+        self.activation = activation
+        self.linear1 = Linear(d_model, dim_feedforward)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model)
+        for i in range(1, n_norms + 1):
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps))
+            setattr(self, f"dropout{i}", Dropout(dropout))
+
+    def _ff_block(self, x):
+        # linear2(dropout(act(linear1 x))); relu is fused into linear1's matrix product
+        h = dense(x, self.linear1.weight, self.linear1.bias, self.activation)
+        return self.linear2(self.dropout(h))
+
+    def _check(self, what, x):
+        d = self.linear1.in_features
+        if len(x.shape) not in (2, 3) or x.shape[-1] != d:
+            raise ValueError(f"{type(self).__name__}(d_model={d}): expected {what} of shape (batch, T, {d}) "
+                             f"or (T, {d}), received shape {tuple(x.shape)}")
+
+
+class TransformerEncoderLayer(_FeedForward):
+    """One encoder block: multi-head self-attention, then a position-wise feed-forward network,
+    each with a residual connection, dropout and layer normalisation.
+
+    Args:
+        d_model: feature size E.
+        nhead: attention heads (E divisible by it).
+        dim_feedforward: hidden size of the feed-forward network.
+        dropout: dropout after attention weights, inside and after the feed-forward network.
+        activation: ``"relu"``, ``"gelu"`` or a callable.
+        layer_norm_eps: LayerNorm's ε.
+        batch_first: inputs (N, T, E) when True (default), (T, N, E) otherwise.
+        norm_first: pre-norm instead of the paper's post-norm.
+
+    Example::
+
+        layer = nt.nn.TransformerEncoderLayer(128, 4, dim_feedforward=256, dropout=0.1)
+        h = layer(x, src_key_padding_mask=pad)                # x (N, T, 128); pad (N, T) True = padding
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation="relu", layer_norm_eps: float = 1e-5, batch_first: bool = True, norm_first: bool = False,
+                 bias: bool = True):
+        super().__init__()
+        self.self_attn = MultiHeadAttention(nhead, d_model, dropout=dropout, bias=bias, batch_first=batch_first)
+        self._init_ffn(d_model, dim_feedforward, dropout, activation, layer_norm_eps, 2)
+        self.norm_first = bool(norm_first)
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
+                           is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
+        """Encode ``src`` (N, T, E); masks as :class:`MultiHeadAttention` (True = ignore)."""
+        self._check("src", src)
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self.dropout2(self._ff_block(self.norm2(x)))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self.dropout2(self._ff_block(x)))
+
+
+class TransformerDecoderLayer(_FeedForward):
+    """One decoder block: masked self-attention over the target, cross-attention to the
+    encoder's output (``memory``), and the feed-forward network, each with residual, dropout
+    and layer normalisation.  Arguments as :class:`TransformerEncoderLayer`.
+
+    Example::
+
+        layer = nt.nn.TransformerDecoderLayer(128, 4, dim_feedforward=256)
+        y = layer(tgt, memory, tgt_is_causal=True)
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation="relu", layer_norm_eps: float = 1e-5, batch_first: bool = True, norm_first: bool = False,
+                 bias: bool = True):
+        super().__init__()
+        self.self_attn = MultiHeadAttention(nhead, d_model, dropout=dropout, bias=bias, batch_first=batch_first)
+        self.multihead_attn = MultiHeadAttention(nhead, d_model, dropout=dropout, bias=bias, batch_first=batch_first)
+        self._init_ffn(d_model, dim_feedforward, dropout, activation, layer_norm_eps, 3)
+        self.norm_first = bool(norm_first)
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
+                           is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal):
+        x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                                need_weights=False, is_causal=is_causal)[0]
+        return self.dropout2(x)
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal: bool = False, memory_is_causal: bool = False):
+        """Decode ``tgt`` (N, T, E) attending to ``memory`` (N, S, E); masks True = ignore."""
+        self._check("tgt", tgt)
+        self._check("memory", memory)
+        x = tgt
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
+            x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal)
+            return x + self.dropout3(self._ff_block(self.norm3(x)))
+        x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
+        x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
+        return self.norm3(x + self.dropout3(self._ff_block(x)))
+
+
+def _stack(owner, layer_or_factory, num_layers, kind):
+    """``num_layers`` layers in a Sequential named ``layers``: a factory is called each time; a
+    layer is copied (same configuration and same initial weights, as PyTorch's deepcopy)."""
+    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(f"{owner}: num_layers must be a positive integer, got {num_layers!r}")
+    if isinstance(layer_or_factory, kind):
+        state = layer_or_factory.state_dict()
+        layers = []
+        for _ in range(num_layers):
+            clone = Module.from_config(layer_or_factory.get_config())
+            clone.load_state_dict(state)
+            clone.train(layer_or_factory.training)
+            layers.append(clone)
+    elif callable(layer_or_factory) and not isinstance(layer_or_factory, Module):
+        layers = [layer_or_factory() for _ in range(num_layers)]
+        if not all(isinstance(m, kind) for m in layers):
+            raise TypeError(f"{owner}: the factory must return {kind.__name__} instances")
+    else:
+        raise TypeError(f"{owner}: expected a {kind.__name__} or a function returning one, "
+                        f"got {type(layer_or_factory).__name__}")
+    return Sequential(layers)
+
+
+class TransformerEncoder(Module):
+    """A stack of ``num_layers`` encoder layers, optionally followed by a final ``norm``
+    (needed after pre-norm layers).
+
+    Args:
+        encoder_layer: a :class:`TransformerEncoderLayer` to copy, or a function making one.
+        num_layers: depth.
+        norm: a module applied to the output (e.g. ``LayerNorm(d_model)``), or None.
+
+    Example::
+
+        enc = nt.nn.TransformerEncoder(nt.nn.TransformerEncoderLayer(128, 4, 256), num_layers=2)
+    """
+
+    def __init__(self, encoder_layer, num_layers: int, norm: Module | None = None):
+        super().__init__()
+        self.layers = _stack("TransformerEncoder", encoder_layer, num_layers, TransformerEncoderLayer)
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal: bool = False):
+        x = src
+        for layer in self.layers:
+            x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=is_causal)
+        return x if self.norm is None else self.norm(x)
+
+
+class TransformerDecoder(Module):
+    """A stack of ``num_layers`` decoder layers, optionally followed by a final ``norm``.
+    Arguments as :class:`TransformerEncoder`."""
+
+    def __init__(self, decoder_layer, num_layers: int, norm: Module | None = None):
+        super().__init__()
+        self.layers = _stack("TransformerDecoder", decoder_layer, num_layers, TransformerDecoderLayer)
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal: bool = False, memory_is_causal: bool = False):
+        x = tgt
+        for layer in self.layers:
+            x = layer(x, memory, tgt_mask=tgt_mask, memory_mask=memory_mask, tgt_key_padding_mask=tgt_key_padding_mask,
+                      memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
+                      memory_is_causal=memory_is_causal)
+        return x if self.norm is None else self.norm(x)
