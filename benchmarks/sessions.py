@@ -1,0 +1,88 @@
+"""One framework's model, optimizer, batch and step function for a workload.
+
+A *session* is what the harness times and the memory probe measures: ``step()`` runs one
+training step (forward, cross-entropy on integer labels, backward, optimizer step) or, for an
+inference workload, one no_grad forward in eval mode.  The batch is converted to the
+framework's tensors once, outside the timed region, for both frameworks alike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .workloads import MissingFeature, Workload, copy_weights, require
+
+_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
+
+
+@dataclass
+class Session:
+    """A built model and the function that runs one step of the workload on it."""
+
+    model: object
+    step: Callable[[], None]
+    first_output: np.ndarray  # the output of the building forward pass (lazy layers build there)
+
+
+def neuronet_session(workload: Workload, x: np.ndarray, y: np.ndarray, seed: int) -> Session:
+    """Build the neuronet side (raises MissingFeature when a layer, loss or optimizer is absent)."""
+    import neuronet as nt
+
+    nt.manual_seed(seed)
+    model = workload.build_neuronet(nt)
+    inputs, labels = nt.tensor(x), nt.tensor(y)
+    if not workload.train:
+        model.eval()
+    with nt.no_grad():
+        first = np.array(model(inputs).data, dtype=np.float32)
+    if not workload.train:
+        def infer():
+            with nt.no_grad():
+                model(inputs)
+        return Session(model, infer, first)
+
+    cross_entropy = require(nt, "functional.cross_entropy")
+    optimizer = require(nt, f"optim.{_OPTIMIZERS[workload.optimizer]}")(list(model.parameters()), lr=workload.lr)
+
+    def train():
+        optimizer.zero_grad()
+        cross_entropy(model(inputs), labels).backward()
+        optimizer.step()
+    return Session(model, train, first)
+
+
+def torch_session(workload: Workload, x: np.ndarray, y: np.ndarray, seed: int,
+                  weights_from=None) -> tuple[Session, str | None]:
+    """Build the torch side, with ``weights_from``'s (a neuronet model's) initial weights if given.
+
+    Returns the session and None when the weights were copied, else the reason they were not.
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    model = workload.build_torch(torch)
+    note = "neuronet side not built" if weights_from is None else copy_weights(weights_from, model)
+    inputs, labels = torch.from_numpy(x), torch.from_numpy(y)
+    if not workload.train:
+        model.eval()
+    with torch.no_grad():
+        first = model(inputs).numpy().copy()
+    if not workload.train:
+        def infer():
+            with torch.no_grad():
+                model(inputs)
+        return Session(model, infer, first), note
+
+    optimizer = getattr(torch.optim, _OPTIMIZERS[workload.optimizer])(model.parameters(), lr=workload.lr)
+    cross_entropy = torch.nn.functional.cross_entropy
+
+    def train():
+        optimizer.zero_grad()
+        cross_entropy(model(inputs), labels).backward()
+        optimizer.step()
+    return Session(model, train, first), note
+
+
+__all__ = ["MissingFeature", "Session", "neuronet_session", "torch_session"]

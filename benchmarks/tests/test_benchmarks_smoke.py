@@ -1,0 +1,100 @@
+"""Smoke test of the benchmark harness: one tiny run, the report's structure, no timing assertions."""
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks.harness import SCHEMA, Settings, run_suite
+from benchmarks.memory import measure
+from benchmarks.report import render
+from benchmarks.workloads import BY_NAME, Workload, copy_weights, require, select
+from benchmarks.workloads.base import features
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("threadpoolctl")
+
+TINY = dict(threads=[1], repetitions=1, warmup_steps=1, target_seconds=0.0, settle_seconds=0.0, memory=False,
+            gemm_size=64)
+
+
+def _needs_missing_layer(nt):
+    return require(nt, "nn.NoSuchLayer")()
+
+
+def test_one_small_workload_gives_a_complete_json_report():
+    report = run_suite([BY_NAME["mlp-b64"]], Settings(**TINY), command=["test"])
+    report = json.loads(json.dumps(report))  # the report must be plain JSON
+    assert report["schema"] == SCHEMA
+    assert {"machine", "versions", "blas", "gemm_peak", "results", "memory", "settings"} <= set(report)
+    assert report["blas"]["numpy"] and report["blas"]["torch"]["version"] == torch.__version__
+    assert [p["threads"] for p in report["gemm_peak"]] == [1]
+    (result,) = report["results"]
+    assert result["status"] == "ok", result["reason"]
+    assert (result["workload"], result["threads"], result["mode"], result["batch"]) == ("mlp-b64", 1, "train", 64)
+    for side in ("neuronet", "torch"):
+        stats = result[side]["samples_per_s"]
+        assert len(result[side]["repetitions"]) == 1 and result[side]["steps_per_repetition"] == 1
+        assert 0 < stats["min"] <= stats["median"] <= stats["max"]
+    assert result["ratio"] == pytest.approx(result["neuronet"]["samples_per_s"]["median"]
+                                            / result["torch"]["samples_per_s"]["median"])
+    # torch got neuronet's initial weights, so the first forward passes agree
+    assert result["weights_copied"] and result["initial_output_rel_diff"] < 1e-5
+    forward = 2 * (784 * 256 + 256 * 128 + 128 * 10)
+    assert result["gflops"]["flops_per_sample"] == 3 * forward - 2 * 784 * 256  # no input gradient for layer 1
+    assert "| mlp-b64 | 1 |" in render(report)
+
+
+def test_a_workload_whose_layer_does_not_exist_is_reported_missing_with_the_reason():
+    base = BY_NAME["mlp-b64"]
+    fake = Workload(name="fake", family="mlp", description="needs a layer neuronet lacks", batch=8, train=True,
+                    make_inputs=features(8, 784, 10), build_neuronet=_needs_missing_layer,
+                    build_torch=base.build_torch, optimizer="sgd", lr=0.01)
+    (result,) = run_suite([fake], Settings(**TINY))["results"]
+    assert result["status"] == "missing" and "NoSuchLayer" in result["reason"]
+    assert result["neuronet"] is None and result["ratio"] is None
+    assert result["torch"]["samples_per_s"]["median"] > 0  # the torch baseline is still measured
+    assert "**missing**" in render(run_suite([fake], Settings(**TINY)))
+
+
+class _FakeParameter:
+    def __init__(self, data):
+        self.data = data
+
+
+class _FakeModel:
+    def __init__(self, arrays):
+        self.arrays = arrays
+
+    def parameters(self):
+        return [_FakeParameter(a) for a in self.arrays]
+
+
+def test_copy_weights_concatenates_separate_query_key_value_into_torch_in_proj():
+    attention = torch.nn.MultiheadAttention(4, 2, batch_first=True)
+    rng = np.random.default_rng(0)
+    q, k, v, o = (rng.standard_normal((4, 4), dtype=np.float32) for _ in range(4))
+    bq, bk, bv, bo = (rng.standard_normal(4, dtype=np.float32) for _ in range(4))
+    assert copy_weights(_FakeModel([q, k, v, bq, bk, bv, o, bo]), attention) is None
+    np.testing.assert_array_equal(attention.in_proj_weight.detach().numpy(), np.concatenate([q, k, v]))
+    np.testing.assert_array_equal(attention.in_proj_bias.detach().numpy(), np.concatenate([bq, bk, bv]))
+    np.testing.assert_array_equal(attention.out_proj.weight.detach().numpy(), o)
+
+
+def test_copy_weights_explains_a_mismatch():
+    linear = torch.nn.Linear(3, 2)
+    assert "no neuronet match" in copy_weights(_FakeModel([np.zeros((5, 3), np.float32)]), linear)
+    extra = [np.zeros((2, 3), np.float32), np.zeros(2, np.float32), np.zeros(1, np.float32)]
+    assert "more parameter tensors" in copy_weights(_FakeModel(extra), linear)
+
+
+def test_workload_selection_by_family_prefix_and_unknown_name():
+    assert [w.name for w in select("lenet,rnn")] == ["lenet", "lenet-infer", "lstm", "gru"]
+    with pytest.raises(ValueError, match="unknown workload 'nope'"):
+        select("nope")
+
+
+def test_memory_probe_runs_in_a_fresh_process_and_reports_mib():
+    result = measure("mlp-b64", "neuronet", steps=1)
+    assert "error" not in result, result
+    assert result["peak_rss_growth_mib"] >= 0 and result["traced_peak_mib"] > 0
+    assert result["instrument"]
