@@ -7,6 +7,7 @@ indexing, ``.sum()``, ...) — see ``operators.py`` — so ``tensor.py`` never i
 from .math import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403

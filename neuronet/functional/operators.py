@@ -14,6 +14,7 @@ from ..tensor import Tensor
 from . import math as _m
 from . import reduce as _r
 from . import shape as _s
+from .indexing import getitem as _getitem
 
 __all__ = ["install"]
 
@@ -91,7 +92,7 @@ def install() -> None:
     T.__lt__, T.__le__ = _compare("less"), _compare("less_equal")
     T.__gt__, T.__ge__ = _compare("greater"), _compare("greater_equal")
     T.__eq__, T.__ne__ = _compare("equal"), _compare("not_equal")
-    T.__getitem__ = lambda a, index: _s.getitem(a, index)
+    T.__getitem__ = lambda a, index: _getitem(a, index)
 
     # reductions
     T.sum, T.mean, T.max, T.min = _r.sum, _r.mean, _r.max, _r.min

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.functional import shape as S
+import neuronet.functional as S  # shape.py and indexing.py, through the package
 from tests.helpers import check_grad, check_parity
 
 torch = pytest.importorskip("torch")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ... import backend
 from ...functional.math import add
-from ...functional.shape import concat, getitem
+from ...functional.indexing import getitem
+from ...functional.shape import concat
 from ...tensor import Tensor
 from .. import init
 from ..module import Module

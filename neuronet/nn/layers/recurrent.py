@@ -22,7 +22,8 @@ from ...backend import np
 from ...functional.math import mul
 from ...functional.recurrent import gru, lstm
 from ...functional.recurrent_simple import rnn
-from ...functional.shape import concat, getitem, stack
+from ...functional.indexing import getitem
+from ...functional.shape import concat, stack
 from ...tensor import Tensor
 from .. import init
 from ..module import Module
