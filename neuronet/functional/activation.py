@@ -15,7 +15,7 @@ from .math import Tanh, tanh  # noqa: F401  (tanh lives with the other elementar
 __all__ = [
     "identity", "linear", "sigmoid", "tanh", "arctan", "softsign", "heaviside", "step", "sign",
     "relu", "leaky_relu", "prelu", "elu", "selu", "silu", "swish", "gelu", "softplus",
-    "softmax", "log_softmax", "maxout", "get_activation", "ACTIVATIONS",
+    "softmax", "log_softmax", "maxout", "get_activation", "activation_name", "ACTIVATIONS",
 ]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -428,3 +428,9 @@ def get_activation(name_or_callable):
                          f"{', '.join(sorted(ACTIVATIONS))}")
     raise TypeError(f"get_activation: expected a name, a callable or None, got {type(name_or_callable).__name__}")
 
+
+def activation_name(activation):
+    """A printable name for an activation given as None, a string or a callable (for reprs)."""
+    if activation is None or isinstance(activation, str):
+        return activation
+    return getattr(activation, "__name__", type(activation).__name__)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ... import backend
-from ...functional.activation import get_activation
+from ...functional.activation import activation_name, get_activation
 from ...functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ...functional.im2col import PADDING_MODES, as_tuple
 from .. import init
@@ -123,8 +123,7 @@ class _Conv(Module):
                   self.padding_mode, activation=self.activation)
 
     def extra_repr(self) -> str:
-        act = self.activation if self.activation is None or isinstance(self.activation, str) else \
-            getattr(self.activation, "__name__", type(self.activation).__name__)
+        act = activation_name(self.activation)
         return (f"filters={self.filters}, kernel_size={self.kernel_size}, strides={self.strides}, "
                 f"padding={self.padding!r}, in_channels={self.in_channels}, activation={act!r}")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ... import backend
-from ...functional.activation import get_activation
+from ...functional.activation import activation_name, get_activation
 from ...functional.linear import dense
 from .. import init
 from ..module import Module
@@ -92,8 +92,7 @@ class Dense(Module):
         return dense(x, self.weight, self.bias, self.activation)
 
     def extra_repr(self) -> str:
-        act = self.activation if self.activation is None or isinstance(self.activation, str) else \
-            getattr(self.activation, "__name__", type(self.activation).__name__)
+        act = activation_name(self.activation)
         return (f"units={self.units}, in_features={self.in_features}, activation={act!r}, "
                 f"use_bias={self.use_bias}")
 
