@@ -14,7 +14,10 @@ from . import datasets
 from .datasets import (DatasetNotFoundError, fetch, list_datasets, cache_dir, load_fashion_mnist, load_mnist,
                        load_mnist_5k, load_iris, load_digits, load_shakespeare, load_cifar10,
                        FASHION_MNIST_CLASSES, MNIST_CLASSES, IRIS_CLASSES, IRIS_FEATURES, DIGITS_CLASSES,
-                       CIFAR10_CLASSES)
+                       CIFAR10_CLASSES, load_rotten_tomatoes, rotten_tomatoes_split, ROTTEN_TOMATOES_CLASSES,
+                       load_sunspots, load_co2, load_nile, make_windows)
+from . import text
+from .text import Tokenizer, Vocabulary, tokenize, pad_sequences, sequence_mask
 
 __all__ = [
     "ArrayDataset", "TensorDataset", "DataLoader",
@@ -24,4 +27,6 @@ __all__ = [
     "load_fashion_mnist", "load_mnist", "load_mnist_5k", "load_iris", "load_digits", "load_shakespeare",
     "load_cifar10", "FASHION_MNIST_CLASSES", "MNIST_CLASSES", "IRIS_CLASSES", "IRIS_FEATURES",
     "DIGITS_CLASSES", "CIFAR10_CLASSES",
+    "load_rotten_tomatoes", "rotten_tomatoes_split", "ROTTEN_TOMATOES_CLASSES", "load_sunspots", "load_co2",
+    "load_nile", "make_windows", "text", "Tokenizer", "Vocabulary", "tokenize", "pad_sequences", "sequence_mask",
 ]

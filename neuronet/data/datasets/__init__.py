@@ -17,6 +17,8 @@ from .iris import load_iris, IRIS_CLASSES, IRIS_FEATURES
 from .digits import load_digits, DIGITS_CLASSES
 from .shakespeare import load_shakespeare
 from .cifar10 import load_cifar10, CIFAR10_CLASSES
+from .rotten_tomatoes import load_rotten_tomatoes, rotten_tomatoes_split, ROTTEN_TOMATOES_CLASSES
+from .timeseries import load_sunspots, load_co2, load_nile, make_windows
 
 __all__ = [
     "DatasetNotFoundError", "DatasetInfo", "cache_dir", "dataset_path", "fetch", "is_cached",
@@ -24,5 +26,6 @@ __all__ = [
     "load_fashion_mnist", "load_mnist", "load_mnist_5k", "load_iris", "load_digits",
     "load_shakespeare", "load_cifar10",
     "FASHION_MNIST_CLASSES", "MNIST_CLASSES", "IRIS_CLASSES", "IRIS_FEATURES", "DIGITS_CLASSES",
-    "CIFAR10_CLASSES",
+    "CIFAR10_CLASSES", "load_rotten_tomatoes", "rotten_tomatoes_split", "ROTTEN_TOMATOES_CLASSES",
+    "load_sunspots", "load_co2", "load_nile", "make_windows",
 ]

