@@ -201,3 +201,15 @@ def test_fit_and_evaluate_accept_a_dataloader():
     assert model.evaluate(val)["accuracy"] > 0.9
     with pytest.raises(ValueError, match="y must be None"):
         model.fit(loader, y, epochs=1, verbose=0)
+
+
+def test_conv_kernel_regularizer_is_added():
+    x = np.random.default_rng(0).normal(size=(8, 1, 6, 6)).astype(np.float32)
+    y = np.arange(8) % 2
+    model = nt.Sequential([nt.nn.Conv2D(2, 3, kernel_regularizer="l1"), nt.nn.Flatten(), Dense(2)])
+    model.compile(optimizer="sgd", loss="cross_entropy", learning_rate=0.0)
+    logs = model.train_on_batch(x, y)
+    w = model[0].weight.data.astype(np.float64)
+    assert logs["reg_loss"] == pytest.approx(0.01 * np.abs(w).sum(), rel=1e-5)
+    again = nt.nn.Module.from_config(model.get_config())
+    assert again[0].kernel_regularizer == "l1"

@@ -30,7 +30,7 @@ class _Conv(Module):
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, groups=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                 padding_mode="zeros", output_padding=0):
+                 padding_mode="zeros", output_padding=0, kernel_regularizer=None, bias_regularizer=None):
         super().__init__()
         name = type(self).__name__
         if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
@@ -58,6 +58,8 @@ class _Conv(Module):
         self.output_padding = as_tuple(name, "output_padding", output_padding, self.nd, minimum=0)
         get_activation(activation)  # an unknown name fails here, not on the first batch
         self.activation = activation
+        self.kernel_regularizer = kernel_regularizer  # penalties the training code adds to the loss
+        self.bias_regularizer = bias_regularizer
         self.use_bias = bool(use_bias)
         self.kernel_initializer = None if kernel_initializer is None else init.get(kernel_initializer)
         self.bias_initializer = None if bias_initializer is None else init.get(bias_initializer)
@@ -143,6 +145,8 @@ class Conv2D(_Conv):
         kernel_initializer, bias_initializer: names or callables from ``nt.nn.init``; None (default)
             is PyTorch's default, uniform on ±1/√fan_in.
         padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
+        kernel_regularizer, bias_regularizer: e.g. "l2" or ``nt.optim.L2(1e-4)``; ``fit`` adds the
+            penalty to the loss.
 
     Input (N, C, H, W) → output (N, filters, OH, OW).
 
@@ -154,9 +158,10 @@ class Conv2D(_Conv):
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, groups=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                 padding_mode="zeros"):
+                 padding_mode="zeros", kernel_regularizer=None, bias_regularizer=None):
         super().__init__(filters, kernel_size, strides, padding, dilation_rate, groups, activation, use_bias,
-                         kernel_initializer, bias_initializer, padding_mode)
+                         kernel_initializer, bias_initializer, padding_mode,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer)
 
 
 class Conv1D(_Conv):
@@ -171,9 +176,10 @@ class Conv1D(_Conv):
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, groups=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                 padding_mode="zeros"):
+                 padding_mode="zeros", kernel_regularizer=None, bias_regularizer=None):
         super().__init__(filters, kernel_size, strides, padding, dilation_rate, groups, activation, use_bias,
-                         kernel_initializer, bias_initializer, padding_mode)
+                         kernel_initializer, bias_initializer, padding_mode,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer)
 
 
 class Conv2DTranspose(_Conv):
@@ -193,10 +199,12 @@ class Conv2DTranspose(_Conv):
     transposed = True
 
     def __init__(self, filters, kernel_size, strides=1, padding=0, output_padding=0, dilation_rate=1, groups=1,
-                 activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None):
+                 activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
+                 kernel_regularizer=None, bias_regularizer=None):
         super().__init__(filters, kernel_size, strides, 0 if padding == "valid" else padding, dilation_rate,
                          groups, activation, use_bias, kernel_initializer, bias_initializer,
-                         output_padding=output_padding)
+                         output_padding=output_padding, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer)
 
 
 class Conv1DTranspose(Conv2DTranspose):
@@ -216,12 +224,13 @@ class DepthwiseConv2D(_Conv):
 
     def __init__(self, kernel_size, depth_multiplier=1, strides=1, padding="valid", dilation_rate=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                 padding_mode="zeros"):
+                 padding_mode="zeros", kernel_regularizer=None, bias_regularizer=None):
         if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) or depth_multiplier < 1:
             raise ValueError(f"DepthwiseConv2D: depth_multiplier must be a positive integer, got {depth_multiplier!r}")
         self.depth_multiplier = depth_multiplier
         super().__init__(depth_multiplier, kernel_size, strides, padding, dilation_rate, 1, activation, use_bias,
-                         kernel_initializer, bias_initializer, padding_mode)
+                         kernel_initializer, bias_initializer, padding_mode,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer)
 
     def build(self, input_shape) -> None:
         """Set groups = filters / depth_multiplier = the input channels, then build as a grouped conv."""
