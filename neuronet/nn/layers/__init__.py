@@ -14,3 +14,4 @@ from .jordan import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .positional import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .spatial import *  # noqa: F401,F403
