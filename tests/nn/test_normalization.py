@@ -179,3 +179,33 @@ def test_batch_norm_layer_errors():
         nt.nn.BatchNorm2D()(nt.tensor(np.zeros((4, 5), np.float32)))
     with pytest.raises(ValueError, match="momentum must be in"):
         nt.nn.BatchNorm1D(momentum=2)
+
+
+@pytest.mark.parametrize("groups, shape", [(2, (3, 4, 5, 5)), (1, (2, 6, 7)), (6, (2, 6, 3, 3))])
+def test_group_norm_matches_torch(groups, shape):
+    import torch
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape).astype(np.float32) * 2 + 1
+    ours = nt.nn.GroupNorm(groups)
+    ours(nt.tensor(x))
+    ours.weight.data[:] = rng.standard_normal(shape[1]).astype(np.float32)
+    ours.bias.data[:] = rng.standard_normal(shape[1]).astype(np.float32)
+    ref = torch.nn.GroupNorm(groups, shape[1])
+    ref.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    xt, xr = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, yr = ours(xt), ref(xr)
+    g = rng.standard_normal(shape).astype(np.float32)
+    y.backward(g)
+    yr.backward(torch.tensor(g))
+    assert_close(y.numpy(), yr.detach().numpy())
+    assert_close(xt.grad, xr.grad.numpy())
+    assert_close(ours.weight.grad, ref.weight.grad.numpy())
+    assert_close(ours.bias.grad, ref.bias.grad.numpy())
+
+
+def test_group_norm_gradcheck_and_errors():
+    nt.set_default_dtype(np.float64)
+    layer = nt.nn.GroupNorm(2, 4)
+    check_grad(layer, np.random.default_rng(0).standard_normal((2, 4, 3)))
+    with pytest.raises(ValueError, match="do not split into 3 groups"):
+        nt.nn.GroupNorm(3)(nt.tensor(np.zeros((1, 4, 2), np.float32)))

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from ... import backend
 from ...backend import np
+from ...functional.math import add, mul
 from ...functional.normalization import batch_norm, layer_norm
+from ...functional.shape import reshape
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["LayerNorm", "BatchNorm1D", "BatchNorm2D"]
+__all__ = ["LayerNorm", "GroupNorm", "BatchNorm1D", "BatchNorm2D"]
 
 
 class LayerNorm(Module):
@@ -71,6 +73,64 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return f"normalized_shape={self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class GroupNorm(Module):
+    """Normalise each sample over groups of channels (Wu & He, 2018; ``torch.nn.GroupNorm``):
+    the C channels are split into ``num_groups`` groups, each normalised over its channels and
+    positions, then every channel is scaled and shifted by its own ``weight`` and ``bias``.
+    Statistics do not depend on the batch, so it works with batches of one.
+
+    Args:
+        num_groups: number of groups; must divide the channels.
+        num_channels: channels C (None: taken from the first input, axis 1).
+        eps: added to the variance.
+        affine: learn per-channel ``weight`` (ones) and ``bias`` (zeros).
+    """
+
+    def __init__(self, num_groups: int, num_channels=None, eps: float = 1e-5, affine: bool = True):
+        super().__init__()
+        if not isinstance(num_groups, int) or num_groups < 1:
+            raise ValueError(f"GroupNorm: num_groups must be a positive int, got {num_groups!r}")
+        self.num_groups, self.eps, self.affine = num_groups, float(eps), bool(affine)
+        self.num_channels = None
+        if self.affine:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        else:
+            self.weight = self.bias = None
+        self.built = False
+        if num_channels is not None:
+            self.build((None, num_channels))
+
+    def build(self, input_shape) -> None:
+        if not input_shape or len(input_shape) < 2:
+            raise ValueError(f"GroupNorm: expected input (N, C, ...), received shape {input_shape}")
+        c = int(input_shape[1])
+        if c % self.num_groups:
+            raise ValueError(f"GroupNorm: {c} channels do not split into {self.num_groups} groups")
+        self.num_channels = c
+        if self.affine:
+            dtype = backend.get_default_dtype()
+            self.weight = Parameter(init.ones((c,), dtype=dtype), dtype=dtype)
+            self.bias = Parameter(init.zeros((c,), dtype=dtype), dtype=dtype)
+        self.built = True
+
+    def forward(self, x):
+        shape = tuple(x.shape)
+        if len(shape) < 2 or shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, ...), received shape {shape}")
+        n = shape[0]
+        per_group = int(np.prod(shape[1:])) // self.num_groups
+        # the fused layer norm over each (sample, group) row does the normalisation and its backward
+        y = reshape(layer_norm(reshape(x, (n, self.num_groups, per_group)), (per_group,), eps=self.eps), shape)
+        if not self.affine:
+            return y
+        channel = (self.num_channels,) + (1,) * (len(shape) - 2)
+        return add(mul(y, reshape(self.weight, channel)), reshape(self.bias, channel))
+
+    def extra_repr(self) -> str:
+        return f"num_groups={self.num_groups}, num_channels={self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
 class _BatchNorm(Module):
