@@ -1,10 +1,12 @@
 """Convolutions (1-D, 2-D, transposed) as fused Functions: im2col → one matrix product → bias → activation.
 
-The forward copies the (padded) input into columns with one slice per kernel offset (see
-``im2col.py``), multiplies by the weight in one batched matrix product (per image and group;
-small products that stay in cache beat one huge GEMM here), and adds the bias and an optional
-relu/tanh/sigmoid in place.  The backward reuses the saved columns for dW = Σ dY·colsᵀ and
-gets dX from Wᵀ·dY folded back by ``col2im``.
+The forward runs the batch in chunks of images (``parallel.py``: cache-sized, spread over the
+cores BLAS may use): each chunk's (padded) input is copied into columns with one slice per
+kernel offset (see ``im2col.py``), multiplied by the weight in one batched matrix product (per
+image and group; small products that stay in cache beat one huge GEMM here), and gets the bias
+and an optional relu/tanh/sigmoid in place.  The backward rebuilds each chunk's columns from
+the saved padded input for dW = Σ dY·colsᵀ (summed over chunks in a fixed order) and gets dX
+from Wᵀ·dY folded back by ``col2im``.
 Semantics, argument names and weight layouts are PyTorch's: NCHW input, conv weight
 (out, in/groups, kh, kw), transposed-conv weight (in, out/groups, kh, kw).
 """
@@ -13,7 +15,9 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module
 from .activation import _sigmoid, get_activation
-from .im2col import PADDING_MODES, as_tuple, col2im, im2col, out_size, pad_nchw, same_padding, unpad_nchw
+from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
+                     unpad_nchw)
+from .parallel import chunk_bounds, map_chunks, scratch
 from .linear import _FUSED
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -44,37 +48,59 @@ def _activation_grad(gy, y, activation, xp, out=None):
 
 
 class Conv2d(Function):
-    """y = act(W ⋆ x + b) for x (N, C, H, W); with ``one_d`` the inputs are (N, C, L) and (O, C/g, k)."""
+    """y = act(W ⋆ x + b) for x (N, C, H, W); with ``one_d`` the inputs are (N, C, L) and (O, C/g, k).
+
+    The batch runs in chunks of images (see ``parallel.py``) whose columns stay in cache; the
+    backward rebuilds each chunk's columns from the saved padded input instead of keeping the
+    whole batch's columns (kh·kw times the input) alive between forward and backward.
+    """
 
     def __init__(self, stride, pads, dilation, groups, padding_mode, out_hw, activation=None, one_d=False):
         self.stride, self.pads, self.dilation, self.groups = stride, pads, dilation, groups
         self.padding_mode, self.out_hw, self.activation, self.one_d = padding_mode, out_hw, activation, one_d
         self.w_shape = None
 
+    def _chunks(self, xpad_shape, kernel, itemsize, xp):
+        """Chunks of the batch sized so that one chunk's columns fit in cache."""
+        n, c, _, wp = xpad_shape
+        self.row = im2col_row_width(wp, self.stride, self.out_hw)
+        per_image = c * kernel[0] * kernel[1] * self.out_hw[0] * self.row * itemsize
+        return chunk_bounds(n, per_image, xp)
+
     def forward(self, x, w, b=None):
         xp = array_module(x)
         if self.one_d:
             x, w = x[:, :, None, :], w[:, :, None, :]
-        n, o, g = x.shape[0], w.shape[0], self.groups
-        oh, ow = self.out_hw
-        xpad = pad_nchw(x, self.pads, self.padding_mode)
-        cols, row = im2col(xpad, w.shape[2:], self.stride, self.dilation, self.out_hw)
-        cols = cols.reshape(n, g, -1, oh * row)
+        n, c, o, g = x.shape[0], x.shape[1], w.shape[0], self.groups
+        (oh, ow), kernel = self.out_hw, w.shape[2:]
+        xpad = xp.ascontiguousarray(pad_nchw(x, self.pads, self.padding_mode))
+        bounds = self._chunks(xpad.shape, kernel, x.dtype.itemsize, xp)
+        row = self.row
         w3 = w.reshape(g, o // g, -1)
-        z = xp.matmul(w3, cols).reshape(n, o, oh, row)  # per image and group: W (O/g, K) @ cols (K, OH·row)
         bias = None if b is None else b[:, None, None]
-        if row == ow:
-            y = z if bias is None else xp.add(z, bias, out=z)
-        else:  # crop the junk columns of the stride-1 layout
-            y = xp.empty((n, o, oh, ow), dtype=z.dtype)
-            if bias is None:
-                y[...] = z[..., :ow]
-            else:
-                xp.add(z[..., :ow], bias, out=y)
-        _activate(y, self.activation, xp)
+        y = xp.empty((n, o, oh, ow), dtype=x.dtype)
+
+        def chunk(s, e):
+            cols = scratch("cols", (e - s, g, c * kernel[0] * kernel[1] // g, oh * row), x.dtype, xp)
+            im2col(xpad[s:e], kernel, self.stride, self.dilation, self.out_hw, out=cols)
+            ys = y[s:e]
+            if row == ow:  # per image and group: W (O/g, K) @ cols (K, OH·OW), straight into y
+                xp.matmul(w3, cols, out=ys.reshape(e - s, g, o // g, oh * ow))
+                if bias is not None:
+                    ys += bias
+            else:  # crop the junk columns of the stride-1 layout
+                z = xp.matmul(w3, cols).reshape(e - s, o, oh, row)[..., :ow]
+                if bias is None:
+                    ys[...] = z
+                else:
+                    xp.add(z, bias, out=ys)
+            _activate(ys, self.activation, xp)
+
+        map_chunks(chunk, bounds, x)
         if self.recording:
-            self.x_shape, self.xpad_shape, self.w_shape, self.row = x.shape, xpad.shape, w.shape, row
-            self.cols = cols if self.needs_grad[1] else None  # dW = Σ_n dZ·colsᵀ
+            self.x_shape, self.w_shape = x.shape, w.shape
+            self.xpad = xpad if self.needs_grad[1] else None  # dW = Σ_n dZ·im2col(xpad)ᵀ
+            self.xpad_shape = xpad.shape
             self.w3 = w3 if self.needs_grad[0] else None  # dcols = Wᵀ·dZ
             self.y = y if self.activation else None
         return y[:, :, 0, :] if self.one_d else y
@@ -84,27 +110,58 @@ class Conv2d(Function):
         if self.one_d:
             gy = gy[:, :, None, :]
         n, o, oh, ow = gy.shape
-        g, row = self.groups, self.row
-        # z = W·cols + b:  dW = Σ_n dZ·colsᵀ,  dcols = Wᵀ·dZ,  db = Σ dZ;  dX = col2im(dcols)
-        if row == ow:
-            gz = xp.ascontiguousarray(_activation_grad(gy, self.y, self.activation, xp))
-        else:  # zeros in the junk columns keep them out of dW, dX and db
-            gz = xp.zeros((n, o, oh, row), dtype=gy.dtype)
-            _activation_grad(gy, self.y, self.activation, xp, out=gz[..., :ow])
-        gz4 = gz.reshape(n, g, o // g, oh * row)
+        g, kernel, c = self.groups, self.w_shape[2:], self.x_shape[1]
+        k = c * kernel[0] * kernel[1]
+        bounds = self._chunks(self.xpad_shape, kernel, gy.dtype.itemsize, xp)
+        row = self.row
+        want_x, want_w = self.needs_grad[0], self.needs_grad[1]
+        want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
+        gxpad = xp.empty(self.xpad_shape, dtype=gy.dtype) if want_x else None
+        ones = xp.ones(oh * row, dtype=gy.dtype) if want_b else None
+
+        def chunk(s, e):
+            # z = W·cols + b:  dW = Σ_n dZ·colsᵀ,  dcols = Wᵀ·dZ,  db = Σ dZ;  dX = col2im(dcols)
+            m = e - s
+            y = None if self.y is None else self.y[s:e]
+            gz = scratch("gz", (m, o, oh, row), gy.dtype, xp)
+            if row != ow:  # zeros in the junk columns keep them out of dW, dX and db
+                gz[..., ow:] = 0
+            _activation_grad(gy[s:e], y, self.activation, xp, out=gz[..., :ow])
+            gz4 = gz.reshape(m, g, o // g, oh * row)
+            gw = gb = None
+            if want_w:
+                cols = scratch("cols", (m, g, k // g, oh * row), gy.dtype, xp)
+                im2col(self.xpad[s:e], kernel, self.stride, self.dilation, self.out_hw, out=cols)
+                gw = xp.matmul(cols, gz4.transpose(0, 1, 3, 2)).sum(axis=0)  # dWᵀ
+            if want_x:
+                dcols = scratch("dcols", (m, g, k // g, oh * row), gy.dtype, xp)
+                xp.matmul(self.w3.transpose(0, 2, 1), gz4, out=dcols)
+                col2im(dcols.reshape((m, c) + kernel + (-1,)), self.xpad_shape, self.stride, self.dilation,
+                       self.out_hw, out=gxpad[s:e])
+            if want_b:
+                gb = (gz.reshape(m, o, -1) @ ones).sum(axis=0)  # BLAS beats sum(axis=(0, 2, 3))
+            return gw, gb
+
+        parts = map_chunks(chunk, bounds, gy)
         gx = gw = gb = None
-        if self.needs_grad[1]:
-            gw = xp.matmul(self.cols, gz4.transpose(0, 1, 3, 2)).sum(axis=0).transpose(0, 2, 1)  # faster as dWᵀ
+        if want_w:
+            gw = _sum_in_order([p[0] for p in parts]).transpose(0, 2, 1)
             gw = gw.reshape(self.w_shape[:2] + self.w_shape[3:] if self.one_d else self.w_shape)
-        if self.needs_grad[0]:
-            dcols = xp.matmul(self.w3.transpose(0, 2, 1), gz4).reshape((n, self.x_shape[1]) + self.w_shape[2:] + (-1,))
-            gxpad = col2im(dcols, self.xpad_shape, self.stride, self.dilation, self.out_hw)
+        if want_x:
             gx = unpad_nchw(gxpad, self.pads, self.x_shape, self.padding_mode)
             if self.one_d:
                 gx = gx[:, :, 0, :]
-        if len(self.needs_grad) > 2 and self.needs_grad[2]:
-            gb = (gz.reshape(n, o, -1) @ xp.ones(oh * row, dtype=gz.dtype)).sum(axis=0)  # BLAS beats sum(axis=(0, 2, 3))
+        if want_b:
+            gb = _sum_in_order([p[1] for p in parts])
         return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
+
+
+def _sum_in_order(parts):
+    """The sum of per-chunk partial results, always added in chunk order (deterministic)."""
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
 
 
 def _conv(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, nd):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..backend import array_module, np
 
-__all__ = ["as_tuple", "out_size", "same_padding", "pad_nchw", "unpad_nchw", "im2col", "col2im", "PADDING_MODES"]
+__all__ = ["as_tuple", "out_size", "same_padding", "pad_nchw", "unpad_nchw", "im2col", "im2col_row_width", "col2im", "PADDING_MODES"]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _NUMPY_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -89,19 +89,25 @@ def _source(j: int, size: int, mode: str) -> int:
     return j % size  # circular
 
 
-def im2col(xpad, kernel, stride, dilation, out_hw):
+def im2col_row_width(padded_width: int, stride, out_hw) -> int:
+    """The row width of :func:`im2col`'s columns: the padded width at stride 1, else OW."""
+    return padded_width if tuple(stride) == (1, 1) else out_hw[1]
+
+
+def im2col(xpad, kernel, stride, dilation, out_hw, out=None):
     """Columns of the padded input (N, C, Hp, Wp) for every kernel offset, and their row width.
 
     Returns ``(cols, row_width)``: cols has shape (N, C, kh, kw, OH·row_width).  At stride 1 a
     row is a whole padded input row (row_width = Wp): each kernel offset is then ONE contiguous
     slice of the flattened image, and output columns ≥ OW are junk the caller crops away (the
     last few are zero).  At other strides row_width = OW and each offset is a strided slice.
+    ``out`` (contiguous, that shape) receives the columns instead of a new array.
     """
     xp = array_module(xpad)
     n, c, hp, wp = xpad.shape
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
     if sh == sw == 1:
-        cols = xp.empty((n, c, kh, kw, oh * wp), dtype=xpad.dtype)
+        cols = xp.empty((n, c, kh, kw, oh * wp), dtype=xpad.dtype) if out is None else out.reshape(n, c, kh, kw, -1)
         src = xp.ascontiguousarray(xpad).reshape(n, c, hp * wp)
         length = (oh - 1) * wp + ow
         for i in range(kh):
@@ -110,17 +116,18 @@ def im2col(xpad, kernel, stride, dilation, out_hw):
                 cols[:, :, i, j, :length] = src[:, :, start:start + length]
         cols[..., length:] = 0
         return cols, wp
-    cols = xp.empty((n, c, kh, kw, oh, ow), dtype=xpad.dtype)
+    cols = xp.empty((n, c, kh, kw, oh, ow), dtype=xpad.dtype) if out is None else out.reshape(n, c, kh, kw, oh, ow)
     for i in range(kh):
         for j in range(kw):
             cols[:, :, i, j] = xpad[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw]
     return cols.reshape(n, c, kh, kw, oh * ow), ow
 
 
-def col2im(cols, padded_shape, stride, dilation, out_hw):
+def col2im(cols, padded_shape, stride, dilation, out_hw, out=None):
     """Adjoint of :func:`im2col`: sum columns (N, C, kh, kw, OH·row_width) back into an (N, C, Hp, Wp) array.
 
-    Junk columns (those ≥ OW in a row of width Wp) must hold zeros.
+    Junk columns (those ≥ OW in a row of width Wp) must hold zeros.  ``out`` (contiguous,
+    (N, C, Hp, Wp)) is overwritten with the result instead of allocating one.
     """
     xp = array_module(cols)
     n, c, kh, kw = cols.shape[:4]
@@ -128,14 +135,21 @@ def col2im(cols, padded_shape, stride, dilation, out_hw):
     (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_hw
     row_width = cols.shape[-1] // oh
     if sh == sw == 1 and row_width == wp:
-        out = xp.zeros((n, c, hp * wp), dtype=cols.dtype)
+        if out is None:
+            out = xp.zeros((n, c, hp, wp), dtype=cols.dtype)
+        else:
+            out[...] = 0
+        flat = out.reshape(n, c, hp * wp)
         length = (oh - 1) * wp + ow
         for i in range(kh):
             for j in range(kw):
                 start = i * dh * wp + j * dw
-                out[:, :, start:start + length] += cols[:, :, i, j, :length]
-        return out.reshape(n, c, hp, wp)
-    out = xp.zeros((n, c, hp, wp), dtype=cols.dtype)
+                flat[:, :, start:start + length] += cols[:, :, i, j, :length]
+        return out
+    if out is None:
+        out = xp.zeros((n, c, hp, wp), dtype=cols.dtype)
+    else:
+        out[...] = 0
     cols = cols.reshape(n, c, kh, kw, oh, row_width)
     for i in range(kh):
         for j in range(kw):

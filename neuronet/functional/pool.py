@@ -6,12 +6,14 @@ the input exactly, the common ``stride == kernel`` case).  Max pooling sends the
 the FIRST maximum of each window (row-major order), like PyTorch; padding counts as −∞ for
 max and as 0 for average (``count_include_pad`` chooses the divisor); ``ceil_mode`` follows
 PyTorch's rule that the last window must start inside the input or the left padding.
+Max pooling runs the batch in chunks spread over the cores BLAS may use (``parallel.py``).
 """
 from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module, np
 from .im2col import as_tuple, out_size, pad_nchw
+from .parallel import chunk_bounds, map_chunks
 from ..tensor import Tensor
 from .reduce import mean
 
@@ -57,13 +59,26 @@ class MaxPool2d(Function):
         if self.one_d:
             x = x[:, :, None, :]
         win = self.windows
-        views = win.offsets(x if win.tiled else pad_nchw(x, win.pads, value=-np.inf))
-        y = views[0][1].copy()
-        arg = xp.zeros(y.shape, dtype=np.uint8 if len(views) < 256 else np.int32) if self.recording else None
-        for k, v in views[1:]:
+        src = x if win.tiled else pad_nchw(x, win.pads, value=-np.inf)
+        count = win.kernel[0] * win.kernel[1]
+        y = xp.empty(x.shape[:2] + tuple(win.out_hw), dtype=x.dtype)
+        arg = xp.empty(y.shape, dtype=np.uint8 if count < 256 else np.int32) if self.recording else None
+
+        def chunk(s, e):
+            views, ys = win.offsets(src[s:e]), y[s:e]
+            ys[...] = views[0][1]
             if arg is not None:
-                xp.copyto(arg, k, where=v > y)  # strictly greater: ties keep the first maximum
-            xp.maximum(y, v, out=y)
+                args = arg[s:e]
+                args[...] = 0
+                greater, step = xp.empty(ys.shape, dtype=bool), xp.empty(ys.shape, dtype=arg.dtype)
+            for k, v in views[1:]:
+                if arg is not None:  # strictly greater: ties keep the first maximum
+                    xp.greater(v, ys, out=greater)
+                    xp.multiply(greater, arg.dtype.type(k), out=step)
+                    xp.maximum(args, step, out=args)  # k only grows, so "max" = "set to k where greater"
+                xp.maximum(ys, v, out=ys)
+
+        map_chunks(chunk, chunk_bounds(x.shape[0], _per_image_bytes(x), xp), x)
         self.arg, self.x_shape = arg, x.shape
         return y[:, :, 0, :] if self.one_d else y
 
@@ -72,18 +87,29 @@ class MaxPool2d(Function):
         xp = array_module(gy)
         if self.one_d:
             gy = gy[:, :, None, :]
-        win, arg = self.windows, self.arg
-        if win.tiled:
-            gx = xp.zeros(self.x_shape, dtype=gy.dtype) if self.x_shape[2:] != (
-                win.out_hw[0] * win.kernel[0], win.out_hw[1] * win.kernel[1]) else xp.empty(self.x_shape, gy.dtype)
-            for k, v in win.offsets(gx):
-                xp.multiply(gy, arg == k, out=v)
+        win, arg, shape = self.windows, self.arg, self.x_shape
+        covered = shape[2:] == (win.out_hw[0] * win.kernel[0], win.out_hw[1] * win.kernel[1])
+        if win.tiled:  # every input pixel lies in at most one window: zeros only for an uncovered border
+            gpad = (xp.empty if covered else xp.zeros)(shape, dtype=gy.dtype)
         else:
-            gpad = win.grad_buffer(self.x_shape, xp, gy.dtype)
-            for k, v in win.offsets(gpad):
-                v += gy * (arg == k)
-            gx = win.crop(gpad, self.x_shape)
+            gpad = win.grad_buffer(shape, xp, gy.dtype)
+
+        def chunk(s, e):
+            gys, args = gy[s:e], arg[s:e]
+            for k, v in win.offsets(gpad[s:e]):
+                if win.tiled:  # the windows do not overlap: write each offset once
+                    xp.multiply(gys, args == k, out=v)
+                else:
+                    v += gys * (args == k)
+
+        map_chunks(chunk, chunk_bounds(shape[0], _per_image_bytes(gpad), xp), gy)
+        gx = gpad if win.tiled else win.crop(gpad, shape)
         return gx[:, :, 0, :] if self.one_d else gx
+
+
+def _per_image_bytes(a) -> int:
+    """Bytes of one image (all channels) of the NCHW array ``a``."""
+    return a.dtype.itemsize * a.size // max(1, a.shape[0])
 
 
 class AvgPool2d(Function):

@@ -1,0 +1,51 @@
+"""Conv and pooling split the batch into chunks run on BLAS's threads: the results must not depend
+on the chunking or on the thread count, and must still match PyTorch."""
+import numpy as np
+import pytest
+
+import neuronet as nt
+from neuronet.functional import parallel
+from tests.helpers import check_parity
+
+threadpoolctl = pytest.importorskip("threadpoolctl")
+torch = pytest.importorskip("torch")
+tF = torch.nn.functional
+
+CASES = [
+    ("conv2d groups/stride/reflect/relu",
+     lambda x, w, b: nt.F.conv2d(x, w, b, stride=(2, 1), padding=1, groups=2, padding_mode="reflect", activation="relu"),
+     lambda x, w, b: torch.relu(tF.conv2d(tF.pad(x, (1, 1, 1, 1), mode="reflect"), w, b, stride=(2, 1), groups=2)),
+     [(6, 4, 9, 8), (6, 2, 3, 3), (6,)]),
+    ("conv1d circular",
+     lambda x, w, b: nt.F.conv1d(x, w, b, padding=2, padding_mode="circular"),
+     lambda x, w, b: tF.conv1d(tF.pad(x, (2, 2), mode="circular"), w, b),
+     [(5, 3, 11), (4, 3, 3), (4,)]),
+    ("max_pool2d 2", lambda x: nt.F.max_pool2d(x, 2), lambda x: tF.max_pool2d(x, 2), [(7, 3, 8, 8)]),
+    ("max_pool2d 3/2/1", lambda x: nt.F.max_pool2d(x, 3, stride=2, padding=1),
+     lambda x: tF.max_pool2d(x, 3, stride=2, padding=1), [(7, 3, 9, 7)]),
+]
+
+
+def run(fn, arrays, seed=0):
+    xs = [nt.tensor(a, requires_grad=True) for a in arrays]
+    y = fn(*xs)
+    g = np.random.default_rng(seed).standard_normal(y.shape).astype(np.float32)
+    y.backward(g)
+    return [y.numpy()] + [x.grad for x in xs]
+
+
+@pytest.mark.parametrize("name, ours, theirs, shapes", CASES, ids=[c[0] for c in CASES])
+def test_tiny_chunks_are_thread_count_independent_and_match_torch(monkeypatch, name, ours, theirs, shapes):
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    whole = run(ours, arrays)  # default chunking: these small batches are one chunk
+    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 256)  # force many chunks of one or two images
+    with threadpoolctl.threadpool_limits(1):
+        one = run(ours, arrays)
+    with threadpoolctl.threadpool_limits(2):
+        two = run(ours, arrays)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(one, whole):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    check_parity(ours, theirs, *arrays)
