@@ -15,3 +15,4 @@ from .attention import *  # noqa: F401,F403
 from .positional import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .spatial import *  # noqa: F401,F403
+from .residual import *  # noqa: F401,F403
