@@ -5,10 +5,10 @@ Every builder returns an ``nt.Sequential`` with lazy input sizes, so the same mo
 """
 from __future__ import annotations
 
-from ..nn import BatchNorm2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from ..nn import BatchNorm2D, Conv2D, Dense, Flatten, GlobalAvgPool2D, MaxPool2D, ReLU, ResidualBlock
 from ..train import Sequential
 
-__all__ = ["lenet5", "cifar_model1", "cifar_model2"]
+__all__ = ["lenet5", "cifar_model1", "cifar_model2", "resnet"]
 
 
 def lenet5(num_classes: int = 10, activation: str = "relu") -> Sequential:
@@ -36,3 +36,18 @@ def cifar_model2(num_classes: int = 10) -> Sequential:
         Conv2D(16, 5, activation="relu"), MaxPool2D(2),
         Flatten(), Dense(120, activation="relu"), Dense(84, activation="relu"), Dense(num_classes),
     ])
+
+
+def resnet(num_classes: int = 10, blocks=(2, 2, 2), filters=(16, 32, 64)) -> Sequential:
+    """A small ResNet for 32×32 / 28×28 images (He et al. 2016, CIFAR variant): a 3×3 stem,
+    stages of :class:`~neuronet.nn.ResidualBlock` (each stage after the first halves the size
+    and uses a projection shortcut), global average pooling, a dense classifier.  The defaults
+    give ResNet-14 (2 blocks × 3 stages × 2 convs + stem + classifier)."""
+    if len(blocks) != len(filters) or not blocks:
+        raise ValueError(f"resnet: blocks {blocks} and filters {filters} must be non-empty and of equal length")
+    layers = [Conv2D(filters[0], 3, padding=1, use_bias=False), BatchNorm2D(), ReLU()]
+    for stage, (count, width) in enumerate(zip(blocks, filters)):
+        for i in range(count):
+            layers.append(ResidualBlock(width, strides=2 if stage > 0 and i == 0 else 1))
+    layers += [GlobalAvgPool2D(), Dense(num_classes)]
+    return Sequential(layers)
