@@ -2,7 +2,6 @@
 
 Run: python examples/digits_keras_and_torch_style.py
 """
-import numpy as np
 
 import neuronet as nt
 import neuronet.functional as F

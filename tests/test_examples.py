@@ -2,7 +2,6 @@
 import importlib.util
 from pathlib import Path
 
-import numpy as np
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

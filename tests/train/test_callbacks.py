@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.nn import Dense
 from neuronet.train import (CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler, ModelCheckpoint,
                             ReduceLROnPlateau, TerminateOnNaN)
 from tests.train.test_model import blobs, small_model
