@@ -14,7 +14,8 @@ class Recipe:
     """One experiment: where the data comes from, the model, and how it is trained.
 
     ``data()`` returns ``{"x_train", "y_train", "x_test", "y_test", "class_names"}``
-    (``class_names`` may be None for regression).
+    (``class_names`` may be None for regression); ``callbacks(epochs, lr)``, when given, returns
+    the callbacks ``fit`` runs with (learning-rate schedules, ...).
     """
 
     name: str
@@ -29,6 +30,7 @@ class Recipe:
     metrics: list = field(default_factory=lambda: ["accuracy"])
     validation_split: float = 0.1
     target: str = ""
+    callbacks: Callable[[int, float], list] | None = None  # (epochs, lr) -> callbacks for fit
 
 
 def register(recipe: Recipe) -> Recipe:

@@ -50,8 +50,9 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
              f"(loaded in {t_data:.1f}s); {epochs} epochs, batch {batch_size}, {recipe.optimizer} lr "
              f"{recipe.lr if lr is None else lr}")
     t1 = time.perf_counter()
+    callbacks = recipe.callbacks(epochs, recipe.lr if lr is None else lr) if recipe.callbacks else None
     history = model.fit(data["x_train"], data["y_train"], epochs=epochs, batch_size=batch_size,
-                        validation_split=recipe.validation_split, verbose=verbose)
+                        validation_split=recipe.validation_split, verbose=verbose, callbacks=callbacks)
     t_train = time.perf_counter() - t1
     test = model.evaluate(data["x_test"], data["y_test"], batch_size=1000)
     report = {"recipe": name, "epochs": epochs, "batch_size": batch_size, "seed": seed,
