@@ -169,17 +169,15 @@ class Model(Module):
                                  f"{y.min()} to {y.max()}")
 
     def _to_tensor(self, a):
-        device = self._device()
-        if device != "cpu":
-            a = backend.to_device(a, device)
-        if a.dtype.kind == "f" and a.dtype != backend.get_default_dtype() and a.dtype != np.float64:
-            a = a.astype(backend.get_default_dtype())
+        """A batch as a tensor on the model's device; floats in the parameters' dtype, so float64
+        NumPy data does not turn a float32 model's arithmetic into float64."""
+        first = next(self.parameters(), None)
+        if first is not None and first.device != "cpu":
+            a = backend.to_device(a, first.device)
+        dtype = first.dtype if first is not None and first.dtype.kind == "f" else backend.get_default_dtype()
+        if a.dtype.kind == "f" and a.dtype != dtype:
+            a = a.astype(dtype)
         return Tensor(a, dtype=a.dtype)
-
-    def _device(self):
-        for p in self.parameters():
-            return p.device
-        return "cpu"
 
     def _prepare(self, x, y, what, need_y=True):
         xs = self._as_inputs(x, what)

@@ -213,3 +213,12 @@ def test_conv_kernel_regularizer_is_added():
     assert logs["reg_loss"] == pytest.approx(0.01 * np.abs(w).sum(), rel=1e-5)
     again = nt.nn.Module.from_config(model.get_config())
     assert again[0].kernel_regularizer == "l1"
+
+
+def test_float64_data_trains_a_float32_model_in_float32():
+    x, y = blobs(64)
+    model = small_model()
+    model.compile(optimizer="sgd", loss="cross_entropy")
+    model.fit(x.astype(np.float64), y, epochs=1, verbose=0)
+    assert model.predict(x.astype(np.float64)).dtype == np.float32
+    assert all(p.dtype == np.float32 for p in model.parameters())
