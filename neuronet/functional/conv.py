@@ -164,19 +164,24 @@ def _sum_in_order(parts):
     return total
 
 
-def _conv(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, nd):
-    """Check the arguments of conv1d/conv2d, resolve the padding, and run the fused Function."""
-    xs, ws = tuple(x.shape), tuple(weight.shape)
+def _check_shapes(fn, xs, ws, groups, nd, layout, grouped):
+    """Rank of input and weight, and ``groups`` dividing the weight's first axis (``grouped`` names it)."""
     names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
     if len(xs) != nd + 2:
         raise ValueError(f"{fn}: expected a {nd + 2}-D input of shape {names}, received shape {xs}")
     if len(ws) != nd + 2:
-        raise ValueError(f"{fn}: expected a {nd + 2}-D weight (out_channels, in_channels/groups, "
+        raise ValueError(f"{fn}: expected a {nd + 2}-D weight ({layout}, "
                          f"{'k' if nd == 1 else 'kh, kw'}), received shape {ws}")
     if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
         raise ValueError(f"{fn}: groups must be a positive integer, got {groups!r}")
     if ws[0] % groups:
-        raise ValueError(f"{fn}: out_channels {ws[0]} (weight {ws}) must be divisible by groups={groups}")
+        raise ValueError(f"{fn}: {grouped} {ws[0]} (weight {ws}) must be divisible by groups={groups}")
+
+
+def _conv(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, nd):
+    """Check the arguments of conv1d/conv2d, resolve the padding, and run the fused Function."""
+    xs, ws = tuple(x.shape), tuple(weight.shape)
+    _check_shapes(fn, xs, ws, groups, nd, "out_channels, in_channels/groups", "out_channels")
     if xs[1] != ws[1] * groups:
         raise ValueError(f"{fn}: expected input with {ws[1] * groups} channels (weight {ws}, groups={groups}), "
                          f"received {xs[1]} channels in input of shape {xs}")
@@ -314,16 +319,7 @@ class ConvTranspose2d(Function):
 def _conv_transpose(fn, x, weight, bias, stride, padding, output_padding, groups, dilation, nd):
     """Check the arguments of conv_transpose1d/2d and run the Function."""
     xs, ws = tuple(x.shape), tuple(weight.shape)
-    names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
-    if len(xs) != nd + 2:
-        raise ValueError(f"{fn}: expected a {nd + 2}-D input of shape {names}, received shape {xs}")
-    if len(ws) != nd + 2:
-        raise ValueError(f"{fn}: expected a {nd + 2}-D weight (in_channels, out_channels/groups, "
-                         f"{'k' if nd == 1 else 'kh, kw'}), received shape {ws}")
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"{fn}: groups must be a positive integer, got {groups!r}")
-    if ws[0] % groups:
-        raise ValueError(f"{fn}: in_channels {ws[0]} (weight {ws}) must be divisible by groups={groups}")
+    _check_shapes(fn, xs, ws, groups, nd, "in_channels, out_channels/groups", "in_channels")
     if xs[1] != ws[0]:
         raise ValueError(f"{fn}: expected input with {ws[0]} channels (weight {ws} is (in, out/groups, ...)), "
                          f"received {xs[1]} channels in input of shape {xs}")
