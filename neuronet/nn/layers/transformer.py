@@ -21,7 +21,13 @@ __all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEnc
 
 
 class _FeedForward(Module):
-    """Shared pieces of both layers: the position-wise feed-forward block and the residual rule."""
+    """Shared pieces of both layers: the self-attention block, the position-wise feed-forward
+    block and the residual rule."""
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
+                           is_causal=is_causal)[0]
+        return self.dropout1(x)
 
     def _init_ffn(self, d_model, dim_feedforward, dropout, activation, layer_norm_eps, n_norms):
         if isinstance(activation, str) and activation not in ("relu", "gelu"):
@@ -77,11 +83,6 @@ class TransformerEncoderLayer(_FeedForward):
         self._init_ffn(d_model, dim_feedforward, dropout, activation, layer_norm_eps, 2)
         self.norm_first = bool(norm_first)
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
-                           is_causal=is_causal)[0]
-        return self.dropout1(x)
-
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
         """Encode ``src`` (N, T, E); masks as :class:`MultiHeadAttention` (True = ignore)."""
         self._check("src", src)
@@ -112,11 +113,6 @@ class TransformerDecoderLayer(_FeedForward):
         self.multihead_attn = MultiHeadAttention(nhead, d_model, dropout=dropout, bias=bias, batch_first=batch_first)
         self._init_ffn(d_model, dim_feedforward, dropout, activation, layer_norm_eps, 3)
         self.norm_first = bool(norm_first)
-
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
-                           is_causal=is_causal)[0]
-        return self.dropout1(x)
 
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal):
         x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
