@@ -16,7 +16,7 @@ from .datasets import (DatasetNotFoundError, fetch, list_datasets, cache_dir, lo
                        FASHION_MNIST_CLASSES, MNIST_CLASSES, IRIS_CLASSES, IRIS_FEATURES, DIGITS_CLASSES,
                        CIFAR10_CLASSES, load_rotten_tomatoes, rotten_tomatoes_split, ROTTEN_TOMATOES_CLASSES,
                        load_sunspots, load_co2, load_nile, make_windows)
-from . import text
+from . import text, transforms, numerals, tbptt
 from .text import Tokenizer, Vocabulary, tokenize, pad_sequences, sequence_mask
 
 __all__ = [

@@ -15,7 +15,10 @@ class Recipe:
 
     ``data()`` returns ``{"x_train", "y_train", "x_test", "y_test", "class_names"}``
     (``class_names`` may be None for regression); ``callbacks(epochs, lr)``, when given, returns
-    the callbacks ``fit`` runs with (learning-rate schedules, ...).
+    the callbacks ``fit`` runs with (learning-rate schedules, ...); ``fit_options`` are extra
+    keyword arguments for ``fit`` (``shuffle=False`` for stateful training, ...); ``report(model,
+    data, out)``, when given, runs after the test evaluation and returns extra results for the
+    report (exact-match scores, generated text, written plots), printed by the runner.
     """
 
     name: str
@@ -31,6 +34,8 @@ class Recipe:
     validation_split: float = 0.1
     target: str = ""
     callbacks: Callable[[int, float], list] | None = None  # (epochs, lr) -> callbacks for fit
+    fit_options: dict = field(default_factory=dict)
+    report: Callable[[object, dict, str], dict] | None = None  # (model, data, out dir) -> extra results
 
 
 def register(recipe: Recipe) -> Recipe:

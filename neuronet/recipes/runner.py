@@ -52,7 +52,8 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
     t1 = time.perf_counter()
     callbacks = recipe.callbacks(epochs, recipe.lr if lr is None else lr) if recipe.callbacks else None
     history = model.fit(data["x_train"], data["y_train"], epochs=epochs, batch_size=batch_size,
-                        validation_split=recipe.validation_split, verbose=verbose, callbacks=callbacks)
+                        validation_split=recipe.validation_split, verbose=verbose, callbacks=callbacks,
+                        **recipe.fit_options)
     t_train = time.perf_counter() - t1
     test = model.evaluate(data["x_test"], data["y_test"], batch_size=1000)
     report = {"recipe": name, "epochs": epochs, "batch_size": batch_size, "seed": seed,
@@ -67,6 +68,8 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
         report["class_names"] = list(class_names)
     out = out or os.path.join("runs", name)
     os.makedirs(out, exist_ok=True)
+    if recipe.report is not None:
+        report["extra"] = recipe.report(model, data, out)
     model.save(os.path.join(out, "model.safetensors"))
     try:
         history.plot(os.path.join(out, "training_curves.png"), title=f"{name}")
@@ -81,6 +84,8 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
     print_fn("test: " + ", ".join(f"{k} {v:.4f}" for k, v in report["test"].items()))
     if data.get("baselines"):
         print_fn("baselines: " + ", ".join(f"{k} {v:.4f}" for k, v in data["baselines"].items()))
+    for key, value in report.get("extra", {}).items():
+        print_fn(f"{key}: {value}")
     if "confusion_matrix" in report:
         print_fn("confusion matrix (rows: true class, columns: predicted):")
         print_fn(format_confusion_matrix(np.asarray(report["confusion_matrix"]), report["class_names"]))

@@ -1,0 +1,2 @@
+"""Placeholder: filled in by the current work."""
+__all__ = []
