@@ -33,10 +33,28 @@ def _softplus(z, xp):
     return xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
 
 
+# erf(x) ≈ x·P(x²)/Q(x²) on [-4, 4] (the rational fit Eigen and XLA use for float32; |error| < 1e-7)
+_ERF_P = (-1.60960333262415e-02, -2.95459980854025e-03, -7.34990630326855e-04, -5.69250639462346e-05,
+          -2.10102402082508e-06, 2.77068142495902e-08, -2.72614225801306e-10)
+_ERF_Q = (-1.42647390514189e-02, -7.37332916720468e-03, -1.68282697438203e-03, -2.13374055278905e-04,
+          -1.45660718464996e-05)
+
+
 def _erf(x, xp):
-    """The error function to ~1e-15 (NumPy has none): a positive-term series for |x| <= 3, the
-    continued fraction of erfc beyond.  Computed in float64, returned in ``x``'s dtype."""
-    a = xp.abs(x).astype(np.float64)
+    """The error function (NumPy has none).  Below float64: a 12-op rational fit, accurate to
+    float32 rounding.  float64 (gradient checks): to ~1e-15 with a positive-term series for
+    |x| <= 3 and the continued fraction of erfc beyond."""
+    if x.dtype != np.float64:
+        c = xp.clip(x, -4.0, 4.0)
+        c2 = c * c
+        num = _ERF_P[-1]
+        for coef in reversed(_ERF_P[:-1]):
+            num = num * c2 + coef
+        den = _ERF_Q[-1]
+        for coef in reversed(_ERF_Q[:-1]):
+            den = den * c2 + coef
+        return c * num / den
+    a = xp.abs(x)
     small = xp.minimum(a, 3.0)
     z2 = 2.0 * small * small
     term = small
@@ -50,7 +68,7 @@ def _erf(x, xp):
     for k in range(40, 0, -1):  # erfc(x) = e^{-x^2}/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))
         frac = big + (k / 2) / frac
     tail = 1.0 - xp.exp(-big * big) / (math.sqrt(math.pi) * frac)
-    return (xp.sign(x) * xp.where(a <= 3.0, series, tail)).astype(x.dtype)
+    return xp.sign(x) * xp.where(a <= 3.0, series, tail)
 
 
 class _Elementwise(Function):

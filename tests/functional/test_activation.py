@@ -186,3 +186,12 @@ def test_get_activation():
 def test_gelu_rejects_unknown_approximation():
     with pytest.raises(ValueError, match="gelu: approximate must be 'none' or 'tanh', got 'fast'"):
         A.gelu(nt.tensor([1.0]), approximate="fast")
+
+
+def test_gelu_float32_erf_fit_matches_torch_over_a_wide_range():
+    import torch
+    x = np.linspace(-12, 12, 100_001, dtype=np.float32)
+    ours = nt.F.gelu(nt.tensor(x)).numpy()
+    ref = torch.nn.functional.gelu(torch.tensor(x)).numpy()
+    assert ours.dtype == np.float32
+    assert np.abs(ours - ref).max() <= 2e-6 * max(1.0, np.abs(ref).max())
