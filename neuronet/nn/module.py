@@ -26,8 +26,19 @@ def register_module(cls=None, *, name: str | None = None):
     """Make a Module class known to ``from_config``/``load_model`` (subclasses register themselves)."""
     def deco(c):
         _REGISTRY[name or c.__name__] = c
+        _REGISTRY[_full_name(c)] = c
         return c
     return deco(cls) if cls is not None else deco
+
+
+def _full_name(cls) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def config_name(cls) -> str:
+    """The name ``get_config`` records for ``cls``: its class name, or its full dotted path when
+    another class owns the short name (``nn.Sequential`` beside the training ``Sequential``)."""
+    return cls.__name__ if _REGISTRY.get(cls.__name__) is cls else _full_name(cls)
 
 
 def get_module_class(name: str, custom_objects: dict | None = None) -> type:
@@ -59,6 +70,7 @@ class Module:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _REGISTRY.setdefault(cls.__name__, cls)
+        _REGISTRY[_full_name(cls)] = cls
 
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
@@ -321,7 +333,7 @@ class Module:
                     cfg["*" + k] = _to_config(list(v), f"{type(self).__name__}.{k}")
                 else:
                     cfg[k] = _to_config(v, f"{type(self).__name__}.{k}")
-        return {"class": type(self).__name__, "config": cfg}
+        return {"class": config_name(type(self)), "config": cfg}
 
     @staticmethod
     def from_config(spec: dict, custom_objects: dict | None = None) -> "Module":

@@ -9,7 +9,7 @@ from .. import backend
 from ..autograd import no_grad
 from ..backend import np
 from ..tensor import Tensor
-from .module import Module
+from .module import Module, config_name
 
 __all__ = ["Sequential"]
 
@@ -93,5 +93,5 @@ class Sequential(Module):
 
     def get_config(self) -> dict:
         """The configuration of every layer, in order (layers added with :meth:`add` included)."""
-        return {"class": type(self).__name__,
+        return {"class": config_name(type(self)),
                 "config": {"layers": [{"__module__": layer.get_config()} for layer in self.children()]}}

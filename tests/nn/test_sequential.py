@@ -71,3 +71,13 @@ def test_state_dict_keys_load_from_torch_sequential(rng):
     for (name, p), (tname, tp) in zip(model.named_parameters(), tmodel.named_parameters()):
         assert name == tname
         assert_close(p.grad, tp.grad.numpy(), what=name)
+
+
+def test_nn_sequential_config_rebuilds_the_same_class_not_the_training_one():
+    import neuronet as nt
+    plain = nt.nn.Sequential([nt.nn.Dense(3), nt.nn.ReLU()])
+    rebuilt = nt.nn.Module.from_config(plain.get_config())
+    assert type(rebuilt) is nt.nn.Sequential
+    trainable = nt.Sequential([nt.nn.Dense(3)])
+    assert type(nt.nn.Module.from_config(trainable.get_config())) is nt.Sequential
+    assert trainable.get_config()["class"] == "Sequential"   # files saved before keep loading
