@@ -111,9 +111,9 @@ register(Recipe(
     name="rt-sentiment-lstm",
     description="Rotten Tomatoes fresh/rotten reviews: word ids (12k vocabulary from the training split, "
                 "48 tokens) -> embedding 64 -> bidirectional LSTM 64 at each review's length -> dense 2; "
-                "dropout 0.5, Adam lr 3e-3, batch 64, 3 epochs",
+                "dropout 0.5, Adam lr 3e-3, batch 64, 2 epochs (best on a 10% validation split, two seeds)",
     data=sentiment_data, model=lambda: TextLSTMClassifier(SENTIMENT_VOCAB, 2),
-    optimizer="adam", lr=3e-3, epochs=3, batch_size=64, validation_split=0.0,
+    optimizer="adam", lr=3e-3, epochs=2, batch_size=64, validation_split=0.0,
     target=">= 75% test accuracy"))
 
 register(Recipe(
