@@ -1,4 +1,5 @@
-"""ZeroPadding2D, Cropping2D, UpSampling2D, Squeeze2D/Unsqueeze2D, Dropout2D: gradients and PyTorch parity."""
+"""ZeroPadding2D, Cropping2D, UpSampling2D (nearest and bilinear), Squeeze2D/Unsqueeze2D, Dropout2D:
+gradients and PyTorch parity."""
 import numpy as np
 import pytest
 
@@ -19,6 +20,10 @@ def x4(rng, shape=(2, 3, 4, 6)):
     (nt.nn.Cropping2D(((1, 0), (2, 1))), lambda x: x[:, :, 1:, 2:-1]),
     (nt.nn.UpSampling2D(2), lambda x: tF.interpolate(x, scale_factor=2, mode="nearest")),
     (nt.nn.UpSampling2D((2, 3)), lambda x: tF.interpolate(x, scale_factor=(2, 3), mode="nearest")),
+    # Keras's bilinear UpSampling2D uses half-pixel centres: torch's align_corners=False
+    (nt.nn.UpSampling2D(2, interpolation="bilinear"), torch.nn.Upsample(scale_factor=2, mode="bilinear")),
+    (nt.nn.UpSampling2D((3, 2), interpolation="bilinear"),
+     lambda x: tF.interpolate(x, scale_factor=(3, 2), mode="bilinear", align_corners=False)),
     (nt.nn.Squeeze2D(2), lambda x: tF.pixel_unshuffle(x, 2)),
 ])
 def test_parity_and_gradients(layer, reference, rng):
@@ -52,7 +57,19 @@ def test_dropout2d_drops_whole_channels():
     (lambda: nt.nn.Unsqueeze2D(2), (1, 3, 2, 2), "multiple of factor"),
     (lambda: nt.nn.Cropping2D(2), (1, 1, 4, 4), "leaves nothing"),
     (lambda: nt.nn.UpSampling2D(2), (1, 4, 4), "expected a 4-D input"),
+    (lambda: nt.nn.UpSampling2D(2, interpolation="bilinear"), (1, 4, 4), "expected a 4-D input"),
 ])
 def test_errors_name_the_layer(make, shape, match):
     with pytest.raises(ValueError, match=match):
         make()(nt.tensor(np.zeros(shape, np.float32)))
+
+
+def test_bilinear_upsampling_keeps_constant_images_and_rejects_unknown_modes():
+    x = np.full((1, 2, 3, 5), 0.7, np.float32)
+    y = nt.nn.UpSampling2D((2, 3), interpolation="bilinear")(nt.tensor(x))
+    assert y.shape == (1, 2, 6, 15) and y.dtype == np.float32
+    np.testing.assert_allclose(y.numpy(), 0.7, rtol=1e-6)
+    rebuilt = nt.nn.Module.from_config(nt.nn.UpSampling2D((2, 3), interpolation="bilinear").get_config())
+    assert rebuilt.interpolation == "bilinear" and rebuilt.size == (2, 3)
+    with pytest.raises(ValueError, match="UpSampling2D: interpolation must be 'nearest' or 'bilinear', got 'bicubic'"):
+        nt.nn.UpSampling2D(2, interpolation="bicubic")

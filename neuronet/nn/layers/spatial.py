@@ -1,14 +1,15 @@
 """Spatial rearrangements of NCHW images: padding, cropping, up-sampling, the invertible
 space-to-depth "squeeze" of the course, and channel dropout.
 
-Each is composed of differentiable shape ops (pad, slicing, repeat, reshape, transpose), so its
-backward is their exact adjoint.
+Each is composed of differentiable shape ops (pad, slicing, repeat, reshape, transpose) — or,
+for bilinear up-sampling, ``upsample_bilinear2d`` — so its backward is their exact adjoint.
 """
 from __future__ import annotations
 
 from ...backend import array_module, get_rng
 from ...functional.math import mul
 from ...functional.shape import pad, repeat, reshape, transpose
+from ...functional.upsample import upsample_bilinear2d
 from ..module import Module
 
 __all__ = ["ZeroPadding2D", "Cropping2D", "UpSampling2D", "Squeeze2D", "Unsqueeze2D", "Dropout2D"]
@@ -61,18 +62,31 @@ class Cropping2D(Module):
 
 
 class UpSampling2D(Module):
-    """Nearest-neighbour up-sampling: each pixel becomes a ``size`` block (int or (sh, sw)),
-    as ``torch.nn.Upsample(scale_factor=size, mode="nearest")``."""
+    """Up-sample each image by ``size`` (int or (sh, sw)), Keras's ``UpSampling2D``.
 
-    def __init__(self, size=2):
+    Args:
+        size: positive int, or (rows factor, columns factor).
+        interpolation: 'nearest' repeats each pixel into a size block
+            (``torch.nn.Upsample(scale_factor=size, mode="nearest")``); 'bilinear' interpolates
+            with half-pixel centres, i.e. ``align_corners=False`` — what Keras does (its resize
+            calls ``tf.image.resize`` / ``F.interpolate(..., align_corners=False)``) and
+            ``torch.nn.Upsample(scale_factor=size, mode="bilinear")``.
+    """
+
+    def __init__(self, size=2, interpolation: str = "nearest"):
         super().__init__()
         size = (size, size) if isinstance(size, int) else tuple(size)
         if len(size) != 2 or any(not isinstance(s, int) or s < 1 for s in size):
             raise ValueError(f"UpSampling2D: size must be a positive int or pair of ints, got {size!r}")
+        if interpolation not in ("nearest", "bilinear"):
+            raise ValueError(f"UpSampling2D: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
         self.size = size
+        self.interpolation = interpolation
 
     def forward(self, x):
         _check_4d(self, x)
+        if self.interpolation == "bilinear":
+            return upsample_bilinear2d(x, scale_factor=self.size, align_corners=False)
         return repeat(repeat(x, self.size[0], axis=2), self.size[1], axis=3)
 
 
