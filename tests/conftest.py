@@ -4,6 +4,17 @@ import pytest
 import neuronet as nt
 
 
+def pytest_configure(config):
+    """One BLAS thread per test process: ``pytest -n 2`` already runs two processes on the two
+    cores, and OpenBLAS threads on an oversubscribed machine spin instead of working (small
+    products became up to 17x slower).  Tests that need more threads raise the limit themselves."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    config._blas_limit = threadpool_limits(limits=1, user_api="blas")
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     """Every test starts from the same seed and the float32 default."""

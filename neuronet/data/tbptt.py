@@ -1,2 +1,157 @@
-"""Placeholder: filled in by the current work."""
-__all__ = []
+"""Truncated back-propagation through time (truncated BPTT) over one long token stream.
+
+A language model cannot back-propagate through five million characters, and cutting the text into
+independent windows throws away every context longer than a window.  Truncated BPTT keeps both
+cheap and long: the stream is cut into ``batch_size`` parallel *lanes* (lane i is the i-th
+contiguous stretch of the text) and each lane is read in consecutive chunks of ``bptt_steps``
+tokens.  Batch k holds chunk k of every lane, so row i of batch k+1 continues row i of batch k.
+A ``stateful=True`` recurrent layer carries its final state from one batch into the next (the
+*forward* pass sees the whole lane) while the gradient stops at each chunk boundary, because the
+carried state is stored detached from the graph (``_Recurrent.forward`` keeps ``Tensor(s.data)``).
+
+``TBPTTLoader`` is a re-iterable of ``(x, y)`` batches (y = x shifted by one token) that
+``Model.fit(loader)`` and ``Model.evaluate(loader)`` accept; ``tbptt_arrays`` lays the same
+batches out as two arrays for ``fit(x, y, batch_size=lanes, shuffle=False)``.
+``ResetStatesOnEpoch`` forgets the carried states at the start of each epoch, after the last
+training batch (so validation starts from zero states) and at the end of training.
+
+Example::
+
+    loader = TBPTTLoader(ids, batch_size=64, bptt_steps=100)
+    model.fit(loader, epochs=3, callbacks=[ResetStatesOnEpoch()])
+"""
+from __future__ import annotations
+
+from ..backend import np
+from ..train.callbacks import Callback
+
+__all__ = ["TBPTTLoader", "tbptt_arrays", "tbptt_layout", "reset_states", "ResetStatesOnEpoch"]
+
+
+def _positive_int(where, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive integer, received {value!r}")
+    return int(value)
+
+
+def tbptt_layout(ids, batch_size: int, bptt_steps: int, where: str = "tbptt_layout"):
+    """Cut a token stream into lanes: ``(x_lanes, y_lanes)`` of shape (batch_size, chunks·bptt_steps).
+
+    Lane i is ``ids[i·L : (i+1)·L]`` with ``L = (len(ids) − 1) // batch_size`` rounded down to whole
+    chunks; its targets are the same stretch shifted by one token.  The tail that does not fill a
+    whole chunk in every lane is dropped (at most ``batch_size·bptt_steps`` tokens).
+
+    Raises:
+        ValueError: ids not a 1-D integer sequence, or too short for one chunk per lane.
+    """
+    batch_size = _positive_int(where, "batch_size", batch_size)
+    bptt_steps = _positive_int(where, "bptt_steps", bptt_steps)
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.dtype.kind not in "iu":
+        raise ValueError(f"{where}: expected a 1-D stream of integer token ids, received shape {ids.shape}, "
+                         f"dtype {ids.dtype}")
+    lane = (ids.size - 1) // batch_size // bptt_steps * bptt_steps
+    if lane == 0:
+        raise ValueError(f"{where}: a stream of {ids.size} tokens is too short for {batch_size} lanes of at least "
+                         f"one chunk of {bptt_steps} steps (needs {batch_size * bptt_steps + 1} tokens)")
+    starts = np.arange(batch_size)[:, None] * ((ids.size - 1) // batch_size)
+    index = starts + np.arange(lane)[None, :]
+    ids = ids.astype(np.int64, copy=False)
+    return ids[index], ids[index + 1]
+
+
+class TBPTTLoader:
+    """Batches of consecutive chunks of ``batch_size`` parallel lanes of one token stream.
+
+    Iterating yields ``(x, y)`` int64 arrays of shape (batch_size, bptt_steps) in order (no
+    shuffling: the order is what carries the state); row i of batch k+1 continues row i of batch k.
+
+    Args:
+        ids: 1-D integer token ids (the whole training text, say).
+        batch_size: number of lanes (rows per batch).
+        bptt_steps: tokens per chunk: the length the gradient flows back through.
+        max_batches: read only the first ``max_batches`` chunks of every lane per pass (None: all).
+
+    Example::
+
+        loader = TBPTTLoader(ids, batch_size=64, bptt_steps=100)
+        x, y = next(iter(loader))       # (64, 100) each; y[:, :-1] == x[:, 1:]
+    """
+
+    def __init__(self, ids, batch_size: int, bptt_steps: int, max_batches: int | None = None):
+        self.x_lanes, self.y_lanes = tbptt_layout(ids, batch_size, bptt_steps, "TBPTTLoader")
+        self.batch_size, self.bptt_steps = int(batch_size), int(bptt_steps)
+        chunks = self.x_lanes.shape[1] // self.bptt_steps
+        self.max_batches = chunks if max_batches is None else min(
+            chunks, _positive_int("TBPTTLoader", "max_batches", max_batches))
+
+    def __len__(self) -> int:
+        return self.max_batches
+
+    @property
+    def tokens_per_pass(self) -> int:
+        """Number of predicted tokens in one pass over the loader."""
+        return self.max_batches * self.batch_size * self.bptt_steps
+
+    def __iter__(self):
+        t = self.bptt_steps
+        for k in range(self.max_batches):
+            yield self.x_lanes[:, k * t:(k + 1) * t], self.y_lanes[:, k * t:(k + 1) * t]
+
+    def __repr__(self) -> str:
+        return (f"TBPTTLoader({self.batch_size} lanes of {self.x_lanes.shape[1]} tokens, bptt_steps={self.bptt_steps}, "
+                f"{self.max_batches} batches)")
+
+
+def tbptt_arrays(ids, batch_size: int, bptt_steps: int):
+    """The batches of :class:`TBPTTLoader` stacked into arrays for ``fit(x, y, batch_size=batch_size,
+    shuffle=False)``: rows ``k·batch_size … (k+1)·batch_size − 1`` are batch k.
+
+    Returns:
+        ``(x, y)`` int64 arrays of shape (chunks·batch_size, bptt_steps).
+    """
+    x, y = tbptt_layout(ids, batch_size, bptt_steps, "tbptt_arrays")
+
+    def stack(lanes):  # (B, K·T) -> (K, B, T) -> (K·B, T)
+        b = lanes.shape[0]
+        return lanes.reshape(b, -1, bptt_steps).transpose(1, 0, 2).reshape(-1, bptt_steps)
+    return stack(x), stack(y)
+
+
+def reset_states(model) -> int:
+    """Call ``reset_states()`` on every stateful layer of ``model``; returns how many were reset."""
+    count = 0
+    for m in model.modules():
+        if getattr(m, "stateful", False) and hasattr(m, "reset_states"):
+            m.reset_states()
+            count += 1
+    return count
+
+
+class ResetStatesOnEpoch(Callback):
+    """Forget the states that stateful layers carry: at the start of training and of each epoch,
+    before validation (so it reads its own text from zero states) and when training ends.
+
+    Use with :class:`TBPTTLoader` (or ``tbptt_arrays`` and ``shuffle=False``) and ``stateful=True``
+    recurrent layers.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.resets = 0
+
+    def _reset(self):
+        self.resets += 1
+        reset_states(self.model)
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._reset()
+
+    def on_test_begin(self, logs=None):
+        self._reset()
+
+    def on_train_end(self, logs=None):
+        self._reset()

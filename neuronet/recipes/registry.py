@@ -35,6 +35,7 @@ class Recipe:
     target: str = ""
     callbacks: Callable[[int, float], list] | None = None  # (epochs, lr) -> callbacks for fit
     fit_options: dict = field(default_factory=dict)
+    eval_batch_size: int = 1000  # batch size of the test evaluation (a stateful model needs its lane count)
     report: Callable[[object, dict, str], dict] | None = None  # (model, data, out dir) -> extra results
 
 

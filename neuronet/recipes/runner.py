@@ -25,6 +25,11 @@ def format_confusion_matrix(cm, class_names=None) -> str:
     return "\n".join(rows)
 
 
+def _count(x) -> int:
+    """Samples in an array (its first axis) or batches in a loader (its length)."""
+    return x.shape[0] if hasattr(x, "shape") else len(x)
+
+
 def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, verbose=1, seed=0,
                print_fn=print) -> dict:
     """Train recipe ``name`` and report test metrics, the confusion matrix and the wall time.
@@ -46,7 +51,7 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
     epochs = recipe.epochs if epochs is None else epochs
     batch_size = recipe.batch_size if batch_size is None else batch_size
     print_fn(f"recipe {name}: {recipe.description}")
-    print_fn(f"data: {data['x_train'].shape[0]} training and {data['x_test'].shape[0]} test samples "
+    print_fn(f"data: {_count(data['x_train'])} training and {_count(data['x_test'])} test samples "
              f"(loaded in {t_data:.1f}s); {epochs} epochs, batch {batch_size}, {recipe.optimizer} lr "
              f"{recipe.lr if lr is None else lr}")
     t1 = time.perf_counter()
@@ -55,13 +60,13 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
                         validation_split=recipe.validation_split, verbose=verbose, callbacks=callbacks,
                         **recipe.fit_options)
     t_train = time.perf_counter() - t1
-    test = model.evaluate(data["x_test"], data["y_test"], batch_size=1000)
+    test = model.evaluate(data["x_test"], data["y_test"], batch_size=recipe.eval_batch_size)
     report = {"recipe": name, "epochs": epochs, "batch_size": batch_size, "seed": seed,
               "params": model.count_params(), "train_seconds": round(t_train, 2),
               "test": {k: float(v) for k, v in test.items()}}
     class_names = data.get("class_names")
     if class_names is not None:
-        pred = model.predict(data["x_test"], batch_size=1000)
+        pred = model.predict(data["x_test"], batch_size=recipe.eval_batch_size)
         labels = pred.argmax(axis=1) if pred.ndim == 2 and pred.shape[1] > 1 else (pred.reshape(-1) > 0.5).astype(int)
         cm = confusion_matrix(data["y_test"], labels, num_classes=len(class_names))
         report["confusion_matrix"] = np.asarray(cm).tolist()

@@ -141,13 +141,16 @@ class Model(Module):
                     out = self(*[self._to_tensor(a[:2]) for a in xs])
                 finally:
                     self.train(was)
+            for m in self.modules():  # the probe must not leave 2-row states in stateful layers
+                if getattr(m, "stateful", False) and hasattr(m, "reset_states"):
+                    m.reset_states()
             _set(self, "_input_spec", [(tuple(a.shape[1:]), a.dtype.str) for a in xs])
             _set(self, "_output_shape", tuple(_first(out).shape[1:]))
             return
         if len(spec) != len(xs):
             raise ValueError(f"{type(self).__name__}.{what}: the model takes {len(spec)} input(s), got {len(xs)}")
         for i, (a, (shape, _)) in enumerate(zip(xs, spec)):
-            if tuple(a.shape[1:]) != tuple(shape):
+            if not _same_features(a, shape):
                 raise ValueError(f"{type(self).__name__}.{what}: expected input of shape (batch, "
                                  f"{', '.join(map(str, shape))}{',' if len(shape) == 1 else ''}), got {tuple(a.shape)}")
 
@@ -158,7 +161,8 @@ class Model(Module):
             if y.dtype.kind not in "iu":
                 raise TypeError(f"{type(self).__name__}.{what}: {kind} takes integer class labels, got y of dtype "
                                 f"{y.dtype}; cast with y.astype('int64') (or pass one-hot targets of shape (N, classes))")
-            n_classes = out[0] if out else None
+            # classes on axis 1 (PyTorch), or on the last axis for Keras's sparse categorical loss
+            n_classes = (out[-1] if kind == "SparseCategoricalCrossentropy" else out[0]) if out else None
             lo, hi = int(y.min()), int(y.max())
             if lo < 0 or (n_classes is not None and hi >= n_classes):
                 raise ValueError(f"{type(self).__name__}.{what}: labels must lie in [0, {n_classes - 1 if n_classes else '?'}] "
@@ -387,7 +391,9 @@ class Model(Module):
             for m in self.metric_objs:
                 logs[m.name] = float(m.result())
             if val is not None:
+                cblist.on_test_begin({})
                 vlogs = self._evaluate_batches(self._batches_of(val, batch_size))
+                cblist.on_test_end(vlogs)
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
             _set(self, "epochs_done", epoch + 1)
             cblist.on_epoch_end(epoch, logs)
@@ -478,6 +484,16 @@ class Model(Module):
         shape = tuple(2 if d is None else d for d in input_shape)
         self._check_inputs_fit_model((np.zeros(shape, dtype=backend.get_default_dtype()),), "build")
         self.built = True
+
+
+def _same_features(a, shape) -> bool:
+    """Whether batch ``a`` fits the recorded per-sample ``shape``.  Sequences may change length:
+    integer token ids (N, T) and float sequences (N, T, F) match on every axis but time (axis 1)."""
+    got, shape = tuple(a.shape[1:]), tuple(shape)
+    sequence = (a.dtype.kind in "iu" and a.ndim == 2) or (a.dtype.kind == "f" and a.ndim == 3)
+    if sequence and len(got) == len(shape):
+        return got[1:] == shape[1:]
+    return got == shape
 
 
 def _is_loader(x) -> bool:

@@ -222,3 +222,67 @@ def test_float64_data_trains_a_float32_model_in_float32():
     model.fit(x.astype(np.float64), y, epochs=1, verbose=0)
     assert model.predict(x.astype(np.float64)).dtype == np.float32
     assert all(p.dtype == np.float32 for p in model.parameters())
+
+
+# --- sequence models ---------------------------------------------------------------------------
+
+def _sequence_tagger(stateful=False):
+    return nt.Sequential([nt.nn.Embedding(30, 4), nt.nn.LSTM(5, return_sequences=True, stateful=stateful),
+                          nt.nn.Dense(12)])
+
+
+def test_keras_sparse_loss_takes_classes_from_the_last_axis_of_sequence_outputs():
+    nt.manual_seed(0)
+    x = np.random.default_rng(0).integers(1, 30, size=(16, 3))   # T = 3 < V = 12 classes
+    y = np.random.default_rng(1).integers(0, 12, size=(16, 3))
+    model = _sequence_tagger()
+    model.compile(optimizer="adam", loss=nt.nn.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 11\]"):
+        model.fit(x, y + 12, epochs=1, batch_size=8, verbose=0)
+
+
+def test_stateful_model_trains_after_the_building_probe():
+    nt.manual_seed(0)
+    x = np.random.default_rng(0).integers(1, 30, size=(8, 5))
+    model = _sequence_tagger(stateful=True)
+    model.compile(optimizer="adam", loss=nt.nn.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, x % 12, epochs=1, batch_size=8, shuffle=False, verbose=0)   # the probe used 2 rows
+
+
+def test_sequence_models_predict_other_lengths_but_not_other_features():
+    nt.manual_seed(0)
+    model = nt.Sequential([nt.nn.LSTM(4), nt.nn.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.zeros((6, 7, 3), np.float32), np.zeros((6, 2), np.float32), epochs=1, verbose=0)
+    assert model.predict(np.zeros((2, 11, 3), np.float32)).shape == (2, 2)
+    with pytest.raises(ValueError, match=r"expected input of shape \(batch, 7, 3\), got \(2, 11, 4\)"):
+        model.predict(np.zeros((2, 11, 4), np.float32))
+    ids = _sequence_tagger()
+    ids.compile(optimizer="adam", loss=nt.nn.SparseCategoricalCrossentropy(from_logits=True))
+    ids.fit(np.ones((4, 5), np.int64), np.ones((4, 5), np.int64), epochs=1, verbose=0)
+    assert ids.predict(np.ones((3, 9), np.int64)).shape == (3, 9, 12)
+
+
+def test_validation_runs_between_test_hooks():
+    events = []
+
+    class Recorder(nt.train.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            events.append("batch")
+
+        def on_test_begin(self, logs=None):
+            events.append("test_begin")
+
+        def on_test_end(self, logs=None):
+            events.append(("test_end", sorted(logs)))
+
+        def on_epoch_end(self, epoch, logs=None):
+            events.append("epoch_end")
+
+    model = nt.Sequential([nt.nn.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.zeros((10, 2), np.float32)
+    model.fit(x, np.zeros((10, 1), np.float32), epochs=1, batch_size=4, validation_split=0.2, verbose=0,
+              callbacks=[Recorder()])
+    assert events == ["batch", "batch", "test_begin", ("test_end", ["loss"]), "epoch_end"]
