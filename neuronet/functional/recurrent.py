@@ -57,22 +57,26 @@ class LSTMSequence(SequenceFunction):
         hs[0], cs[0] = h0, c0
         keep = self.order.keep
         w_hh_t = (self.w_hh * half).T
+        rec = xp.empty((n, 4 * h), x.dtype)  # per-step scratch: a fresh 64 KB array each step costs page faults
+        ig = xp.empty((n, h), x.dtype)
         for t in range(t_len):
             a = acts[t]
-            a += hs[t] @ w_hh_t
+            xp.matmul(hs[t], w_hh_t, out=rec)
+            a += rec
             xp.tanh(a, out=a)
             sig = a[:, :3 * h]
             sig *= 0.5
             sig += 0.5
             i, f, o, g = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
-            c = f * cs[t] + i * g
+            c = cs[t + 1]
+            xp.multiply(f, cs[t], out=c)
+            xp.multiply(i, g, out=ig)
+            c += ig
             xp.tanh(c, out=tanh_c[t])
-            if keep is None:
-                cs[t + 1] = c
-                xp.multiply(o, tanh_c[t], out=hs[t + 1])
-            else:  # a padded step carries the state unchanged
+            xp.multiply(o, tanh_c[t], out=hs[t + 1])
+            if keep is not None:  # a padded step carries the state unchanged
                 cs[t + 1] = xp.where(keep[t] > 0, c, cs[t])
-                hs[t + 1] = xp.where(keep[t] > 0, o * tanh_c[t], hs[t])
+                hs[t + 1] = xp.where(keep[t] > 0, hs[t + 1], hs[t])
         self.acts, self.hs, self.cs, self.tanh_c = acts, hs, cs, tanh_c
         self.x_shape = x.shape
         return self.outputs(hs), hs[-1].copy(), cs[-1].copy()
@@ -85,25 +89,38 @@ class LSTMSequence(SequenceFunction):
         g_seq = self.output_grad(g_out) if g_out.any() else None
         keep, drop = self.order.keep, self.order.drop
         d_acts = xp.empty_like(acts)
-        dh, dc = g_h, g_c
+        dtype = acts.dtype
+        tmp, dh_t_buf, dc_t = (xp.empty((n, h), dtype) for _ in range(3))
+        sig_d = xp.empty((n, 3 * h), dtype)
+        bufs = [(xp.empty((n, h), dtype), xp.empty((n, h), dtype)) for _ in range(2)]  # alternate: dh, dc
+        dh, dc = g_h, g_c  # never written: backward must not modify the gradients it receives
         for t in range(t_len - 1, -1, -1):
             a, da = acts[t], d_acts[t]
             i, f, o, g = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
-            dh_t = dh if g_seq is None else dh + g_seq[t]
-            dc_t = dc
+            dh_t = dh if g_seq is None else xp.add(dh, g_seq[t], out=dh_t_buf)
+            dc_in = dc
             if keep is not None:  # only real steps receive gradient; padded ones pass it straight through
-                dh_t, dc_t = dh_t * keep[t], dc * keep[t]
+                dh_t, dc_in = dh_t * keep[t], dc * keep[t]
             tc = tanh_c[t]
-            dc_t = dc_t + dh_t * o * (1 - tc * tc)      # h = o·tanh(c): dh/dc = o·(1 − tanh²c)
+            xp.multiply(tc, tc, out=tmp)
+            xp.subtract(1, tmp, out=tmp)
+            tmp *= o
+            tmp *= dh_t
+            xp.add(dc_in, tmp, out=dc_t)                 # h = o·tanh(c): dh/dc = o·(1 − tanh²c)
             xp.multiply(dc_t, g, out=da[:, :h])          # c = f·c' + i·g: dc/di = g
             xp.multiply(dc_t, cs[t], out=da[:, h:2 * h])  # dc/df = c'
             xp.multiply(dh_t, tc, out=da[:, 2 * h:3 * h])  # dh/do = tanh c
             xp.multiply(dc_t, i, out=da[:, 3 * h:])       # dc/dg = i
             sig = a[:, :3 * h]
-            da[:, :3 * h] *= sig - sig * sig               # σ' = σ(1 − σ)
-            da[:, 3 * h:] *= 1 - g * g                     # tanh' = 1 − tanh²
-            dc_prev = dc_t * f                             # dc/dc' = f
-            dh_prev = da @ self.w_hh                       # d(h' W_hhᵀ)/dh' = W_hh
+            xp.multiply(sig, sig, out=sig_d)
+            xp.subtract(sig, sig_d, out=sig_d)
+            da[:, :3 * h] *= sig_d                         # σ' = σ(1 − σ)
+            xp.multiply(g, g, out=tmp)
+            xp.subtract(1, tmp, out=tmp)
+            da[:, 3 * h:] *= tmp                           # tanh' = 1 − tanh²
+            dh_prev, dc_prev = bufs[t % 2]
+            xp.multiply(dc_t, f, out=dc_prev)              # dc/dc' = f
+            xp.matmul(da, self.w_hh, out=dh_prev)          # d(h' W_hhᵀ)/dh' = W_hh
             if keep is not None:
                 dc_prev += dc * drop[t]
                 dh_prev += dh * drop[t]
@@ -114,7 +131,7 @@ class LSTMSequence(SequenceFunction):
             dw_hh = _gate_blocks(d_acts.reshape(t_len * n, g4).T @ hs[:-1].reshape(t_len * n, h), _IFOG)
         dw_ih = None if dw_ih is None else _gate_blocks(dw_ih, _IFOG)
         db = _gate_blocks(db, _IFOG)
-        return dx, dh, dc, dw_ih, dw_hh, db, db
+        return dx, dh.copy(), dc.copy(), dw_ih, dw_hh, db, db
 
 
 def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False):
