@@ -235,3 +235,22 @@ def test_layers_learn_a_short_sequence_task(rng):
                 p.data -= 0.5 * p.grad
         losses.append(float(loss.numpy()))
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_lstm_unit_forget_bias_adds_one_to_the_forget_block_only():
+    import neuronet as nt
+    nt.manual_seed(0)
+    plain = nt.nn.LSTM(3, num_layers=2, bidirectional=True)
+    plain.build((1, 1, 2))
+    nt.manual_seed(0)
+    opened = nt.nn.LSTM(3, num_layers=2, bidirectional=True, unit_forget_bias=True)
+    opened.build((1, 1, 2))
+    for name, p in plain.state_dict().items():
+        diff = opened.state_dict()[name] - p
+        expected = np.zeros_like(diff)
+        if name.startswith("bias_ih"):
+            expected[3:6] = 1.0
+        np.testing.assert_allclose(diff, expected, atol=1e-6, err_msg=name)
+    with pytest.raises(ValueError, match="unit_forget_bias"):
+        nt.nn.LSTM(3, unit_forget_bias=True, use_bias=False)
+    assert nt.nn.Module.from_config(opened.get_config()).unit_forget_bias

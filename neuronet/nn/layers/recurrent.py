@@ -286,6 +286,12 @@ class LSTM(_Recurrent):
 
     Takes the arguments of :class:`SimpleRNN` except ``activation``; states are (h, c).
 
+    Args:
+        unit_forget_bias: add 1 to the forget gate's bias at initialisation (Keras's option,
+            Jozefowicz et al. 2015): the cell starts by keeping its memory (f ≈ 0.73 instead of
+            0.5), so gradients reach far further back in time (see examples/vanishing_gradients.py).
+            False by default, so that the initial weights are PyTorch's.
+
     Example::
 
         layer = nt.nn.LSTM(64, return_sequences=True, return_state=True)
@@ -294,6 +300,19 @@ class LSTM(_Recurrent):
 
     GATES = 4
     STATES = ("h", "c")
+
+    def __init__(self, units: int, unit_forget_bias: bool = False, **kwargs):
+        super().__init__(units, **kwargs)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        if self.unit_forget_bias and not self.use_bias:
+            raise ValueError("LSTM: unit_forget_bias=True needs use_bias=True")
+
+    def build(self, input_shape) -> None:
+        super().build(input_shape)
+        if self.unit_forget_bias:
+            h = self.units
+            for _, _, sfx in self._suffixes():
+                getattr(self, "bias_ih" + sfx).data[h:2 * h] += 1.0   # gate order i, f, g, o
 
     def _run(self, x, states, params, lengths, reverse):
         seq, h, c = lstm(x, states[0], states[1], *params, lengths=lengths, reverse=reverse)
