@@ -9,7 +9,7 @@ from neuronet.nn.layers.positional import (
     sinusoidal_encoding,
 )
 from neuronet.nn.layers.transformer import (
-    TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
 from tests.helpers import assert_close, check_grad
 
@@ -152,3 +152,36 @@ def test_positional_layers(rng):
         SinusoidalPositionalEncoding(10, 6)(nt.tensor(np.zeros((1, 11, 6), np.float32)))
     with pytest.raises(ValueError, match="max_len=10"):
         emb(nt.tensor(np.zeros((1, 11), np.int64)))
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_full_transformer_parity(rng, norm_first):
+    kw = dict(dim_feedforward=FF, dropout=0.0, activation="relu", norm_first=norm_first)
+    tm = torch.nn.Transformer(D, H, 2, 2, batch_first=True, **kw)
+    nm = Transformer(D, H, 2, 2, **kw)
+    nm.eval(), tm.eval()
+    _load(nm, tm)
+    (src, tgt), (tsrc, ttgt) = _inputs(rng, (2, 6, D), (2, 4, D))
+    causal = Transformer.generate_square_subsequent_mask(4)
+    spad = np.zeros((2, 6), bool)
+    spad[1, 4:] = True
+    tpad = np.zeros((2, 4), bool)
+    tpad[0, 3] = True
+    kwargs = {"tgt_mask": causal, "src_key_padding_mask": spad, "memory_key_padding_mask": spad,
+              "tgt_key_padding_mask": tpad}
+    tkwargs = {k: torch.tensor(v) for k, v in kwargs.items()}
+    _compare(nm, tm, ([src, tgt], kwargs), ([tsrc, ttgt], tkwargs), rng)
+
+
+def test_square_subsequent_mask_matches_torch():
+    np.testing.assert_array_equal(Transformer.generate_square_subsequent_mask(5),
+                                  torch.nn.Transformer.generate_square_subsequent_mask(5).numpy())
+    assert Transformer.generate_square_subsequent_mask(3).dtype == np.float32
+
+
+def test_full_transformer_rejects_bad_input():
+    with pytest.raises(ValueError, match="batch_first"):
+        Transformer(D, H, 1, 1, FF, batch_first=False)
+    model = Transformer(D, H, 1, 1, FF)
+    with pytest.raises(ValueError, match=r"Transformer\(d_model=8\).*\(2, 3, 8\) and \(3, 3, 8\)"):
+        model(nt.tensor(np.zeros((2, 3, 8), np.float32)), nt.tensor(np.zeros((3, 3, 8), np.float32)))

@@ -8,6 +8,7 @@ Pre-norm (``norm_first=True``):  x = x + sublayer(norm(x)) — trains more stabl
 """
 from __future__ import annotations
 
+from ... import backend
 from ...functional.activation import get_activation
 from ...functional.linear import dense
 from ..module import Module
@@ -17,7 +18,8 @@ from .dense import Linear
 from .dropout import Dropout
 from .normalization import LayerNorm
 
-__all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder"]
+__all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
+           "Transformer"]
 
 
 class _FeedForward(Module):
@@ -202,3 +204,66 @@ class TransformerDecoder(Module):
                       memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
                       memory_is_causal=memory_is_causal)
         return x if self.norm is None else self.norm(x)
+
+
+class Transformer(Module):
+    """The full encoder–decoder Transformer of Vaswani et al.: an encoder stack reads the source,
+    a decoder stack writes the target attending to it.  PyTorch's ``nn.Transformer`` constructor,
+    call and parameter names (``encoder.layers.0…``, ``encoder.norm``, ``decoder.norm``), so its
+    state dict loads with ``strict=True``.  Inputs are batch first: src (N, S, E), tgt (N, T, E);
+    the embeddings and the output projection are the user's (see ``models.Seq2SeqTransformer``).
+
+    Args:
+        d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, norm_first: as
+            :class:`TransformerEncoderLayer`.
+        num_encoder_layers, num_decoder_layers: depth of each stack.
+        batch_first: must be True (the house layout).
+
+    Example::
+
+        model = nt.nn.Transformer(64, 4, 2, 2, 128, dropout=0.1)
+        mask = model.generate_square_subsequent_mask(tgt.shape[1])
+        y = model(src, tgt, tgt_mask=mask)                    # (N, T, 64)
+    """
+
+    def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6, num_decoder_layers: int = 6,
+                 dim_feedforward: int = 2048, dropout: float = 0.1, activation="relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = True, norm_first: bool = False):
+        super().__init__()
+        if batch_first is not True:
+            raise ValueError(f"Transformer: only batch_first=True (inputs (N, T, E)) is supported, got {batch_first!r}")
+        kw = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
+                  layer_norm_eps=layer_norm_eps, norm_first=norm_first)
+        self.encoder = TransformerEncoder(lambda: TransformerEncoderLayer(d_model, nhead, **kw), num_encoder_layers,
+                                          LayerNorm(d_model, eps=layer_norm_eps))
+        self.decoder = TransformerDecoder(lambda: TransformerDecoderLayer(d_model, nhead, **kw), num_decoder_layers,
+                                          LayerNorm(d_model, eps=layer_norm_eps))
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, True
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz: int, dtype=None):
+        """The causal mask (sz, sz) as PyTorch builds it: 0 on and below the diagonal, −∞ above
+        (a float mask added to the scores, so position t sees only positions ≤ t)."""
+        if isinstance(sz, bool) or not isinstance(sz, int) or sz < 1:
+            raise ValueError(f"Transformer.generate_square_subsequent_mask: sz must be a positive integer, got {sz!r}")
+        np_ = backend.np
+        upper = np_.triu(np_.ones((sz, sz), dtype=bool), 1)
+        return np_.where(upper, -np_.inf, 0.0).astype(dtype or backend.get_default_dtype())
+
+    def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
+                tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal: bool = False,
+                tgt_is_causal: bool = False, memory_is_causal: bool = False):
+        """Encode ``src`` (N, S, E) and decode ``tgt`` (N, T, E) → (N, T, E); masks True = ignore
+        (or floating, added to the scores), as :class:`MultiHeadAttention`."""
+        if len(src.shape) != 3 or len(tgt.shape) != 3 or src.shape[0] != tgt.shape[0] \
+                or src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise ValueError(f"Transformer(d_model={self.d_model}): expected src (N, S, {self.d_model}) and tgt "
+                             f"(N, T, {self.d_model}) with the same N, received shapes {tuple(src.shape)} and "
+                             f"{tuple(tgt.shape)}")
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal)
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                            tgt_key_padding_mask=tgt_key_padding_mask, memory_key_padding_mask=memory_key_padding_mask,
+                            tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, nhead={self.nhead}"
