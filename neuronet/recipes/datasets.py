@@ -1,11 +1,17 @@
 """The data of each recipe, split the same way every time (so `neuronet evaluate` can reuse it)."""
 from __future__ import annotations
 
-from ..backend import np
-from ..data import (DIGITS_CLASSES, FASHION_MNIST_CLASSES, IRIS_CLASSES, MNIST_CLASSES, load_digits,
-                    load_fashion_mnist, load_iris, load_mnist_5k, train_test_split, xor)
+import os
+from pathlib import Path
 
-__all__ = ["dataset_splits", "test_split", "DATASETS"]
+from ..backend import np
+from ..data import (CIFAR10_CLASSES, DIGITS_CLASSES, FASHION_MNIST_CLASSES, IRIS_CLASSES, MNIST_CLASSES,
+                    DatasetNotFoundError, cache_dir, load_cifar10, load_digits, load_fashion_mnist, load_iris,
+                    load_mnist_5k, train_test_split, xor)
+
+__all__ = ["dataset_splits", "test_split", "cifar10_folder", "DATASETS", "CIFAR10_ENV"]
+
+CIFAR10_ENV = "NEURONET_CIFAR10"
 
 
 def _xor():
@@ -37,8 +43,36 @@ def _fashion(flatten=True):
             "class_names": FASHION_MNIST_CLASSES}
 
 
+def cifar10_folder() -> Path:
+    """Where the CIFAR-10 recipes look for the batches: ``$NEURONET_CIFAR10`` if set, else
+    ``cache_dir()/cifar-10-batches-py``."""
+    env = os.environ.get(CIFAR10_ENV)
+    return Path(env).expanduser() if env else cache_dir() / "cifar-10-batches-py"
+
+
+def _cifar10():
+    """CIFAR-10's official 50,000/10,000 split as NCHW float32 images in [0, 1].
+
+    Raises:
+        DatasetNotFoundError: the batches are not in :func:`cifar10_folder`; the message says
+            where to put them (no package registry ships CIFAR-10, so it is never downloaded).
+    """
+    folder = cifar10_folder()
+    try:
+        (x_train, y_train), (x_test, y_test) = load_cifar10(folder)
+    except FileNotFoundError as e:
+        raise DatasetNotFoundError(
+            f"CIFAR-10 is not on this machine (looked in {folder}): {e}. No package registry ships it, so "
+            f"neuronet cannot download it. Put the standard CIFAR-10 python batches (cifar-10-batches-py: "
+            f"data_batch_1 ... data_batch_5, test_batch) or binary batches (cifar-10-batches-bin: "
+            f"data_batch_1.bin ... data_batch_5.bin, test_batch.bin) in {cache_dir() / 'cifar-10-batches-py'}, "
+            f"or set {CIFAR10_ENV} to the folder that holds them") from None
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test,
+            "class_names": CIFAR10_CLASSES, "source": str(folder)}
+
+
 DATASETS = {"xor": _xor, "iris": _iris, "digits": _digits, "mnist-5k": _mnist_5k, "fashion-mnist": _fashion,
-            "fashion-mnist-images": lambda: _fashion(flatten=False)}
+            "fashion-mnist-images": lambda: _fashion(flatten=False), "cifar10": _cifar10}
 
 
 def dataset_splits(name: str) -> dict:
