@@ -59,6 +59,7 @@ def main(argv: list | None = None) -> int:
     _reexec_without_openblas_tuning(argv)
     args = parse_args(argv)
 
+    import neuronet  # noqa: F401  before NumPy, as a user's `import neuronet` is: it sets OpenBLAS's defaults
     from . import workloads
     from .harness import Settings, run_suite
     from .report import render, write_json

@@ -79,6 +79,10 @@ def render(report: dict) -> str:
     removed, kept = report["environment"]["removed"], report["environment"]["kept"]
     environment = [f"removed {', '.join(f'{k}={v}' for k, v in removed.items())} before NumPy loaded"] if removed else []
     environment += [f"kept {', '.join(f'{k}={v}' for k, v in kept.items())} (--keep-env)"] if kept else []
+    timeout = report["environment"].get("OPENBLAS_THREAD_TIMEOUT")
+    environment += [f"OPENBLAS_THREAD_TIMEOUT={timeout}" + (" (import neuronet's default: idle OpenBLAS workers sleep "
+                                                           "at once instead of spinning ~0.1 s)" if timeout == "4" else "")
+                    if timeout else "OPENBLAS_THREAD_TIMEOUT unset (OpenBLAS's idle workers spin ~0.1 s)"]
     head = [
         f"## neuronet vs PyTorch CPU — {report['started']}", "",
         f"- command: `{' '.join(report['command'] or [])}`",

@@ -7,6 +7,11 @@ functional ops (``nt.functional``, alias ``nt.F``), modules and layers (``nt.nn`
 """
 __version__ = "0.1.0"
 
+from ._openblas_env import configure_openblas
+
+configure_openblas()  # before anything loads NumPy: see _openblas_env.py
+
+
 from .backend import get_default_dtype, set_default_dtype, manual_seed, cupy_available
 from .tensor import Tensor, tensor
 from .autograd import (Function, no_grad, enable_grad, set_grad_enabled, is_grad_enabled,
