@@ -1,6 +1,7 @@
 """Ready architectures from the curriculum, built from ``nt.nn`` layers."""
 from .cnn import *  # noqa: F401,F403
 from .sampling import sample_logits
+from .decoding import greedy_decode, beam_search
 from .char_lm import *  # noqa: F401,F403
 from .seq2seq import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403

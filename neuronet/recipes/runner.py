@@ -26,7 +26,9 @@ def format_confusion_matrix(cm, class_names=None) -> str:
 
 
 def _count(x) -> int:
-    """Samples in an array (its first axis) or batches in a loader (its length)."""
+    """Samples in an array (its first axis) or a tuple of inputs (the first's), batches in a loader."""
+    if isinstance(x, tuple):
+        x = x[0]
     return x.shape[0] if hasattr(x, "shape") else len(x)
 
 

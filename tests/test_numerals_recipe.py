@@ -1,0 +1,79 @@
+"""The numerals-rnn-attention recipe: its data, its report hook and a quick end-to-end run."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import neuronet as nt
+from neuronet.data.numerals import MAX_NUMBER, decode_roman, to_roman
+from neuronet.models.seq2seq import Seq2Seq, SequenceCrossEntropy
+from neuronet.recipes import get_recipe, run_recipe
+from neuronet.recipes.numerals import exact_match, numerals_data, plot_attention
+
+
+def test_recipe_is_registered_with_a_padding_aware_loss():
+    recipe = get_recipe("numerals-rnn-attention")
+    assert isinstance(recipe.loss, SequenceCrossEntropy) and recipe.loss.ignore_index == 0
+    assert recipe.report is not None and recipe.metrics == []
+    model = recipe.model()
+    assert isinstance(model, Seq2Seq) and model.attention_kind == "bahdanau"
+    val_x, val_y = recipe.fit_options["validation_data"]
+    assert val_x[0].shape == (400, 4) and val_y.shape == (400, 16)
+
+
+def test_data_parts_are_disjoint_and_consistent():
+    data = numerals_data()
+    parts = [set(data[f"numbers_{k}"].tolist()) for k in ("train", "validation", "test")]
+    assert sum(map(len, parts)) == MAX_NUMBER and not (parts[0] & parts[2]) and not (parts[1] & parts[2])
+    src, tgt_in = data["x_train"]
+    assert src.shape[0] == tgt_in.shape[0] == data["y_train"].shape[0] == len(parts[0])
+    n = int(data["numbers_test"][0])
+    assert decode_roman(data["y_test"][0]) == to_roman(n)
+
+
+def test_exact_match_counts_whole_numerals():
+    class Oracle:   # a "model" that writes the right numeral except for 7
+        def translate(self, src, max_len, beam_width=1):
+            from neuronet.data.numerals import ROMAN_VOCAB, STOP_ID
+            numbers = [int("".join(str(int(d) - 4) for d in row if d)) for row in src]
+            return [[ROMAN_VOCAB.ids[c] for c in (to_roman(n) if n != 7 else "VI")] + [STOP_ID] for n in numbers]
+    score, mistakes = exact_match(Oracle(), np.array([5, 7, 1994, 3999]))
+    assert score == 0.75 and mistakes == [(7, "VI", "VII")]
+
+
+def test_recipe_runs_end_to_end_and_writes_the_heat_maps(tmp_path):
+    report = run_recipe("numerals-rnn-attention", epochs=1, out=str(tmp_path), verbose=0, print_fn=lambda *a: None)
+    extra = report["extra"]
+    for key in ("test_exact_match_greedy", "test_exact_match_beam3", "validation_exact_match_greedy"):
+        assert 0.0 <= extra[key] <= 1.0
+    assert extra["test_numbers"] == 800 and len(extra["samples"]) == 5
+    assert all(" -> " in s for s in extra["samples"])
+    assert isinstance(extra["test_mistakes_greedy"], list) and len(extra["test_mistakes_greedy"]) <= 10
+    assert [os.path.basename(p) for p in extra["attention_heatmaps"]] == ["attention_1994.png", "attention_3888.png"]
+    for path in extra["attention_heatmaps"]:
+        with open(path, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    saved = json.loads((tmp_path / "report.json").read_text())
+    assert saved["extra"]["test_exact_match_greedy"] == extra["test_exact_match_greedy"]
+    assert "val_loss" in nt.load_model(tmp_path / "model.safetensors").history.history
+
+
+def test_plot_attention_labels_letters_and_digits(tmp_path):
+    pytest.importorskip("matplotlib")
+    nt.manual_seed(0)
+    model = get_recipe("numerals-rnn-attention").model()
+    path = plot_attention(model, 42, str(tmp_path / "a.png"))
+    assert os.path.getsize(path) > 1000
+
+
+def test_example_trains_translates_and_draws(tmp_path):
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "examples" / "roman_numerals.py"
+    spec = importlib.util.spec_from_file_location("roman_numerals", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    result = example.main(attention="luong", epochs=1, out=str(tmp_path), verbose=0)
+    assert 0.0 <= result["exact_match"] <= 1.0 and len(result["translations"]) == 5
+    assert os.path.exists(result["heatmap"])
