@@ -25,3 +25,4 @@ from . import data
 from .data import datasets
 from . import train
 from .train import Model, Sequential, load_model, callbacks, metrics
+from . import models

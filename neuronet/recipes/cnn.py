@@ -17,8 +17,9 @@ def _cosine(epochs, lr):
 
 def fashion_cnn():
     """The ``fashion-cnn`` model: Model 3's design (3×3 conv pairs, BatchNorm, max-pools, dropout,
-    dense head) narrowed to blocks of 32 and 64 filters for 28×28 images."""
-    return compact_cnn(10, filters=(32, 64), dense=256, dropout=0.25)
+    dense head) narrowed to blocks of 16 and 32 filters for 28×28 images (~12 MFLOP forward per
+    image; blocks of 32 and 64 cost 2.5× the time and scored the same on a validation subset)."""
+    return compact_cnn(10, filters=(16, 32), dense=256, dropout=0.25)
 
 
 def cifar10_data() -> dict:
@@ -42,10 +43,10 @@ register(Recipe(
 register(Recipe(
     name="fashion-cnn",
     description="Model-3-style CNN on Fashion-MNIST images: 2x(conv 3x3 'same', BatchNorm, ReLU, conv 3x3, ReLU, "
-                "max-pool) with 32 then 64 filters, dropout 0.25, dense 256, dropout 0.25, dense 10; "
-                "Adam lr 2e-3 with cosine decay, batch 128, 6 epochs",
+                "max-pool) with 16 then 32 filters, dropout 0.25, dense 256, dropout 0.25, dense 10; "
+                "Adam lr 2e-3 with cosine decay, batch 128, 8 epochs",
     data=lambda: dataset_splits("fashion-mnist-images"), model=fashion_cnn,
-    optimizer="adam", lr=2e-3, epochs=6, batch_size=128, validation_split=0.1,
+    optimizer="adam", lr=2e-3, epochs=8, batch_size=128, validation_split=0.1,
     target=">= 92.5% test accuracy", callbacks=_cosine))
 
 register(Recipe(

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.models import cifar_model1, cifar_model2, lenet5, resnet
+from neuronet.models import cifar_model1, cifar_model2, cifar_model3, compact_cnn, lenet5, resnet
+from neuronet.nn import BatchNorm2D, Conv2D, Dense, Dropout, MaxPool2D
 
 
 @pytest.mark.parametrize("build, shape, params", [
@@ -19,6 +20,53 @@ def test_builds_and_counts_parameters(build, shape, params):
     out = model.predict(np.zeros((2, *shape), np.float32))
     assert out.shape == (2, 10)
     assert model.count_params() == params
+
+
+def _model3_params(channels: int, flat: int) -> int:
+    """Model 3's parameters by hand: conv k×k = out·in·9 + out, BatchNorm = 2·channels, dense = out·in + out."""
+    def conv(cin, cout):
+        return cout * cin * 9 + cout
+    convs = conv(channels, 32) + conv(32, 64) + conv(64, 128) + conv(128, 128) + conv(128, 256) + conv(256, 256)
+    batchnorms = 2 * (32 + 128 + 256)
+    dense = (flat * 1024 + 1024) + (1024 * 512 + 512) + (512 * 10 + 10)
+    return convs + batchnorms + dense
+
+
+@pytest.mark.parametrize("shape, flat", [((3, 32, 32), 256 * 4 * 4), ((1, 28, 28), 256 * 3 * 3)])
+def test_cifar_model3_shapes_and_parameter_count(shape, flat):
+    model = cifar_model3(10)
+    assert model.predict(np.zeros((2, *shape), np.float32)).shape == (2, 10)
+    assert model.count_params() == _model3_params(shape[0], flat)
+    layers = list(model)
+    assert [m.filters for m in layers if isinstance(m, Conv2D)] == [32, 64, 128, 128, 256, 256]
+    assert sum(isinstance(m, MaxPool2D) for m in layers) == 3 and sum(isinstance(m, BatchNorm2D) for m in layers) == 3
+    assert all(m.rate == 0.05 for m in layers if isinstance(m, Dropout))
+    assert [m.units for m in layers if isinstance(m, Dense)] == [1024, 512, 10]
+    first_dense = next(m for m in layers if isinstance(m, Dense))
+    assert first_dense.weight.shape == (1024, flat)
+
+
+def test_cifar_model3_parameter_formula_total():
+    assert _model3_params(3, 4096) == 5_852_170  # 1,126,080 in the convs, 832 in BatchNorm, 4,725,258 dense
+
+
+def test_cifar_model3_training_step_reduces_loss():
+    rng = np.random.default_rng(0)
+    x = rng.random((8, 3, 32, 32), dtype=np.float32)
+    y = np.arange(8) % 10
+    model = cifar_model3(10)
+    model.compile(optimizer="adam", loss="cross_entropy", learning_rate=1e-3)
+    # one batch per epoch: each epoch's loss is measured just before that epoch's single step
+    losses = model.fit(x, y, epochs=2, batch_size=8, verbose=0).history["loss"]
+    assert losses[1] < losses[0]
+
+
+def test_compact_cnn_shapes_and_bad_filters():
+    model = compact_cnn(10, filters=(8, 16), dense=32)
+    assert model.predict(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
+    assert model[-2].rate == 0.25 and model[-1].units == 10
+    with pytest.raises(ValueError, match="compact_cnn: filters"):
+        compact_cnn(10, filters=())
 
 
 def test_lenet_learns_mnist_digits():
