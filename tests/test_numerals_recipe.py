@@ -1,4 +1,5 @@
-"""The numerals-rnn-attention recipe: its data, its report hook and a quick end-to-end run."""
+"""The numerals-rnn-attention and numerals-transformer recipes: data, report hook, quick end-to-end runs,
+and the Transformer's cross-attention weights."""
 import json
 import os
 
@@ -8,8 +9,9 @@ import pytest
 import neuronet as nt
 from neuronet.data.numerals import MAX_NUMBER, decode_roman, to_roman
 from neuronet.models.seq2seq import Seq2Seq, SequenceCrossEntropy
+from neuronet.models.transformer import Seq2SeqTransformer
 from neuronet.recipes import get_recipe, run_recipe
-from neuronet.recipes.numerals import exact_match, numerals_data, plot_attention
+from neuronet.recipes.numerals import exact_match, numerals_data, numerals_transformer_callbacks, plot_attention
 
 
 def test_recipe_is_registered_with_a_padding_aware_loss():
@@ -77,3 +79,78 @@ def test_example_trains_translates_and_draws(tmp_path):
     result = example.main(attention="luong", epochs=1, out=str(tmp_path), verbose=0)
     assert 0.0 <= result["exact_match"] <= 1.0 and len(result["translations"]) == 5
     assert os.path.exists(result["heatmap"])
+
+
+
+def test_transformer_recipe_is_registered_with_a_padding_aware_loss_and_warm_up():
+    recipe = get_recipe("numerals-transformer")
+    assert isinstance(recipe.loss, SequenceCrossEntropy) and recipe.loss.ignore_index == 0
+    assert isinstance(recipe.model(), Seq2SeqTransformer) and recipe.report is not None
+    val_x, val_y = recipe.fit_options["validation_data"]
+    assert val_x[0].shape == (400, 4) and val_y.shape == (400, 16)
+    schedule = numerals_transformer_callbacks(10, 2e-3)[0].schedule
+    assert [schedule(e) for e in (0, 1)] == [1e-3, 2e-3] and schedule(9) < schedule(5) < 2e-3
+    assert numerals_transformer_callbacks(1, 2e-3)[0].schedule(0) == 2e-3
+
+
+def test_transformer_recipe_runs_end_to_end_and_writes_the_heat_maps(tmp_path):
+    report = run_recipe("numerals-transformer", epochs=1, out=str(tmp_path), verbose=0, print_fn=lambda *a: None)
+    extra = report["extra"]
+    for key in ("test_exact_match_greedy", "test_exact_match_beam3", "validation_exact_match_greedy"):
+        assert 0.0 <= extra[key] <= 1.0
+    assert extra["test_numbers"] == 800 and len(extra["samples"]) == 5
+    assert [os.path.basename(p) for p in extra["attention_heatmaps"]] == ["attention_1994.png", "attention_3888.png"]
+    for path in extra["attention_heatmaps"]:
+        with open(path, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    loaded = nt.load_model(tmp_path / "model.safetensors")
+    assert isinstance(loaded, Seq2SeqTransformer) and "val_loss" in loaded.history.history
+
+
+def _small_transformer():
+    nt.manual_seed(0)
+    return Seq2SeqTransformer(14, 11, d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=2,
+                              dim_feedforward=32, max_len=16, dropout=0.1)
+
+
+def test_cross_attention_weights_are_distributions_that_ignore_source_padding():
+    model = _small_transformer()
+    src = np.array([[5, 13, 13, 8], [4, 6, 0, 0], [7, 0, 0, 0]])
+    tgt_in = np.array([[2, 10, 9, 4, 0], [2, 5, 6, 0, 0], [2, 4, 4, 4, 5]])
+    weights = model.cross_attention_weights(src, tgt_in)
+    assert weights.shape == (3, 5, 4)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, atol=1e-5)
+    assert np.all(weights[1, :, 2:] == 0.0) and np.all(weights[2, :, 1:] == 0.0) and np.all(weights[0] > 0.0)
+    per_head = model.cross_attention_weights(src, tgt_in, layer=0, average_heads=False)
+    assert per_head.shape == (3, 2, 5, 4)
+    assert not np.allclose(per_head.mean(axis=1), weights, atol=1e-4)   # layer 0 differs from the last layer
+    assert model.training   # the train/eval mode is restored
+
+
+def test_cross_attention_weights_are_causal_and_match_batched_and_single_rows():
+    model = _small_transformer()
+    src = np.array([[5, 13, 13, 8], [4, 6, 0, 0]])
+    tgt_in = np.array([[2, 10, 9, 4, 9], [2, 5, 6, 7, 7]])
+    changed = tgt_in.copy()
+    changed[:, 3:] = 8
+    full, other = model.cross_attention_weights(src, tgt_in), model.cross_attention_weights(src, changed)
+    np.testing.assert_allclose(full[:, :3], other[:, :3], atol=1e-6)     # rows < 3 never see tokens 3, 4
+    assert not np.allclose(full[:, 3:], other[:, 3:], atol=1e-4)
+    np.testing.assert_allclose(model.cross_attention_weights(src[1:], tgt_in[1:])[0], full[1], atol=1e-6)
+
+
+def test_cross_attention_weights_reject_bad_input():
+    model = _small_transformer()
+    with pytest.raises(ValueError, match="cross_attention_weights.*batch size"):
+        model.cross_attention_weights(np.array([[5, 6]]), np.array([[2, 4], [2, 5]]))
+    with pytest.raises(ValueError, match="cross_attention_weights.*layer"):
+        model.cross_attention_weights(np.array([[5, 6]]), np.array([[2, 4]]), layer=2)
+    with pytest.raises(ValueError, match="cross_attention_weights.*shape"):
+        model.cross_attention_weights(np.array([5, 6]), np.array([[2, 4]]))
+
+
+def test_plot_attention_draws_the_transformer_cross_attention(tmp_path):
+    pytest.importorskip("matplotlib")
+    model = _small_transformer()
+    path = plot_attention(model, 1994, str(tmp_path / "t.png"))
+    assert os.path.getsize(path) > 1000

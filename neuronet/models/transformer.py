@@ -278,6 +278,51 @@ class Seq2SeqTransformer(Model):
         memory, pad = self.encode(src)
         return self.decode(tgt_in, memory, pad)
 
+    def cross_attention_weights(self, src, tgt_in, layer: int = -1, average_heads: bool = True):
+        """The decoder's attention over the source while it reads ``tgt_in`` (teacher forced), for heat maps.
+
+        Row t holds the weights over the source positions used to produce target token t (the
+        output at decoder input t); padded source positions get weight 0.  Feeding ``<start>``
+        followed by ``translate``'s output reproduces the weights of greedy decoding.
+
+        Args:
+            src: (N, S) source ids.
+            tgt_in: (N, T) decoder input ids (``<start>`` first, right-padded with 0).
+            layer: which decoder layer's cross-attention (default the last).
+            average_heads: average over the heads -> (N, T, S); False -> (N, heads, T, S).
+
+        Returns:
+            A float NumPy array (N, T, S) (or (N, heads, T, S)); each row sums to 1.
+        """
+        owner = "Seq2SeqTransformer.cross_attention_weights"
+        src, src_data = _ids(owner, src, self.max_len)
+        tgt_in, tgt_data = _ids(owner, tgt_in, self.max_len)
+        if src_data.shape[0] != tgt_data.shape[0]:
+            raise ValueError(f"{owner}: src and tgt_in need the same batch size, received shapes "
+                             f"{tuple(src_data.shape)} and {tuple(tgt_data.shape)}")
+        layers = list(self.transformer.decoder.layers)
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not -len(layers) <= layer < len(layers):
+            raise ValueError(f"{owner}: layer must be an integer in [{-len(layers)}, {len(layers) - 1}], "
+                             f"received {layer!r}")
+        last = int(layer) % len(layers)
+        was = self.training
+        self.eval()
+        try:
+            with no_grad():
+                memory, src_pad = self.encode(src)
+                tgt_pad = tgt_data == PAD_ID
+                y = self.tgt_position(self.tgt_embedding(tgt_in))
+                for dec in layers[:last]:
+                    y = dec(y, memory, tgt_key_padding_mask=tgt_pad, memory_key_padding_mask=src_pad,
+                            tgt_is_causal=True)
+                dec = layers[last]      # its self-attention block (pre-norm), then cross-attention with weights
+                y = y + dec._sa_block(dec.norm1(y), None, tgt_pad, True)
+                _, weights = dec.multihead_attn(dec.norm2(y), memory, memory, key_padding_mask=src_pad,
+                                                need_weights=True, average_attn_weights=average_heads)
+        finally:
+            self.train(was)
+        return backend.to_numpy(weights.data)
+
     def translate(self, src, max_len: int, start_id: int, stop_id: int | None = None, beam_width: int = 1,
                   length_penalty: float = 0.0) -> list:
         """Decode each source row: greedy (``beam_width=1``) or beam search, via

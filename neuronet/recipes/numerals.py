@@ -1,4 +1,5 @@
-"""Recipe ``numerals-rnn-attention``: Arabic → Roman numerals with an attention encoder–decoder.
+"""Recipes ``numerals-rnn-attention`` and ``numerals-transformer``: Arabic → Roman numerals with an
+attention encoder–decoder (LSTM + Bahdanau attention) and with a small encoder–decoder Transformer.
 
 The numbers 1–3999 are split at random (seed 0) into 2,799 training, 400 validation and 800 test
 numbers (:func:`neuronet.data.numerals.numerals_split`); test numbers are never seen in training.
@@ -8,6 +9,13 @@ The settings were chosen on the validation numbers (exact match 100% from epoch 
 seeds; Luong dot attention needed ~15 epochs).  The report hook decodes the test numbers greedily
 and with a beam of 3, gives the exact-match accuracy (the whole numeral right), lists the
 mistakes, and draws the attention weights for 1994 and 3888 as heat maps.
+
+``numerals-transformer`` reads the same data with a pre-norm Transformer (d_model 64, 4 heads,
+2 encoder + 2 decoder layers, feed-forward 128, dropout 0.1), Adam lr 2e-3 with a 2-epoch linear
+warm-up and cosine decay, batch 32, 30 epochs (chosen on the validation numbers: after 20
+epochs 99.75%, 97.75% and 99.5% with seeds 0, 1, 2; 30 epochs, seed 0: 99.75%, test 99.62% greedy
+and beam 3).  Its heat maps show the last decoder layer's cross-attention averaged over the heads
+(more diffuse than the LSTM's Bahdanau weights: the encoder has already mixed the digits).
 """
 from __future__ import annotations
 
@@ -15,14 +23,17 @@ import os
 
 from ..backend import np
 from ..data.numerals import (
-    ARABIC_VOCAB, PAD_ID, ROMAN_VOCAB, TARGET_LENGTH, decode_roman, encode_numbers, numeral_pairs, numerals_split,
-    to_roman,
+    ARABIC_VOCAB, PAD_ID, ROMAN_VOCAB, START_ID, STOP_ID, TARGET_LENGTH, decode_roman, encode_numbers, numeral_pairs,
+    numerals_split, to_roman,
 )
 from ..models.seq2seq import Seq2Seq, SequenceCrossEntropy
+from ..models.transformer import Seq2SeqTransformer
+from ..optim import warmup_cosine
+from ..train import LearningRateScheduler
 from .registry import Recipe, register
 
-__all__ = ["numerals_data", "numerals_model", "exact_match", "plot_attention", "numerals_report",
-           "HEATMAP_NUMBERS"]
+__all__ = ["numerals_data", "numerals_model", "numerals_transformer_model", "numerals_transformer_callbacks",
+           "exact_match", "plot_attention", "numerals_report", "HEATMAP_NUMBERS"]
 
 HEATMAP_NUMBERS = (1994, 3888)
 
@@ -50,9 +61,38 @@ def numerals_model() -> Seq2Seq:
                    attention="bahdanau", pad_id=PAD_ID)
 
 
+def numerals_transformer_model() -> Seq2SeqTransformer:
+    """The Transformer recipe's model: d_model 64, 4 heads, 2 + 2 pre-norm layers, feed-forward 128, dropout 0.1."""
+    return Seq2SeqTransformer(len(ARABIC_VOCAB), len(ROMAN_VOCAB), d_model=64, nhead=4, num_encoder_layers=2,
+                              num_decoder_layers=2, dim_feedforward=128, max_len=TARGET_LENGTH, dropout=0.1)
+
+
+def numerals_transformer_callbacks(epochs: int, lr: float) -> list:
+    """Linear warm-up over 2 epochs then cosine decay to 0 (a constant ``lr`` for runs of 2 epochs or fewer)."""
+    return [LearningRateScheduler(warmup_cosine(lr, 2, epochs) if epochs > 2 else (lambda epoch: lr))]
+
+
+def _translate(model, src, beam_width: int = 1):
+    """Id lists written by either recipe's model (the Transformer needs the start and stop ids)."""
+    if isinstance(model, Seq2SeqTransformer):
+        return model.translate(src, max_len=TARGET_LENGTH, start_id=START_ID, stop_id=STOP_ID, beam_width=beam_width)
+    return model.translate(src, max_len=TARGET_LENGTH, beam_width=beam_width)
+
+
+def _attention(model, src, out):
+    """Attention weights (N, T+1, S) while the model writes ``out`` (the Transformer's last cross-attention)."""
+    if isinstance(model, Seq2SeqTransformer):             # decoder input <start> + letters, at most max_len
+        rows = [[START_ID, *row][:model.max_len] for row in out]
+        tgt_in = np.zeros((len(rows), max(map(len, rows))), dtype=np.int64)
+        for i, row in enumerate(rows):
+            tgt_in[i, :len(row)] = row
+        return model.cross_attention_weights(src, tgt_in)
+    return model.attention_weights(src, out)
+
+
 def exact_match(model, numbers, beam_width: int = 1):
     """(share of ``numbers`` whose whole Roman numeral is right, list of (number, written, expected) mistakes)."""
-    out = model.translate(encode_numbers(numbers), max_len=TARGET_LENGTH, beam_width=beam_width)
+    out = _translate(model, encode_numbers(numbers), beam_width)
     mistakes = [(int(n), decode_roman(o), to_roman(int(n))) for n, o in zip(numbers, out)
                 if decode_roman(o) != to_roman(int(n))]
     return 1.0 - len(mistakes) / len(numbers), mistakes
@@ -65,10 +105,10 @@ def plot_attention(model, number: int, path: str) -> str:
     import matplotlib.pyplot as plt
 
     src = encode_numbers([number])
-    out = model.translate(src, max_len=TARGET_LENGTH)
-    weights = model.attention_weights(src, out)[0]                 # (letters + stop, source positions)
+    out = _translate(model, src)
+    weights = _attention(model, src, out)[0]                        # (letters + stop, source positions)
     digits = list(str(number))
-    letters = list(decode_roman(out[0])) + ["<stop>"]
+    letters = (list(decode_roman(out[0])) + ["<stop>"])[:weights.shape[0]]   # no <stop> row if cut at max_len
     weights = weights[:len(letters), :len(digits)]
     fig, ax = plt.subplots(figsize=(1.0 + 0.6 * len(digits), 1.0 + 0.4 * len(letters)))
     im = ax.imshow(weights, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
@@ -95,7 +135,7 @@ def numerals_report(model, data, out_dir) -> dict:
     if len(data.get("numbers_validation", ())):
         report["validation_exact_match_greedy"] = round(exact_match(model, data["numbers_validation"])[0], 4)
     samples = [int(n) for n in test[:: max(1, len(test) // 5)][:5]]
-    written = model.translate(encode_numbers(samples), max_len=TARGET_LENGTH)
+    written = _translate(model, encode_numbers(samples))
     report["samples"] = [f"{n} -> {decode_roman(w)}" for n, w in zip(samples, written)]
     try:
         report["attention_heatmaps"] = [plot_attention(model, n, os.path.join(out_dir, f"attention_{n}.png"))
@@ -114,6 +154,18 @@ register(Recipe(
                 "validation numbers); exact match by greedy and beam-3 decoding",
     data=numerals_data, model=numerals_model, loss=SequenceCrossEntropy(PAD_ID), metrics=[],
     optimizer="adam", lr=3e-3, epochs=15, batch_size=32, validation_split=0.0,
+    fit_options={"validation_data": (_VALIDATION[:2], _VALIDATION[2])},
+    report=numerals_report, target=">= 99% exact match on the held-out test numbers"))
+register(Recipe(
+    name="numerals-transformer",
+    description="Arabic -> Roman numerals (1-3999; 2,799 training numbers, 800 held-out test numbers): pre-norm "
+                "encoder-decoder Transformer, d_model 64, 4 heads, 2 + 2 layers, feed-forward 128, dropout 0.1, "
+                "teacher forcing, cross-entropy over the real letters; Adam lr 2e-3 with 2-epoch warm-up and "
+                "cosine decay, batch 32, 30 epochs (chosen on 400 validation numbers); exact match by greedy and "
+                "beam-3 decoding, cross-attention heat maps",
+    data=numerals_data, model=numerals_transformer_model, loss=SequenceCrossEntropy(PAD_ID), metrics=[],
+    optimizer="adam", lr=2e-3, epochs=30, batch_size=32, validation_split=0.0,
+    callbacks=numerals_transformer_callbacks,
     fit_options={"validation_data": (_VALIDATION[:2], _VALIDATION[2])},
     report=numerals_report, target=">= 99% exact match on the held-out test numbers"))
 del _VALIDATION
