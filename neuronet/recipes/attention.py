@@ -15,6 +15,7 @@ from ..models.transformer import TransformerClassifier
 from ..models.vit import VisionTransformer
 from ..optim import cosine_decay
 from ..train import EarlyStopping, LearningRateScheduler
+from ..viz import save_heatmap
 from .datasets import dataset_splits
 from .registry import Recipe, register
 from .sequence import SENTIMENT_MAXLEN, SENTIMENT_VOCAB, sentiment_data
@@ -39,24 +40,12 @@ def fashion_vit() -> VisionTransformer:
 
 def plot_review_attention(model: TransformerClassifier, ids, tokens, path: str, layer: int = -1) -> str:
     """Write the head-averaged attention map of one review (tokens on both axes) to ``path`` (PNG)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     weights = model.attention_weights(np.asarray(ids)[None])[layer][0].mean(axis=0)   # (T', T')
     labels = (["[CLS]"] if model.pooling == "cls" else []) + list(tokens)
     n = len(labels)
-    weights = weights[:n, :n]
-    fig, ax = plt.subplots(figsize=(0.35 * n + 2, 0.35 * n + 1.5))
-    im = ax.imshow(weights, cmap="viridis")
-    ax.set_xticks(range(n), labels, rotation=90)
-    ax.set_yticks(range(n), labels)
-    ax.set_xlabel("attended token (key)")
-    ax.set_ylabel("attending token (query)")
-    ax.set_title(f"attention, layer {layer % len(model.encoder.layers) + 1} (mean over heads)")
-    fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return save_heatmap(weights[:n, :n], labels, labels, path, xlabel="attended token (key)",
+                        ylabel="attending token (query)", cell=0.35, rotate_columns=True,
+                        title=f"attention, layer {layer % len(model.encoder.layers) + 1} (mean over heads)")
 
 
 def sentiment_attention_report(model, data, out_dir) -> dict:

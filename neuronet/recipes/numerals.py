@@ -30,6 +30,7 @@ from ..models.seq2seq import Seq2Seq, SequenceCrossEntropy
 from ..models.transformer import Seq2SeqTransformer
 from ..optim import warmup_cosine
 from ..train import LearningRateScheduler
+from ..viz import save_heatmap
 from .registry import Recipe, register
 
 __all__ = ["numerals_data", "numerals_model", "numerals_transformer_model", "numerals_transformer_callbacks",
@@ -100,27 +101,14 @@ def exact_match(model, numbers, beam_width: int = 1):
 
 def plot_attention(model, number: int, path: str) -> str:
     """Heat map of the attention weights (Roman output letters × Arabic input digits) for ``number``."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     src = encode_numbers([number])
     out = _translate(model, src)
     weights = _attention(model, src, out)[0]                        # (letters + stop, source positions)
     digits = list(str(number))
     letters = (list(decode_roman(out[0])) + ["<stop>"])[:weights.shape[0]]   # no <stop> row if cut at max_len
-    weights = weights[:len(letters), :len(digits)]
-    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * len(digits), 1.0 + 0.4 * len(letters)))
-    im = ax.imshow(weights, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
-    ax.set_xticks(range(len(digits)), digits)
-    ax.set_yticks(range(len(letters)), letters)
-    ax.set_xlabel("Arabic input digit")
-    ax.set_ylabel("Roman output letter")
-    ax.set_title(f"{number} -> {decode_roman(out[0])}")
-    fig.colorbar(im, ax=ax, fraction=0.08)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return save_heatmap(weights[:len(letters), :len(digits)], letters, digits, path, xlabel="Arabic input digit",
+                        ylabel="Roman output letter", title=f"{number} -> {decode_roman(out[0])}",
+                        vmin=0.0, vmax=1.0, cell=0.5)
 
 
 def numerals_report(model, data, out_dir) -> dict:
