@@ -104,22 +104,21 @@ def im2col(xpad, kernel, stride, dilation, out_hw, out=None):
     ``out`` (contiguous, that shape) receives the columns instead of a new array.
     """
     xp = array_module(xpad)
+    xpad = xp.ascontiguousarray(xpad)
     n, c, hp, wp = xpad.shape
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
+    sn, sc, sy, sx = xpad.strides
+    # ONE strided copy for all offsets: a single call (the GIL is released once, not kh·kw times)
     if sh == sw == 1:
         cols = xp.empty((n, c, kh, kw, oh * wp), dtype=xpad.dtype) if out is None else out.reshape(n, c, kh, kw, -1)
-        src = xp.ascontiguousarray(xpad).reshape(n, c, hp * wp)
-        length = (oh - 1) * wp + ow
-        for i in range(kh):
-            for j in range(kw):
-                start = i * dh * wp + j * dw
-                cols[:, :, i, j, :length] = src[:, :, start:start + length]
+        length = (oh - 1) * wp + ow  # offset (i, j) is the run starting at i·dh·Wp + j·dw of the flat image
+        windows = xp.lib.stride_tricks.as_strided(xpad, (n, c, kh, kw, length), (sn, sc, dh * sy, dw * sx, sx))
+        xp.copyto(cols[..., :length], windows)
         cols[..., length:] = 0
         return cols, wp
     cols = xp.empty((n, c, kh, kw, oh, ow), dtype=xpad.dtype) if out is None else out.reshape(n, c, kh, kw, oh, ow)
-    for i in range(kh):
-        for j in range(kw):
-            cols[:, :, i, j] = xpad[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw]
+    windows = xp.lib.stride_tricks.as_strided(xpad, (n, c, kh, kw, oh, ow), (sn, sc, dh * sy, dw * sx, sh * sy, sw * sx))
+    xp.copyto(cols, windows)
     return cols.reshape(n, c, kh, kw, oh * ow), ow
 
 
