@@ -159,13 +159,15 @@ def run_suite(workloads: list, settings: Settings, command: list | None = None, 
     import torch
 
     import neuronet
+    from neuronet import _malloc_tuning
 
     report = {
         "schema": SCHEMA, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": command,
         "settings": asdict(settings), "machine": blas_info.machine(),
         "environment": {"removed": removed_env or {},
                         "kept": {k: os.environ[k] for k in blas_info.OPENBLAS_TUNING_VARIABLES if k in os.environ},
-                        "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT")},
+                        "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT"),
+                        "malloc": _malloc_tuning.describe()},
         "versions": {"neuronet": neuronet.__version__, "numpy": np.__version__, "torch": torch.__version__},
         "blas": {"numpy": blas_info.numpy_blas(), "torch": blas_info.torch_blas()},
         "load_average": {"start": os.getloadavg()}, "gemm_peak": [], "results": [], "memory": [],

@@ -83,6 +83,8 @@ def render(report: dict) -> str:
     environment += [f"OPENBLAS_THREAD_TIMEOUT={timeout}" + (" (import neuronet's default: idle OpenBLAS workers sleep "
                                                            "at once instead of spinning ~0.1 s)" if timeout == "4" else "")
                     if timeout else "OPENBLAS_THREAD_TIMEOUT unset (OpenBLAS's idle workers spin ~0.1 s)"]
+    if report["environment"].get("malloc"):  # the same process runs torch: it gets the same malloc
+        environment.append(report["environment"]["malloc"] + " (applies to torch in the same process too)")
     head = [
         f"## neuronet vs PyTorch CPU — {report['started']}", "",
         f"- command: `{' '.join(report['command'] or [])}`",

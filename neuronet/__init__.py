@@ -8,8 +8,10 @@ functional ops (``nt.functional``, alias ``nt.F``), modules and layers (``nt.nn`
 __version__ = "0.1.0"
 
 from ._openblas_env import configure_openblas
+from ._malloc_tuning import configure_malloc
 
 configure_openblas()  # before anything loads NumPy: see _openblas_env.py
+configure_malloc()  # large buffers stay in the heap between steps: see _malloc_tuning.py
 
 
 from .backend import get_default_dtype, set_default_dtype, manual_seed, cupy_available
