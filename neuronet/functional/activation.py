@@ -10,6 +10,7 @@ import math
 
 from ..autograd import Function
 from ..backend import array_module, np
+from .parallel import map_flat
 from .math import Tanh, tanh  # noqa: F401  (tanh lives with the other elementary functions)
 
 __all__ = [
@@ -188,12 +189,17 @@ def sign(x):
 
 
 class ReLU(Function):
+    """max(x, 0), split over the cores for large arrays (``parallel.map_flat``)."""
+
     def forward(self, x):
-        self.y = array_module(x).maximum(x, 0)
+        xp = array_module(x)
+        self.y = map_flat(lambda o, a: xp.maximum(a, 0, out=o), xp.empty(x.shape, dtype=x.dtype), x)
         return self.y
 
     def backward(self, gy):
-        return gy * (self.y > 0)  # d/dx max(x, 0) = 1 if x > 0 else 0 (subgradient 0 at 0)
+        # d/dx max(x, 0) = 1 if x > 0 else 0 (subgradient 0 at 0)
+        xp = array_module(gy)
+        return map_flat(lambda o, g, y: xp.multiply(g, y > 0, out=o), xp.empty(gy.shape, dtype=gy.dtype), gy, self.y)
 
 
 def relu(x):

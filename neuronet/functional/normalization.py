@@ -17,6 +17,7 @@ import math
 from ..autograd import Function
 from ..backend import array_module
 from ..tensor import Tensor
+from .parallel import chunk_bounds, map_chunks, scratch
 
 __all__ = ["layer_norm", "batch_norm"]
 
@@ -83,13 +84,28 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     return LayerNorm.apply(x, weight, bias, n_axes=k, eps=float(eps))
 
 
-def _channel_view(a, ndim):
-    """A (C,) array shaped (1, C, 1, ...) to broadcast against an (N, C, ...) input."""
-    return a.reshape((1, -1) + (1,) * (ndim - 2))
+_BN_CHUNK_BYTES = 1 << 19  # channels per chunk: about 512 KiB of input, so that the passes over it stay in cache
+
+
+def _channel_chunks(x3, xp):
+    """Channel ranges of the (N, C, L) view: every channel's statistics come from one chunk, so
+    results do not depend on the thread count."""
+    n, c, l = x3.shape
+    return chunk_bounds(c, n * l * x3.dtype.itemsize, xp, target_bytes=_BN_CHUNK_BYTES)
+
+
+def _as_ncl(a):
+    """(N, C, ...) as an (N, C, L) view (L = 1 for (N, C))."""
+    return a.reshape(a.shape[0], a.shape[1], -1)
 
 
 class BatchNormTrain(Function):
-    """Normalise with the batch's own statistics (training mode), updating the running ones."""
+    """Normalise with the batch's own statistics (training mode), updating the running ones.
+
+    Runs over chunks of channels (``parallel.py``) sized so that the passes over a chunk stay in
+    cache; per-channel sums are ``einsum`` contractions (no temporary array).  Like PyTorch it
+    keeps the input, the mean and 1/σ for the backward, not x̂ (one array less alive).
+    """
 
     def __init__(self, eps, running_mean=None, running_var=None, momentum=0.1):
         self.eps = eps
@@ -97,56 +113,92 @@ class BatchNormTrain(Function):
 
     def forward(self, x, weight, bias):
         xp = array_module(x)
-        self.axes = (0,) + tuple(range(2, x.ndim))
-        self.mean = x.mean(axis=self.axes, keepdims=True)
-        centred = x - self.mean
-        self.var = (centred * centred).mean(axis=self.axes, keepdims=True)
-        self.rstd = 1.0 / xp.sqrt(self.var + self.eps)
-        self.x_hat = centred * self.rstd
-        _update_running(*self.running, self.mean, self.var, x.size // x.shape[1])
-        del self.running, self.mean, self.var
-        self.weight = None if weight is None else _channel_view(weight, x.ndim)
-        y = self.x_hat if weight is None else self.x_hat * self.weight
-        return y if bias is None else y + _channel_view(bias, x.ndim)
+        x3 = _as_ncl(x)
+        count = x3.shape[0] * x3.shape[2]  # values per channel
+        c = x3.shape[1]
+        y = xp.empty(x3.shape, dtype=x.dtype)
+        mean, var, rstd = (xp.empty(c, dtype=x.dtype) for _ in range(3))
+
+        def chunk(s, e):
+            xs, ys = x3[:, s:e], y[:, s:e]
+            mean[s:e] = xp.einsum("ncl->c", xs) / count
+            xp.subtract(xs, mean[s:e, None], out=ys)  # centred, two-pass: no cancellation
+            var[s:e] = xp.einsum("ncl,ncl->c", ys, ys) / count
+            rstd[s:e] = 1.0 / xp.sqrt(var[s:e] + self.eps)
+            ys *= (rstd[s:e] if weight is None else weight[s:e] * rstd[s:e])[:, None]
+            if bias is not None:
+                ys += bias[s:e, None]
+
+        map_chunks(chunk, _channel_chunks(x3, xp), x)
+        _update_running(*self.running, mean, var, count)
+        del self.running
+        if self.recording:
+            self.x, self.mean, self.rstd, self.weight = x, mean, rstd, weight
+        return y.reshape(x.shape)
 
     def backward(self, gy):
-        # y = γ·x̂ + β per channel:  dL/dγ = Σ dy·x̂,  dL/dβ = Σ dy over batch and positions
-        gx = gw = gb = None
-        if self.needs_grad[0]:
-            g = gy if self.weight is None else gy * self.weight
-            gx = _normalized_grad(g, self.x_hat, self.rstd, self.axes)
-        if self.needs_grad[1]:
-            gw = (gy * self.x_hat).sum(axis=self.axes)
-        if self.needs_grad[2]:
-            gb = gy.sum(axis=self.axes)
-        return gx, gw, gb
+        # y = γ·x̂ + β per channel:  dL/dγ = Σ dy·x̂,  dL/dβ = Σ dy over batch and positions;
+        # dL/dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)) (module docstring with g = γ·dy), whose
+        # two means are dL/dβ/n and dL/dγ/n: the parameter gradients are computed once and reused.
+        xp = array_module(gy)
+        g3, x3, weight = _as_ncl(gy), _as_ncl(self.x), self.weight
+        count = g3.shape[0] * g3.shape[2]
+        c = g3.shape[1]
+        want_x = self.needs_grad[0]
+        gw, gb = xp.empty(c, dtype=gy.dtype), xp.empty(c, dtype=gy.dtype)
+        gx = xp.empty(g3.shape, dtype=gy.dtype) if want_x else None
+
+        def chunk(s, e):
+            gs = g3[:, s:e]
+            rstd = self.rstd[s:e, None]
+            hs = gx[:, s:e] if want_x else scratch("bn", gs.shape, gy.dtype, xp)
+            xp.subtract(x3[:, s:e], self.mean[s:e, None], out=hs)
+            hs *= rstd  # x̂, rebuilt where dL/dx goes
+            gb[s:e] = xp.einsum("ncl->c", gs)
+            gw[s:e] = xp.einsum("ncl,ncl->c", gs, hs)
+            if want_x:
+                hs *= gw[s:e, None] / count
+                hs += gb[s:e, None] / count
+                xp.subtract(gs, hs, out=hs)
+                hs *= rstd if weight is None else weight[s:e, None] * rstd
+
+        map_chunks(chunk, _channel_chunks(g3, xp), gy)
+        return (None if gx is None else gx.reshape(gy.shape),
+                gw if self.needs_grad[1] else None, gb if self.needs_grad[2] else None)
 
 
 class BatchNormEval(Function):
-    """Normalise with fixed running statistics (evaluation mode): an affine map per channel."""
+    """Normalise with fixed running statistics (evaluation mode): y = x·a + b per channel, with
+    a = γ·rstd and b = β − μ·a (two passes, nothing saved but the input)."""
 
     def __init__(self, eps):
         self.eps = eps
 
     def forward(self, x, weight, bias, mean, var):
         xp = array_module(x)
-        nd = x.ndim
-        self.axes = (0,) + tuple(range(2, nd))
-        self.rstd = _channel_view(1.0 / xp.sqrt(var + self.eps), nd).astype(x.dtype, copy=False)
-        self.x_hat = (x - _channel_view(mean, nd).astype(x.dtype, copy=False)) * self.rstd
-        self.weight = None if weight is None else _channel_view(weight, nd)
-        y = self.x_hat if weight is None else self.x_hat * self.weight
-        return y if bias is None else y + _channel_view(bias, nd)
+        rstd = (1.0 / xp.sqrt(var + self.eps)).astype(x.dtype, copy=False)
+        mean = mean.astype(x.dtype, copy=False)
+        scale = rstd if weight is None else weight * rstd
+        shift = -mean * scale if bias is None else bias - mean * scale
+        x3 = _as_ncl(x)
+        y = xp.multiply(x3, scale[:, None])
+        y += shift[:, None]
+        if self.recording:
+            self.x, self.mean, self.rstd, self.scale = (x if self.needs_grad[1] else None), mean, rstd, scale
+        return y.reshape(x.shape)
 
     def backward(self, gy):
         # x̂ = (x − μ_run)·rstd with constant statistics:  dL/dx = γ·rstd·dy
+        xp = array_module(gy)
+        g3 = _as_ncl(gy)
         gx = gw = gb = None
         if self.needs_grad[0]:
-            gx = gy * self.rstd if self.weight is None else gy * (self.weight * self.rstd)
+            gx = xp.multiply(g3, self.scale[:, None]).reshape(gy.shape)
         if self.needs_grad[1]:
-            gw = (gy * self.x_hat).sum(axis=self.axes)
+            x_hat = (_as_ncl(self.x) - self.mean[:, None]) * self.rstd[:, None]
+            gw = xp.einsum("ncl,ncl->c", g3, x_hat)
         if self.needs_grad[2]:
-            gb = gy.sum(axis=self.axes)
+            gb = xp.einsum("ncl->c", g3)
         return gx, gw, gb, None, None
 
 

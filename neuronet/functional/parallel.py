@@ -16,10 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..backend import array_module, np
 
-__all__ = ["chunk_bounds", "map_chunks", "blas_thread_count", "scratch"]
+__all__ = ["chunk_bounds", "map_chunks", "map_flat", "blas_thread_count", "scratch"]
 
 _CHUNK_BYTES = 1 << 22  # target bytes of columns per chunk
 _CHUNK_MULTIPLE = 2  # chunk counts above 1 are rounded up to a multiple of this: 2 threads share evenly
+_FLAT_CHUNK_BYTES = 1 << 20  # element-wise work: chunks of about 1 MiB per operand
 _SCRATCH_CAP = 4 * _CHUNK_BYTES  # larger scratch arrays are allocated afresh, not kept
 _lock = threading.Lock()
 _state = {"blas": None, "pool": None, "workers": 0, "pid": None}
@@ -43,15 +44,16 @@ def blas_thread_count() -> int:
     return max(1, min(c.num_threads for c in controllers)) if controllers else 1
 
 
-def chunk_bounds(n: int, bytes_per_item: int, xp) -> list:
-    """(start, stop) ranges splitting ``n`` items into equal chunks of at most about ``_CHUNK_BYTES``.
+def chunk_bounds(n: int, bytes_per_item: int, xp, target_bytes: int | None = None) -> list:
+    """(start, stop) ranges splitting ``n`` items into equal chunks of at most about ``target_bytes``
+    (default ``_CHUNK_BYTES``).
 
     More than one chunk is always a multiple of ``_CHUNK_MULTIPLE`` chunks (so that 2 threads
     get equal shares); CuPy arrays get one chunk.
     """
     if xp is not np or n <= 1:
         return [(0, n)]
-    count = min(n, -(-(n * max(1, bytes_per_item)) // _CHUNK_BYTES))
+    count = min(n, -(-(n * max(1, bytes_per_item)) // (target_bytes or _CHUNK_BYTES)))
     if count > 1:
         count = min(n, -(-count // _CHUNK_MULTIPLE) * _CHUNK_MULTIPLE)
     return [(i * n // count, (i + 1) * n // count) for i in range(count)]
@@ -120,3 +122,23 @@ def map_chunks(fn, bounds, *arrays) -> list:
                 c.set_num_threads(count)
     finally:
         _lock.release()
+
+
+def map_flat(fn, out, *inputs):
+    """Run the element-wise ``fn(out_chunk, *input_chunks)`` over ~1 MiB pieces of flat arrays on BLAS's thread count.
+
+    ``out`` and ``inputs`` must be C-contiguous arrays of one shape; ``fn`` writes its result
+    into the ``out`` piece (e.g. ``lambda o, x: xp.maximum(x, 0, out=o)``).  Arrays smaller than
+    two pieces, CuPy arrays and non-contiguous inputs get one call on the whole arrays.
+    """
+    arrays = (out,) + inputs
+    if any(not a.flags.c_contiguous or a.shape != out.shape for a in arrays):
+        fn(out, *inputs)
+        return out
+    flat = [a.reshape(-1) for a in arrays]
+    bounds = chunk_bounds(out.size, out.dtype.itemsize, array_module(out), target_bytes=_FLAT_CHUNK_BYTES)
+    if len(bounds) == 1:
+        fn(out, *inputs)
+        return out
+    map_chunks(lambda s, e: fn(*(a[s:e] for a in flat)), bounds, *arrays)
+    return out

@@ -1,10 +1,11 @@
-"""Conv and pooling split the batch into chunks run on BLAS's threads: the results must not depend
-on the chunking or on the thread count, and must still match PyTorch."""
+"""Conv, pooling, batch norm and ReLU split their work into chunks run on BLAS's threads: the
+results must not depend on the chunking or on the thread count, and must still match PyTorch."""
 import numpy as np
 import pytest
 
 import neuronet as nt
 from neuronet.functional import parallel
+from neuronet.functional import normalization
 from tests.helpers import check_parity
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
@@ -23,6 +24,13 @@ CASES = [
     ("max_pool2d 2", lambda x: nt.F.max_pool2d(x, 2), lambda x: tF.max_pool2d(x, 2), [(7, 3, 8, 8)]),
     ("max_pool2d 3/2/1", lambda x: nt.F.max_pool2d(x, 3, stride=2, padding=1),
      lambda x: tF.max_pool2d(x, 3, stride=2, padding=1), [(7, 3, 9, 7)]),
+    ("batch_norm training (N, C, H, W)",
+     lambda x, w, b: nt.F.batch_norm(x, None, None, w, b, training=True),
+     lambda x, w, b: tF.batch_norm(x, None, None, w, b, training=True), [(6, 5, 4, 3), (5,), (5,)]),
+    ("batch_norm training (N, C)",
+     lambda x, w, b: nt.F.batch_norm(x, None, None, w, b, training=True),
+     lambda x, w, b: tF.batch_norm(x, None, None, w, b, training=True), [(9, 7), (7,), (7,)]),
+    ("relu", lambda x: nt.F.relu(x), lambda x: torch.relu(x), [(5, 3, 4, 7)]),
 ]
 
 
@@ -40,12 +48,30 @@ def test_tiny_chunks_are_thread_count_independent_and_match_torch(monkeypatch, n
     arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     whole = run(ours, arrays)  # default chunking: these small batches are one chunk
     monkeypatch.setattr(parallel, "_CHUNK_BYTES", 256)  # force many chunks of one or two images
+    monkeypatch.setattr(parallel, "_FLAT_CHUNK_BYTES", 64)  # ... of 16 elements
+    monkeypatch.setattr(normalization, "_BN_CHUNK_BYTES", 64)  # ... of one or two channels
+    regions = []  # parallel regions that handed chunks to a helper thread
+    real_pool = parallel._pool
+    monkeypatch.setattr(parallel, "_pool", lambda helpers: regions.append(helpers) or real_pool(helpers))
     with threadpoolctl.threadpool_limits(1):
         one = run(ours, arrays)
     with threadpoolctl.threadpool_limits(2):
         two = run(ours, arrays)
+    assert regions, "the work never ran on two threads"
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(one, whole):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
     check_parity(ours, theirs, *arrays)
+
+
+def test_map_flat_handles_non_contiguous_and_mismatched_arrays(monkeypatch):
+    monkeypatch.setattr(parallel, "_FLAT_CHUNK_BYTES", 64)
+    x = np.random.default_rng(0).standard_normal((6, 10)).astype(np.float32)
+    out = np.empty((10, 6), np.float32)
+    parallel.map_flat(lambda o, a: np.maximum(a, 0, out=o), out, x.T)  # a transposed view: one whole call
+    np.testing.assert_array_equal(out, np.maximum(x.T, 0))
+    out = np.empty_like(x)
+    with threadpoolctl.threadpool_limits(2):
+        parallel.map_flat(lambda o, a: np.maximum(a, 0, out=o), out, x)  # contiguous: 15 chunks of 4 values
+    np.testing.assert_array_equal(out, np.maximum(x, 0))
