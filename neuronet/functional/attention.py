@@ -38,20 +38,46 @@ def _data(a):
 
 
 def _softmax_rows(scores, allowed, xp):
-    """Row softmax of ``scores`` with ``allowed`` False (and −∞ scores) excluded; all-excluded rows give 0."""
-    if allowed is not None:  # a mask made on the host is moved to the scores' device
-        scores = xp.where(xp.asarray(allowed), scores, -xp.inf)
+    """Row softmax of ``scores`` with ``allowed`` False (and −∞ scores) excluded; all-excluded rows give 0.
+
+    Returns (P, shift, denominator): P = exp(S − shift)/denominator, the two (…, 1) statistics
+    letting :func:`_softmax_again` rebuild exactly the same P from the same scores."""
+    scores = _masked(scores, allowed, xp)
     peak = scores.max(axis=-1, keepdims=True)
     peak = xp.where(xp.isfinite(peak), peak, 0)  # a fully masked row: exp(−∞ − 0) = 0 everywhere
-    e = xp.exp(scores - peak)
+    e = scores - peak
+    xp.exp(e, out=e)
     total = e.sum(axis=-1, keepdims=True)
-    e /= xp.where(total > 0, total, 1)
+    total = xp.where(total > 0, total, 1)
+    e /= total
+    return e, peak, total
+
+
+def _softmax_again(scores, allowed, peak, total, xp):
+    """The P of :func:`_softmax_rows` from the same scores and its saved statistics (bit for bit)."""
+    e = _masked(scores, allowed, xp) - peak
+    xp.exp(e, out=e)
+    e /= total
     return e
+
+
+def _masked(scores, allowed, xp):
+    if allowed is None:
+        return scores
+    return xp.where(xp.asarray(allowed), scores, -xp.inf)  # a mask made on the host is moved to the scores' device
 
 
 def _softmax_grad(p, gp):
     # d softmax:  dS = P ⊙ (dP − rowsum(dP ⊙ P))
     return p * (gp - (gp * p).sum(axis=-1, keepdims=True))
+
+
+def _softmax_grad_into(p, gp):
+    """:func:`_softmax_grad` written over ``gp`` (an array backward made itself): no extra (…, L, S) array."""
+    # d softmax:  dS = P ⊙ (dP − rowsum(dP ⊙ P))
+    gp -= (gp * p).sum(axis=-1, keepdims=True)
+    gp *= p
+    return gp
 
 
 def _causal(xp, length, source):
@@ -60,50 +86,80 @@ def _causal(xp, length, source):
 
 
 class ScaledDotProductAttention(Function):
-    """O = dropout(softmax(scale·Q Kᵀ + M)) V, masked; optionally also returns the weights."""
+    """O = dropout(softmax(scale·Q Kᵀ + M)) V, masked; optionally also returns the weights.
 
-    def __init__(self, allowed=None, is_causal=False, scale=1.0, dropout_p=0.0, return_weights=False):
+    Like PyTorch's fused kernels it keeps no (…, L, S) array for backward: q, k, v, the two
+    (…, L, 1) softmax statistics and, with dropout, a boolean keep-mask; backward recomputes
+    the probabilities P bit for bit (one more Q Kᵀ product).  With ``merge_heads`` the output
+    (…, h, L, Ev) is returned as (…, L, h·Ev), the layout the output projection reads."""
+
+    def __init__(self, allowed=None, is_causal=False, scale=1.0, dropout_p=0.0, return_weights=False,
+                 merge_heads=False):
         self.allowed, self.is_causal, self.scale = allowed, is_causal, scale
-        self.dropout_p, self.return_weights = dropout_p, return_weights
+        self.dropout_p, self.return_weights, self.merge_heads = dropout_p, return_weights, merge_heads
+
+    def _scores(self, q, k, additive, xp):
+        """scale·Q Kᵀ + M, the softmax's input (its mask is ``self.allowed``)."""
+        scores = _matmul_t(q, k) * self.scale
+        return scores if additive is None else scores + xp.asarray(additive)
 
     def forward(self, q, k, v, additive=None):
         xp = array_module(q)
-        scores = _matmul_t(q, k) * self.scale
-        if additive is not None:
-            scores = scores + xp.asarray(additive)
         allowed = None if self.allowed is None else xp.asarray(self.allowed)
         if self.is_causal:
             causal = _causal(xp, q.shape[-2], k.shape[-2])
             allowed = causal if allowed is None else allowed & causal
-        p = _softmax_rows(scores, allowed, xp).astype(q.dtype, copy=False)
-        del self.allowed
+        self.allowed = allowed
+        p, self.peak, self.total = _softmax_rows(self._scores(q, k, additive, xp), allowed, xp)
+        p = p.astype(q.dtype, copy=False)
         self.keep = None
-        weights = p
         if self.dropout_p > 0:
-            self.keep = (get_rng(xp).random(p.shape, dtype=p.dtype) >= self.dropout_p) * (1.0 / (1.0 - self.dropout_p))
-            self.keep = self.keep.astype(p.dtype, copy=False)
-            weights = p * self.keep
-        self.q, self.k, self.v, self.p, self.weights = q, k, v, p, weights
+            self.keep = get_rng(xp).random(p.shape, dtype=p.dtype) >= self.dropout_p
+        weights = self._dropped(p)
+        self.q, self.k, self.v, self.additive = q, k, v, additive
         self.shapes = (q.shape, k.shape, v.shape, None if additive is None else additive.shape)
         out = weights @ v
+        if self.merge_heads:  # (..., h, L, Ev) → (..., L, h·Ev)
+            self.heads = out.shape[-3]
+            out = out.swapaxes(-3, -2).reshape(out.shape[:-3] + (out.shape[-2], out.shape[-3] * out.shape[-1]))
         return (out, weights) if self.return_weights else out
 
+    def _dropped(self, p):
+        """The weights W = P ⊙ keep/(1 − p): P itself without dropout."""
+        if self.keep is None:
+            return p
+        weights = p * self.keep
+        weights *= p.dtype.type(1.0 / (1.0 - self.dropout_p))
+        return weights
+
     def backward(self, gout, gweights=None):
-        # dV = Wᵀ dO;  dW = dO Vᵀ (+ dL/dW when the weights are an output);  dP = dW ⊙ keep
+        # dV = Wᵀ dO;  dW = dO Vᵀ (+ dL/dW when the weights are an output);  dP = dW ⊙ keep/(1 − p)
         q_shape, k_shape, v_shape, m_shape = self.shapes
-        gw = gout @ _swap_last(self.v)
-        if gweights is not None:
-            gw = gw + gweights
-        if self.keep is not None:
-            gw = gw * self.keep
-        gs = _softmax_grad(self.p, gw)
+        xp = array_module(gout)
+        q, k, v = self.q, self.k, self.v
+        p = _softmax_again(self._scores(q, k, self.additive, xp), self.allowed, self.peak, self.total, xp)
+        p = p.astype(q.dtype, copy=False)
+        if self.merge_heads:  # (..., L, h·Ev) → (..., h, L, Ev), a view
+            gout = gout.reshape(gout.shape[:-1] + (self.heads, v_shape[-1])).swapaxes(-3, -2)
         gq = gk = gv = gm = None
-        if self.needs_grad[0]:
-            gq = unbroadcast((gs @ self.k) * self.scale, q_shape)  # dQ = scale·dS K
-        if self.needs_grad[1]:
-            gk = unbroadcast((_swap_last(gs) @ self.q) * self.scale, k_shape)  # dK = scale·dSᵀ Q
         if self.needs_grad[2]:
-            gv = unbroadcast(_swap_last(self.weights) @ gout, v_shape)
+            gv = unbroadcast(_swap_last(self._dropped(p)) @ gout, v_shape)
+        gw = gout @ _swap_last(v)
+        if gweights is not None:
+            gw += gweights
+        if self.keep is not None:
+            gw *= self.keep
+            gw *= gw.dtype.type(1.0 / (1.0 - self.dropout_p))
+        gs = _softmax_grad_into(p, gw)
+        del p
+        if self.needs_grad[0]:
+            gq = gs @ k
+            gq *= self.scale
+            gq = unbroadcast(gq, q_shape)  # dQ = scale·dS K
+        if self.needs_grad[1]:
+            gk = _swap_last(gs) @ q
+            gk *= self.scale
+            gk = unbroadcast(gk, k_shape)  # dK = scale·dSᵀ Q
         if len(self.needs_grad) > 3 and self.needs_grad[3]:
             gm = unbroadcast(gs, m_shape)  # d/dM (S + M) = 1
         return gq, gk, gv, gm
@@ -154,7 +210,7 @@ def _check_qkv(fn, q, k, v):
 
 
 def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal: bool = False, dropout_p: float = 0.0,
-                                 scale: float | None = None, *, need_weights: bool = False):
+                                 scale: float | None = None, *, need_weights: bool = False, merge_heads: bool = False):
     """softmax(Q Kᵀ/√E + mask) V in one fused Function — PyTorch's ``F.scaled_dot_product_attention``.
 
     Args:
@@ -166,10 +222,13 @@ def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal: bool = Fals
         dropout_p: dropout on the attention weights (pass 0.0 when not training).
         scale: factor on the scores; 1/√E when None.
         need_weights: also return the (dropped-out) attention weights (..., L, S).
+        merge_heads: return the output of inputs (..., h, L, ·) with the heads concatenated,
+            (..., L, h·Ev), in one Function (what multi-head attention's output projection reads).
 
     Returns:
-        (..., L, Ev); or (output, weights) with ``need_weights``.  A query whose keys are all
-        masked gets an output row of zeros and zero gradient (PyTorch gives NaN there).
+        (..., L, Ev), or (..., L, h·Ev) with ``merge_heads``; or (output, weights) with
+        ``need_weights``.  A query whose keys are all masked gets an output row of zeros and zero
+        gradient (PyTorch gives NaN there).
 
     Example::
 
@@ -179,11 +238,15 @@ def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal: bool = Fals
     score_shape = _check_qkv(fn, q, k, v)
     if not 0 <= dropout_p < 1:
         raise ValueError(f"{fn}: dropout_p must be in [0, 1), got {dropout_p!r}")
+    if merge_heads and len(score_shape) < 3:
+        raise ValueError(f"{fn}: merge_heads needs a heads axis, inputs (..., h, L, E); got query {tuple(q.shape)}, "
+                         f"key {tuple(k.shape)}, value {tuple(v.shape)}")
     allowed, additive = _split_mask(fn, attn_mask, score_shape)
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     inputs = (q, k, v) if additive is None else (q, k, v, additive)
     return ScaledDotProductAttention.apply(*inputs, allowed=allowed, is_causal=bool(is_causal), scale=scale,
-                                           dropout_p=float(dropout_p), return_weights=bool(need_weights))
+                                           dropout_p=float(dropout_p), return_weights=bool(need_weights),
+                                           merge_heads=bool(merge_heads))
 
 
 class MaskedSoftmax(Function):
@@ -191,7 +254,7 @@ class MaskedSoftmax(Function):
         self.allowed = allowed
 
     def forward(self, scores):
-        self.p = _softmax_rows(scores, self.allowed, array_module(scores)).astype(scores.dtype, copy=False)
+        self.p = _softmax_rows(scores, self.allowed, array_module(scores))[0].astype(scores.dtype, copy=False)
         del self.allowed
         return self.p
 

@@ -1,4 +1,8 @@
-"""The fully connected layer as one fused Function: y = act(x Wᵀ + b), PyTorch weight layout (out, in)."""
+"""The fully connected layer as one fused Function: y = act(x Wᵀ + b), PyTorch weight layout (out, in).
+
+``linear`` can also add a residual r in the same Function (y = x Wᵀ + b + r), so a residual
+block's sum is one array instead of the product plus the sum (the Transformer layers use it).
+"""
 from __future__ import annotations
 
 from ..autograd import Function
@@ -16,7 +20,7 @@ class Affine(Function):
     def __init__(self, activation=None):
         self.activation = activation
 
-    def forward(self, x, w, b=None):
+    def forward(self, x, w, b=None, r=None):
         xp = array_module(x)
         self.x_shape = x.shape
         self.x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
@@ -24,6 +28,8 @@ class Affine(Function):
         y = self.x2 @ w.T  # one GEMM over all leading dimensions
         if b is not None:
             y += b
+        if r is not None:
+            y += r.reshape(y.shape)
         if self.activation == "relu":
             xp.maximum(y, 0, out=y)
         elif self.activation == "tanh":
@@ -34,7 +40,7 @@ class Affine(Function):
         return y.reshape(x.shape[:-1] + (w.shape[0],))
 
     def backward(self, gy):
-        # y = act(z), z = x Wᵀ + b:  dz = dy·act'(z);  dX = dz W,  dW = dzᵀ X,  db = Σ_rows dz
+        # y = act(z), z = x Wᵀ + b (+ r):  dz = dy·act'(z);  dX = dz W,  dW = dzᵀ X,  db = Σ_rows dz
         g = gy.reshape(-1, gy.shape[-1]) if gy.ndim != 2 else gy
         y = self.y
         if self.activation == "relu":
@@ -48,10 +54,12 @@ class Affine(Function):
         if len(self.needs_grad) < 3:
             return gx, gw
         gb = g.sum(axis=0) if self.needs_grad[2] else None
-        return gx, gw, gb
+        if len(self.needs_grad) < 4:
+            return gx, gw, gb
+        return gx, gw, gb, gy if self.needs_grad[3] else None  # d/dr (z + r) = 1
 
 
-def _check(fn, x, weight, bias):
+def _check(fn, x, weight, bias, residual=None):
     xs, ws = tuple(x.shape), tuple(weight.shape)
     if len(ws) != 2:
         raise ValueError(f"{fn}: weight must have shape (out_features, in_features), got {ws}")
@@ -60,11 +68,19 @@ def _check(fn, x, weight, bias):
                          f"dimension, but weight of shape {ws} expects {ws[1]} (weight is (out, in))")
     if bias is not None and tuple(bias.shape) != (ws[0],):
         raise ValueError(f"{fn}: bias must have shape ({ws[0]},) to match weight {ws}, got {tuple(bias.shape)}")
+    if residual is not None and tuple(residual.shape) != xs[:-1] + ws[:1]:
+        raise ValueError(f"{fn}: residual must have the output's shape {xs[:-1] + ws[:1]}, got {tuple(residual.shape)}")
 
 
-def linear(x, weight, bias=None):
-    """y = x Wᵀ + b for x of shape (..., in), weight (out, in), bias (out,) — PyTorch's F.linear."""
-    _check("linear", x, weight, bias)
+def linear(x, weight, bias=None, residual=None):
+    """y = x Wᵀ + b for x of shape (..., in), weight (out, in), bias (out,) — PyTorch's F.linear.
+
+    ``residual`` (the output's shape (..., out)), when given, is added in the same Function:
+    ``linear(h, W, b, residual=x)`` equals ``x + linear(h, W, b)`` without keeping the product
+    as a separate array for backward."""
+    _check("linear", x, weight, bias, residual)
+    if residual is not None:
+        return Affine.apply(x, weight, bias, residual)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     return Affine.apply(*inputs)
 

@@ -95,12 +95,12 @@ class MultiHeadAttention(Module):
             self.out_proj.bias = Parameter(init.zeros((E,), dtype=dtype), dtype=dtype)
 
     def _project(self, query, key, value):
+        if self.packed and query is key and key is value:  # self-attention: one matrix product for q, k and v
+            return split(linear(query, self.in_proj_weight, self.in_proj_bias), 3, axis=-1)
         b = (None, None, None) if self.in_proj_bias is None else split(self.in_proj_bias, 3)
         if not self.packed:
             return (linear(query, self.q_proj_weight, b[0]), linear(key, self.k_proj_weight, b[1]),
                     linear(value, self.v_proj_weight, b[2]))
-        if query is key and key is value:  # self-attention: one matrix product for q, k and v
-            return split(linear(query, self.in_proj_weight, self.in_proj_bias), 3, axis=-1)
         w = split(self.in_proj_weight, 3)
         return linear(query, w[0], b[0]), linear(key, w[1], b[1]), linear(value, w[2], b[2])
 
@@ -170,6 +170,14 @@ class MultiHeadAttention(Module):
         Returns:
             (output (N, L, E), weights or None).
         """
+        return self.attend(query, key, value, key_padding_mask, attn_mask, need_weights, average_attn_weights,
+                           is_causal)
+
+    def attend(self, query, key=None, value=None, key_padding_mask=None, attn_mask=None, need_weights: bool = True,
+               average_attn_weights: bool = True, is_causal: bool = False, residual=None):
+        """:meth:`forward`, with ``residual`` (the output's shape) added to the output: for a
+        batched, batch-first call the sum is made inside the output projection's Function, so
+        a residual block keeps one array for backward instead of the projection and the sum."""
         key = query if key is None else key
         value = key if value is None else value
         name = self._check(query, key, value)
@@ -188,17 +196,24 @@ class MultiHeadAttention(Module):
         q, k, v = (self._heads(t) for t in self._project(query, key, value))
         p = self.dropout if self.training else 0.0
         out = scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=is_causal, dropout_p=p,
-                                           need_weights=need_weights)
+                                           need_weights=need_weights, merge_heads=True)  # (N, L, E)
         weights = None
         if need_weights:
             out, weights = out
             if average_attn_weights:
                 weights = mean(weights, axis=1)
-        out = self.out_proj(reshape(swapaxes(out, 1, 2), (n, L, self.embed_dim)))
+        fused = residual is not None and not unbatched and self.batch_first
+        if fused and tuple(residual.shape) != (n, L, self.embed_dim):
+            raise ValueError(f"{name}: residual must have the output's shape {(n, L, self.embed_dim)}, "
+                             f"got {tuple(residual.shape)}")
+        out = linear(out, self.out_proj.weight, self.out_proj.bias, residual=residual if fused else None)
         if unbatched:
-            return reshape(out, (L, self.embed_dim)), None if weights is None else reshape(weights, weights.shape[1:])
-        if not self.batch_first:
+            out = reshape(out, (L, self.embed_dim))
+            weights = None if weights is None else reshape(weights, weights.shape[1:])
+        elif not self.batch_first:
             out = swapaxes(out, 0, 1)
+        if residual is not None and not fused:
+            out = residual + out
         return out, weights
 
     def extra_repr(self) -> str:

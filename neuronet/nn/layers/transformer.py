@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...functional.activation import get_activation
-from ...functional.linear import dense
+from ...functional.linear import dense, linear
 from ..module import Module
 from ..sequential import Sequential
 from .attention import MultiHeadAttention
@@ -22,14 +22,24 @@ __all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEnc
            "Transformer"]
 
 
+def _is_identity(dropout):
+    """True when a Dropout layer passes its input through unchanged (rate 0, or evaluation mode)."""
+    return isinstance(dropout, Dropout) and (dropout.rate == 0 or not dropout.training)
+
+
 class _FeedForward(Module):
     """Shared pieces of both layers: the self-attention block, the position-wise feed-forward
     block and the residual rule."""
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
-                           is_causal=is_causal)[0]
-        return self.dropout1(x)
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal, residual=None):
+        """dropout1(self_attn(x)), plus ``residual`` if given; without dropout the sum is made
+        inside the output projection's Function (one array kept for backward, not two)."""
+        if residual is not None and _is_identity(self.dropout1):
+            return self.self_attn.attend(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                                         need_weights=False, is_causal=is_causal, residual=residual)[0]
+        x = self.dropout1(self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                                         need_weights=False, is_causal=is_causal)[0])
+        return x if residual is None else residual + x
 
     def _init_ffn(self, d_model, dim_feedforward, dropout, activation, layer_norm_eps, n_norms):
         if isinstance(activation, str) and activation not in ("relu", "gelu"):
@@ -45,10 +55,15 @@ class _FeedForward(Module):
             setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps))
             setattr(self, f"dropout{i}", Dropout(dropout))
 
-    def _ff_block(self, x):
-        # linear2(dropout(act(linear1 x))); relu is fused into linear1's matrix product
-        h = dense(x, self.linear1.weight, self.linear1.bias, self.activation)
-        return self.linear2(self.dropout(h))
+    def _ff_block(self, x, residual=None, final_dropout=None):
+        """final_dropout(linear2(dropout(act(linear1 x)))), plus ``residual`` if given; relu is
+        fused into linear1's matrix product and, without final dropout, the sum into linear2's."""
+        h = self.dropout(dense(x, self.linear1.weight, self.linear1.bias, self.activation))
+        if residual is not None and (final_dropout is None or _is_identity(final_dropout)):
+            return linear(h, self.linear2.weight, self.linear2.bias, residual=residual)
+        y = self.linear2(h)
+        y = y if final_dropout is None else final_dropout(y)
+        return y if residual is None else residual + y
 
     def _check(self, what, x):
         d = self.linear1.in_features
@@ -90,10 +105,10 @@ class TransformerEncoderLayer(_FeedForward):
         self._check("src", src)
         x = src
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self.dropout2(self._ff_block(self.norm2(x)))
-        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self.dropout2(self._ff_block(x)))
+            x = self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal, residual=x)
+            return self._ff_block(self.norm2(x), x, self.dropout2)
+        x = self.norm1(self._sa_block(x, src_mask, src_key_padding_mask, is_causal, residual=x))
+        return self.norm2(self._ff_block(x, x, self.dropout2))
 
 
 class TransformerDecoderLayer(_FeedForward):
@@ -116,10 +131,15 @@ class TransformerDecoderLayer(_FeedForward):
         self._init_ffn(d_model, dim_feedforward, dropout, activation, layer_norm_eps, 3)
         self.norm_first = bool(norm_first)
 
-    def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal):
-        x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                                need_weights=False, is_causal=is_causal)[0]
-        return self.dropout2(x)
+    def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal, residual=None):
+        """dropout2(multihead_attn(x, mem)), plus ``residual`` if given (summed inside the output
+        projection when there is no dropout)."""
+        if residual is not None and _is_identity(self.dropout2):
+            return self.multihead_attn.attend(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                                              need_weights=False, is_causal=is_causal, residual=residual)[0]
+        x = self.dropout2(self.multihead_attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                                              need_weights=False, is_causal=is_causal)[0])
+        return x if residual is None else residual + x
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal: bool = False, memory_is_causal: bool = False):
@@ -128,12 +148,13 @@ class TransformerDecoderLayer(_FeedForward):
         self._check("memory", memory)
         x = tgt
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
-            x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal)
-            return x + self.dropout3(self._ff_block(self.norm3(x)))
-        x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
-        x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
-        return self.norm3(x + self.dropout3(self._ff_block(x)))
+            x = self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal, residual=x)
+            x = self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal,
+                                residual=x)
+            return self._ff_block(self.norm3(x), x, self.dropout3)
+        x = self.norm1(self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal, residual=x))
+        x = self.norm2(self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal, residual=x))
+        return self.norm3(self._ff_block(x, x, self.dropout3))
 
 
 def _stack(owner, layer_or_factory, num_layers, kind):
