@@ -15,6 +15,7 @@ has run, so peak memory in backward is no worse than in forward.
 from __future__ import annotations
 
 import functools
+import weakref
 
 from . import backend
 from .backend import np
@@ -120,6 +121,8 @@ class Function:
         fn.recording = recording = _grad_enabled and any(needs)
         fn.needs_grad = needs
         out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs])
+        if recording:
+            inputs = _edges(inputs, needs)
         if isinstance(out, tuple):
             outs = tuple(_wrap(o) for o in out)
             if recording:
@@ -148,6 +151,30 @@ class Function:
         """Drop the inputs and saved arrays once backward has used them."""
         self.__dict__.clear()
         self.inputs = None
+
+
+class _Edge:
+    """What backward needs of an intermediate (non-leaf) input: its creator, output index, shape
+    and dtype, and a weak reference to the tensor (for ``retain_grad``) — not its data, so an
+    activation is freed as soon as no Function's backward needs it (PyTorch's rule too)."""
+
+    __slots__ = ("_creator", "_index", "shape", "dtype", "_tensor")
+
+    def __init__(self, t: Tensor):
+        self._creator, self._index = t._creator, t._index
+        self.shape, self.dtype = t.data.shape, t.data.dtype
+        self._tensor = weakref.ref(t)
+
+    def retained(self):
+        """The tensor if it still exists and asked to keep its gradient, else None."""
+        t = self._tensor()
+        return t if t is not None and t._retain else None
+
+
+def _edges(inputs, needs):
+    """The graph's record of a Function's inputs: leaves that need a gradient as themselves,
+    intermediate tensors as an :class:`_Edge`, everything else (constants) as None."""
+    return tuple((x if x._creator is None else _Edge(x)) if need else None for x, need in zip(inputs, needs))
 
 
 def _wrap(array) -> Tensor:
@@ -180,7 +207,7 @@ def _topological_order(root_fn):
         visited.add(id(fn))
         stack.append((fn, True))
         for x in fn.inputs:
-            if isinstance(x, Tensor) and x._creator is not None and id(x._creator) not in visited:
+            if x is not None and x._creator is not None and id(x._creator) not in visited:
                 stack.append((x._creator, False))
     order.reverse()
     return order
@@ -232,12 +259,13 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         for x, gx, need in zip(fn.inputs, gxs, fn.needs_grad):
             if not need or gx is None:
                 continue
-            if gx.shape != x.data.shape:
-                raise RuntimeError(f"{type(fn).__name__}.backward returned a gradient of shape {gx.shape} "
-                                   f"for an input of shape {x.data.shape}")
-            if gx.dtype != x.data.dtype:  # a float32 input of a float64 op gets a float32 gradient
-                gx = gx.astype(x.data.dtype)
             creator = x._creator
+            shape, dtype = (x.data.shape, x.data.dtype) if creator is None else (x.shape, x.dtype)
+            if gx.shape != shape:
+                raise RuntimeError(f"{type(fn).__name__}.backward returned a gradient of shape {gx.shape} "
+                                   f"for an input of shape {shape}")
+            if gx.dtype != dtype:  # a float32 input of a float64 op gets a float32 gradient
+                gx = gx.astype(dtype)
             if creator is None:
                 accumulate(x, gx)
                 continue
@@ -245,8 +273,9 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
             if slots is None:
                 slots = pending[id(creator)] = [None] * creator.n_outputs
             slots[x._index] = gx if slots[x._index] is None else slots[x._index] + gx
-            if x._retain:
-                accumulate(x, gx)
+            retained = x.retained()
+            if retained is not None:
+                accumulate(retained, gx)
         if not retain_graph:
             fn.release()
 

@@ -177,3 +177,28 @@ def test_int_input_used_with_float_leaf_gets_no_grad():
     (x * i).sum().backward()
     np.testing.assert_allclose(x.grad, [3.0, 4.0])
     assert i.grad is None and x.grad.dtype == np.float32
+
+
+def test_the_graph_does_not_keep_intermediate_data_alive():
+    """A Function records intermediate inputs as edges, not tensors: an activation that no
+    backward needs is freed when the user drops it (PyTorch's rule too)."""
+    import gc
+    import weakref
+    x = nt.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = x * 2.0
+    freed = weakref.ref(y.data)
+    z = nt.functional.sum(y + 1.0)  # Add and Sum keep nothing of y for their backward
+    del y
+    gc.collect()
+    assert freed() is None
+    z.backward()
+    np.testing.assert_array_equal(x.grad, np.full((2, 3), 2.0))
+
+
+def test_retain_grad_on_an_intermediate_still_works():
+    x = nt.tensor(np.arange(4.0), requires_grad=True)
+    y = x * 3.0
+    y.retain_grad()
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad, 2 * 3.0 * np.arange(4.0))
+    np.testing.assert_allclose(x.grad, 18.0 * np.arange(4.0))

@@ -26,12 +26,10 @@ def _data(a):
     return a.data if isinstance(a, Tensor) else a
 
 
-def _normalized_grad(g, x_hat, rstd, axes):
-    # dL/dx = (g − mean(g) − x̂·mean(g·x̂))·rstd, means over the normalised axes
-    return (g - g.mean(axis=axes, keepdims=True) - x_hat * (g * x_hat).mean(axis=axes, keepdims=True)) * rstd
-
-
 class LayerNorm(Function):
+    """Keeps the input (autograd holds it anyway), the mean and 1/σ, and rebuilds x̂ in backward
+    instead of keeping a second input-sized array alive between the passes (as PyTorch does)."""
+
     def __init__(self, n_axes, eps):
         self.n_axes, self.eps = n_axes, eps
 
@@ -39,27 +37,40 @@ class LayerNorm(Function):
         xp = array_module(x)
         axes = tuple(range(x.ndim - self.n_axes, x.ndim))
         mean = x.mean(axis=axes, keepdims=True)
-        centred = x - mean
-        var = (centred * centred).mean(axis=axes, keepdims=True)
-        self.rstd = 1.0 / xp.sqrt(var + self.eps)
-        self.x_hat = centred * self.rstd
-        self.weight = weight
-        y = self.x_hat if weight is None else self.x_hat * weight
-        return y if bias is None else y + bias
+        y = x - mean  # centred; becomes x̂, then the output, in place
+        var = (y * y).mean(axis=axes, keepdims=True)
+        rstd = 1.0 / xp.sqrt(var + self.eps)
+        y *= rstd
+        if weight is not None:
+            y *= weight
+        if bias is not None:
+            y += bias
+        if self.recording:
+            self.x, self.mean, self.rstd, self.weight = x, mean, rstd, weight
+        return y
 
     def backward(self, gy):
         # y = γ·x̂ + β:  dL/dγ = Σ_batch dy·x̂,  dL/dβ = Σ_batch dy,  dL/dx̂ = γ·dy
+        xp = array_module(gy)
         nd = gy.ndim
         axes = tuple(range(nd - self.n_axes, nd))
         lead = tuple(range(nd - self.n_axes))
+        x_hat = self.x - self.mean
+        x_hat *= self.rstd
         gx = gw = gb = None
-        if self.needs_grad[0]:
-            g = gy if self.weight is None else gy * self.weight
-            gx = _normalized_grad(g, self.x_hat, self.rstd, axes)
         if self.needs_grad[1]:
-            gw = (gy * self.x_hat).sum(axis=lead)
+            gw = (gy * x_hat).sum(axis=lead)
         if self.needs_grad[2]:
             gb = gy.sum(axis=lead)
+        if self.needs_grad[0]:
+            # dL/dx = (g − mean(g) − x̂·mean(g·x̂))·rstd with g = γ·dy (module docstring), in place
+            g = gy.copy() if self.weight is None else gy * self.weight
+            t = g * x_hat
+            xp.multiply(x_hat, t.mean(axis=axes, keepdims=True), out=t)
+            g -= g.mean(axis=axes, keepdims=True)
+            g -= t
+            g *= self.rstd
+            gx = g
         return gx, gw, gb
 
 

@@ -23,7 +23,7 @@ def _graph_functions(y):
             continue
         seen.add(id(fn))
         out.append(fn)
-        stack.extend(t._creator for t in fn.inputs if isinstance(t, nt.Tensor))
+        stack.extend(t._creator for t in fn.inputs if t is not None)
     return out
 
 
