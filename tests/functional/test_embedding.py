@@ -1,5 +1,5 @@
-
-
+"""Embedding's gradient scatter: the fast path must give np.add.at's sums exactly."""
+import numpy as np
 def test_scatter_add_rows_matches_add_at_exactly_with_repeated_indices():
     from neuronet.functional.embedding import _scatter_add_rows
     rng = np.random.default_rng(3)
