@@ -160,6 +160,7 @@ def run_suite(workloads: list, settings: Settings, command: list | None = None, 
 
     import neuronet
     from neuronet import _malloc_tuning
+    from neuronet.functional import compiled
 
     report = {
         "schema": SCHEMA, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": command,
@@ -167,7 +168,7 @@ def run_suite(workloads: list, settings: Settings, command: list | None = None, 
         "environment": {"removed": removed_env or {},
                         "kept": {k: os.environ[k] for k in blas_info.OPENBLAS_TUNING_VARIABLES if k in os.environ},
                         "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT"),
-                        "malloc": _malloc_tuning.describe()},
+                        "malloc": _malloc_tuning.describe(), "kernels": compiled.describe()},
         "versions": {"neuronet": neuronet.__version__, "numpy": np.__version__, "torch": torch.__version__},
         "blas": {"numpy": blas_info.numpy_blas(), "torch": blas_info.torch_blas()},
         "load_average": {"start": os.getloadavg()}, "gemm_peak": [], "results": [], "memory": [],

@@ -85,6 +85,8 @@ def render(report: dict) -> str:
                     if timeout else "OPENBLAS_THREAD_TIMEOUT unset (OpenBLAS's idle workers spin ~0.1 s)"]
     if report["environment"].get("malloc"):  # the same process runs torch: it gets the same malloc
         environment.append(report["environment"]["malloc"] + " (applies to torch in the same process too)")
+    if report["environment"].get("kernels"):
+        environment.append("neuronet " + report["environment"]["kernels"] + " (optional numba kernels: LSTM time loop)")
     head = [
         f"## neuronet vs PyTorch CPU — {report['started']}", "",
         f"- command: `{' '.join(report['command'] or [])}`",

@@ -109,6 +109,10 @@ def _cmd_info(args) -> int:
                   f"threads {pool.get('num_threads')} ({pool.get('filepath')})")
     except ImportError:
         print("BLAS: install threadpoolctl to see the BLAS library and its threads")
+    from . import _malloc_tuning
+    from .functional import compiled
+    print(compiled.describe())
+    print(_malloc_tuning.describe())
     return 0
 
 

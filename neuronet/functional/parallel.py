@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 
 from ..backend import array_module, np
 
-__all__ = ["chunk_bounds", "map_chunks", "map_flat", "blas_thread_count", "scratch"]
+__all__ = ["chunk_bounds", "map_chunks", "map_flat", "blas_thread_count", "single_threaded_blas", "over_row_blocks",
+           "scratch"]
 
 _CHUNK_BYTES = 1 << 22  # target bytes of columns per chunk
 _CHUNK_MULTIPLE = 2  # chunk counts above 1 are rounded up to a multiple of this: 2 threads share evenly
 _FLAT_CHUNK_BYTES = 1 << 20  # element-wise work: chunks of about 1 MiB per operand
+_MIN_ROWS = 8  # rows per block of a recurrence: fewer, and each small product's fixed cost outweighs the split
 _SCRATCH_CAP = 4 * _CHUNK_BYTES  # larger scratch arrays are allocated afresh, not kept
 _lock = threading.Lock()
 _state = {"blas": None, "pool": None, "workers": 0, "pid": None}
@@ -106,22 +109,33 @@ def map_chunks(fn, bounds, *arrays) -> list:
         return [fn(*bounds[i]) for i in range(first, len(bounds), workers)]
 
     try:  # one parallel region at a time; nested or concurrent callers run serially above
-        controllers = _blas_controllers()
-        previous = [c.num_threads for c in controllers]
-        for c in controllers:
-            c.set_num_threads(1)
-        try:
+        with single_threaded_blas():
             futures = [_pool(workers - 1).submit(share, first) for first in range(1, workers)]
             try:
                 shares = [share(0)]
             finally:
                 shares += [f.result() for f in futures]  # wait for every helper, even after an error
             return [shares[i % workers][i // workers] for i in range(len(bounds))]
-        finally:
-            for c, count in zip(controllers, previous):
-                c.set_num_threads(count)
     finally:
         _lock.release()
+
+
+@contextmanager
+def single_threaded_blas():
+    """BLAS at one thread inside the block (restored after): for loops of small products, where
+    waking a second BLAS thread costs more than it saves (a 32×128 by 128×512 product takes
+    twice as long on 2 threads), and around work that runs on neuronet's own threads."""
+    controllers = _blas_controllers()
+    previous = [c.num_threads for c in controllers]
+    for c in controllers:
+        if c.num_threads != 1:
+            c.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for c, count in zip(controllers, previous):
+            if count != 1:
+                c.set_num_threads(count)
 
 
 def map_flat(fn, out, *inputs):
@@ -142,3 +156,21 @@ def map_flat(fn, out, *inputs):
         return out
     map_chunks(lambda s, e: fn(*(a[s:e] for a in flat)), bounds, *arrays)
     return out
+
+
+def over_row_blocks(fn, n: int, like) -> None:
+    """``fn(start, stop)`` over one block of the ``n`` batch rows per BLAS thread, BLAS single-threaded inside.
+
+    For recurrences (an LSTM's time loop): every sample's sequence is independent, but each
+    step's product is too small to gain from a multi-threaded BLAS, so each thread runs the
+    whole loop on its own rows.  Unlike :func:`chunk_bounds`, the blocks follow the thread
+    count: every row's arithmetic is the same, but BLAS may sum a 16-row product in another
+    order than a 32-row one, so results at 2 threads can differ from 1 thread in the last bits
+    (as PyTorch's do).  CuPy arrays and batches under 2·``_MIN_ROWS`` rows run as one block.
+    """
+    parts = max(1, min(blas_thread_count(), n // _MIN_ROWS))
+    if parts == 1 or array_module(like) is not np:
+        with single_threaded_blas():
+            fn(0, n)
+        return
+    map_chunks(fn, [(i * n // parts, (i + 1) * n // parts) for i in range(parts)], like)

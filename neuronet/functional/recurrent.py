@@ -15,6 +15,8 @@ direction of a bidirectional layer); outputs stay at their original time positio
 from __future__ import annotations
 
 from ..backend import array_module
+from .compiled import kernel_arrays
+from .parallel import over_row_blocks, single_threaded_blas
 from .recurrent_common import SequenceFunction, as_lengths, check_recurrent_inputs, sigmoid_
 
 __all__ = ["lstm", "gru"]
@@ -56,9 +58,42 @@ class LSTMSequence(SequenceFunction):
         tanh_c = xp.empty((t_len, n, h), x.dtype)
         hs[0], cs[0] = h0, c0
         keep = self.order.keep
-        w_hh_t = (self.w_hh * half).T
-        rec = xp.empty((n, 4 * h), x.dtype)  # per-step scratch: a fresh 64 KB array each step costs page faults
-        ig = xp.empty((n, h), x.dtype)
+        w_hh_t = xp.ascontiguousarray((self.w_hh * half).T)  # a transposed view makes each step's GEMM 1.5× slower
+        self.acts, self.hs, self.cs, self.tanh_c = acts, hs, cs, tanh_c
+        self.x_shape = x.shape
+        kernels = _lstm_kernels(keep, acts)
+        if kernels is not None:
+            self._forward_compiled(kernels, w_hh_t)
+        else:
+            with single_threaded_blas():
+                self._forward_numpy(w_hh_t, keep)
+        return self.outputs(hs), hs[-1].copy(), cs[-1].copy()
+
+    def _forward_compiled(self, kernels, w_hh_t):
+        """The step loop with the compiled kernel, on blocks of batch rows run on the cores."""
+        acts, hs, cs, tanh_c = self.acts, self.hs, self.cs, self.tanh_c
+        xp = array_module(acts)
+        loops = kernels.sequence_loops()
+
+        def rows(s, e):
+            if loops is not None:  # the whole loop in compiled code, BLAS called from there
+                loops[0](loops[2], acts, hs, cs, tanh_c, w_hh_t, s, e)
+                return
+            rec = xp.empty((e - s, acts.shape[2]), acts.dtype)
+            for t in range(acts.shape[0]):
+                xp.matmul(hs[t, s:e], w_hh_t, out=rec)
+                kernels.forward_step(acts[t, s:e], rec, cs[t, s:e], cs[t + 1, s:e], tanh_c[t, s:e], hs[t + 1, s:e])
+
+        over_row_blocks(rows, acts.shape[1], acts)
+
+    def _forward_numpy(self, w_hh_t, keep):
+        """The reference step loop: NumPy ufuncs, in place in preallocated arrays."""
+        acts, hs, cs, tanh_c = self.acts, self.hs, self.cs, self.tanh_c
+        xp = array_module(acts)
+        t_len, n, g4 = acts.shape
+        h = g4 // 4
+        rec = xp.empty((n, g4), acts.dtype)  # per-step scratch: a fresh 64 KB array each step costs page faults
+        ig = xp.empty((n, h), acts.dtype)
         for t in range(t_len):
             a = acts[t]
             xp.matmul(hs[t], w_hh_t, out=rec)
@@ -77,9 +112,6 @@ class LSTMSequence(SequenceFunction):
             if keep is not None:  # a padded step carries the state unchanged
                 cs[t + 1] = xp.where(keep[t] > 0, c, cs[t])
                 hs[t + 1] = xp.where(keep[t] > 0, hs[t + 1], hs[t])
-        self.acts, self.hs, self.cs, self.tanh_c = acts, hs, cs, tanh_c
-        self.x_shape = x.shape
-        return self.outputs(hs), hs[-1].copy(), cs[-1].copy()
 
     def backward(self, g_out, g_h, g_c):
         xp = array_module(g_out)
@@ -87,13 +119,62 @@ class LSTMSequence(SequenceFunction):
         t_len, n, g4 = acts.shape
         h = g4 // 4
         g_seq = self.output_grad(g_out) if g_out.any() else None
-        keep, drop = self.order.keep, self.order.drop
         d_acts = xp.empty_like(acts)
+        # g_h, g_c are never written: backward must not modify the gradients it receives
+        kernels = _lstm_kernels(self.order.keep, acts, g_h, g_c, g_seq)
+        if kernels is not None:
+            dh, dc = self._backward_compiled(kernels, d_acts, g_seq, g_h, g_c)
+        else:
+            with single_threaded_blas():
+                dh, dc = self._backward_numpy(d_acts, g_seq, g_h, g_c)
+        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih, self.x_shape)
+        dw_hh = None
+        if self.needs_grad[4]:
+            dw_hh = _gate_blocks(d_acts.reshape(t_len * n, g4).T @ hs[:-1].reshape(t_len * n, h), _IFOG)
+        dw_ih = None if dw_ih is None else _gate_blocks(dw_ih, _IFOG)
+        db = _gate_blocks(db, _IFOG)
+        return dx, dh, dc, dw_ih, dw_hh, db, db
+
+    def _backward_compiled(self, kernels, d_acts, g_seq, g_h, g_c):
+        """The reverse step loop with the compiled kernel, on blocks of batch rows run on the cores;
+        fills d_acts and returns (dh_0, dc_0)."""
+        acts, cs, tanh_c = self.acts, self.cs, self.tanh_c
+        xp = array_module(acts)
+        t_len, n, g4 = acts.shape
+        dh_0, dc_0 = xp.empty((n, g4 // 4), acts.dtype), xp.empty((n, g4 // 4), acts.dtype)
+        loops = kernels.sequence_loops()
+
+        def rows(s, e):
+            if loops is not None:  # the whole loop in compiled code, BLAS called from there
+                loops[1](loops[2], acts, tanh_c, cs, g_h, g_c, self.hs if g_seq is None else g_seq, g_seq is not None, d_acts,
+                         self.w_hh, dh_0, dc_0, s, e)
+                return
+            bufs = [(xp.empty((e - s, g4 // 4), acts.dtype), xp.empty((e - s, g4 // 4), acts.dtype)) for _ in range(2)]
+            dh, dc = g_h[s:e], g_c[s:e]
+            for t in range(t_len - 1, -1, -1):
+                dh_prev, dc_prev = bufs[t % 2]
+                kernels.backward_step(acts[t, s:e], tanh_c[t, s:e], cs[t, s:e], dh,
+                                      dh if g_seq is None else g_seq[t, s:e], g_seq is not None, dc, d_acts[t, s:e],
+                                      dc_prev)
+                xp.matmul(d_acts[t, s:e], self.w_hh, out=dh_prev)  # d(h' W_hhᵀ)/dh' = W_hh
+                dh, dc = dh_prev, dc_prev
+            dh_0[s:e], dc_0[s:e] = dh, dc
+
+        over_row_blocks(rows, n, acts)
+        return dh_0, dc_0
+
+    def _backward_numpy(self, d_acts, g_seq, g_h, g_c):
+        """The reference reverse step loop (NumPy ufuncs); fills d_acts and returns (dh_0, dc_0)."""
+        acts, cs, tanh_c = self.acts, self.cs, self.tanh_c
+        xp = array_module(acts)
+        t_len, n, g4 = acts.shape
+        h = g4 // 4
+        keep, drop = self.order.keep, self.order.drop
         dtype = acts.dtype
         tmp, dh_t_buf, dc_t = (xp.empty((n, h), dtype) for _ in range(3))
         sig_d = xp.empty((n, 3 * h), dtype)
         bufs = [(xp.empty((n, h), dtype), xp.empty((n, h), dtype)) for _ in range(2)]  # alternate: dh, dc
-        dh, dc = g_h, g_c  # never written: backward must not modify the gradients it receives
+        dh, dc = g_h, g_c
         for t in range(t_len - 1, -1, -1):
             a, da = acts[t], d_acts[t]
             i, f, o, g = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
@@ -125,13 +206,15 @@ class LSTMSequence(SequenceFunction):
                 dc_prev += dc * drop[t]
                 dh_prev += dh * drop[t]
             dh, dc = dh_prev, dc_prev
-        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih, self.x_shape)
-        dw_hh = None
-        if self.needs_grad[4]:
-            dw_hh = _gate_blocks(d_acts.reshape(t_len * n, g4).T @ hs[:-1].reshape(t_len * n, h), _IFOG)
-        dw_ih = None if dw_ih is None else _gate_blocks(dw_ih, _IFOG)
-        db = _gate_blocks(db, _IFOG)
-        return dx, dh.copy(), dc.copy(), dw_ih, dw_hh, db, db
+        return dh.copy(), dc.copy()
+
+
+def _lstm_kernels(keep, *arrays):
+    """The compiled step kernels when they apply (numba on, NumPy float32, no padding mask), else None."""
+    if keep is not None or not kernel_arrays(*(a for a in arrays if a is not None)):
+        return None
+    from . import recurrent_kernels
+    return recurrent_kernels
 
 
 def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False):
@@ -183,32 +266,35 @@ class GRUSequence(SequenceFunction):
         # reset-after: the recurrent n-part W_hn h + b_hn; reset-before: r⊙h (both needed by backward)
         extra = xp.empty((t_len, n, h), x.dtype)
         keep = self.order.keep
-        w_rz_t, w_n_t = w_hh[:2 * h].T, w_hh[2 * h:].T
-        for t in range(t_len):
-            a, hp = acts[t], hs[t]
-            if self.reset_after:
-                gh = hp @ w_hh.T
-                a[:, :2 * h] += gh[:, :2 * h]
-                sigmoid_(a[:, :2 * h])
-                r = a[:, :h]
-                ghn = extra[t]
-                if b_hn is None:
-                    ghn[...] = gh[:, 2 * h:]
+        # contiguous transposes: a transposed view makes each step's small GEMM about 1.5× slower
+        w_hh_t = xp.ascontiguousarray(w_hh.T)
+        w_rz_t, w_n_t = xp.ascontiguousarray(w_hh[:2 * h].T), xp.ascontiguousarray(w_hh[2 * h:].T)
+        with single_threaded_blas():  # one small product per step: a second BLAS thread only costs
+            for t in range(t_len):
+                a, hp = acts[t], hs[t]
+                if self.reset_after:
+                    gh = hp @ w_hh_t
+                    a[:, :2 * h] += gh[:, :2 * h]
+                    sigmoid_(a[:, :2 * h])
+                    r = a[:, :h]
+                    ghn = extra[t]
+                    if b_hn is None:
+                        ghn[...] = gh[:, 2 * h:]
+                    else:
+                        xp.add(gh[:, 2 * h:], b_hn, out=ghn)
+                    a[:, 2 * h:] += r * ghn
                 else:
-                    xp.add(gh[:, 2 * h:], b_hn, out=ghn)
-                a[:, 2 * h:] += r * ghn
-            else:
-                a[:, :2 * h] += hp @ w_rz_t
-                sigmoid_(a[:, :2 * h])
-                xp.multiply(a[:, :h], hp, out=extra[t])
-                a[:, 2 * h:] += extra[t] @ w_n_t
-            nn = a[:, 2 * h:]
-            xp.tanh(nn, out=nn)
-            h_new = nn + a[:, h:2 * h] * (hp - nn)  # (1−z)⊙n + z⊙h
-            if keep is None:
-                hs[t + 1] = h_new
-            else:
-                hs[t + 1] = xp.where(keep[t] > 0, h_new, hp)
+                    a[:, :2 * h] += hp @ w_rz_t
+                    sigmoid_(a[:, :2 * h])
+                    xp.multiply(a[:, :h], hp, out=extra[t])
+                    a[:, 2 * h:] += extra[t] @ w_n_t
+                nn = a[:, 2 * h:]
+                xp.tanh(nn, out=nn)
+                h_new = nn + a[:, h:2 * h] * (hp - nn)  # (1−z)⊙n + z⊙h
+                if keep is None:
+                    hs[t + 1] = h_new
+                else:
+                    hs[t + 1] = xp.where(keep[t] > 0, h_new, hp)
         self.acts, self.hs, self.extra, self.w_ih, self.w_hh, self.x_shape = acts, hs, extra, w_ih, w_hh, x.shape
         return self.outputs(hs), hs[-1].copy()
 
@@ -223,29 +309,30 @@ class GRUSequence(SequenceFunction):
         d_rec = xp.empty_like(acts) if self.reset_after else None  # of W_hh h + b_hh (differs in n)
         w_rz, w_n = w_hh[:2 * h], w_hh[2 * h:]
         dh = g_h
-        for t in range(t_len - 1, -1, -1):
-            a, hp, di = acts[t], hs[t], d_in[t]
-            r, z, nn = a[:, :h], a[:, h:2 * h], a[:, 2 * h:]
-            dh_t = dh + g_seq[t]
-            if keep is not None:
-                dh_t = dh_t * keep[t]
-            dan = dh_t * (1 - z) * (1 - nn * nn)          # h' = (1−z)n + z h: dh'/dn = 1−z; tanh' = 1 − n²
-            di[:, 2 * h:] = dan
-            xp.multiply(dh_t * (hp - nn), z * (1 - z), out=di[:, h:2 * h])  # dh'/dz = h − n
-            dh_prev = dh_t * z                                              # dh'/dh (direct) = z
-            if self.reset_after:  # n = tanh(a_n + r⊙(W_hn h + b_hn)): dn/dr = W_hn h + b_hn
-                xp.multiply(dan * extra[t], r * (1 - r), out=di[:, :h])
-                dr = d_rec[t]
-                dr[:, :2 * h] = di[:, :2 * h]
-                xp.multiply(dan, r, out=dr[:, 2 * h:])
-                dh_prev += dr @ w_hh
-            else:  # n = tanh(a_n + W_hn (r⊙h)): d/d(r⊙h) = W_hn
-                drh = dan @ w_n
-                xp.multiply(drh * hp, r * (1 - r), out=di[:, :h])
-                dh_prev += drh * r + di[:, :2 * h] @ w_rz
-            if keep is not None:
-                dh_prev += dh * drop[t]
-            dh = dh_prev
+        with single_threaded_blas():
+            for t in range(t_len - 1, -1, -1):
+                a, hp, di = acts[t], hs[t], d_in[t]
+                r, z, nn = a[:, :h], a[:, h:2 * h], a[:, 2 * h:]
+                dh_t = dh + g_seq[t]
+                if keep is not None:
+                    dh_t = dh_t * keep[t]
+                dan = dh_t * (1 - z) * (1 - nn * nn)          # h' = (1−z)n + z h: dh'/dn = 1−z; tanh' = 1 − n²
+                di[:, 2 * h:] = dan
+                xp.multiply(dh_t * (hp - nn), z * (1 - z), out=di[:, h:2 * h])  # dh'/dz = h − n
+                dh_prev = dh_t * z                                              # dh'/dh (direct) = z
+                if self.reset_after:  # n = tanh(a_n + r⊙(W_hn h + b_hn)): dn/dr = W_hn h + b_hn
+                    xp.multiply(dan * extra[t], r * (1 - r), out=di[:, :h])
+                    dr = d_rec[t]
+                    dr[:, :2 * h] = di[:, :2 * h]
+                    xp.multiply(dan, r, out=dr[:, 2 * h:])
+                    dh_prev += dr @ w_hh
+                else:  # n = tanh(a_n + W_hn (r⊙h)): d/d(r⊙h) = W_hn
+                    drh = dan @ w_n
+                    xp.multiply(drh * hp, r * (1 - r), out=di[:, :h])
+                    dh_prev += drh * r + di[:, :2 * h] @ w_rz
+                if keep is not None:
+                    dh_prev += dh * drop[t]
+                dh = dh_prev
         dx, dw_ih, db_ih = self.input_grads(d_in, self.w_ih, self.x_shape)
         flat_in = d_in.reshape(t_len * n, g3)
         dw_hh = db_hh = None

@@ -1,0 +1,53 @@
+"""NumPy's own CBLAS ``sgemm`` as a ctypes function, for compiled kernels that call BLAS in a loop.
+
+A numba kernel that runs a whole recurrence (a matrix product and the gate arithmetic per time
+step) must call BLAS itself: going back to Python for each ``np.matmul`` would take the GIL 2·T
+times, and two threads running row blocks of the batch would then mostly wait for each other.
+This finds ``cblas_sgemm`` in the BLAS library NumPy loaded (threadpoolctl names the file), so
+the kernels use the same library, kernel and thread setting as NumPy.  OpenBLAS builds name it
+with their symbol prefix/suffix (NumPy's wheels: ``scipy_cblas_sgemm64_``, 64-bit integers);
+when no known name is found (another BLAS, no threadpoolctl), :func:`numpy_sgemm` returns None
+and callers keep their Python loop.
+"""
+from __future__ import annotations
+
+import ctypes
+
+__all__ = ["numpy_sgemm", "ROW_MAJOR", "NO_TRANS", "TRANS"]
+
+ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112  # CBLAS enum values
+_NAMES = (("scipy_cblas_sgemm64_", ctypes.c_int64), ("cblas_sgemm64_", ctypes.c_int64),
+          ("scipy_cblas_sgemm", ctypes.c_int), ("cblas_sgemm", ctypes.c_int))
+_found = {}
+
+
+def numpy_sgemm():
+    """``cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)`` of
+    NumPy's BLAS as a ctypes function with argtypes set, or None when it cannot be found."""
+    if "sgemm" not in _found:
+        _found["sgemm"] = _find()
+    return _found["sgemm"]
+
+
+def _find():
+    try:
+        import numpy  # noqa: F401  (loads NumPy's BLAS before threadpoolctl looks)
+        from threadpoolctl import ThreadpoolController
+        paths = [c.filepath for c in ThreadpoolController().select(user_api="blas").lib_controllers]
+    except Exception:  # threadpoolctl missing or unable to inspect: no compiled BLAS calls
+        return None
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name, integer in _NAMES:
+            fn = getattr(lib, name, None)
+            if fn is None:
+                continue
+            enum, f32, ptr = ctypes.c_int, ctypes.c_float, ctypes.c_void_p
+            fn.argtypes = [enum, enum, enum, integer, integer, integer, f32, ptr, integer, ptr, integer, f32, ptr,
+                           integer]
+            fn.restype = None
+            return fn
+    return None

@@ -1,0 +1,70 @@
+"""Optional compiled CPU kernels (numba): the switch, and the one way kernels are compiled.
+
+A few hot loops that NumPy can only run as many small calls (the per-step gate arithmetic of
+an LSTM: about ten ufunc calls on 32×128 arrays per time step) have a numba kernel that does
+the same arithmetic in one pass.  The NumPy code stays the reference: it runs whenever numba is
+not installed (it is an optional extra, ``pip install neuronet[numba]``), when the kernels are
+turned off (``NEURONET_NUMBA=0`` in the environment or :func:`set_numba_kernels`), on CuPy
+arrays, and for dtypes a kernel does not cover (float64 gradient checks always take NumPy).
+numba is imported on first use, not by ``import neuronet``; kernels are compiled on their first
+call and cached on disk (``cache=True``).
+"""
+from __future__ import annotations
+
+import os
+
+from ..backend import np
+
+__all__ = ["numba_kernels_enabled", "set_numba_kernels", "compile_kernel", "describe"]
+
+_state = {"enabled": None, "reason": "not checked yet"}
+
+
+def set_numba_kernels(enabled: bool) -> None:
+    """Turn the numba kernels on or off for this process (on needs numba installed)."""
+    if enabled:
+        _state["enabled"] = None  # re-detect
+        if not numba_kernels_enabled(force_check=True):
+            raise RuntimeError(f"set_numba_kernels(True): {_state['reason']}; install it with pip install 'neuronet[numba]'")
+    else:
+        _state["enabled"], _state["reason"] = False, "turned off by set_numba_kernels(False)"
+
+
+def numba_kernels_enabled(force_check: bool = False) -> bool:
+    """Whether compiled kernels run (numba importable and not turned off)."""
+    if _state["enabled"] is None:
+        if not force_check and os.environ.get("NEURONET_NUMBA", "1").strip().lower() in ("0", "false", "no", "off"):
+            _state["enabled"], _state["reason"] = False, "NEURONET_NUMBA=0"
+        else:
+            try:
+                import numba
+            except ImportError:
+                _state["enabled"], _state["reason"] = False, "numba is not installed"
+            else:
+                _state["enabled"], _state["reason"] = True, f"numba {numba.__version__}"
+    return _state["enabled"]
+
+
+def kernel_arrays(*arrays) -> bool:
+    """True when compiled kernels are on and every array is a NumPy float32 array."""
+    return (numba_kernels_enabled() and all(type(a) is np.ndarray and a.dtype == np.float32 for a in arrays))
+
+
+def compile_kernel(fn=None, *, inline: bool = False):
+    """numba-compile ``fn`` the house way: no Python error checks in loops (``error_model='numpy'``,
+    so loops vectorise), fused multiply-add allowed but no other fast-math (NaN and inf propagate
+    as in NumPy), the GIL released, compiled code cached on disk; ``inline`` for small helpers."""
+    import numba
+
+    def build(f):
+        if inline:
+            return numba.njit(inline="always", error_model="numpy", fastmath={"contract"})(f)
+        return numba.njit(error_model="numpy", fastmath={"contract"}, nogil=True, cache=True)(f)
+
+    return build if fn is None else build(fn)
+
+
+def describe() -> str:
+    """One line for reports: whether compiled kernels run, and why."""
+    on = numba_kernels_enabled()
+    return ("compiled kernels on: " if on else "compiled kernels off: ") + _state["reason"]
