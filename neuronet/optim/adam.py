@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import math
 
-from ..backend import array_module
+from ..backend import array_module, np
+from .adam_kernel import adam_kernel_applies, adam_step
 from ._ops import grad_with_weight_decay, lerp_
 from .optimizer import Optimizer, check_hyper
 
@@ -69,13 +70,21 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = xp.zeros_like(p.data)
         state["step"] += 1
         t = state["step"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        if adam_kernel_applies(p.data, grad, m, v):  # one compiled pass, same formulas (adam_kernel.py)
+            if self.decoupled and wd:
+                p.data *= 1.0 - lr * wd
+            f32 = np.float32
+            adam_step(p.data, grad, m, v, state.get("max_exp_avg_sq", v), bool(group["amsgrad"]), f32(1.0 - beta1),
+                      f32(beta2), f32(1.0 - beta2), f32(0.0 if self.decoupled else wd), f32(lr / (1.0 - beta1 ** t)),
+                      f32(math.sqrt(1.0 - beta2 ** t)), f32(group["eps"]))
+            return
         if self.decoupled:
             if wd:
                 p.data *= 1.0 - lr * wd
             g = grad
         else:
             g = grad_with_weight_decay(grad, p.data, wd)
-        m, v = state["exp_avg"], state["exp_avg_sq"]
         tmp = xp.empty_like(p.data)
         lerp_(m, g, 1.0 - beta1, tmp)
         xp.multiply(g, g, out=tmp)
