@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module
+from .parallel import blas_for_product
 from .activation import _sigmoid, get_activation, identity, relu, sigmoid, tanh
 
 __all__ = ["linear", "dense"]
@@ -25,7 +26,8 @@ class Affine(Function):
         self.x_shape = x.shape
         self.x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
         self.w = w
-        y = self.x2 @ w.T  # one GEMM over all leading dimensions
+        with blas_for_product(*self.x2.shape, w.shape[0]):  # small products: one BLAS thread
+            y = self.x2 @ w.T  # one GEMM over all leading dimensions
         if b is not None:
             y += b
         if r is not None:
@@ -49,8 +51,9 @@ class Affine(Function):
             g = g * (1 - y * y)  # d/dz tanh z = 1 - tanh² z
         elif self.activation == "sigmoid":
             g = g * y * (1 - y)  # d/dz σ(z) = σ(z)(1 - σ(z))
-        gx = (g @ self.w).reshape(self.x_shape) if self.needs_grad[0] else None
-        gw = g.T @ self.x2 if self.needs_grad[1] else None
+        with blas_for_product(*self.x2.shape, self.w.shape[0]):  # small products: one BLAS thread
+            gx = (g @ self.w).reshape(self.x_shape) if self.needs_grad[0] else None
+            gw = g.T @ self.x2 if self.needs_grad[1] else None
         if len(self.needs_grad) < 3:
             return gx, gw
         gb = g.sum(axis=0) if self.needs_grad[2] else None
