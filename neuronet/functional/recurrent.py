@@ -61,30 +61,19 @@ class LSTMSequence(SequenceFunction):
         w_hh_t = xp.ascontiguousarray((self.w_hh * half).T)  # a transposed view makes each step's GEMM 1.5× slower
         self.acts, self.hs, self.cs, self.tanh_c = acts, hs, cs, tanh_c
         self.x_shape = x.shape
-        kernels = _lstm_kernels(keep, acts)
-        if kernels is not None:
-            self._forward_compiled(kernels, w_hh_t)
+        loops = _lstm_kernels(keep, acts)
+        if loops is not None:
+            self._forward_compiled(loops, w_hh_t)
         else:
             with single_threaded_blas():
                 self._forward_numpy(w_hh_t, keep)
         return self.outputs(hs), hs[-1].copy(), cs[-1].copy()
 
-    def _forward_compiled(self, kernels, w_hh_t):
-        """The step loop with the compiled kernel, on blocks of batch rows run on the cores."""
+    def _forward_compiled(self, loops, w_hh_t):
+        """The whole step loop in compiled code (recurrent_kernels.py), one block of batch rows per core."""
+        forward_loop, _, sgemm = loops
         acts, hs, cs, tanh_c = self.acts, self.hs, self.cs, self.tanh_c
-        xp = array_module(acts)
-        loops = kernels.sequence_loops()
-
-        def rows(s, e):
-            if loops is not None:  # the whole loop in compiled code, BLAS called from there
-                loops[0](loops[2], acts, hs, cs, tanh_c, w_hh_t, s, e)
-                return
-            rec = xp.empty((e - s, acts.shape[2]), acts.dtype)
-            for t in range(acts.shape[0]):
-                xp.matmul(hs[t, s:e], w_hh_t, out=rec)
-                kernels.forward_step(acts[t, s:e], rec, cs[t, s:e], cs[t + 1, s:e], tanh_c[t, s:e], hs[t + 1, s:e])
-
-        over_row_blocks(rows, acts.shape[1], acts)
+        over_row_blocks(lambda s, e: forward_loop(sgemm, acts, hs, cs, tanh_c, w_hh_t, s, e), acts.shape[1], acts)
 
     def _forward_numpy(self, w_hh_t, keep):
         """The reference step loop: NumPy ufuncs, in place in preallocated arrays."""
@@ -121,9 +110,9 @@ class LSTMSequence(SequenceFunction):
         g_seq = self.output_grad(g_out) if g_out.any() else None
         d_acts = xp.empty_like(acts)
         # g_h, g_c are never written: backward must not modify the gradients it receives
-        kernels = _lstm_kernels(self.order.keep, acts, g_h, g_c, g_seq)
-        if kernels is not None:
-            dh, dc = self._backward_compiled(kernels, d_acts, g_seq, g_h, g_c)
+        loops = _lstm_kernels(self.order.keep, acts, g_h, g_c, g_seq)
+        if loops is not None:
+            dh, dc = self._backward_compiled(loops, d_acts, g_seq, g_h, g_c)
         else:
             with single_threaded_blas():
                 dh, dc = self._backward_numpy(d_acts, g_seq, g_h, g_c)
@@ -135,30 +124,18 @@ class LSTMSequence(SequenceFunction):
         db = _gate_blocks(db, _IFOG)
         return dx, dh, dc, dw_ih, dw_hh, db, db
 
-    def _backward_compiled(self, kernels, d_acts, g_seq, g_h, g_c):
-        """The reverse step loop with the compiled kernel, on blocks of batch rows run on the cores;
-        fills d_acts and returns (dh_0, dc_0)."""
+    def _backward_compiled(self, loops, d_acts, g_seq, g_h, g_c):
+        """The whole reverse step loop in compiled code, one block of batch rows per core; fills
+        d_acts and returns (dh_0, dc_0)."""
+        _, backward_loop, sgemm = loops
         acts, cs, tanh_c = self.acts, self.cs, self.tanh_c
         xp = array_module(acts)
-        t_len, n, g4 = acts.shape
-        dh_0, dc_0 = xp.empty((n, g4 // 4), acts.dtype), xp.empty((n, g4 // 4), acts.dtype)
-        loops = kernels.sequence_loops()
+        n, h = acts.shape[1], acts.shape[2] // 4
+        dh_0, dc_0 = xp.empty((n, h), acts.dtype), xp.empty((n, h), acts.dtype)
+        seq = self.hs if g_seq is None else g_seq  # any (T, N, H) array when there is no output gradient: never read
 
         def rows(s, e):
-            if loops is not None:  # the whole loop in compiled code, BLAS called from there
-                loops[1](loops[2], acts, tanh_c, cs, g_h, g_c, self.hs if g_seq is None else g_seq, g_seq is not None, d_acts,
-                         self.w_hh, dh_0, dc_0, s, e)
-                return
-            bufs = [(xp.empty((e - s, g4 // 4), acts.dtype), xp.empty((e - s, g4 // 4), acts.dtype)) for _ in range(2)]
-            dh, dc = g_h[s:e], g_c[s:e]
-            for t in range(t_len - 1, -1, -1):
-                dh_prev, dc_prev = bufs[t % 2]
-                kernels.backward_step(acts[t, s:e], tanh_c[t, s:e], cs[t, s:e], dh,
-                                      dh if g_seq is None else g_seq[t, s:e], g_seq is not None, dc, d_acts[t, s:e],
-                                      dc_prev)
-                xp.matmul(d_acts[t, s:e], self.w_hh, out=dh_prev)  # d(h' W_hhᵀ)/dh' = W_hh
-                dh, dc = dh_prev, dc_prev
-            dh_0[s:e], dc_0[s:e] = dh, dc
+            backward_loop(sgemm, acts, tanh_c, cs, g_h, g_c, seq, g_seq is not None, d_acts, self.w_hh, dh_0, dc_0, s, e)
 
         over_row_blocks(rows, n, acts)
         return dh_0, dc_0
@@ -210,11 +187,12 @@ class LSTMSequence(SequenceFunction):
 
 
 def _lstm_kernels(keep, *arrays):
-    """The compiled step kernels when they apply (numba on, NumPy float32, no padding mask), else None."""
+    """The compiled whole-sequence loops (forward, backward, sgemm) when they apply — numba on,
+    NumPy float32 arrays, no padding mask, NumPy's sgemm found — else None (the NumPy loop)."""
     if keep is not None or not kernel_arrays(*(a for a in arrays if a is not None)):
         return None
-    from . import recurrent_kernels
-    return recurrent_kernels
+    from .recurrent_kernels import sequence_loops
+    return sequence_loops()
 
 
 def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False):

@@ -72,7 +72,7 @@ def test_float64_and_padded_batches_take_the_numpy_path(monkeypatch):
     from neuronet.functional import recurrent
     assert recurrent._lstm_kernels(None, np.zeros((2, 2), np.float64)) is None
     assert recurrent._lstm_kernels(np.ones((3, 2, 1), np.float32), np.zeros((2, 2), np.float32)) is None
-    assert recurrent._lstm_kernels(None, np.zeros((2, 2), np.float32)) is not None
+    assert recurrent._lstm_kernels(None, np.zeros((2, 2), np.float32)) is not None  # the compiled loops
 
 
 def test_tanh_approximation_is_close_and_exact_at_the_ends():
