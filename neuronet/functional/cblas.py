@@ -36,12 +36,16 @@ def _find():
         paths = [c.filepath for c in ThreadpoolController().select(user_api="blas").lib_controllers]
     except Exception:  # threadpoolctl missing or unable to inspect: no compiled BLAS calls
         return None
+    libraries = []
     for path in paths:
         try:
-            lib = ctypes.CDLL(path)
+            libraries.append(ctypes.CDLL(path))
         except OSError:
             continue
-        for name, integer in _NAMES:
+    # names outermost: NumPy's wheels export the 64-bit-integer name, SciPy's (also loaded once
+    # scikit-learn is imported) the 32-bit one, so this finds NumPy's library whatever the load order
+    for name, integer in _NAMES:
+        for lib in libraries:
             fn = getattr(lib, name, None)
             if fn is None:
                 continue

@@ -43,6 +43,8 @@ def random_arrays(n=20, t=7, f=5, hid=6, seed=0):
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("with_state, seq_grad", [(True, True), (False, True), (True, False)])
 def test_kernels_match_the_numpy_reference(threads, with_state, seq_grad):
+    from neuronet.functional.recurrent_kernels import sequence_loops
+    assert sequence_loops() is not None  # else both runs would take the NumPy loop
     arrays = random_arrays()
     reference = run_lstm(arrays, False, 1, with_state, seq_grad)
     fast = run_lstm(arrays, True, threads, with_state, seq_grad)
@@ -91,9 +93,11 @@ def test_tanh_approximation_is_close_and_exact_at_the_ends():
 
 
 def test_numpy_sgemm_is_found_and_correct():
+    import ctypes
+    import sklearn.linear_model  # noqa: F401  (loads SciPy's OpenBLAS too: the search must still pick NumPy's)
     from neuronet.functional.cblas import NO_TRANS, ROW_MAJOR, numpy_sgemm
     sgemm = numpy_sgemm()
-    assert sgemm is not None
+    assert sgemm is not None and sgemm.argtypes[3] is ctypes.c_int64
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((4, 5)).astype(np.float32)
     c = np.empty((3, 5), np.float32)
