@@ -92,10 +92,12 @@ def test_tanh_approximation_is_close_and_exact_at_the_ends():
     assert np.isnan(a[0, 3 * hid])  # NaN propagates, as in NumPy
 
 
-def test_numpy_sgemm_is_found_and_correct():
+def test_numpy_sgemm_is_found_and_correct(monkeypatch):
     import ctypes
     import sklearn.linear_model  # noqa: F401  (loads SciPy's OpenBLAS too: the search must still pick NumPy's)
+    from neuronet.functional import cblas
     from neuronet.functional.cblas import NO_TRANS, ROW_MAJOR, numpy_sgemm
+    monkeypatch.setattr(cblas, "_found", {})  # search again, now that SciPy's library is loaded
     sgemm = numpy_sgemm()
     assert sgemm is not None and sgemm.argtypes[3] is ctypes.c_int64
     rng = np.random.default_rng(0)
