@@ -21,7 +21,7 @@ def test_recipe_is_registered_with_a_gpt_and_a_per_step_schedule():
     assert recipe.loss is sequence_cross_entropy and recipe.validation_split == 0.0
     assert recipe.report is lt.transformer_lm_report and recipe.epochs == lt.GPT_EPOCHS
     (schedule,) = recipe.callbacks(2, 1e-3)
-    assert isinstance(schedule, lt.WarmupCosineSteps)
+    assert isinstance(schedule, nt.callbacks.WarmupCosineSteps)
     assert schedule.total_steps == 2 * math.ceil(lt.GPT_WINDOWS_PER_EPOCH / lt.GPT_BATCH)
 
 
@@ -89,13 +89,13 @@ def test_warmup_cosine_steps_sets_the_rate_before_every_batch():
     seen = []
     record = nt.train.callbacks.LambdaCallback(
         on_train_batch_end=lambda batch, logs: seen.append(model.optimizer.param_groups[0]["lr"]))
-    schedule = lt.WarmupCosineSteps(0.1, warmup_steps=2, total_steps=6, min_lr=0.01)
+    schedule = nt.callbacks.WarmupCosineSteps(0.1, warmup_steps=2, total_steps=6, min_lr=0.01)
     ids = np.arange(200) % 10
     model.fit(lt.RandomWindowLoader(ids, 8, 4, 12), epochs=2, verbose=0, callbacks=[schedule, record])
     cosine = [0.01 + 0.09 * (1 + math.cos(math.pi * k / 4)) / 2 for k in range(4)]   # t = 2 ... 5
     assert np.allclose(seen, [0.05, 0.1] + cosine) and len(seen) == 6
     with pytest.raises(ValueError, match="WarmupCosineSteps"):
-        lt.WarmupCosineSteps(0.1, warmup_steps=6, total_steps=6)
+        nt.callbacks.WarmupCosineSteps(0.1, warmup_steps=6, total_steps=6)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_short_training_learns_and_reports(small_splits, tmp_path):
     model.compile(optimizer="adam", loss=sequence_cross_entropy, learning_rate=1e-2)
     before = lt.sliding_window_loss(model, data["validation_ids"], 32)
     history = model.fit(data["x_train"], epochs=2, verbose=0, validation_data=data["validation"],
-                        callbacks=[lt.WarmupCosineSteps(1e-2, 10, 240, 1e-3)])
+                        callbacks=[nt.callbacks.WarmupCosineSteps(1e-2, 10, 240, 1e-3)])
     report = lt.transformer_lm_report(model, data, str(tmp_path), length=120)
     counts = np.bincount(small_splits["train"], minlength=len(vocab))
     p = counts[counts > 0] / counts.sum()

@@ -7,7 +7,7 @@ the characters test, the 5% before validation, pieces between blank lines wrappe
 Training reads random windows of the training stream: inputs ``ids[t:t+T]``, targets
 ``ids[t+1:t+T+1]`` with context ``T = GPT_CONTEXT``; an "epoch" is a fixed number of random windows
 (``GPT_WINDOWS_PER_EPOCH``), not a pass over the text.  The learning rate warms up linearly and then
-decays on a cosine, step by step (:class:`WarmupCosineSteps`).
+decays on a cosine, step by step (:class:`neuronet.train.callbacks.WarmupCosineSteps`).
 
 How the figures differ from the LSTM's.  The LSTM reads each stream in 64 lanes with carried
 states, so almost every character is predicted with the whole preceding lane as context.  A
@@ -28,13 +28,12 @@ from ..autograd import no_grad
 from ..backend import np
 from ..models.char_lm import START_ID, sequence_cross_entropy
 from ..models.transformer import GPTLanguageModel
-from ..optim.lr_scheduler import warmup_cosine_lr
 from ..tensor import Tensor
-from ..train.callbacks import Callback
+from ..train.callbacks import WarmupCosineSteps
 from .language import _cached_splits, decode_ids
 from .registry import Recipe, register
 
-__all__ = ["RandomWindowLoader", "window_arrays", "sliding_window_loss", "WarmupCosineSteps",
+__all__ = ["RandomWindowLoader", "window_arrays", "sliding_window_loss",
            "transformer_lm_data", "transformer_lm_report", "GPT_CONTEXT", "GPT_BATCH",
            "GPT_WINDOWS_PER_EPOCH", "GPT_EPOCHS"]
 
@@ -148,29 +147,6 @@ def sliding_window_loss(model, ids, context: int | None = None, stride: int | No
     finally:
         model.train(was)
     return total / count
-
-
-class WarmupCosineSteps(Callback):
-    """Set the learning rate before every batch: linear warm-up over ``warmup_steps``, then a cosine
-    down to ``min_lr`` at ``total_steps`` (:func:`neuronet.optim.warmup_cosine_lr`)."""
-
-    def __init__(self, base_lr: float, warmup_steps: int, total_steps: int, min_lr: float = 0.0):
-        super().__init__()
-        if not 0 <= warmup_steps < total_steps:
-            raise ValueError(f"WarmupCosineSteps: need 0 <= warmup_steps < total_steps, received "
-                             f"{warmup_steps}, {total_steps}")
-        self.base_lr, self.min_lr = float(base_lr), float(min_lr)
-        self.warmup_steps, self.total_steps = int(warmup_steps), int(total_steps)
-        self.step = 0
-
-    def on_train_begin(self, logs=None):
-        self.step = 0
-
-    def on_train_batch_begin(self, batch, logs=None):
-        lr = warmup_cosine_lr(self.step, self.base_lr, self.warmup_steps, self.total_steps, self.min_lr)
-        for g in self.model.optimizer.param_groups:
-            g["lr"] = lr
-        self.step += 1
 
 
 def transformer_lm_data(splits: dict | None = None, context: int = GPT_CONTEXT, batch_size: int = GPT_BATCH,

@@ -9,9 +9,11 @@ import inspect
 import math
 import os
 
+from ..optim.lr_scheduler import warmup_cosine_lr
+
 __all__ = [
     "Callback", "CallbackList", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
-    "ReduceLROnPlateau", "TerminateOnNaN", "CSVLogger", "LambdaCallback",
+    "WarmupCosineSteps", "ReduceLROnPlateau", "TerminateOnNaN", "CSVLogger", "LambdaCallback",
 ]
 
 
@@ -237,6 +239,30 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self._is_object:
             self.schedule.step()
+
+
+class WarmupCosineSteps(Callback):
+    """Set the learning rate before every batch: linear warm-up over ``warmup_steps``, then a cosine
+    down to ``min_lr`` at ``total_steps`` (:func:`neuronet.optim.warmup_cosine_lr`) — the
+    Transformer schedule, stepped per batch where :class:`LearningRateScheduler` steps per epoch."""
+
+    def __init__(self, base_lr: float, warmup_steps: int, total_steps: int, min_lr: float = 0.0):
+        super().__init__()
+        if not 0 <= warmup_steps < total_steps:
+            raise ValueError(f"WarmupCosineSteps: need 0 <= warmup_steps < total_steps, received "
+                             f"{warmup_steps}, {total_steps}")
+        self.base_lr, self.min_lr = float(base_lr), float(min_lr)
+        self.warmup_steps, self.total_steps = int(warmup_steps), int(total_steps)
+        self.step = 0
+
+    def on_train_begin(self, logs=None):
+        self.step = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        lr = warmup_cosine_lr(self.step, self.base_lr, self.warmup_steps, self.total_steps, self.min_lr)
+        for g in _optimizer_with_lr(self).param_groups:
+            g["lr"] = lr
+        self.step += 1
 
 
 class ReduceLROnPlateau(_Monitor):
