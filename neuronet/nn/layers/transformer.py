@@ -31,15 +31,20 @@ class _FeedForward(Module):
     """Shared pieces of both layers: the self-attention block, the position-wise feed-forward
     block and the residual rule."""
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal, residual=None):
-        """dropout1(self_attn(x)), plus ``residual`` if given; without dropout the sum is made
-        inside the output projection's Function (one array kept for backward, not two)."""
-        if residual is not None and _is_identity(self.dropout1):
-            return self.self_attn.attend(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                                         need_weights=False, is_causal=is_causal, residual=residual)[0]
-        x = self.dropout1(self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                                         need_weights=False, is_causal=is_causal)[0])
+    @staticmethod
+    def _attention_block(attention, dropout, x, memory, attn_mask, key_padding_mask, is_causal, residual):
+        """dropout(attention(x, memory, memory)), plus ``residual`` if given; without dropout the
+        sum is made inside the output projection's Function (one array kept for backward, not two)."""
+        args = dict(attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False, is_causal=is_causal)
+        if residual is not None and _is_identity(dropout):
+            return attention.attend(x, memory, memory, residual=residual, **args)[0]
+        x = dropout(attention(x, memory, memory, **args)[0])
         return x if residual is None else residual + x
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal, residual=None):
+        """dropout1(self_attn(x)), plus ``residual`` if given."""
+        return self._attention_block(self.self_attn, self.dropout1, x, x, attn_mask, key_padding_mask, is_causal,
+                                     residual)
 
     def _init_ffn(self, d_model, dim_feedforward, dropout, activation, layer_norm_eps, n_norms):
         if isinstance(activation, str) and activation not in ("relu", "gelu"):
@@ -132,14 +137,9 @@ class TransformerDecoderLayer(_FeedForward):
         self.norm_first = bool(norm_first)
 
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal, residual=None):
-        """dropout2(multihead_attn(x, mem)), plus ``residual`` if given (summed inside the output
-        projection when there is no dropout)."""
-        if residual is not None and _is_identity(self.dropout2):
-            return self.multihead_attn.attend(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                                              need_weights=False, is_causal=is_causal, residual=residual)[0]
-        x = self.dropout2(self.multihead_attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                                              need_weights=False, is_causal=is_causal)[0])
-        return x if residual is None else residual + x
+        """dropout2(multihead_attn(x, mem)), plus ``residual`` if given."""
+        return self._attention_block(self.multihead_attn, self.dropout2, x, mem, attn_mask, key_padding_mask,
+                                     is_causal, residual)
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal: bool = False, memory_is_causal: bool = False):
