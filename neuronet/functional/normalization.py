@@ -17,6 +17,7 @@ import math
 from ..autograd import Function
 from ..backend import array_module
 from ..tensor import Tensor
+from .compiled import kernel_arrays
 from .parallel import chunk_bounds, map_chunks, scratch
 
 __all__ = ["layer_norm", "batch_norm"]
@@ -129,8 +130,16 @@ class BatchNormTrain(Function):
         c = x3.shape[1]
         y = xp.empty(x3.shape, dtype=x.dtype)
         mean, var, rstd = (xp.empty(c, dtype=x.dtype) for _ in range(3))
+        # the kernels loop over each channel's rows: worth it for images and sequences, not (N, C)
+        compiled = x3.shape[2] >= 8 and kernel_arrays(x3, *(a for a in (weight, bias) if a is not None))
 
         def chunk(s, e):
+            if compiled:  # one compiled pass per step of the same formulas (norm_kernels.py)
+                from .norm_kernels import batch_norm_forward
+                batch_norm_forward(x3, y, mean, var, rstd, rstd if weight is None else weight,
+                                   rstd if bias is None else bias, weight is not None, bias is not None,
+                                   self.eps, s, e)
+                return
             xs, ys = x3[:, s:e], y[:, s:e]
             mean[s:e] = xp.einsum("ncl->c", xs) / count
             xp.subtract(xs, mean[s:e, None], out=ys)  # centred, two-pass: no cancellation
@@ -158,8 +167,14 @@ class BatchNormTrain(Function):
         want_x = self.needs_grad[0]
         gw, gb = xp.empty(c, dtype=gy.dtype), xp.empty(c, dtype=gy.dtype)
         gx = xp.empty(g3.shape, dtype=gy.dtype) if want_x else None
+        compiled = g3.shape[2] >= 8 and kernel_arrays(g3, x3)
 
         def chunk(s, e):
+            if compiled:  # one compiled pass per step of the same formulas (norm_kernels.py)
+                from .norm_kernels import batch_norm_backward
+                batch_norm_backward(g3, x3, self.mean, self.rstd, self.rstd if weight is None else weight,
+                                    weight is not None, want_x, g3[:, :0] if gx is None else gx, gw, gb, s, e)
+                return
             gs = g3[:, s:e]
             rstd = self.rstd[s:e, None]
             hs = gx[:, s:e] if want_x else scratch("bn", gs.shape, gy.dtype, xp)

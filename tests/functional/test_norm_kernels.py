@@ -1,0 +1,45 @@
+"""The optional numba batch-norm kernels against the NumPy reference path."""
+import numpy as np
+import pytest
+
+import neuronet as nt
+from neuronet.functional import compiled
+from tests.helpers import assert_close
+
+pytest.importorskip("numba")
+
+
+def run(shape, affine, input_grad, use_kernels, seed=0):
+    rng = np.random.default_rng(seed)
+    c = shape[1]
+    x = nt.tensor((rng.standard_normal(shape) * 3 + 5).astype(np.float32), requires_grad=input_grad)
+    w = nt.tensor(rng.standard_normal(c).astype(np.float32), requires_grad=True) if affine else None
+    b = nt.tensor(rng.standard_normal(c).astype(np.float32), requires_grad=True) if affine else None
+    running = [np.zeros(c, np.float32), np.ones(c, np.float32)]
+    compiled.set_numba_kernels(use_kernels)
+    try:
+        y = nt.F.batch_norm(x, running[0], running[1], w, b, training=True)
+        g = rng.standard_normal(y.shape).astype(np.float32)
+        (y * nt.tensor(g)).sum().backward() if (input_grad or affine) else None
+    finally:
+        compiled.set_numba_kernels(True)
+    grads = [t.grad for t in (x, w, b) if t is not None and t.requires_grad]
+    return [y.numpy()] + running + grads
+
+
+@pytest.mark.parametrize("shape", [(6, 5, 4, 3), (9, 7), (4, 3, 10)])  # (9, 7) takes NumPy in both runs
+@pytest.mark.parametrize("affine, input_grad", [(True, True), (False, True), (True, False)])
+def test_kernels_match_the_numpy_path(shape, affine, input_grad):
+    fast, reference = run(shape, affine, input_grad, True), run(shape, affine, input_grad, False)
+    assert len(fast) == len(reference)
+    for a, b in zip(fast, reference):
+        assert_close(a, b, rtol=2e-6)
+
+
+def test_the_kernel_path_runs(monkeypatch):
+    from neuronet.functional import norm_kernels
+    calls = []
+    real = norm_kernels.batch_norm_forward
+    monkeypatch.setattr(norm_kernels, "batch_norm_forward", lambda *a: calls.append(1) or real(*a))
+    run((4, 3, 5, 5), True, True, True)
+    assert calls
