@@ -10,6 +10,7 @@ import math
 
 from ..autograd import Function
 from ..backend import array_module, np
+from .compiled import kernel_arrays
 from .parallel import map_flat
 from .math import Tanh, tanh  # noqa: F401  (tanh lives with the other elementary functions)
 
@@ -199,7 +200,11 @@ class ReLU(Function):
     def backward(self, gy):
         # d/dx max(x, 0) = 1 if x > 0 else 0 (subgradient 0 at 0)
         xp = array_module(gy)
-        return map_flat(lambda o, g, y: xp.multiply(g, y > 0, out=o), xp.empty(gy.shape, dtype=gy.dtype), gy, self.y)
+        out = xp.empty(gy.shape, dtype=gy.dtype)
+        if kernel_arrays(gy, self.y) and gy.flags.c_contiguous and self.y.flags.c_contiguous:
+            from .activation_kernels import relu_grad  # one pass instead of mask + multiply
+            return map_flat(relu_grad, out, gy, self.y)
+        return map_flat(lambda o, g, y: xp.multiply(g, y > 0, out=o), out, gy, self.y)
 
 
 def relu(x):

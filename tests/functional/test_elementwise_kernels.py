@@ -1,4 +1,4 @@
-"""The optional numba batch-norm kernels against the NumPy reference path."""
+"""The optional numba batch-norm and ReLU-gradient kernels against the NumPy reference path."""
 import numpy as np
 import pytest
 
@@ -43,3 +43,21 @@ def test_the_kernel_path_runs(monkeypatch):
     monkeypatch.setattr(norm_kernels, "batch_norm_forward", lambda *a: calls.append(1) or real(*a))
     run((4, 3, 5, 5), True, True, True)
     assert calls
+
+
+def test_relu_gradient_kernel_matches_numpy():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 4, 33)).astype(np.float32)
+    x[0, 0, :3] = 0.0  # the subgradient at 0 is 0
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    grads = []
+    for use in (True, False):
+        compiled.set_numba_kernels(use)
+        try:
+            t = nt.tensor(x, requires_grad=True)
+            nt.F.relu(t).backward(g)
+            grads.append(t.grad)
+        finally:
+            compiled.set_numba_kernels(True)
+    np.testing.assert_array_equal(grads[0], grads[1])
+    np.testing.assert_array_equal(grads[0], g * (x > 0))
