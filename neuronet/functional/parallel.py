@@ -22,7 +22,8 @@ __all__ = ["chunk_bounds", "map_chunks", "map_flat", "blas_thread_count", "singl
 
 _CHUNK_BYTES = 1 << 22  # target bytes of columns per chunk
 _CHUNK_MULTIPLE = 2  # chunk counts above 1 are rounded up to a multiple of this: 2 threads share evenly
-_FLAT_CHUNK_BYTES = 1 << 20  # element-wise work: chunks of about 1 MiB per operand
+_FLAT_CHUNK_BYTES = 1 << 20  # element-wise work: chunks of about 1 MiB per operand ...
+_FLAT_MIN_CHUNKS = 4  # ... and only from 4 of them on: a smaller pass gains less than the hand-off costs
 # m·k·n of a product below which a second BLAS thread only costs (measured on 2 cores: 64×400×120
 # took 55 µs on 2 threads, 30 µs on 1; 64×784×256 was 1.1× faster on 2); OpenBLAS itself stays
 # on one thread under 65536·4
@@ -148,7 +149,7 @@ def map_flat(fn, out, *inputs):
 
     ``out`` and ``inputs`` must be C-contiguous arrays of one shape; ``fn`` writes its result
     into the ``out`` piece (e.g. ``lambda o, x: xp.maximum(x, 0, out=o)``).  Arrays smaller than
-    two pieces, CuPy arrays and non-contiguous inputs get one call on the whole arrays.
+    ``_FLAT_MIN_CHUNKS`` pieces, CuPy arrays and non-contiguous inputs get one call on the whole arrays.
     """
     arrays = (out,) + inputs
     if any(not a.flags.c_contiguous or a.shape != out.shape for a in arrays):
@@ -156,7 +157,7 @@ def map_flat(fn, out, *inputs):
         return out
     flat = [a.reshape(-1) for a in arrays]
     bounds = chunk_bounds(out.size, out.dtype.itemsize, array_module(out), target_bytes=_FLAT_CHUNK_BYTES)
-    if len(bounds) == 1:
+    if len(bounds) < _FLAT_MIN_CHUNKS:
         fn(out, *inputs)
         return out
     map_chunks(lambda s, e: fn(*(a[s:e] for a in flat)), bounds, *arrays)

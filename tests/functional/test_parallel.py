@@ -48,7 +48,7 @@ def test_tiny_chunks_are_thread_count_independent_and_match_torch(monkeypatch, n
     arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     whole = run(ours, arrays)  # default chunking: these small batches are one chunk
     monkeypatch.setattr(parallel, "_CHUNK_BYTES", 256)  # force many chunks of one or two images
-    monkeypatch.setattr(parallel, "_FLAT_CHUNK_BYTES", 64)  # ... of 16 elements
+    monkeypatch.setattr(parallel, "_FLAT_CHUNK_BYTES", 64)  # ... of 16 elements (so many more than _FLAT_MIN_CHUNKS)
     monkeypatch.setattr(normalization, "_BN_CHUNK_BYTES", 64)  # ... of one or two channels
     regions = []  # parallel regions that handed chunks to a helper thread
     real_pool = parallel._pool
