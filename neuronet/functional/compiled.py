@@ -15,7 +15,7 @@ import os
 
 from ..backend import np
 
-__all__ = ["numba_kernels_enabled", "set_numba_kernels", "compile_kernel", "describe"]
+__all__ = ["numba_kernels_enabled", "set_numba_kernels", "kernel_arrays", "compile_kernel", "describe"]
 
 _state = {"enabled": None, "reason": "not checked yet"}
 
@@ -50,16 +50,19 @@ def kernel_arrays(*arrays) -> bool:
     return (numba_kernels_enabled() and all(type(a) is np.ndarray and a.dtype == np.float32 for a in arrays))
 
 
-def compile_kernel(fn=None, *, inline: bool = False):
+def compile_kernel(fn=None, *, inline: bool = False, reassociate: bool = False):
     """numba-compile ``fn`` the house way: no Python error checks in loops (``error_model='numpy'``,
     so loops vectorise), fused multiply-add allowed but no other fast-math (NaN and inf propagate
-    as in NumPy), the GIL released, compiled code cached on disk; ``inline`` for small helpers."""
+    as in NumPy), the GIL released, compiled code cached on disk; ``inline`` for small helpers;
+    ``reassociate`` lets reductions (sums) vectorise, in a fixed order for a given shape."""
     import numba
+
+    fastmath = {"contract", "reassoc"} if reassociate else {"contract"}
 
     def build(f):
         if inline:
-            return numba.njit(inline="always", error_model="numpy", fastmath={"contract"})(f)
-        return numba.njit(error_model="numpy", fastmath={"contract"}, nogil=True, cache=True)(f)
+            return numba.njit(inline="always", error_model="numpy", fastmath=fastmath)(f)
+        return numba.njit(error_model="numpy", fastmath=fastmath, nogil=True, cache=True)(f)
 
     return build if fn is None else build(fn)
 

@@ -11,13 +11,12 @@ or more, and still the same at any thread count, since a channel is never split.
 """
 from __future__ import annotations
 
-import numba
-
 from ..backend import np
+from .compiled import compile_kernel
 
 __all__ = ["batch_norm_forward", "batch_norm_backward"]
 
-_jit = numba.njit(error_model="numpy", fastmath={"contract", "reassoc"}, nogil=True, cache=True)
+_jit = compile_kernel(reassociate=True)
 
 
 @_jit
