@@ -7,6 +7,11 @@ depends on the array shapes only, never on the thread count, and every reduction
 is summed in chunk order, so results are the same at any number of threads.  The thread count
 is BLAS's own limit (``threadpoolctl.threadpool_limits`` sets it); without threadpoolctl, or on
 CuPy arrays, the chunks run one after another.
+
+Batch norm chunks channels the same way, element-wise passes (ReLU) chunk flat arrays
+(:func:`map_flat`), and recurrences run one block of batch rows per thread
+(:func:`over_row_blocks`, the one place where blocks follow the thread count).  Small matrix
+products are kept on one BLAS thread (:func:`blas_for_product`, :func:`single_threaded_blas`).
 """
 from __future__ import annotations
 
@@ -17,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..backend import array_module, np
 
-__all__ = ["chunk_bounds", "map_chunks", "map_flat", "blas_thread_count", "single_threaded_blas", "blas_for_product", "over_row_blocks",
-           "scratch"]
+__all__ = ["chunk_bounds", "map_chunks", "map_flat", "blas_thread_count", "single_threaded_blas",
+           "blas_for_product", "over_row_blocks", "scratch"]
 
 _CHUNK_BYTES = 1 << 22  # target bytes of columns per chunk
 _CHUNK_MULTIPLE = 2  # chunk counts above 1 are rounded up to a multiple of this: 2 threads share evenly
