@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import ctypes
 
-__all__ = ["numpy_sgemm", "ROW_MAJOR", "NO_TRANS"]
+__all__ = ["numpy_sgemm", "direct_sgemm_rows", "ROW_MAJOR", "NO_TRANS"]
 
 ROW_MAJOR, NO_TRANS = 101, 111  # CBLAS enum values
 _NAMES = (("scipy_cblas_sgemm64_", ctypes.c_int64), ("cblas_sgemm64_", ctypes.c_int64),
           ("scipy_cblas_sgemm", ctypes.c_int), ("cblas_sgemm", ctypes.c_int))
+# OpenBLAS kernels with a small-matrix sgemm path that skips packing the operands (the
+# SkylakeX family); it takes products of at most 10⁶ multiply-adds
+_SMALL_KERNEL_ARCHITECTURES = ("skylakex", "cooperlake", "sapphirerapids")
+_SMALL_KERNEL_MAX_MNK = 1_000_000
 _found = {}
 
 
@@ -29,23 +33,37 @@ def numpy_sgemm():
     return _found["sgemm"]
 
 
+def direct_sgemm_rows(n: int, k: int) -> int:
+    """The most rows m of an (m, k) @ (k, n) :func:`numpy_sgemm` call that NumPy's OpenBLAS runs
+    with its small-matrix kernel, 0 when that BLAS has none (another kernel or library).
+
+    A loop of products with one fixed right operand (an LSTM step's ``h @ W_hhᵀ``) is faster in
+    calls of that many rows: OpenBLAS otherwise packs W afresh for every call (measured on
+    SkylakeX, H = 128: 8-row calls cost 0.041 ms per row and time loop, 16-row calls 0.060).
+    """
+    numpy_sgemm()
+    if _found.get("architecture", "").lower() not in _SMALL_KERNEL_ARCHITECTURES:
+        return 0
+    return _SMALL_KERNEL_MAX_MNK // max(1, n * k)
+
+
 def _find():
     try:
         import numpy  # noqa: F401  (loads NumPy's BLAS before threadpoolctl looks)
         from threadpoolctl import ThreadpoolController
-        paths = [c.filepath for c in ThreadpoolController().select(user_api="blas").lib_controllers]
+        controllers = ThreadpoolController().select(user_api="blas").lib_controllers
     except Exception:  # threadpoolctl missing or unable to inspect: no compiled BLAS calls
         return None
     libraries = []
-    for path in paths:
+    for controller in controllers:
         try:
-            libraries.append(ctypes.CDLL(path))
+            libraries.append((ctypes.CDLL(controller.filepath), getattr(controller, "architecture", None) or ""))
         except OSError:
             continue
     # names outermost: NumPy's wheels export the 64-bit-integer name, SciPy's (also loaded once
     # scikit-learn is imported) the 32-bit one, so this finds NumPy's library whatever the load order
     for name, integer in _NAMES:
-        for lib in libraries:
+        for lib, architecture in libraries:
             fn = getattr(lib, name, None)
             if fn is None:
                 continue
@@ -53,5 +71,6 @@ def _find():
             fn.argtypes = [enum, enum, enum, integer, integer, integer, f32, ptr, integer, ptr, integer, f32, ptr,
                            integer]
             fn.restype = None
+            _found["architecture"] = architecture
             return fn
     return None

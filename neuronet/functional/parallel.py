@@ -34,6 +34,7 @@ _FLAT_MIN_CHUNKS = 4  # ... and only from 4 of them on: a smaller pass gains les
 # on one thread under 65536·4
 _SMALL_PRODUCT = 1 << 22
 _OPENBLAS_SINGLE = 65536 * 4
+_ROW_UNIT = 4  # recurrence blocks under a row limit are multiples of this many rows
 _MIN_ROWS = 8  # rows per block of a recurrence: fewer, and each small product's fixed cost outweighs the split
 _SCRATCH_CAP = 4 * _CHUNK_BYTES  # larger scratch arrays are allocated afresh, not kept
 _lock = threading.Lock()
@@ -169,22 +170,45 @@ def map_flat(fn, out, *inputs):
     return out
 
 
-def over_row_blocks(fn, n: int, like) -> None:
-    """``fn(start, stop)`` over one block of the ``n`` batch rows per BLAS thread, BLAS single-threaded inside.
+def over_row_blocks(fn, n: int, like, max_rows: int = 0) -> None:
+    """``fn(start, stop)`` over one share of the ``n`` batch rows per BLAS thread, BLAS single-threaded inside.
 
     For recurrences (an LSTM's time loop): every sample's sequence is independent, but each
     step's product is too small to gain from a multi-threaded BLAS, so each thread runs the
-    whole loop on its own rows.  Unlike :func:`chunk_bounds`, the blocks follow the thread
+    whole loop on its own rows.  With ``max_rows`` a share is run as consecutive equal blocks
+    of at most that many rows (for a BLAS that is faster on small products, see
+    ``cblas.direct_sgemm_rows``).  Unlike :func:`chunk_bounds`, the blocks follow the thread
     count: every row's arithmetic is the same, but BLAS may sum a 16-row product in another
     order than a 32-row one, so results at 2 threads can differ from 1 thread in the last bits
-    (as PyTorch's do).  CuPy arrays and batches under 2·``_MIN_ROWS`` rows run as one block.
+    (as PyTorch's do).  CuPy arrays and batches under 2·``_MIN_ROWS`` rows run as one share.
     """
     parts = max(1, min(blas_thread_count(), n // _MIN_ROWS))
-    if parts == 1 or array_module(like) is not np:
+    if array_module(like) is not np:
+        parts = 1
+    shares = [(i * n // parts, (i + 1) * n // parts) for i in range(parts)]
+
+    def share(start, stop):
+        for block in _row_blocks(start, stop, max_rows):
+            fn(*block)
+
+    if parts == 1:
         with single_threaded_blas():
-            fn(0, n)
+            share(0, n)
         return
-    map_chunks(fn, [(i * n // parts, (i + 1) * n // parts) for i in range(parts)], like)
+    map_chunks(share, shares, like)
+
+
+def _row_blocks(start: int, stop: int, max_rows: int) -> list:
+    """(start, stop) blocks of at most ``max_rows`` rows (no limit when 0), in multiples of
+    ``_ROW_UNIT`` rows where the limit allows: BLAS kernels work on rows in groups of 4 (measured:
+    12-row products cost 15 % less per row than 10- or 11-row ones)."""
+    if max_rows <= 0 or stop - start <= max_rows:
+        return [(start, stop)]
+    unit = _ROW_UNIT if max_rows >= _ROW_UNIT else 1
+    units = -(-(stop - start) // unit)
+    count = -(-units // (max_rows // unit))
+    edges = [min(stop, start + (i * units // count) * unit) for i in range(count + 1)]
+    return list(zip(edges[:-1], edges[1:]))
 
 
 def blas_for_product(m: int, k: int, n: int):

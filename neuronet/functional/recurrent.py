@@ -19,6 +19,8 @@ from .compiled import kernel_arrays
 from .parallel import over_row_blocks, single_threaded_blas
 from .recurrent_common import SequenceFunction, as_lengths, check_recurrent_inputs, sigmoid_
 
+_MIN_BLOCK_ROWS = 4  # smaller blocks of the compiled loops cost more per call than unpacked products save
+
 __all__ = ["lstm", "gru"]
 
 
@@ -73,7 +75,8 @@ class LSTMSequence(SequenceFunction):
         """The whole step loop in compiled code (recurrent_kernels.py), one block of batch rows per core."""
         forward_loop, _, sgemm = loops
         acts, hs, cs, tanh_c = self.acts, self.hs, self.cs, self.tanh_c
-        over_row_blocks(lambda s, e: forward_loop(sgemm, acts, hs, cs, tanh_c, w_hh_t, s, e), acts.shape[1], acts)
+        over_row_blocks(lambda s, e: forward_loop(sgemm, acts, hs, cs, tanh_c, w_hh_t, s, e), acts.shape[1], acts,
+                        max_rows=_loop_block_rows(acts.shape[2] // 4))
 
     def _forward_numpy(self, w_hh_t, keep):
         """The reference step loop: NumPy ufuncs, in place in preallocated arrays."""
@@ -137,7 +140,7 @@ class LSTMSequence(SequenceFunction):
         def rows(s, e):
             backward_loop(sgemm, acts, tanh_c, cs, g_h, g_c, seq, g_seq is not None, d_acts, self.w_hh, dh_0, dc_0, s, e)
 
-        over_row_blocks(rows, n, acts)
+        over_row_blocks(rows, n, acts, max_rows=_loop_block_rows(h))
         return dh_0, dc_0
 
     def _backward_numpy(self, d_acts, g_seq, g_h, g_c):
@@ -184,6 +187,14 @@ class LSTMSequence(SequenceFunction):
                 dh_prev += dh * drop[t]
             dh, dc = dh_prev, dc_prev
         return dh.copy(), dc.copy()
+
+
+def _loop_block_rows(h: int) -> int:
+    """Rows per block of the compiled loops: as many as NumPy's BLAS multiplies by W_hh without
+    packing it (``cblas.direct_sgemm_rows``), or no limit (0) when that is under 4 rows or unknown."""
+    from .cblas import direct_sgemm_rows
+    rows = direct_sgemm_rows(4 * h, h)
+    return rows if rows >= _MIN_BLOCK_ROWS else 0
 
 
 def _lstm_kernels(keep, *arrays):

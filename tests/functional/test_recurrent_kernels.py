@@ -53,6 +53,47 @@ def test_kernels_match_the_numpy_reference(threads, with_state, seq_grad):
         assert_close(a, b, rtol=1e-5)  # tanh differs by ≤ 3e-7 relative: float32 rounding, not arithmetic
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_small_row_blocks_match_the_numpy_reference(monkeypatch, threads):
+    """The loops split into blocks under a row limit (as on a BLAS with a small-matrix kernel) give the same results."""
+    from neuronet.functional import parallel, recurrent
+    monkeypatch.setattr(recurrent, "_loop_block_rows", lambda h: 5)
+    calls = []
+    real = parallel._row_blocks
+    monkeypatch.setattr(parallel, "_row_blocks", lambda s, e, m: calls.append(m) or real(s, e, m))
+    arrays = random_arrays(n=22)
+    reference = run_lstm(arrays, False)
+    fast = run_lstm(arrays, True, threads)
+    assert calls and set(calls) == {5}  # the limit reached the loops, forward and backward
+    for a, b in zip(fast, reference):
+        assert_close(a, b, rtol=1e-5)
+
+
+def test_row_blocks_follow_the_limit_in_groups_of_four():
+    from neuronet.functional.parallel import _row_blocks
+    assert _row_blocks(0, 32, 0) == [(0, 32)]
+    assert _row_blocks(0, 32, 15) == [(0, 8), (8, 20), (20, 32)]
+    assert _row_blocks(16, 32, 15) == [(16, 24), (24, 32)]
+    assert _row_blocks(0, 30, 15) == [(0, 8), (8, 20), (20, 30)]
+    assert _row_blocks(0, 5, 3) == [(0, 2), (2, 5)]
+    for start, stop, limit in [(0, 33, 15), (3, 40, 7), (0, 9, 2), (5, 6, 1)]:
+        blocks = _row_blocks(start, stop, limit)
+        assert blocks[0][0] == start and blocks[-1][1] == stop
+        assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))
+        assert all(0 < e - s <= limit for s, e in blocks)
+
+
+def test_direct_sgemm_rows_only_for_kernels_with_a_small_matrix_path(monkeypatch):
+    from neuronet.functional import cblas, recurrent
+    cblas.numpy_sgemm()
+    monkeypatch.setitem(cblas._found, "architecture", "SkylakeX")
+    assert cblas.direct_sgemm_rows(512, 128) == 15  # 15·512·128 ≤ 10⁶ multiply-adds
+    assert recurrent._loop_block_rows(128) == 15
+    assert recurrent._loop_block_rows(256) == 0  # 3 rows per call: not worth splitting
+    monkeypatch.setitem(cblas._found, "architecture", "Haswell")
+    assert cblas.direct_sgemm_rows(512, 128) == 0 and recurrent._loop_block_rows(128) == 0
+
+
 def test_kernels_match_torch():
     x, h0, c0, w_ih, w_hh, b_ih, b_hh, g_out, g_h, g_c = arrays = random_arrays(n=17, t=9)
     ours = run_lstm(arrays, True, 2)
