@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import ctypes
 
-__all__ = ["numpy_sgemm", "direct_sgemm_rows", "ROW_MAJOR", "NO_TRANS"]
+__all__ = ["numpy_sgemm", "direct_sgemm_rows", "ROW_MAJOR", "NO_TRANS", "TRANS"]
 
-ROW_MAJOR, NO_TRANS = 101, 111  # CBLAS enum values
+ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112  # CBLAS enum values
 _NAMES = (("scipy_cblas_sgemm64_", ctypes.c_int64), ("cblas_sgemm64_", ctypes.c_int64),
           ("scipy_cblas_sgemm", ctypes.c_int), ("cblas_sgemm", ctypes.c_int))
 # OpenBLAS kernels with a small-matrix sgemm path that skips packing the operands (the

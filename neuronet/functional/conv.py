@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module
 from .activation import _sigmoid, get_activation
+from .compiled import kernel_arrays
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
                      unpad_nchw)
 from .parallel import chunk_bounds, map_chunks, scratch
@@ -67,6 +68,14 @@ class Conv2d(Function):
         per_image = c * kernel[0] * kernel[1] * self.out_hw[0] * self.row * itemsize
         return chunk_bounds(n, per_image, xp)
 
+    def _compiled_sgemm(self, *arrays):
+        """NumPy's sgemm for the compiled per-image kernels when they apply (numba on, float32 NumPy
+        arrays, stride 1, one group), else None: the NumPy chunks run."""
+        if self.stride != (1, 1) or self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
+            return None
+        from .blas_kernels import compiled_sgemm
+        return compiled_sgemm()
+
     def forward(self, x, w, b=None):
         xp = array_module(x)
         if self.one_d:
@@ -80,21 +89,34 @@ class Conv2d(Function):
         bias = None if b is None else b[:, None, None]
         y = xp.empty((n, o, oh, ow), dtype=x.dtype)
 
-        def chunk(s, e):
-            cols = scratch("cols", (e - s, g, c * kernel[0] * kernel[1] // g, oh * row), x.dtype, xp)
-            im2col(xpad[s:e], kernel, self.stride, self.dilation, self.out_hw, out=cols)
-            ys = y[s:e]
-            if row == ow:  # per image and group: W (O/g, K) @ cols (K, OH·OW), straight into y
-                xp.matmul(w3, cols, out=ys.reshape(e - s, g, o // g, oh * ow))
-                if bias is not None:
-                    ys += bias
-            else:  # crop the junk columns of the stride-1 layout
-                z = xp.matmul(w3, cols).reshape(e - s, o, oh, row)[..., :ow]
-                if bias is None:
-                    ys[...] = z
-                else:
-                    xp.add(z, bias, out=ys)
-            _activate(ys, self.activation, xp)
+        sgemm = self._compiled_sgemm(x, w)
+        if sgemm is not None:  # the same per image in compiled code, columns in L2 (conv_kernels.py)
+            from .conv_kernels import conv_forward_images
+            xflat, w2 = xpad.reshape(n, c, -1), xp.ascontiguousarray(w.reshape(o, -1))
+            bias_or_zeros = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
+            relu = self.activation == "relu"
+
+            def chunk(s, e):
+                conv_forward_images(sgemm, xflat, w2, bias_or_zeros, relu, y, kernel[0], kernel[1],
+                                    self.dilation[0], self.dilation[1], row, s, e)
+                if not relu:
+                    _activate(y[s:e], self.activation, xp)
+        else:
+            def chunk(s, e):
+                cols = scratch("cols", (e - s, g, c * kernel[0] * kernel[1] // g, oh * row), x.dtype, xp)
+                im2col(xpad[s:e], kernel, self.stride, self.dilation, self.out_hw, out=cols)
+                ys = y[s:e]
+                if row == ow:  # per image and group: W (O/g, K) @ cols (K, OH·OW), straight into y
+                    xp.matmul(w3, cols, out=ys.reshape(e - s, g, o // g, oh * ow))
+                    if bias is not None:
+                        ys += bias
+                else:  # crop the junk columns of the stride-1 layout
+                    z = xp.matmul(w3, cols).reshape(e - s, o, oh, row)[..., :ow]
+                    if bias is None:
+                        ys[...] = z
+                    else:
+                        xp.add(z, bias, out=ys)
+                _activate(ys, self.activation, xp)
 
         map_chunks(chunk, bounds, x)
         if self.recording:
@@ -119,28 +141,45 @@ class Conv2d(Function):
         gxpad = xp.empty(self.xpad_shape, dtype=gy.dtype) if want_x else None
         ones = xp.ones(oh * row, dtype=gy.dtype) if want_b else None
 
-        def chunk(s, e):
-            # z = W·cols + b:  dW = Σ_n dZ·colsᵀ,  dcols = Wᵀ·dZ,  db = Σ dZ;  dX = col2im(dcols)
-            m = e - s
-            y = None if self.y is None else self.y[s:e]
-            gz = scratch("gz", (m, o, oh, row), gy.dtype, xp)
-            if row != ow:  # zeros in the junk columns keep them out of dW, dX and db
-                gz[..., ow:] = 0
-            _activation_grad(gy[s:e], y, self.activation, xp, out=gz[..., :ow])
-            gz4 = gz.reshape(m, g, o // g, oh * row)
-            gw = gb = None
-            if want_w:
-                cols = scratch("cols", (m, g, k // g, oh * row), gy.dtype, xp)
-                im2col(self.xpad[s:e], kernel, self.stride, self.dilation, self.out_hw, out=cols)
-                gw = xp.matmul(cols, gz4.transpose(0, 1, 3, 2)).sum(axis=0)  # dWᵀ
-            if want_x:
-                dcols = scratch("dcols", (m, g, k // g, oh * row), gy.dtype, xp)
-                xp.matmul(self.w3.transpose(0, 2, 1), gz4, out=dcols)
-                col2im(dcols.reshape((m, c) + kernel + (-1,)), self.xpad_shape, self.stride, self.dilation,
-                       self.out_hw, out=gxpad[s:e])
-            if want_b:
-                gb = (gz.reshape(m, o, -1) @ ones).sum(axis=0)  # BLAS beats sum(axis=(0, 2, 3))
-            return gw, gb
+        sgemm = self._compiled_sgemm(gy, self.w3 if want_x else None, self.xpad if want_w else None, self.y)
+        if sgemm is not None:  # the same per image in compiled code, columns in L2 (conv_kernels.py)
+            from .conv_kernels import ACTIVATION_CODES, conv_backward_images
+            gy = xp.ascontiguousarray(gy)
+            unused = xp.empty((1, 1, 1), gy.dtype)  # stands for an array the kernel is told not to read
+            y_or_gy = gy if self.y is None else self.y  # read only with an activation
+            xflat = unused if self.xpad is None else self.xpad.reshape(n, c, -1)  # read only for dW
+            w2 = unused[0] if self.w3 is None else xp.ascontiguousarray(self.w3.reshape(o, k))  # read only for dX
+            gxflat = unused if gxpad is None else gxpad.reshape(n, c, -1)
+
+            def chunk(s, e):
+                gw, gb = xp.zeros((o, k), gy.dtype), xp.zeros(o, gy.dtype)
+                conv_backward_images(sgemm, xflat, w2, y_or_gy, gy, ACTIVATION_CODES[self.activation], gxflat,
+                                     gw, gb, want_x, want_w, want_b, kernel[0], kernel[1], self.dilation[0],
+                                     self.dilation[1], row, s, e)
+                return gw.T[None] if want_w else None, gb if want_b else None  # dWᵀ, as the NumPy chunks give it
+        else:
+            def chunk(s, e):
+                # z = W·cols + b:  dW = Σ_n dZ·colsᵀ,  dcols = Wᵀ·dZ,  db = Σ dZ;  dX = col2im(dcols)
+                m = e - s
+                y = None if self.y is None else self.y[s:e]
+                gz = scratch("gz", (m, o, oh, row), gy.dtype, xp)
+                if row != ow:  # zeros in the junk columns keep them out of dW, dX and db
+                    gz[..., ow:] = 0
+                _activation_grad(gy[s:e], y, self.activation, xp, out=gz[..., :ow])
+                gz4 = gz.reshape(m, g, o // g, oh * row)
+                gw = gb = None
+                if want_w:
+                    cols = scratch("cols", (m, g, k // g, oh * row), gy.dtype, xp)
+                    im2col(self.xpad[s:e], kernel, self.stride, self.dilation, self.out_hw, out=cols)
+                    gw = xp.matmul(cols, gz4.transpose(0, 1, 3, 2)).sum(axis=0)  # dWᵀ
+                if want_x:
+                    dcols = scratch("dcols", (m, g, k // g, oh * row), gy.dtype, xp)
+                    xp.matmul(self.w3.transpose(0, 2, 1), gz4, out=dcols)
+                    col2im(dcols.reshape((m, c) + kernel + (-1,)), self.xpad_shape, self.stride, self.dilation,
+                           self.out_hw, out=gxpad[s:e])
+                if want_b:
+                    gb = (gz.reshape(m, o, -1) @ ones).sum(axis=0)  # BLAS beats sum(axis=(0, 2, 3))
+                return gw, gb
 
         parts = map_chunks(chunk, bounds, gy)
         gx = gw = gb = None
@@ -268,6 +307,14 @@ class ConvTranspose2d(Function):
     def __init__(self, stride, padding, dilation, groups, full_hw, out_hw, one_d=False):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.full_hw, self.out_hw, self.one_d = full_hw, out_hw, one_d
+
+    def _compiled_sgemm(self, *arrays):
+        """NumPy's sgemm for the compiled per-image kernels when they apply (numba on, float32 NumPy
+        arrays, stride 1, one group), else None: the NumPy chunks run."""
+        if self.stride != (1, 1) or self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
+            return None
+        from .blas_kernels import compiled_sgemm
+        return compiled_sgemm()
 
     def forward(self, x, w, b=None):
         xp = array_module(x)

@@ -1,16 +1,26 @@
-"""numba kernel for col2im at stride 1 (optional: see ``compiled.py``; importing this module
-imports numba).
+"""numba kernels for stride-1 convolutions and col2im (optional: see ``compiled.py``; importing
+this module imports numba).
 
-``im2col.col2im`` is the reference: one slice-add of the whole chunk per kernel offset, so the
-chunk's input gradient is read and written kh·kw times from outer caches.  This kernel works
-one image channel at a time (an (Hp·Wp) plane of a few KiB that stays in L1) and does the
-same kh·kw shifted adds there, in the same order, so the sums are bit-identical.
+``im2col.col2im`` and the chunked NumPy path of ``conv.Conv2d`` are the reference.
+:func:`col2im_rows` works one image channel at a time (an (Hp·Wp) plane of a few KiB that
+stays in L1) and does the same kh·kw shifted adds in the same order, so the sums are
+bit-identical.  :func:`conv_forward_images` and :func:`conv_backward_images` run a stride-1,
+one-group convolution image by image: one image's columns (C·kh·kw, OH·Wp) are built, used by
+NumPy's own sgemm (``blas_kernels.py``) and dropped while they are still in L2, instead of a
+chunk's columns going through the outer cache, and a whole chunk of images runs without
+returning to Python (so without the GIL).  Same layouts, same products per image as the
+NumPy path; only the order of the sums over images (dW, db) differs.
 """
 from __future__ import annotations
 
+from ..backend import np
+from .blas_kernels import I64, PLAIN, ROW, TRANSPOSED
 from .compiled import compile_kernel
 
-__all__ = ["col2im_rows"]
+__all__ = ["col2im_rows", "conv_forward_images", "conv_backward_images", "ACTIVATION_CODES"]
+
+_ZERO, _ONE = np.float32(0.0), np.float32(1.0)
+ACTIVATION_CODES = {None: 0, "relu": 1, "tanh": 2, "sigmoid": 3}  # the fused activations the backward kernel knows
 
 
 @compile_kernel
@@ -27,3 +37,113 @@ def col2im_rows(cols, out, dh, dw, wp, length):
                     src = cols[b, ch, i, j]
                     for p in range(length):
                         plane[start + p] += src[p]
+
+
+@compile_kernel(inline=True)
+def _image_columns(image, cols, kh, kw, dh, dw, wp, length):
+    """cols (C·kh·kw, OH·Wp) of one padded ``image`` (C, Hp·Wp) at stride 1 (``im2col``'s layout);
+    the columns from ``length`` on are zeroed so that they add nothing to dW.  (Loops over 1-D
+    views: numba vectorises them; 2-D indexing in the inner loop ran 8× slower.)"""
+    width = cols.shape[1]
+    r = 0
+    for ch in range(image.shape[0]):
+        for i in range(kh):
+            for j in range(kw):
+                start = i * dh * wp + j * dw
+                src, dst = image[ch, start:start + length], cols[r]
+                for p in range(length):
+                    dst[p] = src[p]
+                for p in range(length, width):
+                    dst[p] = _ZERO
+                r += 1
+
+
+@compile_kernel
+def conv_forward_images(sgemm, xflat, w2, bias, relu, y, kh, kw, dh, dw, wp, s, e):
+    """y[b] = W·im2col(x[b]) + bias, then max(·, 0) when ``relu``, for the images b in s:e.
+
+    xflat: padded input (N, C, Hp·Wp); w2: weight (O, C·kh·kw); bias (O,); y: output (N, O, OH, OW).
+    """
+    o, k = w2.shape
+    oh, ow = y.shape[2], y.shape[3]
+    width, length = oh * wp, (oh - 1) * wp + ow
+    cols = np.empty((k, width), np.float32)
+    z = np.empty((o, width), np.float32)
+    for b in range(s, e):
+        _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
+        # z (O, OH·Wp) = W (O, K) @ cols (K, OH·Wp)
+        sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
+              I64(cols.ctypes.data), I64(width), _ZERO, I64(z.ctypes.data), I64(width))
+        for oc in range(o):
+            bias_oc = bias[oc]
+            for r in range(oh):
+                src, dst = z[oc, r * wp:r * wp + ow], y[b, oc, r]
+                if relu:
+                    for q in range(ow):
+                        v = src[q] + bias_oc
+                        dst[q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
+                else:
+                    for q in range(ow):
+                        dst[q] = src[q] + bias_oc
+
+
+@compile_kernel
+def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, want_w, want_b,
+                         kh, kw, dh, dw, wp, s, e):
+    """Gradients of :func:`conv_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh, 3
+    sigmoid, written with the output y) for the images b in s:e.
+
+    gz = dL/dz; gw (O, K) += gz·colsᵀ; gb (O,) += Σ gz; gxflat[b] (C, Hp·Wp) = col2im(Wᵀ·gz).
+    gw and gb accumulate (the caller zeroes them); gxflat is overwritten for each image.  Arrays
+    that the ``want_*`` flags leave unread may be placeholders (the sizes come from gy and gw).
+    """
+    o, k = gy.shape[1], gw.shape[1]
+    oh, ow = gy.shape[2], gy.shape[3]
+    c = k // (kh * kw)
+    width, length = oh * wp, (oh - 1) * wp + ow
+    gz = np.zeros((o, width), np.float32)  # the junk columns q ≥ OW stay zero
+    cols = np.empty((k, width), np.float32)
+    dcols = np.empty((k, width), np.float32)
+    for b in range(s, e):
+        for oc in range(o):
+            for r in range(oh):
+                g, dst, out = gy[b, oc, r], gz[oc, r * wp:r * wp + ow], y[b, oc, r]
+                if act == 1:
+                    for q in range(ow):
+                        dst[q] = g[q] * (_ONE if out[q] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
+                elif act == 2:
+                    for q in range(ow):
+                        dst[q] = g[q] * (_ONE - out[q] * out[q])  # d/dz tanh z = 1 − tanh² z
+                elif act == 3:
+                    for q in range(ow):
+                        dst[q] = g[q] * (out[q] * (_ONE - out[q]))  # d/dz σ(z) = σ(z)(1 − σ(z))
+                else:
+                    for q in range(ow):
+                        dst[q] = g[q]
+        if want_b:
+            for oc in range(o):
+                row = gz[oc]
+                total = _ZERO
+                for p in range(width):
+                    total += row[p]
+                gb[oc] += total
+        if want_w:
+            _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
+            # gw (O, K) += gz (O, OH·Wp) @ colsᵀ
+            sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(width), _ONE, I64(gz.ctypes.data), I64(width),
+                  I64(cols.ctypes.data), I64(width), _ONE, I64(gw.ctypes.data), I64(k))
+        if want_x:
+            # dcols (K, OH·Wp) = Wᵀ (K, O) @ gz (O, OH·Wp), then folded back onto the padded image
+            sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
+                  I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
+            image = gxflat[b]
+            image[:, :] = _ZERO
+            r = 0
+            for ch in range(c):
+                for i in range(kh):
+                    for j in range(kw):
+                        start = i * dh * wp + j * dw
+                        src, dst = dcols[r], image[ch, start:start + length]
+                        for p in range(length):
+                            dst[p] += src[p]
+                        r += 1

@@ -11,14 +11,8 @@ with a/2 folded into the weights by the caller, as in the NumPy path.
 """
 from __future__ import annotations
 
-import ctypes
-
-import numba.experimental.function_type  # noqa: F401  (registers first-class function types)
-from numba.core import types
-from numba.core.types import WrapperAddressProtocol
-
 from ..backend import np
-from .cblas import NO_TRANS, ROW_MAJOR, numpy_sgemm
+from .blas_kernels import I64 as _I64, PLAIN as _PLAIN, ROW as _ROW, compiled_sgemm
 from .compiled import compile_kernel
 
 __all__ = ["forward_step", "backward_step", "sequence_loops"]
@@ -95,32 +89,12 @@ _loops = {}
 
 def sequence_loops():
     """(forward_loop, backward_loop, sgemm): whole time loops over a block of batch rows that
-    call NumPy's own ``sgemm`` (``cblas.py``, passed in as a first-class function, so the loops
-    are cached on disk like the step kernels) for each step's product; a thread then runs a
-    block's whole recurrence without the GIL.  None when a 64-bit-integer ``sgemm`` is not found."""
+    call NumPy's own ``sgemm`` (``blas_kernels.py``) for each step's product; a thread then runs
+    a block's whole recurrence without the GIL.  None when NumPy's ``sgemm`` is not found."""
     if "loops" not in _loops:
-        sgemm = numpy_sgemm()
-        _loops["loops"] = None if sgemm is None or sgemm.argtypes[3] is not ctypes.c_int64 else (
-            forward_loop, backward_loop, _Sgemm(ctypes.cast(sgemm, ctypes.c_void_p).value))
+        sgemm = compiled_sgemm()
+        _loops["loops"] = None if sgemm is None else (forward_loop, backward_loop, sgemm)
     return _loops["loops"]
-
-
-class _Sgemm(WrapperAddressProtocol):
-    """cblas_sgemm (64-bit integers; pointers passed as int64) as a numba first-class function."""
-
-    def __init__(self, address):
-        self.address = address
-
-    def __wrapper_address__(self):
-        return self.address
-
-    def signature(self):
-        i32, i64, f32 = types.int32, types.int64, types.float32
-        return types.void(i32, i32, i32, i64, i64, i64, f32, i64, i64, i64, i64, f32, i64, i64)
-
-
-_ROW, _PLAIN = np.int32(ROW_MAJOR), np.int32(NO_TRANS)
-_I64 = np.int64
 
 
 @compile_kernel

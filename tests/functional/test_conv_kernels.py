@@ -4,6 +4,7 @@ import pytest
 
 from neuronet.functional import compiled
 from neuronet.functional.im2col import col2im
+from tests.helpers import assert_close
 
 pytest.importorskip("numba")
 
@@ -24,3 +25,78 @@ def test_col2im_kernel_is_bit_identical_to_numpy(n, c, kernel, dilation, hw):
             compiled.set_numba_kernels(True)
     np.testing.assert_array_equal(results[0], results[1])
     assert not np.any(results[0] == 7.0)  # every element was overwritten, none left from ``out``
+
+
+def run_conv(arrays, use_kernels, threads=1, activation=None, bias=True, grads=(True, True, True), **options):
+    """Output and gradients of one conv2d (conv1d for 3-D input) forward and backward, compiled kernels on or off."""
+    import threadpoolctl
+    import neuronet as nt
+    x, w, b, g = arrays
+    compiled.set_numba_kernels(use_kernels)
+    try:
+        xt, wt, bt = (nt.tensor(a, requires_grad=r) for a, r in zip((x, w, b), grads))
+        with threadpoolctl.threadpool_limits(threads):
+            conv = nt.F.conv1d if x.ndim == 3 else nt.F.conv2d
+            y = conv(xt, wt, bt if bias else None, activation=activation, **options)
+            (y * nt.tensor(g)).sum().backward()
+        return [y.numpy()] + [t.grad for t in (xt, wt, bt) if t.requires_grad and t.grad is not None]
+    finally:
+        compiled.set_numba_kernels(True)
+
+
+def conv_arrays(n, c, o, kernel, hw, padding=0, dilation=1, seed=0):
+    """Input, weight, bias and output gradient of a conv2d (kernel and hw pairs) or conv1d (one-element tuples)."""
+    rng = np.random.default_rng(seed)
+    out = tuple(size + 2 * padding - dilation * (k - 1) for k, size in zip(kernel, hw))
+    return [rng.standard_normal((n, c) + tuple(hw)).astype(np.float32),
+            (rng.standard_normal((o, c) + tuple(kernel)) * 0.3).astype(np.float32),
+            rng.standard_normal(o).astype(np.float32), rng.standard_normal((n, o) + out).astype(np.float32)]
+
+
+@pytest.mark.parametrize("activation", [None, "relu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_per_image_conv_kernels_match_the_numpy_path(activation, threads):
+    arrays = conv_arrays(9, 3, 5, (3, 4), (8, 9), padding=1)
+    reference = run_conv(arrays, False, 1, activation, padding=1)
+    fast = run_conv(arrays, True, threads, activation, padding=1)
+    assert len(fast) == len(reference) == 4
+    for a, b in zip(fast, reference):
+        assert_close(a, b, rtol=2e-6)
+
+
+@pytest.mark.parametrize("bias, grads", [(False, (True, True, False)), (True, (False, True, True)),
+                                         (True, (True, False, False)), (True, (False, False, True))])
+def test_per_image_conv_kernels_with_some_gradients(bias, grads):
+    arrays = conv_arrays(4, 2, 3, (2, 2), (5, 6), dilation=2)
+    reference = run_conv(arrays, False, 1, "relu", bias, grads, dilation=2)
+    fast = run_conv(arrays, True, 1, "relu", bias, grads, dilation=2)
+    assert len(fast) == len(reference) == 1 + sum(g for g, used in zip(grads, (True, True, bias)) if used)
+    for a, b in zip(fast, reference):
+        assert_close(a, b, rtol=2e-6)
+
+
+def test_per_image_conv_kernels_match_torch_in_1d_and_many_chunks(monkeypatch):
+    torch = pytest.importorskip("torch")
+    from neuronet.functional import parallel
+    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 512)  # several chunks: dW and db are summed over them
+    arrays = conv_arrays(7, 3, 4, (3,), (11,), padding=1)
+    ours = run_conv(arrays, True, 2, "relu", padding=1)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in arrays[:3])
+    y = torch.relu(torch.nn.functional.conv1d(xt, wt, bt, padding=1))
+    (y * torch.tensor(arrays[3])).sum().backward()
+    for a, e in zip(ours, [y.detach(), xt.grad, wt.grad, bt.grad]):
+        assert_close(a, e.numpy(), rtol=2e-6)
+
+
+def test_the_per_image_kernels_run(monkeypatch):
+    from neuronet.functional import conv_kernels
+    calls = []
+    for name in ("conv_forward_images", "conv_backward_images"):
+        real = getattr(conv_kernels, name)
+        monkeypatch.setattr(conv_kernels, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    run_conv(conv_arrays(2, 2, 3, (3, 3), (6, 6)), True)
+    assert set(calls) == {"conv_forward_images", "conv_backward_images"}
+    calls.clear()
+    x, w, b, _ = conv_arrays(2, 2, 3, (3, 3), (6, 6))
+    run_conv([x, w, b, np.ones((2, 3, 2, 2), np.float32)], True, stride=2)  # stride 2 takes the NumPy chunks
+    assert not calls
