@@ -194,7 +194,7 @@ class ReLU(Function):
 
     def forward(self, x):
         xp = array_module(x)
-        self.y = map_flat(lambda o, a: xp.maximum(a, 0, out=o), xp.empty(x.shape, dtype=x.dtype), x)
+        self.y = map_flat(lambda o, a: relu_into(o, a, xp), xp.empty(x.shape, dtype=x.dtype), x)
         return self.y
 
     def backward(self, gy):
@@ -205,6 +205,17 @@ class ReLU(Function):
             from .activation_kernels import relu_grad  # one pass instead of mask + multiply
             return map_flat(relu_grad, out, gy, self.y)
         return map_flat(lambda o, g, y: xp.multiply(g, y > 0, out=o), out, gy, self.y)
+
+
+def relu_into(out, x, xp):
+    """out = max(x, 0) (``out`` may be ``x``): the compiled kernel for contiguous float32 NumPy
+    arrays (2–2.5× faster than ``np.maximum``, see ``activation_kernels.py``), else ``np.maximum``."""
+    if kernel_arrays(x, out) and x.flags.c_contiguous and out.flags.c_contiguous:
+        from .activation_kernels import relu_forward
+        relu_forward(out, x)
+    else:
+        xp.maximum(x, 0, out=out)
+    return out
 
 
 def relu(x):

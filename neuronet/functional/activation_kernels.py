@@ -1,15 +1,26 @@
-"""numba kernel for the ReLU gradient (optional: see ``compiled.py``; importing this module
+"""numba kernels for ReLU and its gradient (optional: see ``compiled.py``; importing this module
 imports numba).
 
-NumPy needs two passes for dL/dx = dL/dy·[y > 0]: one writes the boolean mask, one multiplies.
-This does it in one pass (read dy and y, write dx): 1.07 against 1.66 ms for 4 M float32 values.
+``np.maximum(x, 0)`` (NumPy 2.4, AVX-512 machine) took 89 µs for 301 k float32 values where
+this loop, vectorised, takes 22 µs — as long as a plain copy.  NumPy needs two passes for
+dL/dx = dL/dy·[y > 0] (a boolean mask, then a product); the gradient kernel does one (read dy
+and y, write dx): 1.07 against 1.66 ms for 4 M float32 values.
 """
 from __future__ import annotations
 
 from ..backend import np
 from .compiled import compile_kernel
 
-__all__ = ["relu_grad"]
+__all__ = ["relu_forward", "relu_grad"]
+
+
+@compile_kernel
+def relu_forward(out, x):
+    """out = max(x, 0), NaN kept as in ``np.maximum`` (flat, C-contiguous arrays of one size)."""
+    o, v = out.reshape(-1), x.reshape(-1)
+    zero = np.float32(0.0)
+    for k in range(o.size):
+        o[k] = zero if v[k] < zero else v[k]
 
 
 @compile_kernel

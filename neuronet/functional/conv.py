@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module
-from .activation import _sigmoid, get_activation
+from .activation import _sigmoid, get_activation, relu_into
 from .compiled import kernel_arrays
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
                      unpad_nchw)
@@ -27,7 +27,7 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 def _activate(y, activation, xp):
     """Apply a fused activation to ``y`` in place."""
     if activation == "relu":
-        xp.maximum(y, 0, out=y)
+        relu_into(y, y, xp)
     elif activation == "tanh":
         xp.tanh(y, out=y)
     elif activation == "sigmoid":

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module
 from .parallel import blas_for_product
-from .activation import _sigmoid, get_activation, identity, relu, sigmoid, tanh
+from .activation import _sigmoid, get_activation, identity, relu, relu_into, sigmoid, tanh
 
 __all__ = ["linear", "dense"]
 
@@ -33,7 +33,7 @@ class Affine(Function):
         if r is not None:
             y += r.reshape(y.shape)
         if self.activation == "relu":
-            xp.maximum(y, 0, out=y)
+            relu_into(y, y, xp)
         elif self.activation == "tanh":
             xp.tanh(y, out=y)
         elif self.activation == "sigmoid":

@@ -61,3 +61,28 @@ def test_relu_gradient_kernel_matches_numpy():
             compiled.set_numba_kernels(True)
     np.testing.assert_array_equal(grads[0], grads[1])
     np.testing.assert_array_equal(grads[0], g * (x > 0))
+
+
+@pytest.mark.parametrize("layer", ["relu", "dense"])
+def test_relu_forward_kernel_matches_numpy_and_keeps_nan(layer, monkeypatch):
+    from neuronet.functional import activation_kernels
+    calls = []
+    real = activation_kernels.relu_forward
+    monkeypatch.setattr(activation_kernels, "relu_forward", lambda *a: calls.append(1) or real(*a))
+    x = np.random.default_rng(2).standard_normal((6, 33)).astype(np.float32)
+    if layer == "relu":  # (through an identity dense layer, inf and NaN would spread over the row)
+        x[0, :4] = [np.nan, -np.inf, np.inf, -0.0]
+    results = []
+    for use in (True, False):
+        compiled.set_numba_kernels(use)
+        try:
+            if layer == "relu":
+                results.append(nt.F.relu(nt.tensor(x)).numpy())
+            else:
+                eye = nt.tensor(np.eye(33, dtype=np.float32))
+                results.append(nt.F.dense(nt.tensor(x), eye, activation="relu").numpy())
+        finally:
+            compiled.set_numba_kernels(True)
+    assert calls  # the kernel ran in the first pass
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_array_equal(results[0], np.maximum(x, 0))
