@@ -17,6 +17,7 @@ import math
 from ..autograd import Function
 from ..backend import array_module
 from ..tensor import Tensor
+from .activation import relu_into
 from .compiled import kernel_arrays
 from .parallel import chunk_bounds, map_chunks, scratch
 
@@ -119,8 +120,8 @@ class BatchNormTrain(Function):
     keeps the input, the mean and 1/σ for the backward, not x̂ (one array less alive).
     """
 
-    def __init__(self, eps, running_mean=None, running_var=None, momentum=0.1):
-        self.eps = eps
+    def __init__(self, eps, running_mean=None, running_var=None, momentum=0.1, relu=False):
+        self.eps, self.relu = eps, relu
         self.running = (running_mean, running_var, momentum)
 
     def forward(self, x, weight, bias):
@@ -138,7 +139,7 @@ class BatchNormTrain(Function):
                 from .norm_kernels import batch_norm_forward
                 batch_norm_forward(x3, y, mean, var, rstd, rstd if weight is None else weight,
                                    rstd if bias is None else bias, weight is not None, bias is not None,
-                                   self.eps, s, e)
+                                   self.relu, self.eps, s, e)
                 return
             xs, ys = x3[:, s:e], y[:, s:e]
             mean[s:e] = xp.einsum("ncl->c", xs) / count
@@ -148,12 +149,15 @@ class BatchNormTrain(Function):
             ys *= (rstd[s:e] if weight is None else weight[s:e] * rstd[s:e])[:, None]
             if bias is not None:
                 ys += bias[s:e, None]
+            if self.relu:
+                xp.maximum(ys, 0, out=ys)
 
         map_chunks(chunk, _channel_chunks(x3, xp), x)
         _update_running(*self.running, mean, var, count)
         del self.running
         if self.recording:
             self.x, self.mean, self.rstd, self.weight = x, mean, rstd, weight
+            self.y = y if self.relu else None  # the fused ReLU's gradient mask is y > 0
         return y.reshape(x.shape)
 
     def backward(self, gy):
@@ -168,14 +172,18 @@ class BatchNormTrain(Function):
         gw, gb = xp.empty(c, dtype=gy.dtype), xp.empty(c, dtype=gy.dtype)
         gx = xp.empty(g3.shape, dtype=gy.dtype) if want_x else None
         compiled = g3.shape[2] >= 8 and kernel_arrays(g3, x3)
+        y3 = g3 if self.y is None else self.y  # read only with the fused ReLU
 
         def chunk(s, e):
             if compiled:  # one compiled pass per step of the same formulas (norm_kernels.py)
                 from .norm_kernels import batch_norm_backward
                 batch_norm_backward(g3, x3, self.mean, self.rstd, self.rstd if weight is None else weight,
-                                    weight is not None, want_x, g3[:, :0] if gx is None else gx, gw, gb, s, e)
+                                    weight is not None, self.relu, y3, want_x, g3[:, :0] if gx is None else gx,
+                                    gw, gb, s, e)
                 return
             gs = g3[:, s:e]
+            if self.relu:  # d/dz max(z, 0) = [z > 0], read off the output
+                gs = gs * (y3[:, s:e] > 0)
             rstd = self.rstd[s:e, None]
             hs = gx[:, s:e] if want_x else scratch("bn", gs.shape, gy.dtype, xp)
             xp.subtract(x3[:, s:e], self.mean[s:e, None], out=hs)
@@ -197,8 +205,8 @@ class BatchNormEval(Function):
     """Normalise with fixed running statistics (evaluation mode): y = x·a + b per channel, with
     a = γ·rstd and b = β − μ·a (two passes, nothing saved but the input)."""
 
-    def __init__(self, eps):
-        self.eps = eps
+    def __init__(self, eps, relu=False):
+        self.eps, self.relu = eps, relu
 
     def forward(self, x, weight, bias, mean, var):
         xp = array_module(x)
@@ -209,14 +217,19 @@ class BatchNormEval(Function):
         x3 = _as_ncl(x)
         y = xp.multiply(x3, scale[:, None])
         y += shift[:, None]
+        if self.relu:
+            relu_into(y, y, xp)
         if self.recording:
             self.x, self.mean, self.rstd, self.scale = (x if self.needs_grad[1] else None), mean, rstd, scale
+            self.y = y if self.relu else None  # the fused ReLU's gradient mask is y > 0
         return y.reshape(x.shape)
 
     def backward(self, gy):
         # x̂ = (x − μ_run)·rstd with constant statistics:  dL/dx = γ·rstd·dy
         xp = array_module(gy)
         g3 = _as_ncl(gy)
+        if self.relu:  # d/dz max(z, 0) = [z > 0], read off the output
+            g3 = g3 * (self.y > 0)
         gx = gw = gb = None
         if self.needs_grad[0]:
             gx = xp.multiply(g3, self.scale[:, None]).reshape(gy.shape)
@@ -229,7 +242,7 @@ class BatchNormEval(Function):
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5):
+               momentum: float = 0.1, eps: float = 1e-5, *, activation=None):
     """Normalise each channel (axis 1) over the batch and all positions (PyTorch's ``F.batch_norm``).
 
     In training the batch statistics are used and, when running statistics are given, they are
@@ -243,10 +256,15 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
         training: use (and update) batch statistics instead of the running ones.
         momentum: weight of the new batch in the running average.
         eps: added to the variance for stability.
+        activation: ``"relu"`` applies max(·, 0) to the result in the same passes (the common
+            BatchNorm → ReLU pair, which ``Sequential`` fuses this way), or None.
     """
     xs = tuple(x.shape)
     if len(xs) < 2:
         raise ValueError(f"batch_norm: expected input (N, C), (N, C, L) or (N, C, H, W), got shape {xs}")
+    if activation not in (None, "relu"):
+        raise ValueError(f"batch_norm: activation must be None or 'relu', got {activation!r}")
+    relu = activation == "relu"
     c = xs[1]
     for name, a in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
@@ -259,10 +277,10 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
             raise ValueError(f"batch_norm: training needs more than 1 value per channel to compute a variance, "
                              f"got input of shape {xs}")
         return BatchNormTrain.apply(x, weight, bias, eps=float(eps), running_mean=_data(running_mean),
-                                    running_var=_data(running_var), momentum=float(momentum))
+                                    running_var=_data(running_var), momentum=float(momentum), relu=relu)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
-    return BatchNormEval.apply(x, weight, bias, _data(running_mean), _data(running_var), eps=float(eps))
+    return BatchNormEval.apply(x, weight, bias, _data(running_mean), _data(running_var), eps=float(eps), relu=relu)
 
 
 def _update_running(running_mean, running_var, momentum, mean, var, n):

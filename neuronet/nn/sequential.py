@@ -9,6 +9,7 @@ from .. import backend
 from ..autograd import no_grad
 from ..backend import np
 from ..tensor import Tensor
+from .layers.activation import ReLU
 from .module import Module, config_name
 
 __all__ = ["Sequential"]
@@ -18,7 +19,10 @@ class Sequential(Module):
     """A stack of layers: ``forward(x)`` runs them in order.
 
     Layers may be given as a list (Keras style) or as separate arguments (PyTorch style), and
-    appended later with :meth:`add`.
+    appended later with :meth:`add`.  A ``ReLU`` layer right after a layer that can apply it in
+    its own passes (a convolution or ``Dense`` without activation, batch norm: ``fuses_relu``)
+    is fused into it: the same values and gradients, one pass over memory and one saved array
+    less per pair.
 
     Example::
 
@@ -64,8 +68,16 @@ class Sequential(Module):
         return layers[index]
 
     def forward(self, x):
-        for layer in self.children():
-            x = layer(x)
+        layers = list(self.children())
+        i = 0
+        while i < len(layers):
+            layer = layers[i]
+            if i + 1 < len(layers) and type(layers[i + 1]) is ReLU and getattr(layer, "fuses_relu", False):
+                x = layer(x, then_relu=True)  # relu(layer(x)) in the layer's own passes: one array less
+                i += 2
+            else:
+                x = layer(x)
+                i += 1
         return x
 
     def build(self, input_shape, dtype=None) -> None:

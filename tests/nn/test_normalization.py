@@ -69,6 +69,31 @@ def test_batch_norm_parity_and_running_stats(rng, shape, training):
         assert not np.allclose(rv, rv0)  # the statistics moved
 
 
+@pytest.mark.parametrize("shape", SHAPES + [(3, 4, 16)])  # (3, 4, 16): rows long enough for the compiled kernels
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_with_fused_relu(rng, shape, training):
+    import torch
+    from neuronet.functional import compiled
+    c = shape[1]
+    x = (rng.standard_normal(shape) * 2 - 0.5).astype(np.float32)
+    w, b = rng.standard_normal(c).astype(np.float32), rng.standard_normal(c).astype(np.float32)
+    rm, rv = np.zeros(c, np.float32), np.ones(c, np.float32)
+    check_grad(lambda x, w, b: F.batch_norm(x, rm.astype(np.float64), rv.astype(np.float64), w, b,
+                                            training=training, activation="relu"),
+               *(a.astype(np.float64) for a in (x, w, b)))
+    for use_kernels in (True, False):
+        compiled.set_numba_kernels(use_kernels)
+        try:
+            check_parity(lambda x, w, b: F.batch_norm(x, rm.copy(), rv.copy(), w, b, training=training,
+                                                      activation="relu"),
+                         lambda x, w, b: torch.relu(torch.nn.functional.batch_norm(
+                             x, torch.zeros(c), torch.ones(c), w, b, training=training)), x, w, b)
+        finally:
+            compiled.set_numba_kernels(True)
+    with pytest.raises(ValueError, match="batch_norm: activation must be None or 'relu', got 'tanh'"):
+        F.batch_norm(nt.tensor(x), rm, rv, training=training, activation="tanh")
+
+
 def test_batch_norm_no_grad_still_updates_running_stats(rng):
     x = rng.standard_normal((8, 3)).astype(np.float32)
     rm, rv = np.zeros(3, np.float32), np.ones(3, np.float32)

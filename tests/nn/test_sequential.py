@@ -81,3 +81,54 @@ def test_nn_sequential_config_rebuilds_the_same_class_not_the_training_one():
     trainable = nt.Sequential([nt.nn.Dense(3)])
     assert type(nt.nn.Module.from_config(trainable.get_config())) is nt.Sequential
     assert trainable.get_config()["class"] == "Sequential"   # files saved before keep loading
+
+
+class _MyReLU(nt.nn.ReLU):
+    """A ReLU subclass: may do more than max(·, 0), so it is never fused."""
+
+
+def _fusion_models():
+    def pairs(fuse):
+        relu = nt.nn.ReLU if fuse else _MyReLU
+        return [nt.nn.Conv2D(4, 3, padding=1), nt.nn.BatchNorm2D(), relu(), nt.nn.Conv2D(5, 3), relu(),
+                nt.nn.MaxPool2D(2), nt.nn.Flatten(), nt.nn.Dense(6), relu(), nt.nn.Dense(3, activation="tanh"),
+                relu(), nt.nn.Dense(2)]
+    return nt.nn.Sequential(pairs(True)), nt.nn.Sequential(pairs(False))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_relu_after_conv_dense_and_batch_norm_is_fused_with_the_same_results(rng, monkeypatch, training):
+    fused, plain = _fusion_models()
+    x = rng.standard_normal((6, 2, 9, 9)).astype(np.float32)
+    fused.build(x.shape), plain.build(x.shape)
+    plain.load_state_dict(fused.state_dict())
+    fused.train(training), plain.train(training)
+    calls = []
+    real = nt.nn.ReLU.forward
+    monkeypatch.setattr(nt.nn.ReLU, "forward", lambda self, x: calls.append(type(self)) or real(self, x))
+    results, ran = [], []
+    for model in (fused, plain):
+        calls.clear()
+        xt = nt.tensor(x, requires_grad=True)
+        out = model(xt)
+        (out * out).sum().backward()
+        results.append([out.numpy(), xt.grad] + [p.grad for p in model.parameters()])
+        ran.append(list(calls))
+    # fused: only the ReLU after the tanh Dense ran; plain: all four (subclasses are never fused)
+    assert ran == [[nt.nn.ReLU], [_MyReLU] * 4]
+    assert len(results[0]) == len(results[1]) == 2 + 12  # output, input gradient, 6 layers × (weight, bias)
+    for a, b in zip(*results):
+        assert_close(a, b, rtol=1e-6)
+
+
+def test_only_relu_layers_that_follow_a_fusable_layer_run(monkeypatch):
+    model, _ = _fusion_models()
+    calls = []
+    real = nt.nn.ReLU.forward
+    monkeypatch.setattr(nt.nn.ReLU, "forward", lambda self, x: calls.append(1) or real(self, x))
+    model(nt.tensor(np.ones((2, 2, 9, 9), np.float32)))
+    assert len(calls) == 1  # the ReLU after Dense(activation="tanh")
+    assert [model[i].fuses_relu for i in (0, 1, 3, 7, 9)] == [True, True, True, True, False]
+    assert not nt.nn.Conv2DTranspose(2, 3).fuses_relu
+    with pytest.raises(ValueError, match="then_relu needs"):
+        model[9](nt.tensor(np.ones((2, 6), np.float32)), then_relu=True)

@@ -113,8 +113,16 @@ class _Conv(Module):
             raise ValueError(f"{self._name()}: expected input of shape {self._expected()} with C={self.in_channels} "
                              f"as the layer was built for {self.in_channels} channels, received shape {shape}")
 
-    def forward(self, x):
+    @property
+    def fuses_relu(self) -> bool:
+        """Whether ``forward(x, then_relu=True)`` can apply a following ReLU in the same pass."""
+        return not self.transposed and self.activation is None
+
+    def forward(self, x, *, then_relu: bool = False):
+        """The convolution (then ``max(·, 0)`` with ``then_relu``, for ``Sequential``'s fusing, when :attr:`fuses_relu`)."""
         self._check(x)
+        if then_relu and not self.fuses_relu:
+            raise ValueError(f"{type(self).__name__}: then_relu needs a convolution without its own activation")
         if self.transposed:
             fn = conv_transpose1d if self.nd == 1 else conv_transpose2d
             y = fn(x, self.weight, self.bias, self.strides, self.padding, self.output_padding, self.groups,
@@ -122,7 +130,7 @@ class _Conv(Module):
             return y if self.activation is None else get_activation(self.activation)(y)
         fn = conv1d if self.nd == 1 else conv2d
         return fn(x, self.weight, self.bias, self.strides, self.padding, self.dilation_rate, self.groups,
-                  self.padding_mode, activation=self.activation)
+                  self.padding_mode, activation="relu" if then_relu else self.activation)
 
     def extra_repr(self) -> str:
         act = activation_name(self.activation)

@@ -84,12 +84,20 @@ class Dense(Module):
             self.bias = Parameter(self.bias_initializer((self.units,), dtype=dtype), dtype=dtype)
         self.built = True
 
-    def forward(self, x):
+    @property
+    def fuses_relu(self) -> bool:
+        """Whether ``forward(x, then_relu=True)`` can apply a following ReLU in the same pass."""
+        return self.activation is None
+
+    def forward(self, x, *, then_relu: bool = False):
+        """x·Wᵀ + b and the activation (or ``max(·, 0)`` with ``then_relu``, for ``Sequential``'s fusing)."""
+        if then_relu and not self.fuses_relu:
+            raise ValueError(f"{self._name()}: then_relu needs a layer without its own activation")
         shape = tuple(x.shape)
         if not shape or shape[-1] != self.in_features:
             raise ValueError(f"{self._name()}: expected input of shape (..., {self.in_features}) as the layer was "
                              f"built for {self.in_features} input features, received shape {shape}")
-        return dense(x, self.weight, self.bias, self.activation)
+        return dense(x, self.weight, self.bias, "relu" if then_relu else self.activation)
 
     def extra_repr(self) -> str:
         act = activation_name(self.activation)

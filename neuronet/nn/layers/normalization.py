@@ -189,7 +189,10 @@ class _BatchNorm(Module):
         self._check_input(tuple(input_shape or ()))
         self._create(input_shape[1])
 
-    def forward(self, x):
+    fuses_relu = True  # forward(x, then_relu=True) applies a following ReLU in the same passes
+
+    def forward(self, x, *, then_relu: bool = False):
+        """Normalise (then ``max(·, 0)`` with ``then_relu``, for ``Sequential``'s fusing)."""
         self._check_input(tuple(x.shape))
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
@@ -198,7 +201,8 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(self.num_batches_tracked)
         use_batch_stats = self.training or not self.track_running_stats
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                          training=use_batch_stats, momentum=factor, eps=self.eps)
+                          training=use_batch_stats, momentum=factor, eps=self.eps,
+                          activation="relu" if then_relu else None)
 
     def extra_repr(self) -> str:
         return (f"num_features={self.num_features}, momentum={self.momentum}, eps={self.eps}, affine={self.affine}, "
