@@ -15,6 +15,7 @@ has run, so peak memory in backward is no worse than in forward.
 from __future__ import annotations
 
 import functools
+import sys
 import weakref
 
 from . import backend
@@ -94,7 +95,8 @@ class Function:
     and ``backward(self, *grad_outputs)`` returning one gradient per input (``None`` where no
     gradient is needed; ``self.needs_grad[i]`` says which are).  Constructor keyword arguments
     carry non-tensor parameters (axis, stride, ...).  Keep only what backward needs on ``self``.
-    Backward must not modify the gradient arrays it receives.
+    Backward must not modify the gradient arrays it receives; it may write over a saved array
+    that :meth:`take_saved` reports as writable (nothing else holds it).
 
     Example::
 
@@ -112,6 +114,7 @@ class Function:
     needs_grad: tuple = ()
     recording: bool = False
     n_outputs: int = 1
+    final_backward: bool = False  # set by the backward pass: this backward is the last (graph not retained)
 
     @classmethod
     def apply(cls, *inputs, **params):
@@ -146,6 +149,21 @@ class Function:
 
     def backward(self, *grad_outputs):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.backward")
+
+    def take_saved(self, name: str):
+        """The saved array ``name`` and whether backward may overwrite it: only in the last
+        backward (no ``retain_graph``) and when nothing else holds the array — no tensor, view
+        or other Function — so its memory can take a result instead of a new array (PyTorch
+        reaches the same with explicit in-place ops).  In the last backward the attribute is
+        dropped from the Function."""
+        if not self.final_backward:
+            return getattr(self, name), False
+        a = self.__dict__.pop(name)
+        # references now: the local name and getrefcount's argument; a view of ``a`` would add one,
+        # and when ``a`` is itself a view (a reshape) its owner must be held by ``a`` alone
+        writable = type(a) is np.ndarray and sys.getrefcount(a) == 2 and (
+            a.base is None or (type(a.base) is np.ndarray and a.base.base is None and sys.getrefcount(a.base) == 2))
+        return a, writable
 
     def release(self) -> None:
         """Drop the inputs and saved arrays once backward has used them."""
@@ -253,6 +271,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
             continue
         if fn.n_outputs > 1:
             gys = [g if g is not None else xp.zeros(s, d) for g, (s, d) in zip(gys, fn._out_meta)]
+        fn.final_backward = not retain_graph
         gxs = fn.backward(*gys)
         if not isinstance(gxs, tuple):
             gxs = (gxs,)

@@ -202,3 +202,70 @@ def test_retain_grad_on_an_intermediate_still_works():
     (y * y).sum().backward()
     np.testing.assert_allclose(y.grad, 2 * 3.0 * np.arange(4.0))
     np.testing.assert_allclose(x.grad, 18.0 * np.arange(4.0))
+
+
+def _dense_relu_layer_norm_grads(keep_intermediates, retain=False):
+    """Gradients through dense(relu) → layer_norm → dense, with or without the caller holding
+    the intermediate outputs (which forbids the backward from overwriting them)."""
+    rng = np.random.default_rng(0)
+    x = nt.tensor(rng.standard_normal((6, 5)).astype(np.float32), requires_grad=True)
+    w1 = nt.tensor(rng.standard_normal((8, 5)).astype(np.float32), requires_grad=True)
+    w2 = nt.tensor(rng.standard_normal((3, 8)).astype(np.float32), requires_grad=True)
+    h = nt.F.dense(x, w1, activation="relu")
+    n = nt.F.layer_norm(h, 8)
+    loss = (nt.F.dense(n, w2) ** 2).sum()
+    held = (h.numpy().copy(), n.numpy().copy()) if keep_intermediates else None
+    if not keep_intermediates:
+        del h, n
+    loss.backward(retain_graph=retain)
+    grads = [t.grad.copy() for t in (x, w1, w2)]
+    if retain:
+        for t in (x, w1, w2):
+            t.grad = None
+        loss.backward()
+        grads += [t.grad for t in (x, w1, w2)]
+    return grads, held, (None if not keep_intermediates else (h.numpy(), n.numpy()))
+
+
+def test_backward_reuses_saved_arrays_only_when_nothing_else_holds_them(monkeypatch):
+    writable = []
+    real = Function.take_saved
+    monkeypatch.setattr(Function, "take_saved", lambda self, name: (lambda r: writable.append(r[1]) or r)(real(self, name)))
+    dropped, _, _ = _dense_relu_layer_norm_grads(keep_intermediates=False)
+    # layer norm's input is also the relu's saved output: not writable while the dense layer still
+    # needs it; then the dense layer's backward, the last holder, reuses it
+    assert writable == [False, True]
+    writable.clear()
+    kept, before, after = _dense_relu_layer_norm_grads(keep_intermediates=True)
+    assert writable == [False, False]  # the caller still holds h and n
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)  # ... and their values are untouched
+    for a, b in zip(dropped, kept):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    writable.clear()
+    twice, _, _ = _dense_relu_layer_norm_grads(keep_intermediates=False, retain=True)
+    assert writable[:2] == [False, False]  # retain_graph: the first backward may not overwrite
+    for a, b in zip(twice[:3], twice[3:]):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(twice[:3], dropped):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_layer_norm_backward_over_its_unshared_input_gives_the_same_gradients(monkeypatch):
+    writable = []
+    real = Function.take_saved
+    monkeypatch.setattr(Function, "take_saved", lambda self, name: (lambda r: writable.append(r[1]) or r)(real(self, name)))
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 3, 6)).astype(np.float32)
+    w = rng.standard_normal((6, 6)).astype(np.float32)
+    g = rng.standard_normal((4, 3, 6)).astype(np.float32)
+    grads = []
+    for keep in (False, True):
+        xt, wt = nt.tensor(x, requires_grad=True), nt.tensor(w, requires_grad=True)
+        z = nt.F.linear(xt, wt)
+        out = nt.F.layer_norm(z if keep else nt.F.linear(xt, wt), 6)
+        (out * nt.tensor(g)).sum().backward()
+        grads.append((xt.grad, wt.grad))
+    assert writable == [True, False]  # the unnamed linear output was overwritten; the held z was not
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -218,6 +218,26 @@ def relu_into(out, x, xp):
     return out
 
 
+def activation_grad(gy, y, activation, xp, out=None):
+    """dL/dz from dL/dy for a fused y = act(z) (relu, tanh, sigmoid or None), written with the
+    output y, into ``out`` when given (``out`` may be ``y`` itself: every element is read before
+    its own slot is written)."""
+    if activation == "relu":
+        if out is not None and kernel_arrays(gy, y, out) and all(a.flags.c_contiguous for a in (gy, y, out)):
+            from .activation_kernels import relu_grad  # one pass, no mask array
+            relu_grad(out, gy, y)
+            return out
+        return xp.multiply(gy, y > 0, out=out)  # d/dz max(z, 0) = 1 if z > 0 else 0
+    if activation == "tanh":
+        return xp.multiply(gy, 1 - y * y, out=out)  # d/dz tanh z = 1 - tanh² z
+    if activation == "sigmoid":
+        return xp.multiply(gy, y * (1 - y), out=out)  # d/dz σ(z) = σ(z)(1 - σ(z))
+    if out is None:
+        return gy
+    out[...] = gy
+    return out
+
+
 def relu(x):
     """max(x, 0).  At x = 0 the subgradient 0 is used, as in PyTorch."""
     return ReLU.apply(x)

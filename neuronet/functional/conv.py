@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module
-from .activation import _sigmoid, get_activation, relu_into
+from .activation import _sigmoid, activation_grad, get_activation, relu_into
 from .compiled import kernel_arrays
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
                      unpad_nchw)
@@ -32,20 +32,6 @@ def _activate(y, activation, xp):
         xp.tanh(y, out=y)
     elif activation == "sigmoid":
         y[...] = _sigmoid(y, xp)
-
-
-def _activation_grad(gy, y, activation, xp, out=None):
-    """dL/dz from dL/dy for y = act(z), written with the output y (into ``out`` when given)."""
-    if activation == "relu":
-        return xp.multiply(gy, y > 0, out=out)  # d/dz max(z, 0) = 1 if z > 0 else 0
-    if activation == "tanh":
-        return xp.multiply(gy, 1 - y * y, out=out)  # d/dz tanh z = 1 - tanh² z
-    if activation == "sigmoid":
-        return xp.multiply(gy, y * (1 - y), out=out)  # d/dz σ(z) = σ(z)(1 - σ(z))
-    if out is None:
-        return gy
-    out[...] = gy
-    return out
 
 
 class Conv2d(Function):
@@ -165,7 +151,7 @@ class Conv2d(Function):
                 gz = scratch("gz", (m, o, oh, row), gy.dtype, xp)
                 if row != ow:  # zeros in the junk columns keep them out of dW, dX and db
                     gz[..., ow:] = 0
-                _activation_grad(gy[s:e], y, self.activation, xp, out=gz[..., :ow])
+                activation_grad(gy[s:e], y, self.activation, xp, out=gz[..., :ow])
                 gz4 = gz.reshape(m, g, o // g, oh * row)
                 gw = gb = None
                 if want_w:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module
 from .parallel import blas_for_product
-from .activation import _sigmoid, get_activation, identity, relu, relu_into, sigmoid, tanh
+from .activation import _sigmoid, activation_grad, get_activation, identity, relu, relu_into, sigmoid, tanh
 
 __all__ = ["linear", "dense"]
 
@@ -44,13 +44,9 @@ class Affine(Function):
     def backward(self, gy):
         # y = act(z), z = x Wᵀ + b (+ r):  dz = dy·act'(z);  dX = dz W,  dW = dzᵀ X,  db = Σ_rows dz
         g = gy.reshape(-1, gy.shape[-1]) if gy.ndim != 2 else gy
-        y = self.y
-        if self.activation == "relu":
-            g = g * (y > 0)  # d/dz max(z, 0) = 1 if z > 0 else 0
-        elif self.activation == "tanh":
-            g = g * (1 - y * y)  # d/dz tanh z = 1 - tanh² z
-        elif self.activation == "sigmoid":
-            g = g * y * (1 - y)  # d/dz σ(z) = σ(z)(1 - σ(z))
+        if self.activation:  # dz goes into the output's memory when nothing else holds it
+            y, writable = self.take_saved("y")
+            g = activation_grad(g, y, self.activation, array_module(g), out=y if writable else None)
         with blas_for_product(*self.x2.shape, self.w.shape[0]):  # small products: one BLAS thread
             gx = (g @ self.w).reshape(self.x_shape) if self.needs_grad[0] else None
             gw = g.T @ self.x2 if self.needs_grad[1] else None

@@ -57,20 +57,24 @@ class LayerNorm(Function):
         nd = gy.ndim
         axes = tuple(range(nd - self.n_axes, nd))
         lead = tuple(range(nd - self.n_axes))
-        x_hat = self.x - self.mean
+        x, writable = self.take_saved("x")
+        x_hat = xp.subtract(x, self.mean, out=x if writable else None)  # rebuilt over x when nothing else holds it
         x_hat *= self.rstd
+        # (rows, normalised size) views: the sums of products are einsum contractions, no temporary array
+        width = math.prod(gy.shape[nd - self.n_axes:])
+        gy2, x_hat2 = gy.reshape(-1, width), x_hat.reshape(-1, width)
         gx = gw = gb = None
         if self.needs_grad[1]:
-            gw = (gy * x_hat).sum(axis=lead)
+            gw = xp.einsum("md,md->d", gy2, x_hat2).reshape(gy.shape[nd - self.n_axes:])
         if self.needs_grad[2]:
             gb = gy.sum(axis=lead)
         if self.needs_grad[0]:
             # dL/dx = (g − mean(g) − x̂·mean(g·x̂))·rstd with g = γ·dy (module docstring), in place
             g = gy.copy() if self.weight is None else gy * self.weight
-            t = g * x_hat
-            xp.multiply(x_hat, t.mean(axis=axes, keepdims=True), out=t)
+            mean_gx = (xp.einsum("md,md->m", g.reshape(-1, width), x_hat2) / width).reshape(self.rstd.shape)
+            x_hat *= mean_gx
             g -= g.mean(axis=axes, keepdims=True)
-            g -= t
+            g -= x_hat
             g *= self.rstd
             gx = g
         return gx, gw, gb
