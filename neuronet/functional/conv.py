@@ -83,8 +83,8 @@ class Conv2d(Function):
             relu = self.activation == "relu"
 
             def chunk(s, e):
-                conv_forward_images(sgemm, xflat, w2, bias_or_zeros, relu, y, kernel[0], kernel[1],
-                                    self.dilation[0], self.dilation[1], row, s, e)
+                conv_forward_images(sgemm, xflat, w2, bias_or_zeros, relu, y.reshape(n, o, -1), oh, ow, kernel[0],
+                                    kernel[1], self.dilation[0], self.dilation[1], row, s, e)
                 if not relu:
                     _activate(y[s:e], self.activation, xp)
         else:
@@ -139,9 +139,9 @@ class Conv2d(Function):
 
             def chunk(s, e):
                 gw, gb = xp.zeros((o, k), gy.dtype), xp.zeros(o, gy.dtype)
-                conv_backward_images(sgemm, xflat, w2, y_or_gy, gy, ACTIVATION_CODES[self.activation], gxflat,
-                                     gw, gb, want_x, want_w, want_b, kernel[0], kernel[1], self.dilation[0],
-                                     self.dilation[1], row, s, e)
+                conv_backward_images(sgemm, xflat, w2, y_or_gy.reshape(n, o, -1), gy.reshape(n, o, -1),
+                                     ACTIVATION_CODES[self.activation], gxflat, gw, gb, want_x, want_w, want_b,
+                                     oh, ow, kernel[0], kernel[1], self.dilation[0], self.dilation[1], row, s, e)
                 return gw.T[None] if want_w else None, gb if want_b else None  # dWᵀ, as the NumPy chunks give it
         else:
             def chunk(s, e):

@@ -59,13 +59,12 @@ def _image_columns(image, cols, kh, kw, dh, dw, wp, length):
 
 
 @compile_kernel
-def conv_forward_images(sgemm, xflat, w2, bias, relu, y, kh, kw, dh, dw, wp, s, e):
+def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, dh, dw, wp, s, e):
     """y[b] = W·im2col(x[b]) + bias, then max(·, 0) when ``relu``, for the images b in s:e.
 
-    xflat: padded input (N, C, Hp·Wp); w2: weight (O, C·kh·kw); bias (O,); y: output (N, O, OH, OW).
+    xflat: padded input (N, C, Hp·Wp); w2: weight (O, C·kh·kw); bias (O,); y: output (N, O, OH·OW).
     """
     o, k = w2.shape
-    oh, ow = y.shape[2], y.shape[3]
     width, length = oh * wp, (oh - 1) * wp + ow
     cols = np.empty((k, width), np.float32)
     z = np.empty((o, width), np.float32)
@@ -75,30 +74,29 @@ def conv_forward_images(sgemm, xflat, w2, bias, relu, y, kh, kw, dh, dw, wp, s, 
         sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
               I64(cols.ctypes.data), I64(width), _ZERO, I64(z.ctypes.data), I64(width))
         for oc in range(o):
-            bias_oc = bias[oc]
+            bias_oc, src, dst = bias[oc], z[oc], y[b, oc]  # dst: the (OH·OW) plane
             for r in range(oh):
-                src, dst = z[oc, r * wp:r * wp + ow], y[b, oc, r]
+                at, to = r * wp, r * ow
                 if relu:
                     for q in range(ow):
-                        v = src[q] + bias_oc
-                        dst[q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
+                        v = src[at + q] + bias_oc
+                        dst[to + q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
                 else:
                     for q in range(ow):
-                        dst[q] = src[q] + bias_oc
+                        dst[to + q] = src[at + q] + bias_oc
 
 
-@compile_kernel
+@compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
 def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, want_w, want_b,
-                         kh, kw, dh, dw, wp, s, e):
+                         oh, ow, kh, kw, dh, dw, wp, s, e):
     """Gradients of :func:`conv_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh, 3
-    sigmoid, written with the output y) for the images b in s:e.
+    sigmoid, written with the output y) for the images b in s:e; gy and y are (N, O, OH·OW).
 
     gz = dL/dz; gw (O, K) += gz·colsᵀ; gb (O,) += Σ gz; gxflat[b] (C, Hp·Wp) = col2im(Wᵀ·gz).
     gw and gb accumulate (the caller zeroes them); gxflat is overwritten for each image.  Arrays
     that the ``want_*`` flags leave unread may be placeholders (the sizes come from gy and gw).
     """
     o, k = gy.shape[1], gw.shape[1]
-    oh, ow = gy.shape[2], gy.shape[3]
     c = k // (kh * kw)
     width, length = oh * wp, (oh - 1) * wp + ow
     gz = np.zeros((o, width), np.float32)  # the junk columns q ≥ OW stay zero
@@ -106,27 +104,26 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, w
     dcols = np.empty((k, width), np.float32)
     for b in range(s, e):
         for oc in range(o):
+            g, dst, out = gy[b, oc], gz[oc], y[b, oc]  # (OH·OW) planes and the (OH·Wp) row layout
+            total = _ZERO
             for r in range(oh):
-                g, dst, out = gy[b, oc, r], gz[oc, r * wp:r * wp + ow], y[b, oc, r]
+                at, to = r * ow, r * wp
                 if act == 1:
                     for q in range(ow):
-                        dst[q] = g[q] * (_ONE if out[q] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
+                        dst[to + q] = g[at + q] * (_ONE if out[at + q] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
                 elif act == 2:
                     for q in range(ow):
-                        dst[q] = g[q] * (_ONE - out[q] * out[q])  # d/dz tanh z = 1 − tanh² z
+                        dst[to + q] = g[at + q] * (_ONE - out[at + q] * out[at + q])  # d/dz tanh z = 1 − tanh² z
                 elif act == 3:
                     for q in range(ow):
-                        dst[q] = g[q] * (out[q] * (_ONE - out[q]))  # d/dz σ(z) = σ(z)(1 − σ(z))
+                        dst[to + q] = g[at + q] * (out[at + q] * (_ONE - out[at + q]))  # d/dz σ(z) = σ(z)(1 − σ(z))
                 else:
                     for q in range(ow):
-                        dst[q] = g[q]
-        if want_b:
-            for oc in range(o):
-                row = gz[oc]
-                total = _ZERO
-                for p in range(width):
-                    total += row[p]
-                gb[oc] += total
+                        dst[to + q] = g[at + q]
+                if want_b:
+                    for q in range(ow):
+                        total += dst[to + q]
+            gb[oc] += total
         if want_w:
             _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
             # gw (O, K) += gz (O, OH·Wp) @ colsᵀ
