@@ -211,8 +211,8 @@ def relu_into(out, x, xp):
     """out = max(x, 0) (``out`` may be ``x``): the compiled kernel for contiguous float32 NumPy
     arrays (2–2.5× faster than ``np.maximum``, see ``activation_kernels.py``), else ``np.maximum``."""
     if kernel_arrays(x, out) and x.flags.c_contiguous and out.flags.c_contiguous:
-        from .activation_kernels import relu_forward
-        relu_forward(out, x)
+        from .activation_kernels import relu_forward, relu_in_place
+        relu_in_place(x) if out is x else relu_forward(out, x)
     else:
         xp.maximum(x, 0, out=out)
     return out
@@ -224,8 +224,8 @@ def activation_grad(gy, y, activation, xp, out=None):
     its own slot is written)."""
     if activation == "relu":
         if out is not None and kernel_arrays(gy, y, out) and all(a.flags.c_contiguous for a in (gy, y, out)):
-            from .activation_kernels import relu_grad  # one pass, no mask array
-            relu_grad(out, gy, y)
+            from .activation_kernels import relu_grad, relu_grad_over_output  # one pass, no mask array
+            relu_grad_over_output(y, gy) if out is y else relu_grad(out, gy, y)
             return out
         return xp.multiply(gy, y > 0, out=out)  # d/dz max(z, 0) = 1 if z > 0 else 0
     if activation == "tanh":

@@ -11,12 +11,12 @@ from __future__ import annotations
 from ..backend import np
 from .compiled import compile_kernel
 
-__all__ = ["relu_forward", "relu_grad"]
+__all__ = ["relu_forward", "relu_in_place", "relu_grad", "relu_grad_over_output"]
 
 
 @compile_kernel
 def relu_forward(out, x):
-    """out = max(x, 0), NaN kept as in ``np.maximum`` (flat, C-contiguous arrays of one size)."""
+    """out = max(x, 0), NaN kept as in ``np.maximum`` (flat, C-contiguous, distinct arrays of one size)."""
     o, v = out.reshape(-1), x.reshape(-1)
     zero = np.float32(0.0)
     for k in range(o.size):
@@ -24,8 +24,29 @@ def relu_forward(out, x):
 
 
 @compile_kernel
+def relu_in_place(y):
+    """y = max(y, 0) in place (flat, C-contiguous).  A separate kernel because passing one array
+    as both input and output of :func:`relu_forward` defeats numba's vectorisation (LLVM's
+    aliasing check falls back to scalar code: 9 against 2.4 µs for 65 k values)."""
+    v = y.reshape(-1)
+    zero = np.float32(0.0)
+    for k in range(v.size):
+        v[k] = zero if v[k] < zero else v[k]
+
+
+@compile_kernel
+def relu_grad_over_output(y, gy):
+    """y = gy where y > 0, else 0, written over the ReLU output y (flat, C-contiguous arrays of
+    one size; 150 µs for 65 k values through :func:`relu_grad` with out=y, 4 µs here)."""
+    v, g = y.reshape(-1), gy.reshape(-1)
+    zero = np.float32(0.0)
+    for k in range(v.size):
+        v[k] = g[k] if v[k] > zero else zero
+
+
+@compile_kernel
 def relu_grad(out, gy, y):
-    """out = gy where y > 0, else 0 (flat, C-contiguous arrays of one size)."""
+    """out = gy where y > 0, else 0 (flat, C-contiguous, distinct arrays of one size)."""
     o, g, v = out.reshape(-1), gy.reshape(-1), y.reshape(-1)
     zero = np.float32(0.0)
     for k in range(o.size):

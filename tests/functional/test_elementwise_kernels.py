@@ -67,8 +67,9 @@ def test_relu_gradient_kernel_matches_numpy():
 def test_relu_forward_kernel_matches_numpy_and_keeps_nan(layer, monkeypatch):
     from neuronet.functional import activation_kernels
     calls = []
-    real = activation_kernels.relu_forward
-    monkeypatch.setattr(activation_kernels, "relu_forward", lambda *a: calls.append(1) or real(*a))
+    name = "relu_forward" if layer == "relu" else "relu_in_place"  # the dense layer applies it over its output
+    real = getattr(activation_kernels, name)
+    monkeypatch.setattr(activation_kernels, name, lambda *a: calls.append(1) or real(*a))
     x = np.random.default_rng(2).standard_normal((6, 33)).astype(np.float32)
     if layer == "relu":  # (through an identity dense layer, inf and NaN would spread over the row)
         x[0, :4] = [np.nan, -np.inf, np.inf, -0.0]
@@ -86,3 +87,17 @@ def test_relu_forward_kernel_matches_numpy_and_keeps_nan(layer, monkeypatch):
     assert calls  # the kernel ran in the first pass
     np.testing.assert_array_equal(results[0], results[1])
     np.testing.assert_array_equal(results[0], np.maximum(x, 0))
+
+
+def test_in_place_relu_kernels_match_numpy():
+    from neuronet.functional.activation_kernels import relu_grad_over_output, relu_in_place
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((7, 19)).astype(np.float32)
+    x[0, :4] = [np.nan, -np.inf, np.inf, 0.0]
+    y = x.copy()
+    relu_in_place(y)
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    expected = np.where(y > 0, g, 0).astype(np.float32)
+    relu_grad_over_output(y, g)
+    np.testing.assert_array_equal(y, expected)
