@@ -86,7 +86,7 @@ def render(report: dict) -> str:
     if report["environment"].get("malloc"):  # the same process runs torch: it gets the same malloc
         environment.append(report["environment"]["malloc"] + " (applies to torch in the same process too)")
     if report["environment"].get("kernels"):
-        environment.append("neuronet " + report["environment"]["kernels"] + " (optional numba kernels: LSTM time loops, Adam update, batch norm, ReLU gradient, col2im)")
+        environment.append("neuronet " + report["environment"]["kernels"] + " (optional numba kernels: stride-1 convolutions, LSTM time loops, Adam update, batch norm, ReLU and its gradient, col2im)")
     head = [
         f"## neuronet vs PyTorch CPU — {report['started']}", "",
         f"- command: `{' '.join(report['command'] or [])}`",
