@@ -15,6 +15,7 @@ from .linear import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .conv_pool import *  # noqa: F401,F403
 from .pool import *  # noqa: F401,F403
 from .upsample import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403

@@ -170,18 +170,18 @@ class Conv2d(Function):
         parts = map_chunks(chunk, bounds, gy)
         gx = gw = gb = None
         if want_w:
-            gw = _sum_in_order([p[0] for p in parts]).transpose(0, 2, 1)
+            gw = sum_in_order([p[0] for p in parts]).transpose(0, 2, 1)
             gw = gw.reshape(self.w_shape[:2] + self.w_shape[3:] if self.one_d else self.w_shape)
         if want_x:
             gx = unpad_nchw(gxpad, self.pads, self.x_shape, self.padding_mode)
             if self.one_d:
                 gx = gx[:, :, 0, :]
         if want_b:
-            gb = _sum_in_order([p[1] for p in parts])
+            gb = sum_in_order([p[1] for p in parts])
         return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
 
 
-def _sum_in_order(parts):
+def sum_in_order(parts):
     """The sum of per-chunk partial results, always added in chunk order (deterministic)."""
     total = parts[0]
     for p in parts[1:]:
@@ -205,6 +205,15 @@ def _check_shapes(fn, xs, ws, groups, nd, layout, grouped):
 
 def _conv(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, nd):
     """Check the arguments of conv1d/conv2d, resolve the padding, and run the fused Function."""
+    params, fused = conv_params(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, nd)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    y = Conv2d.apply(*inputs, **params)
+    return y if fused else get_activation(activation)(y)
+
+
+def conv_params(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, nd):
+    """Check the arguments of conv1d/conv2d and resolve them into :class:`Conv2d`'s parameters;
+    also whether ``activation`` is one the Function fuses (relu, tanh, sigmoid or none)."""
     xs, ws = tuple(x.shape), tuple(weight.shape)
     _check_shapes(fn, xs, ws, groups, nd, "out_channels, in_channels/groups", "out_channels")
     if xs[1] != ws[1] * groups:
@@ -249,9 +258,7 @@ def _conv(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, 
         stride, dilation, pads, outs = (1,) + stride, (1,) + dilation, (0, 0) + pads, (1,) + outs
     params = dict(stride=stride, pads=pads, dilation=dilation, groups=groups, padding_mode=padding_mode,
                   out_hw=outs, activation=_FUSED[key] if fused else None, one_d=nd == 1)
-    inputs = (x, weight) if bias is None else (x, weight, bias)
-    y = Conv2d.apply(*inputs, **params)
-    return y if fused else get_activation(activation)(y)
+    return params, fused
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros", *,

@@ -17,7 +17,8 @@ from ..backend import np
 from .blas_kernels import I64, PLAIN, ROW, TRANSPOSED
 from .compiled import compile_kernel
 
-__all__ = ["col2im_rows", "conv_forward_images", "conv_backward_images", "ACTIVATION_CODES"]
+__all__ = ["col2im_rows", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
+           "conv_pool_backward_images", "ACTIVATION_CODES"]
 
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)
 ACTIVATION_CODES = {None: 0, "relu": 1, "tanh": 2, "sigmoid": 3}  # the fused activations the backward kernel knows
@@ -55,6 +56,21 @@ def _image_columns(image, cols, kh, kw, dh, dw, wp, length):
                     dst[p] = src[p]
                 for p in range(length, width):
                     dst[p] = _ZERO
+                r += 1
+
+
+@compile_kernel(inline=True)
+def _fold_columns(dcols, image, c, kh, kw, dh, dw, wp, length):
+    """image (C, Hp·Wp) = col2im of one image's column gradients dcols (C·kh·kw, ≥ length) at stride 1."""
+    image[:, :] = _ZERO
+    r = 0
+    for ch in range(c):
+        for i in range(kh):
+            for j in range(kw):
+                start = i * dh * wp + j * dw
+                src, dst = dcols[r], image[ch, start:start + length]
+                for p in range(length):
+                    dst[p] += src[p]
                 r += 1
 
 
@@ -133,14 +149,104 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, w
             # dcols (K, OH·Wp) = Wᵀ (K, O) @ gz (O, OH·Wp), then folded back onto the padded image
             sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
                   I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
-            image = gxflat[b]
-            image[:, :] = _ZERO
-            r = 0
-            for ch in range(c):
-                for i in range(kh):
-                    for j in range(kw):
-                        start = i * dh * wp + j * dw
-                        src, dst = dcols[r], image[ch, start:start + length]
-                        for p in range(length):
-                            dst[p] += src[p]
-                        r += 1
+            _fold_columns(dcols, gxflat[b], c, kh, kw, dh, dw, wp, length)
+
+
+@compile_kernel
+def _pool_image(z, bias, relu, pooled, arg, top, where, ph, pw, wp):
+    """pooled, arg (O, POH·POW) of one image's act(z + bias), z (O, OH·Wp); top and where are
+    (POW,) scratch rows.  (A function of its own: inlined into the convolution kernel, LLVM
+    left these loops scalar and 4× slower.)"""
+    o, pow_ = pooled.shape[0], top.shape[0]
+    poh = pooled.shape[1] // pow_
+    for oc in range(o):
+        bias_oc, src = bias[oc], z[oc]
+        for r in range(poh):
+            for i in range(ph):
+                base = (r * ph + i) * wp
+                for j in range(pw):
+                    here = np.uint8(i * pw + j)
+                    if i == 0 and j == 0:
+                        for q in range(pow_):
+                            v = src[base + q * pw] + bias_oc
+                            top[q] = _ZERO if relu and v < _ZERO else v
+                            where[q] = here
+                    else:
+                        for q in range(pow_):
+                            v = src[base + q * pw + j] + bias_oc
+                            v = _ZERO if relu and v < _ZERO else v
+                            m, w = top[q], where[q]
+                            greater = np.uint8(v > m)
+                            where[q] = w + greater * (here - w)  # arithmetic, not a select: no branch
+                            top[q] = v if v > m or v != v else m  # NaN: the maximum becomes NaN
+            out, index = pooled[oc], arg[oc]
+            for q in range(pow_):
+                out[r * pow_ + q] = top[q]
+                index[r * pow_ + q] = where[q]
+
+
+@compile_kernel
+def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, ph, pw, kh, kw, dh, dw, wp, s, e):
+    """pooled[b] = max_pool(act(W·im2col(x[b]) + bias)) over (ph, pw) windows at stride (ph, pw),
+    for the images b in s:e; arg (uint8: windows of at most 255) = row-major index i·pw + j of
+    each window's FIRST maximum.
+
+    The (O, OH·Wp) product of an image stays in cache: the full-size activation is never
+    written.  pooled and arg are (N, O, POH·POW) with POH = OH // ph, POW = OW // pw (rows and
+    columns past the last whole window are dropped, as max_pool2d does).  One pass per window
+    offset into small local accumulators, with selects instead of branches (random data would
+    mispredict them); the order, ties and NaN rule are ``pool.MaxPool2d``'s.
+    """
+    o, k = w2.shape
+    poh, pow_ = oh // ph, ow // pw
+    width, length = oh * wp, (oh - 1) * wp + ow
+    cols = np.empty((k, width), np.float32)
+    z = np.empty((o, width), np.float32)
+    top = np.empty(pow_, np.float32)
+    where = np.empty(pow_, np.uint8)
+    for b in range(s, e):
+        _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
+        sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
+              I64(cols.ctypes.data), I64(width), _ZERO, I64(z.ctypes.data), I64(width))
+        _pool_image(z, bias, relu, pooled[b], arg[b], top, where, ph, pw, wp)
+
+
+@compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
+def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, gw, gb, want_x, want_w,
+                              oh, ow, ph, pw, kh, kw, dh, dw, wp, s, e):
+    """Gradients of :func:`conv_pool_forward_images` for the images b in s:e, from the pooled
+    output's gradient gp (N, O, POH·POW): each window's gradient goes to its first maximum, through
+    the ReLU when that maximum is > 0; then dW, db and dX as :func:`conv_backward_images`."""
+    o, k = gp.shape[1], gw.shape[1]
+    c = k // (kh * kw)
+    poh, pow_ = oh // ph, ow // pw
+    width, length = oh * wp, (oh - 1) * wp + ow
+    gz = np.zeros((o, width), np.float32)  # only the window maxima are written, and cleared after each image
+    cols = np.empty((k, width), np.float32)
+    dcols = np.empty((k, width), np.float32)
+    for b in range(s, e):
+        for oc in range(o):
+            g, index, top, dst = gp[b, oc], arg[b, oc], pooled[b, oc], gz[oc]
+            total = _ZERO
+            for r in range(poh):
+                for q in range(pow_):
+                    p = r * pow_ + q
+                    v = g[p] * (_ONE if not relu or top[p] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
+                    i = index[p] // pw
+                    dst[(r * ph + i) * wp + q * pw + index[p] - i * pw] = v
+                    total += v
+            gb[oc] += total
+        if want_w:
+            _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
+            sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(width), _ONE, I64(gz.ctypes.data), I64(width),
+                  I64(cols.ctypes.data), I64(width), _ONE, I64(gw.ctypes.data), I64(k))
+        if want_x:
+            sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
+                  I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
+            _fold_columns(dcols, gxflat[b], c, kh, kw, dh, dw, wp, length)
+        for oc in range(o):
+            index, dst = arg[b, oc], gz[oc]
+            for r in range(poh):
+                for q in range(pow_):
+                    i = index[r * pow_ + q] // pw
+                    dst[(r * ph + i) * wp + q * pw + index[r * pow_ + q] - i * pw] = _ZERO

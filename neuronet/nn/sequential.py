@@ -21,8 +21,9 @@ class Sequential(Module):
     Layers may be given as a list (Keras style) or as separate arguments (PyTorch style), and
     appended later with :meth:`add`.  A ``ReLU`` layer right after a layer that can apply it in
     its own passes (a convolution or ``Dense`` without activation, batch norm: ``fuses_relu``)
-    is fused into it: the same values and gradients, one pass over memory and one saved array
-    less per pair.
+    is fused into it, and so is a ``MaxPool2D`` whose windows tile the output of a ``Conv2D``
+    (with or without that ``ReLU`` between: ``F.conv2d_max_pool2d``): the same values and
+    gradients, fewer passes over memory and fewer saved arrays.
 
     Example::
 
@@ -71,13 +72,15 @@ class Sequential(Module):
         layers = list(self.children())
         i = 0
         while i < len(layers):
-            layer = layers[i]
-            if i + 1 < len(layers) and type(layers[i + 1]) is ReLU and getattr(layer, "fuses_relu", False):
-                x = layer(x, then_relu=True)  # relu(layer(x)) in the layer's own passes: one array less
-                i += 2
-            else:
-                x = layer(x)
+            layer, options = layers[i], {}
+            i += 1
+            if i < len(layers) and type(layers[i]) is ReLU and getattr(layer, "fuses_relu", False):
+                options["then_relu"] = True  # relu(layer(x)) in the layer's own passes: one array less
                 i += 1
+            if i < len(layers) and hasattr(layer, "fuses_max_pool") and layer.fuses_max_pool(layers[i]):
+                options["then_pool"] = layers[i]  # pooled in the convolution's pass, the full output never stored
+                i += 1
+            x = layer(x, **options)
         return x
 
     def build(self, input_shape, dtype=None) -> None:

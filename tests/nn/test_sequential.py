@@ -132,3 +132,25 @@ def test_only_relu_layers_that_follow_a_fusable_layer_run(monkeypatch):
     assert not nt.nn.Conv2DTranspose(2, 3).fuses_relu
     with pytest.raises(ValueError, match="then_relu needs"):
         model[9](nt.tensor(np.ones((2, 6), np.float32)), then_relu=True)
+
+
+def test_conv_relu_and_tiling_max_pool_are_fused(rng, kernels_on):
+    from neuronet.functional.conv_pool import Conv2dMaxPool
+    x = nt.tensor(rng.standard_normal((3, 2, 10, 10)).astype(np.float32))
+    cases = [([nt.nn.Conv2D(3, 3), nt.nn.ReLU(), nt.nn.MaxPool2D(2)], True),
+             ([nt.nn.Conv2D(3, 3, activation="relu"), nt.nn.MaxPool2D(2)], True),
+             ([nt.nn.Conv2D(3, 3), nt.nn.MaxPool2D((2, 4))], True),
+             ([nt.nn.Conv2D(3, 3), nt.nn.ReLU(), nt.nn.MaxPool2D(2, strides=1)], False),  # overlapping windows
+             ([nt.nn.Conv2D(3, 3), nt.nn.MaxPool2D(2, ceil_mode=True)], False),
+             ([nt.nn.Conv2D(3, 3), nt.nn.AvgPool2D(2)], False),
+             ([nt.nn.Conv2D(3, 3), _MyReLU(), nt.nn.MaxPool2D(2)], False)]
+    for layers, fused in cases:
+        model = nt.nn.Sequential(layers)
+        y = model(x)
+        assert isinstance(y._creator, Conv2dMaxPool) is fused, layers
+        unfused = x
+        for layer in layers:
+            unfused = layer(unfused)
+        assert_close(y.numpy(), unfused.numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="then_pool needs"):
+        nt.nn.Conv2D(3, 3)(x, then_pool=nt.nn.MaxPool2D(2, strides=1))

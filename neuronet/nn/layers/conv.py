@@ -14,6 +14,7 @@ import math
 from ... import backend
 from ...functional.activation import activation_name, get_activation
 from ...functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from ...functional.conv_pool import conv2d_max_pool2d
 from ...functional.im2col import PADDING_MODES, as_tuple
 from .. import init
 from ..module import Module
@@ -118,11 +119,25 @@ class _Conv(Module):
         """Whether ``forward(x, then_relu=True)`` can apply a following ReLU in the same pass."""
         return not self.transposed and self.activation is None
 
-    def forward(self, x, *, then_relu: bool = False):
-        """The convolution (then ``max(·, 0)`` with ``then_relu``, for ``Sequential``'s fusing, when :attr:`fuses_relu`)."""
+    def fuses_max_pool(self, layer) -> bool:
+        """Whether ``forward(x, then_pool=layer)`` can apply the pooling ``layer`` in the same pass: a
+        2-D, non-transposed convolution followed by a ``MaxPool2D`` whose windows tile its output."""
+        from .pool import MaxPool2D
+        return not self.transposed and self.nd == 2 and type(layer) is MaxPool2D and layer.tiles
+
+    def forward(self, x, *, then_relu: bool = False, then_pool=None):
+        """The convolution (then ``max(·, 0)`` with ``then_relu`` when :attr:`fuses_relu`, then the
+        max pooling layer ``then_pool`` when :meth:`fuses_max_pool` — ``Sequential``'s fusing)."""
         self._check(x)
         if then_relu and not self.fuses_relu:
             raise ValueError(f"{type(self).__name__}: then_relu needs a convolution without its own activation")
+        if then_pool is not None:
+            if not self.fuses_max_pool(then_pool):
+                raise ValueError(f"{type(self).__name__}: then_pool needs a 2-D convolution and a MaxPool2D whose "
+                                 f"windows tile the output, got {then_pool!r}")
+            return conv2d_max_pool2d(x, self.weight, self.bias, self.strides, self.padding, self.dilation_rate,
+                                     self.groups, self.padding_mode, activation="relu" if then_relu else self.activation,
+                                     pool_size=then_pool.pool_size)
         if self.transposed:
             fn = conv_transpose1d if self.nd == 1 else conv_transpose2d
             y = fn(x, self.weight, self.bias, self.strides, self.padding, self.output_padding, self.groups,

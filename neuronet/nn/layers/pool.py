@@ -31,6 +31,12 @@ class _Pool(Module):
             raise ValueError(f"{type(self).__name__}(pool_size={self.pool_size}): expected a {self.nd + 2}-D input "
                              f"of shape {names}, received shape {tuple(x.shape)}")
 
+    @property
+    def tiles(self) -> bool:
+        """Whether the windows tile the input (stride = pool_size, no padding, floor mode): the
+        pooling a convolution can apply in its own pass (``Conv2D.fuses_max_pool``)."""
+        return self.strides == self.pool_size and not any(self.padding) and not self.ceil_mode
+
     def extra_repr(self) -> str:
         return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding}, ceil_mode={self.ceil_mode}"
 

@@ -1,0 +1,123 @@
+"""A stride-1 convolution, its ReLU and a max pooling over whole windows as one Function.
+
+``Sequential`` turns ``Conv2D → ReLU → MaxPool2D`` (the block of LeNet and of most small CNNs)
+into :func:`conv2d_max_pool2d`.  With the compiled kernels (``conv_kernels.py``) each image's
+convolution output is pooled while it is still in cache: the full-size activation is never
+written, read back or kept for the backward — only the pooled output and the index of each
+window's maximum (a quarter of it for 2×2 pooling).  The gradient of each window goes to its
+first maximum (row-major, as ``max_pool2d``) and through the ReLU when that maximum is > 0.
+Without the kernels (NumPy, CuPy, float64, strides, groups, other activations) it is
+``max_pool2d(conv2d(...))``; values and gradients are the same either way.
+"""
+from __future__ import annotations
+
+from ..backend import array_module, np
+from ..tensor import Tensor
+from .compiled import kernel_arrays
+from .conv import Conv2d, conv2d, conv_params, sum_in_order
+from .im2col import as_tuple, pad_nchw, unpad_nchw
+from .parallel import map_chunks
+from .pool import max_pool2d
+
+__all__ = ["conv2d_max_pool2d"]
+
+
+class Conv2dMaxPool(Conv2d):
+    """pooled = max_pool(act(W ⋆ x + b)), act None or relu, stride 1, one group: the compiled kernels only."""
+
+    def __init__(self, pool, **conv_params):
+        super().__init__(**conv_params)
+        self.pool = pool
+
+    def forward(self, x, w, b=None):
+        from .blas_kernels import compiled_sgemm
+        from .conv_kernels import conv_pool_forward_images
+        xp = array_module(x)
+        n, c, o = x.shape[0], x.shape[1], w.shape[0]
+        (oh, ow), kernel, (ph, pw) = self.out_hw, w.shape[2:], self.pool
+        xpad = xp.ascontiguousarray(pad_nchw(x, self.pads, self.padding_mode))
+        bounds = self._chunks(xpad.shape, kernel, x.dtype.itemsize, xp)
+        w2 = xp.ascontiguousarray(w.reshape(o, -1))
+        bias = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
+        pooled = xp.empty((n, o, oh // ph, ow // pw), dtype=x.dtype)
+        arg = xp.empty(pooled.shape, dtype=np.uint8 if ph * pw < 256 else np.int32)
+        sgemm, relu, flat = compiled_sgemm(), self.activation == "relu", (n, o, -1)
+
+        def chunk(s, e):
+            conv_pool_forward_images(sgemm, xpad.reshape(n, c, -1), w2, bias, relu, pooled.reshape(flat),
+                                     arg.reshape(flat), oh, ow, ph, pw, kernel[0], kernel[1], self.dilation[0],
+                                     self.dilation[1], self.row, s, e)
+
+        map_chunks(chunk, bounds, x)
+        if self.recording:
+            self.x_shape, self.w_shape, self.xpad_shape = x.shape, w.shape, xpad.shape
+            self.xpad = xpad if self.needs_grad[1] else None  # dW = Σ_n dZ·im2col(xpad)ᵀ
+            self.w2 = w2 if self.needs_grad[0] else None  # dcols = Wᵀ·dZ
+            self.pooled, self.arg = pooled, arg  # where each window's gradient goes; the ReLU's mask is pooled > 0
+        return pooled
+
+    def backward(self, gp):
+        # pooled = max over the window of act(z): dL/dz = dL/dpooled at the first maximum (× [z > 0]), 0 elsewhere
+        from .blas_kernels import compiled_sgemm
+        from .conv_kernels import conv_pool_backward_images
+        xp = array_module(gp)
+        gp = xp.ascontiguousarray(gp)
+        n, o = gp.shape[:2]
+        (oh, ow), kernel, (ph, pw), c = self.out_hw, self.w_shape[2:], self.pool, self.x_shape[1]
+        k = c * kernel[0] * kernel[1]
+        want_x, want_w = self.needs_grad[0], self.needs_grad[1]
+        want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
+        bounds = self._chunks(self.xpad_shape, kernel, gp.dtype.itemsize, xp)
+        gxpad = xp.empty(self.xpad_shape, dtype=gp.dtype) if want_x else None
+        unused = xp.empty((1, 1, 1), gp.dtype)  # stands for an array the kernel is told not to read
+        xflat = unused if self.xpad is None else self.xpad.reshape(n, c, -1)
+        w2 = unused[0] if self.w2 is None else self.w2
+        gxflat = unused if gxpad is None else gxpad.reshape(n, c, -1)
+        sgemm, relu, flat = compiled_sgemm(), self.activation == "relu", (n, o, -1)
+
+        def chunk(s, e):
+            gw, gb = xp.zeros((o, k), gp.dtype), xp.zeros(o, gp.dtype)
+            conv_pool_backward_images(sgemm, xflat, w2, self.pooled.reshape(flat), self.arg.reshape(flat),
+                                      gp.reshape(flat), relu, gxflat, gw, gb, want_x, want_w, oh, ow, ph, pw,
+                                      kernel[0], kernel[1], self.dilation[0], self.dilation[1], self.row, s, e)
+            return gw, gb
+
+        parts = map_chunks(chunk, bounds, gp)
+        gx = unpad_nchw(gxpad, self.pads, self.x_shape, self.padding_mode) if want_x else None
+        gw = sum_in_order([p[0] for p in parts]).reshape(self.w_shape) if want_w else None
+        if len(self.needs_grad) == 2:
+            return gx, gw
+        return gx, gw, sum_in_order([p[1] for p in parts]) if want_b else None
+
+
+def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros", *,
+                      activation=None, pool_size=2):
+    """``max_pool2d(conv2d(x, ..., activation=activation), pool_size)``, as one fused Function when it can be.
+
+    Arguments as :func:`conv2d`, plus ``pool_size`` (an int or (ph, pw): windows that tile the
+    output at stride = size without padding, as ``MaxPool2D(pool_size)``).  With the compiled
+    kernels, stride 1, one group, activation None or relu and float32 NumPy arrays, the
+    convolution output is pooled image by image without being stored (module docstring);
+    otherwise the two functions run one after the other.
+
+    Example::
+
+        y = F.conv2d_max_pool2d(x, w, b, activation="relu")   # x (N, 3, 32, 32), w (6, 3, 5, 5) → (N, 6, 14, 14)
+    """
+    pool = as_tuple("conv2d_max_pool2d", "pool_size", pool_size, 2)
+    params, fused = conv_params("conv2d_max_pool2d", x, weight, bias, stride, padding, dilation, groups,
+                                padding_mode, activation, 2)
+    oh, ow = params["out_hw"]
+    arrays = [a.data if isinstance(a, Tensor) else a for a in (x, weight, bias) if a is not None]
+    if (oh >= pool[0] and ow >= pool[1] and fused and params["activation"] in (None, "relu")
+            and params["stride"] == (1, 1) and groups == 1 and kernel_arrays(*arrays) and _sgemm_found()):
+        inputs = (x, weight) if bias is None else (x, weight, bias)
+        return Conv2dMaxPool.apply(*inputs, pool=pool, **params)
+    y = conv2d(x, weight, bias, stride, padding, dilation, groups, padding_mode, activation=activation)
+    return max_pool2d(y, pool)
+
+
+def _sgemm_found() -> bool:
+    """Whether NumPy's sgemm is callable from the compiled kernels (``blas_kernels.py``)."""
+    from .blas_kernels import compiled_sgemm
+    return compiled_sgemm() is not None
