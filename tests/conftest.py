@@ -24,6 +24,25 @@ def _seed():
     nt.set_default_dtype(np.float32)
 
 
+@pytest.fixture(autouse=True)
+def _kernel_switch():
+    """A test that turns the compiled kernels on or off leaves the switch as it found it, so that
+    ``NEURONET_NUMBA=0 python -m pytest`` runs every other test on the NumPy path."""
+    from neuronet.functional import compiled
+    saved = dict(compiled._state)
+    yield
+    compiled._state.clear()
+    compiled._state.update(saved)
+
+
+@pytest.fixture
+def kernels_on():
+    """Compiled kernels on for this test (numba must be installed), whatever NEURONET_NUMBA says."""
+    from neuronet.functional import compiled
+    pytest.importorskip("numba")
+    compiled.set_numba_kernels(True)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)

@@ -110,7 +110,7 @@ def test_kernels_match_torch():
         assert_close(a, b.detach().numpy(), rtol=1e-5)
 
 
-def test_float64_and_padded_batches_take_the_numpy_path(monkeypatch):
+def test_float64_and_padded_batches_take_the_numpy_path(monkeypatch, kernels_on):
     """float64 (gradient checks) and masked sequences are not covered by the kernels."""
     from neuronet.functional import recurrent
     assert recurrent._lstm_kernels(None, np.zeros((2, 2), np.float64)) is None

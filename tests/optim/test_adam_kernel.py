@@ -46,7 +46,7 @@ def test_compiled_update_matches_numpy_update(make, monkeypatch):
         assert_close(a, b, rtol=1e-6)
 
 
-def test_kernel_applies_only_to_contiguous_float32_numpy_arrays():
+def test_kernel_applies_only_to_contiguous_float32_numpy_arrays(kernels_on):
     a = np.zeros((4, 3), np.float32)
     assert adam_kernel.adam_kernel_applies(a, a)
     assert not adam_kernel.adam_kernel_applies(a, a.astype(np.float64))
