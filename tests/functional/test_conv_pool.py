@@ -115,3 +115,23 @@ def test_only_the_pooled_output_is_kept():
     saved = [v for v in vars(fn).values() if isinstance(v, np.ndarray)]
     full = 2 * 4 * 12 * 12  # elements of the convolution output
     assert saved and all(a.size < full for a in saved if a is not fn.xpad)
+
+
+def test_without_a_recorded_gradient_conv_then_pool_runs():
+    """Inference takes the two functions (faster there); the values are the same."""
+    x, w, b = (nt.tensor(a) for a in arrays())
+    y = nt.F.conv2d_max_pool2d(x, w, b, padding=1, activation="relu")
+    assert not isinstance(y._creator, Conv2dMaxPool)
+    wt = nt.tensor(w.numpy(), requires_grad=True)
+    with nt.no_grad():
+        assert nt.F.conv2d_max_pool2d(x, wt, b, padding=1, activation="relu")._creator is None
+    fused = nt.F.conv2d_max_pool2d(x, wt, b, padding=1, activation="relu")
+    assert isinstance(fused._creator, Conv2dMaxPool)
+    np.testing.assert_array_equal(fused.numpy(), y.numpy())
+
+
+def test_gradcheck_float64():
+    from tests.helpers import check_grad
+    rng = np.random.default_rng(4)
+    x, w, b = rng.standard_normal((2, 2, 6, 7)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    check_grad(lambda x, w, b: nt.F.conv2d_max_pool2d(x, w, b, padding=1, activation="relu"), x, w, b)
