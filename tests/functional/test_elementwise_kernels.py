@@ -45,7 +45,12 @@ def test_the_kernel_path_runs(monkeypatch):
     assert calls
 
 
-def test_relu_gradient_kernel_matches_numpy():
+def test_relu_gradient_kernel_matches_numpy(monkeypatch):
+    from neuronet.functional import activation, activation_kernels
+    monkeypatch.setattr(activation, "_RELU_KERNEL_MIN", 0)  # the kernel also for this small array
+    calls = []
+    real = activation_kernels.relu_grad
+    monkeypatch.setattr(activation_kernels, "relu_grad", lambda *a: calls.append(1) or real(*a))
     rng = np.random.default_rng(1)
     x = rng.standard_normal((5, 4, 33)).astype(np.float32)
     x[0, 0, :3] = 0.0  # the subgradient at 0 is 0
@@ -59,13 +64,15 @@ def test_relu_gradient_kernel_matches_numpy():
             grads.append(t.grad)
         finally:
             compiled.set_numba_kernels(True)
+    assert calls  # the kernel ran in the first pass
     np.testing.assert_array_equal(grads[0], grads[1])
     np.testing.assert_array_equal(grads[0], g * (x > 0))
 
 
 @pytest.mark.parametrize("layer", ["relu", "dense"])
 def test_relu_forward_kernel_matches_numpy_and_keeps_nan(layer, monkeypatch):
-    from neuronet.functional import activation_kernels
+    from neuronet.functional import activation, activation_kernels
+    monkeypatch.setattr(activation, "_RELU_KERNEL_MIN", 0)  # the kernel also for this small array
     calls = []
     name = "relu_forward" if layer == "relu" else "relu_in_place"  # the dense layer applies it over its output
     real = getattr(activation_kernels, name)
@@ -101,3 +108,20 @@ def test_in_place_relu_kernels_match_numpy():
     expected = np.where(y > 0, g, 0).astype(np.float32)
     relu_grad_over_output(y, g)
     np.testing.assert_array_equal(y, expected)
+
+
+def test_small_arrays_keep_numpy_for_relu(monkeypatch):
+    """Below _RELU_KERNEL_MIN elements the kernels save less than loading them costs."""
+    from neuronet.functional import activation, activation_kernels
+    calls = []
+    for name in ("relu_forward", "relu_in_place", "relu_grad", "relu_grad_over_output"):
+        real = getattr(activation_kernels, name)
+        monkeypatch.setattr(activation_kernels, name, lambda *a, _real=real: calls.append(1) or _real(*a))
+    small = nt.tensor(np.random.default_rng(0).standard_normal((8, 16)).astype(np.float32), requires_grad=True)
+    nt.F.relu(small).sum().backward()
+    nt.F.dense(small, nt.tensor(np.eye(16, dtype=np.float32), requires_grad=True), activation="relu").sum().backward()
+    assert not calls
+    n = activation._RELU_KERNEL_MIN
+    big = nt.tensor(np.random.default_rng(0).standard_normal((n // 16, 16)).astype(np.float32), requires_grad=True)
+    nt.F.dense(big, nt.tensor(np.eye(16, dtype=np.float32), requires_grad=True), activation="relu").sum().backward()
+    assert len(calls) == 2  # forward in place, gradient over the output
