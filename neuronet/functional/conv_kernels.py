@@ -74,6 +74,22 @@ def _fold_columns(dcols, image, c, kh, kw, dh, dw, wp, length):
                 r += 1
 
 
+@compile_kernel(inline=True)
+def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gw, want_x, want_w, c, kh, kw, dh, dw, wp, length):
+    """For one image with dL/dz = gz (O, OH·Wp): gw (O, K) += gz·colsᵀ (want_w) and
+    image_gx (C, Hp·Wp) = col2im(Wᵀ·gz) (want_x); cols and dcols are (K, OH·Wp) scratch."""
+    o, width = gz.shape
+    k = cols.shape[0]
+    if want_w:
+        _image_columns(image, cols, kh, kw, dh, dw, wp, length)
+        sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(width), _ONE, I64(gz.ctypes.data), I64(width),
+              I64(cols.ctypes.data), I64(width), _ONE, I64(gw.ctypes.data), I64(k))
+    if want_x:  # dcols (K, OH·Wp) = Wᵀ (K, O) @ gz (O, OH·Wp), then folded back onto the padded image
+        sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
+              I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
+        _fold_columns(dcols, image_gx, c, kh, kw, dh, dw, wp, length)
+
+
 @compile_kernel
 def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, dh, dw, wp, s, e):
     """y[b] = W·im2col(x[b]) + bias, then max(·, 0) when ``relu``, for the images b in s:e.
@@ -140,16 +156,8 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, w
                     for q in range(ow):
                         total += dst[to + q]
             gb[oc] += total
-        if want_w:
-            _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
-            # gw (O, K) += gz (O, OH·Wp) @ colsᵀ
-            sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(width), _ONE, I64(gz.ctypes.data), I64(width),
-                  I64(cols.ctypes.data), I64(width), _ONE, I64(gw.ctypes.data), I64(k))
-        if want_x:
-            # dcols (K, OH·Wp) = Wᵀ (K, O) @ gz (O, OH·Wp), then folded back onto the padded image
-            sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
-                  I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
-            _fold_columns(dcols, gxflat[b], c, kh, kw, dh, dw, wp, length)
+        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, dh, dw, wp,
+                     length)
 
 
 @compile_kernel
@@ -198,7 +206,7 @@ def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, 
     mispredict them); the order, ties and NaN rule are ``pool.MaxPool2d``'s.
     """
     o, k = w2.shape
-    poh, pow_ = oh // ph, ow // pw
+    pow_ = ow // pw
     width, length = oh * wp, (oh - 1) * wp + ow
     cols = np.empty((k, width), np.float32)
     z = np.empty((o, width), np.float32)
@@ -236,14 +244,8 @@ def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, g
                     dst[(r * ph + i) * wp + q * pw + index[p] - i * pw] = v
                     total += v
             gb[oc] += total
-        if want_w:
-            _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
-            sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(width), _ONE, I64(gz.ctypes.data), I64(width),
-                  I64(cols.ctypes.data), I64(width), _ONE, I64(gw.ctypes.data), I64(k))
-        if want_x:
-            sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
-                  I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
-            _fold_columns(dcols, gxflat[b], c, kh, kw, dh, dw, wp, length)
+        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, dh, dw, wp,
+                     length)
         for oc in range(o):
             index, dst = arg[b, oc], gz[oc]
             for r in range(poh):

@@ -107,7 +107,7 @@ class LSTMSequence(SequenceFunction):
 
     def backward(self, g_out, g_h, g_c):
         xp = array_module(g_out)
-        acts, hs, cs, tanh_c = self.acts, self.hs, self.cs, self.tanh_c
+        acts, hs = self.acts, self.hs
         t_len, n, g4 = acts.shape
         h = g4 // 4
         g_seq = self.output_grad(g_out) if g_out.any() else None
