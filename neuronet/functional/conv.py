@@ -125,7 +125,6 @@ class Conv2d(Function):
         want_x, want_w = self.needs_grad[0], self.needs_grad[1]
         want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         gxpad = xp.empty(self.xpad_shape, dtype=gy.dtype) if want_x else None
-        ones = xp.ones(oh * row, dtype=gy.dtype) if want_b else None
 
         sgemm = self._compiled_sgemm(gy, self.w3 if want_x else None, self.xpad if want_w else None, self.y)
         if sgemm is not None:  # the same per image in compiled code, columns in L2 (conv_kernels.py)
@@ -144,6 +143,8 @@ class Conv2d(Function):
                                      oh, ow, kernel[0], kernel[1], self.dilation[0], self.dilation[1], row, s, e)
                 return gw.T[None] if want_w else None, gb if want_b else None  # dWᵀ, as the NumPy chunks give it
         else:
+            ones = xp.ones(oh * row, dtype=gy.dtype) if want_b else None
+
             def chunk(s, e):
                 # z = W·cols + b:  dW = Σ_n dZ·colsᵀ,  dcols = Wᵀ·dZ,  db = Σ dZ;  dX = col2im(dcols)
                 m = e - s
