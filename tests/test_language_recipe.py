@@ -9,7 +9,7 @@ from neuronet.data.tbptt import ResetStatesOnEpoch, TBPTTLoader
 from neuronet.models import START_ID, STOP_ID, CharLSTMLanguageModel, sequence_cross_entropy
 from neuronet.recipes import get_recipe
 from neuronet.recipes import language as lang
-from tests.data.conftest import ensure_dataset  # noqa: F401  (fixture: fetch the data when missing)
+from tests.data.conftest import ensure_dataset, small_splits  # noqa: F401  (fixtures: the data, fetched when missing)
 
 TOY = "ALPHA.\nTo be, or not.\n\nBETA.\nThat is all.\n\n\nGAMMA.\nZz!"
 
@@ -42,13 +42,6 @@ def test_recipe_is_registered_for_stateful_tbptt():
     assert recipe.loss is sequence_cross_entropy and recipe.batch_size == lang.LM_LANES
     assert recipe.fit_options["shuffle"] is False and recipe.validation_split == 0.0
     assert any(isinstance(c, ResetStatesOnEpoch) for c in recipe.callbacks(2, 2e-3))
-
-
-@pytest.fixture(scope="module")
-def small_splits(ensure_dataset):
-    ensure_dataset("shakespeare")
-    text = nt.data.load_shakespeare()[:120_000]
-    return lang.shakespeare_splits(text, validation=0.05, test=0.05)
 
 
 def test_data_arrays_are_tbptt_batches(small_splits):

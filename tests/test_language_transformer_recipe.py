@@ -10,10 +10,9 @@ import neuronet as nt
 from neuronet.models import GPTLanguageModel, sequence_cross_entropy
 from neuronet.nn.module import Module
 from neuronet.recipes import get_recipe
-from neuronet.recipes import language as lang
 from neuronet.recipes import language_transformer as lt
 from neuronet.tensor import Tensor
-from tests.data.conftest import ensure_dataset  # noqa: F401  (fixture: fetch the data when missing)
+from tests.data.conftest import ensure_dataset, small_splits  # noqa: F401  (fixtures: the data, fetched when missing)
 
 
 def test_recipe_is_registered_with_a_gpt_and_a_per_step_schedule():
@@ -96,13 +95,6 @@ def test_warmup_cosine_steps_sets_the_rate_before_every_batch():
     assert np.allclose(seen, [0.05, 0.1] + cosine) and len(seen) == 6
     with pytest.raises(ValueError, match="WarmupCosineSteps"):
         nt.callbacks.WarmupCosineSteps(0.1, warmup_steps=6, total_steps=6)
-
-
-@pytest.fixture(scope="module")
-def small_splits(ensure_dataset):
-    ensure_dataset("shakespeare")
-    text = nt.data.load_shakespeare()[:120_000]
-    return lang.shakespeare_splits(text, validation=0.05, test=0.05)
 
 
 def test_data_uses_the_lstm_splits_and_the_training_vocabulary(small_splits):

