@@ -160,7 +160,7 @@ def run_suite(workloads: list, settings: Settings, command: list | None = None, 
 
     import neuronet
     from neuronet import _malloc_tuning
-    from neuronet.functional import compiled
+    from neuronet.kernels import compiled
 
     report = {
         "schema": SCHEMA, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": command,

@@ -110,7 +110,7 @@ def _cmd_info(args) -> int:
     except ImportError:
         print("BLAS: install threadpoolctl to see the BLAS library and its threads")
     from . import _malloc_tuning
-    from .functional import compiled
+    from .kernels import compiled
     print(compiled.describe())
     print(_malloc_tuning.describe())
     return 0

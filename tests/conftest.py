@@ -28,7 +28,7 @@ def _seed():
 def _kernel_switch():
     """A test that turns the compiled kernels on or off leaves the switch as it found it, so that
     ``NEURONET_NUMBA=0 python -m pytest`` runs every other test on the NumPy path."""
-    from neuronet.functional import compiled
+    from neuronet.kernels import compiled
     saved = dict(compiled._state)
     yield
     compiled._state.clear()
@@ -38,7 +38,7 @@ def _kernel_switch():
 @pytest.fixture
 def kernels_on():
     """Compiled kernels on for this test (numba must be installed), whatever NEURONET_NUMBA says."""
-    from neuronet.functional import compiled
+    from neuronet.kernels import compiled
     pytest.importorskip("numba")
     compiled.set_numba_kernels(True)
 

@@ -10,8 +10,8 @@ import math
 
 from ..autograd import Function
 from ..backend import array_module, np
-from .compiled import kernel_arrays
-from .parallel import map_flat
+from ..kernels.compiled import kernel_arrays
+from ..kernels.parallel import map_flat
 from .math import Tanh, tanh  # noqa: F401  (tanh lives with the other elementary functions)
 
 __all__ = [
@@ -190,7 +190,7 @@ def sign(x):
 
 
 class ReLU(Function):
-    """max(x, 0), split over the cores for large arrays (``parallel.map_flat``)."""
+    """max(x, 0), split over the cores for large arrays (``kernels.parallel.map_flat``)."""
 
     def forward(self, x):
         xp = array_module(x)
@@ -203,7 +203,7 @@ class ReLU(Function):
         out = xp.empty(gy.shape, dtype=gy.dtype)
         if (gy.size >= _RELU_KERNEL_MIN and kernel_arrays(gy, self.y) and gy.flags.c_contiguous
                 and self.y.flags.c_contiguous):
-            from .activation_kernels import relu_grad  # one pass instead of mask + multiply
+            from ..kernels.activation import relu_grad  # one pass instead of mask + multiply
             return map_flat(relu_grad, out, gy, self.y)
         return map_flat(lambda o, g, y: xp.multiply(g, y > 0, out=o), out, gy, self.y)
 
@@ -217,9 +217,9 @@ _RELU_KERNEL_MIN = 1 << 15
 def relu_into(out, x, xp):
     """out = max(x, 0) (``out`` may be ``x``): the compiled kernel for contiguous float32 NumPy
     arrays of ``_RELU_KERNEL_MIN`` elements or more (2–4× faster than ``np.maximum``, see
-    ``activation_kernels.py``), else ``np.maximum``."""
+    ``kernels/activation.py``), else ``np.maximum``."""
     if x.size >= _RELU_KERNEL_MIN and kernel_arrays(x, out) and x.flags.c_contiguous and out.flags.c_contiguous:
-        from .activation_kernels import relu_forward, relu_in_place
+        from ..kernels.activation import relu_forward, relu_in_place
         relu_in_place(x) if out is x else relu_forward(out, x)
     else:
         xp.maximum(x, 0, out=out)
@@ -233,7 +233,7 @@ def activation_grad(gy, y, activation, xp, out=None):
     if activation == "relu":
         if (out is not None and y.size >= _RELU_KERNEL_MIN and kernel_arrays(gy, y, out)
                 and all(a.flags.c_contiguous for a in (gy, y, out))):
-            from .activation_kernels import relu_grad, relu_grad_over_output  # one pass, no mask array
+            from ..kernels.activation import relu_grad, relu_grad_over_output  # one pass, no mask array
             relu_grad_over_output(y, gy) if out is y else relu_grad(out, gy, y)
             return out
         return xp.multiply(gy, y > 0, out=out)  # d/dz max(z, 0) = 1 if z > 0 else 0

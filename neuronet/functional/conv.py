@@ -1,6 +1,6 @@
 """Convolutions (1-D, 2-D, transposed) as fused Functions: im2col → one matrix product → bias → activation.
 
-The forward runs the batch in chunks of images (``parallel.py``: cache-sized, spread over the
+The forward runs the batch in chunks of images (``kernels/parallel.py``: cache-sized, spread over the
 cores BLAS may use): each chunk's (padded) input is copied into columns with one slice per
 kernel offset (see ``im2col.py``), multiplied by the weight in one batched matrix product (per
 image and group; small products that stay in cache beat one huge GEMM here), and gets the bias
@@ -15,10 +15,10 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module
 from .activation import _sigmoid, activation_grad, get_activation, relu_into
-from .compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
                      unpad_nchw)
-from .parallel import chunk_bounds, map_chunks, scratch
+from ..kernels.parallel import chunk_bounds, map_chunks, scratch
 from .linear import _FUSED
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -37,7 +37,7 @@ def _activate(y, activation, xp):
 class Conv2d(Function):
     """y = act(W ⋆ x + b) for x (N, C, H, W); with ``one_d`` the inputs are (N, C, L) and (O, C/g, k).
 
-    The batch runs in chunks of images (see ``parallel.py``) whose columns stay in cache; the
+    The batch runs in chunks of images (see ``kernels/parallel.py``) whose columns stay in cache; the
     backward rebuilds each chunk's columns from the saved padded input instead of keeping the
     whole batch's columns (kh·kw times the input) alive between forward and backward.
     """
@@ -59,7 +59,7 @@ class Conv2d(Function):
         arrays, stride 1, one group), else None: the NumPy chunks run."""
         if self.stride != (1, 1) or self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
             return None
-        from .blas_kernels import compiled_sgemm
+        from ..kernels.numba_sgemm import compiled_sgemm
         return compiled_sgemm()
 
     def forward(self, x, w, b=None):
@@ -76,8 +76,8 @@ class Conv2d(Function):
         y = xp.empty((n, o, oh, ow), dtype=x.dtype)
 
         sgemm = self._compiled_sgemm(x, w)
-        if sgemm is not None:  # the same per image in compiled code, columns in L2 (conv_kernels.py)
-            from .conv_kernels import conv_forward_images
+        if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
+            from ..kernels.conv import conv_forward_images
             xflat, w2 = xpad.reshape(n, c, -1), xp.ascontiguousarray(w.reshape(o, -1))
             bias_or_zeros = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
             relu = self.activation == "relu"
@@ -127,8 +127,8 @@ class Conv2d(Function):
         gxpad = xp.empty(self.xpad_shape, dtype=gy.dtype) if want_x else None
 
         sgemm = self._compiled_sgemm(gy, self.w3 if want_x else None, self.xpad if want_w else None, self.y)
-        if sgemm is not None:  # the same per image in compiled code, columns in L2 (conv_kernels.py)
-            from .conv_kernels import ACTIVATION_CODES, conv_backward_images
+        if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
+            from ..kernels.conv import ACTIVATION_CODES, conv_backward_images
             gy = xp.ascontiguousarray(gy)
             unused = xp.empty((1, 1, 1), gy.dtype)  # stands for an array the kernel is told not to read
             y_or_gy = gy if self.y is None else self.y  # read only with an activation
@@ -307,7 +307,7 @@ class ConvTranspose2d(Function):
         arrays, stride 1, one group), else None: the NumPy chunks run."""
         if self.stride != (1, 1) or self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
             return None
-        from .blas_kernels import compiled_sgemm
+        from ..kernels.numba_sgemm import compiled_sgemm
         return compiled_sgemm()
 
     def forward(self, x, w, b=None):

@@ -1,7 +1,7 @@
 """A stride-1 convolution, its ReLU and a max pooling over whole windows as one Function.
 
 ``Sequential`` turns ``Conv2D → ReLU → MaxPool2D`` (the block of LeNet and of most small CNNs)
-into :func:`conv2d_max_pool2d`.  With the compiled kernels (``conv_kernels.py``) each image's
+into :func:`conv2d_max_pool2d`.  With the compiled kernels (``kernels/conv.py``) each image's
 convolution output is pooled while it is still in cache: the full-size activation is never
 written, read back or kept for the backward — only the pooled output and the index of each
 window's maximum (a quarter of it for 2×2 pooling).  The gradient of each window goes to its
@@ -14,10 +14,10 @@ from __future__ import annotations
 from ..autograd import is_grad_enabled
 from ..backend import array_module, np
 from ..tensor import Tensor
-from .compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays
 from .conv import Conv2d, conv2d, conv_params, sum_in_order
 from .im2col import as_tuple, pad_nchw, unpad_nchw
-from .parallel import map_chunks
+from ..kernels.parallel import map_chunks
 from .pool import max_pool2d
 
 __all__ = ["conv2d_max_pool2d"]
@@ -31,8 +31,8 @@ class Conv2dMaxPool(Conv2d):
         self.pool = pool
 
     def forward(self, x, w, b=None):
-        from .blas_kernels import compiled_sgemm
-        from .conv_kernels import conv_pool_forward_images
+        from ..kernels.numba_sgemm import compiled_sgemm
+        from ..kernels.conv import conv_pool_forward_images
         xp = array_module(x)
         n, c, o = x.shape[0], x.shape[1], w.shape[0]
         (oh, ow), kernel, (ph, pw) = self.out_hw, w.shape[2:], self.pool
@@ -59,8 +59,8 @@ class Conv2dMaxPool(Conv2d):
 
     def backward(self, gp):
         # pooled = max over the window of act(z): dL/dz = dL/dpooled at the first maximum (× [z > 0]), 0 elsewhere
-        from .blas_kernels import compiled_sgemm
-        from .conv_kernels import conv_pool_backward_images
+        from ..kernels.numba_sgemm import compiled_sgemm
+        from ..kernels.conv import conv_pool_backward_images
         xp = array_module(gp)
         gp = xp.ascontiguousarray(gp)
         n, o = gp.shape[:2]
@@ -123,6 +123,6 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
 
 
 def _sgemm_found() -> bool:
-    """Whether NumPy's sgemm is callable from the compiled kernels (``blas_kernels.py``)."""
-    from .blas_kernels import compiled_sgemm
+    """Whether NumPy's sgemm is callable from the compiled kernels (``kernels/numba_sgemm.py``)."""
+    from ..kernels.numba_sgemm import compiled_sgemm
     return compiled_sgemm() is not None

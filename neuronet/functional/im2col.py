@@ -9,7 +9,7 @@ product ``W (O, C·kh·kw) @ cols[n] (C·kh·kw, OH·row)`` whose result is alre
 from __future__ import annotations
 
 from ..backend import array_module, np
-from .compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays
 
 __all__ = ["as_tuple", "out_size", "same_padding", "pad_nchw", "unpad_nchw", "im2col", "im2col_row_width", "col2im", "PADDING_MODES"]
 
@@ -136,8 +136,8 @@ def col2im(cols, padded_shape, stride, dilation, out_hw, out=None):
     row_width = cols.shape[-1] // oh
     if sh == sw == 1 and row_width == wp:
         length = (oh - 1) * wp + ow
-        if kernel_arrays(cols) and (out is None or kernel_arrays(out)):  # per-plane, in L1 (conv_kernels.py)
-            from .conv_kernels import col2im_rows
+        if kernel_arrays(cols) and (out is None or kernel_arrays(out)):  # per-plane, in L1 (kernels/conv.py)
+            from ..kernels.conv import col2im_rows
             out = xp.empty((n, c, hp, wp), dtype=cols.dtype) if out is None else out
             col2im_rows(cols, out.reshape(n, c, hp * wp), dh, dw, wp, length)
             return out

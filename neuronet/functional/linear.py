@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module
-from .parallel import blas_for_product
+from ..kernels.parallel import blas_for_product
 from .activation import _sigmoid, activation_grad, get_activation, identity, relu, relu_into, sigmoid, tanh
 
 __all__ = ["linear", "dense"]

@@ -18,8 +18,8 @@ from ..autograd import Function
 from ..backend import array_module
 from ..tensor import Tensor
 from .activation import relu_into
-from .compiled import kernel_arrays
-from .parallel import chunk_bounds, map_chunks, scratch
+from ..kernels.compiled import kernel_arrays
+from ..kernels.parallel import chunk_bounds, map_chunks, scratch
 
 __all__ = ["layer_norm", "batch_norm"]
 
@@ -119,7 +119,7 @@ def _as_ncl(a):
 class BatchNormTrain(Function):
     """Normalise with the batch's own statistics (training mode), updating the running ones.
 
-    Runs over chunks of channels (``parallel.py``) sized so that the passes over a chunk stay in
+    Runs over chunks of channels (``kernels/parallel.py``) sized so that the passes over a chunk stay in
     cache; per-channel sums are ``einsum`` contractions (no temporary array).  Like PyTorch it
     keeps the input, the mean and 1/σ for the backward, not x̂ (one array less alive).
     """
@@ -139,8 +139,8 @@ class BatchNormTrain(Function):
         compiled = x3.shape[2] >= 8 and kernel_arrays(x3, *(a for a in (weight, bias) if a is not None))
 
         def chunk(s, e):
-            if compiled:  # one compiled pass per step of the same formulas (norm_kernels.py)
-                from .norm_kernels import batch_norm_forward
+            if compiled:  # one compiled pass per step of the same formulas (kernels/normalization.py)
+                from ..kernels.normalization import batch_norm_forward
                 batch_norm_forward(x3, y, mean, var, rstd, rstd if weight is None else weight,
                                    rstd if bias is None else bias, weight is not None, bias is not None,
                                    self.relu, self.eps, s, e)
@@ -179,8 +179,8 @@ class BatchNormTrain(Function):
         y3 = g3 if self.y is None else self.y  # read only with the fused ReLU
 
         def chunk(s, e):
-            if compiled:  # one compiled pass per step of the same formulas (norm_kernels.py)
-                from .norm_kernels import batch_norm_backward
+            if compiled:  # one compiled pass per step of the same formulas (kernels/normalization.py)
+                from ..kernels.normalization import batch_norm_backward
                 batch_norm_backward(g3, x3, self.mean, self.rstd, self.rstd if weight is None else weight,
                                     weight is not None, self.relu, y3, want_x, g3[:, :0] if gx is None else gx,
                                     gw, gb, s, e)

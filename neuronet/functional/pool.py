@@ -6,14 +6,14 @@ the input exactly, the common ``stride == kernel`` case).  Max pooling sends the
 the FIRST maximum of each window (row-major order), like PyTorch; padding counts as −∞ for
 max and as 0 for average (``count_include_pad`` chooses the divisor); ``ceil_mode`` follows
 PyTorch's rule that the last window must start inside the input or the left padding.
-Max pooling runs the batch in chunks spread over the cores BLAS may use (``parallel.py``).
+Max pooling runs the batch in chunks spread over the cores BLAS may use (``kernels/parallel.py``).
 """
 from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module, np
 from .im2col import as_tuple, out_size, pad_nchw
-from .parallel import chunk_bounds, map_chunks
+from ..kernels.parallel import chunk_bounds, map_chunks
 from ..tensor import Tensor
 from .reduce import mean
 

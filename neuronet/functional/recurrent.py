@@ -15,8 +15,8 @@ direction of a bidirectional layer); outputs stay at their original time positio
 from __future__ import annotations
 
 from ..backend import array_module
-from .compiled import kernel_arrays
-from .parallel import over_row_blocks, single_threaded_blas
+from ..kernels.compiled import kernel_arrays
+from ..kernels.parallel import over_row_blocks, single_threaded_blas
 from .recurrent_common import SequenceFunction, as_lengths, check_recurrent_inputs, sigmoid_
 
 _MIN_BLOCK_ROWS = 4  # smaller blocks of the compiled loops cost more per call than unpacked products save
@@ -72,7 +72,7 @@ class LSTMSequence(SequenceFunction):
         return self.outputs(hs), hs[-1].copy(), cs[-1].copy()
 
     def _forward_compiled(self, loops, w_hh_t):
-        """The whole step loop in compiled code (recurrent_kernels.py), one block of batch rows per core."""
+        """The whole step loop in compiled code (kernels/recurrent.py), one block of batch rows per core."""
         forward_loop, _, sgemm = loops
         acts, hs, cs, tanh_c = self.acts, self.hs, self.cs, self.tanh_c
         over_row_blocks(lambda s, e: forward_loop(sgemm, acts, hs, cs, tanh_c, w_hh_t, s, e), acts.shape[1], acts,
@@ -191,8 +191,8 @@ class LSTMSequence(SequenceFunction):
 
 def _loop_block_rows(h: int) -> int:
     """Rows per block of the compiled loops: as many as NumPy's BLAS multiplies by W_hh without
-    packing it (``cblas.direct_sgemm_rows``), or no limit (0) when that is under 4 rows or unknown."""
-    from .cblas import direct_sgemm_rows
+    packing it (``kernels.cblas.direct_sgemm_rows``), or no limit (0) when that is under 4 rows or unknown."""
+    from ..kernels.cblas import direct_sgemm_rows
     rows = direct_sgemm_rows(4 * h, h)
     return rows if rows >= _MIN_BLOCK_ROWS else 0
 
@@ -202,7 +202,7 @@ def _lstm_kernels(keep, *arrays):
     NumPy float32 arrays, no padding mask, NumPy's sgemm found — else None (the NumPy loop)."""
     if keep is not None or not kernel_arrays(*(a for a in arrays if a is not None)):
         return None
-    from .recurrent_kernels import sequence_loops
+    from ..kernels.recurrent import sequence_loops
     return sequence_loops()
 
 

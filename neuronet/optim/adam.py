@@ -4,11 +4,17 @@ from __future__ import annotations
 import math
 
 from ..backend import array_module, np
-from .adam_kernel import adam_kernel_applies, adam_step
+from ..kernels.compiled import kernel_arrays
 from ._ops import grad_with_weight_decay, lerp_
 from .optimizer import Optimizer, check_hyper
 
 __all__ = ["Adam", "AdamW"]
+
+
+def compiled_update_applies(*arrays) -> bool:
+    """Whether the compiled update (``kernels/adam.py``) runs: kernels on and every array a
+    C-contiguous NumPy float32 array."""
+    return kernel_arrays(*arrays) and all(a.flags.c_contiguous for a in arrays)
 
 
 def check_betas(owner: str, group: dict) -> None:
@@ -71,7 +77,8 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        if adam_kernel_applies(p.data, grad, m, v):  # one compiled pass, same formulas (adam_kernel.py)
+        if compiled_update_applies(p.data, grad, m, v):
+            from ..kernels.adam import adam_step  # one compiled pass, same formulas (imports numba)
             if self.decoupled and wd:
                 p.data *= 1.0 - lr * wd
             f32 = np.float32

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.functional import compiled, parallel
+from neuronet.kernels import compiled, parallel
 from neuronet.functional.conv_pool import Conv2dMaxPool
 from tests.helpers import assert_close
 

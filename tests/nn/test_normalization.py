@@ -73,7 +73,7 @@ def test_batch_norm_parity_and_running_stats(rng, shape, training):
 @pytest.mark.parametrize("training", [True, False])
 def test_batch_norm_with_fused_relu(rng, shape, training):
     import torch
-    from neuronet.functional import compiled
+    from neuronet.kernels import compiled
     c = shape[1]
     x = (rng.standard_normal(shape) * 2 - 0.5).astype(np.float32)
     w, b = rng.standard_normal(c).astype(np.float32), rng.standard_normal(c).astype(np.float32)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.functional import compiled
+from neuronet.kernels import compiled
 from tests.helpers import assert_close
 
 numba = pytest.importorskip("numba")
@@ -43,7 +43,7 @@ def random_arrays(n=20, t=7, f=5, hid=6, seed=0):
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("with_state, seq_grad", [(True, True), (False, True), (True, False)])
 def test_kernels_match_the_numpy_reference(threads, with_state, seq_grad):
-    from neuronet.functional.recurrent_kernels import sequence_loops
+    from neuronet.kernels.recurrent import sequence_loops
     assert sequence_loops() is not None  # else both runs would take the NumPy loop
     arrays = random_arrays()
     reference = run_lstm(arrays, False, 1, with_state, seq_grad)
@@ -56,7 +56,8 @@ def test_kernels_match_the_numpy_reference(threads, with_state, seq_grad):
 @pytest.mark.parametrize("threads", [1, 2])
 def test_small_row_blocks_match_the_numpy_reference(monkeypatch, threads):
     """The loops split into blocks under a row limit (as on a BLAS with a small-matrix kernel) give the same results."""
-    from neuronet.functional import parallel, recurrent
+    from neuronet.functional import recurrent
+    from neuronet.kernels import parallel
     monkeypatch.setattr(recurrent, "_loop_block_rows", lambda h: 5)
     calls = []
     real = parallel._row_blocks
@@ -70,7 +71,7 @@ def test_small_row_blocks_match_the_numpy_reference(monkeypatch, threads):
 
 
 def test_row_blocks_follow_the_limit_in_groups_of_four():
-    from neuronet.functional.parallel import _row_blocks
+    from neuronet.kernels.parallel import _row_blocks
     assert _row_blocks(0, 32, 0) == [(0, 32)]
     assert _row_blocks(0, 32, 15) == [(0, 8), (8, 20), (20, 32)]
     assert _row_blocks(16, 32, 15) == [(16, 24), (24, 32)]
@@ -84,7 +85,8 @@ def test_row_blocks_follow_the_limit_in_groups_of_four():
 
 
 def test_direct_sgemm_rows_only_for_kernels_with_a_small_matrix_path(monkeypatch):
-    from neuronet.functional import cblas, recurrent
+    from neuronet.functional import recurrent
+    from neuronet.kernels import cblas
     cblas.numpy_sgemm()
     monkeypatch.setitem(cblas._found, "architecture", "SkylakeX")
     assert cblas.direct_sgemm_rows(512, 128) == 15  # 15·512·128 ≤ 10⁶ multiply-adds
@@ -119,7 +121,7 @@ def test_float64_and_padded_batches_take_the_numpy_path(monkeypatch, kernels_on)
 
 
 def test_tanh_approximation_is_close_and_exact_at_the_ends():
-    from neuronet.functional.recurrent_kernels import forward_step
+    from neuronet.kernels.recurrent import forward_step
     x = np.concatenate([np.linspace(-12, 12, 4001), [np.inf, -np.inf, 0.0, 1e-30, -1e-30]]).astype(np.float32)
     hid = x.size
     a = np.zeros((1, 4 * hid), np.float32)
@@ -136,8 +138,8 @@ def test_tanh_approximation_is_close_and_exact_at_the_ends():
 def test_numpy_sgemm_is_found_and_correct(monkeypatch):
     import ctypes
     import sklearn.linear_model  # noqa: F401  (loads SciPy's OpenBLAS too: the search must still pick NumPy's)
-    from neuronet.functional import cblas
-    from neuronet.functional.cblas import NO_TRANS, ROW_MAJOR, numpy_sgemm
+    from neuronet.kernels import cblas
+    from neuronet.kernels.cblas import NO_TRANS, ROW_MAJOR, numpy_sgemm
     monkeypatch.setattr(cblas, "_found", {})  # search again, now that SciPy's library is loaded
     sgemm = numpy_sgemm()
     assert sgemm is not None and sgemm.argtypes[3] is ctypes.c_int64
@@ -153,7 +155,7 @@ def test_switch_and_environment_variable():
     assert not compiled.numba_kernels_enabled() and "turned off" in compiled.describe()
     compiled.set_numba_kernels(True)
     assert compiled.numba_kernels_enabled() and compiled.describe().startswith("compiled kernels on: numba")
-    code = "import neuronet.functional.compiled as c; print(c.numba_kernels_enabled(), c.describe())"
+    code = "import neuronet.kernels.compiled as c; print(c.numba_kernels_enabled(), c.describe())"
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "NEURONET_NUMBA": "0"},
                          capture_output=True, text=True, check=True).stdout
     assert out.startswith("False") and "NEURONET_NUMBA=0" in out

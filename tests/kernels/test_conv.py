@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from neuronet.functional import compiled
+from neuronet.kernels import compiled
 from neuronet.functional.im2col import col2im
 from tests.helpers import assert_close
 
@@ -77,7 +77,7 @@ def test_per_image_conv_kernels_with_some_gradients(bias, grads):
 
 def test_per_image_conv_kernels_match_torch_in_1d_and_many_chunks(monkeypatch):
     torch = pytest.importorskip("torch")
-    from neuronet.functional import parallel
+    from neuronet.kernels import parallel
     monkeypatch.setattr(parallel, "_CHUNK_BYTES", 512)  # several chunks: dW and db are summed over them
     arrays = conv_arrays(7, 3, 4, (3,), (11,), padding=1)
     ours = run_conv(arrays, True, 2, "relu", padding=1)
@@ -89,7 +89,7 @@ def test_per_image_conv_kernels_match_torch_in_1d_and_many_chunks(monkeypatch):
 
 
 def test_the_per_image_kernels_run(monkeypatch):
-    from neuronet.functional import conv_kernels
+    from neuronet.kernels import conv as conv_kernels
     calls = []
     for name in ("conv_forward_images", "conv_backward_images"):
         real = getattr(conv_kernels, name)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.functional import compiled
+from neuronet.kernels import compiled
 from tests.helpers import assert_close
 
 pytest.importorskip("numba")
@@ -37,7 +37,7 @@ def test_kernels_match_the_numpy_path(shape, affine, input_grad):
 
 
 def test_the_kernel_path_runs(monkeypatch):
-    from neuronet.functional import norm_kernels
+    from neuronet.kernels import normalization as norm_kernels
     calls = []
     real = norm_kernels.batch_norm_forward
     monkeypatch.setattr(norm_kernels, "batch_norm_forward", lambda *a: calls.append(1) or real(*a))
@@ -46,7 +46,8 @@ def test_the_kernel_path_runs(monkeypatch):
 
 
 def test_relu_gradient_kernel_matches_numpy(monkeypatch):
-    from neuronet.functional import activation, activation_kernels
+    from neuronet.functional import activation
+    from neuronet.kernels import activation as activation_kernels
     monkeypatch.setattr(activation, "_RELU_KERNEL_MIN", 0)  # the kernel also for this small array
     calls = []
     real = activation_kernels.relu_grad
@@ -71,7 +72,8 @@ def test_relu_gradient_kernel_matches_numpy(monkeypatch):
 
 @pytest.mark.parametrize("layer", ["relu", "dense"])
 def test_relu_forward_kernel_matches_numpy_and_keeps_nan(layer, monkeypatch):
-    from neuronet.functional import activation, activation_kernels
+    from neuronet.functional import activation
+    from neuronet.kernels import activation as activation_kernels
     monkeypatch.setattr(activation, "_RELU_KERNEL_MIN", 0)  # the kernel also for this small array
     calls = []
     name = "relu_forward" if layer == "relu" else "relu_in_place"  # the dense layer applies it over its output
@@ -97,7 +99,7 @@ def test_relu_forward_kernel_matches_numpy_and_keeps_nan(layer, monkeypatch):
 
 
 def test_in_place_relu_kernels_match_numpy():
-    from neuronet.functional.activation_kernels import relu_grad_over_output, relu_in_place
+    from neuronet.kernels.activation import relu_grad_over_output, relu_in_place
     rng = np.random.default_rng(3)
     x = rng.standard_normal((7, 19)).astype(np.float32)
     x[0, :4] = [np.nan, -np.inf, np.inf, 0.0]
@@ -112,7 +114,8 @@ def test_in_place_relu_kernels_match_numpy():
 
 def test_small_arrays_keep_numpy_for_relu(monkeypatch):
     """Below _RELU_KERNEL_MIN elements the kernels save less than loading them costs."""
-    from neuronet.functional import activation, activation_kernels
+    from neuronet.functional import activation
+    from neuronet.kernels import activation as activation_kernels
     calls = []
     for name in ("relu_forward", "relu_in_place", "relu_grad", "relu_grad_over_output"):
         real = getattr(activation_kernels, name)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.functional import parallel
+from neuronet.kernels import parallel
 from neuronet.functional import normalization
 from tests.helpers import check_parity
 

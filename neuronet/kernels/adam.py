@@ -1,6 +1,7 @@
-"""One compiled pass of the Adam update (optional numba kernel, see ``functional/compiled.py``).
+"""One compiled pass of the Adam update (optional numba kernel, see ``compiled.py``; importing
+this module imports numba).
 
-The NumPy update in ``adam.py`` is the reference: seven whole-array passes per parameter
+The NumPy update in ``optim/adam.py`` is the reference: seven whole-array passes per parameter
 (lerp, square, two scalings, sqrt, divide, subtract) with a scratch array.  This kernel reads
 θ, g, m and v once and writes θ, m and v once, with the same formulas in the same order of
 operations; it runs for C-contiguous float32 NumPy arrays when the kernels are on.  Measured on
@@ -9,14 +10,9 @@ the LSTM benchmark's 420k parameters: 0.55 ms for the NumPy update against ≈0.
 from __future__ import annotations
 
 from ..backend import np
-from ..functional.compiled import compile_kernel, kernel_arrays
+from .compiled import compile_kernel
 
-__all__ = ["adam_kernel_applies", "adam_step"]
-
-
-def adam_kernel_applies(*arrays) -> bool:
-    """Kernels on and every array a C-contiguous NumPy float32 array."""
-    return kernel_arrays(*arrays) and all(a.flags.c_contiguous for a in arrays)
+__all__ = ["adam_step"]
 
 
 @compile_kernel

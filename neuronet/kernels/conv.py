@@ -6,7 +6,7 @@ this module imports numba).
 stays in L1) and does the same kh·kw shifted adds in the same order, so the sums are
 bit-identical.  :func:`conv_forward_images` and :func:`conv_backward_images` run a stride-1,
 one-group convolution image by image: one image's columns (C·kh·kw, OH·Wp) are built, used by
-NumPy's own sgemm (``blas_kernels.py``) and dropped while they are still in L2, instead of a
+NumPy's own sgemm (``numba_sgemm.py``) and dropped while they are still in L2, instead of a
 chunk's columns going through the outer cache, and a whole chunk of images runs without
 returning to Python (so without the GIL).  Same layouts, same products per image as the
 NumPy path; only the order of the sums over images (dW, db) differs.
@@ -14,7 +14,7 @@ NumPy path; only the order of the sums over images (dW, db) differs.
 from __future__ import annotations
 
 from ..backend import np
-from .blas_kernels import I64, PLAIN, ROW, TRANSPOSED
+from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
 from .compiled import compile_kernel
 
 __all__ = ["col2im_rows", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",

@@ -12,7 +12,7 @@ with a/2 folded into the weights by the caller, as in the NumPy path.
 from __future__ import annotations
 
 from ..backend import np
-from .blas_kernels import I64 as _I64, PLAIN as _PLAIN, ROW as _ROW, compiled_sgemm
+from .numba_sgemm import I64 as _I64, PLAIN as _PLAIN, ROW as _ROW, compiled_sgemm
 from .compiled import compile_kernel
 
 __all__ = ["forward_step", "backward_step", "sequence_loops"]
@@ -89,7 +89,7 @@ _loops = {}
 
 def sequence_loops():
     """(forward_loop, backward_loop, sgemm): whole time loops over a block of batch rows that
-    call NumPy's own ``sgemm`` (``blas_kernels.py``) for each step's product; a thread then runs
+    call NumPy's own ``sgemm`` (``numba_sgemm.py``) for each step's product; a thread then runs
     a block's whole recurrence without the GIL.  None when NumPy's ``sgemm`` is not found."""
     if "loops" not in _loops:
         sgemm = compiled_sgemm()
