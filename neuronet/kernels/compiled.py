@@ -6,16 +6,21 @@ the same arithmetic in one pass.  The NumPy code stays the reference: it runs wh
 not installed (it is an optional extra, ``pip install neuronet[numba]``), when the kernels are
 turned off (``NEURONET_NUMBA=0`` in the environment or :func:`set_numba_kernels`), on CuPy
 arrays, and for dtypes a kernel does not cover (float64 gradient checks always take NumPy).
-numba is imported on first use, not by ``import neuronet``; kernels are compiled on their first
-call and cached on disk (``cache=True``).
+numba is imported on first use, not by ``import neuronet`` (that would cost ~0.3 s and make
+numba a dependency); kernels are compiled on their first call and cached on disk in
+:func:`numba_cache_dir` — never beside the sources, which may be a read-only site-packages.
+This module is the only one that knows numba is optional: kernel modules import numba freely,
+and are imported only after :func:`kernel_arrays` (or :func:`numba_kernels_enabled`) said yes.
 """
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from ..backend import np
 
-__all__ = ["numba_kernels_enabled", "set_numba_kernels", "kernel_arrays", "compile_kernel", "describe"]
+__all__ = ["numba_kernels_enabled", "set_numba_kernels", "kernel_arrays", "compile_kernel", "describe",
+           "numba_cache_dir", "import_numba"]
 
 _state = {"enabled": None, "reason": "not checked yet"}
 
@@ -37,7 +42,7 @@ def numba_kernels_enabled(force_check: bool = False) -> bool:
             _state["enabled"], _state["reason"] = False, "NEURONET_NUMBA=0"
         else:
             try:
-                import numba
+                numba = import_numba()
             except ImportError:
                 _state["enabled"], _state["reason"] = False, "numba is not installed"
             else:
@@ -55,7 +60,7 @@ def compile_kernel(fn=None, *, inline: bool = False, reassociate: bool = False):
     so loops vectorise), fused multiply-add allowed but no other fast-math (NaN and inf propagate
     as in NumPy), the GIL released, compiled code cached on disk; ``inline`` for small helpers;
     ``reassociate`` lets reductions (sums) vectorise, in a fixed order for a given shape."""
-    import numba
+    numba = import_numba()
 
     fastmath = {"contract", "reassoc"} if reassociate else {"contract"}
 
@@ -65,6 +70,28 @@ def compile_kernel(fn=None, *, inline: bool = False, reassociate: bool = False):
         return numba.njit(error_model="numpy", fastmath=fastmath, nogil=True, cache=True)(f)
 
     return build if fn is None else build(fn)
+
+
+def numba_cache_dir() -> Path:
+    """Where numba caches compiled kernels: ``$NUMBA_CACHE_DIR`` when the user set it, else
+    ``neuronet/numba`` under ``$XDG_CACHE_HOME`` (default ``~/.cache``)."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return Path(os.environ["NUMBA_CACHE_DIR"]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "neuronet" / "numba"
+
+
+def import_numba():
+    """Import numba with its on-disk cache in :func:`numba_cache_dir` (numba's default writes
+    ``__pycache__`` beside the kernel sources).  Sets ``NUMBA_CACHE_DIR`` for this process when the
+    user has not, and reloads numba's configuration if numba was imported before without it."""
+    if not os.environ.get("NUMBA_CACHE_DIR"):
+        os.environ["NUMBA_CACHE_DIR"] = str(numba_cache_dir())
+    import numba
+    from numba.core import config
+
+    if config.CACHE_DIR != os.environ["NUMBA_CACHE_DIR"]:
+        config.reload_config()
+    return numba
 
 
 def describe() -> str:

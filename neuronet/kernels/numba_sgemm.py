@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ctypes
 
-import numba.experimental.function_type  # noqa: F401  (registers first-class function types)
-from numba.core import types
-from numba.core.types import WrapperAddressProtocol
-
 from ..backend import np
 from .cblas import NO_TRANS, ROW_MAJOR, TRANS, numpy_sgemm
+from .compiled import import_numba
+
+import_numba()  # numba's cache folder set before numba is first imported
+import numba.experimental.function_type  # noqa: E402,F401  (registers first-class function types)
+from numba.core import types  # noqa: E402
+from numba.core.types import WrapperAddressProtocol  # noqa: E402
 
 __all__ = ["compiled_sgemm", "ROW", "PLAIN", "TRANSPOSED", "I64"]
 
