@@ -2,43 +2,58 @@
 
 Everything that computes takes its array module from the data (``xp = array_module(x)``), so
 one body of code runs on NumPy arrays and on CuPy arrays alike (Chainer's ``get_array_module``).
-CuPy is optional: when it is not installed every array is a NumPy array.
+CuPy is optional (extras ``cuda12``/``cuda13``) and never imported by ``import neuronet``: a CuPy
+array can only exist once its owner imported CuPy, so telling arrays apart needs no import;
+moving data to the GPU (``to_device``) and ``cupy_available`` import it on first use.
 """
 from __future__ import annotations
 
-import numpy as np
+import sys
 
-try:  # CuPy is an optional extra (neuronet[cuda12] / neuronet[cuda13]).
-    import cupy as _cupy  # type: ignore
-except Exception:  # pragma: no cover - depends on the machine
-    _cupy = None
+import numpy as np
 
 __all__ = [
     "np", "array_module", "cupy_available", "get_default_dtype", "set_default_dtype",
-    "manual_seed", "get_rng", "to_numpy", "to_device", "device_of", "is_float_dtype",
+    "manual_seed", "get_rng", "generator", "to_numpy", "to_device", "device_of", "is_float_dtype",
 ]
 
 _default_dtype = np.dtype(np.float32)
 _rng = np.random.default_rng(0)
+_seed = None  # the last manual_seed, for CuPy's generator made later
 _cupy_rng = None
+
+
+def _loaded_cupy():
+    """CuPy if this process has imported it, else None (imports nothing)."""
+    return sys.modules.get("cupy")
+
+
+def _import_cupy():
+    try:
+        import cupy  # type: ignore
+    except Exception:  # not installed, or no CUDA on this machine
+        return None
+    return cupy
 
 
 def cupy_available() -> bool:
     """True when CuPy imports and sees at least one GPU."""
-    if _cupy is None:
+    cupy = _import_cupy()
+    if cupy is None:
         return False
     try:
-        return _cupy.cuda.runtime.getDeviceCount() > 0
+        return cupy.cuda.runtime.getDeviceCount() > 0
     except Exception:  # pragma: no cover
         return False
 
 
 def array_module(*arrays):
     """The array module (``numpy`` or ``cupy``) that the given arrays live in."""
-    if _cupy is not None:
+    cupy = _loaded_cupy()
+    if cupy is not None:
         for a in arrays:
-            if isinstance(a, _cupy.ndarray):
-                return _cupy
+            if isinstance(a, cupy.ndarray):
+                return cupy
     return np
 
 
@@ -49,8 +64,9 @@ def device_of(array) -> str:
 
 def to_numpy(array):
     """A NumPy copy (or view) of ``array``, wherever it lives."""
-    if _cupy is not None and isinstance(array, _cupy.ndarray):
-        return _cupy.asnumpy(array)
+    cupy = _loaded_cupy()
+    if cupy is not None and isinstance(array, cupy.ndarray):
+        return cupy.asnumpy(array)
     return np.asarray(array)
 
 
@@ -59,9 +75,10 @@ def to_device(array, device: str):
     if device == "cpu":
         return to_numpy(array)
     if device in ("cuda", "gpu"):
-        if _cupy is None:
+        cupy = _import_cupy()
+        if cupy is None:
             raise RuntimeError("device 'cuda' needs CuPy: pip install 'neuronet[cuda13]' (or [cuda12])")
-        return _cupy.asarray(array)
+        return cupy.asarray(array)
     raise ValueError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
 
 
@@ -85,9 +102,9 @@ def is_float_dtype(dtype) -> bool:
 
 def manual_seed(seed: int) -> None:
     """Seed the one generator that every random operation in neuronet draws from."""
-    global _rng, _cupy_rng
+    global _rng, _seed, _cupy_rng
     _rng = np.random.default_rng(seed)
-    _cupy_rng = _cupy.random.default_rng(seed) if _cupy is not None else None
+    _seed, _cupy_rng = seed, None
 
 
 def get_rng(xp=np):
@@ -95,6 +112,11 @@ def get_rng(xp=np):
     global _cupy_rng
     if xp is np:
         return _rng
-    if _cupy_rng is None:
-        _cupy_rng = _cupy.random.default_rng(int(_rng.integers(2**31)))
+    if _cupy_rng is None:  # CuPy's own generator, seeded like NumPy's by manual_seed
+        _cupy_rng = xp.random.default_rng(_seed if _seed is not None else int(_rng.integers(2**31)))
     return _cupy_rng
+
+
+def generator(seed=None):
+    """A NumPy generator seeded with ``seed``, or the shared seeded one (``manual_seed``) when None."""
+    return np.random.default_rng(seed) if seed is not None else _rng

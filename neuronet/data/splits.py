@@ -16,10 +16,6 @@ from .. import backend
 __all__ = ["train_test_split", "holdout", "KFold", "StratifiedKFold", "TimeSeriesSplit", "cross_validate"]
 
 
-def _rng(seed):
-    return np.random.default_rng(seed) if seed is not None else backend.get_rng()
-
-
 def _n_samples(where: str, arrays) -> int:
     if not arrays:
         raise ValueError(f"{where}: give at least one array")
@@ -87,7 +83,7 @@ def train_test_split(*arrays, test_size=0.25, shuffle: bool = True, stratify=Non
             raise ValueError("train_test_split: stratify needs shuffle=True")
         train, test = np.arange(n - n_test), np.arange(n - n_test, n)
     else:
-        rng = _rng(seed)
+        rng = backend.generator(seed)
         if stratify is None:
             perm = rng.permutation(n)
             train, test = perm[n_test:], perm[:n_test]
@@ -144,7 +140,7 @@ class KFold:
         sizes[: n % self.n_splits] += 1
         fold_of = np.repeat(np.arange(self.n_splits), sizes)
         if self.shuffle:
-            fold_of = fold_of[_rng(self.seed).permutation(n)]
+            fold_of = fold_of[backend.generator(self.seed).permutation(n)]
         yield from _folds_from_ids(fold_of, self.n_splits)
 
 
@@ -164,7 +160,7 @@ class StratifiedKFold(KFold):
         if counts.min() < self.n_splits:
             warnings.warn(f"StratifiedKFold: the smallest class has {counts.min()} members, fewer than "
                           f"n_splits={self.n_splits}; some folds will lack it", UserWarning, stacklevel=2)
-        order = _rng(self.seed).permutation(n) if self.shuffle else np.arange(n)
+        order = backend.generator(self.seed).permutation(n) if self.shuffle else np.arange(n)
         order = order[np.argsort(labels[order], kind="stable")]     # grouped by class
         fold_of = np.empty(n, dtype=np.int64)
         fold_of[order] = np.arange(n) % self.n_splits              # deal each class round the folds

@@ -23,15 +23,10 @@ Example::
 from __future__ import annotations
 
 from ..backend import np
+from ..checks import positive_int
 from ..train.callbacks import Callback
 
 __all__ = ["TBPTTLoader", "tbptt_arrays", "tbptt_layout", "reset_states", "ResetStatesOnEpoch"]
-
-
-def _positive_int(where, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive integer, received {value!r}")
-    return int(value)
 
 
 def tbptt_layout(ids, batch_size: int, bptt_steps: int, where: str = "tbptt_layout"):
@@ -44,8 +39,8 @@ def tbptt_layout(ids, batch_size: int, bptt_steps: int, where: str = "tbptt_layo
     Raises:
         ValueError: ids not a 1-D integer sequence, or too short for one chunk per lane.
     """
-    batch_size = _positive_int(where, "batch_size", batch_size)
-    bptt_steps = _positive_int(where, "bptt_steps", bptt_steps)
+    batch_size = positive_int(where, "batch_size", batch_size)
+    bptt_steps = positive_int(where, "bptt_steps", bptt_steps)
     ids = np.asarray(ids)
     if ids.ndim != 1 or ids.dtype.kind not in "iu":
         raise ValueError(f"{where}: expected a 1-D stream of integer token ids, received shape {ids.shape}, "
@@ -83,7 +78,7 @@ class TBPTTLoader:
         self.batch_size, self.bptt_steps = int(batch_size), int(bptt_steps)
         chunks = self.x_lanes.shape[1] // self.bptt_steps
         self.max_batches = chunks if max_batches is None else min(
-            chunks, _positive_int("TBPTTLoader", "max_batches", max_batches))
+            chunks, positive_int("TBPTTLoader", "max_batches", max_batches))
 
     def __len__(self) -> int:
         return self.max_batches

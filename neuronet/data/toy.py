@@ -25,10 +25,6 @@ LOGIC_GATES = {
 """Truth tables: gate name -> (inputs, outputs)."""
 
 
-def _rng(seed):
-    return np.random.default_rng(seed) if seed is not None else backend.get_rng()
-
-
 def logic_gate(name: str, bipolar: bool = False):
     """The truth table of a logic gate (AND, OR, NAND, NOR, XOR, XNOR, NOT) as a tiny data set.
 
@@ -86,7 +82,7 @@ def two_spirals(n: int = 200, noise: float = 0.0, turns: float = 1.5, shuffle: b
         ``(x, y)``: x float32 (n, 2) within about [-1, 1], y int64 (n,) in {0, 1}.
     """
     n = _check_n("two_spirals", n)
-    rng = _rng(seed)
+    rng = backend.generator(seed)
     sizes = (n // 2, n - n // 2)
     t = np.concatenate([np.linspace(0.05, 1.0, s) for s in sizes])
     angle = 2 * np.pi * turns * t
@@ -102,7 +98,7 @@ def moons(n: int = 200, noise: float = 0.0, shuffle: bool = True, seed=None):
         ``(x, y)``: x float32 (n, 2), y int64 (n,): 0 for the upper moon (``n // 2`` points), 1 the lower.
     """
     n = _check_n("moons", n)
-    rng = _rng(seed)
+    rng = backend.generator(seed)
     n_out, n_in = n // 2, n - n // 2
     a_out, a_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
     x = np.concatenate([np.stack([np.cos(a_out), np.sin(a_out)], 1),
@@ -122,7 +118,7 @@ def circles(n: int = 200, noise: float = 0.0, factor: float = 0.8, shuffle: bool
     n = _check_n("circles", n)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"circles: factor must be in (0, 1), got {factor}")
-    rng = _rng(seed)
+    rng = backend.generator(seed)
     n_out, n_in = n // 2, n - n // 2
     a_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     a_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
@@ -152,7 +148,7 @@ def sine_sequences(n: int = 256, length: int = 50, target: str = "next", freq_ra
     length = _check_n("sine_sequences", length, 1)
     if target not in ("next", "sequence", "frequency"):
         raise ValueError(f"sine_sequences: target must be 'next', 'sequence' or 'frequency', got {target!r}")
-    rng = _rng(seed)
+    rng = backend.generator(seed)
     freq = rng.uniform(freq_range[0], freq_range[1], size=(n, 1))
     phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
     wave = np.sin(2 * np.pi * freq * np.arange(length + 1) + phase)

@@ -302,14 +302,6 @@ class ConvTranspose2d(Function):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.full_hw, self.out_hw, self.one_d = full_hw, out_hw, one_d
 
-    def _compiled_sgemm(self, *arrays):
-        """NumPy's sgemm for the compiled per-image kernels when they apply (numba on, float32 NumPy
-        arrays, stride 1, one group), else None: the NumPy chunks run."""
-        if self.stride != (1, 1) or self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
-            return None
-        from ..kernels.numba_sgemm import compiled_sgemm
-        return compiled_sgemm()
-
     def forward(self, x, w, b=None):
         xp = array_module(x)
         if self.one_d:

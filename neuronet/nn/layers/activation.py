@@ -6,6 +6,7 @@ parameter (its slopes, PyTorch layout ``weight (num_parameters,)``).
 from __future__ import annotations
 
 from ... import backend
+from ...checks import positive_int
 from ...functional import activation as A
 from ..module import Module
 from ..parameter import Parameter
@@ -201,9 +202,7 @@ class Maxout(Module):
 
     def __init__(self, pieces: int, axis: int = -1):
         super().__init__()
-        if not isinstance(pieces, int) or pieces < 1:
-            raise ValueError(f"Maxout: pieces must be a positive integer, got {pieces!r}")
-        self.pieces, self.axis = pieces, axis
+        self.pieces, self.axis = positive_int("Maxout", "pieces", pieces), axis
 
     def forward(self, x):
         return A.maxout(x, self.pieces, self.axis)

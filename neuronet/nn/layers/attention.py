@@ -9,6 +9,7 @@ keys are all masked gets zeros instead of NaN.
 from __future__ import annotations
 
 from ... import backend
+from ...checks import positive_int
 from ...functional.attention import (
     additive_scores, cosine_scores, dot_scores, general_scores, masked_softmax, scaled_dot_product_attention,
     scaled_dot_scores,
@@ -29,12 +30,6 @@ __all__ = ["MultiHeadAttention", "Attention", "AdditiveAttention"]
 
 def _data(a):
     return a.data if isinstance(a, Tensor) else a
-
-
-def _positive_int(layer, name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{layer}: {name} must be a positive integer, got {value!r}")
-    return value
 
 
 def _rate(layer, value):
@@ -71,13 +66,13 @@ class MultiHeadAttention(Module):
     def __init__(self, num_heads: int, d_model: int, kv_dim: int | None = None, dropout: float = 0.0,
                  bias: bool = True, batch_first: bool = True, kdim: int | None = None, vdim: int | None = None):
         super().__init__()
-        self.num_heads = _positive_int("MultiHeadAttention", "num_heads", num_heads)
-        self.embed_dim = _positive_int("MultiHeadAttention", "d_model", d_model)
+        self.num_heads = positive_int("MultiHeadAttention", "num_heads", num_heads)
+        self.embed_dim = positive_int("MultiHeadAttention", "d_model", d_model)
         if d_model % num_heads:
             raise ValueError(f"MultiHeadAttention: d_model={d_model} must be divisible by num_heads={num_heads}")
         self.head_dim = d_model // num_heads
-        self.kdim = _positive_int("MultiHeadAttention", "kdim", kdim or kv_dim or d_model)
-        self.vdim = _positive_int("MultiHeadAttention", "vdim", vdim or kv_dim or d_model)
+        self.kdim = positive_int("MultiHeadAttention", "kdim", kdim or kv_dim or d_model)
+        self.vdim = positive_int("MultiHeadAttention", "vdim", vdim or kv_dim or d_model)
         self.dropout = _rate("MultiHeadAttention", dropout)
         self.batch_first = bool(batch_first)
         self.packed = self.kdim == d_model and self.vdim == d_model
@@ -339,7 +334,7 @@ class AdditiveAttention(_KerasAttention):
 
     def __init__(self, units: int | None = None, use_scale: bool = True, dropout: float = 0.0):
         super().__init__(dropout)
-        self.units = None if units is None else _positive_int("AdditiveAttention", "units", units)
+        self.units = None if units is None else positive_int("AdditiveAttention", "units", units)
         self.use_scale = bool(use_scale) or units is not None
         for n in ("v",) * self.use_scale + (("query_weight", "key_weight") if self.units else ()):
             self.register_parameter(n, None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ... import backend
+from ...checks import positive_int
 from ...functional.activation import activation_name, get_activation
 from ...functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ...functional.conv_pool import conv2d_max_pool2d
@@ -34,8 +35,7 @@ class _Conv(Module):
                  padding_mode="zeros", output_padding=0, kernel_regularizer=None, bias_regularizer=None):
         super().__init__()
         name = type(self).__name__
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
-            raise ValueError(f"{name}: filters must be a positive integer, got {filters!r}")
+        filters = positive_int(name, "filters", filters)
         if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or filters % groups:
             raise ValueError(f"{name}: groups must be a positive integer dividing filters={filters}, got {groups!r}")
         self.filters, self.groups = filters, groups
@@ -248,9 +248,7 @@ class DepthwiseConv2D(_Conv):
     def __init__(self, kernel_size, depth_multiplier=1, strides=1, padding="valid", dilation_rate=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
                  padding_mode="zeros", kernel_regularizer=None, bias_regularizer=None):
-        if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) or depth_multiplier < 1:
-            raise ValueError(f"DepthwiseConv2D: depth_multiplier must be a positive integer, got {depth_multiplier!r}")
-        self.depth_multiplier = depth_multiplier
+        self.depth_multiplier = depth_multiplier = positive_int("DepthwiseConv2D", "depth_multiplier", depth_multiplier)
         super().__init__(depth_multiplier, kernel_size, strides, padding, dilation_rate, 1, activation, use_bias,
                          kernel_initializer, bias_initializer, padding_mode,
                          kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from ... import backend
+from ...checks import positive_int
 from ...functional.activation import activation_name, get_activation
 from ...functional.linear import dense
 from .. import init
@@ -17,12 +18,6 @@ from ..module import Module
 from ..parameter import Parameter
 
 __all__ = ["Dense", "Linear"]
-
-
-def _positive_int(layer, name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{layer}: {name} must be a positive integer, got {value!r}")
-    return value
 
 
 class Dense(Module):
@@ -51,7 +46,7 @@ class Dense(Module):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, in_features: int | None = None):
         super().__init__()
-        self.units = _positive_int("Dense", "units", units)
+        self.units = positive_int("Dense", "units", units)
         get_activation(activation)  # an unknown name fails here, not on the first batch
         self.activation = activation
         self.use_bias = bool(use_bias)
@@ -67,7 +62,7 @@ class Dense(Module):
             self.bias = None
         self.built = False
         if in_features is not None:
-            self.build((None, _positive_int("Dense", "in_features", in_features)))
+            self.build((None, positive_int("Dense", "in_features", in_features)))
 
     def _name(self) -> str:
         return f"Dense(units={self.units})"
@@ -115,7 +110,7 @@ class Linear(Dense):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True):
-        in_features = _positive_int("Linear", "in_features", in_features)
+        in_features = positive_int("Linear", "in_features", in_features)
         bound = 1.0 / math.sqrt(in_features)
 
         def torch_default(shape, dtype=None, xp=backend.np):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from ... import backend
+from ...checks import positive_int
 from ...functional.recurrent_simple import jordan_rnn
 from ...tensor import Tensor
 from .. import init
@@ -43,10 +44,8 @@ class JordanRNN(Module):
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  use_bias: bool = True):
         super().__init__()
-        for name, v in (("units", units), ("output_units", output_units)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"JordanRNN: {name} must be a positive integer, got {v!r}")
-        self.units, self.output_units = units, output_units
+        self.units = positive_int("JordanRNN", "units", units)
+        self.output_units = positive_int("JordanRNN", "output_units", output_units)
         self.activation, self.output_activation = activation, output_activation
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.use_bias = bool(go_backwards), bool(use_bias)

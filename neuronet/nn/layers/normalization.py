@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...backend import np
+from ...checks import positive_int
 from ...functional.math import add, mul
 from ...functional.normalization import batch_norm, layer_norm
 from ...functional.shape import reshape
@@ -162,9 +163,7 @@ class _BatchNorm(Module):
             self.running_mean = self.running_var = self.num_batches_tracked = None
         self.built = False
         if num_features is not None:
-            if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
-                raise ValueError(f"{name}: num_features must be a positive integer, got {num_features!r}")
-            self._create(num_features)
+            self._create(positive_int(name, "num_features", num_features))
 
     def _create(self, c: int) -> None:
         self.num_features = int(c)

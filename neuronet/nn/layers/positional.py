@@ -7,6 +7,7 @@ Every layer takes a batch (N, T, ...) and works for any T up to ``max_len``.
 from __future__ import annotations
 
 from ... import backend
+from ...checks import positive_int
 from ...functional.math import add
 from ...functional.indexing import getitem
 from ...functional.shape import concat
@@ -22,20 +23,14 @@ __all__ = [
 ]
 
 
-def _positive_int(layer, name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{layer}: {name} must be a positive integer, got {value!r}")
-    return value
-
-
 def sinusoidal_encoding(max_len: int, d_model: int, dtype=None, xp=backend.np):
     """The table PE (max_len, d_model) of Vaswani et al.:
     PE(pos, 2i) = sin(pos / 10000^{2i/d}),  PE(pos, 2i+1) = cos(pos / 10000^{2i/d}).
 
     Each pair of columns is a sinusoid of its own wavelength (2π … 10000·2π), so relative
     offsets are linear maps of the codes."""
-    _positive_int("sinusoidal_encoding", "max_len", max_len)
-    _positive_int("sinusoidal_encoding", "d_model", d_model)
+    positive_int("sinusoidal_encoding", "max_len", max_len)
+    positive_int("sinusoidal_encoding", "d_model", d_model)
     pos = xp.arange(max_len, dtype=xp.float64)[:, None]
     angle = pos / 10000.0 ** (xp.arange(0, d_model, 2, dtype=xp.float64) / d_model)  # (max_len, ⌈d/2⌉)
     pe = xp.zeros((max_len, d_model))
@@ -69,8 +64,8 @@ class SinusoidalPositionalEncoding(Module):
 
     def __init__(self, max_len: int, d_model: int):
         super().__init__()
-        self.max_len = _positive_int("SinusoidalPositionalEncoding", "max_len", max_len)
-        self.d_model = _positive_int("SinusoidalPositionalEncoding", "d_model", d_model)
+        self.max_len = positive_int("SinusoidalPositionalEncoding", "max_len", max_len)
+        self.d_model = positive_int("SinusoidalPositionalEncoding", "d_model", d_model)
         self.register_buffer("pe", sinusoidal_encoding(max_len, d_model), persistent=False)
 
     def forward(self, x):
@@ -97,8 +92,8 @@ class LearnedPositionalEmbedding(Module):
 
     def __init__(self, max_len: int, d_model: int):
         super().__init__()
-        self.max_len = _positive_int("LearnedPositionalEmbedding", "max_len", max_len)
-        self.d_model = _positive_int("LearnedPositionalEmbedding", "d_model", d_model)
+        self.max_len = positive_int("LearnedPositionalEmbedding", "max_len", max_len)
+        self.d_model = positive_int("LearnedPositionalEmbedding", "d_model", d_model)
         dtype = backend.get_default_dtype()
         self.weight = Parameter(init.normal((max_len, d_model), 0.0, 0.02, dtype=dtype), dtype=dtype)
 
@@ -122,7 +117,7 @@ class OneHotPositionalEncoding(Module):
 
     def __init__(self, max_len: int):
         super().__init__()
-        self.max_len = _positive_int("OneHotPositionalEncoding", "max_len", max_len)
+        self.max_len = positive_int("OneHotPositionalEncoding", "max_len", max_len)
 
     def forward(self, x):
         t = _length(f"OneHotPositionalEncoding({self.max_len})", x, self.max_len)

@@ -19,6 +19,7 @@ import math
 
 from ... import backend
 from ...backend import np
+from ...checks import positive_int
 from ...functional.math import mul
 from ...functional.recurrent import gru, lstm
 from ...functional.recurrent_simple import rnn
@@ -72,10 +73,7 @@ class _Recurrent(Module):
                  bias_initializer=None):
         super().__init__()
         name = type(self).__name__
-        for arg, v in (("units", units), ("num_layers", num_layers)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name}: {arg} must be a positive integer, got {v!r}")
-        self.units, self.num_layers = units, num_layers
+        self.units, self.num_layers = positive_int(name, "units", units), positive_int(name, "num_layers", num_layers)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful = bool(go_backwards), bool(stateful)
         self.dropout = _rate(name, "dropout", dropout)

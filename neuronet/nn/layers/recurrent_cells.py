@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from ... import backend
+from ...checks import positive_int
 from ...functional.recurrent import gru, lstm
 from ...functional.recurrent_simple import rnn
 from ...functional.shape import unsqueeze
@@ -26,8 +27,7 @@ class _Cell(Module):
 
     def __init__(self, units: int, use_bias: bool = True, in_features: int | None = None):
         super().__init__()
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"{type(self).__name__}: units must be a positive integer, got {units!r}")
+        units = positive_int(type(self).__name__, "units", units)
         self.units, self.use_bias, self.in_features = units, bool(use_bias), None
         self.built = False
         if in_features is not None:

@@ -9,6 +9,7 @@ Pre-norm (``norm_first=True``):  x = x + sublayer(norm(x)) — trains more stabl
 from __future__ import annotations
 
 from ... import backend
+from ...checks import positive_int
 from ...functional.activation import get_activation
 from ...functional.linear import dense, linear
 from ..module import Module
@@ -160,8 +161,7 @@ class TransformerDecoderLayer(_FeedForward):
 def _stack(owner, layer_or_factory, num_layers, kind):
     """``num_layers`` layers in a Sequential named ``layers``: a factory is called each time; a
     layer is copied (same configuration and same initial weights, as PyTorch's deepcopy)."""
-    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
-        raise ValueError(f"{owner}: num_layers must be a positive integer, got {num_layers!r}")
+    num_layers = positive_int(owner, "num_layers", num_layers)
     if isinstance(layer_or_factory, kind):
         state = layer_or_factory.state_dict()
         layers = []
