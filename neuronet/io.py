@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections import OrderedDict
 
 import numpy as np
@@ -72,11 +71,22 @@ def _check_metadata(metadata) -> dict:
     return dict(metadata)
 
 
+def _create_beside(path: str):
+    """A new temporary file in ``path``'s directory: ``(fd, name)``.  Created with mode 0o666 less
+    the umask, like any file the user writes (``tempfile.mkstemp`` would make it 0600)."""
+    directory, base = os.path.split(os.path.abspath(path))
+    while True:
+        tmp = os.path.join(directory, f".{base}.{os.urandom(6).hex()}.part")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:  # 48 random bits taken: draw again
+            continue
+
+
 def _write_atomically(path, write) -> None:
     """Call ``write(file)`` on a temporary file in the target's directory, then rename it into place."""
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=directory)
+    fd, tmp = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
