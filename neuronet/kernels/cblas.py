@@ -3,10 +3,10 @@
 A numba kernel that runs a whole recurrence (a matrix product and the gate arithmetic per time
 step) must call BLAS itself: going back to Python for each ``np.matmul`` would take the GIL 2·T
 times, and two threads running row blocks of the batch would then mostly wait for each other.
-This finds ``cblas_sgemm`` in the BLAS library NumPy loaded (threadpoolctl names the file), so
+This finds ``cblas_sgemm`` in the BLAS library NumPy loaded (``parallel.blas_controllers`` names the file), so
 the kernels use the same library, kernel and thread setting as NumPy.  OpenBLAS builds name it
 with their symbol prefix/suffix (NumPy's wheels: ``scipy_cblas_sgemm64_``, 64-bit integers);
-when no known name is found (another BLAS, no threadpoolctl), :func:`numpy_sgemm` returns None
+when no known name is found (another BLAS), :func:`numpy_sgemm` returns None
 and callers keep their Python loop.
 """
 from __future__ import annotations
@@ -48,11 +48,11 @@ def direct_sgemm_rows(n: int, k: int) -> int:
 
 
 def _find():
+    from .parallel import blas_controllers  # threadpoolctl's, or NumPy's OpenBLAS found by ctypes
+
     try:
-        import numpy  # noqa: F401  (loads NumPy's BLAS before threadpoolctl looks)
-        from threadpoolctl import ThreadpoolController
-        controllers = ThreadpoolController().select(user_api="blas").lib_controllers
-    except Exception:  # threadpoolctl missing or unable to inspect: no compiled BLAS calls
+        controllers = blas_controllers()
+    except Exception:  # unable to inspect the loaded libraries: no compiled BLAS calls
         return None
     libraries = []
     for controller in controllers:

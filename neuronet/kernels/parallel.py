@@ -5,8 +5,8 @@ Convolution and pooling split the batch into chunks of images whose columns stay
 each chunk's copies and small matrix products release the GIL.  The chunk size
 depends on the array shapes only, never on the thread count, and every reduction over chunks
 is summed in chunk order, so results are the same at any number of threads.  The thread count
-is BLAS's own limit (``threadpoolctl.threadpool_limits`` sets it); without threadpoolctl, or on
-CuPy arrays, the chunks run one after another.
+is BLAS's own limit (``threadpoolctl.threadpool_limits`` or ``openblas_set_num_threads`` sets it);
+for a BLAS whose threads cannot be read, and on CuPy arrays, the chunks run one after another.
 
 Batch norm chunks channels the same way, element-wise passes (ReLU) chunk flat arrays
 (:func:`map_flat`), and recurrences run one block of batch rows per thread
@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..backend import array_module, np
 
-__all__ = ["chunk_bounds", "map_chunks", "map_flat", "blas_thread_count", "single_threaded_blas",
+__all__ = ["blas_controllers", "chunk_bounds", "map_chunks", "map_flat", "blas_thread_count", "single_threaded_blas",
            "blas_for_product", "over_row_blocks", "scratch"]
 
 _CHUNK_BYTES = 1 << 22  # target bytes of columns per chunk
@@ -42,20 +42,23 @@ _state = {"blas": None, "pool": None, "workers": 0, "pid": None}
 _local = threading.local()
 
 
-def _blas_controllers():
-    """threadpoolctl's controllers of the loaded BLAS libraries (an empty list without threadpoolctl)."""
+def blas_controllers():
+    """Controllers of the loaded BLAS libraries: threadpoolctl's when it is installed, else
+    NumPy's OpenBLAS through ctypes (``openblas_threads.py``); empty for a BLAS neither knows."""
     if _state["blas"] is None:
         try:
             from threadpoolctl import ThreadpoolController
+        except ImportError:  # threadpoolctl is optional
+            from .openblas_threads import find_openblas
+            _state["blas"] = find_openblas()
+        else:
             _state["blas"] = list(ThreadpoolController().select(user_api="blas").lib_controllers)
-        except Exception:  # threadpoolctl is optional: no parallel chunks without it
-            _state["blas"] = []
     return _state["blas"]
 
 
 def blas_thread_count() -> int:
-    """How many threads BLAS may use now (1 when threadpoolctl is not installed)."""
-    controllers = _blas_controllers()
+    """How many threads BLAS may use now (1 when its thread count cannot be read)."""
+    controllers = blas_controllers()
     return max(1, min(c.num_threads for c in controllers)) if controllers else 1
 
 
@@ -137,7 +140,7 @@ def single_threaded_blas():
     """BLAS at one thread inside the block (restored after): for loops of small products, where
     waking a second BLAS thread costs more than it saves (a 32×128 by 128×512 product takes
     twice as long on 2 threads), and around work that runs on neuronet's own threads."""
-    controllers = _blas_controllers()
+    controllers = blas_controllers()
     previous = [c.num_threads for c in controllers]
     for c in controllers:
         if c.num_threads != 1:
