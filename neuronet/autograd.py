@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 import weakref
 
 from . import backend
@@ -27,52 +28,81 @@ __all__ = [
     "backward", "unbroadcast", "gradcheck", "GradcheckError",
 ]
 
-_grad_enabled = True
+class _GradMode(threading.local):
+    """Whether operations are recorded, per thread (like PyTorch's grad mode): a ``predict`` or a
+    ``no_grad`` block in one thread never turns recording off in another.  New threads record."""
+
+    enabled = True
+
+
+_mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """True while operations are being recorded for backward."""
-    return _grad_enabled
+    """True while operations are being recorded for backward (in this thread)."""
+    return _mode.enabled
 
 
 class set_grad_enabled:
-    """Context manager (and decorator) that turns recording on or off inside its block."""
+    """Turn recording on or off in this thread: as a function call (``nt.set_grad_enabled(False)``
+    takes effect at once, like PyTorch's), or as a context manager / decorator, restoring the
+    previous mode at the end of the block."""
 
     def __init__(self, mode: bool):
+        self.prev = _mode.enabled
         self.mode = bool(mode)
-        self.prev = None
+        _mode.enabled = self.mode
 
     def __enter__(self):
-        global _grad_enabled
-        self.prev = _grad_enabled
-        _grad_enabled = self.mode
         return self
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.prev
+        _mode.enabled = self.prev
         return False
 
     def __call__(self, func):
+        """As a decorator: the mode holds inside ``func`` only (the call that made it is undone)."""
+        _mode.enabled = self.prev
+        mode = self.mode
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with type(self)(self.mode) if type(self) is set_grad_enabled else type(self)():
+            with set_grad_enabled(mode):
                 return func(*args, **kwargs)
         return wrapper
 
 
-class no_grad(set_grad_enabled):
+class _GradModeBlock(set_grad_enabled):
+    """A fixed mode set on entering the block (not at construction), restored on leaving it."""
+
+    mode = True
+
+    def __init__(self):
+        self.prev = None
+
+    def __enter__(self):
+        self.prev = _mode.enabled
+        _mode.enabled = self.mode
+        return self
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradModeBlock):
     """``with nt.no_grad():`` — run without recording a graph (inference, parameter updates)."""
 
-    def __init__(self):
-        super().__init__(False)
+    mode = False
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradModeBlock):
     """``with nt.enable_grad():`` — record again inside a ``no_grad`` block."""
 
-    def __init__(self):
-        super().__init__(True)
+    mode = True
 
 
 def unbroadcast(grad, shape):
@@ -121,7 +151,7 @@ class Function:
         """Run the forward on the inputs' data; record the graph if any input needs a gradient."""
         fn = cls(**params)
         needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-        fn.recording = recording = _grad_enabled and any(needs)
+        fn.recording = recording = _mode.enabled and any(needs)
         fn.needs_grad = needs
         out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs])
         if recording:
