@@ -51,17 +51,25 @@ def test_classifier_rejects_bad_input():
         TransformerClassifier(10, 2, pooling="max")
 
 
+def _token_5_reviews(rng, n):
+    ids = rng.integers(3, 20, size=(n, 8))
+    ids[rng.random((n, 8)) < 0.2] = 0
+    return ids, (ids == 5).any(axis=1).astype(np.int64)          # does token 5 occur anywhere?
+
+
 def test_classifier_learns_and_saves(tmp_path):
     nt.manual_seed(0)
     rng = np.random.default_rng(0)
-    ids = rng.integers(3, 20, size=(256, 8))
-    ids[rng.random((256, 8)) < 0.2] = 0
-    y = (ids == 5).any(axis=1).astype(np.int64)          # does token 5 occur anywhere?
+    ids, y = _token_5_reviews(rng, 256)
+    held_ids, held_y = _token_5_reviews(rng, 500)                 # never trained on
     model = TransformerClassifier(20, 2, d_model=16, nhead=2, num_layers=1, dim_feedforward=32, max_len=8,
                                   dropout=0.0)
     model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=1e-2)
     model.fit(ids, y, epochs=15, batch_size=32, verbose=0)
-    assert model.evaluate(ids, y)["accuracy"] >= 0.95
+    # held-out accuracy measured 1.0 with seeds 0-3; the majority class is ~0.67 of the held-out rows
+    majority = max(held_y.mean(), 1 - held_y.mean())
+    assert majority < 0.75
+    assert model.evaluate(held_ids, held_y)["accuracy"] >= 0.95
     model.save(tmp_path / "clf.safetensors")
     again = nt.load_model(tmp_path / "clf.safetensors")
     assert isinstance(again, TransformerClassifier)
@@ -152,7 +160,11 @@ def test_seq2seq_learns_to_reverse():
                                dim_feedforward=64, max_len=8, dropout=0.0)
     model.compile(optimizer="adam", loss=sequence_cross_entropy, learning_rate=3e-3)
     model.fit((src, tgt_in), tgt_out, epochs=60, batch_size=30, verbose=0)
-    pred = model.translate(src[:50], max_len=8, start_id=START, stop_id=STOP)
-    assert np.mean([p == list(t) for p, t in zip(pred, tgt[:50])]) >= 0.95
-    beams = model.translate(src[:20], max_len=8, start_id=START, stop_id=STOP, beam_width=3)
-    assert np.mean([p == list(t) for p, t in zip(beams, tgt[:20])]) >= 0.95
+    seen = {tuple(row) for row in src}
+    held = np.array([row for row in rng.integers(3, 9, size=(110, 5)) if tuple(row) not in seen])[:100]
+    assert len(held) == 100                                    # sequences the model never saw (6^5 possible)
+    # measured on the held-out sequences: 1.0 greedy and beam 3 with seeds 0-2
+    pred = model.translate(held, max_len=8, start_id=START, stop_id=STOP)
+    assert np.mean([p == list(t) for p, t in zip(pred, held[:, ::-1])]) >= 0.95
+    beams = model.translate(held[:20], max_len=8, start_id=START, stop_id=STOP, beam_width=3)
+    assert np.mean([p == list(t) for p, t in zip(beams, held[:20, ::-1])]) >= 0.95
