@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
+from tests.helpers import need
 
 
 def pytest_configure(config):
@@ -39,8 +40,23 @@ def _kernel_switch():
 def kernels_on():
     """Compiled kernels on for this test (numba must be installed), whatever NEURONET_NUMBA says."""
     from neuronet.kernels import compiled
-    pytest.importorskip("numba")
+    need("numba")
     compiled.set_numba_kernels(True)
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, the parity oracle.  A test that compares with torch takes this fixture and skips, with a reason
+    naming torch, where torch is not installed; gradient checks and every other test never import torch, so the
+    base install (NumPy only) runs them.  Module-level tables hold torch counterparts as ``lambda torch: ...``,
+    resolved inside the test."""
+    return need("torch")
+
+
+@pytest.fixture(scope="session")
+def TF(torch):  # noqa: N802 - the usual alias of torch.nn.functional
+    """torch.nn.functional; skips like ``torch``."""
+    return torch.nn.functional
 
 
 @pytest.fixture

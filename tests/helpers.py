@@ -6,6 +6,23 @@ import pytest
 
 import neuronet as nt
 
+#: Why a test skips when an optional dependency is missing, by top-level import name.
+SKIP_REASONS = {
+    "torch": "needs torch (the parity oracle): pip install torch==2.13.0",
+    "sklearn": "needs scikit-learn (the reference implementation): pip install scikit-learn",
+    "safetensors": "needs safetensors (the reference reader/writer): pip install safetensors",
+    "matplotlib": "needs matplotlib (plots): pip install matplotlib",
+    "numba": "needs numba (the compiled kernels): pip install numba",
+}
+
+
+def need(module):
+    """``module`` imported, or the calling test skipped with a reason that names the missing dependency.
+
+    Tests take the ``torch`` fixture (tests/conftest.py) rather than calling this for torch."""
+    __tracebackhide__ = True  # the skip is reported at the caller's line
+    return pytest.importorskip(module, reason=SKIP_REASONS[module.split(".")[0]])
+
 
 def assert_close(actual, expected, rtol=1e-5, what="value"):
     """|actual - expected| <= rtol * max(1, |expected|.max()) elementwise: relative to the array's scale."""
@@ -32,7 +49,7 @@ def check_parity(nt_fn, torch_fn, *arrays, rtol=1e-5, grad=True, requires_grad=N
     ``arrays`` are NumPy arrays; floating ones require grad unless ``requires_grad`` says otherwise.
     Outputs may be a tensor or a tuple of tensors; the backward uses a fixed random cotangent.
     """
-    torch = pytest.importorskip("torch")
+    torch = need("torch")  # tests that call this take the torch fixture: they skip before getting here
     rgs = [np.asarray(a).dtype.kind == "f" for a in arrays] if requires_grad is None else requires_grad
     nt_in = [nt.tensor(np.asarray(a), requires_grad=rg) for a, rg in zip(arrays, rgs)]
     t_in = [torch.tensor(np.asarray(a), requires_grad=rg) for a, rg in zip(arrays, rgs)]

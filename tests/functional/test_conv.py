@@ -6,16 +6,13 @@ from neuronet.functional.conv import conv1d, conv2d, conv_transpose1d, conv_tran
 from neuronet.functional.im2col import pad_nchw, unpad_nchw
 from tests.helpers import check_grad, check_parity
 
-torch = pytest.importorskip("torch")
-TF = torch.nn.functional
-
 
 def _f32(*arrays):
     return [a.astype(np.float32) for a in arrays]
 
 
-def _torch_conv2d(padding_mode, stride, padding, dilation, groups):
-    """torch's conv2d with a padding mode, as nn.Conv2d computes it."""
+def _torch_conv2d(TF, padding_mode, stride, padding, dilation, groups):
+    """torch's conv2d with a padding mode, as nn.Conv2d computes it (``TF``: torch.nn.functional)."""
     def fn(x, w, b):
         if padding_mode == "zeros":
             return TF.conv2d(x, w, b, stride, padding, dilation, groups)
@@ -40,26 +37,43 @@ CONV2D_CASES = [  # stride, padding, dilation, groups, padding_mode
 ]
 
 
-@pytest.mark.parametrize("stride,padding,dilation,groups,mode", CONV2D_CASES)
-def test_conv2d(stride, padding, dilation, groups, mode, rng):
+def _conv2d_inputs(rng, groups):
     x = rng.standard_normal((2, 4, 7, 6))
     w = rng.standard_normal((4, 4 // groups, 3, 2))
     b = rng.standard_normal(4)
+    return x, w, b
+
+
+@pytest.mark.parametrize("stride,padding,dilation,groups,mode", CONV2D_CASES)
+def test_conv2d_grad(stride, padding, dilation, groups, mode, rng):
+    x, w, b = _conv2d_inputs(rng, groups)
     fn = lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups, mode)  # noqa: E731
     check_grad(fn, x[:1], w, b)
-    check_parity(fn, _torch_conv2d(mode, stride, padding, dilation, groups) if padding not in ("same", "valid")
+
+
+@pytest.mark.parametrize("stride,padding,dilation,groups,mode", CONV2D_CASES)
+def test_conv2d(stride, padding, dilation, groups, mode, rng, TF):
+    x, w, b = _conv2d_inputs(rng, groups)
+    fn = lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups, mode)  # noqa: E731
+    check_parity(fn, _torch_conv2d(TF, mode, stride, padding, dilation, groups) if padding not in ("same", "valid")
                  else lambda x, w, b: TF.conv2d(x, w, b, stride, padding, dilation, groups), *_f32(x, w, b))
 
 
-def test_conv2d_same_even_kernel_pads_after(rng):
+def test_conv2d_same_even_kernel_pads_after(rng, TF):
     x, w = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((2, 3, 4, 2))
     y = conv2d(*_f32(x, w), padding="same")
     assert y.shape == (2, 2, 6, 5)
     check_parity(lambda x, w: conv2d(x, w, padding="same"), lambda x, w: TF.conv2d(x, w, padding="same"), *_f32(x, w))
+
+
+def test_conv2d_same_even_kernel_pads_after_grad(rng):
+    x, w = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((2, 3, 4, 2))
+    y = conv2d(*_f32(x, w), padding="same")
+    assert y.shape == (2, 2, 6, 5)
     check_grad(lambda x, w: conv2d(x, w, padding="same", padding_mode="reflect"), x[:1], w)
 
 
-def test_conv2d_no_bias_and_grad_of_weight_only(rng):
+def test_conv2d_no_bias_and_grad_of_weight_only(rng, TF):
     x, w = _f32(rng.standard_normal((3, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3)))
     check_parity(lambda x, w: conv2d(x, w, stride=2), lambda x, w: TF.conv2d(x, w, stride=2), x, w,
                  requires_grad=[False, True])
@@ -68,11 +82,17 @@ def test_conv2d_no_bias_and_grad_of_weight_only(rng):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu"])
-def test_conv2d_fused_activation(activation, rng):
+def test_conv2d_fused_activation_grad(activation, rng):
+    x, w, b = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    fn = lambda x, w, b: conv2d(x, w, b, padding=1, activation=activation)  # noqa: E731
+    check_grad(fn, x[:1], w, b)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu"])
+def test_conv2d_fused_activation(activation, rng, torch, TF):
     x, w, b = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
     act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "gelu": TF.gelu}[activation]
     fn = lambda x, w, b: conv2d(x, w, b, padding=1, activation=activation)  # noqa: E731
-    check_grad(fn, x[:1], w, b)
     check_parity(fn, lambda x, w, b: act(TF.conv2d(x, w, b, padding=1)), *_f32(x, w, b))
 
 
@@ -88,10 +108,16 @@ CONV1D_CASES = [(1, 0, 1, 1, "zeros"), (2, 1, 1, 1, "zeros"), (1, "same", 2, 1, 
 
 
 @pytest.mark.parametrize("stride,padding,dilation,groups,mode", CONV1D_CASES)
-def test_conv1d(stride, padding, dilation, groups, mode, rng):
+def test_conv1d_grad(stride, padding, dilation, groups, mode, rng):
     x, w, b = rng.standard_normal((2, 4, 9)), rng.standard_normal((6, 4 // groups, 3)), rng.standard_normal(6)
     fn = lambda x, w, b: conv1d(x, w, b, stride, padding, dilation, groups, mode)  # noqa: E731
     check_grad(fn, x, w, b)
+
+
+@pytest.mark.parametrize("stride,padding,dilation,groups,mode", CONV1D_CASES)
+def test_conv1d(stride, padding, dilation, groups, mode, rng, TF):
+    x, w, b = rng.standard_normal((2, 4, 9)), rng.standard_normal((6, 4 // groups, 3)), rng.standard_normal(6)
+    fn = lambda x, w, b: conv1d(x, w, b, stride, padding, dilation, groups, mode)  # noqa: E731
 
     def torch_fn(x, w, b):
         if mode == "zeros":
@@ -107,19 +133,34 @@ TRANSPOSE_CASES = [  # stride, padding, output_padding, groups, dilation
 
 
 @pytest.mark.parametrize("stride,padding,output_padding,groups,dilation", TRANSPOSE_CASES)
-def test_conv_transpose2d(stride, padding, output_padding, groups, dilation, rng):
+def test_conv_transpose2d_grad(stride, padding, output_padding, groups, dilation, rng):
     x, w, b = rng.standard_normal((2, 4, 4, 3)), rng.standard_normal((4, 6 // groups, 3, 2)), rng.standard_normal(6)
     fn = lambda x, w, b: conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation)  # noqa: E731
     check_grad(fn, x[:1], w, b)
+
+
+@pytest.mark.parametrize("stride,padding,output_padding,groups,dilation", TRANSPOSE_CASES)
+def test_conv_transpose2d(stride, padding, output_padding, groups, dilation, rng, TF):
+    x, w, b = rng.standard_normal((2, 4, 4, 3)), rng.standard_normal((4, 6 // groups, 3, 2)), rng.standard_normal(6)
+    fn = lambda x, w, b: conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation)  # noqa: E731
     check_parity(fn, lambda x, w, b: TF.conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation),
                  *_f32(x, w, b))
 
 
-@pytest.mark.parametrize("stride,padding,output_padding", [(1, 0, 0), (2, 1, 1), (3, 0, 2)])
-def test_conv_transpose1d(stride, padding, output_padding, rng):
+TRANSPOSE1D_CASES = [(1, 0, 0), (2, 1, 1), (3, 0, 2)]
+
+
+@pytest.mark.parametrize("stride,padding,output_padding", TRANSPOSE1D_CASES)
+def test_conv_transpose1d_grad(stride, padding, output_padding, rng):
     x, w, b = rng.standard_normal((2, 3, 5)), rng.standard_normal((3, 2, 3)), rng.standard_normal(2)
     fn = lambda x, w, b: conv_transpose1d(x, w, b, stride, padding, output_padding)  # noqa: E731
     check_grad(fn, x, w, b)
+
+
+@pytest.mark.parametrize("stride,padding,output_padding", TRANSPOSE1D_CASES)
+def test_conv_transpose1d(stride, padding, output_padding, rng, TF):
+    x, w, b = rng.standard_normal((2, 3, 5)), rng.standard_normal((3, 2, 3)), rng.standard_normal(2)
+    fn = lambda x, w, b: conv_transpose1d(x, w, b, stride, padding, output_padding)  # noqa: E731
     check_parity(fn, lambda x, w, b: TF.conv_transpose1d(x, w, b, stride, padding, output_padding), *_f32(x, w, b))
 
 

@@ -5,9 +5,9 @@ import pytest
 import neuronet as nt
 from neuronet.kernels import compiled, parallel
 from neuronet.functional.conv_pool import Conv2dMaxPool
-from tests.helpers import assert_close
+from tests.helpers import assert_close, need
 
-pytest.importorskip("numba")
+need("numba")
 pytestmark = pytest.mark.usefixtures("kernels_on")  # the fused Function needs them; each test restores the switch
 
 
@@ -76,8 +76,7 @@ def test_ties_and_nan_follow_max_pool2d(monkeypatch):
             np.testing.assert_array_equal(got, want)
 
 
-def test_fused_matches_torch():
-    torch = pytest.importorskip("torch")
+def test_fused_matches_torch(torch):
     x, w, b = arrays(n=4, c=3, o=6, k=(5, 5), hw=(16, 15))
     _, ours = run([x, w, b], True, activation="relu")
     xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))

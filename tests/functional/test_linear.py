@@ -7,35 +7,59 @@ from neuronet.functional import dense, linear
 from neuronet.functional import activation as A
 from tests.helpers import check_grad, check_parity
 
-torch = pytest.importorskip("torch")
-TF = torch.nn.functional
-
 X_SHAPES = [(4,), (5, 4), (2, 3, 4)]
+
+
+def _linear_inputs(rng, x_shape, with_bias):
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal((3, 4)), rng.standard_normal(3)
+    return (x, w, b) if with_bias else (x, w)
 
 
 @pytest.mark.parametrize("x_shape", X_SHAPES)
 @pytest.mark.parametrize("with_bias", [True, False])
-def test_linear(x_shape, with_bias, rng):
-    x, w, b = rng.standard_normal(x_shape), rng.standard_normal((3, 4)), rng.standard_normal(3)
-    arrays = (x, w, b) if with_bias else (x, w)
-    check_grad(linear, *arrays)
+def test_linear_grad(x_shape, with_bias, rng):
+    check_grad(linear, *_linear_inputs(rng, x_shape, with_bias))
+
+
+@pytest.mark.parametrize("x_shape", X_SHAPES)
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_linear(x_shape, with_bias, rng, TF):
+    arrays = _linear_inputs(rng, x_shape, with_bias)
     check_parity(linear, TF.linear, *[a.astype(np.float32) for a in arrays])
 
 
-TORCH_ACT = {None: lambda z: z, "relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-             "gelu": TF.gelu, "softmax": lambda z: torch.softmax(z, -1), "identity": lambda z: z}
+def torch_act(torch):
+    """The torch function after the linear map, for each activation ``dense`` takes."""
+    TF = torch.nn.functional
+    return {None: lambda z: z, "relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+            "gelu": TF.gelu, "softmax": lambda z: torch.softmax(z, -1), "identity": lambda z: z}
 
 
-@pytest.mark.parametrize("activation", list(TORCH_ACT))
-@pytest.mark.parametrize("x_shape", X_SHAPES)
-def test_dense(activation, x_shape, rng):
+DENSE_ACTIVATIONS = [None, "relu", "tanh", "sigmoid", "gelu", "softmax", "identity"]
+
+
+def _dense_inputs(rng, x_shape, activation):
     x, w, b = rng.standard_normal(x_shape), rng.standard_normal((3, 4)), rng.standard_normal(3)
     if activation == "relu":  # keep pre-activations away from relu's kink at 0
         z = x @ w.T + b
         b = b + np.where(np.abs(z) < 0.1, 0.3, 0.0).reshape(-1, 3).max(axis=0)
+    return x, w, b
+
+
+@pytest.mark.parametrize("activation", DENSE_ACTIVATIONS)
+@pytest.mark.parametrize("x_shape", X_SHAPES)
+def test_dense_grad(activation, x_shape, rng):
     fn = lambda *a: dense(*a, activation=activation)  # noqa: E731
-    check_grad(fn, x, w, b)
-    check_parity(fn, lambda *a: TORCH_ACT[activation](TF.linear(*a)), *[a.astype(np.float32) for a in (x, w, b)])
+    check_grad(fn, *_dense_inputs(rng, x_shape, activation))
+
+
+@pytest.mark.parametrize("activation", DENSE_ACTIVATIONS)
+@pytest.mark.parametrize("x_shape", X_SHAPES)
+def test_dense(activation, x_shape, rng, torch, TF):
+    x, w, b = _dense_inputs(rng, x_shape, activation)
+    fn = lambda *a: dense(*a, activation=activation)  # noqa: E731
+    act = torch_act(torch)[activation]
+    check_parity(fn, lambda *a: act(TF.linear(*a)), *[a.astype(np.float32) for a in (x, w, b)])
 
 
 def test_dense_accepts_activation_functions_and_fuses_them(rng):

@@ -7,9 +7,6 @@ import neuronet as nt
 from neuronet.functional import loss as L
 from tests.helpers import assert_close, check_grad, check_parity
 
-torch = pytest.importorskip("torch")
-TF = torch.nn.functional
-
 REDUCTIONS = ["mean", "sum", "none"]
 SHAPES = [(6,), (4, 3), (2, 3, 4)]
 
@@ -28,31 +25,48 @@ def regression_pair(rng, shape):
     return y + d, y
 
 
+# (neuronet loss, torch loss as a function of the torch module)
 POINTWISE = {
-    "mse": (L.mse_loss, TF.mse_loss),
-    "l1": (L.l1_loss, TF.l1_loss),
-    "huber": (L.huber_loss, TF.huber_loss),
+    "mse": (L.mse_loss, lambda torch: torch.nn.functional.mse_loss),
+    "l1": (L.l1_loss, lambda torch: torch.nn.functional.l1_loss),
+    "huber": (L.huber_loss, lambda torch: torch.nn.functional.huber_loss),
     "huber_delta": (lambda x, y, reduction: L.huber_loss(x, y, reduction, delta=0.5),
-                    lambda x, y, reduction: TF.huber_loss(x, y, reduction=reduction, delta=0.5)),
+                    lambda torch: lambda x, y, reduction: torch.nn.functional.huber_loss(
+                        x, y, reduction=reduction, delta=0.5)),
 }
 
 
 @pytest.mark.parametrize("name", sorted(POINTWISE))
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", SHAPES)
-def test_regression_losses(name, reduction, shape, rng):
-    ours, theirs = POINTWISE[name]
+def test_regression_losses_grad(name, reduction, shape, rng):
+    ours, _ = POINTWISE[name]
     x, y = regression_pair(rng, shape)
     check_grad(lambda a, b: ours(a, b, reduction=reduction), x, y)
+
+
+@pytest.mark.parametrize("name", sorted(POINTWISE))
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_regression_losses(name, reduction, shape, rng, torch):
+    ours, theirs = POINTWISE[name]
+    theirs = theirs(torch)
+    x, y = regression_pair(rng, shape)
     check_parity(lambda a, b: ours(a, b, reduction=reduction), lambda a, b: theirs(a, b, reduction=reduction),
                  *f32(x, y))
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", SHAPES)
-def test_rmse(reduction, shape, rng):
+def test_rmse_grad(reduction, shape, rng):
     x, y = regression_pair(rng, shape)
     check_grad(lambda a, b: L.rmse(a, b, reduction), x, y)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_rmse(reduction, shape, rng, torch, TF):
+    x, y = regression_pair(rng, shape)
     torch_rmse = {"mean": lambda a, b: torch.sqrt(TF.mse_loss(a, b)),
                   "sum": lambda a, b: torch.sqrt(TF.mse_loss(a, b, reduction="sum")),
                   "none": lambda a, b: torch.abs(a - b)}[reduction]
@@ -66,29 +80,53 @@ def test_rmse_gradient_is_zero_at_zero_error():
     np.testing.assert_array_equal(x.grad, np.zeros(3))
 
 
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("weighted", [False, True])
-def test_binary_cross_entropy(reduction, shape, weighted, rng):
+def _bce_inputs(rng, shape, weighted):
     p = rng.uniform(0.05, 0.95, shape)  # away from the clip at 1e-7
     y = rng.uniform(0, 1, shape)
     w = rng.uniform(0.5, 2.0, shape[-1:]) if weighted else None
+    return p, y, w
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_cross_entropy_grad(reduction, shape, weighted, rng):
+    p, y, w = _bce_inputs(rng, shape, weighted)
     check_grad(lambda a, b: L.binary_cross_entropy(a, b, w, reduction), p, y)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_cross_entropy(reduction, shape, weighted, rng, torch, TF):
+    p, y, w = _bce_inputs(rng, shape, weighted)
     w32 = None if w is None else w.astype(np.float32)
     check_parity(lambda a, b: L.binary_cross_entropy(a, b, w32, reduction),
                  lambda a, b: TF.binary_cross_entropy(a, b, None if w is None else torch.tensor(w32), reduction=reduction),
                  *f32(p, y), requires_grad=[True, False])
 
 
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("options", ["plain", "weight", "pos_weight", "both"])
-def test_binary_cross_entropy_with_logits(reduction, shape, options, rng):
+def _bce_logits_inputs(rng, shape, options):
     x = rng.standard_normal(shape) * 3
     y = rng.uniform(0, 1, shape)
     w = rng.uniform(0.5, 2.0, shape) if options in ("weight", "both") else None
     pw = rng.uniform(0.5, 3.0, shape[-1:]) if options in ("pos_weight", "both") else None
+    return x, y, w, pw
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("options", ["plain", "weight", "pos_weight", "both"])
+def test_binary_cross_entropy_with_logits_grad(reduction, shape, options, rng):
+    x, y, w, pw = _bce_logits_inputs(rng, shape, options)
     check_grad(lambda a, b: L.binary_cross_entropy_with_logits(a, b, w, reduction, pw), x, y)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("options", ["plain", "weight", "pos_weight", "both"])
+def test_binary_cross_entropy_with_logits(reduction, shape, options, rng, torch, TF):
+    x, y, w, pw = _bce_logits_inputs(rng, shape, options)
     w32, pw32 = [None if a is None else a.astype(np.float32) for a in (w, pw)]
     tt = lambda a: None if a is None else torch.tensor(a)  # noqa: E731
     check_parity(lambda a, b: L.binary_cross_entropy_with_logits(a, b, w32, reduction, pw32),
@@ -96,12 +134,22 @@ def test_binary_cross_entropy_with_logits(reduction, shape, options, rng):
                  *f32(x, y))
 
 
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_hinge(reduction, rng):
+def _hinge_inputs(rng):
     y = rng.choice([-1.0, 1.0], (5, 3))
     s = y * rng.uniform(-2, 3, (5, 3))
     s[np.abs(1 - y * s) < 0.05] += 0.2  # away from the kink at y·s = 1
+    return s, y
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_hinge_grad(reduction, rng):
+    s, y = _hinge_inputs(rng)
     check_grad(lambda a, b: L.hinge_loss(a, b, reduction), s, y, requires_grad=[True, False])  # labels stay ±1
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_hinge(reduction, rng, torch):
+    s, y = _hinge_inputs(rng)
 
     def torch_hinge(a, b):
         per = torch.clamp(1 - a * b, min=0)
@@ -141,26 +189,47 @@ def ce_inputs(rng, shape, options):
 
 @pytest.mark.parametrize("shape,options", CE_CASES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_class_indices(shape, options, reduction, rng):
+def test_cross_entropy_class_indices_grad(shape, options, reduction, rng):
     x, t, w, kw = ce_inputs(rng, shape, options)
     check_grad(lambda a, b: L.cross_entropy(a, b, w, reduction=reduction, **kw), x, t)
+
+
+@pytest.mark.parametrize("shape,options", CE_CASES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_class_indices(shape, options, reduction, rng, torch, TF):
+    x, t, w, kw = ce_inputs(rng, shape, options)
     w32 = None if w is None else w.astype(np.float32)
     check_parity(lambda a, b: L.cross_entropy(a, b, w32, reduction=reduction, **kw),
                  lambda a, b: TF.cross_entropy(a, b, None if w is None else torch.tensor(w32), reduction=reduction, **kw),
                  x.astype(np.float32), t)
 
 
-@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)])
-@pytest.mark.parametrize("options", [{}, {"weight": True}, {"label_smoothing": 0.2}, {"weight": True, "label_smoothing": 0.1}])
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_probability_targets(shape, options, reduction, rng):
+def _probability_target_inputs(rng, shape, options):
     c = shape[1] if len(shape) > 1 else shape[0]
     x = rng.standard_normal(shape) * 2
     t = rng.uniform(0.1, 1, shape)
     t = t / t.sum(axis=1 if len(shape) > 1 else 0, keepdims=True)
     w = rng.uniform(0.5, 2.0, c) if options.get("weight") else None
     ls = options.get("label_smoothing", 0.0)
+    return x, t, w, ls
+
+
+PROBABILITY_TARGET_OPTIONS = [{}, {"weight": True}, {"label_smoothing": 0.2}, {"weight": True, "label_smoothing": 0.1}]
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)])
+@pytest.mark.parametrize("options", PROBABILITY_TARGET_OPTIONS)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_probability_targets_grad(shape, options, reduction, rng):
+    x, t, w, ls = _probability_target_inputs(rng, shape, options)
     check_grad(lambda a, b: L.cross_entropy(a, b, w, reduction=reduction, label_smoothing=ls), x, t)
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)])
+@pytest.mark.parametrize("options", PROBABILITY_TARGET_OPTIONS)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_probability_targets(shape, options, reduction, rng, torch, TF):
+    x, t, w, ls = _probability_target_inputs(rng, shape, options)
     w32 = None if w is None else w.astype(np.float32)
     check_parity(lambda a, b: L.cross_entropy(a, b, w32, reduction=reduction, label_smoothing=ls),
                  lambda a, b: TF.cross_entropy(a, b, None if w is None else torch.tensor(w32), reduction=reduction,
@@ -168,20 +237,34 @@ def test_cross_entropy_probability_targets(shape, options, reduction, rng):
                  *f32(x, t))
 
 
-@pytest.mark.parametrize("shape,options", [c for c in CE_CASES if "label_smoothing" not in c[1]])
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_nll_loss(shape, options, reduction, rng):
+NLL_CASES = [c for c in CE_CASES if "label_smoothing" not in c[1]]
+
+
+def _nll_inputs(rng, shape, options):
     x, t, w, kw = ce_inputs(rng, shape, options)
     kw.pop("label_smoothing")
     logp = x - np.log(np.exp(x).sum(axis=1 if len(shape) > 1 else 0, keepdims=True))
+    return logp, t, w, kw
+
+
+@pytest.mark.parametrize("shape,options", NLL_CASES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_grad(shape, options, reduction, rng):
+    logp, t, w, kw = _nll_inputs(rng, shape, options)
     check_grad(lambda a, b: L.nll_loss(a, b, w, reduction=reduction, **kw), logp, t)
+
+
+@pytest.mark.parametrize("shape,options", NLL_CASES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss(shape, options, reduction, rng, torch, TF):
+    logp, t, w, kw = _nll_inputs(rng, shape, options)
     w32 = None if w is None else w.astype(np.float32)
     check_parity(lambda a, b: L.nll_loss(a, b, w32, reduction=reduction, **kw),
                  lambda a, b: TF.nll_loss(a, b, None if w is None else torch.tensor(w32), reduction=reduction, **kw),
                  logp.astype(np.float32), t)
 
 
-def test_cross_entropy_is_stable_at_huge_logits():
+def test_cross_entropy_is_stable_at_huge_logits(TF):
     x = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, 1e4], [1e4, 1e4, -1e4]], np.float32)
     t = np.array([1, 2, 0])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -194,15 +277,27 @@ def test_cross_entropy_is_stable_at_huge_logits():
     assert loss.item() == pytest.approx((2e4 + 0.0 + np.log(2)) / 3, rel=1e-12)
 
 
-@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
-@pytest.mark.parametrize("reduction", ["mean", "batchmean", "sum", "none"])
-@pytest.mark.parametrize("log_target", [False, True])
-def test_kl_div(reduction, log_target, rng):
+def _kl_div_inputs(rng, log_target):
     x = np.log(rng.dirichlet(np.ones(4), 5))
     t = rng.dirichlet(np.ones(4), 5)
     if log_target:
         t = np.log(t)
+    return x, t
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
+@pytest.mark.parametrize("reduction", ["mean", "batchmean", "sum", "none"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_grad(reduction, log_target, rng):
+    x, t = _kl_div_inputs(rng, log_target)
     check_grad(lambda a, b: L.kl_div(a, b, reduction, log_target), x, t)
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
+@pytest.mark.parametrize("reduction", ["mean", "batchmean", "sum", "none"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div(reduction, log_target, rng, TF):
+    x, t = _kl_div_inputs(rng, log_target)
     check_parity(lambda a, b: L.kl_div(a, b, reduction, log_target),
                  lambda a, b: TF.kl_div(a, b, reduction=reduction, log_target=log_target), *f32(x, t))
 

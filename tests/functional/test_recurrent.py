@@ -68,8 +68,7 @@ def test_no_bias_and_no_initial_state_gradcheck(rng):
 
 # --- PyTorch parity (float32) ---------------------------------------------------------------------
 
-def _torch_run(kind, x, h0, c0, w, lengths):
-    torch = pytest.importorskip("torch")
+def _torch_run(torch, kind, x, h0, c0, w, lengths):
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn_tanh": torch.nn.RNN, "rnn_relu": torch.nn.RNN}[kind]
     extra = {"nonlinearity": kind[4:]} if kind.startswith("rnn") else {}
     m = cls(x.shape[2], h0.shape[1], batch_first=True, **extra)
@@ -86,13 +85,13 @@ def _torch_run(kind, x, h0, c0, w, lengths):
 
 @pytest.mark.parametrize("lengths", [None, np.array([2, 5, 3])])
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn_tanh", "rnn_relu"])
-def test_parity_with_torch(rng, kind, lengths):
+def test_parity_with_torch(rng, kind, lengths, torch):
     gates = {"lstm": 4, "gru": 3}.get(kind, 1)
     x, (h0, c0), w = _arrays(rng, gates, n=3, t=5, f=4, h=6, states=2)
     arrays = [a.astype(np.float32) for a in (x, h0, c0, *w)]
     if kind == "lstm":
         fn = lambda x, h, c, *w: lstm(x, h, c, *w, lengths=lengths)  # noqa: E731
-        tfn = lambda x, h, c, *w: _torch_run(kind, x, h, c, w, lengths)  # noqa: E731
+        tfn = lambda x, h, c, *w: _torch_run(torch, kind, x, h, c, w, lengths)  # noqa: E731
         check_parity(fn, tfn, *arrays)
         return
     del arrays[2]
@@ -100,7 +99,7 @@ def test_parity_with_torch(rng, kind, lengths):
         fn = lambda x, h, *w: gru(x, h, *w, lengths=lengths)  # noqa: E731
     else:
         fn = lambda x, h, *w: rnn(x, h, *w, lengths=lengths, nonlinearity=kind[4:])  # noqa: E731
-    check_parity(fn, lambda x, h, *w: _torch_run(kind, x, h, None, w, lengths), *arrays)
+    check_parity(fn, lambda x, h, *w: _torch_run(torch, kind, x, h, None, w, lengths), *arrays)
 
 
 def test_float32_stays_float32(rng):

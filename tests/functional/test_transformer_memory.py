@@ -2,8 +2,6 @@
 attention Function that saves no (…, L, S) array — and that the gradients are unchanged."""
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as TF
 
 import neuronet as nt
 from neuronet.functional import linear
@@ -40,7 +38,7 @@ def test_sdpa_saves_no_score_sized_float_array(rng, dropout_p):
 
 
 @pytest.mark.parametrize("mask", [None, "bool", "float"])
-def test_sdpa_recomputed_probabilities_match_torch(rng, mask):
+def test_sdpa_recomputed_probabilities_match_torch(rng, mask, torch, TF):
     q, k, v = (rng.standard_normal((2, 3, 5, 4)).astype(np.float32) for _ in range(3))
     m = None
     if mask == "bool":
@@ -79,19 +77,29 @@ def test_merge_heads_needs_a_heads_axis(rng):
         scaled_dot_product_attention(x, x, x, merge_heads=True)
 
 
+def _residual_inputs(rng, x_shape):
+    w, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
+    x, r = rng.standard_normal(x_shape), rng.standard_normal(x_shape[:-1] + (2,))
+    return x, w, b, r
+
+
 @pytest.mark.parametrize("x_shape", [(4, 3), (2, 5, 3)])
 @pytest.mark.parametrize("with_bias", [True, False])
 def test_linear_with_residual(rng, x_shape, with_bias):
-    w, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
-    x, r = rng.standard_normal(x_shape), rng.standard_normal(x_shape[:-1] + (2,))
+    x, w, b, r = _residual_inputs(rng, x_shape)
     if with_bias:
         check_grad(lambda x, w, b, r: linear(x, w, b, residual=r), x, w, b, r)
-        check_parity(lambda x, w, b, r: linear(x, w, b, residual=r), lambda x, w, b, r: TF.linear(x, w, b) + r,
-                     *[a.astype(np.float32) for a in (x, w, b, r)])
     else:
         check_grad(lambda x, w, r: linear(x, w, residual=r), x, w, r)
     y = linear(nt.tensor(x, requires_grad=True), nt.tensor(w), nt.tensor(b), residual=nt.tensor(r, requires_grad=True))
     assert type(y._creator).__name__ == "Affine"
+
+
+@pytest.mark.parametrize("x_shape", [(4, 3), (2, 5, 3)])
+def test_linear_with_residual_parity(rng, x_shape, TF):
+    x, w, b, r = _residual_inputs(rng, x_shape)
+    check_parity(lambda x, w, b, r: linear(x, w, b, residual=r), lambda x, w, b, r: TF.linear(x, w, b) + r,
+                 *[a.astype(np.float32) for a in (x, w, b, r)])
 
 
 def test_linear_residual_shape_error(rng):
@@ -101,7 +109,7 @@ def test_linear_residual_shape_error(rng):
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
-def test_encoder_layer_fuses_residuals_and_matches_torch(rng, norm_first):
+def test_encoder_layer_fuses_residuals_and_matches_torch(rng, norm_first, torch):
     nt.manual_seed(0)
     layer = nt.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, norm_first=norm_first)
     ref = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=norm_first)

@@ -6,9 +6,6 @@ import neuronet as nt
 from neuronet.functional.upsample import upsample_bilinear2d
 from tests.helpers import check_grad, check_parity
 
-torch = pytest.importorskip("torch")
-TF = torch.nn.functional
-
 CASES = [  # input shape, resize arguments
     ((2, 3, 4, 5), dict(scale_factor=2)),
     ((1, 2, 3, 3), dict(scale_factor=(3, 2))),
@@ -23,7 +20,7 @@ CASES = [  # input shape, resize arguments
 
 @pytest.mark.parametrize("shape, kwargs", CASES)
 @pytest.mark.parametrize("align_corners", [False, True])
-def test_parity_with_torch_interpolate(shape, kwargs, align_corners, rng):
+def test_parity_with_torch_interpolate(shape, kwargs, align_corners, rng, TF):
     x = rng.standard_normal(shape).astype(np.float32)
     check_parity(lambda t: upsample_bilinear2d(t, align_corners=align_corners, **kwargs),
                  lambda t: TF.interpolate(t, mode="bilinear", align_corners=align_corners, **kwargs), x)
