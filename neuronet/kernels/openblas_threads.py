@@ -1,13 +1,15 @@
-"""NumPy's OpenBLAS thread count through ctypes, for installs without threadpoolctl.
+"""NumPy's OpenBLAS thread count through ctypes: how neuronet steers BLAS threads.
 
 neuronet keeps small matrix products on one BLAS thread and runs its own chunks with BLAS at one
-thread (``parallel.py``).  threadpoolctl does that switching when it is installed; a NumPy-only
-install would otherwise leave every tiny product on all of OpenBLAS's threads — measured on the
-2-core machine under load, an MLP training step took 40–70 ms instead of 1.2 ms.  This finds the
-OpenBLAS library NumPy loaded (``/proc/self/maps``, or the wheel's ``numpy.libs``/``.dylibs``
-folder) and calls its own ``openblas_set_num_threads`` — the mechanism threadpoolctl uses —
-with the symbol prefix and suffix of NumPy's wheels (``scipy_openblas…64_``) or of a system
-OpenBLAS.  Another BLAS (MKL, Accelerate) gives no controller: products then keep BLAS's default.
+thread (``parallel.py``).  Without that, every tiny product runs on all of OpenBLAS's threads —
+measured on the 2-core machine under load, an MLP training step took 40–70 ms instead of 1.2 ms.
+This finds the OpenBLAS library NumPy loaded (``/proc/self/maps``, or the wheel's
+``numpy.libs``/``.dylibs`` folder) and calls its own ``openblas_set_num_threads`` — the
+mechanism threadpoolctl uses, without its rule that only the first Python thread to set the
+count may change it — with the symbol prefix and suffix of NumPy's wheels
+(``scipy_openblas…64_``) or of a system OpenBLAS.  So a NumPy-only install, and a model trained
+in a worker thread, get the same thread control.  Another BLAS (MKL, Accelerate) gives no
+controller here (``parallel.blas_controllers`` then asks threadpoolctl, when installed).
 """
 from __future__ import annotations
 

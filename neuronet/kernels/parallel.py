@@ -40,19 +40,28 @@ _SCRATCH_CAP = 4 * _CHUNK_BYTES  # larger scratch arrays are allocated afresh, n
 _lock = threading.Lock()
 _state = {"blas": None, "pool": None, "workers": 0, "pid": None}
 _local = threading.local()
+_single_blas_lock = threading.Lock()
+_single_blas = {"depth": 0, "saved": []}  # single_threaded_blas blocks open in any thread
 
 
 def blas_controllers():
-    """Controllers of the loaded BLAS libraries: threadpoolctl's when it is installed, else
-    NumPy's OpenBLAS through ctypes (``openblas_threads.py``); empty for a BLAS neither knows."""
+    """Controllers of the loaded BLAS libraries: NumPy's OpenBLAS through ctypes
+    (``openblas_threads.py``, no dependency), else threadpoolctl's for another BLAS (MKL, BLIS)
+    when it is installed; empty when neither can.  OpenBLAS is steered directly rather than
+    through threadpoolctl because threadpoolctl (3.6) lets only the first Python thread that set
+    OpenBLAS's count change it again, so a model trained in a worker thread could never drop its
+    small products to one BLAS thread; ``single_threaded_blas`` keeps its own changes coherent."""
     if _state["blas"] is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # threadpoolctl is optional
-            from .openblas_threads import find_openblas
-            _state["blas"] = find_openblas()
-        else:
-            _state["blas"] = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+        from .openblas_threads import find_openblas
+        found = find_openblas()
+        if not found:
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:  # threadpoolctl is optional
+                pass
+            else:
+                found = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+        _state["blas"] = found
     return _state["blas"]
 
 
@@ -139,18 +148,28 @@ def map_chunks(fn, bounds, *arrays) -> list:
 def single_threaded_blas():
     """BLAS at one thread inside the block (restored after): for loops of small products, where
     waking a second BLAS thread costs more than it saves (a 32×128 by 128×512 product takes
-    twice as long on 2 threads), and around work that runs on neuronet's own threads."""
+    twice as long on 2 threads), and around work that runs on neuronet's own threads.
+
+    BLAS's thread count is one setting for the whole process, so blocks in several threads share
+    it: the first to enter saves the count and sets one thread, the last to leave restores it
+    (saving and restoring per block would leave BLAS at one thread when blocks interleave)."""
     controllers = blas_controllers()
-    previous = [c.num_threads for c in controllers]
-    for c in controllers:
-        if c.num_threads != 1:
-            c.set_num_threads(1)
+    with _single_blas_lock:
+        if _single_blas["depth"] == 0:
+            _single_blas["saved"] = [c.num_threads for c in controllers]
+            for c in controllers:
+                if c.num_threads != 1:
+                    c.set_num_threads(1)
+        _single_blas["depth"] += 1
     try:
         yield
     finally:
-        for c, count in zip(controllers, previous):
-            if count != 1:
-                c.set_num_threads(count)
+        with _single_blas_lock:
+            _single_blas["depth"] -= 1
+            if _single_blas["depth"] == 0:
+                for c, count in zip(controllers, _single_blas["saved"]):
+                    if count != 1:
+                        c.set_num_threads(count)
 
 
 def map_flat(fn, out, *inputs):

@@ -75,3 +75,31 @@ def test_map_flat_handles_non_contiguous_and_mismatched_arrays(monkeypatch):
     with threadpoolctl.threadpool_limits(2):
         parallel.map_flat(lambda o, a: np.maximum(a, 0, out=o), out, x)  # contiguous: 15 chunks of 4 values
     np.testing.assert_array_equal(out, np.maximum(x, 0))
+
+
+def test_single_threaded_blas_blocks_in_several_threads_restore_the_count():
+    """Interleaved blocks (A enters, B enters, A leaves, B leaves) give BLAS its count back."""
+    import threading
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+        seen = {}
+
+        def a():
+            with parallel.single_threaded_blas():
+                a_in.set()
+                b_in.wait(10)
+            a_out.set()
+
+        def b():
+            a_in.wait(10)
+            with parallel.single_threaded_blas():
+                b_in.set()
+                a_out.wait(10)
+                seen["inside after A left"] = parallel.blas_thread_count()
+        threads = [threading.Thread(target=a), threading.Thread(target=b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert seen["inside after A left"] == 1          # B's block still runs on one thread
+        assert parallel.blas_thread_count() == 2         # and the count comes back when the last leaves
