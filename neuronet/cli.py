@@ -107,8 +107,12 @@ def _cmd_info(args) -> int:
         for pool in threadpool_info():
             print(f"BLAS: {pool.get('internal_api')} {pool.get('version')} kernel {pool.get('architecture')} "
                   f"threads {pool.get('num_threads')} ({pool.get('filepath')})")
-    except ImportError:
-        print("BLAS: install threadpoolctl to see the BLAS library and its threads")
+    except ImportError:  # NumPy's OpenBLAS as neuronet itself finds it
+        from .kernels.parallel import blas_controllers
+        for c in blas_controllers():
+            print(f"BLAS: OpenBLAS kernel {c.architecture} threads {c.num_threads} ({c.filepath})")
+        if not blas_controllers():
+            print("BLAS: not OpenBLAS; install threadpoolctl to see the library and its threads")
     from . import _malloc_tuning
     from .kernels import compiled
     print(compiled.describe())

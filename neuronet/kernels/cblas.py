@@ -48,7 +48,7 @@ def direct_sgemm_rows(n: int, k: int) -> int:
 
 
 def _find():
-    from .parallel import blas_controllers  # threadpoolctl's, or NumPy's OpenBLAS found by ctypes
+    from .parallel import blas_controllers  # NumPy's OpenBLAS found by ctypes, or threadpoolctl's
 
     try:
         controllers = blas_controllers()
