@@ -2,8 +2,11 @@
 import json
 
 import numpy as np
+import pytest
 
+import neuronet as nt
 from neuronet.cli import main
+from neuronet.recipes.datasets import dataset_splits
 
 
 def test_recipes_lists_the_course_experiments(capsys):
@@ -31,11 +34,24 @@ def test_iris_train_evaluate_predict(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "model.safetensors"), "iris"]) == 0
     out = capsys.readouterr().out
     assert f"accuracy {report['test']['accuracy']:.4f}" in out
-    x = np.array([[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]], dtype=np.float32)
+    # predict on the recipe's held-out test flowers: the same numbers as the saved model's own predict,
+    # and the same accuracy as the report's test evaluation
+    split = dataset_splits("iris")
+    x, y = split["x_test"], split["y_test"]
+    expected = nt.load_model(tmp_path / "model.safetensors").predict(x)
     np.save(tmp_path / "x.npy", x)
     assert main(["predict", str(tmp_path / "model.safetensors"), str(tmp_path / "x.npy"),
                  "--output", str(tmp_path / "p.npy")]) == 0
-    assert np.load(tmp_path / "p.npy").shape == (2, 3)
+    pred = np.load(tmp_path / "p.npy")
+    assert pred.shape == (len(y), 3) == expected.shape
+    np.testing.assert_allclose(pred, expected, rtol=1e-6, atol=1e-6)
+    assert (pred.argmax(1) == y).mean() == pytest.approx(report["test"]["accuracy"])
+    # a CSV input without --output prints one row per sample with its class
+    np.savetxt(tmp_path / "x.csv", x[:5], delimiter=",")
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "model.safetensors"), str(tmp_path / "x.csv")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [int(line.rsplit("-> class ", 1)[1]) for line in lines] == expected[:5].argmax(1).tolist()
 
 
 def test_unknown_recipe_is_a_clear_error(capsys):
