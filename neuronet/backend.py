@@ -9,18 +9,27 @@ moving data to the GPU (``to_device``) and ``cupy_available`` import it on first
 from __future__ import annotations
 
 import sys
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 
 __all__ = [
     "np", "array_module", "cupy_available", "get_default_dtype", "set_default_dtype",
-    "manual_seed", "get_rng", "generator", "to_numpy", "to_device", "device_of", "is_float_dtype",
+    "manual_seed", "get_rng", "generator", "use_generator", "generator_from_state", "to_numpy", "to_device", "device_of", "is_float_dtype",
 ]
 
 _default_dtype = np.dtype(np.float32)
 _rng = np.random.default_rng(0)
 _seed = None  # the last manual_seed, for CuPy's generator made later
 _cupy_rng = None
+
+
+class _ThreadGenerator(threading.local):
+    rng = None  # set by use_generator for this thread only
+
+
+_thread = _ThreadGenerator()
 
 
 def _loaded_cupy():
@@ -108,15 +117,47 @@ def manual_seed(seed: int) -> None:
 
 
 def get_rng(xp=np):
-    """The seeded generator for array module ``xp`` (NumPy or CuPy)."""
+    """The seeded generator for array module ``xp`` (NumPy or CuPy): this thread's own one inside
+    :func:`use_generator`, else the shared one that ``manual_seed`` seeds."""
     global _cupy_rng
     if xp is np:
-        return _rng
+        own = _thread.rng
+        return own if own is not None else _rng
     if _cupy_rng is None:  # CuPy's own generator, seeded like NumPy's by manual_seed
         _cupy_rng = xp.random.default_rng(_seed if _seed is not None else int(_rng.integers(2**31)))
     return _cupy_rng
 
 
 def generator(seed=None):
-    """A NumPy generator seeded with ``seed``, or the shared seeded one (``manual_seed``) when None."""
-    return np.random.default_rng(seed) if seed is not None else _rng
+    """A NumPy generator seeded with ``seed``, or the current one (:func:`get_rng`) when None."""
+    return np.random.default_rng(seed) if seed is not None else get_rng()
+
+
+@contextmanager
+def use_generator(rng):
+    """Inside the block, every random draw of this thread (initialisation, dropout, shuffling,
+    augmentation) comes from ``rng``, a NumPy Generator, instead of the shared one; other threads
+    are unaffected.  ``None`` changes nothing.  A model trained with ``fit(seed=...)`` runs in
+    such a block, so models trained in several threads at once stay reproducible."""
+    if rng is None:
+        yield
+        return
+    previous, _thread.rng = _thread.rng, rng
+    try:
+        yield
+    finally:
+        _thread.rng = previous
+
+
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def generator_from_state(state: dict):
+    """A NumPy Generator restored from ``bit_generator.state`` (as saved in a model file); only
+    NumPy's own bit generators are accepted, by name."""
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:
+        raise ValueError(f"generator state: unknown bit generator {name!r}; expected one of {_BIT_GENERATORS}")
+    rng = np.random.Generator(getattr(np.random, name)())
+    rng.bit_generator.state = state
+    return rng

@@ -31,8 +31,11 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
         "architecture": json.dumps(model.get_config()),
         "input_spec": json.dumps(spec),
         "epochs_done": json.dumps(getattr(model, "epochs_done", 0)),
-        "rng_state": json.dumps(backend.get_rng().bit_generator.state),
     }
+    own = getattr(model, "generator", None)  # the model's own generator, else the shared one
+    meta["rng_state"] = json.dumps((own if own is not None else backend.get_rng()).bit_generator.state)
+    if own is not None:
+        meta["own_generator"] = "true"
     if getattr(model, "compiled", False):
         meta["compile"] = json.dumps(model._compile_config)
         opt = getattr(model, "optimizer", None)
@@ -69,7 +72,11 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     model.load_state_dict(state)
     object.__setattr__(model, "epochs_done", json.loads(meta.get("epochs_done", "0")))
     if "rng_state" in meta:
-        backend.get_rng().bit_generator.state = json.loads(meta["rng_state"])
+        state = json.loads(meta["rng_state"])
+        if meta.get("own_generator") == "true" and hasattr(model, "generator"):
+            object.__setattr__(model, "generator", backend.generator_from_state(state))
+        else:
+            backend.get_rng().bit_generator.state = backend.generator_from_state(state).bit_generator.state
     if "history" in meta:
         from .history import History
         h = History()

@@ -6,6 +6,7 @@ A Model is a Module, so everything of the PyTorch-style API (``parameters()``,
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -26,6 +27,16 @@ _BINARY_TARGET_LOSSES = {"BCELoss", "BCEWithLogitsLoss", "BinaryCrossentropy"}
 _LOGIT_LOSSES = {"BCEWithLogitsLoss"}
 
 
+def _own_generator(method):
+    """Run ``method`` with the model's own generator (``model.generator``) as this thread's source
+    of randomness when it has one (``backend.use_generator``)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with backend.use_generator(self.generator):
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
 def _set(obj, name, value):
     """Set an attribute without registering it as a sub-module (losses are Modules)."""
     object.__setattr__(obj, name, value)
@@ -40,7 +51,17 @@ class Model(Module):
         model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
         history = model.fit(x_train, y_train, epochs=5, validation_split=0.1)
         print(model.evaluate(x_test, y_test))
+
+    Randomness (initialisation of lazily built layers, dropout, shuffling, ``transform``) comes
+    from the shared generator that ``nt.manual_seed`` seeds, unless the model has its own:
+    ``fit(..., seed=s)`` gives it one (``model.generator``, a NumPy Generator, also settable by
+    hand), used by its ``fit``/``evaluate``/``predict``/``train_on_batch`` in whatever thread they
+    run and saved with the model — so models trained in several threads at once are
+    reproducible.  Layers built before that (``in_features=``, an earlier call) drew their
+    initial weights from the generator current then.
     """
+
+    generator = None  # the model's own NumPy Generator, or None for the shared one
 
     # --- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="adam", loss=None, metrics=None, learning_rate=None,
@@ -242,6 +263,7 @@ class Model(Module):
         self.optimizer.step()
         return float(loss.item()), (None if reg is None else float(reg.item())), pred.data
 
+    @_own_generator
     def train_on_batch(self, x, y, class_weight=None, sample_weight=None) -> dict:
         """One optimizer step on one batch; returns that batch's loss and metrics."""
         self._require_compiled("train_on_batch")
@@ -268,7 +290,7 @@ class Model(Module):
     # --- fit -------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, transform=None) -> History:
+            sample_weight=None, initial_epoch=0, transform=None, seed=None) -> History:
         """Train for ``epochs`` passes over ``(x, y)`` in mini-batches.
 
         Args:
@@ -288,10 +310,23 @@ class Model(Module):
             sample_weight: per-sample loss weights, shape (N,).
             initial_epoch: epoch to start from (resuming a saved model).
             transform: callable applied to each training batch of x (data augmentation).
+            seed: give the model its own generator seeded with this (``model.generator``): this
+                fit, and later ``evaluate``/``predict``/``fit`` calls, draw from it instead of the
+                shared one — reproducible whatever other threads do. None keeps the current one.
 
         Returns:
             A :class:`History` whose ``history`` maps log names to per-epoch values.
         """
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise ValueError(f"fit: seed must be a non-negative integer, got {seed!r}")
+            _set(self, "generator", np.random.default_rng(int(seed)))
+        with backend.use_generator(self.generator):
+            return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
+                             shuffle, class_weight, sample_weight, initial_epoch, transform)
+
+    def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
+             class_weight, sample_weight, initial_epoch, transform) -> History:
         self._require_compiled("fit")
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
@@ -435,6 +470,7 @@ class Model(Module):
             logs[m.name] = float(m.result())
         return logs
 
+    @_own_generator
     def evaluate(self, x=None, y=None, batch_size=32, verbose=0) -> dict:
         """Loss and metrics over ``(x, y)`` (or a DataLoader) in eval mode, without recording a graph.
 
@@ -450,6 +486,7 @@ class Model(Module):
             print(f"evaluate - {format_logs(logs)} - {time.perf_counter() - t0:.1f}s")
         return logs
 
+    @_own_generator
     def predict(self, x, batch_size=32, verbose=0):
         """The model's outputs for ``x`` as a NumPy array (batched, eval mode, no graph)."""
         xs, _ = self._prepare(x, None, "predict", need_y=False)
