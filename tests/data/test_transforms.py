@@ -107,8 +107,7 @@ def test_zoom_interpolates_bilinearly():
 
 @pytest.mark.parametrize("mode, torch_mode", [("constant", "constant"), ("reflect", "reflect"), ("edge", "replicate")])
 @pytest.mark.parametrize("padding, pads", [(2, (2, 2, 2, 2)), ((1, 3), (1, 3, 1, 3)), ((0, 1, 2, 3), (0, 1, 2, 3))])
-def test_crop_is_a_window_of_the_padded_image(mode, torch_mode, padding, pads, rng):
-    torch = pytest.importorskip("torch")
+def test_crop_is_a_window_of_the_padded_image(mode, torch_mode, padding, pads, rng, torch):
     x = batch(rng, (40, 2, 6, 7))
     size = (5, 6)
     y = RandomCrop(size, padding=padding, padding_mode=mode, seed=0)(x)

@@ -19,14 +19,22 @@ def test_logits_shape_and_bad_input():
         CharLSTMLanguageModel(12, units=0)
 
 
-def test_sequence_cross_entropy_matches_torch_on_time_major_logits():
-    torch = pytest.importorskip("torch")
+def _logits_and_targets():
     rng = np.random.default_rng(0)
     logits = rng.standard_normal((4, 6, 9)).astype(np.float32)
     targets = rng.integers(0, 9, (4, 6))
+    return logits, targets
+
+
+def test_sequence_cross_entropy_matches_torch_on_time_major_logits(torch):
+    logits, targets = _logits_and_targets()
     check_parity(lambda x: sequence_cross_entropy(x, nt.tensor(targets)),
                  lambda x: torch.nn.functional.cross_entropy(x.permute(0, 2, 1), torch.tensor(targets)),
                  logits)
+
+
+def test_sequence_cross_entropy_gradcheck_and_target_shape():
+    logits, targets = _logits_and_targets()
     check_grad(lambda x: sequence_cross_entropy(x, nt.tensor(targets[:2, :3])), logits[:2, :3].astype(np.float64))
     with pytest.raises(ValueError, match="sequence_cross_entropy: targets must have shape \\(4, 6\\)"):
         sequence_cross_entropy(nt.tensor(logits), nt.tensor(targets[:, :5]))

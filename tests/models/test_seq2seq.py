@@ -64,8 +64,7 @@ def test_padding_of_the_source_does_not_change_the_result():
     assert_close(model.predict((wide, tgt_in)), model.predict((src, tgt_in)))
 
 
-def test_sequence_cross_entropy_ignores_padding_like_torch():
-    torch = pytest.importorskip("torch")
+def test_sequence_cross_entropy_ignores_padding_like_torch(torch):
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(3, 5, 6)).astype(np.float32)
     target = rng.integers(1, 6, size=(3, 5))

@@ -1,7 +1,6 @@
 """Vision Transformer: shapes, the patch embedding formula, input checks, a quick learning run."""
 import numpy as np
 import pytest
-import torch
 
 import neuronet as nt
 from neuronet.models.vit import PatchEmbedding, VisionTransformer
@@ -16,17 +15,26 @@ def test_vit_shapes():
     assert model.position_embedding.weight.shape == (5, 16)          # 4 patches + [CLS]
 
 
-def test_patch_embedding_equals_reshape_formula_and_strided_conv(rng):
+def _patch_embedding(rng):
     emb = PatchEmbedding(6, 3, 2, 5)
     x = rng.standard_normal((2, 2, 6, 6)).astype(np.float32)
     out = emb(nt.tensor(x)).numpy()
     w, b = emb.proj.weight.numpy(), emb.proj.bias.numpy()
+    return x, out, w, b
+
+
+def test_patch_embedding_equals_reshape_formula(rng):
+    x, out, w, b = _patch_embedding(rng)
     expect = np.zeros((2, 4, 5), np.float32)
     for i in range(2):                      # patch (i, j) in row-major order: flatten (C, p, p), then project
         for j in range(2):
             patch = x[:, :, 3 * i:3 * i + 3, 3 * j:3 * j + 3].reshape(2, -1)
             expect[:, 2 * i + j] = patch @ w.T + b
     assert_close(out, expect, rtol=1e-5)
+
+
+def test_patch_embedding_equals_strided_conv(rng, torch):
+    x, out, w, b = _patch_embedding(rng)
     conv = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w.reshape(5, 2, 3, 3)), torch.tensor(b), stride=3)
     assert_close(out, conv.flatten(2).transpose(1, 2).numpy(), rtol=1e-5)
 

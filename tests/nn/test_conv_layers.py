@@ -9,10 +9,8 @@ from neuronet.nn.layers.conv import Conv1D, Conv1DTranspose, Conv2D, Conv2DTrans
 from neuronet.nn.layers.pool import MaxPool2D
 from tests.helpers import assert_close
 
-torch = pytest.importorskip("torch")
 
-
-def _parity(layer, tlayer, x, rng):
+def _parity(torch, layer, tlayer, x, rng):
     """Copy the layer's weights into the torch layer; outputs and all gradients must agree."""
     xt = nt.tensor(x, requires_grad=True)
     y = layer(xt)
@@ -41,15 +39,15 @@ def _parity(layer, tlayer, x, rng):
     (dict(padding=(1, 2), padding_mode="replicate"), dict(padding=(1, 2), padding_mode="replicate")),
     (dict(padding=1, padding_mode="circular"), dict(padding=1, padding_mode="circular")),
 ])
-def test_conv2d_layer_parity(kwargs, tkwargs, rng):
+def test_conv2d_layer_parity(kwargs, tkwargs, rng, torch):
     layer = Conv2D(6, 3, **kwargs)
     x = rng.standard_normal((2, 4, 8, 7)).astype(np.float32)
     layer(nt.tensor(x))
     assert layer.weight.shape == (6, 4 // kwargs.get("groups", 1), 3, 3)
-    _parity(layer, torch.nn.Conv2d(4, 6, 3, **tkwargs), x, rng)
+    _parity(torch, layer, torch.nn.Conv2d(4, 6, 3, **tkwargs), x, rng)
 
 
-def test_conv2d_layer_fused_relu_parity(rng):
+def test_conv2d_layer_fused_relu_parity(rng, torch):
     layer = Conv2D(5, (3, 2), activation="relu")
     x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
     layer(nt.tensor(x))
@@ -60,12 +58,12 @@ def test_conv2d_layer_fused_relu_parity(rng):
     assert_close(layer(nt.tensor(x)).numpy(), torch.relu(t(torch.tensor(x))).detach().numpy())
 
 
-def test_conv1d_layer_parity(rng):
+def test_conv1d_layer_parity(rng, torch):
     layer = Conv1D(4, 3, strides=2, padding=1)
     x = rng.standard_normal((2, 3, 11)).astype(np.float32)
     layer(nt.tensor(x))
     assert layer.weight.shape == (4, 3, 3)
-    _parity(layer, torch.nn.Conv1d(3, 4, 3, stride=2, padding=1), x, rng)
+    _parity(torch, layer, torch.nn.Conv1d(3, 4, 3, stride=2, padding=1), x, rng)
 
 
 @pytest.mark.parametrize("kwargs,tkwargs", [
@@ -73,28 +71,28 @@ def test_conv1d_layer_parity(rng):
     (dict(strides=2, padding=1, output_padding=1), dict(stride=2, padding=1, output_padding=1)),
     (dict(groups=2, dilation_rate=2), dict(groups=2, dilation=2)),
 ])
-def test_conv2d_transpose_layer_parity(kwargs, tkwargs, rng):
+def test_conv2d_transpose_layer_parity(kwargs, tkwargs, rng, torch):
     layer = Conv2DTranspose(6, 3, **kwargs)
     x = rng.standard_normal((2, 4, 5, 4)).astype(np.float32)
     layer(nt.tensor(x))
     assert layer.weight.shape == (4, 6 // kwargs.get("groups", 1), 3, 3)
-    _parity(layer, torch.nn.ConvTranspose2d(4, 6, 3, **tkwargs), x, rng)
+    _parity(torch, layer, torch.nn.ConvTranspose2d(4, 6, 3, **tkwargs), x, rng)
 
 
-def test_conv1d_transpose_layer_parity(rng):
+def test_conv1d_transpose_layer_parity(rng, torch):
     layer = Conv1DTranspose(2, 4, strides=2, padding=1)
     x = rng.standard_normal((2, 3, 6)).astype(np.float32)
     layer(nt.tensor(x))
-    _parity(layer, torch.nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1), x, rng)
+    _parity(torch, layer, torch.nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1), x, rng)
 
 
 @pytest.mark.parametrize("depth_multiplier", [1, 2])
-def test_depthwise_conv2d_parity(depth_multiplier, rng):
+def test_depthwise_conv2d_parity(depth_multiplier, rng, torch):
     layer = DepthwiseConv2D(3, depth_multiplier=depth_multiplier, padding="same")
     x = rng.standard_normal((2, 4, 6, 6)).astype(np.float32)
     layer(nt.tensor(x))
     assert layer.weight.shape == (4 * depth_multiplier, 1, 3, 3)
-    _parity(layer, torch.nn.Conv2d(4, 4 * depth_multiplier, 3, padding="same", groups=4), x, rng)
+    _parity(torch, layer, torch.nn.Conv2d(4, 4 * depth_multiplier, 3, padding="same", groups=4), x, rng)
 
 
 def test_default_init_is_pytorch_uniform_bound():

@@ -12,8 +12,7 @@ TORCH_ACT = {None: lambda t: t, "relu": "relu", "tanh": "tanh", "sigmoid": "sigm
 
 @pytest.mark.parametrize("activation", list(TORCH_ACT))
 @pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4)])
-def test_dense_parity_with_torch_linear(rng, activation, shape):
-    torch = pytest.importorskip("torch")
+def test_dense_parity_with_torch_linear(rng, activation, shape, torch):
     layer = nt.nn.Dense(3, activation=activation)
     x = rng.standard_normal(shape).astype(np.float32)
     xt = nt.tensor(x, requires_grad=True)
@@ -37,8 +36,7 @@ def test_dense_parity_with_torch_linear(rng, activation, shape):
     assert_close(layer.bias.grad, tl.bias.grad.numpy(), what="bias grad")
 
 
-def test_linear_is_torch_style(rng):
-    torch = pytest.importorskip("torch")
+def test_linear_is_torch_style(rng, torch):
     layer = nt.nn.Linear(6, 2)
     assert layer.built and layer.weight.shape == (2, 6) and layer.bias.shape == (2,) and layer.out_features == 2
     bound = 1 / math.sqrt(6)

@@ -11,8 +11,7 @@ SHAPE = (400, 500)  # 200,000 draws: the sample std is within ~0.3% of the true 
 
 
 @pytest.mark.parametrize("shape", [(3, 4), (7, 5, 3), (8, 4, 3, 5), (2, 3, 2, 2, 2)])
-def test_fans_match_torch(shape):
-    torch = pytest.importorskip("torch")
+def test_fans_match_torch(shape, torch):
     assert init.compute_fans(shape) == torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
 
 
@@ -25,8 +24,7 @@ def test_fans_need_two_dimensions():
 
 @pytest.mark.parametrize("name,param", [("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None),
                                         ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None), ("conv2d", None)])
-def test_gain_matches_torch(name, param):
-    torch = pytest.importorskip("torch")
+def test_gain_matches_torch(name, param, torch):
     assert init.calculate_gain(name, param) == pytest.approx(torch.nn.init.calculate_gain(name, param))
 
 

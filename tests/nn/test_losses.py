@@ -6,11 +6,9 @@ import neuronet as nt
 from neuronet import nn
 from tests.helpers import assert_close, check_parity
 
-torch = pytest.importorskip("torch")
-TNN = torch.nn
 
-
-def test_regression_modules(rng):
+def test_regression_modules(rng, torch):
+    TNN = torch.nn
     x, y = rng.standard_normal((6, 3)).astype(np.float32), rng.standard_normal((6, 3)).astype(np.float32)
     for reduction in ("mean", "sum", "none"):
         for ours, theirs in ((nn.MSELoss(reduction), TNN.MSELoss(reduction=reduction)),
@@ -21,7 +19,8 @@ def test_regression_modules(rng):
     check_parity(nn.RMSELoss(), lambda a, b: torch.sqrt(TNN.MSELoss()(a, b)), x, y)
 
 
-def test_binary_modules(rng):
+def test_binary_modules(rng, torch):
+    TNN = torch.nn
     p = rng.uniform(0.05, 0.95, (6, 3)).astype(np.float32)
     logits = (rng.standard_normal((6, 3)) * 3).astype(np.float32)
     y = rng.integers(0, 2, (6, 3)).astype(np.float32)
@@ -33,7 +32,8 @@ def test_binary_modules(rng):
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_cross_entropy_and_nll_modules(reduction, rng):
+def test_cross_entropy_and_nll_modules(reduction, rng, torch):
+    TNN = torch.nn
     x = (rng.standard_normal((8, 5, 2)) * 2).astype(np.float32)
     t = rng.integers(0, 5, (8, 2))
     t[0, 0] = 3
@@ -48,7 +48,8 @@ def test_cross_entropy_and_nll_modules(reduction, rng):
 
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")
 @pytest.mark.parametrize("reduction", ["mean", "batchmean", "sum", "none"])
-def test_kl_div_module(reduction, rng):
+def test_kl_div_module(reduction, rng, torch):
+    TNN = torch.nn
     x = np.log(rng.dirichlet(np.ones(4), 5)).astype(np.float32)
     t = np.log(rng.dirichlet(np.ones(4), 5)).astype(np.float32)
     check_parity(nn.KLDivLoss(reduction, log_target=True), TNN.KLDivLoss(reduction=reduction, log_target=True), x, t)

@@ -7,10 +7,8 @@ from neuronet.nn.layers.pool import (AdaptiveAvgPool2D, AvgPool1D, AvgPool2D, Gl
                                      GlobalMaxPool1D, GlobalMaxPool2D, MaxPool1D, MaxPool2D)
 from tests.helpers import assert_close
 
-torch = pytest.importorskip("torch")
 
-
-def _parity(layer, tlayer, x, rng):
+def _parity(torch, layer, tlayer, x, rng):
     xt, tx = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, ty = layer(xt), tlayer(tx)
     assert_close(y.numpy(), ty.detach().numpy(), what="output")
@@ -20,23 +18,29 @@ def _parity(layer, tlayer, x, rng):
     assert_close(xt.grad, tx.grad.numpy(), what="input gradient")
 
 
+# (our layer, the torch layer as a function of the torch module, input shape)
 @pytest.mark.parametrize("layer,tlayer,shape", [
-    (MaxPool2D(2), torch.nn.MaxPool2d(2), (2, 3, 8, 8)),
-    (MaxPool2D(3, strides=2, padding=1, ceil_mode=True), torch.nn.MaxPool2d(3, 2, 1, ceil_mode=True), (2, 3, 8, 9)),
-    (MaxPool2D((2, 3), strides=1), torch.nn.MaxPool2d((2, 3), 1), (2, 3, 5, 6)),
-    (AvgPool2D(2), torch.nn.AvgPool2d(2), (2, 3, 8, 8)),
-    (AvgPool2D(3, strides=2, padding=1, count_include_pad=False), torch.nn.AvgPool2d(3, 2, 1, count_include_pad=False),
-     (2, 3, 7, 8)),
-    (MaxPool1D(3, strides=2), torch.nn.MaxPool1d(3, 2), (2, 3, 9)),
-    (AvgPool1D(2, ceil_mode=True), torch.nn.AvgPool1d(2, ceil_mode=True), (2, 3, 9)),
-    (AdaptiveAvgPool2D((2, 3)), torch.nn.AdaptiveAvgPool2d((2, 3)), (2, 3, 7, 8)),
-    (GlobalAvgPool2D(), torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()), (2, 3, 5, 4)),
-    (GlobalMaxPool2D(), torch.nn.Sequential(torch.nn.AdaptiveMaxPool2d(1), torch.nn.Flatten()), (2, 3, 5, 4)),
-    (GlobalAvgPool1D(), torch.nn.Sequential(torch.nn.AdaptiveAvgPool1d(1), torch.nn.Flatten()), (2, 3, 5)),
-    (GlobalMaxPool1D(), torch.nn.Sequential(torch.nn.AdaptiveMaxPool1d(1), torch.nn.Flatten()), (2, 3, 5)),
+    (MaxPool2D(2), lambda torch: torch.nn.MaxPool2d(2), (2, 3, 8, 8)),
+    (MaxPool2D(3, strides=2, padding=1, ceil_mode=True), lambda torch: torch.nn.MaxPool2d(3, 2, 1, ceil_mode=True),
+     (2, 3, 8, 9)),
+    (MaxPool2D((2, 3), strides=1), lambda torch: torch.nn.MaxPool2d((2, 3), 1), (2, 3, 5, 6)),
+    (AvgPool2D(2), lambda torch: torch.nn.AvgPool2d(2), (2, 3, 8, 8)),
+    (AvgPool2D(3, strides=2, padding=1, count_include_pad=False),
+     lambda torch: torch.nn.AvgPool2d(3, 2, 1, count_include_pad=False), (2, 3, 7, 8)),
+    (MaxPool1D(3, strides=2), lambda torch: torch.nn.MaxPool1d(3, 2), (2, 3, 9)),
+    (AvgPool1D(2, ceil_mode=True), lambda torch: torch.nn.AvgPool1d(2, ceil_mode=True), (2, 3, 9)),
+    (AdaptiveAvgPool2D((2, 3)), lambda torch: torch.nn.AdaptiveAvgPool2d((2, 3)), (2, 3, 7, 8)),
+    (GlobalAvgPool2D(), lambda torch: torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()),
+     (2, 3, 5, 4)),
+    (GlobalMaxPool2D(), lambda torch: torch.nn.Sequential(torch.nn.AdaptiveMaxPool2d(1), torch.nn.Flatten()),
+     (2, 3, 5, 4)),
+    (GlobalAvgPool1D(), lambda torch: torch.nn.Sequential(torch.nn.AdaptiveAvgPool1d(1), torch.nn.Flatten()),
+     (2, 3, 5)),
+    (GlobalMaxPool1D(), lambda torch: torch.nn.Sequential(torch.nn.AdaptiveMaxPool1d(1), torch.nn.Flatten()),
+     (2, 3, 5)),
 ])
-def test_pool_layer_parity(layer, tlayer, shape, rng):
-    _parity(layer, tlayer, rng.standard_normal(shape).astype(np.float32), rng)
+def test_pool_layer_parity(layer, tlayer, shape, rng, torch):
+    _parity(torch, layer, tlayer(torch), rng.standard_normal(shape).astype(np.float32), rng)
 
 
 def test_pool_layers_have_no_parameters_and_keepdims():

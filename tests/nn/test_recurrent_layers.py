@@ -9,13 +9,11 @@ from neuronet.nn.layers.recurrent import GRU, LSTM, SimpleRNN
 from neuronet.nn.layers.recurrent_cells import GRUCell, LSTMCell, RNNCell
 from tests.helpers import assert_close
 
-torch = pytest.importorskip("torch")
-
 N, T, F, H = 3, 5, 4, 6
 LENGTHS = np.array([2, 5, 3])
 
 
-def _torch_layer(kind, num_layers, bidirectional):
+def _torch_layer(torch, kind, num_layers, bidirectional):
     cls = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
     return cls(F, H, num_layers=num_layers, bidirectional=bidirectional, batch_first=True)
 
@@ -27,8 +25,8 @@ def _ours(kind, **kw):
 @pytest.mark.parametrize("lengths", [None, LENGTHS])
 @pytest.mark.parametrize("num_layers,bidirectional", [(1, False), (2, False), (1, True), (2, True)])
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
-def test_parity_with_torch_module(rng, kind, num_layers, bidirectional, lengths):
-    tm = _torch_layer(kind, num_layers, bidirectional)
+def test_parity_with_torch_module(rng, kind, num_layers, bidirectional, lengths, torch):
+    tm = _torch_layer(torch, kind, num_layers, bidirectional)
     layer = _ours(kind, num_layers=num_layers, bidirectional=bidirectional, return_sequences=True, return_state=True)
     x = rng.standard_normal((N, T, F)).astype(np.float32)
     layer.build(x.shape)
@@ -62,7 +60,7 @@ def test_parity_with_torch_module(rng, kind, num_layers, bidirectional, lengths)
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
-def test_cells_match_torch_cells(rng, kind):
+def test_cells_match_torch_cells(rng, kind, torch):
     cls, tcls = {"rnn": (RNNCell, torch.nn.RNNCell), "lstm": (LSTMCell, torch.nn.LSTMCell),
                  "gru": (GRUCell, torch.nn.GRUCell)}[kind]
     tcell, cell = tcls(F, H), cls(H, in_features=F)
@@ -85,8 +83,8 @@ def test_cells_match_torch_cells(rng, kind):
 
 
 @pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
-def test_bidirectional_wrapper_matches_torch_bidirectional(rng, merge_mode):
-    tm = _torch_layer("lstm", 1, True)
+def test_bidirectional_wrapper_matches_torch_bidirectional(rng, merge_mode, torch):
+    tm = _torch_layer(torch, "lstm", 1, True)
     layer = Bidirectional(LSTM(H, return_sequences=True), merge_mode=merge_mode)
     x = rng.standard_normal((N, T, F)).astype(np.float32)
     layer(nt.tensor(x))

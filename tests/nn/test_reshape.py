@@ -7,8 +7,7 @@ from tests.helpers import check_parity
 
 
 @pytest.mark.parametrize("start,end", [(1, -1), (0, -1), (1, 2), (2, 3)])
-def test_flatten_matches_torch(rng, start, end):
-    torch = pytest.importorskip("torch")
+def test_flatten_matches_torch(rng, start, end, torch):
     x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     check_parity(nt.nn.Flatten(start, end), torch.nn.Flatten(start, end), x)
 
@@ -36,8 +35,7 @@ def test_reshape_errors():
         nt.nn.Reshape((-1, -1))
 
 
-def test_permute_is_keras_style(rng):
-    torch = pytest.importorskip("torch")
+def test_permute_is_keras_style(rng, torch):
     x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     check_parity(nt.nn.Permute((3, 1, 2)), lambda t: t.permute(0, 3, 1, 2), x)
     assert nt.nn.Permute((2, 1))(nt.tensor(np.zeros((7, 3, 4), np.float32))).shape == (7, 4, 3)

@@ -55,8 +55,7 @@ def test_build_with_integer_inputs_for_embeddings():
     assert model[2].weight.shape == (2, 24)
 
 
-def test_state_dict_keys_load_from_torch_sequential(rng):
-    torch = pytest.importorskip("torch")
+def test_state_dict_keys_load_from_torch_sequential(rng, torch):
     tmodel = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2))
     model = nt.nn.Sequential(nt.nn.Dense(5, in_features=3), nt.nn.Tanh(), nt.nn.Dense(2, in_features=5))
     assert list(model.state_dict()) == list(tmodel.state_dict())

@@ -6,29 +6,37 @@ import pytest
 import neuronet as nt
 from tests.helpers import check_grad, check_parity
 
-torch = pytest.importorskip("torch")
-tF = torch.nn.functional
-
 
 def x4(rng, shape=(2, 3, 4, 6)):
     return rng.standard_normal(shape).astype(np.float32)
 
 
-@pytest.mark.parametrize("layer, reference", [
-    (nt.nn.ZeroPadding2D(1), lambda x: tF.pad(x, (1, 1, 1, 1))),
-    (nt.nn.ZeroPadding2D(((1, 2), (0, 3))), lambda x: tF.pad(x, (0, 3, 1, 2))),
-    (nt.nn.Cropping2D(((1, 0), (2, 1))), lambda x: x[:, :, 1:, 2:-1]),
-    (nt.nn.UpSampling2D(2), lambda x: tF.interpolate(x, scale_factor=2, mode="nearest")),
-    (nt.nn.UpSampling2D((2, 3)), lambda x: tF.interpolate(x, scale_factor=(2, 3), mode="nearest")),
+# (layer, its reference in torch as a function of the torch module)
+LAYERS = [
+    (nt.nn.ZeroPadding2D(1), lambda torch: lambda x: torch.nn.functional.pad(x, (1, 1, 1, 1))),
+    (nt.nn.ZeroPadding2D(((1, 2), (0, 3))), lambda torch: lambda x: torch.nn.functional.pad(x, (0, 3, 1, 2))),
+    (nt.nn.Cropping2D(((1, 0), (2, 1))), lambda torch: lambda x: x[:, :, 1:, 2:-1]),
+    (nt.nn.UpSampling2D(2), lambda torch: lambda x: torch.nn.functional.interpolate(x, scale_factor=2, mode="nearest")),
+    (nt.nn.UpSampling2D((2, 3)),
+     lambda torch: lambda x: torch.nn.functional.interpolate(x, scale_factor=(2, 3), mode="nearest")),
     # Keras's bilinear UpSampling2D uses half-pixel centres: torch's align_corners=False
-    (nt.nn.UpSampling2D(2, interpolation="bilinear"), torch.nn.Upsample(scale_factor=2, mode="bilinear")),
+    (nt.nn.UpSampling2D(2, interpolation="bilinear"), lambda torch: torch.nn.Upsample(scale_factor=2, mode="bilinear")),
     (nt.nn.UpSampling2D((3, 2), interpolation="bilinear"),
-     lambda x: tF.interpolate(x, scale_factor=(3, 2), mode="bilinear", align_corners=False)),
-    (nt.nn.Squeeze2D(2), lambda x: tF.pixel_unshuffle(x, 2)),
-])
-def test_parity_and_gradients(layer, reference, rng):
+     lambda torch: lambda x: torch.nn.functional.interpolate(x, scale_factor=(3, 2), mode="bilinear",
+                                                             align_corners=False)),
+    (nt.nn.Squeeze2D(2), lambda torch: lambda x: torch.nn.functional.pixel_unshuffle(x, 2)),
+]
+
+
+@pytest.mark.parametrize("layer, reference", LAYERS)
+def test_parity(layer, reference, rng, torch):
     x = x4(rng)
-    check_parity(layer, reference, x)
+    check_parity(layer, reference(torch), x)
+
+
+@pytest.mark.parametrize("layer, reference", LAYERS)
+def test_gradients(layer, reference, rng):
+    x = x4(rng)
     check_grad(layer, x)
 
 
@@ -38,7 +46,13 @@ def test_unsqueeze_inverts_squeeze_exactly(rng):
     y = sq(nt.tensor(x))
     assert y.shape == (2, 12, 2, 4)
     np.testing.assert_array_equal(unsq(y).numpy(), x)
-    check_parity(unsq, lambda t: tF.pixel_shuffle(t, 2), y.numpy())
+
+
+def test_unsqueeze_matches_pixel_shuffle(rng, TF):
+    x = x4(rng, (2, 3, 4, 8))
+    sq, unsq = nt.nn.Squeeze2D(2), nt.nn.Unsqueeze2D(2)
+    y = sq(nt.tensor(x))
+    check_parity(unsq, lambda t: TF.pixel_shuffle(t, 2), y.numpy())
 
 
 def test_dropout2d_drops_whole_channels():
