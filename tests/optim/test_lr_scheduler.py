@@ -9,8 +9,6 @@ import pytest
 import neuronet as nt
 import neuronet.optim as optim
 
-torch = pytest.importorskip("torch")
-
 STEPS = 40
 
 
@@ -19,7 +17,7 @@ def our_groups(opt_cls=optim.SGD, **kw):
     return opt_cls([{"params": [a]}, {"params": [b], "lr": 0.3}], lr=0.1, **kw)
 
 
-def torch_groups(opt_cls=None, **kw):
+def torch_groups(torch, opt_cls=None, **kw):
     opt_cls = opt_cls or torch.optim.SGD
     a, b = torch.zeros(2, requires_grad=True), torch.zeros(3, requires_grad=True)
     return opt_cls([{"params": [a]}, {"params": [b], "lr": 0.3}], lr=0.1, **kw)
@@ -38,30 +36,36 @@ def trace(scheduler, opt, steps=STEPS, metrics=None):
     return np.array(out)
 
 
-SCHEDULES = {
-    "step": (lambda o: optim.StepLR(o, step_size=7, gamma=0.5),
-             lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=7, gamma=0.5)),
-    "multistep": (lambda o: optim.MultiStepLR(o, milestones=[25, 5, 12], gamma=0.3),
-                  lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[25, 5, 12], gamma=0.3)),
-    "exponential": (lambda o: optim.ExponentialLR(o, gamma=0.93),
-                    lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.93)),
-    "cosine": (lambda o: optim.CosineAnnealingLR(o, T_max=30, eta_min=0.01),
-               lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=30, eta_min=0.01)),
+SCHEDULES = {  # our scheduler for each case; torch_schedules gives torch's
+    "step": lambda o: optim.StepLR(o, step_size=7, gamma=0.5),
+    "multistep": lambda o: optim.MultiStepLR(o, milestones=[25, 5, 12], gamma=0.3),
+    "exponential": lambda o: optim.ExponentialLR(o, gamma=0.93),
+    "cosine": lambda o: optim.CosineAnnealingLR(o, T_max=30, eta_min=0.01),
 }
 
 
+def torch_schedules(torch):
+    """torch.optim.lr_scheduler's scheduler for each SCHEDULES entry."""
+    return {
+        "step": lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=7, gamma=0.5),
+        "multistep": lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[25, 5, 12], gamma=0.3),
+        "exponential": lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.93),
+        "cosine": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=30, eta_min=0.01),
+    }
+
+
 @pytest.mark.parametrize("case", sorted(SCHEDULES))
-def test_schedule_matches_torch(case):
-    ours, theirs = SCHEDULES[case]
-    o, t = our_groups(), torch_groups()
+def test_schedule_matches_torch(case, torch):
+    ours, theirs = SCHEDULES[case], torch_schedules(torch)[case]
+    o, t = our_groups(), torch_groups(torch)
     expected = trace(theirs(t), t)
     np.testing.assert_allclose(trace(ours(o), o), expected, rtol=1e-9, atol=1e-12)
     assert [g["lr"] for g in o.param_groups] == pytest.approx(list(expected[-1]))
 
 
-def test_linear_warmup_cosine_matches_torch_linear_then_cosine():
+def test_linear_warmup_cosine_matches_torch_linear_then_cosine(torch):
     warmup, total, floor = 8, 40, 0.005
-    o, t = our_groups(), torch_groups()
+    o, t = our_groups(), torch_groups(torch)
     ours = optim.LinearWarmupCosine(o, warmup_steps=warmup, total_steps=total, min_lr=floor)
     lin = torch.optim.lr_scheduler.LinearLR(t, start_factor=1 / warmup, total_iters=warmup - 1)
     cos = torch.optim.lr_scheduler.CosineAnnealingLR(t, T_max=total - warmup, eta_min=floor)
@@ -75,8 +79,8 @@ def test_linear_warmup_cosine_matches_torch_linear_then_cosine():
 
 
 @pytest.mark.parametrize("pct_start", [0.3, 0.25])
-def test_one_cycle_matches_torch_lr_and_momentum(pct_start):
-    o, t = our_groups(optim.SGD, momentum=0.9), torch_groups(momentum=0.9)
+def test_one_cycle_matches_torch_lr_and_momentum(pct_start, torch):
+    o, t = our_groups(optim.SGD, momentum=0.9), torch_groups(torch, momentum=0.9)
     ours = optim.OneCycleLR(o, max_lr=[1.0, 2.0], total_steps=STEPS + 1, pct_start=pct_start)
     theirs = torch.optim.lr_scheduler.OneCycleLR(t, max_lr=[1.0, 2.0], total_steps=STEPS + 1, pct_start=pct_start)
     moms_ours, moms_torch = [], []
@@ -92,8 +96,8 @@ def test_one_cycle_matches_torch_lr_and_momentum(pct_start):
         ours.step()
 
 
-def test_one_cycle_cycles_adam_beta1_like_torch():
-    o, t = our_groups(optim.Adam), torch_groups(torch.optim.Adam)
+def test_one_cycle_cycles_adam_beta1_like_torch(torch):
+    o, t = our_groups(optim.Adam), torch_groups(torch, torch.optim.Adam)
     ours = optim.OneCycleLR(o, max_lr=0.01, epochs=4, steps_per_epoch=10)
     theirs = torch.optim.lr_scheduler.OneCycleLR(t, max_lr=0.01, epochs=4, steps_per_epoch=10)
     for _ in range(30):
@@ -105,12 +109,12 @@ def test_one_cycle_cycles_adam_beta1_like_torch():
 
 @pytest.mark.parametrize("mode,threshold_mode,cooldown", [("min", "rel", 0), ("min", "abs", 2), ("max", "rel", 1),
                                                           ("max", "abs", 0)])
-def test_reduce_on_plateau_matches_torch(mode, threshold_mode, cooldown):
+def test_reduce_on_plateau_matches_torch(mode, threshold_mode, cooldown, torch):
     rng = np.random.default_rng(3)
     metrics = np.round(np.cumsum(rng.standard_normal(STEPS)) * 0.1 + 5, 3)
     kw = dict(mode=mode, factor=0.5, patience=2, threshold=0.01, threshold_mode=threshold_mode,
               cooldown=cooldown, min_lr=[0.01, 0.02])
-    o, t = our_groups(), torch_groups()
+    o, t = our_groups(), torch_groups(torch)
     ours = optim.ReduceLROnPlateau(o, **kw)
     theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(t, **kw)
     got = trace(ours, o, metrics=metrics)
@@ -151,25 +155,26 @@ def test_scheduler_errors():
 
 # --- Keras-style callables ---------------------------------------------------------------------------
 
-def torch_values(make, steps=STEPS):
+def torch_values(torch, make, steps=STEPS):
     t = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.2)
     return trace(make(t), t, steps)[:, 0]
 
 
-def test_keras_callables_match_torch_schedules():
+def test_keras_callables_match_torch_schedules(torch):
     epochs = np.arange(STEPS + 1)
     assert all(inspect.isfunction(f) for f in (optim.step_decay(0.2), optim.cosine_decay(0.2, 10)))
     np.testing.assert_allclose([optim.step_decay(0.2, drop=0.5, epochs_drop=7)(e) for e in epochs],
-                               torch_values(lambda o: torch.optim.lr_scheduler.StepLR(o, 7, 0.5)), rtol=1e-12)
+                               torch_values(torch, lambda o: torch.optim.lr_scheduler.StepLR(o, 7, 0.5)), rtol=1e-12)
     rate, steps = 0.5, 10
     np.testing.assert_allclose(
         [optim.exponential_decay(0.2, rate, steps)(e) for e in epochs],
-        torch_values(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, rate ** (1 / steps))), rtol=1e-9)
+        torch_values(torch, lambda o: torch.optim.lr_scheduler.ExponentialLR(o, rate ** (1 / steps))), rtol=1e-9)
     np.testing.assert_allclose([optim.exponential_decay(0.2, rate, steps, staircase=True)(e) for e in epochs],
-                               torch_values(lambda o: torch.optim.lr_scheduler.StepLR(o, steps, rate)), rtol=1e-12)
+                               torch_values(torch, lambda o: torch.optim.lr_scheduler.StepLR(o, steps, rate)),
+                               rtol=1e-12)
     alpha, decay = 0.1, 30
     cos = [optim.cosine_decay(0.2, decay, alpha)(e) for e in epochs]
-    expected = torch_values(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, decay, eta_min=alpha * 0.2))
+    expected = torch_values(torch, lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, decay, eta_min=alpha * 0.2))
     np.testing.assert_allclose(cos[:decay + 1], expected[:decay + 1], rtol=1e-9)
     assert cos[decay + 1:] == pytest.approx([alpha * 0.2] * (STEPS - decay))
 

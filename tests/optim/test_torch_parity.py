@@ -8,8 +8,6 @@ import neuronet as nt
 import neuronet.optim as optim
 from tests.helpers import assert_close
 
-torch = pytest.importorskip("torch")
-
 SHAPES = [(3, 4), (5,), (2, 3, 2), ()]
 STEPS = 25
 
@@ -37,7 +35,7 @@ def run_neuronet(make_opt, steps=STEPS, params=None):
     return traj, params, opt
 
 
-def run_torch(make_opt, steps=STEPS):
+def run_torch(torch, make_opt, steps=STEPS):
     params = [torch.tensor(a, requires_grad=True) for a in make_params()]
     opt = make_opt(params)
     traj = []
@@ -56,65 +54,72 @@ def assert_same_trajectory(ours, theirs):
             assert_close(x, y, 1e-5, what=f"step {k}, parameter {i}")
 
 
-CASES = {
-    "sgd": (lambda p: optim.SGD(p, lr=0.05),
-            lambda p: torch.optim.SGD(p, lr=0.05, foreach=False)),
-    "sgd_momentum": (lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
-                     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, foreach=False)),
-    "sgd_dampening": (lambda p: optim.SGD(p, lr=0.05, momentum=0.8, dampening=0.3),
-                      lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, dampening=0.3, foreach=False)),
-    "sgd_nesterov": (lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
-                     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, foreach=False)),
-    "sgd_weight_decay": (lambda p: optim.SGD(p, lr=0.05, momentum=0.5, weight_decay=0.1),
-                         lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.5, weight_decay=0.1, foreach=False)),
-    "adagrad": (lambda p: optim.Adagrad(p, lr=0.1),
-                lambda p: torch.optim.Adagrad(p, lr=0.1, foreach=False)),
-    "adagrad_options": (lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.05, weight_decay=0.1,
-                                                initial_accumulator_value=0.2),
-                        lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.05, weight_decay=0.1,
-                                                      initial_accumulator_value=0.2, foreach=False)),
-    "rmsprop": (lambda p: optim.RMSprop(p, lr=0.01),
-                lambda p: torch.optim.RMSprop(p, lr=0.01, foreach=False)),
-    "rmsprop_momentum": (lambda p: optim.RMSprop(p, lr=0.01, momentum=0.9, weight_decay=0.05),
-                         lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, weight_decay=0.05, foreach=False)),
-    "rmsprop_centered": (lambda p: optim.RMSprop(p, lr=0.01, alpha=0.9, centered=True, momentum=0.5),
-                         lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, centered=True, momentum=0.5,
-                                                       foreach=False)),
-    "adam": (lambda p: optim.Adam(p, lr=0.01),
-             lambda p: torch.optim.Adam(p, lr=0.01, foreach=False)),
-    "adam_amsgrad_wd": (lambda p: optim.Adam(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True),
-                        lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True,
-                                                   foreach=False)),
-    "adamw": (lambda p: optim.AdamW(p, lr=0.01),
-              lambda p: torch.optim.AdamW(p, lr=0.01, foreach=False)),
-    "adamw_amsgrad": (lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.2, amsgrad=True),
-                      lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.2, amsgrad=True, foreach=False)),
+CASES = {  # our optimizer for each case; torch_cases gives torch's
+    "sgd": lambda p: optim.SGD(p, lr=0.05),
+    "sgd_momentum": lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
+    "sgd_dampening": lambda p: optim.SGD(p, lr=0.05, momentum=0.8, dampening=0.3),
+    "sgd_nesterov": lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
+    "sgd_weight_decay": lambda p: optim.SGD(p, lr=0.05, momentum=0.5, weight_decay=0.1),
+    "adagrad": lambda p: optim.Adagrad(p, lr=0.1),
+    "adagrad_options": lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.05, weight_decay=0.1,
+                                               initial_accumulator_value=0.2),
+    "rmsprop": lambda p: optim.RMSprop(p, lr=0.01),
+    "rmsprop_momentum": lambda p: optim.RMSprop(p, lr=0.01, momentum=0.9, weight_decay=0.05),
+    "rmsprop_centered": lambda p: optim.RMSprop(p, lr=0.01, alpha=0.9, centered=True, momentum=0.5),
+    "adam": lambda p: optim.Adam(p, lr=0.01),
+    "adam_amsgrad_wd": lambda p: optim.Adam(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True),
+    "adamw": lambda p: optim.AdamW(p, lr=0.01),
+    "adamw_amsgrad": lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.2, amsgrad=True),
 }
 
 
+def torch_cases(torch):
+    """torch.optim's optimizer for each CASES entry."""
+    return {
+        "sgd": lambda p: torch.optim.SGD(p, lr=0.05, foreach=False),
+        "sgd_momentum": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, foreach=False),
+        "sgd_dampening": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, dampening=0.3, foreach=False),
+        "sgd_nesterov": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, foreach=False),
+        "sgd_weight_decay": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.5, weight_decay=0.1, foreach=False),
+        "adagrad": lambda p: torch.optim.Adagrad(p, lr=0.1, foreach=False),
+        "adagrad_options": lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.05, weight_decay=0.1,
+                                                         initial_accumulator_value=0.2, foreach=False),
+        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.01, foreach=False),
+        "rmsprop_momentum": lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, weight_decay=0.05,
+                                                          foreach=False),
+        "rmsprop_centered": lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, centered=True, momentum=0.5,
+                                                          foreach=False),
+        "adam": lambda p: torch.optim.Adam(p, lr=0.01, foreach=False),
+        "adam_amsgrad_wd": lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True,
+                                                      foreach=False),
+        "adamw": lambda p: torch.optim.AdamW(p, lr=0.01, foreach=False),
+        "adamw_amsgrad": lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.2, amsgrad=True, foreach=False),
+    }
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_trajectory_matches_torch(case):
-    ours, theirs = CASES[case]
-    assert_same_trajectory(run_neuronet(ours)[0], run_torch(theirs))
+def test_trajectory_matches_torch(case, torch):
+    ours, theirs = CASES[case], torch_cases(torch)[case]
+    assert_same_trajectory(run_neuronet(ours)[0], run_torch(torch, theirs))
 
 
-def test_param_groups_with_their_own_lr_match_torch():
+def test_param_groups_with_their_own_lr_match_torch(torch):
     def ours(p):
         return optim.SGD([{"params": p[:2]}, {"params": p[2:], "lr": 0.2, "momentum": 0.5}], lr=0.05, momentum=0.9)
 
     def theirs(p):
         return torch.optim.SGD([{"params": p[:2]}, {"params": p[2:], "lr": 0.2, "momentum": 0.5}], lr=0.05,
                                momentum=0.9, foreach=False)
-    assert_same_trajectory(run_neuronet(ours)[0], run_torch(theirs))
+    assert_same_trajectory(run_neuronet(ours)[0], run_torch(torch, theirs))
     adam_groups = (lambda p: optim.Adam([{"params": p[:1], "lr": 0.03}, {"params": p[1:]}], lr=0.01),
                    lambda p: torch.optim.Adam([{"params": p[:1], "lr": 0.03}, {"params": p[1:]}], lr=0.01,
                                               foreach=False))
-    assert_same_trajectory(run_neuronet(adam_groups[0])[0], run_torch(adam_groups[1]))
+    assert_same_trajectory(run_neuronet(adam_groups[0])[0], run_torch(torch, adam_groups[1]))
 
 
 @pytest.mark.parametrize("case", ["sgd_momentum", "adam_amsgrad_wd", "rmsprop_centered", "adagrad_options"])
 def test_state_dict_round_trip_continues_the_trajectory(case):
-    ours, _ = CASES[case]
+    ours = CASES[case]
     full, _, _ = run_neuronet(ours, steps=20)
     first, params, opt = run_neuronet(ours, steps=10)
     # through the flat form a safetensors file stores: arrays + JSON
