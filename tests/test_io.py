@@ -7,6 +7,7 @@ import pytest
 
 import neuronet as nt
 from neuronet.io import load, load_metadata, save
+from tests.helpers import need
 
 ALL_DTYPES = [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8, np.bool_]
 
@@ -37,7 +38,7 @@ def test_round_trip_every_dtype(tmp_path, rng):
 
 
 def test_files_are_read_by_the_safetensors_package(tmp_path, rng):
-    st = pytest.importorskip("safetensors.numpy")
+    st = need("safetensors.numpy")
     from safetensors import safe_open
     arrays = _arrays(rng)
     save(arrays, tmp_path / "w.safetensors", metadata={"k": "v"})
@@ -47,7 +48,7 @@ def test_files_are_read_by_the_safetensors_package(tmp_path, rng):
 
 
 def test_reads_files_written_by_the_safetensors_package(tmp_path, rng):
-    st = pytest.importorskip("safetensors.numpy")
+    st = need("safetensors.numpy")
     arrays = _arrays(rng)
     st.save_file(arrays, str(tmp_path / "w.safetensors"), metadata={"format": "np"})
     _same(arrays, dict(load(tmp_path / "w.safetensors")))

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from neuronet.viz import save_heatmap
-
-pytest.importorskip("matplotlib")
+from tests.helpers import need
 
 
 def test_writes_a_png(tmp_path):
+    need("matplotlib")
     path = save_heatmap(np.eye(3)[:2], ["a", "b"], [1, 2, 3], str(tmp_path / "map.png"), title="t", vmin=0, vmax=1)
     with open(path, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"

@@ -4,6 +4,7 @@ import pytest
 
 from neuronet.data import datasets as ds
 from neuronet.data.datasets.registry import SOURCES
+from tests.helpers import need
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_shakespeare(ensure_dataset):
 
 
 def test_iris_matches_scikit_learn():
-    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    sklearn_datasets = need("sklearn.datasets")
     ref = sklearn_datasets.load_iris()
     x, y = ds.load_iris()
     assert x.dtype == np.float32 and y.dtype == np.int64 and x.shape == (150, 4)
@@ -74,7 +75,7 @@ def test_iris_header_names_the_classes():
 
 
 def test_digits_matches_scikit_learn():
-    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    sklearn_datasets = need("sklearn.datasets")
     ref = sklearn_datasets.load_digits()
     x, y = ds.load_digits()
     assert x.shape == (1797, 64) and x.dtype == np.float32 and y.dtype == np.int64

@@ -4,6 +4,7 @@ import pytest
 
 import neuronet as nt
 from neuronet.data import circles, logic_gate, moons, sine_sequences, two_spirals, xor
+from tests.helpers import need
 
 
 @pytest.mark.parametrize("gate, outputs", [
@@ -31,7 +32,7 @@ def test_xor_bipolar_and_unknown_gate():
 
 
 def test_moons_and_circles_match_sklearn_without_noise():
-    sk = pytest.importorskip("sklearn.datasets")
+    sk = need("sklearn.datasets")
     for n in (100, 101):
         x, y = moons(n, shuffle=False)
         sx, sy = sk.make_moons(n, shuffle=False)

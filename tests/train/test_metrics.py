@@ -4,8 +4,13 @@ import pytest
 
 import neuronet as nt
 from neuronet.train import metrics as M
+from tests.helpers import need
 
-skm = pytest.importorskip("sklearn.metrics")
+
+@pytest.fixture(scope="module")
+def skm():
+    """scikit-learn's metrics, the reference: tests that take it skip where scikit-learn is not installed."""
+    return need("sklearn.metrics")
 
 
 @pytest.fixture
@@ -23,7 +28,7 @@ def binary(rng):
 
 
 # --- accuracies ------------------------------------------------------------------------------------
-def test_accuracy_all_input_forms(multiclass, binary):
+def test_accuracy_all_input_forms(multiclass, binary, skm):
     y, scores = multiclass
     pred = scores.argmax(1)
     expected = skm.accuracy_score(y, pred)
@@ -51,7 +56,7 @@ def test_accuracy_shape_errors():
         M.accuracy(np.array([]), np.array([]))
 
 
-def test_top_k_accuracy_matches_sklearn(multiclass):
+def test_top_k_accuracy_matches_sklearn(multiclass, skm):
     y, scores = multiclass
     for k in (1, 2, 3):
         assert M.top_k_accuracy(y, scores, k) == pytest.approx(
@@ -61,7 +66,7 @@ def test_top_k_accuracy_matches_sklearn(multiclass):
 
 
 # --- confusion matrix and precision / recall / F1 ---------------------------------------------------
-def test_confusion_matrix_matches_sklearn(multiclass):
+def test_confusion_matrix_matches_sklearn(multiclass, skm):
     y, scores = multiclass
     pred = scores.argmax(1)
     cm = M.confusion_matrix(y, pred)
@@ -77,7 +82,7 @@ def test_confusion_matrix_matches_sklearn(multiclass):
 
 @pytest.mark.parametrize("average", ["macro", "micro", "weighted", None])
 @pytest.mark.parametrize("name", ["precision", "recall", "f1"])
-def test_prf_multiclass_matches_sklearn(multiclass, average, name):
+def test_prf_multiclass_matches_sklearn(multiclass, average, name, skm):
     y, scores = multiclass
     pred = scores.argmax(1)
     pred[pred == 3] = 2                                       # class 3 never predicted: a 0/0 precision
@@ -86,7 +91,7 @@ def test_prf_multiclass_matches_sklearn(multiclass, average, name):
     assert np.allclose(ours(y, pred, average=average), ref(y, pred, average=average, zero_division=0))
 
 
-def test_prf_binary_and_auto(binary):
+def test_prf_binary_and_auto(binary, skm):
     y, prob = binary
     pred = (prob > 0.5).astype(int)
     assert M.precision(y, prob) == pytest.approx(skm.precision_score(y, pred))      # auto -> binary
@@ -101,7 +106,7 @@ def test_prf_binary_and_auto(binary):
         M.recall(y, pred, average="samples")
 
 
-def test_prf_labels_absent_and_num_classes():
+def test_prf_labels_absent_and_num_classes(skm):
     y, pred = np.array([0, 0, 2, 2]), np.array([0, 2, 2, 2])               # class 1 absent
     assert M.f1(y, pred, average="macro") == pytest.approx(skm.f1_score(y, pred, average="macro"))
     assert M.f1(y, pred, average="macro", num_classes=3) == pytest.approx(
@@ -109,7 +114,7 @@ def test_prf_labels_absent_and_num_classes():
 
 
 # --- regression ------------------------------------------------------------------------------------
-def test_regression_metrics_match_sklearn(rng):
+def test_regression_metrics_match_sklearn(rng, skm):
     t = rng.normal(size=50)
     p = t + rng.normal(scale=0.3, size=50)
     assert M.mae(t, p) == pytest.approx(skm.mean_absolute_error(t, p))
@@ -157,7 +162,7 @@ def test_streaming_metrics_equal_whole_array_functions(multiclass, binary, rng):
         assert _stream(metric, a, b) == pytest.approx(expected, rel=1e-12)     # reset really resets
 
 
-def test_streaming_confusion_metric_grows_with_new_labels():
+def test_streaming_confusion_metric_grows_with_new_labels(skm):
     m = M.F1Score(average="macro")
     m.update(np.array([0, 1]), np.array([0, 1]))
     m.update(np.array([3, 3]), np.array([3, 2]))
