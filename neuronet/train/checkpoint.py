@@ -32,7 +32,7 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
         "input_spec": json.dumps(spec),
         "epochs_done": json.dumps(getattr(model, "epochs_done", 0)),
     }
-    own = getattr(model, "generator", None)  # the model's own generator, else the shared one
+    own = getattr(model, "random_generator", None)  # the model's own generator, else the shared one
     meta["rng_state"] = json.dumps((own if own is not None else backend.get_rng()).bit_generator.state)
     if own is not None:
         meta["own_generator"] = "true"
@@ -73,8 +73,8 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     object.__setattr__(model, "epochs_done", json.loads(meta.get("epochs_done", "0")))
     if "rng_state" in meta:
         state = json.loads(meta["rng_state"])
-        if meta.get("own_generator") == "true" and hasattr(model, "generator"):
-            object.__setattr__(model, "generator", backend.generator_from_state(state))
+        if meta.get("own_generator") == "true" and hasattr(model, "random_generator"):
+            object.__setattr__(model, "random_generator", backend.generator_from_state(state))
         else:
             backend.get_rng().bit_generator.state = backend.generator_from_state(state).bit_generator.state
     if "history" in meta:

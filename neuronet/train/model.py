@@ -28,11 +28,11 @@ _LOGIT_LOSSES = {"BCEWithLogitsLoss"}
 
 
 def _own_generator(method):
-    """Run ``method`` with the model's own generator (``model.generator``) as this thread's source
+    """Run ``method`` with the model's own generator (``model.random_generator``) as this thread's source
     of randomness when it has one (``backend.use_generator``)."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        with backend.use_generator(self.generator):
+        with backend.use_generator(self.random_generator):
             return method(self, *args, **kwargs)
     return wrapper
 
@@ -54,14 +54,14 @@ class Model(Module):
 
     Randomness (initialisation of lazily built layers, dropout, shuffling, ``transform``) comes
     from the shared generator that ``nt.manual_seed`` seeds, unless the model has its own:
-    ``fit(..., seed=s)`` gives it one (``model.generator``, a NumPy Generator, also settable by
+    ``fit(..., seed=s)`` gives it one (``model.random_generator``, a NumPy Generator, also settable by
     hand), used by its ``fit``/``evaluate``/``predict``/``train_on_batch`` in whatever thread they
     run and saved with the model — so models trained in several threads at once are
     reproducible.  Layers built before that (``in_features=``, an earlier call) drew their
     initial weights from the generator current then.
     """
 
-    generator = None  # the model's own NumPy Generator, or None for the shared one
+    random_generator = None  # the model's own NumPy Generator, or None for the shared one
 
     # --- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="adam", loss=None, metrics=None, learning_rate=None,
@@ -310,7 +310,7 @@ class Model(Module):
             sample_weight: per-sample loss weights, shape (N,).
             initial_epoch: epoch to start from (resuming a saved model).
             transform: callable applied to each training batch of x (data augmentation).
-            seed: give the model its own generator seeded with this (``model.generator``): this
+            seed: give the model its own generator seeded with this (``model.random_generator``): this
                 fit, and later ``evaluate``/``predict``/``fit`` calls, draw from it instead of the
                 shared one — reproducible whatever other threads do. None keeps the current one.
 
@@ -320,8 +320,8 @@ class Model(Module):
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
                 raise ValueError(f"fit: seed must be a non-negative integer, got {seed!r}")
-            _set(self, "generator", np.random.default_rng(int(seed)))
-        with backend.use_generator(self.generator):
+            _set(self, "random_generator", np.random.default_rng(int(seed)))
+        with backend.use_generator(self.random_generator):
             return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
                              shuffle, class_weight, sample_weight, initial_epoch, transform)
 

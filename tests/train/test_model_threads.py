@@ -69,8 +69,8 @@ def test_the_models_generator_is_saved_and_restored(tmp_path):
     model.fit(x, y, epochs=1, verbose=0, seed=3)
     model.save(tmp_path / "m.safetensors")
     again = nt.load_model(tmp_path / "m.safetensors")
-    assert again.generator is not None
-    assert again.generator.bit_generator.state == model.generator.bit_generator.state
+    assert again.random_generator is not None
+    assert again.random_generator.bit_generator.state == model.random_generator.bit_generator.state
     model.fit(x, y, epochs=2, initial_epoch=1, verbose=0)
     again.fit(x, y, epochs=2, initial_epoch=1, verbose=0)
     for p, q in zip(model.parameters(), again.parameters()):
