@@ -35,9 +35,12 @@ def test_reshape_errors():
         nt.nn.Reshape((-1, -1))
 
 
-def test_permute_is_keras_style(rng, torch):
+def test_permute_matches_torch(rng, torch):
     x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     check_parity(nt.nn.Permute((3, 1, 2)), lambda t: t.permute(0, 3, 1, 2), x)
+
+
+def test_permute_is_keras_style():
     assert nt.nn.Permute((2, 1))(nt.tensor(np.zeros((7, 3, 4), np.float32))).shape == (7, 4, 3)
     with pytest.raises(ValueError, match=r"Permute: dims must be a permutation of 1\.\.2 \(the batch axis 0 is not included"):
         nt.nn.Permute((0, 1))
