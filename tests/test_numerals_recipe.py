@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.data.numerals import MAX_NUMBER, decode_roman, to_roman
+from neuronet.data.numerals import MAX_NUMBER, ROMAN_VOCAB, decode_roman, to_roman
 from neuronet.models.seq2seq import Seq2Seq, SequenceCrossEntropy
 from neuronet.models.transformer import Seq2SeqTransformer
 from neuronet.recipes import get_recipe, run_recipe
@@ -44,11 +44,31 @@ def test_exact_match_counts_whole_numerals():
     assert score == 0.75 and mistakes == [(7, "VI", "VII")]
 
 
+def _letter_bigram_loss(data):
+    """Cross-entropy per real target letter on the test numbers of the best predictor that sees only the
+    previous letter (never the Arabic digits), fitted on the training numbers: a trivial baseline."""
+    v = len(ROMAN_VOCAB)
+    (_, prev_train), next_train = data["x_train"], data["y_train"]
+    (_, prev_test), next_test = data["x_test"], data["y_test"]
+    counts = np.full((v, v), 0.01)
+    real = next_train != 0
+    np.add.at(counts, (prev_train[real], next_train[real]), 1.0)
+    p = counts / counts.sum(axis=1, keepdims=True)
+    real = next_test != 0
+    return float(-np.log(p[prev_test[real], next_test[real]]).mean())
+
+
 def test_recipe_runs_end_to_end_and_writes_the_heat_maps(tmp_path):
     report = run_recipe("numerals-rnn-attention", epochs=1, out=str(tmp_path), verbose=0, print_fn=lambda *a: None)
     extra = report["extra"]
     for key in ("test_exact_match_greedy", "test_exact_match_beam3", "validation_exact_match_greedy"):
         assert 0.0 <= extra[key] <= 1.0
+    # after one epoch the exact match is still ~1% (too noisy to test), but the held-out loss already beats
+    # predicting each letter from the previous one: measured 0.91 (seed 0), 0.78-0.83 (seeds 1-3) against
+    # the baseline's 1.28; untrained ~ln(10) = 2.3
+    baseline = _letter_bigram_loss(numerals_data())
+    assert 1.2 < baseline < 1.4
+    assert report["test"]["loss"] < baseline
     assert extra["test_numbers"] == 800 and len(extra["samples"]) == 5
     assert all(" -> " in s for s in extra["samples"])
     assert isinstance(extra["test_mistakes_greedy"], list) and len(extra["test_mistakes_greedy"]) <= 10
@@ -76,8 +96,10 @@ def test_example_trains_translates_and_draws(tmp_path):
     spec = importlib.util.spec_from_file_location("roman_numerals", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
-    result = example.main(attention="luong", epochs=1, out=str(tmp_path), verbose=0)
-    assert 0.0 <= result["exact_match"] <= 1.0 and len(result["translations"]) == 5
+    result = example.main(attention="luong", epochs=2, out=str(tmp_path), verbose=0)
+    # measured after 2 epochs (seeds 0, 1, 2): 6.25%, 6.9%, 5.5% of the 800 unseen numbers written exactly
+    # (after 1 epoch only 0.4-1.25%); a decoder that ignores the digits gets at most 1/800 = 0.125%
+    assert result["exact_match"] > 0.02 and len(result["translations"]) == 5
     assert os.path.exists(result["heatmap"])
 
 
@@ -98,6 +120,11 @@ def test_transformer_recipe_runs_end_to_end_and_writes_the_heat_maps(tmp_path):
     extra = report["extra"]
     for key in ("test_exact_match_greedy", "test_exact_match_beam3", "validation_exact_match_greedy"):
         assert 0.0 <= extra[key] <= 1.0
+    # one epoch, measured with seeds 0-3: held-out loss 0.57-0.72 (the previous-letter baseline: 1.28),
+    # greedy exact match 0.035-0.10 of the 800 test numbers; a model that ignores the digits writes one
+    # numeral for every number and gets at most 1/800
+    assert report["test"]["loss"] < _letter_bigram_loss(numerals_data())
+    assert extra["test_exact_match_greedy"] > 0.01
     assert extra["test_numbers"] == 800 and len(extra["samples"]) == 5
     assert [os.path.basename(p) for p in extra["attention_heatmaps"]] == ["attention_1994.png", "attention_3888.png"]
     for path in extra["attention_heatmaps"]:
