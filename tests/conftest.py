@@ -46,10 +46,11 @@ def kernels_on():
 
 @pytest.fixture(scope="session")
 def torch():
-    """PyTorch, the parity oracle.  A test that compares with torch takes this fixture and skips, with a reason
-    naming torch, where torch is not installed; gradient checks and every other test never import torch, so the
-    base install (NumPy only) runs them.  Module-level tables hold torch counterparts as ``lambda torch: ...``,
-    resolved inside the test."""
+    """PyTorch, the parity oracle.  A test that compares with torch takes this fixture (or ``TF``) and skips, with
+    a reason naming torch, where torch is not installed.  Float64 gradient checks are tests of their own that never
+    touch torch, so the base install (NumPy only) runs them.  No test module imports torch: torch counterparts in
+    parametrize lists and tables are looked up inside the test (an attribute name, a ``lambda torch: ...``, or a
+    ``torch_...(torch)`` function that returns them by case name)."""
     return need("torch")
 
 
