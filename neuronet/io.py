@@ -14,9 +14,14 @@ Example::
 """
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
+import stat
+import time
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
@@ -71,28 +76,120 @@ def _check_metadata(metadata) -> dict:
     return dict(metadata)
 
 
+# Temporaries are ``.<target name>.<12 hex digits>.part`` beside the target.  The writing process
+# holds an exclusive ``flock`` on its temporary from creation until after the rename, and the
+# kernel drops that lock when the process dies (even by SIGKILL), so on the next save of the same
+# target a temporary that is (1) ours by uid, (2) a regular file, (3) unchanged for
+# STALE_AFTER_S seconds (which covers the instant between creating and locking it) and (4) not
+# locked by anyone is a leftover of an interrupted save and is removed.  Where ``flock`` is
+# missing (Windows) or refused by the file system, only (1)-(3) are checked; Windows refuses to
+# delete a file another process holds open, and a failed removal is simply skipped: cleaning
+# never makes a save fail.
+STALE_AFTER_S = 60.0
+_TEMP_SUFFIX = re.compile(r"\.[0-9a-f]{12}\.part")
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+
+def _temp_name(directory: str, base: str) -> str:
+    return os.path.join(directory, f".{base}.{os.urandom(6).hex()}.part")
+
+
 def _create_beside(path: str):
-    """A new temporary file in ``path``'s directory: ``(fd, name)``.  Created with mode 0o666 less
-    the umask, like any file the user writes (``tempfile.mkstemp`` would make it 0600)."""
+    """A new temporary file in ``path``'s directory: ``(fd, name)``, locked (``flock``) while the
+    descriptor is open.  Created with mode 0o666 less the umask, like any file the user writes
+    (``tempfile.mkstemp`` would make it 0600)."""
     directory, base = os.path.split(os.path.abspath(path))
     while True:
-        tmp = os.path.join(directory, f".{base}.{os.urandom(6).hex()}.part")
+        tmp = _temp_name(directory, base)
         try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         except FileExistsError:  # 48 random bits taken: draw again
             continue
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # a file system without locks: cleaners will leave this file alone
+                pass
+        return fd, tmp
+
+
+def _is_unlocked(name: str) -> bool:
+    """True when no process holds a lock on ``name`` (and locks work here); False when unsure."""
+    if fcntl is None:
+        return True  # Windows: removing a file that is open elsewhere fails, and is skipped
+    for flags in (os.O_RDWR, os.O_RDONLY):  # NFS needs a writable descriptor for an exclusive lock
+        try:
+            fd = os.open(name, flags | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            continue  # locked by a live writer, or locks unsupported: unsure
+        finally:
+            os.close(fd)  # closing drops our own lock
+    return False
+
+
+def remove_stale_temporaries(path, older_than: float = STALE_AFTER_S) -> list:
+    """Remove the temporaries that interrupted saves of ``path`` left beside it; returns their names.
+
+    A temporary is removed only when it belongs to this user, is a regular file, has not changed
+    for ``older_than`` seconds and no live process holds its lock (see the comment above
+    ``STALE_AFTER_S``).  Failures are ignored: this is housekeeping, never an error.
+    """
+    directory, base = os.path.split(os.path.abspath(os.fspath(path)))
+    prefix = f".{base}"
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    now = time.time()
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for name in names:
+        if not (name.startswith(prefix) and _TEMP_SUFFIX.fullmatch(name, len(prefix))):
+            continue
+        full = os.path.join(directory, name)
+        try:
+            st = os.lstat(full)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or (uid is not None and st.st_uid != uid):
+            continue
+        if now - st.st_mtime < older_than or not _is_unlocked(full):
+            continue
+        try:
+            os.remove(full)
+            removed.append(full)
+        except OSError:
+            pass
+    return removed
 
 
 def _write_atomically(path, write) -> None:
-    """Call ``write(file)`` on a temporary file in the target's directory, then rename it into place."""
+    """Call ``write(file)`` on a temporary file in the target's directory, then rename it into place.
+
+    The temporary stays locked until it has its final name, and temporaries that earlier,
+    killed saves of the same target left behind are removed first (``remove_stale_temporaries``).
+    """
     path = os.fspath(path)
+    remove_stale_temporaries(path)
     fd, tmp = _create_beside(path)
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(os.dup(fd), "wb") as f:  # the dup shares the lock, which ``fd`` keeps
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        finally:
+            os.close(fd)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -141,6 +238,24 @@ def _fail(path, what):
     raise ValueError(f"load: {os.fspath(path)} is not a valid safetensors file: {what}")
 
 
+def _no_duplicates(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the name {key!r} appears twice")
+        out[key] = value
+    return out
+
+
+def _parse_json(raw: bytes):
+    """JSON from untrusted bytes: any failure (not UTF-8, not JSON, duplicate names, nesting
+    deeper than Python's recursion limit, a number with thousands of digits) is a ValueError."""
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise ValueError(str(e) or type(e).__name__) from None
+
+
 def _read_header(path, f, size):
     """Parse and validate the JSON header; returns (header dict, data start, data length)."""
     if size < 8:
@@ -150,42 +265,148 @@ def _read_header(path, f, size):
         _fail(path, f"bad header size {n} for a file of {size} bytes")
     raw = f.read(n)
     try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        header = _parse_json(raw)
+    except ValueError as e:
         _fail(path, f"the header is not valid JSON ({e})")
     if not isinstance(header, dict):
         _fail(path, f"the header is a JSON {type(header).__name__}, expected an object")
     return header, 8 + n, size - 8 - n
 
 
+_MAX_NDIM = 32          # NumPy 1's limit (NumPy 2 allows 64)
+_MAX_ELEMENTS = 2 ** 62  # NumPy refuses arrays whose size in bytes does not fit in an intp
+
+
+def _is_index(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _check_shape(path, fail, what, shape, itemsize):
+    """``shape`` as a tuple when it is a list of non-negative integers NumPy can represent."""
+    if (not isinstance(shape, (list, tuple)) or len(shape) > _MAX_NDIM
+            or not all(_is_index(d) for d in shape)):
+        fail(path, f"{what} has an invalid shape {shape!r} (expected at most {_MAX_NDIM} "
+                   "non-negative integers)")
+    if math.prod(max(d, 1) for d in shape) * max(itemsize, 1) > _MAX_ELEMENTS:
+        fail(path, f"{what} has absurd dimensions {list(shape)}")
+    return tuple(shape)
+
+
 def _check_entry(path, name, info, data_len):
     if not isinstance(info, dict) or not {"dtype", "shape", "data_offsets"} <= set(info):
         _fail(path, f"tensor {name!r} needs dtype, shape and data_offsets, got {info!r}")
     code, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
-    if code not in _DTYPES:
+    if not isinstance(code, str) or code not in _DTYPES:
         _fail(path, f"tensor {name!r} has unknown dtype {code!r} (supported: {', '.join(_DTYPES)})")
-    if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
-        _fail(path, f"tensor {name!r} has an invalid shape {shape!r}")
-    if (not isinstance(offsets, list) or len(offsets) != 2 or not all(isinstance(o, int) for o in offsets)
-            or not 0 <= offsets[0] <= offsets[1] <= data_len):
+    shape = _check_shape(path, _fail, f"tensor {name!r}", shape, _DTYPES[code].itemsize)
+    if (not isinstance(offsets, list) or len(offsets) != 2 or not all(_is_index(o) for o in offsets)
+            or not offsets[0] <= offsets[1] <= data_len):
         _fail(path, f"tensor {name!r} has data_offsets {offsets!r} out of range for {data_len} bytes of data")
     expected = math.prod(shape) * _DTYPES[code].itemsize
     if offsets[1] - offsets[0] != expected:
-        _fail(path, f"tensor {name!r} of dtype {code} and shape {tuple(shape)} needs {expected} bytes, "
+        _fail(path, f"tensor {name!r} of dtype {code} and shape {shape} needs {expected} bytes, "
                     f"data_offsets {offsets} give {offsets[1] - offsets[0]}")
-    return _DTYPES[code], tuple(shape), offsets
+    return _DTYPES[code], shape, tuple(offsets)
 
 
-def _load_npz(path):
+def _check_layout(path, entries, data_len):
+    """The tensors' bytes must tile the data exactly, as the safetensors specification says:
+    no overlap, no gap, nothing after the last tensor."""
+    end, last = 0, None
+    for name, (_, _, (begin, stop)) in sorted(entries, key=lambda e: e[1][2]):
+        if begin != end:
+            if begin < end:
+                _fail(path, f"tensor {name!r} (bytes {begin}..{stop}) overlaps tensor {last!r} "
+                            f"(which ends at byte {end})")
+            _fail(path, f"bytes {end}..{begin} of the data belong to no tensor")
+        end, last = stop, name
+    if end != data_len:
+        _fail(path, f"the data has {data_len - end} bytes after the last tensor")
+
+
+# --- .npz: a zip of .npy files, read member by member without pickle ---------------------------
+_NPZ_KINDS = "biuf"   # what save writes (bool, integers, floats); never objects, strings, records
+_DEFLATE_RATIO = 1032  # deflate's largest possible expansion (bytes out per byte in)
+
+
+def _npz_fail(path, what):
+    raise ValueError(f"load: {os.fspath(path)} is not a readable .npz file without pickle: {what}")
+
+
+def _read_npy_member(path, archive, info, file_size):
+    """One array from a zip member, checked before anything is allocated."""
+    from numpy.lib import format as npy
+    name = info.filename
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        _npz_fail(path, f"member {name!r} uses zip compression method {info.compress_type}; "
+                        "numpy.savez/savez_compressed write stored or deflated members")
+    limit = info.compress_size if info.compress_type == zipfile.ZIP_STORED \
+        else info.compress_size * _DEFLATE_RATIO + 1024
+    if info.compress_size > file_size or info.file_size > limit:
+        _npz_fail(path, f"member {name!r} claims {info.file_size} bytes from {info.compress_size} stored "
+                        f"bytes in a {file_size}-byte file")
+    with archive.open(info) as f:
+        version = npy.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = npy.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran, dtype = npy.read_array_header_2_0(f)
+        else:
+            _npz_fail(path, f"member {name!r} is .npy version {version}; expected 1.0 or 2.0")
+        key = name[:-len(".npy")]
+        if dtype.kind not in _NPZ_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+            _npz_fail(path, f"array {key!r} has dtype {dtype}, expected booleans, integers or floats "
+                            "(object, string and record arrays are refused)")
+        shape = _check_shape(path, _npz_fail, f"array {key!r}", shape, dtype.itemsize)
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > info.file_size:
+            _npz_fail(path, f"array {key!r} of dtype {dtype} and shape {shape} needs {nbytes} bytes, "
+                            f"the member holds {info.file_size}")
+        buf = bytearray(nbytes)
+        got = f.readinto(buf) if nbytes else 0
+        if got != nbytes or f.read(1):
+            _npz_fail(path, f"array {key!r} of dtype {dtype} and shape {shape} needs {nbytes} bytes, "
+                            f"the member holds {'fewer' if got != nbytes else 'more'}")
+    arr = np.frombuffer(buf, dtype=dtype, count=math.prod(shape))
+    arr = arr.reshape(shape[::-1]).T if fortran else arr.reshape(shape)
+    return np.ascontiguousarray(arr, dtype=dtype.newbyteorder("=")) if (fortran or not dtype.isnative) else arr
+
+
+def _load_npz(path) -> "OrderedDict[str, np.ndarray]":
+    """Named arrays from an ``.npz`` file; never unpickles, never allocates more than the file can hold."""
+    size = os.path.getsize(path)
     try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except (OSError, ValueError, EOFError) as e:
-        raise ValueError(f"load: {os.fspath(path)} is not a readable .npz file without pickle ({e})") from None
+        with zipfile.ZipFile(path) as archive:
+            out = OrderedDict()
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    _npz_fail(path, f"member {info.filename!r} is not a .npy array")
+                key = info.filename[:-len(".npy")]
+                if key in out:
+                    _npz_fail(path, f"the name {key!r} appears twice")
+                out[key] = _read_npy_member(path, archive, info, size)
+            return out
+    except ValueError as e:
+        if str(e).startswith(f"load: {os.fspath(path)} "):
+            raise
+        _npz_fail(path, str(e))
+    except zipfile.BadZipFile as e:
+        _npz_fail(path, f"not a valid zip archive ({e})")
+    except (OSError, EOFError, RuntimeError, NotImplementedError, OverflowError, MemoryError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        _npz_fail(path, f"{type(e).__name__}: {e}")
 
 
 def load(path) -> "OrderedDict[str, np.ndarray]":
     """Read the named arrays from a safetensors (or ``.npz``) file; never executes code.
+
+    Every size, offset and dtype in the file is checked before anything is allocated, so a
+    damaged or hostile file gives a ValueError naming the file, never a NumPy error or a
+    MemoryError: a header larger than the file, dimensions that are negative, not integers or
+    absurd, offsets outside the data, tensors whose bytes overlap or leave gaps, an unknown
+    dtype, a header that is not UTF-8 JSON; in ``.npz`` files object, string and record arrays
+    and members that claim more bytes than the archive can hold.
 
     Returns:
         An ordered dict of name → NumPy array (writable, in the file's order).
@@ -196,12 +417,13 @@ def load(path) -> "OrderedDict[str, np.ndarray]":
     if _is_npz(path):
         arrays = _load_npz(path)
         arrays.pop(_METADATA, None)
-        return OrderedDict(arrays)
+        return arrays
     size = os.path.getsize(path)
     with open(path, "rb") as f:
         header, start, data_len = _read_header(path, f, size)
         entries = [(name, _check_entry(path, name, info, data_len))
                    for name, info in header.items() if name != _METADATA]
+        _check_layout(path, entries, data_len)
         data = bytearray(data_len)
         if f.readinto(data) != data_len:
             _fail(path, "the file ended before the data")
@@ -214,15 +436,24 @@ def load(path) -> "OrderedDict[str, np.ndarray]":
     return out
 
 
+def _check_metadata_read(path, meta, fail):
+    if not isinstance(meta, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in meta.items()):
+        fail(path, f"{_METADATA} must be an object of strings, got {meta!r}"[:300])
+    return dict(meta)
+
+
 def load_metadata(path) -> dict:
     """The ``metadata`` dict (str → str) saved with the file, or ``{}`` when there is none."""
     if _is_npz(path):
         raw = _load_npz(path).get(_METADATA)
-        return {} if raw is None else json.loads(raw.tobytes().decode("utf-8"))
+        if raw is None:
+            return {}
+        try:
+            meta = _parse_json(raw.tobytes())
+        except ValueError as e:
+            _npz_fail(path, f"{_METADATA} is not valid JSON ({e})")
+        return _check_metadata_read(path, meta, _npz_fail)
     size = os.path.getsize(path)
     with open(path, "rb") as f:
         header, _, _ = _read_header(path, f, size)
-    meta = header.get(_METADATA, {})
-    if not isinstance(meta, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in meta.items()):
-        _fail(path, f"{_METADATA} must be an object of strings, got {meta!r}")
-    return dict(meta)
+    return _check_metadata_read(path, header.get(_METADATA, {}), _fail)
