@@ -265,3 +265,236 @@ def test_saves_stay_atomic_and_follow_the_umask(tmp_path, name):
         os.umask(old)
     assert oct(os.stat(tmp_path / name).st_mode & 0o777) == oct(0o640)
     assert os.listdir(tmp_path) == [name]
+
+
+# --- item 1: load_state_dict is all or nothing ----------------------------------------------
+def _mlp():
+    model = nt.Sequential([nt.nn.Dense(4, in_features=3), nt.nn.BatchNorm1D(), nt.nn.Dense(2, in_features=4)])
+    model.build((None, 3))
+    return model
+
+
+def _snapshot(model):
+    return {k: np.array(v, copy=True) for k, v in model.state_dict().items()}
+
+
+def _unchanged(model, before):
+    after = model.state_dict()
+    assert after.keys() == before.keys()
+    for k, v in before.items():
+        assert after[k].dtype == v.dtype and np.array_equal(after[k], v), k
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("bad, error, message", [
+    (np.array([["a", "b", "c", "d"]] * 2), TypeError, r"2.weight holds <U1 values; a float32 parameter takes integers or floats"),
+    (np.ones((2, 4), np.complex64), TypeError, "2.weight holds complex64 values"),
+    (np.ones((2, 4), bool), TypeError, "2.weight holds bool values"),
+    (np.array([[None] * 4] * 2), TypeError, "2.weight holds object values"),
+    (np.ones((4, 2), np.float32), ValueError, r"2.weight expects shape \(2, 4\), the state has \(4, 2\)"),
+    (np.full((2, 4), 1e300), ValueError, "2.weight holds values beyond the range of a float32 parameter"),
+    ([[1, 2], [3]], TypeError, "2.weight is a list that is not an array"),
+])
+def test_a_bad_later_value_changes_nothing(strict, bad, error, message):
+    model, source = _mlp(), _mlp()
+    before = _snapshot(model)
+    state = {k: np.array(v, copy=True) + 1 for k, v in source.state_dict().items()}  # earlier keys: all valid
+    state["2.weight"] = bad
+    if not strict:
+        state["extra"] = np.zeros(1)
+    with pytest.raises(error, match=f"Sequential.load_state_dict: {message}"):
+        model.load_state_dict(state, strict=strict)
+    _unchanged(model, before)
+
+
+def test_integer_buffers_take_integers_in_range():
+    model, before = _mlp(), None
+    state = dict(model.state_dict())
+    before = _snapshot(model)
+    for value, error, message in [
+        (np.array(2.5), TypeError, "1.num_batches_tracked holds float64 values; a int64 buffer takes integers"),
+        (np.array(2 ** 63, dtype=np.uint64), ValueError, "outside the range of a int64 buffer"),
+    ]:
+        with pytest.raises(error, match=message):
+            model.load_state_dict({**state, "1.num_batches_tracked": value})
+        _unchanged(model, before)
+    model.load_state_dict({**state, "1.num_batches_tracked": np.array(7, np.int32), "0.bias": [1, 2, 3, 4]})
+    assert int(model[1].num_batches_tracked) == 7 and model[1].num_batches_tracked.dtype == np.int64
+    assert model[0].bias.numpy().tolist() == [1, 2, 3, 4] and model[0].bias.dtype == np.float32
+
+
+def test_a_string_array_from_an_npz_is_refused_before_anything_changes(tmp_path):
+    model = _mlp()
+    before = _snapshot(model)
+    state = {k: v + 1 for k, v in model.state_dict().items()}
+    state["2.bias"] = np.array(["x", "y"])
+    np.savez(tmp_path / "w.npz", **state)   # numpy writes strings without pickle
+    with np.load(tmp_path / "w.npz") as z:  # what a user reading the file with NumPy gets
+        with pytest.raises(TypeError, match="2.bias holds <U1 values"):
+            model.load_state_dict(dict(z))
+    with pytest.raises(ValueError, match="array '2.bias' has dtype <U1"):
+        nt.load(tmp_path / "w.npz")         # nt.load reads only what nt.save writes
+    _unchanged(model, before)
+
+
+# --- items 4 and 5: model files -------------------------------------------------------------
+def _trained(tmp_path):
+    model = nt.Sequential([nt.nn.Dense(4, activation="relu"), nt.nn.Dense(2)])
+    model.compile(optimizer="adam", loss="cross_entropy")
+    x = np.random.default_rng(0).standard_normal((16, 3)).astype(np.float32)
+    model.fit(x, (x[:, 0] > 0).astype(np.int64), epochs=1, verbose=0)
+    path = tmp_path / "m.safetensors"
+    model.save(path)
+    return model, path, x
+
+
+def _rewrite(src, dst, change_meta=None, change_tensors=None):
+    tensors, meta = dict(load(src)), load_metadata(src)
+    if change_meta:
+        change_meta(meta)
+    if change_tensors:
+        change_tensors(tensors)
+    save(tensors, dst, metadata=meta)
+    return dst
+
+
+def test_a_state_dict_file_is_not_a_model_file(tmp_path):
+    model, path, _ = _trained(tmp_path)
+    nt.save(model, tmp_path / "weights.safetensors")
+    with pytest.raises(ValueError, match=r"load_model: .*weights.safetensors: this is not a neuronet model file: "
+                                         r"it holds no architecture .*use nt.load\(path\) and model.load_state_dict"):
+        nt.load_model(tmp_path / "weights.safetensors")
+    no_arch = _rewrite(path, tmp_path / "no_arch.safetensors", lambda m: m.pop("architecture"))
+    with pytest.raises(ValueError, match=r"no_arch.safetensors: the file has no architecture .*nt.load\(path\)"):
+        nt.load_model(no_arch)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("architecture", "{not json", "the 'architecture' entry is not valid JSON"),
+    ("architecture", "[1, 2]", "the architecture is corrupt: expected"),
+    ("architecture", json.dumps({"class": "Sequential", "config": {"layers": [{"__module__": {"class": 3}}]}}),
+     "cannot rebuild the architecture: from_config: expected {'class': name"),
+    ("architecture", json.dumps({"class": "Dense", "config": {"units": "many"}}),
+     "cannot rebuild the architecture: Dense: units must be a positive integer"),
+    ("architecture", "[" * 50000 + "]" * 50000, "the 'architecture' entry is not valid JSON"),
+    ("input_spec", json.dumps([[[3], "object"]]), "names dtype 'object'; expected a numeric dtype"),
+    ("input_spec", json.dumps([[[-3], "<f4"]]), "the 'input_spec' entry is corrupt"),
+    ("input_spec", json.dumps([[[2 ** 20, 2 ** 20], "<f4"]]), "more than the 67108864 a model file may ask for"),
+    ("epochs_done", "-1", "'epochs_done' entry must be a non-negative integer"),
+    ("rng_state", json.dumps({"bit_generator": "PCG64", "state": "x"}), "the 'rng_state' entry is corrupt"),
+    ("history", json.dumps({"epoch": 3}), "the 'history' entry is corrupt"),
+    ("compile", json.dumps({"optimizer": "adam"}), "the 'compile' entry is corrupt"),
+    ("compile", json.dumps({"optimizer": "no-such-optimizer", "loss": "mse", "metrics": [], "learning_rate": None,
+                            "clipnorm": None, "clipvalue": None}), "the saved compile settings or optimizer state do not load"),
+])
+def test_damaged_model_files_name_the_file_and_change_nothing(tmp_path, key, value, message):
+    _, path, _ = _trained(tmp_path)
+    bad = _rewrite(path, tmp_path / "bad.safetensors", lambda m: m.__setitem__(key, value))
+    nt.manual_seed(5)
+    rng_before = nt.backend.get_rng().bit_generator.state
+    with pytest.raises(ValueError, match=f"load_model: .*bad.safetensors: .*{message}"):
+        nt.load_model(bad)
+    assert nt.backend.get_rng().bit_generator.state == rng_before  # the shared generator is untouched
+
+
+def test_weights_that_do_not_fit_the_architecture(tmp_path):
+    _, path, _ = _trained(tmp_path)
+    bad = _rewrite(path, tmp_path / "bad.safetensors",
+                   change_tensors=lambda t: t.__setitem__("model/1.weight", np.zeros((2, 5), np.float32)))
+    with pytest.raises(ValueError, match=r"bad.safetensors: the stored weights do not fit the architecture: "
+                                         r".*1.weight expects shape \(2, 4\), the state has \(2, 5\)"):
+        nt.load_model(bad)
+
+
+_RAN = []
+
+
+class Probe(nt.nn.Module):
+    """A class of the loading process that a file must not be able to name."""
+
+    def __init__(self, note="x"):
+        super().__init__()
+        _RAN.append(note)
+
+    def forward(self, x):
+        return x
+
+
+def test_a_model_file_names_only_allowed_classes(tmp_path):
+    _, path, x = _trained(tmp_path)
+    arch = json.dumps({"class": "Sequential", "config": {"layers": [
+        {"__module__": {"class": "Probe", "config": {"note": "ran"}}},
+        {"__module__": {"class": "Dense", "config": {"units": 2}}}]}})
+    hostile = _rewrite(path, tmp_path / "hostile.safetensors", lambda m: m.__setitem__("architecture", arch),
+                       lambda t: [t.pop(k) for k in list(t) if k.startswith(("model/0.", "optimizer/"))])
+    for name in ("Probe", "tests.test_load_safety.Probe"):
+        spec = {"class": name, "config": {"note": "ran"}}
+        with pytest.raises(ValueError, match=f"from_config: the file names class '{name}' .*which is not part of neuronet; "
+                                             f".*pass custom_objects={{'{name}': Probe}}"):
+            nt.nn.Module.from_config(spec, safe=True)
+    with pytest.raises(ValueError, match=r"load_model: .*hostile.safetensors: cannot rebuild the architecture: "
+                                         r".*'Probe' \(tests.test_load_safety.Probe\), which is not part of neuronet"):
+        nt.load_model(hostile)
+    assert _RAN == []  # the constructor never ran
+    with pytest.raises(TypeError, match=r"custom_objects\['Probe'\] must be a Module subclass"):
+        nt.load_model(hostile, custom_objects={"Probe": print})
+
+    def fitting_weights(t):
+        for k in [k for k in t if k.startswith(("model/", "optimizer/"))]:
+            t.pop(k)
+        t.update({"model/1.weight": np.ones((2, 3), np.float32), "model/1.bias": np.zeros(2, np.float32)})
+    allowed = _rewrite(path, tmp_path / "allowed.safetensors",
+                       lambda m: (m.__setitem__("architecture", arch), m.pop("compile"), m.pop("optimizer")),
+                       fitting_weights)
+    model = nt.load_model(allowed, custom_objects={"Probe": Probe})
+    assert _RAN == ["ran"] and np.allclose(model.predict(x), x.sum(1, keepdims=True).repeat(2, 1))
+
+
+def test_registered_classes_and_neuronet_models_still_load(tmp_path):
+    model, path, x = _trained(tmp_path)
+    assert np.array_equal(nt.load_model(path).predict(x), model.predict(x))
+    # a user's class that opted in with register_module loads without custom_objects
+    from neuronet.nn import module as nm
+
+    @nt.nn.register_module
+    class OptedIn(nt.nn.Module):
+        def __init__(self, units=2):
+            super().__init__()
+            self.inner = nt.nn.Dense(units, in_features=3)
+
+        def forward(self, x):
+            return self.inner(x)
+    try:
+        assert type(nt.nn.Module.from_config(OptedIn().get_config(), safe=True)) is OptedIn
+    finally:
+        nm._OPTED_IN.discard(OptedIn)
+
+
+@pytest.mark.parametrize("layer, message", [
+    ({"class": "Dense", "config": {"units": 10 ** 13}}, r"Dense.units = 10000000000000, but the file stores only 10 numbers"),
+    ({"class": "Embedding", "config": {"num_embeddings": 10 ** 12, "embedding_dim": 8}},
+     "Embedding.num_embeddings = 1000000000000"),
+    ({"class": "Conv2D", "config": {"filters": 8, "kernel_size": [3, 10 ** 9]}}, r"Conv2D.kernel_size\[1\] = 1000000000"),
+])
+def test_sizes_beyond_the_stored_weights_are_refused_before_allocating(tmp_path, layer, message):
+    _, path, _ = _trained(tmp_path)
+    arch = json.dumps({"class": "Sequential", "config": {"layers": [{"__module__": layer}]}})
+    bad = _rewrite(path, tmp_path / "big.safetensors", lambda m: (m.__setitem__("architecture", arch),
+                                                                  m.__setitem__("input_spec", "null")),
+                   lambda t: [t.pop(k) for k in list(t) if not k.startswith("model/1.")])
+    with pytest.raises(ValueError, match=f"load_model: .*big.safetensors: the architecture asks for .*{message}"):
+        nt.load_model(bad)
+
+
+def test_products_of_allowed_sizes_are_bounded_by_the_random_draws(tmp_path):
+    # every size is small, but Dense(60000) on a 60000-wide input would draw 3.6e9 random numbers
+    _, path, _ = _trained(tmp_path)
+    arch = json.dumps({"class": "Sequential", "config": {"layers": [{"__module__": {"class": "Dense",
+                                                                                  "config": {"units": 60000}}}]}})
+    bad = _rewrite(path, tmp_path / "wide.safetensors",
+                   lambda m: (m.__setitem__("architecture", arch), m.__setitem__("input_spec", json.dumps([[[60000], "<f4"]]))))
+    before = nt.backend.get_rng().bit_generator.state
+    with pytest.raises(ValueError, match=r"wide.safetensors: cannot rebuild the architecture: .*would draw 3600000000 "
+                                         r"random numbers .* more than the \d+ its stored weights justify"):
+        nt.load_model(bad)
+    assert nt.backend.get_rng().bit_generator.state == before  # refused before drawing anything

@@ -20,13 +20,18 @@ from .parameter import Parameter
 __all__ = ["Module", "register_module", "get_module_class"]
 
 _REGISTRY: dict[str, type] = {}
+_OPTED_IN: set = set()  # classes registered explicitly with register_module
 
 
 def register_module(cls=None, *, name: str | None = None):
-    """Make a Module class known to ``from_config``/``load_model`` (subclasses register themselves)."""
+    """Make a Module class known to ``from_config``/``load_model`` by name, and allow model files
+    to name it (like Keras's ``register_keras_serializable``).  Every Module subclass is known by
+    name automatically, but a file loaded with ``safe=True`` (as ``nt.load_model`` does) may only
+    name neuronet's own classes, classes registered here, and those passed in ``custom_objects``."""
     def deco(c):
         _REGISTRY[name or c.__name__] = c
         _REGISTRY[_full_name(c)] = c
+        _OPTED_IN.add(c)
         return c
     return deco(cls) if cls is not None else deco
 
@@ -41,13 +46,36 @@ def config_name(cls) -> str:
     return cls.__name__ if _REGISTRY.get(cls.__name__) is cls else _full_name(cls)
 
 
-def get_module_class(name: str, custom_objects: dict | None = None) -> type:
+def _is_neuronet_class(cls) -> bool:
+    return str(getattr(cls, "__module__", "")).split(".")[0] == "neuronet"
+
+
+def get_module_class(name: str, custom_objects: dict | None = None, safe: bool = False) -> type:
+    """The Module class a config names.
+
+    Args:
+        custom_objects: ``{"Name": cls}``, looked up first.
+        safe: only neuronet's own classes, classes registered with :func:`register_module` and
+            ``custom_objects`` may be named (a file must not choose which code of this process
+            runs); any other class is a ValueError that says to pass it in ``custom_objects``.
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"from_config: the class name must be a string, got {name!r}"[:200])
     if custom_objects and name in custom_objects:
-        return custom_objects[name]
+        cls = custom_objects[name]
+        if not (isinstance(cls, type) and issubclass(cls, Module)):
+            raise TypeError(f"from_config: custom_objects[{name!r}] must be a Module subclass, got {cls!r}")
+        return cls
+    short = name.rsplit(".", 1)[-1]
     if name not in _REGISTRY:
-        raise ValueError(f"unknown module class {name!r}: define or import it before loading, "
-                         f"or pass custom_objects={{'{name}': {name}}}")
-    return _REGISTRY[name]
+        raise ValueError(f"from_config: unknown module class {name!r}: define or import it before loading, "
+                         f"or pass custom_objects={{'{short}': {short}}}")
+    cls = _REGISTRY[name]
+    if safe and not (_is_neuronet_class(cls) or cls in _OPTED_IN):
+        raise ValueError(f"from_config: the file names class {name!r} ({_full_name(cls)}), which is not part of "
+                         f"neuronet; a model file may only run the constructors you allow: pass "
+                         f"custom_objects={{'{name}': {short}}} (or decorate the class with nt.nn.register_module)")
+    return cls
 
 
 class Module:
@@ -266,12 +294,22 @@ class Module:
     def load_state_dict(self, state: dict, strict: bool = True) -> tuple[list, list]:
         """Copy arrays from ``state`` into the parameters and buffers of the same name.
 
-        With ``strict`` a missing or unexpected name is an error; a shape mismatch always is.
+        All or nothing: every value is checked and converted before the first one is assigned, so
+        an error (strict or not) leaves the module exactly as it was.  With ``strict`` a missing
+        or unexpected name is an error (KeyError); a shape mismatch always is (ValueError naming
+        the key, the expected and the received shape), and so is a value that a parameter or
+        buffer of this dtype cannot hold without changing its meaning (TypeError naming the key):
+        complex, string, object or boolean values for floating-point state, non-integers for
+        integer state, and numbers that overflow the target dtype.  Loading copies: later edits of
+        ``state`` do not leak in.  Peak memory is the old plus the new arrays.
         Lazy layers must be built first (call the model once, or ``build(input_shape)``).
 
         Returns:
             (missing keys, unexpected keys).
         """
+        where = f"{type(self).__name__}.load_state_dict"
+        if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
+            raise TypeError(f"{where}: expected a dict of name -> array, got {type(state).__name__}")
         own = {}
         unbuilt = []
         for mname, m in self.named_modules():
@@ -285,29 +323,23 @@ class Module:
                         continue
                     own[f"{mname}.{n}" if mname else n] = (m, n, kind)
         missing = [k for k in own if k not in state]
-        unexpected = [k for k in state if k not in own]
+        unexpected = [k for k in state.keys() if k not in own]
         if unbuilt:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: layers {unbuilt} are not built yet; "
+            raise ValueError(f"{where}: layers {unbuilt} are not built yet; "
                              "call the model once on an input (or model.build(input_shape)) before loading")
         if strict and (missing or unexpected):
-            raise KeyError(f"{type(self).__name__}.load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+            raise KeyError(f"{where}: missing keys {missing}, unexpected keys {unexpected}")
         updates = []
-        for key, (m, n, kind) in own.items():  # check every shape before changing anything
+        for key, (m, n, kind) in own.items():  # check and convert everything before changing anything
             if key not in state:
                 continue
             cur = m.__dict__.get(n)
             if cur is None:
-                raise ValueError(f"{type(self).__name__}.load_state_dict: {key} has no value to load into")
+                raise ValueError(f"{where}: {key} has no value to load into")
             cur_arr = cur.data if isinstance(cur, Tensor) else cur
-            value = state[key]
-            if isinstance(value, Tensor):
-                value = value.data
-            if tuple(value.shape) != tuple(cur_arr.shape):
-                raise ValueError(f"{type(self).__name__}.load_state_dict: {key} expects shape {tuple(cur_arr.shape)}, "
-                                 f"the state has {tuple(value.shape)}")
-            updates.append((m, n, cur, cur_arr, value))
-        for m, n, cur, cur_arr, value in updates:
-            value = backend.to_device(value, backend.device_of(cur_arr)).astype(cur_arr.dtype, copy=True)
+            value = _loadable(where, key, "parameter" if kind == "param" else "buffer", state[key], cur_arr)
+            updates.append((m, n, cur, value))
+        for m, n, cur, value in updates:  # plain assignments: nothing here can fail half-way
             if isinstance(cur, Tensor):
                 cur.data = value
             else:
@@ -336,11 +368,24 @@ class Module:
         return {"class": config_name(type(self)), "config": cfg}
 
     @staticmethod
-    def from_config(spec: dict, custom_objects: dict | None = None) -> "Module":
-        """Rebuild a module from ``get_config()`` output."""
-        cls = get_module_class(spec["class"], custom_objects)
-        cfg = {k: _from_config(v, custom_objects) for k, v in spec["config"].items()}
+    def from_config(spec: dict, custom_objects: dict | None = None, *, safe: bool = False) -> "Module":
+        """Rebuild a module from ``get_config()`` output.
+
+        Args:
+            spec: ``{"class": name, "config": {argument: value}}`` as ``get_config`` writes it.
+            custom_objects: ``{"ClassName": cls}`` for classes defined outside neuronet (also
+                functions and objects the config names).
+            safe: the spec comes from a file: it may only name neuronet's own classes, classes
+                registered with ``register_module`` and ``custom_objects`` (see
+                :func:`get_module_class`); ``nt.load_model`` always loads this way.
+        """
+        _check_spec(spec)
+        cls = get_module_class(spec["class"], custom_objects, safe)
+        cfg = {k: _from_config(v, custom_objects, safe) for k, v in spec["config"].items()}
         star = [k for k in cfg if k.startswith("*")]
+        if len(star) > 1 or (star and not isinstance(cfg[star[0]], list)):
+            raise ValueError(f"from_config: {spec['class']}'s config has positional arguments {star}; "
+                             "expected at most one list")
         args = cfg.pop(star[0]) if star else []
         return cls(*args, **cfg)
 
@@ -389,14 +434,29 @@ def _to_config(v, where):
     raise TypeError(f"{where}: cannot describe a {type(v).__name__} as JSON; pass a string name instead")
 
 
-def _from_config(v, custom_objects):
+def _check_spec(spec) -> None:
+    if not isinstance(spec, dict) or not isinstance(spec.get("class"), str) or not isinstance(spec.get("config"), dict):
+        raise ValueError("from_config: expected {'class': name, 'config': {...}} as get_config() writes it, "
+                         f"got {spec!r}"[:300])
+
+
+_CONFIG_DTYPE_KINDS = "biuf"
+
+
+def _from_config(v, custom_objects, safe=False):
     if isinstance(v, list):
-        return [_from_config(x, custom_objects) for x in v]
+        return [_from_config(x, custom_objects, safe) for x in v]
     if isinstance(v, dict):
         if "__module__" in v:
-            return Module.from_config(v["__module__"], custom_objects)
+            return Module.from_config(v["__module__"], custom_objects, safe=safe)
         if "__dtype__" in v:
-            return np.dtype(v["__dtype__"])
+            try:
+                dtype = np.dtype(v["__dtype__"]) if isinstance(v["__dtype__"], str) else None
+            except TypeError:
+                dtype = None
+            if dtype is None or dtype.kind not in _CONFIG_DTYPE_KINDS or dtype.fields is not None:
+                raise ValueError(f"from_config: {v['__dtype__']!r} is not a numeric dtype name"[:200])
+            return dtype
         if "__callable__" in v:
             name = v["__callable__"]
             if custom_objects and name in custom_objects:
@@ -405,8 +465,50 @@ def _from_config(v, custom_objects):
         if "__object__" in v:
             name = v["__object__"]
             if custom_objects and name in custom_objects:
-                return custom_objects[name](**v["config"])
-            raise ValueError(f"cannot rebuild object {name!r}: pass custom_objects={{'{name}': ...}}")
-        return {k: _from_config(x, custom_objects) for k, x in v.items()}
+                config = v.get("config", {})
+                if not isinstance(config, dict):
+                    raise ValueError(f"from_config: object {name!r} needs a dict config, got {config!r}"[:200])
+                return custom_objects[name](**config)
+            raise ValueError(f"from_config: cannot rebuild object {name!r}: pass custom_objects={{'{name}': ...}}")
+        return {k: _from_config(x, custom_objects, safe) for k, x in v.items()}
     return v
 
+
+def _loadable(where: str, key: str, kind: str, value, target):
+    """``value`` as a new array of ``target``'s dtype, shape and device, or the reason it cannot be.
+
+    Floating-point state takes integers and floats; integer state takes integers in its range;
+    boolean state takes booleans.  Anything else (complex, strings, objects, booleans into
+    numbers, floats into integers) would change the value's meaning when cast: TypeError.
+    """
+    if isinstance(value, Tensor):
+        value = value.data
+    if backend.array_module(value) is np and not isinstance(value, np.ndarray):
+        try:
+            value = np.asarray(value)
+        except Exception as e:  # a ragged list, a tensor of another library that refuses, ...
+            raise TypeError(f"{where}: {key} is a {type(value).__name__} that is not an array ({e})") from None
+    what = f"a {target.dtype} {kind}"
+    dtype = np.dtype(value.dtype)
+    accepts = {"f": "iuf", "i": "iu", "u": "iu", "b": "b"}.get(target.dtype.kind, target.dtype.kind)
+    if dtype.kind not in accepts or dtype.fields is not None:
+        takes = {"f": "integers or floats", "i": "integers", "u": "integers", "b": "booleans"}.get(
+            target.dtype.kind, str(target.dtype))
+        raise TypeError(f"{where}: {key} holds {dtype} values; {what} takes {takes} "
+                        "(complex, string, object and boolean values are not converted)")
+    if tuple(value.shape) != tuple(target.shape):
+        raise ValueError(f"{where}: {key} expects shape {tuple(target.shape)}, the state has {tuple(value.shape)}")
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by key
+        out = backend.to_device(value, backend.device_of(target)).astype(target.dtype, copy=True)
+    xp = backend.array_module(out)
+    if target.dtype.kind in "iu" and out.size:
+        info = np.iinfo(target.dtype)
+        lo, hi = int(value.min()), int(value.max())
+        if lo < info.min or hi > info.max:
+            raise ValueError(f"{where}: {key} holds values from {lo} to {hi}, outside the range of {what}")
+    elif target.dtype.kind == "f" and not np.can_cast(dtype, target.dtype, "safe"):
+        before = int(xp.count_nonzero(~xp.isfinite(xp.asarray(value)))) if dtype.kind == "f" else 0
+        if int(xp.count_nonzero(~xp.isfinite(out))) != before:
+            raise ValueError(f"{where}: {key} holds values beyond the range of {what} "
+                             f"(largest magnitude {float(abs(value).max()):g})")
+    return out
