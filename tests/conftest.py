@@ -11,7 +11,10 @@ def pytest_configure(config):
     products became up to 17x slower).  Tests that need more threads raise the limit themselves."""
     try:
         from threadpoolctl import threadpool_limits
-    except ImportError:
+    except ImportError:  # a NumPy-only install: neuronet's own OpenBLAS controller
+        from neuronet.kernels.parallel import blas_controllers
+        for controller in blas_controllers():
+            controller.set_num_threads(1)
         return
     config._blas_limit = threadpool_limits(limits=1, user_api="blas")
 
