@@ -12,21 +12,22 @@ carried state is stored detached from the graph (``_Recurrent.forward`` keeps ``
 ``TBPTTLoader`` is a re-iterable of ``(x, y)`` batches (y = x shifted by one token) that
 ``Model.fit(loader)`` and ``Model.evaluate(loader)`` accept; ``tbptt_arrays`` lays the same
 batches out as two arrays for ``fit(x, y, batch_size=lanes, shuffle=False)``.
-``ResetStatesOnEpoch`` forgets the carried states at the start of each epoch, after the last
-training batch (so validation starts from zero states) and at the end of training.
+The callback ``nt.callbacks.ResetStatesOnEpoch`` forgets the carried states at the start of each
+epoch, after the last training batch (so validation starts from zero states) and at the end of
+training; ``nt.callbacks.reset_states(model)`` does it by hand.  (Both live in ``neuronet.train``,
+which sits above ``data`` in the house.)
 
 Example::
 
     loader = TBPTTLoader(ids, batch_size=64, bptt_steps=100)
-    model.fit(loader, epochs=3, callbacks=[ResetStatesOnEpoch()])
+    model.fit(loader, epochs=3, callbacks=[nt.callbacks.ResetStatesOnEpoch()])
 """
 from __future__ import annotations
 
 from ..backend import np
 from ..checks import positive_int
-from ..train.callbacks import Callback
 
-__all__ = ["TBPTTLoader", "tbptt_arrays", "tbptt_layout", "reset_states", "ResetStatesOnEpoch"]
+__all__ = ["TBPTTLoader", "tbptt_arrays", "tbptt_layout"]
 
 
 def tbptt_layout(ids, batch_size: int, bptt_steps: int, where: str = "tbptt_layout"):
@@ -111,42 +112,3 @@ def tbptt_arrays(ids, batch_size: int, bptt_steps: int):
         b = lanes.shape[0]
         return lanes.reshape(b, -1, bptt_steps).transpose(1, 0, 2).reshape(-1, bptt_steps)
     return stack(x), stack(y)
-
-
-def reset_states(model) -> int:
-    """Call ``reset_states()`` on every stateful layer of ``model``; returns how many were reset."""
-    count = 0
-    for m in model.modules():
-        if getattr(m, "stateful", False) and hasattr(m, "reset_states"):
-            m.reset_states()
-            count += 1
-    return count
-
-
-class ResetStatesOnEpoch(Callback):
-    """Forget the states that stateful layers carry: at the start of training and of each epoch,
-    before validation (so it reads its own text from zero states) and when training ends.
-
-    Use with :class:`TBPTTLoader` (or ``tbptt_arrays`` and ``shuffle=False``) and ``stateful=True``
-    recurrent layers.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.resets = 0
-
-    def _reset(self):
-        self.resets += 1
-        reset_states(self.model)
-
-    def on_train_begin(self, logs=None):
-        self._reset()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._reset()
-
-    def on_test_begin(self, logs=None):
-        self._reset()
-
-    def on_train_end(self, logs=None):
-        self._reset()

@@ -18,10 +18,10 @@ import os
 
 from ..backend import np
 from ..data.datasets import load_shakespeare
-from ..data.tbptt import ResetStatesOnEpoch, TBPTTLoader, reset_states, tbptt_arrays
+from ..data.tbptt import TBPTTLoader, tbptt_arrays
 from ..data.text import PAD, START, STOP, Vocabulary
 from ..models.char_lm import START_ID, CharLSTMLanguageModel, sequence_cross_entropy
-from ..train.callbacks import LearningRateScheduler
+from ..train.callbacks import LearningRateScheduler, ResetStatesOnEpoch, reset_states
 from .registry import Recipe, register
 
 __all__ = ["split_pieces", "encode_pieces", "decode_ids", "shakespeare_splits", "shakespeare_data",

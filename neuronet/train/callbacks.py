@@ -14,6 +14,7 @@ from ..optim.lr_scheduler import warmup_cosine_lr
 __all__ = [
     "Callback", "CallbackList", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
     "WarmupCosineSteps", "ReduceLROnPlateau", "TerminateOnNaN", "CSVLogger", "LambdaCallback",
+    "ResetStatesOnEpoch", "reset_states",
 ]
 
 
@@ -351,3 +352,42 @@ class LambdaCallback(Callback):
             if not name.startswith("on_") or not hasattr(Callback, name):
                 raise ValueError(f"LambdaCallback: unknown hook {name!r}")
             setattr(self, name, fn)
+
+
+def reset_states(model) -> int:
+    """Call ``reset_states()`` on every stateful layer of ``model``; returns how many were reset."""
+    count = 0
+    for m in model.modules():
+        if getattr(m, "stateful", False) and hasattr(m, "reset_states"):
+            m.reset_states()
+            count += 1
+    return count
+
+
+class ResetStatesOnEpoch(Callback):
+    """Forget the states that stateful layers carry: at the start of training and of each epoch,
+    before validation (so it reads its own text from zero states) and when training ends.
+
+    Use with :class:`neuronet.data.TBPTTLoader` (or ``tbptt_arrays`` and ``shuffle=False``) and ``stateful=True``
+    recurrent layers.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.resets = 0
+
+    def _reset(self):
+        self.resets += 1
+        reset_states(self.model)
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._reset()
+
+    def on_test_begin(self, logs=None):
+        self._reset()
+
+    def on_train_end(self, logs=None):
+        self._reset()

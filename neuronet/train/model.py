@@ -15,7 +15,7 @@ from ..autograd import no_grad
 from ..backend import np
 from ..nn.module import Module
 from ..tensor import Tensor
-from .callbacks import Callback, CallbackList
+from .callbacks import Callback, CallbackList, reset_states
 from .history import History
 from .progress import ProgressBar
 
@@ -162,9 +162,7 @@ class Model(Module):
                     out = self(*[self._to_tensor(a[:2]) for a in xs])
                 finally:
                     self.train(was)
-            for m in self.modules():  # the probe must not leave 2-row states in stateful layers
-                if getattr(m, "stateful", False) and hasattr(m, "reset_states"):
-                    m.reset_states()
+            reset_states(self)  # the probe must not leave 2-row states in stateful layers
             _set(self, "_input_spec", [(tuple(a.shape[1:]), a.dtype.str) for a in xs])
             _set(self, "_output_shape", tuple(_first(out).shape[1:]))
             return

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.data.tbptt import ResetStatesOnEpoch, TBPTTLoader, reset_states, tbptt_arrays, tbptt_layout
+from neuronet.data.tbptt import TBPTTLoader, tbptt_arrays, tbptt_layout
 from neuronet.nn import LSTM
-from neuronet.train.callbacks import Callback
+from neuronet.train.callbacks import Callback, ResetStatesOnEpoch, reset_states
 from tests.helpers import assert_close
 
 
