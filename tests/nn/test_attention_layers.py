@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 import neuronet as nt
 from neuronet.nn.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
@@ -11,7 +10,7 @@ def _torch_state(module):
     return {k: v.detach().numpy() for k, v in module.state_dict().items()}
 
 
-def _mha_pair(num_heads=2, d_model=8, kdim=None, vdim=None, bias=True, batch_first=True):
+def _mha_pair(torch, num_heads=2, d_model=8, kdim=None, vdim=None, bias=True, batch_first=True):
     torch.manual_seed(0)
     tm = torch.nn.MultiheadAttention(d_model, num_heads, bias=bias, kdim=kdim, vdim=vdim, batch_first=batch_first)
     with torch.no_grad():  # non-zero biases so their gradients and use are checked
@@ -23,7 +22,7 @@ def _mha_pair(num_heads=2, d_model=8, kdim=None, vdim=None, bias=True, batch_fir
     return nm, tm
 
 
-def _run_pair(nm, tm, arrays, self_attention, nt_kw, torch_kw, rng):
+def _run_pair(torch, nm, tm, arrays, self_attention, nt_kw, torch_kw, rng):
     """Forward both, back-propagate the same cotangents through output and weights, compare everything."""
     n_in = [nt.tensor(a, requires_grad=True) for a in arrays]
     t_in = [torch.tensor(a, requires_grad=True) for a in arrays]
@@ -52,52 +51,52 @@ def _run_pair(nm, tm, arrays, self_attention, nt_kw, torch_kw, rng):
         assert_close(p.grad, tparams[name].grad.numpy(), what=f"gradient of {name}")
 
 
-def test_mha_self_attention_parity_with_padding_mask(rng):
-    nm, tm = _mha_pair()
+def test_mha_self_attention_parity_with_padding_mask(rng, torch):
+    nm, tm = _mha_pair(torch)
     x = rng.standard_normal((3, 5, 8)).astype(np.float32)
     pad = np.zeros((3, 5), bool)
     pad[1, 3:] = True
     pad[2, 4] = True
-    _run_pair(nm, tm, [x], True, {"key_padding_mask": pad}, {"key_padding_mask": torch.tensor(pad)}, rng)
+    _run_pair(torch, nm, tm, [x], True, {"key_padding_mask": pad}, {"key_padding_mask": torch.tensor(pad)}, rng)
 
 
 @pytest.mark.parametrize("average", [True, False])
-def test_mha_cross_attention_parity_with_attn_mask(rng, average):
-    nm, tm = _mha_pair(num_heads=4)
+def test_mha_cross_attention_parity_with_attn_mask(rng, average, torch):
+    nm, tm = _mha_pair(torch, num_heads=4)
     q = rng.standard_normal((2, 4, 8)).astype(np.float32)
     k = rng.standard_normal((2, 6, 8)).astype(np.float32)
     v = rng.standard_normal((2, 6, 8)).astype(np.float32)
     causal = np.triu(np.ones((4, 6), bool), 1)
     kw = {"attn_mask": causal, "average_attn_weights": average}
-    _run_pair(nm, tm, [q, k, v], False, kw, {**kw, "attn_mask": torch.tensor(causal)}, rng)
+    _run_pair(torch, nm, tm, [q, k, v], False, kw, {**kw, "attn_mask": torch.tensor(causal)}, rng)
 
 
-def test_mha_float_masks_and_per_head_masks(rng):
-    nm, tm = _mha_pair(num_heads=2)
+def test_mha_float_masks_and_per_head_masks(rng, torch):
+    nm, tm = _mha_pair(torch, num_heads=2)
     x = rng.standard_normal((2, 5, 8)).astype(np.float32)
     am = rng.standard_normal((4, 5, 5)).astype(np.float32)
     pad = np.zeros((2, 5), bool)
     pad[0, 4] = True
-    _run_pair(nm, tm, [x], True, {"attn_mask": am, "key_padding_mask": pad},
+    _run_pair(torch, nm, tm, [x], True, {"attn_mask": am, "key_padding_mask": pad},
               {"attn_mask": torch.tensor(am), "key_padding_mask": torch.tensor(pad)}, rng)
 
 
-def test_mha_separate_kv_dims_and_no_weights(rng):
-    nm, tm = _mha_pair(num_heads=2, kdim=5, vdim=3)
+def test_mha_separate_kv_dims_and_no_weights(rng, torch):
+    nm, tm = _mha_pair(torch, num_heads=2, kdim=5, vdim=3)
     assert "q_proj_weight" in nm.state_dict() and "in_proj_weight" not in nm.state_dict()
     q = rng.standard_normal((2, 4, 8)).astype(np.float32)
     k = rng.standard_normal((2, 6, 5)).astype(np.float32)
     v = rng.standard_normal((2, 6, 3)).astype(np.float32)
-    _run_pair(nm, tm, [q, k, v], False, {"need_weights": False}, {"need_weights": False}, rng)
+    _run_pair(torch, nm, tm, [q, k, v], False, {"need_weights": False}, {"need_weights": False}, rng)
 
 
-def test_mha_sequence_first_and_unbatched(rng):
-    nm, tm = _mha_pair(batch_first=False)
+def test_mha_sequence_first_and_unbatched(rng, torch):
+    nm, tm = _mha_pair(torch, batch_first=False)
     x = rng.standard_normal((5, 2, 8)).astype(np.float32)
-    _run_pair(nm, tm, [x], True, {}, {}, rng)
-    nm, tm = _mha_pair(bias=False)
+    _run_pair(torch, nm, tm, [x], True, {}, {}, rng)
+    nm, tm = _mha_pair(torch, bias=False)
     x = rng.standard_normal((5, 8)).astype(np.float32)
-    _run_pair(nm, tm, [x, x[:3], x[:3]], False, {}, {}, rng)
+    _run_pair(torch, nm, tm, [x, x[:3], x[:3]], False, {}, {}, rng)
 
 
 def test_mha_fully_padded_query_row_is_zero_not_nan(rng):

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 import neuronet as nt
 from neuronet.nn.layers.normalization import LayerNorm
@@ -16,7 +15,7 @@ from tests.helpers import assert_close, check_grad
 D, H, FF = 8, 2, 16
 
 
-def _load(nm, tm):
+def _load(torch, nm, tm):
     nm.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()}, strict=True)
     with torch.no_grad():  # perturb every parameter of both alike so biases and norms are exercised
         gen = np.random.default_rng(7)
@@ -26,7 +25,7 @@ def _load(nm, tm):
     nm.load_state_dict(new, strict=True)
 
 
-def _compare(nm, tm, n_args, t_args, rng, rtol=1e-5):
+def _compare(torch, nm, tm, n_args, t_args, rng, rtol=1e-5):
     out, tout = nm(*n_args[0], **n_args[1]), tm(*t_args[0], **t_args[1])
     assert_close(out.numpy(), tout.detach().numpy(), rtol, what="output")
     cot = rng.standard_normal(out.shape).astype(np.float32)
@@ -41,55 +40,55 @@ def _compare(nm, tm, n_args, t_args, rng, rtol=1e-5):
         assert_close(p.grad, tparams[name].grad.numpy(), rtol, what=f"gradient of {name}")
 
 
-def _inputs(rng, *shapes):
+def _inputs(torch, rng, *shapes):
     arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     return ([nt.tensor(a, requires_grad=True) for a in arrays], [torch.tensor(a, requires_grad=True) for a in arrays])
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("activation", ["relu", "gelu"])
-def test_encoder_layer_parity(rng, norm_first, activation):
+def test_encoder_layer_parity(rng, norm_first, activation, torch):
     kw = dict(dim_feedforward=FF, dropout=0.0, activation=activation, batch_first=True, norm_first=norm_first)
     tm = torch.nn.TransformerEncoderLayer(D, H, **kw)
     nm = TransformerEncoderLayer(D, H, **kw)
-    _load(nm, tm)
-    (x,), (tx,) = _inputs(rng, (3, 5, D))
+    _load(torch, nm, tm)
+    (x,), (tx,) = _inputs(torch, rng, (3, 5, D))
     pad = np.zeros((3, 5), bool)
     pad[1, 3:] = True
     causal = np.triu(np.ones((5, 5), bool), 1)
-    _compare(nm, tm, ([x], {"src_key_padding_mask": pad, "src_mask": causal}),
+    _compare(torch, nm, tm, ([x], {"src_key_padding_mask": pad, "src_mask": causal}),
              ([tx], {"src_key_padding_mask": torch.tensor(pad), "src_mask": torch.tensor(causal)}), rng)
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("activation", ["relu", "gelu"])
-def test_decoder_layer_parity(rng, norm_first, activation):
+def test_decoder_layer_parity(rng, norm_first, activation, torch):
     kw = dict(dim_feedforward=FF, dropout=0.0, activation=activation, batch_first=True, norm_first=norm_first)
     tm = torch.nn.TransformerDecoderLayer(D, H, **kw)
     nm = TransformerDecoderLayer(D, H, **kw)
-    _load(nm, tm)
-    (tgt, mem), (ttgt, tmem) = _inputs(rng, (2, 4, D), (2, 6, D))
+    _load(torch, nm, tm)
+    (tgt, mem), (ttgt, tmem) = _inputs(torch, rng, (2, 4, D), (2, 6, D))
     causal = np.triu(np.ones((4, 4), bool), 1)
     mpad = np.zeros((2, 6), bool)
     mpad[0, 5] = True
-    _compare(nm, tm, ([tgt, mem], {"tgt_mask": causal, "memory_key_padding_mask": mpad}),
+    _compare(torch, nm, tm, ([tgt, mem], {"tgt_mask": causal, "memory_key_padding_mask": mpad}),
              ([ttgt, tmem], {"tgt_mask": torch.tensor(causal), "memory_key_padding_mask": torch.tensor(mpad)}), rng)
 
 
-def test_encoder_and_decoder_stacks_load_torch_state(rng):
+def test_encoder_and_decoder_stacks_load_torch_state(rng, torch):
     kw = dict(dim_feedforward=FF, dropout=0.0, batch_first=True)
     tenc = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(D, H, **kw), 2, norm=torch.nn.LayerNorm(D),
                                        enable_nested_tensor=False)
     nenc = TransformerEncoder(TransformerEncoderLayer(D, H, **kw), 2, norm=LayerNorm(D))
-    _load(nenc, tenc)
-    (x,), (tx,) = _inputs(rng, (2, 5, D))
-    _compare(nenc, tenc, ([x], {}), ([tx], {}), rng)
+    _load(torch, nenc, tenc)
+    (x,), (tx,) = _inputs(torch, rng, (2, 5, D))
+    _compare(torch, nenc, tenc, ([x], {}), ([tx], {}), rng)
     tdec = torch.nn.TransformerDecoder(torch.nn.TransformerDecoderLayer(D, H, **kw), 2)
     ndec = TransformerDecoder(lambda: TransformerDecoderLayer(D, H, **kw), 2)
-    _load(ndec, tdec)
-    (tgt, mem), (ttgt, tmem) = _inputs(rng, (2, 4, D), (2, 5, D))
+    _load(torch, ndec, tdec)
+    (tgt, mem), (ttgt, tmem) = _inputs(torch, rng, (2, 4, D), (2, 5, D))
     causal = np.triu(np.ones((4, 4), bool), 1)
-    _compare(ndec, tdec, ([tgt, mem], {"tgt_mask": causal}), ([ttgt, tmem], {"tgt_mask": torch.tensor(causal)}), rng)
+    _compare(torch, ndec, tdec, ([tgt, mem], {"tgt_mask": causal}), ([ttgt, tmem], {"tgt_mask": torch.tensor(causal)}), rng)
 
 
 def test_encoder_copies_share_initial_weights_but_not_parameters():
@@ -155,13 +154,13 @@ def test_positional_layers(rng):
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
-def test_full_transformer_parity(rng, norm_first):
+def test_full_transformer_parity(rng, norm_first, torch):
     kw = dict(dim_feedforward=FF, dropout=0.0, activation="relu", norm_first=norm_first)
     tm = torch.nn.Transformer(D, H, 2, 2, batch_first=True, **kw)
     nm = Transformer(D, H, 2, 2, **kw)
     nm.eval(), tm.eval()
-    _load(nm, tm)
-    (src, tgt), (tsrc, ttgt) = _inputs(rng, (2, 6, D), (2, 4, D))
+    _load(torch, nm, tm)
+    (src, tgt), (tsrc, ttgt) = _inputs(torch, rng, (2, 6, D), (2, 4, D))
     causal = Transformer.generate_square_subsequent_mask(4)
     spad = np.zeros((2, 6), bool)
     spad[1, 4:] = True
@@ -170,12 +169,15 @@ def test_full_transformer_parity(rng, norm_first):
     kwargs = {"tgt_mask": causal, "src_key_padding_mask": spad, "memory_key_padding_mask": spad,
               "tgt_key_padding_mask": tpad}
     tkwargs = {k: torch.tensor(v) for k, v in kwargs.items()}
-    _compare(nm, tm, ([src, tgt], kwargs), ([tsrc, ttgt], tkwargs), rng)
+    _compare(torch, nm, tm, ([src, tgt], kwargs), ([tsrc, ttgt], tkwargs), rng)
 
 
-def test_square_subsequent_mask_matches_torch():
+def test_square_subsequent_mask_matches_torch(torch):
     np.testing.assert_array_equal(Transformer.generate_square_subsequent_mask(5),
                                   torch.nn.Transformer.generate_square_subsequent_mask(5).numpy())
+
+
+def test_square_subsequent_mask_is_float32():
     assert Transformer.generate_square_subsequent_mask(3).dtype == np.float32
 
 
