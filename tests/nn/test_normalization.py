@@ -4,7 +4,7 @@ import pytest
 
 import neuronet as nt
 import neuronet.functional as F
-from tests.helpers import assert_close, check_grad, check_parity
+from tests.helpers import assert_close, check_grad, check_parity, need
 
 SHAPES = [(4, 3), (4, 3, 5), (3, 2, 4, 5)]
 
@@ -20,8 +20,7 @@ def test_layer_norm_gradcheck(rng, shape, k):
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_layer_norm_parity(rng, shape):
-    import torch
+def test_layer_norm_parity(rng, shape, torch):
     norm = shape[1:]
     x = (rng.standard_normal(shape) * 3 + 1).astype(np.float32)
     w, b = rng.standard_normal(norm).astype(np.float32), rng.standard_normal(norm).astype(np.float32)
@@ -52,8 +51,7 @@ def test_batch_norm_gradcheck(rng, shape):
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("training", [True, False])
-def test_batch_norm_parity_and_running_stats(rng, shape, training):
-    import torch
+def test_batch_norm_parity_and_running_stats(rng, shape, training, torch):
     c = shape[1]
     x = (rng.standard_normal(shape) * 2 - 1).astype(np.float32)
     w, b = rng.standard_normal(c).astype(np.float32), rng.standard_normal(c).astype(np.float32)
@@ -71,9 +69,7 @@ def test_batch_norm_parity_and_running_stats(rng, shape, training):
 
 @pytest.mark.parametrize("shape", SHAPES + [(3, 4, 16)])  # (3, 4, 16): rows long enough for the compiled kernels
 @pytest.mark.parametrize("training", [True, False])
-def test_batch_norm_with_fused_relu(rng, shape, training):
-    import torch
-    from neuronet.kernels import compiled
+def test_batch_norm_with_fused_relu_grad(rng, shape, training):
     c = shape[1]
     x = (rng.standard_normal(shape) * 2 - 0.5).astype(np.float32)
     w, b = rng.standard_normal(c).astype(np.float32), rng.standard_normal(c).astype(np.float32)
@@ -81,17 +77,25 @@ def test_batch_norm_with_fused_relu(rng, shape, training):
     check_grad(lambda x, w, b: F.batch_norm(x, rm.astype(np.float64), rv.astype(np.float64), w, b,
                                             training=training, activation="relu"),
                *(a.astype(np.float64) for a in (x, w, b)))
-    for use_kernels in (True, False):
-        compiled.set_numba_kernels(use_kernels)
-        try:
-            check_parity(lambda x, w, b: F.batch_norm(x, rm.copy(), rv.copy(), w, b, training=training,
-                                                      activation="relu"),
-                         lambda x, w, b: torch.relu(torch.nn.functional.batch_norm(
-                             x, torch.zeros(c), torch.ones(c), w, b, training=training)), x, w, b)
-        finally:
-            compiled.set_numba_kernels(True)
     with pytest.raises(ValueError, match="batch_norm: activation must be None or 'relu', got 'tanh'"):
         F.batch_norm(nt.tensor(x), rm, rv, training=training, activation="tanh")
+
+
+@pytest.mark.parametrize("shape", SHAPES + [(3, 4, 16)])  # (3, 4, 16): rows long enough for the compiled kernels
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("use_kernels", [True, False])
+def test_batch_norm_with_fused_relu_parity(rng, shape, training, use_kernels, torch):
+    from neuronet.kernels import compiled
+    if use_kernels:
+        need("numba")
+    c = shape[1]
+    x = (rng.standard_normal(shape) * 2 - 0.5).astype(np.float32)
+    w, b = rng.standard_normal(c).astype(np.float32), rng.standard_normal(c).astype(np.float32)
+    rm, rv = np.zeros(c, np.float32), np.ones(c, np.float32)
+    compiled.set_numba_kernels(use_kernels)  # the _kernel_switch fixture restores the switch
+    check_parity(lambda x, w, b: F.batch_norm(x, rm.copy(), rv.copy(), w, b, training=training, activation="relu"),
+                 lambda x, w, b: torch.relu(torch.nn.functional.batch_norm(
+                     x, torch.zeros(c), torch.ones(c), w, b, training=training)), x, w, b)
 
 
 def test_batch_norm_no_grad_still_updates_running_stats(rng):
@@ -125,8 +129,7 @@ def _grads_match(model, tmodel, names):
 
 
 @pytest.mark.parametrize("shape", [(5, 4), (3, 2, 4)])
-def test_layer_norm_layer_parity(rng, shape):
-    import torch
+def test_layer_norm_layer_parity(rng, shape, torch):
     layer = nt.nn.LayerNorm()  # lazy: last dimension
     layer(nt.tensor(np.zeros(shape, np.float32)))
     assert layer.normalized_shape == (4,) and layer.weight.shape == (4,)
@@ -152,8 +155,7 @@ def test_layer_norm_layer_options_and_errors():
 
 @pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
 @pytest.mark.parametrize("momentum", [0.1, None])
-def test_batch_norm_1d_layer_parity_over_steps(rng, shape, momentum):
-    import torch
+def test_batch_norm_1d_layer_parity_over_steps(rng, shape, momentum, torch):
     bn = nt.nn.BatchNorm1D(momentum=momentum)  # lazy: channels from axis 1
     tbn = torch.nn.BatchNorm1d(3, momentum=momentum)
     with torch.no_grad():
@@ -179,16 +181,14 @@ def test_batch_norm_1d_layer_parity_over_steps(rng, shape, momentum):
     assert int(bn.num_batches_tracked) == 4  # evaluation leaves the statistics alone
 
 
-def test_batch_norm_2d_layer_parity(rng):
-    import torch
+def test_batch_norm_2d_layer_parity(rng, torch):
     bn, tbn = nt.nn.BatchNorm2D(3, momentum=0.2), torch.nn.BatchNorm2d(3, momentum=0.2)
     x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     check_parity(bn, tbn, x)
     assert_close(bn.running_var, tbn.running_var.numpy())
 
 
-def test_batch_norm_without_running_stats_uses_batch_statistics(rng):
-    import torch
+def test_batch_norm_without_running_stats_uses_batch_statistics(rng, torch):
     bn = nt.nn.BatchNorm1D(3, affine=False, track_running_stats=False).eval()
     tbn = torch.nn.BatchNorm1d(3, affine=False, track_running_stats=False).eval()
     assert list(bn.state_dict()) == [] and list(bn.parameters()) == []
@@ -207,8 +207,7 @@ def test_batch_norm_layer_errors():
 
 
 @pytest.mark.parametrize("groups, shape", [(2, (3, 4, 5, 5)), (1, (2, 6, 7)), (6, (2, 6, 3, 3))])
-def test_group_norm_matches_torch(groups, shape):
-    import torch
+def test_group_norm_matches_torch(groups, shape, torch):
     rng = np.random.default_rng(3)
     x = rng.standard_normal(shape).astype(np.float32) * 2 + 1
     ours = nt.nn.GroupNorm(groups)
