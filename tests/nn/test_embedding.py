@@ -31,8 +31,7 @@ def test_embedding_padding_gradient_is_the_plain_one_without_that_row(rng, paddi
 
 
 @pytest.mark.parametrize("padding_idx", [None, 0, 2, -2])
-def test_embedding_parity(rng, padding_idx):
-    import torch
+def test_embedding_parity(rng, padding_idx, torch):
     idx = np.array([[0, 2, 2, 5], [1, 0, 3, 2]])
     w = rng.standard_normal((6, 4)).astype(np.float32)
     check_parity(lambda i, w: F.embedding(i, w, padding_idx=padding_idx),
@@ -57,24 +56,29 @@ def test_embedding_errors():
         F.embedding(nt.tensor([1]), w, padding_idx=10)
 
 
-def test_one_hot_matches_torch():
-    import torch
+def test_one_hot_matches_torch(torch):
     idx = np.array([[0, 3], [2, 1]])
     for n in (-1, 5):
         ours = F.one_hot(nt.tensor(idx), n)
         theirs = torch.nn.functional.one_hot(torch.tensor(idx), n).numpy()
         assert ours.dtype == np.int64 and np.array_equal(ours.numpy(), theirs)
+
+
+def test_one_hot_dtype_grad_and_errors():
     assert F.one_hot(np.array([1]), 3, dtype=np.float32).dtype == np.float32
     assert not F.one_hot(np.array([1]), 3).requires_grad
     with pytest.raises(ValueError, match="one_hot: index 3 is out of range for num_classes = 3"):
         F.one_hot(np.array([0, 3]), 3)
 
 
-def test_embedding_layer_parity(rng):
-    import torch
+def test_embedding_layer_padding_vector_starts_at_zero():
+    emb = nt.nn.Embedding(7, 5, padding_idx=3)
+    assert np.array_equal(emb.weight.numpy()[3], np.zeros(5))
+
+
+def test_embedding_layer_parity(rng, torch):
     emb = nt.nn.Embedding(7, 5, padding_idx=3)
     temb = torch.nn.Embedding(7, 5, padding_idx=3)
-    assert np.array_equal(emb.weight.numpy()[3], np.zeros(5))  # the padding vector starts at zero
     emb.load_state_dict({"weight": temb.weight.detach().numpy()})
     idx = rng.integers(0, 7, size=(3, 4))
     out = emb(nt.tensor(idx))
