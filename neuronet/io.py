@@ -5,7 +5,11 @@ A safetensors file is an 8-byte little-endian header length N, N bytes of JSON h
 "__metadata__": {"key": "value"}}``), then the raw little-endian bytes of every tensor, back to
 back.  Loading only parses JSON and copies bytes, so a file can never run code; files written
 here are read by the ``safetensors`` package and the other way round.  A path ending in ``.npz``
-is written with ``numpy.savez`` and read with ``numpy.load(allow_pickle=False)``.
+is written with ``numpy.savez`` and read member by member with ``numpy.lib.format``'s header
+parser, never unpickling (object, string and record arrays are refused).  Every size in a file is
+checked against the file before anything is allocated, and a damaged or hostile file is a
+ValueError naming it.  Saves are atomic and leave files with the user's umask; see
+``_write_atomically`` for how temporaries of interrupted saves are cleaned up.
 
 Example::
 
@@ -14,7 +18,6 @@ Example::
 """
 from __future__ import annotations
 
-import errno
 import json
 import math
 import os

@@ -8,9 +8,14 @@ CIFAR-10 is in no registry package, so the loader reads either distributed versi
   pickled dicts with ``b"data"`` (uint8 (N, 3072)) and ``b"labels"``.
 
 Pickle can run arbitrary code, so the python version is read with a restricted unpickler whose
-``find_class`` allows only the few NumPy functions that rebuild an array (``_reconstruct``,
-``_frombuffer``, ``ndarray``, ``dtype``) and ``_codecs.encode`` (how Python 3 pickles bytes at
-protocol 2); any other global in the file stops the load with a ValueError.
+``find_class`` allows only what rebuilds a plain numeric NumPy array: ``_reconstruct`` (of an
+empty ``ndarray`` only, as NumPy pickles), ``_frombuffer``, ``scalar`` and ``dtype`` (booleans,
+integers and floats only: no object, string or record dtypes), ``_codecs.encode`` (how Python 3
+pickles bytes at protocol 2; the latin-1 codec only) and ``bytes()`` without arguments (an empty
+``bytes`` at protocol 2).  Any other global, codec or dtype stops the
+load with a ValueError.  Both readers then check the batch the same way: uint8 pixels, 3,072 per
+image, at least one image, one integer label per image in 0..9; a failed check is a ValueError
+that names the reader and the file.
 """
 from __future__ import annotations
 
@@ -29,48 +34,131 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
 _RECORD = 1 + 3 * 32 * 32
 
 
+_LATIN1 = {"latin1", "latin-1", "iso-8859-1", "iso8859-1", "l1"}
+_NDARRAY = object()  # what the name numpy.ndarray resolves to: an argument of _reconstruct, never callable
+
+
+def _refuse(what):
+    raise pickle.UnpicklingError(what)
+
+
+def _plain_dtype(obj, align=False, copy=False):
+    """``numpy.dtype`` for booleans, integers and floats named by a string, nothing else."""
+    if isinstance(obj, bytes):
+        obj = obj.decode("latin1")
+    if not isinstance(obj, str):
+        _refuse(f"dtype {obj!r} is not allowed in a CIFAR batch"[:200])
+    dtype = np.dtype(obj, bool(align), bool(copy))
+    if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
+        _refuse(f"dtype {dtype} is not allowed in a CIFAR batch (booleans, integers and floats only)")
+    return dtype
+
+
+def _latin1_encode(obj, encoding="utf-8", errors="strict"):
+    if not isinstance(obj, str) or not isinstance(encoding, str) or encoding.lower().replace("_", "-") not in _LATIN1:
+        _refuse(f"_codecs.encode with codec {encoding!r} is not allowed in a CIFAR batch (latin-1 only)"[:200])
+    return _codecs.encode(obj, "latin1", "strict")
+
+
+def _empty_bytes(*args):
+    """``bytes()``: how protocol 2 pickles ``b""`` (the data of an empty array); never ``bytes(n)``."""
+    if args:
+        _refuse("bytes() with arguments is not allowed in a CIFAR batch")
+    return b""
+
+
 def _numpy_globals() -> dict:
     core = getattr(np, "_core", None) or np.core
-    allowed = {("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype,
-               ("_codecs", "encode"): _codecs.encode}
+    reconstruct, scalar, frombuffer = core.multiarray._reconstruct, core.multiarray.scalar, core.numeric._frombuffer
+
+    def _reconstruct(subtype, shape, dtype):  # NumPy pickles an array as an empty one, then its state
+        if subtype is not _NDARRAY or tuple(shape) != (0,):
+            _refuse(f"_reconstruct({subtype!r}, {shape!r}) is not how NumPy pickles an array"[:200])
+        return reconstruct(np.ndarray, (0,), _plain_dtype(dtype))
+
+    def _scalar(dtype, *data):
+        if not isinstance(dtype, np.dtype):
+            _refuse("scalar() needs a dtype")
+        return scalar(_plain_dtype(dtype.str), *data)
+
+    def _frombuffer(buf, dtype, shape, order):
+        if not isinstance(dtype, np.dtype):
+            _refuse("_frombuffer() needs a dtype")
+        return frombuffer(buf, _plain_dtype(dtype.str), shape, order)
+
+    allowed = {("numpy", "ndarray"): _NDARRAY, ("numpy", "dtype"): _plain_dtype,
+               ("_codecs", "encode"): _latin1_encode,
+               ("__builtin__", "bytes"): _empty_bytes, ("builtins", "bytes"): _empty_bytes}
     for mod in ("numpy.core", "numpy._core"):   # files written under NumPy 1 and NumPy 2
-        allowed[(f"{mod}.multiarray", "_reconstruct")] = core.multiarray._reconstruct
-        allowed[(f"{mod}.multiarray", "scalar")] = core.multiarray.scalar
-        allowed[(f"{mod}.numeric", "_frombuffer")] = core.numeric._frombuffer
+        allowed[(f"{mod}.multiarray", "_reconstruct")] = _reconstruct
+        allowed[(f"{mod}.multiarray", "scalar")] = _scalar
+        allowed[(f"{mod}.numeric", "_frombuffer")] = _frombuffer
     return allowed
 
 
 class _ArrayOnlyUnpickler(pickle.Unpickler):
-    """An unpickler that can rebuild NumPy arrays, lists, dicts, strings and numbers, nothing else."""
+    """An unpickler that can rebuild numeric NumPy arrays, lists, dicts, strings and numbers, nothing else."""
 
     _allowed = _numpy_globals()
 
     def find_class(self, module, name):
         try:
             return self._allowed[(module, name)]
-        except KeyError:
+        except (KeyError, TypeError):
             raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a CIFAR batch") from None
+
+
+def _check_batch(fn: str, path, pixels, labels):
+    """The checks both readers share: uint8 pixels (N, 3072) with N ≥ 1 and N labels in 0..9.
+    Returns ``(images (N, 3, 32, 32), labels int64)``."""
+    if not isinstance(pixels, np.ndarray) or pixels.dtype != np.uint8 or pixels.ndim != 2 \
+            or pixels.shape[1] != _RECORD - 1:
+        got = f"{pixels.dtype}{pixels.shape}" if isinstance(pixels, np.ndarray) else type(pixels).__name__
+        raise ValueError(f"{fn}: {path} has data {got}, expected uint8 (N, 3072) (3,072 pixel bytes per image)")
+    if isinstance(labels, np.ndarray):
+        if labels.ndim != 1 or labels.dtype.kind not in "iu":
+            raise ValueError(f"{fn}: {path} has labels {labels.dtype}{labels.shape}, expected one integer per image")
+        values = labels
+    elif isinstance(labels, (list, tuple)):
+        for i, v in enumerate(labels):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise ValueError(f"{fn}: {path} has label {v!r} ({type(v).__name__}) at image {i}, expected "
+                                 "integer class numbers 0..9"[:300])
+        values = labels
+    else:
+        raise ValueError(f"{fn}: {path} has labels of type {type(labels).__name__}, expected a list of integers")
+    n = pixels.shape[0]
+    if n == 0:
+        raise ValueError(f"{fn}: {path} has no images")
+    if len(values) != n:
+        raise ValueError(f"{fn}: {path} has {n} images and {len(values)} labels, expected one label per image")
+    for i, v in enumerate(values) if not isinstance(values, np.ndarray) else ():
+        if not 0 <= v <= 9:
+            raise ValueError(f"{fn}: {path} has label {v} at image {i}, expected 0..9 (CIFAR-10 has 10 classes)")
+    if isinstance(values, np.ndarray):
+        bad = np.flatnonzero((values < 0) | (values > 9))
+        if bad.size:
+            raise ValueError(f"{fn}: {path} has label {values[bad[0]]} at image {bad[0]}, expected 0..9 "
+                             "(CIFAR-10 has 10 classes)")
+    return pixels.reshape(-1, 3, 32, 32), np.asarray(values, dtype=np.int64)
 
 
 def read_cifar_pickle(path):
     """Images (uint8 (N, 3, 32, 32)) and labels (int64) from one python-version batch file."""
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
+    with open(path, "rb") as f:
+        try:
             batch = _ArrayOnlyUnpickler(f, encoding="bytes").load()
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as e:
-        raise ValueError(f"read_cifar_pickle: {path} is not a CIFAR-10 python batch ({e})") from e
+        except Exception as e:  # anything a damaged or hostile pickle raises: not a batch
+            raise ValueError(f"read_cifar_pickle: {path} is not a CIFAR-10 python batch "
+                             f"({type(e).__name__}: {e})"[:500]) from e
     if not isinstance(batch, dict):
         raise ValueError(f"read_cifar_pickle: {path} holds a {type(batch).__name__}, expected a dict")
-    batch = {k.decode() if isinstance(k, bytes) else k: v for k, v in batch.items()}
+    batch = {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in batch.items()}
     if "data" not in batch or "labels" not in batch:
-        raise ValueError(f"read_cifar_pickle: {path} has keys {sorted(batch)}, expected 'data' and 'labels'")
-    data = np.asarray(batch["data"])
-    labels = np.asarray(batch["labels"], dtype=np.int64)
-    if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != _RECORD - 1 or data.shape[0] != labels.shape[0]:
-        raise ValueError(f"read_cifar_pickle: {path} has data {data.dtype}{data.shape} and {labels.shape[0]} labels, "
-                         f"expected uint8 (N, 3072) and N labels")
-    return data.reshape(-1, 3, 32, 32), labels
+        keys = sorted(map(str, batch))[:10]
+        raise ValueError(f"read_cifar_pickle: {path} has keys {keys}, expected 'data' and 'labels'")
+    return _check_batch("read_cifar_pickle", path, batch["data"], batch["labels"])
 
 
 def read_cifar_binary(path):
@@ -81,10 +169,7 @@ def read_cifar_binary(path):
         raise ValueError(f"read_cifar_binary: {path} has {raw.size} bytes, expected a positive multiple of "
                          f"{_RECORD} (1 label byte + 3072 pixel bytes per image)")
     records = raw.reshape(-1, _RECORD)
-    labels = records[:, 0].astype(np.int64)
-    if labels.max() > 9:
-        raise ValueError(f"read_cifar_binary: {path} has label {labels.max()}, expected 0..9")
-    return records[:, 1:].reshape(-1, 3, 32, 32), labels
+    return _check_batch("read_cifar_binary", path, records[:, 1:], records[:, 0])
 
 
 def _batch_number(path: Path) -> int:
