@@ -1,13 +1,17 @@
 """Callbacks with the Keras hook protocol: History, EarlyStopping, ModelCheckpoint, schedules, ...
 
 A callback sees ``self.model`` (the Model being trained) and ``self.params`` (epochs, steps,
-...), and may set ``self.model.stop_training = True`` to end ``fit`` after the current epoch.
+``do_validation``, ...), and may set ``self.model.stop_training = True`` to end ``fit`` after the
+current epoch.  Callbacks that watch validation values (``monitor="val_..."``, a checkpoint path
+naming ``{val_loss}``) refuse a ``fit`` without validation data when ``fit`` hands them their
+params, before any epoch runs.
 """
 from __future__ import annotations
 
 import inspect
 import math
 import os
+import string
 
 from ..optim.lr_scheduler import warmup_cosine_lr
 
@@ -101,6 +105,15 @@ class _Monitor(Callback):
         self.min_delta = abs(min_delta)
         self.best = math.inf if self.mode == "min" else -math.inf
 
+    def set_params(self, params: dict) -> None:
+        super().set_params(params)
+        if self._watches_monitor() and self.monitor.startswith("val_"):
+            _needs_validation(self, f"monitor={self.monitor!r}", "or watch a training value (monitor='loss')")
+
+    def _watches_monitor(self) -> bool:
+        """Whether the callback reads ``monitor`` at every epoch end."""
+        return True
+
     def _current(self, logs):
         if logs is None or self.monitor not in logs:
             raise KeyError(f"{type(self).__name__}: monitored value {self.monitor!r} is not in the logs; "
@@ -111,6 +124,13 @@ class _Monitor(Callback):
         if self.mode == "min":
             return value < self.best - self.min_delta
         return value > self.best + self.min_delta
+
+
+def _needs_validation(callback, what: str, other_fix: str) -> None:
+    """Refuse, before training starts, a fit without validation data when ``what`` needs its values."""
+    if callback.params.get("do_validation") is False:
+        raise ValueError(f"fit: {type(callback).__name__} {what} needs validation values, but fit has no "
+                         f"validation data; pass validation_data=(x_val, y_val) or validation_split=0.1, {other_fix}")
 
 
 class EarlyStopping(_Monitor):
@@ -184,6 +204,20 @@ class ModelCheckpoint(_Monitor):
         self.verbose = verbose
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
+        try:
+            self._fields = [f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(self.filepath) if f]
+        except ValueError as e:
+            raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string: {e}") from None
+
+    def _watches_monitor(self) -> bool:
+        return self.save_best_only
+
+    def set_params(self, params: dict) -> None:
+        super().set_params(params)
+        val_fields = [f for f in self._fields if f.startswith("val_")]
+        if val_fields:
+            _needs_validation(self, f"filepath {self.filepath!r} (field {{{val_fields[0]}}})",
+                              "or name training values in the path ({loss}, {epoch})")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

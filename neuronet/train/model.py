@@ -7,12 +7,16 @@ A Model is a Module, so everything of the PyTorch-style API (``parameters()``,
 from __future__ import annotations
 
 import functools
+import inspect
+import itertools
 import math
+import numbers
 import time
 
 from .. import backend
 from ..autograd import no_grad
 from ..backend import np
+from ..checks import positive_int
 from ..nn.module import Module
 from ..tensor import Tensor
 from .callbacks import Callback, CallbackList, reset_states
@@ -125,6 +129,10 @@ class Model(Module):
         out = []
         for i, a in enumerate(xs):
             name = "x" if len(xs) == 1 else f"x[{i}]"
+            if _is_batches(a):
+                raise TypeError(f"{type(self).__name__}.{what}: {name} is a {type(a).__name__} of batches; {what} "
+                                f"takes arrays here (a DataLoader or other iterable of (x, y) batches goes to fit or "
+                                f"evaluate as x, with y=None)")
             a = _as_array(a, f"{type(self).__name__}.{what}: {name}")
             if a.ndim == 0 or a.shape[0] == 0:
                 raise ValueError(f"{type(self).__name__}.{what}: {name} is empty (shape {a.shape})")
@@ -151,27 +159,84 @@ class Model(Module):
             raise ValueError(f"{type(self).__name__}.{what}: y contains NaN or infinity (first at sample {bad})")
         return y
 
+    def _check_input_count(self, xs, what):
+        """The number of arrays in x must be the number of inputs the model takes: its recorded
+        input spec once built, else what ``forward``'s positional parameters accept."""
+        spec = getattr(self, "_input_spec", None)
+        low, high = (len(spec), len(spec)) if spec is not None else _forward_arity(self)
+        if low <= len(xs) and (high is None or len(xs) <= high):
+            return
+        takes = f"{low}" if low == high else f"at least {low}" if high is None else f"{low} to {high}"
+        msg = (f"{type(self).__name__}.{what}: the model takes {takes} input{'' if high == 1 else 's'}, "
+               f"got {len(xs)}")
+        if len(xs) > 1:
+            msg += f" (x is a tuple of {len(xs)} arrays, read as one array per input of a multi-input model)"
+            if high == 1:
+                msg += "; pass one array as x"
+                if len(xs) == 2 and what.split("(")[0] in ("fit", "evaluate", "train_on_batch"):
+                    msg += f", and targets as y: {what.split('(')[0]}(x, y), not {what.split('(')[0]}((x, y))"
+        raise ValueError(msg)
+
     def _check_inputs_fit_model(self, xs, what):
         """Build lazy layers on the first call; afterwards the feature shape must match."""
         spec = getattr(self, "_input_spec", None)
         if spec is None:
-            with no_grad():
-                was = self.training
-                self.eval()
-                try:
-                    out = self(*[self._to_tensor(a[:2]) for a in xs])
-                finally:
-                    self.train(was)
-            reset_states(self)  # the probe must not leave 2-row states in stateful layers
+            out = self._probe(xs, what)
             _set(self, "_input_spec", [(tuple(a.shape[1:]), a.dtype.str) for a in xs])
             _set(self, "_output_shape", tuple(_first(out).shape[1:]))
             return
         if len(spec) != len(xs):
-            raise ValueError(f"{type(self).__name__}.{what}: the model takes {len(spec)} input(s), got {len(xs)}")
+            self._check_input_count(xs, what)
         for i, (a, (shape, _)) in enumerate(zip(xs, spec)):
             if not _same_features(a, shape):
-                raise ValueError(f"{type(self).__name__}.{what}: expected input of shape (batch, "
-                                 f"{', '.join(map(str, shape))}{',' if len(shape) == 1 else ''}), got {tuple(a.shape)}")
+                name = "x" if len(xs) == 1 else f"x[{i}]"
+                msg = (f"{type(self).__name__}.{what}: expected input of shape {_batch_shape(shape)}"
+                       f"{'' if len(xs) == 1 else ' for ' + name}, got {tuple(a.shape)}")
+                if a.ndim == 1 and shape == (1,):
+                    msg += f"; a 1-D {name} holds one number per sample: pass {name}.reshape(-1, 1)"
+                raise ValueError(msg)
+
+    def _probe(self, xs, what):
+        """Run the first (up to) two samples through the model in eval mode, building its lazy layers.
+
+        A 1-D input must also go through as a batch: outputs with as many rows as samples, for two
+        samples and for one (a Dense layer would otherwise take the samples for features).  If
+        anything fails, every layer that was not built before is put back as it was, so a bad first
+        call does not leave the model built for the wrong shape.
+        """
+        unbuilt = [(m, _copy_state(m)) for m in self.modules() if not m.built]
+        rows = min(2, xs[0].shape[0])
+        one_d = [i for i, a in enumerate(xs) if a.ndim == 1]
+        was = self.training
+        self.eval()
+        try:
+            with no_grad():
+                out = self(*[self._to_tensor(a[:rows]) for a in xs])
+                if one_d:
+                    _check_rows(out, rows)
+                    if rows > 1:
+                        reset_states(self)
+                        _check_rows(self(*[self._to_tensor(a[:1]) for a in xs]), 1)
+        except Exception as e:
+            for m, state in unbuilt:
+                vars(m).clear()
+                vars(m).update(state)
+            if not isinstance(e, (ValueError, TypeError)):
+                raise
+            shapes = " and ".join(str(tuple(a.shape)) for a in xs)
+            name = "x" if len(xs) == 1 else "inputs"
+            if one_d:
+                bad = "x" if len(xs) == 1 else f"x[{one_d[0]}]"
+                raise ValueError(
+                    f"{type(self).__name__}.{what}: {name} of shape {shapes} is 1-D: one number per sample, which "
+                    f"this model does not read as a batch ({e}). Expected input of shape (batch, features); for "
+                    f"one feature per sample pass {bad}.reshape(-1, 1)") from e
+            kind = TypeError if isinstance(e, TypeError) else ValueError
+            raise kind(f"{type(self).__name__}.{what}: the model cannot take {name} of shape {shapes}: {e}") from e
+        finally:
+            self.train(was)
+            reset_states(self)  # the probe must not leave 2-row states in stateful layers
+        return out
 
     def _check_targets_fit_loss(self, y, what):
         kind = type(self.loss_fn).__name__
@@ -204,6 +269,7 @@ class Model(Module):
 
     def _prepare(self, x, y, what, need_y=True):
         xs = self._as_inputs(x, what)
+        self._check_input_count(xs, what)
         ys = self._as_targets(y, xs[0].shape[0], what) if need_y else None
         self._check_inputs_fit_model(xs, what)
         if ys is not None:
@@ -266,8 +332,8 @@ class Model(Module):
         """One optimizer step on one batch; returns that batch's loss and metrics."""
         self._require_compiled("train_on_batch")
         xs, y = self._prepare(x, y, "train_on_batch")
+        sw = _sample_weights(y, class_weight, sample_weight, "train_on_batch")
         self._make_optimizer()
-        sw = _sample_weights(y, class_weight, sample_weight)
         loss, reg, pred = self._train_step(xs, y, sw)
         logs = {"loss": loss}
         if reg is not None:
@@ -292,20 +358,27 @@ class Model(Module):
         """Train for ``epochs`` passes over ``(x, y)`` in mini-batches.
 
         Args:
-            x, y: arrays (or tensors); ``x`` may be a tuple of arrays for a multi-input model,
-                or a :class:`~neuronet.data.DataLoader` (any re-iterable of ``(x, y)`` batches)
-                with ``y=None`` — then the loader decides batching, shuffling and transforms.
-            batch_size: samples per gradient step.
+            x, y: arrays (or tensors); ``x`` may be a tuple of arrays for a multi-input model (one
+                array per input of ``forward``), or a :class:`~neuronet.data.DataLoader` (any
+                re-iterable of ``(x, y)`` batches, a list of them included) with ``y=None`` — then the
+                loader decides batching, shuffling and transforms.  A one-shot iterator (a generator,
+                ``iter(loader)``) serves one epoch: a later epoch that gets no batches is an error.
+            batch_size: samples per gradient step (None: 32, as in Keras); ignored for a loader
+                ``x`` except for array ``validation_data``.
             epochs: index of the last epoch (Keras semantics: with ``initial_epoch=2,
                 epochs=5`` three more epochs run).
             verbose: 0 silent, 1 progress bar on a terminal (one line per epoch otherwise), 2 one line per epoch.
-            callbacks: list of :class:`Callback`.
+            callbacks: list of :class:`Callback` (a single Callback is taken as a list of one, as
+                Keras does).  Callbacks that need validation values (``EarlyStopping(monitor="val_loss")``,
+                ``ModelCheckpoint("{val_loss:.3f}.nnet")``, ...) fail before the first epoch without
+                validation data.
             validation_split: fraction of the samples, taken from the end before shuffling,
                 held out for validation (arrays only).
-            validation_data: ``(x_val, y_val)`` or a DataLoader; overrides ``validation_split``.
+            validation_data: ``(x_val, y_val)`` or a DataLoader (or list of batches); overrides
+                ``validation_split``.  A one-shot iterator is refused when more than one epoch runs.
             shuffle: reshuffle the training samples every epoch (with the seeded generator).
-            class_weight: ``{class: weight}`` scaling each sample's loss by its class.
-            sample_weight: per-sample loss weights, shape (N,).
+            class_weight: ``{class: weight}`` scaling each sample's loss by its class (finite, >= 0).
+            sample_weight: per-sample loss weights, shape (N,), finite and >= 0.
             initial_epoch: epoch to start from (resuming a saved model).
             transform: callable applied to each training batch of x (data augmentation).
             seed: give the model its own generator seeded with this (``model.random_generator``): this
@@ -314,6 +387,11 @@ class Model(Module):
 
         Returns:
             A :class:`History` whose ``history`` maps log names to per-epoch values.
+
+        Raises:
+            ValueError / TypeError: bad arguments or data, before anything is trained or built (a
+                failed first call leaves lazy layers unbuilt); an epoch with no training batches, or
+                validation data that yields none.
         """
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -326,24 +404,32 @@ class Model(Module):
     def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
              class_weight, sample_weight, initial_epoch, transform) -> History:
         self._require_compiled("fit")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
-        if not isinstance(epochs, int) or epochs < 0 or initial_epoch < 0:
-            raise ValueError(f"fit: epochs and initial_epoch must be non-negative integers, got {epochs!r}, {initial_epoch!r}")
-        if _is_loader(x):
+        batch_size = _batch_size("fit", batch_size)
+        epochs = _non_negative_int("fit", "epochs", epochs)
+        initial_epoch = _non_negative_int("fit", "initial_epoch", initial_epoch)
+        callbacks = _callback_list("fit", callbacks)
+        one_shot = False
+        if _is_batches(x):
             if y is not None or validation_split or class_weight is not None or sample_weight is not None:
                 raise ValueError("fit: with a DataLoader as x, pass y, validation_split, class_weight and "
                                  "sample_weight through the loader (y must be None)")
             loader, n = x, None
             steps = len(loader) if hasattr(loader, "__len__") else None
-            first = next(iter(loader))
-            self._prepare(first[0], first[1], "fit")
+            batches = iter(loader)
+            one_shot = batches is loader  # a generator or iter(loader): each batch comes once
+            try:
+                first = next(batches)
+            except StopIteration:
+                raise ValueError(f"fit: x ({_describe(x, one_shot)}) yielded no batches") from None
+            self._prepare(*_split_batch(first, "fit", "x"), "fit")
+            if one_shot:  # the probe's batch goes back in front: epoch 1 trains on every batch
+                loader = itertools.chain([first], batches)
             val = validation_data
         else:
             loader = None
             xs, y = self._prepare(x, y, "fit")
             n = xs[0].shape[0]
-            sw = _sample_weights(y, class_weight, sample_weight)
+            sw = _sample_weights(y, class_weight, sample_weight, "fit")
             val = None
             if validation_data is not None:
                 val = validation_data
@@ -358,7 +444,16 @@ class Model(Module):
                 sw = None if sw is None else sw[:cut]
                 n = cut
             steps = math.ceil(n / batch_size)
-        if val is not None and not _is_loader(val):
+        val_where = "fit: validation_data"
+        if val is not None and _is_batches(val):
+            val_one_shot = _one_shot(val)
+            val_where += f" ({_describe(val, val_one_shot)})"
+            if val_one_shot and epochs - initial_epoch > 1:
+                raise ValueError(f"{val_where} would be used up by the first of the {epochs - initial_epoch} epochs; "
+                                 f"pass a re-iterable (a DataLoader, a list of batches, or (x_val, y_val) arrays)")
+            if hasattr(val, "__len__") and len(val) == 0:
+                raise ValueError(f"{val_where} has no batches")
+        elif val is not None:
             if not isinstance(val, (tuple, list)) or len(val) != 2:
                 raise ValueError("fit: validation_data must be a pair (x_val, y_val) or a DataLoader")
             val = self._prepare(val[0], val[1], "fit(validation_data)")
@@ -368,7 +463,7 @@ class Model(Module):
             """(inputs, targets, sample weights) for each step of one epoch."""
             if loader is not None:
                 for batch in loader:
-                    xb, yb = self._prepare(batch[0], batch[1], "fit")
+                    xb, yb = self._prepare(*_split_batch(batch, "fit", "x"), "fit")
                     yield list(xb), yb, None
                 return
             order = rng.permutation(n) if shuffle else None
@@ -381,15 +476,10 @@ class Model(Module):
         if not isinstance(history, History) or initial_epoch == 0:
             history = History()
             _set(self, "history", history)
-        cbs = []
-        for c in callbacks or []:
-            if not isinstance(c, Callback):
-                raise TypeError(f"fit: callbacks must be Callback instances, got {type(c).__name__}")
-            cbs.append(c)
         # History and the progress display run last, so they see what other callbacks added to the logs
-        cbs += [history, ProgressBar(verbose)] if verbose else [history]
+        cbs = callbacks + ([history, ProgressBar(verbose)] if verbose else [history])
         cblist = CallbackList(cbs, model=self, epochs=epochs, steps=steps, batch_size=batch_size,
-                              samples=n, verbose=verbose)
+                              samples=n, verbose=verbose, do_validation=val is not None)
         _set(self, "stop_training", False)
         rng = backend.get_rng()
         cblist.on_train_begin({})
@@ -416,16 +506,19 @@ class Model(Module):
                 cblist.on_train_batch_end(step, {"loss": loss, "size": bs, "batch": step})
                 if getattr(self, "stop_training", False) and not math.isfinite(loss):
                     break
-            logs = {"loss": total / max(seen, 1)}
+            if seen == 0:  # never a row of zeros in the history
+                raise ValueError(_no_training_batches(x, one_shot, epoch, initial_epoch, epochs))
+            logs = {"loss": total / seen}
             if reg is not None:
-                logs["reg_loss"] = reg_total / max(seen, 1)
+                logs["reg_loss"] = reg_total / seen
             if "lr" in self.optimizer.param_groups[0]:  # COCOB has no learning rate
                 logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
             for m in self.metric_objs:
                 logs[m.name] = float(m.result())
             if val is not None:
                 cblist.on_test_begin({})
-                vlogs = self._evaluate_batches(self._batches_of(val, batch_size))
+                vlogs = self._evaluate_batches(self._batches_of(val, batch_size, "fit"),
+                                               f"{val_where} at epoch {epoch + 1}")
                 cblist.on_test_end(vlogs)
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
             _set(self, "epochs_done", epoch + 1)
@@ -436,18 +529,20 @@ class Model(Module):
         return history
 
     # --- evaluate / predict ----------------------------------------------------------------------
-    def _batches_of(self, data, batch_size):
+    def _batches_of(self, data, batch_size, what="evaluate"):
         """Checked (inputs, targets) batches from prepared arrays ``(xs, y)`` or a DataLoader."""
-        if _is_loader(data):
+        if _is_batches(data):
             for batch in data:
-                xb, yb = self._prepare(batch[0], batch[1], "evaluate")
+                xb, yb = self._prepare(*_split_batch(batch, what, "x" if what == "evaluate" else "validation_data"),
+                                       what)
                 yield xb, yb
             return
         xs, y = data
         for start in range(0, xs[0].shape[0], batch_size):
             yield tuple(a[start:start + batch_size] for a in xs), y[start:start + batch_size]
 
-    def _evaluate_batches(self, batches):
+    def _evaluate_batches(self, batches, where="evaluate: x"):
+        """Mean loss and metrics over ``batches``; ``where`` names the data in the error when there are none."""
         was = self.training
         self.eval()
         for m in self.metric_objs:
@@ -463,7 +558,10 @@ class Model(Module):
                         m.update(yb, self._metric_pred(pred.data))
         finally:
             self.train(was)
-        logs = {"loss": total / max(n, 1)}
+        if n == 0:
+            raise ValueError(f"{where} yielded no batches (a one-shot iterator such as a generator is used up "
+                             f"after one pass; pass a DataLoader or a list of batches)")
+        logs = {"loss": total / n}
         for m in self.metric_objs:
             logs[m.name] = float(m.result())
         return logs
@@ -472,13 +570,23 @@ class Model(Module):
     def evaluate(self, x=None, y=None, batch_size=32, verbose=0) -> dict:
         """Loss and metrics over ``(x, y)`` (or a DataLoader) in eval mode, without recording a graph.
 
+        Args:
+            x, y: arrays (a tuple of arrays for a multi-input model), or a DataLoader / list of
+                ``(x, y)`` batches as ``x`` with ``y=None``.
+            batch_size: samples per forward pass for arrays (None: 32).
+            verbose: print the results with the time taken.
+
         Returns:
             ``{"loss": ..., "accuracy": ..., ...}`` (a dict, not Keras's list).
         """
         self._require_compiled("evaluate")
-        data = x if _is_loader(x) and y is None else self._prepare(x, y, "evaluate")
+        batch_size = _batch_size("evaluate", batch_size)
+        if _is_batches(x) and y is None:
+            data, where = x, f"evaluate: x ({_describe(x, _one_shot(x))})"
+        else:
+            data, where = self._prepare(x, y, "evaluate"), "evaluate: x"
         t0 = time.perf_counter()
-        logs = self._evaluate_batches(self._batches_of(data, batch_size))
+        logs = self._evaluate_batches(self._batches_of(data, batch_size), where)
         if verbose:
             from .progress import format_logs
             print(f"evaluate - {format_logs(logs)} - {time.perf_counter() - t0:.1f}s")
@@ -486,7 +594,13 @@ class Model(Module):
 
     @_own_generator
     def predict(self, x, batch_size=32, verbose=0):
-        """The model's outputs for ``x`` as a NumPy array (batched, eval mode, no graph)."""
+        """The model's outputs for ``x`` as a NumPy array (batched, eval mode, no graph).
+
+        Args:
+            x: an array, or a tuple of arrays for a multi-input model.
+            batch_size: samples per forward pass (None: 32).
+        """
+        batch_size = _batch_size("predict", batch_size)
         xs, _ = self._prepare(x, None, "predict", need_y=False)
         was = self.training
         self.eval()
@@ -501,7 +615,10 @@ class Model(Module):
         return np.concatenate(outs, axis=0)
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(1, len(x)))
+        """``predict`` on all of ``x`` in one forward pass."""
+        first = x[0] if isinstance(x, tuple) and x else x
+        rows = first.shape[0] if getattr(first, "ndim", 0) else len(first) if hasattr(first, "__len__") else 1
+        return self.predict(x, batch_size=max(1, int(rows)))
 
     # --- saving, summary -------------------------------------------------------------------------
     def save(self, path, include_optimizer: bool = True) -> None:
@@ -537,6 +654,115 @@ def _is_loader(x) -> bool:
             and not hasattr(x, "shape"))
 
 
+def _is_batch_list(x) -> bool:
+    """True for a non-empty list of ``(x, y)`` batches: each a tuple/list whose first item is an array
+    or a tuple of arrays (a nested list of numbers, or ``[x_val, y_val]``, is not one)."""
+    def inputs(a):
+        return getattr(a, "ndim", 0) >= 1 or isinstance(a, tuple) and a and all(getattr(b, "ndim", 0) >= 1 for b in a)
+    return (isinstance(x, list) and len(x) > 0
+            and all(isinstance(b, (tuple, list)) and len(b) >= 2 and inputs(b[0]) for b in x))
+
+
+def _is_batches(x) -> bool:
+    """A source of ``(x, y)`` batches: a loader (re-iterable or one-shot) or a list of batches."""
+    return _is_loader(x) or _is_batch_list(x)
+
+
+def _one_shot(source) -> bool:
+    """Whether iterating ``source`` again continues where the last pass stopped (a generator, ``iter(loader)``)."""
+    return iter(source) is source
+
+
+def _describe(source, one_shot) -> str:
+    """Words for a batch source in messages: its type, and whether it is a one-shot iterator."""
+    if isinstance(source, list):
+        return f"a list of {len(source)} batches"
+    return f"{'a one-shot ' if one_shot else 'a '}{type(source).__name__}"
+
+
+def _split_batch(batch, what, name):
+    """``(x, y)`` of one batch from a loader (a DataLoader may add more items after them)."""
+    if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+        got = type(batch).__name__ + (f" of shape {tuple(batch.shape)}" if hasattr(batch, "shape") else "")
+        raise ValueError(f"{what}: each batch from {name} must be a pair (x, y), got a {got}")
+    return batch[0], batch[1]
+
+
+def _no_training_batches(x, one_shot, epoch, initial_epoch, epochs) -> str:
+    where = f"fit: epoch {epoch + 1} of {epochs} got no training batches from x ({_describe(x, one_shot)})"
+    if one_shot and epoch > initial_epoch:
+        return (f"{where}: a one-shot iterator is used up by one pass, and the {epoch - initial_epoch} epoch(s) "
+                f"before this one are kept (model.history). Pass a re-iterable instead (a DataLoader, a list of "
+                f"batches, or an object whose __iter__ starts a new pass), or a new iterator per call: "
+                f"fit(make_batches(), epochs=e + 1, initial_epoch=e)")
+    return f"{where}: every pass over x must yield at least one (x, y) batch"
+
+
+def _batch_size(what, batch_size) -> int:
+    """A positive int batch size (None: Keras's default 32)."""
+    return 32 if batch_size is None else positive_int(what, "batch_size", batch_size)
+
+
+def _non_negative_int(what, name, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{what}: {name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def _callback_list(what, callbacks) -> list:
+    """``callbacks`` as a list of Callback objects; one Callback alone is a list of one (as in Keras)."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if isinstance(callbacks, (str, bytes, dict)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"{what}: callbacks must be a list of Callback objects, got {type(callbacks).__name__}")
+    out = list(callbacks)
+    for i, c in enumerate(out):
+        if isinstance(c, Callback):
+            continue
+        if isinstance(c, type) and issubclass(c, Callback):
+            fix = f"pass an instance: {c.__name__}(...)"
+        elif callable(c):
+            fix = "wrap a function in LambdaCallback(on_epoch_end=...) (or another hook)"
+        else:
+            fix = "subclass neuronet.callbacks.Callback"
+        raise TypeError(f"{what}: callbacks[{i}] is a {type(c).__name__}, not a Callback; {fix}")
+    return out
+
+
+def _forward_arity(model):
+    """(fewest, most) positional inputs ``model.forward`` accepts; most is None for ``*args``."""
+    try:
+        params = inspect.signature(model.forward).parameters.values()
+    except (TypeError, ValueError):
+        return 0, None
+    low = high = 0
+    for p in params:
+        if p.kind is p.VAR_POSITIONAL:
+            return low, None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            high += 1
+            low += p.default is p.empty
+    return low, high
+
+
+def _copy_state(module) -> dict:
+    """A module's attributes, with its containers (name lists, ...) copied, for undoing a build."""
+    return {k: v.copy() if isinstance(v, (list, dict, set)) else v for k, v in vars(module).items()}
+
+
+def _check_rows(out, rows) -> None:
+    shape = tuple(_first(out).shape)
+    if not shape or shape[0] != rows:
+        raise ValueError(f"its output for {rows} sample{'s' if rows > 1 else ''} has shape {shape}")
+
+
+def _batch_shape(shape) -> str:
+    """``(batch, 7, 3)``; a single feature axis keeps tuple notation, ``(batch, 4,)``."""
+    return f"(batch{''.join(', ' + str(d) for d in shape)}{',' if len(shape) < 2 else ''})"
+
+
 def _first(out):
     return out[0] if isinstance(out, (tuple, list)) else out
 
@@ -550,24 +776,43 @@ def _as_array(a, where):
     return a
 
 
-def _sample_weights(y, class_weight, sample_weight):
+def _weights(what, name, values, where):
+    """Checked loss weights: numbers, finite and non-negative; ``where`` names each entry in errors."""
+    try:
+        w = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what}: {name} must hold numbers, got {values!r:.80}") from None
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise ValueError(f"{what}: {name} must be finite and non-negative, got {w.ravel()[i]} {where(i)}")
+    return w
+
+
+def _sample_weights(y, class_weight, sample_weight, what="fit"):
     w = None
     if class_weight is not None:
+        if not isinstance(class_weight, dict):
+            raise TypeError(f"{what}: class_weight must be a dict {{class: weight}}, got {type(class_weight).__name__}")
+        keys = list(class_weight)
+        values = _weights(what, "class_weight", [class_weight[k] for k in keys], lambda i: f"for class {keys[i]!r}")
         labels = y if y.ndim == 1 else y.argmax(axis=-1)
         if labels.dtype.kind not in "iu" and not np.all(labels == labels.astype(np.int64)):
-            raise ValueError("class_weight needs integer class labels or one-hot targets")
+            raise ValueError(f"{what}: class_weight needs integer class labels or one-hot targets")
         labels = labels.astype(np.int64)
         missing = set(np.unique(labels).tolist()) - set(int(k) for k in class_weight)
         if missing:
-            raise ValueError(f"class_weight has no weight for classes {sorted(missing)}")
+            raise ValueError(f"{what}: class_weight has no weight for classes {sorted(missing)}")
         table = np.zeros(int(labels.max()) + 1, dtype=np.float64)
-        for k, v in class_weight.items():
+        for k, v in zip(keys, values):
             if int(k) < table.size:
                 table[int(k)] = v
         w = table[labels]
     if sample_weight is not None:
-        sw = np.asarray(sample_weight, dtype=np.float64)
+        if isinstance(sample_weight, Tensor):
+            sample_weight = sample_weight.data
+        sw = _weights(what, "sample_weight", backend.to_numpy(sample_weight), lambda i: f"at sample {i}")
         if sw.shape != (y.shape[0],):
-            raise ValueError(f"sample_weight must have shape ({y.shape[0]},), got {sw.shape}")
+            raise ValueError(f"{what}: sample_weight must have shape ({y.shape[0]},), one weight per sample, got {sw.shape}")
         w = sw if w is None else w * sw
     return w

@@ -128,3 +128,11 @@ def test_without_the_callback_states_leak_into_the_next_epoch():
     model.fit(loader, epochs=2, verbose=0, callbacks=[rec])
     assert rec.carried == [False, True, True, True, True, True]
     assert reset_states(model) == 1 and lstm.states is None
+
+
+def test_state_reset_helpers_live_in_train_callbacks_not_data():
+    import neuronet.data.tbptt as tbptt
+    assert nt.callbacks.ResetStatesOnEpoch is ResetStatesOnEpoch and nt.callbacks.reset_states is reset_states
+    # data sits below train in the house: tbptt keeps the loader and layouts, nothing of train
+    assert not hasattr(tbptt, "Callback") and not hasattr(tbptt, "ResetStatesOnEpoch")
+    assert not hasattr(nt.data, "ResetStatesOnEpoch") and not hasattr(nt.data, "reset_states")
