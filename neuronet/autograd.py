@@ -21,7 +21,7 @@ import weakref
 
 from . import backend
 from .backend import np
-from .tensor import Tensor, as_array
+from .tensor import REAL_KINDS, Tensor, as_array, refuse_non_real
 
 __all__ = [
     "Function", "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
@@ -149,6 +149,14 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the forward on the inputs' data; record the graph if any input needs a gradient."""
+        for x in inputs:  # complex/object/string data would be computed, then cut to real in backward
+            if isinstance(x, Tensor):
+                if x.data.dtype.kind in REAL_KINDS:
+                    continue
+            elif type(x) in _PLAIN or (getattr(getattr(x, "dtype", None), "kind", "f") in REAL_KINDS
+                                       and not isinstance(x, (complex, str, bytes))):
+                continue
+            _refuse_input(cls, x)
         fn = cls(**params)
         needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
         fn.recording = recording = _mode.enabled and any(needs)
@@ -199,6 +207,18 @@ class Function:
         """Drop the inputs and saved arrays once backward has used them."""
         self.__dict__.clear()
         self.inputs = None
+
+
+_PLAIN = (float, int, bool, type(None))  # inputs that are real with no further look
+
+
+def _refuse_input(cls, x) -> None:
+    """The TypeError for a non-real input of Function ``cls``."""
+    dtype = getattr(x.data if isinstance(x, Tensor) else x, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(x).dtype
+    refuse_non_real(f"{cls.__name__} (an operation of neuronet.functional)", dtype)
+    raise TypeError(f"{cls.__name__}: got an input of type {type(x).__name__}; expected a tensor or a real number")
 
 
 class _Edge:

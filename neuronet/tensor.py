@@ -13,14 +13,40 @@ from .backend import np
 __all__ = ["Tensor", "tensor", "as_array"]
 
 
-def as_array(data, dtype=None, xp=None):
-    """``data`` as an array of the backend, with floats in the default dtype unless ``dtype`` is given."""
+REAL_KINDS = "biuf"  # bool, signed and unsigned integers, floating point: the dtypes neuronet computes with
+
+
+def refuse_non_real(where: str, dtype) -> None:
+    """Raise a TypeError naming ``where`` unless ``dtype`` is real (bool, integer or floating point).
+
+    Complex numbers would be computed and then lose their imaginary part in backward; objects and
+    strings fail deep inside NumPy.  PyTorch refuses object arrays the same way.
+    """
+    kind = getattr(dtype, "kind", None)
+    if kind is not None and kind not in REAL_KINDS:
+        what = {"c": "complex numbers", "O": "Python objects", "U": "strings", "S": "byte strings"}.get(
+            kind, f"values of kind {kind!r}")
+        raise TypeError(f"{where}: got data of dtype {dtype} ({what}); neuronet computes with real numbers only "
+                        f"(bool, integer or floating point)" + (" - take .real or abs() first" if kind == "c" else ""))
+
+
+def as_array(data, dtype=None, xp=None, where: str = "nt.tensor"):
+    """``data`` as an array of the backend, with floats in the default dtype unless ``dtype`` is given.
+
+    Non-real data (complex, objects, strings) is refused with a TypeError naming ``where``.
+    """
     if isinstance(data, Tensor):
         data = data.data
     xp = xp or backend.array_module(data)
     if dtype is not None:
+        refuse_non_real(where, xp.dtype(dtype))
+        refuse_non_real(where, getattr(data, "dtype", None))
         return xp.asarray(data, dtype=dtype)
-    arr = xp.asarray(data)
+    try:
+        arr = xp.asarray(data)
+    except ValueError as e:  # ragged nested lists
+        raise ValueError(f"{where}: cannot make an array of {type(data).__name__} data: {e}") from None
+    refuse_non_real(where, arr.dtype)
     if arr.dtype.kind == "f" and not isinstance(data, xp.ndarray):
         # Python floats and lists become the default dtype; existing arrays keep theirs.
         arr = arr.astype(backend.get_default_dtype(), copy=False)
@@ -121,6 +147,7 @@ class Tensor:
 
     def astype(self, dtype) -> "Tensor":
         """A non-differentiable copy in another dtype (use ``F.cast`` to keep the graph)."""
+        refuse_non_real("Tensor.astype", np.dtype(dtype))
         return Tensor(self.data.astype(dtype), dtype=dtype)
 
     def to(self, device: str) -> "Tensor":
