@@ -399,6 +399,9 @@ class Softmax(Function):
 
     def forward(self, x):
         xp = array_module(x)
+        if x.size == 0:  # nothing to normalise (an empty axis or batch): an empty result, as PyTorch
+            self.y = xp.empty_like(x)
+            return self.y
         e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
         self.y = e / e.sum(axis=self.axis, keepdims=True)
         return self.y
@@ -420,6 +423,9 @@ class LogSoftmax(Function):
 
     def forward(self, x):
         xp = array_module(x)
+        if x.size == 0:  # nothing to normalise (an empty axis or batch): an empty result, as PyTorch
+            self.y = xp.empty_like(x)
+            return self.y
         shifted = x - x.max(axis=self.axis, keepdims=True)
         self.y = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
         return self.y

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..autograd import Function, unbroadcast
 from ..backend import array_module, np
-from ..tensor import Tensor
+from ..tensor import Tensor, refuse_non_real
 
 __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
@@ -37,13 +37,23 @@ def _match(a, b):
     return a, b
 
 
+def _no_broadcast(fn, *operands):
+    """The error for operands whose shapes do not broadcast (instead of NumPy's, from inside forward)."""
+    shapes = ", ".join(str(tuple(_shape(o))) for o in operands)
+    return ValueError(f"{fn}: shapes {shapes} do not broadcast: aligned from the last dimension, each pair of "
+                      "sizes must be equal or one of them 1")
+
+
 # --- arithmetic ---------------------------------------------------------------------------------
 
 class Add(Function):
     def forward(self, a, b):
         a, b = _match(a, b)
         self.a_shape, self.b_shape = _shape(a), _shape(b)
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise _no_broadcast("add", a, b) from None
 
     def backward(self, gy):
         # d(a+b)/da = 1, d(a+b)/db = 1; broadcasting is undone by summing
@@ -61,7 +71,10 @@ class Sub(Function):
     def forward(self, a, b):
         a, b = _match(a, b)
         self.a_shape, self.b_shape = _shape(a), _shape(b)
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise _no_broadcast("sub", a, b) from None
 
     def backward(self, gy):
         # d(a-b)/da = 1, d(a-b)/db = -1
@@ -78,7 +91,10 @@ def sub(a, b):
 class Mul(Function):
     def forward(self, a, b):
         self.a, self.b = _match(a, b)
-        return self.a * self.b
+        try:
+            return self.a * self.b
+        except ValueError:
+            raise _no_broadcast("mul", a, b) from None
 
     def backward(self, gy):
         # d(ab)/da = b, d(ab)/db = a
@@ -96,7 +112,10 @@ class Div(Function):
     def forward(self, a, b):
         a, b = _match(a, b)
         self.a_shape, self.b = _shape(a), b
-        self.y = a / b
+        try:
+            self.y = a / b
+        except ValueError:
+            raise _no_broadcast("div", a, b) from None
         return self.y
 
     def backward(self, gy):
@@ -134,8 +153,10 @@ class PowScalar(Function):
         return x ** self.p
 
     def backward(self, gy):
-        # d/dx x^p = p x^(p-1)
+        # d/dx x^p = p x^(p-1); 0 for p = 0 even at x = 0, where 0·0^(-1) would be nan (PyTorch's rule)
         p = self.p
+        if p == 0:
+            return gy * 0
         if p == 2:
             return gy * (self.x * 2)
         return gy * (p * self.x ** (p - 1))
@@ -148,19 +169,23 @@ class PowTensor(Function):
             a = xp.asarray(a, dtype=b.dtype)
         a, b = _match(a, b)
         self.a, self.b = a, b
-        self.y = a ** b
+        try:
+            self.y = a ** b
+        except ValueError:
+            raise _no_broadcast("pow", a, b) from None
         return self.y
 
     def backward(self, gy):
-        # d/da a^b = b a^(b-1); d/db a^b = a^b ln a (taken as 0 where a = 0, like PyTorch)
+        # d/da a^b = b a^(b-1), taken as 0 where b = 0; d/db a^b = a^b ln a, taken as 0 where a = 0
+        # and b >= 0 (PyTorch's rules: no nan from 0·0^(-1) or 0·ln 0)
         xp = array_module(gy)
         a, b = self.a, self.b
         ga = gb = None
-        if self.needs_grad[0]:
-            ga = unbroadcast(gy * (b * a ** (b - 1)), _shape(a))
-        if self.needs_grad[1]:
-            log_a = xp.log(xp.where(a == 0, 1, a))
-            gb = unbroadcast(gy * self.y * log_a, _shape(b))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_grad[0]:
+                ga = unbroadcast(xp.where(b == 0, 0, gy * (b * a ** (b - 1))), _shape(a))
+            if self.needs_grad[1]:
+                gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, gy * (self.y * xp.log(a))), _shape(b))
         return ga, gb
 
 
@@ -210,7 +235,8 @@ class Sqrt(Function):
         return self.y
 
     def backward(self, gy):
-        return gy / (self.y * 2)  # d/dx sqrt x = 1/(2 sqrt x)
+        with np.errstate(divide="ignore"):  # +inf at x = 0, as PyTorch
+            return gy / (self.y * 2)  # d/dx sqrt x = 1/(2 sqrt x)
 
 
 def sqrt(x):
@@ -283,7 +309,11 @@ class Clip(Function):
 
     def forward(self, x):
         self.x = x
-        return array_module(x).clip(x, self.lo, self.hi)
+        try:
+            return array_module(x).clip(x, self.lo, self.hi)
+        except ValueError:
+            raise _no_broadcast("clip (input, min, max)", x, 0 if self.lo is None else self.lo,
+                                0 if self.hi is None else self.hi) from None
 
     def backward(self, gy):
         # d/dx clip(x, lo, hi) = 1 for lo <= x <= hi (bounds included, as PyTorch), else 0
@@ -316,7 +346,10 @@ class _Extremum(Function):
     def forward(self, a, b):
         a, b = _match(a, b)
         self.a, self.b = a, b
-        return self.pick(array_module(a, b), a, b)
+        try:
+            return self.pick(array_module(a, b), a, b)
+        except ValueError:
+            raise _no_broadcast(type(self).__name__.lower(), a, b) from None
 
     def backward(self, gy):
         xp = array_module(gy)
@@ -357,7 +390,10 @@ class Where(Function):
     def forward(self, cond, a, b):
         a, b = _match(a, b)
         self.cond, self.a_shape, self.b_shape = cond, _shape(a), _shape(b)
-        return array_module(a, b, cond).where(cond, a, b)
+        try:
+            return array_module(a, b, cond).where(cond, a, b)
+        except ValueError:
+            raise _no_broadcast("where (cond, a, b)", cond, a, b) from None
 
     def backward(self, gy):
         # d/da where(c, a, b) = c, d/db = not c
@@ -446,6 +482,7 @@ class Cast(Function):
 def cast(x, dtype):
     """x in another dtype, keeping the graph (the gradient is cast back to x's dtype)."""
     dtype = np.dtype(dtype)
-    if dtype.kind not in "fc" and isinstance(x, Tensor) and x.requires_grad:
+    refuse_non_real("cast", dtype)
+    if dtype.kind != "f" and isinstance(x, Tensor) and x.requires_grad:
         raise TypeError(f"cast: a tensor that requires grad can only be cast to a floating dtype, got {dtype}")
     return Cast.apply(x, dtype=dtype)

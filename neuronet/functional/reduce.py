@@ -8,6 +8,7 @@ population variance); pass ``ddof=1`` or ``correction=1`` for PyTorch's default.
 from __future__ import annotations
 
 import builtins
+import warnings
 
 from ..autograd import Function
 from ..backend import array_module, np
@@ -108,6 +109,11 @@ def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 class _Extreme(_Reduction):
     def forward(self, x):
         self.shape = x.shape
+        if _count(x.shape, self.axes) == 0:  # PyTorch refuses too: an empty set has no largest element
+            name = type(self).__name__.lower()
+            where = "all axes" if self.axes is None else f"axis {self.axes if len(self.axes) > 1 else self.axes[0]}"
+            raise ValueError(f"{name}: cannot reduce over {where} of an input of shape {x.shape}: "
+                             "an empty set has no " + ("largest" if name == "max" else "smallest") + " element")
         y = self.pick(x, axis=self.axes, keepdims=True)
         if self.recording:
             self.x, self.y = x, y
@@ -143,6 +149,11 @@ def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 
 class Var(_Reduction):
+    """Variance (``root=False``) or standard deviation (``root=True``), with PyTorch's values at the
+    edges: the gradient of std is 0 where std = 0 (a constant input), and with n − ddof <= 0 degrees
+    of freedom the result is Σ(x − mean)²/0 (nan or inf, with a warning) and the gradient nan
+    where x = mean, inf elsewhere."""
+
     def __init__(self, axes, keepdims, ddof, root):
         super().__init__(axes, keepdims)
         self.ddof, self.root = ddof, root
@@ -150,9 +161,14 @@ class Var(_Reduction):
     def forward(self, x):
         xp = array_module(x)
         self.shape = x.shape
-        centred = x - x.mean(axis=self.axes, keepdims=True)
-        self.denom = _count(x.shape, self.axes) - self.ddof
-        v = (centred * centred).sum(axis=self.axes, keepdims=self.keepdims) / self.denom
+        n = _count(x.shape, self.axes)
+        self.dof = n - self.ddof
+        if self.dof <= 0:
+            warnings.warn(f"{'std' if self.root else 'var'}: degrees of freedom n - ddof = {n} - {self.ddof} <= 0; "
+                          "the result is nan or inf (as PyTorch's)", RuntimeWarning, stacklevel=4)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 and x/0: nan and inf, as intended
+            centred = x - x.sum(axis=self.axes, keepdims=True) / n
+            v = (centred * centred).sum(axis=self.axes, keepdims=self.keepdims) / builtins.max(self.dof, 0)
         y = xp.sqrt(v) if self.root else v
         if self.recording:
             self.centred = centred
@@ -160,11 +176,17 @@ class Var(_Reduction):
         return xp.asarray(y)
 
     def backward(self, gy):
-        # d/dx_i var = 2 (x_i - mean) / (n - ddof);  d std = d var / (2 std)
+        # d/dx_i var = 2 (x_i - mean) / (n - ddof);  d std = d var / (2 std), taken as 0 where std = 0
+        xp = array_module(gy)
         g = self._grad_kept(gy)
         if self.root:
-            return self.centred * (g / (self._grad_kept(self.y) * self.denom))
-        return self.centred * (g * (2 / self.denom))
+            std = self._grad_kept(self.y)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g = xp.where(std == 0, 0, g / (2 * std))
+        if self.dof <= 0:  # 2/0 times x − mean: nan where x = mean, inf elsewhere (PyTorch's full reduction)
+            with np.errstate(invalid="ignore"):  # 0·inf of std's zero cotangent: nan, as PyTorch
+                return g * xp.where(self.centred == 0, xp.nan, xp.inf).astype(gy.dtype)
+        return self.centred * (g * (2 / self.dof))
 
 
 def _ddof(fn, ddof, correction):
@@ -195,6 +217,10 @@ class LogSumExp(_Reduction):
     def forward(self, x):
         xp = array_module(x)
         self.shape = x.shape
+        if _count(x.shape, self.axes) == 0:  # log of an empty sum: log 0 = -inf (PyTorch's value)
+            self.e = self.s = None
+            return xp.full(_kept_shape(x.shape, self.axes) if self.keepdims else _reduced_shape(x.shape, self.axes),
+                           -xp.inf, dtype=x.dtype)
         m = x.max(axis=self.axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)  # rows of -inf stay -inf instead of becoming nan
         e = xp.exp(x - m)
@@ -209,6 +235,8 @@ class LogSumExp(_Reduction):
 
     def backward(self, gy):
         # d/dx_i log Σ e^x = softmax(x)_i
+        if self.e is None:  # an empty input: an empty gradient
+            return array_module(gy).zeros(self.shape, dtype=gy.dtype)
         return self.e * (self._grad_kept(gy) / self.s)
 
 
