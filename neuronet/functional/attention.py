@@ -43,7 +43,10 @@ def _softmax_rows(scores, allowed, xp):
     Returns (P, shift, denominator): P = exp(S − shift)/denominator, the two (…, 1) statistics
     letting :func:`_softmax_again` rebuild exactly the same P from the same scores."""
     scores = _masked(scores, allowed, xp)
-    peak = scores.max(axis=-1, keepdims=True)
+    if scores.shape[-1] == 0:  # no keys: empty weights and a zero output (PyTorch's)
+        peak = xp.zeros(scores.shape[:-1] + (1,), dtype=scores.dtype)
+    else:
+        peak = scores.max(axis=-1, keepdims=True)
     peak = xp.where(xp.isfinite(peak), peak, 0)  # a fully masked row: exp(−∞ − 0) = 0 everywhere
     e = scores - peak
     xp.exp(e, out=e)

@@ -19,6 +19,7 @@ from ..kernels.compiled import kernel_arrays
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
                      unpad_nchw)
 from ..kernels.parallel import chunk_bounds, map_chunks, scratch
+from .empty import empty_result
 from .linear import _FUSED
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -208,6 +209,8 @@ def _conv(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, 
     """Check the arguments of conv1d/conv2d, resolve the padding, and run the fused Function."""
     params, fused = conv_params(fn, x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, nd)
     inputs = (x, weight) if bias is None else (x, weight, bias)
+    if x.shape[0] == 0:  # an empty batch: an empty output, zero gradients for weight and bias (PyTorch)
+        return empty_result((0, weight.shape[0]) + tuple(params["out_hw"][-nd:]), *inputs)
     y = Conv2d.apply(*inputs, **params)
     return y if fused else get_activation(activation)(y)
 
@@ -378,6 +381,8 @@ def _conv_transpose(fn, x, weight, bias, stride, padding, output_padding, groups
     if nd == 1:
         stride, dilation, padding, full, outs = (1,) + stride, (1,) + dilation, (0,) + padding, (1,) + full, (1,) + outs
     inputs = (x, weight) if bias is None else (x, weight, bias)
+    if xs[0] == 0:  # an empty batch: an empty output, zero gradients for weight and bias (PyTorch)
+        return empty_result((0, ws[1] * groups) + outs[-nd:], *inputs)
     return ConvTranspose2d.apply(*inputs, stride=stride, padding=padding, dilation=dilation, groups=groups,
                                  full_hw=full, out_hw=outs, one_d=nd == 1)
 

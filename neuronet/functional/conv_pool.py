@@ -114,8 +114,9 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
     # no separate pooling passes forward and backward); without one, NumPy's pooling pass over the
     # stored output is faster than the kernel's per-window loop (LeNet's first layer: 0.76 against 0.82 ms)
     recording = is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in (x, weight, bias))
-    if (recording and oh >= pool[0] and ow >= pool[1] and fused and params["activation"] in (None, "relu")
-            and params["stride"] == (1, 1) and groups == 1 and kernel_arrays(*arrays) and _sgemm_found()):
+    if (recording and x.shape[0] > 0 and oh >= pool[0] and ow >= pool[1] and fused
+            and params["activation"] in (None, "relu") and params["stride"] == (1, 1) and groups == 1
+            and kernel_arrays(*arrays) and _sgemm_found()):
         inputs = (x, weight) if bias is None else (x, weight, bias)
         return Conv2dMaxPool.apply(*inputs, pool=pool, **params)
     y = conv2d(x, weight, bias, stride, padding, dilation, groups, padding_mode, activation=activation)

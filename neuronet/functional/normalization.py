@@ -18,6 +18,7 @@ from ..autograd import Function
 from ..backend import array_module
 from ..tensor import Tensor
 from .activation import relu_into
+from .empty import empty_result
 from ..kernels.compiled import kernel_arrays
 from ..kernels.parallel import chunk_bounds, map_chunks, scratch
 
@@ -113,7 +114,7 @@ def _channel_chunks(x3, xp):
 
 def _as_ncl(a):
     """(N, C, ...) as an (N, C, L) view (L = 1 for (N, C))."""
-    return a.reshape(a.shape[0], a.shape[1], -1)
+    return a.reshape(a.shape[0], a.shape[1], math.prod(a.shape[2:]))  # no -1: N may be 0
 
 
 class BatchNormTrain(Function):
@@ -276,10 +277,12 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
             raise ValueError(f"batch_norm: {name} must have shape ({c},) for an input with {c} channels "
                              f"(shape {xs}), got {tuple(a.shape)}")
     if training:
-        n = math.prod(xs) // c
-        if n < 2:
+        n = xs[0] * math.prod(xs[2:])  # values per channel
+        if n == 1:  # PyTorch's rule: one value has no variance; none at all is an empty batch
             raise ValueError(f"batch_norm: training needs more than 1 value per channel to compute a variance, "
                              f"got input of shape {xs}")
+        if n == 0:  # nothing to normalise: an empty output, zero gradients, running statistics unchanged (PyTorch)
+            return empty_result(xs, *(a for a in (x, weight, bias) if a is not None))
         return BatchNormTrain.apply(x, weight, bias, eps=float(eps), running_mean=_data(running_mean),
                                     running_var=_data(running_var), momentum=float(momentum), relu=relu)
     if running_mean is None or running_var is None:

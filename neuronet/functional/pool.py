@@ -297,7 +297,7 @@ def adaptive_avg_pool1d(x, output_size):
 
 class GlobalMaxPool(Function):
     def forward(self, x):
-        flat = x.reshape(x.shape[0] * x.shape[1], -1)
+        flat = x.reshape(x.shape[0] * x.shape[1], int(np.prod(x.shape[2:])))  # no -1: N or C may be 0
         self.arg = flat.argmax(axis=1)  # the first maximum, as max_pool over the whole image
         self.x_shape = x.shape
         return flat.max(axis=1).reshape(x.shape[:2])
@@ -331,6 +331,8 @@ def global_avg_pool1d(x, keepdims: bool = False):
 
 def _global_max(fn, x, keepdims, nd):
     _global_check(fn, x, nd)
+    if 0 in x.shape[2:]:
+        raise ValueError(f"{fn}: input of shape {tuple(x.shape)} has no positions to take a maximum over")
     y = GlobalMaxPool.apply(x)
     return y.reshape(tuple(y.shape) + (1,) * nd) if keepdims else y
 

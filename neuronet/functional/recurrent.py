@@ -17,6 +17,7 @@ from __future__ import annotations
 from ..backend import array_module
 from ..kernels.compiled import kernel_arrays
 from ..kernels.parallel import over_row_blocks, single_threaded_blas
+from .empty import empty_result
 from .recurrent_common import SequenceFunction, as_lengths, check_recurrent_inputs, sigmoid_
 
 _MIN_BLOCK_ROWS = 4  # smaller blocks of the compiled loops cost more per call than unpacked products save
@@ -226,10 +227,13 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
 
         out, h, c = F.lstm(x, None, None, w_ih, w_hh, b_ih, b_hh)
     """
-    n, t, _, h = check_recurrent_inputs("lstm", x, {"h0": (h0, None), "c0": (c0, None)}, weight_ih, weight_hh, 4)
+    n, t, _, h = check_recurrent_inputs("lstm", x, {"h0": (h0, None), "c0": (c0, None)}, weight_ih, weight_hh, 4,
+                                        biases={"bias_ih": (bias_ih, None), "bias_hh": (bias_hh, None)})
     lengths = as_lengths("lstm", lengths, n, t, array_module(x.data if hasattr(x, "data") else x))
     h0 = _zeros_state(x, n, h) if h0 is None else h0
     c0 = _zeros_state(x, n, h) if c0 is None else c0
+    if n == 0:  # an empty batch: empty outputs and states, zero gradients for the weights (PyTorch)
+        return empty_result([(0, t, h), (0, h), (0, h)], x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
     return LSTMSequence.apply(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths, reverse=bool(reverse))
 
 
@@ -355,8 +359,11 @@ def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
     Returns:
         (outputs (N, T, H), h_T (N, H)).
     """
-    n, t, _, h = check_recurrent_inputs("gru", x, {"h0": (h0, None)}, weight_ih, weight_hh, 3)
+    n, t, _, h = check_recurrent_inputs("gru", x, {"h0": (h0, None)}, weight_ih, weight_hh, 3,
+                                        biases={"bias_ih": (bias_ih, None), "bias_hh": (bias_hh, None)})
     lengths = as_lengths("gru", lengths, n, t, array_module(x.data if hasattr(x, "data") else x))
     h0 = _zeros_state(x, n, h) if h0 is None else h0
+    if n == 0:  # an empty batch: empty outputs and state, zero gradients for the weights (PyTorch)
+        return empty_result([(0, t, h), (0, h)], x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
     return GRUSequence.apply(x, h0, None, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths,
                              reverse=bool(reverse), reset_after=bool(reset_after))

@@ -49,16 +49,21 @@ def as_lengths(fn: str, lengths, n: int, t: int, xp):
     return xp.asarray(arr.astype(np.int64))
 
 
-def check_recurrent_inputs(fn: str, x, states: dict, weight_ih, weight_hh, gates: int, recurrent_size=None):
+def check_recurrent_inputs(fn: str, x, states: dict, weight_ih, weight_hh, gates: int, recurrent_size=None,
+                           biases=None):
     """Raise a ValueError naming ``fn`` unless the shapes agree; returns (N, T, F, H).
 
     ``states`` maps a name to (array or None, expected size); ``recurrent_size`` is the width of
-    what the recurrent weight multiplies (H unless given, e.g. the output size of a Jordan network).
+    what the recurrent weight multiplies (H unless given, e.g. the output size of a Jordan network);
+    ``biases`` maps a name to (array or None, expected length), G·H unless given.
     """
     xs, wih, whh = tuple(_data(x).shape), tuple(_data(weight_ih).shape), tuple(_data(weight_hh).shape)
     if len(xs) != 3:
         raise ValueError(f"{fn}: expected input of shape (batch, time, features), received shape {xs}")
     n, t, f = xs
+    if t == 0:  # PyTorch refuses too ("Expected sequence length to be larger than 0")
+        raise ValueError(f"{fn}: the sequences are empty (input of shape {xs}, T = 0); a recurrent layer needs "
+                         "at least one time step")
     if len(wih) != 2 or wih[0] % gates or wih[1] != f:
         raise ValueError(f"{fn}: weight_ih must have shape ({gates}*hidden, {f}) for {f} input features, got {wih}")
     h = wih[0] // gates
@@ -69,6 +74,10 @@ def check_recurrent_inputs(fn: str, x, states: dict, weight_ih, weight_hh, gates
         size = h if size is None else size
         if s is not None and tuple(_data(s).shape) != (n, size):
             raise ValueError(f"{fn}: {name} must have shape ({n}, {size}), got {tuple(_data(s).shape)}")
+    for name, (b, size) in (biases or {}).items():
+        size = gates * h if size is None else size
+        if b is not None and tuple(_data(b).shape) != (size,):
+            raise ValueError(f"{fn}: {name} must have shape ({size},) for hidden size {h}, got {tuple(_data(b).shape)}")
     return n, t, f, h
 
 

@@ -11,6 +11,7 @@ GEMM per step, and one GEMM each for dx, dW_ih and the recurrent weight after th
 from __future__ import annotations
 
 from ..backend import array_module
+from .empty import empty_result
 from .recurrent_common import SequenceFunction, as_lengths, check_recurrent_inputs, sigmoid_
 
 __all__ = ["rnn", "jordan_rnn"]
@@ -110,10 +111,13 @@ def rnn(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
     """
     if nonlinearity not in _NONLINEARITIES:
         raise ValueError(f"rnn: nonlinearity must be one of {_NONLINEARITIES}, got {nonlinearity!r}")
-    n, t, _, h = check_recurrent_inputs("rnn", x, {"h0": (h0, None)}, weight_ih, weight_hh, 1)
+    n, t, _, h = check_recurrent_inputs("rnn", x, {"h0": (h0, None)}, weight_ih, weight_hh, 1,
+                                        biases={"bias_ih": (bias_ih, None), "bias_hh": (bias_hh, None)})
     xd = _data(x)
     lengths = as_lengths("rnn", lengths, n, t, array_module(xd))
     h0 = array_module(xd).zeros((n, h), xd.dtype) if h0 is None else h0
+    if n == 0:  # an empty batch: empty outputs and state, zero gradients for the weights (PyTorch)
+        return empty_result([(0, t, h), (0, h)], x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
     return ElmanSequence.apply(x, h0, None, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths,
                                reverse=bool(reverse), nonlinearity=nonlinearity)
 
@@ -208,10 +212,15 @@ def jordan_rnn(x, y0, weight_ih, weight_hy, weight_ho, bias_ih=None, bias_hh=Non
         raise ValueError(f"jordan_rnn: weight_ho must have shape (outputs, {hidden}), got {w_ho}")
     out = w_ho[0]
     n, t, _, h = check_recurrent_inputs("jordan_rnn", x, {"y0": (y0, out)}, weight_ih, weight_hy, 1,
-                                        recurrent_size=out)
+                                        recurrent_size=out,
+                                        biases={"bias_ih": (bias_ih, None), "bias_hh": (bias_hh, None),
+                                                "bias_ho": (bias_ho, out)})
     xd = _data(x)
     lengths = as_lengths("jordan_rnn", lengths, n, t, array_module(xd))
     y0 = array_module(xd).zeros((n, out), xd.dtype) if y0 is None else y0
+    if n == 0:  # an empty batch: empty outputs and state, zero gradients for the weights
+        return empty_result([(0, t, out), (0, t, h), (0, out)], x, y0, weight_ih, weight_hy, bias_ih, bias_hh,
+                            weight_ho, bias_ho)
     return JordanSequence.apply(x, y0, None, weight_ih, weight_hy, bias_ih, bias_hh, weight_ho, bias_ho,
                                 lengths=lengths, reverse=bool(reverse), nonlinearity=nonlinearity,
                                 output_activation=output_activation)

@@ -69,7 +69,10 @@ def flatten(x, start_dim: int = 1, end_dim: int = -1):
     s, e = _axis("flatten", start_dim, len(shape)), _axis("flatten", end_dim, len(shape))
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    return reshape(x, tuple(shape[:s]) + (-1,) + tuple(shape[e + 1:]))
+    merged = 1
+    for n in shape[s:e + 1]:
+        merged *= n
+    return reshape(x, tuple(shape[:s]) + (merged,) + tuple(shape[e + 1:]))  # not -1: an empty batch has any
 
 
 def squeeze(x, axis=None, *, dim=None):
