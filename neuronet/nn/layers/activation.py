@@ -9,6 +9,7 @@ from ... import backend
 from ...checks import positive_int
 from ...functional import activation as A
 from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 
 __all__ = [
@@ -18,14 +19,14 @@ __all__ = [
 ]
 
 
-class Identity(Module):
+class Identity(_Layer):
     """f(x) = x."""
 
     def forward(self, x):
         return A.identity(x)
 
 
-class LinearActivation(Module):
+class LinearActivation(_Layer):
     """f(x) = k·x."""
 
     def __init__(self, k: float = 1.0):
@@ -36,35 +37,35 @@ class LinearActivation(Module):
         return A.linear(x, self.k)
 
 
-class Sigmoid(Module):
+class Sigmoid(_Layer):
     """The logistic function 1/(1+e^−x)."""
 
     def forward(self, x):
         return A.sigmoid(x)
 
 
-class Tanh(Module):
+class Tanh(_Layer):
     """The hyperbolic tangent."""
 
     def forward(self, x):
         return A.tanh(x)
 
 
-class ArcTan(Module):
+class ArcTan(_Layer):
     """(2/π)·atan(x)."""
 
     def forward(self, x):
         return A.arctan(x)
 
 
-class Softsign(Module):
+class Softsign(_Layer):
     """x / (1 + |x|)."""
 
     def forward(self, x):
         return A.softsign(x)
 
 
-class Heaviside(Module):
+class Heaviside(_Layer):
     """The step function: 1 for x > 0, 0 for x < 0, ``value_at_zero`` at 0; zero gradient."""
 
     def __init__(self, value_at_zero: float = 1.0):
@@ -78,21 +79,21 @@ class Heaviside(Module):
 Step = Heaviside
 
 
-class Sign(Module):
+class Sign(_Layer):
     """−1, 0 or 1 by the sign of x; zero gradient."""
 
     def forward(self, x):
         return A.sign(x)
 
 
-class ReLU(Module):
+class ReLU(_Layer):
     """max(x, 0)."""
 
     def forward(self, x):
         return A.relu(x)
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_Layer):
     """x for x > 0, negative_slope·x otherwise."""
 
     def __init__(self, negative_slope: float = 0.01):
@@ -103,7 +104,7 @@ class LeakyReLU(Module):
         return A.leaky_relu(x, self.negative_slope)
 
 
-class PReLU(Module):
+class PReLU(_Layer):
     """Leaky ReLU whose negative slope is learned: one slope, or one per channel (axis 1).
 
     Args:
@@ -123,7 +124,7 @@ class PReLU(Module):
         return A.prelu(x, self.weight)
 
 
-class ELU(Module):
+class ELU(_Layer):
     """x for x > 0, α(e^x − 1) otherwise."""
 
     def __init__(self, alpha: float = 1.0):
@@ -134,14 +135,14 @@ class ELU(Module):
         return A.elu(x, self.alpha)
 
 
-class SELU(Module):
+class SELU(_Layer):
     """The self-normalising ELU λ·elu(x, α)."""
 
     def forward(self, x):
         return A.selu(x)
 
 
-class SiLU(Module):
+class SiLU(_Layer):
     """x·σ(x) (swish)."""
 
     def forward(self, x):
@@ -151,7 +152,7 @@ class SiLU(Module):
 Swish = SiLU
 
 
-class GELU(Module):
+class GELU(_Layer):
     """x·Φ(x); ``approximate='tanh'`` for the tanh formula."""
 
     def __init__(self, approximate: str = "none"):
@@ -164,7 +165,7 @@ class GELU(Module):
         return A.gelu(x, self.approximate)
 
 
-class Softplus(Module):
+class Softplus(_Layer):
     """(1/β)·log(1 + e^{βx}), linear where βx > threshold."""
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
@@ -175,7 +176,7 @@ class Softplus(Module):
         return A.softplus(x, self.beta, self.threshold)
 
 
-class Softmax(Module):
+class Softmax(_Layer):
     """Softmax along ``axis`` (``dim=`` accepted as in PyTorch)."""
 
     def __init__(self, axis: int = -1, dim: int | None = None):
@@ -186,7 +187,7 @@ class Softmax(Module):
         return A.softmax(x, self.axis)
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_Layer):
     """Log-softmax along ``axis`` (``dim=`` accepted as in PyTorch)."""
 
     def __init__(self, axis: int = -1, dim: int | None = None):
@@ -197,7 +198,7 @@ class LogSoftmax(Module):
         return A.log_softmax(x, self.axis)
 
 
-class Maxout(Module):
+class Maxout(_Layer):
     """Max over consecutive groups of ``pieces`` features along ``axis`` (the last by default)."""
 
     def __init__(self, pieces: int, axis: int = -1):
@@ -208,7 +209,7 @@ class Maxout(Module):
         return A.maxout(x, self.pieces, self.axis)
 
 
-class Activation(Module):
+class Activation(_Layer):
     """Any activation by name (``Activation("relu")``) or callable, as Keras's Activation layer."""
 
     def __init__(self, activation):

@@ -22,6 +22,7 @@ from ...functional.shape import reshape, split, swapaxes, unsqueeze
 from ...tensor import Tensor
 from .. import init
 from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 from .dense import Linear
 
@@ -38,7 +39,7 @@ def _rate(layer, value):
     return float(value)
 
 
-class MultiHeadAttention(Module):
+class MultiHeadAttention(_Layer):
     """Multi-head attention (Vaswani et al., 2017): h heads attend in parallel over learned
     projections of query, key and value, and their outputs are concatenated and projected.
 

@@ -11,6 +11,7 @@ from ...functional.math import add, mul
 from ...functional.shape import concat, reshape
 from ...tensor import Tensor
 from ..module import Module
+from .base import _Layer
 from .recurrent import _Recurrent, lengths_from_mask
 
 __all__ = ["Bidirectional", "TimeDistributed"]
@@ -18,7 +19,7 @@ __all__ = ["Bidirectional", "TimeDistributed"]
 _MERGE_MODES = ("concat", "sum", "mul", "ave")
 
 
-class Bidirectional(Module):
+class Bidirectional(_Layer):
     """Read the sequence in both directions and merge the two results.
 
     Args:
@@ -77,7 +78,7 @@ class Bidirectional(Module):
         return f"merge_mode={self.merge_mode!r}"
 
 
-class TimeDistributed(Module):
+class TimeDistributed(_Layer):
     """Apply ``layer`` to every time step of x (N, T, ...) independently (Keras's ``TimeDistributed``).
 
     Example::

@@ -18,13 +18,13 @@ from ...functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2
 from ...functional.conv_pool import conv2d_max_pool2d
 from ...functional.im2col import PADDING_MODES, as_tuple
 from .. import init
-from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 
 __all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "Conv1DTranspose", "DepthwiseConv2D"]
 
 
-class _Conv(Module):
+class _Conv(_Layer):
     """Shared machinery: argument checks, lazy build, forward through the fused conv Function."""
 
     nd = 2

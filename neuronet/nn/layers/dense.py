@@ -14,13 +14,13 @@ from ...checks import positive_int
 from ...functional.activation import activation_name, get_activation
 from ...functional.linear import dense
 from .. import init
-from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 
 __all__ = ["Dense", "Linear"]
 
 
-class Dense(Module):
+class Dense(_Layer):
     """A fully connected layer: every output is a weighted sum of all inputs plus a bias, then
     the activation.
 

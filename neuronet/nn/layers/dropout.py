@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from ...functional.dropout import dropout
-from ..module import Module
+from .base import _Layer
 
 __all__ = ["Dropout"]
 
 
-class Dropout(Module):
+class Dropout(_Layer):
     """Zero each input with probability ``rate`` in training mode and scale the rest by
     1/(1 − rate) (inverted dropout); the identity in evaluation mode (``model.eval()``).
 

@@ -5,7 +5,7 @@ from ... import backend
 from ...checks import positive_int
 from ...functional.embedding import embedding
 from .. import init
-from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 
 __all__ = ["Embedding"]
@@ -15,7 +15,7 @@ def _standard_normal(shape, dtype=None, xp=backend.np):
     return init.normal(shape, 0.0, 1.0, dtype=dtype, xp=xp)
 
 
-class Embedding(Module):
+class Embedding(_Layer):
     """Map each integer id in [0, num_embeddings) to a learned vector of ``embedding_dim`` values.
 
     The table is ``weight (num_embeddings, embedding_dim)`` as in ``torch.nn.Embedding``.

@@ -13,14 +13,14 @@ from ...checks import positive_int
 from ...functional.recurrent_simple import jordan_rnn
 from ...tensor import Tensor
 from .. import init
-from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 from .recurrent import lengths_from_mask, reverse_padded
 
 __all__ = ["JordanRNN"]
 
 
-class JordanRNN(Module):
+class JordanRNN(_Layer):
     """A Jordan network: hidden units f, an output layer g, and the output fed back as context.
 
     Args:
@@ -80,6 +80,9 @@ class JordanRNN(Module):
         if len(shape) != 3 or shape[-1] != self.in_features:
             raise ValueError(f"{self._name()}: expected input of shape (batch, time, {self.in_features}), "
                              f"received shape {shape}")
+        if shape[1] == 0:
+            raise ValueError(f"{self._name()}: received an empty sequence (input of shape {shape}, T = 0); it "
+                             "needs at least one time step (PyTorch refuses T = 0 too; an empty batch, N = 0, works)")
         if mask is not None:
             lengths = lengths_from_mask(self._name(), mask, shape[0], shape[1])
         elif lengths is not None:

@@ -12,13 +12,13 @@ from ...functional.math import add, mul
 from ...functional.normalization import batch_norm, layer_norm
 from ...functional.shape import reshape
 from .. import init
-from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 
 __all__ = ["LayerNorm", "GroupNorm", "BatchNorm1D", "BatchNorm2D"]
 
 
-class LayerNorm(Module):
+class LayerNorm(_Layer):
     """Normalise each sample over its last dimensions to zero mean and unit variance, then
     scale by ``weight`` and shift by ``bias`` (Ba et al., 2016; ``torch.nn.LayerNorm``).
 
@@ -76,7 +76,7 @@ class LayerNorm(Module):
         return f"normalized_shape={self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
-class GroupNorm(Module):
+class GroupNorm(_Layer):
     """Normalise each sample over groups of channels (Wu & He, 2018; ``torch.nn.GroupNorm``):
     the C channels are split into ``num_groups`` groups, each normalised over its channels and
     positions, then every channel is scaled and shifted by its own ``weight`` and ``bias``.
@@ -134,7 +134,7 @@ class GroupNorm(Module):
         return f"num_groups={self.num_groups}, num_channels={self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
-class _BatchNorm(Module):
+class _BatchNorm(_Layer):
     """Batch normalisation over axis 1 (channels); subclasses fix which input ranks they take."""
 
     ranks: tuple = ()

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from ...functional import pool as P
 from ...functional.im2col import as_tuple
-from ..module import Module
+from .base import _Layer
 
 __all__ = ["MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
            "GlobalMaxPool1D", "GlobalMaxPool2D", "AdaptiveAvgPool2D"]
 
 
-class _Pool(Module):
+class _Pool(_Layer):
     nd = 2
 
     def __init__(self, pool_size=2, strides=None, padding=0, ceil_mode=False):
@@ -91,7 +91,7 @@ class AvgPool1D(AvgPool2D):
         return P.avg_pool1d(x, self.pool_size, self.strides, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-class _Global(Module):
+class _Global(_Layer):
     fn = None
 
     def __init__(self, keepdims: bool = False):
@@ -126,7 +126,7 @@ class GlobalMaxPool1D(_Global):
     fn = staticmethod(P.global_max_pool1d)
 
 
-class AdaptiveAvgPool2D(Module):
+class AdaptiveAvgPool2D(_Layer):
     """Average NCHW images down to a fixed ``output_size`` whatever the input size (PyTorch's
     ``nn.AdaptiveAvgPool2d``; an int, a pair, or None in a pair to keep that size)."""
 

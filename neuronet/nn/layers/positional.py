@@ -13,7 +13,7 @@ from ...functional.indexing import getitem
 from ...functional.shape import concat
 from ...tensor import Tensor
 from .. import init
-from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 from .embedding import Embedding
 
@@ -47,7 +47,7 @@ def _length(layer, x, max_len, min_ndim=3):
     return shape[1]
 
 
-class SinusoidalPositionalEncoding(Module):
+class SinusoidalPositionalEncoding(_Layer):
     """Add the fixed sinusoidal code of each position to the input (no parameters).
 
     Args:
@@ -79,7 +79,7 @@ class SinusoidalPositionalEncoding(Module):
         return f"max_len={self.max_len}, d_model={self.d_model}"
 
 
-class LearnedPositionalEmbedding(Module):
+class LearnedPositionalEmbedding(_Layer):
     """Add a learned vector per position to the input (BERT/GPT-2 style): ``weight (max_len, d_model)``,
     initialised N(0, 0.02²).
 
@@ -108,7 +108,7 @@ class LearnedPositionalEmbedding(Module):
         return f"max_len={self.max_len}, d_model={self.d_model}"
 
 
-class OneHotPositionalEncoding(Module):
+class OneHotPositionalEncoding(_Layer):
     """Append the one-hot code of each position (a 1 in column t of ``max_len`` columns) to its features.
 
     Input (N, T, d) → (N, T, d + max_len).  The simplest encoding: exact, but it neither
@@ -129,7 +129,7 @@ class OneHotPositionalEncoding(Module):
         return f"max_len={self.max_len}"
 
 
-class PositionalEmbedding(Module):
+class PositionalEmbedding(_Layer):
     """Token embedding plus learned position embedding: the input layer of GPT/BERT-style models
     (Keras-NLP's ``TokenAndPositionEmbedding``).
 

@@ -27,7 +27,7 @@ from ...functional.indexing import getitem
 from ...functional.shape import concat, stack
 from ...tensor import Tensor
 from .. import init
-from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 
 __all__ = ["SimpleRNN", "LSTM", "GRU"]
@@ -60,7 +60,7 @@ def _rate(layer, name, value):
     return float(value)
 
 
-class _Recurrent(Module):
+class _Recurrent(_Layer):
     """Shared machinery of SimpleRNN, LSTM and GRU: build, stacking, directions, Keras options."""
 
     GATES = 1
@@ -155,6 +155,9 @@ class _Recurrent(Module):
         if shape[-1] != self.in_features:
             raise ValueError(f"{self._name()}: expected {self.in_features} input features as the layer was built, "
                              f"received input of shape {shape}")
+        if shape[1] == 0:
+            raise ValueError(f"{self._name()}: received an empty sequence (input of shape {shape}, T = 0); it "
+                             "needs at least one time step (PyTorch refuses T = 0 too; an empty batch, N = 0, works)")
 
     def _initial_states(self, initial_state, n):
         """One list of state tensors (or None) per (layer, direction)."""

@@ -16,13 +16,13 @@ from ...functional.recurrent_simple import rnn
 from ...functional.shape import unsqueeze
 from ...tensor import Tensor
 from .. import init
-from ..module import Module
+from .base import _Layer
 from ..parameter import Parameter
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell"]
 
 
-class _Cell(Module):
+class _Cell(_Layer):
     GATES = 1
 
     def __init__(self, units: int, use_bias: bool = True, in_features: int | None = None):

@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 
 from ...functional.shape import flatten, reshape, transpose
-from ..module import Module
+from .base import _Layer
 
 __all__ = ["Flatten", "Reshape", "Permute"]
 
 
-class Flatten(Module):
+class Flatten(_Layer):
     """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``nn.Flatten``); by default every axis
     after the batch, e.g. images (N, C, H, W) → (N, C·H·W) before a Dense layer."""
 
@@ -33,7 +33,7 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-class Reshape(Module):
+class Reshape(_Layer):
     """Give each sample a new shape (Keras's ``Reshape``): ``target_shape`` excludes the batch axis
     and may contain one -1, e.g. ``Reshape((1, 28, 28))`` turns (N, 784) into (N, 1, 28, 28)."""
 
@@ -52,13 +52,14 @@ class Reshape(Module):
         if not shape or not fits:
             raise ValueError(f"Reshape(target_shape={self.target_shape}): cannot reshape input of shape {shape} "
                              f"({per_sample} values per sample) to (batch, {', '.join(map(str, self.target_shape))})")
-        return reshape(x, (shape[0],) + self.target_shape)
+        target = tuple(per_sample // known if n == -1 else n for n in self.target_shape)  # -1 fits no empty batch
+        return reshape(x, (shape[0],) + target)
 
     def extra_repr(self) -> str:
         return f"target_shape={self.target_shape}"
 
 
-class Permute(Module):
+class Permute(_Layer):
     """Reorder the axes of each sample (Keras's ``Permute``): ``dims`` numbers the axes after the
     batch from 1, e.g. ``Permute((2, 1))`` turns (N, T, F) into (N, F, T)."""
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from ...functional.activation import relu
-from ..module import Module
+from .base import _Layer
 from .conv import Conv2D
 from .normalization import BatchNorm2D
 
 __all__ = ["ResidualBlock"]
 
 
-class ResidualBlock(Module):
+class ResidualBlock(_Layer):
     """Two 3×3 convolutions with batch norm, added to a shortcut, then ReLU.
 
     F(x) = BN(conv3×3(ReLU(BN(conv3×3_stride(x))))); the shortcut is the identity when the

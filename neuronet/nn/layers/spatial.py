@@ -10,7 +10,7 @@ from ...backend import array_module, get_rng
 from ...functional.math import mul
 from ...functional.shape import pad, repeat, reshape, transpose
 from ...functional.upsample import upsample_bilinear2d
-from ..module import Module
+from .base import _Layer
 
 __all__ = ["ZeroPadding2D", "Cropping2D", "UpSampling2D", "Squeeze2D", "Unsqueeze2D", "Dropout2D"]
 
@@ -33,7 +33,7 @@ def _check_4d(layer, x):
         raise ValueError(f"{type(layer).__name__}: expected a 4-D input (N, C, H, W), received shape {tuple(x.shape)}")
 
 
-class ZeroPadding2D(Module):
+class ZeroPadding2D(_Layer):
     """Add rows and columns of zeros around each image: ``padding`` int, (h, w) or ((t, b), (l, r))."""
 
     def __init__(self, padding=1):
@@ -45,7 +45,7 @@ class ZeroPadding2D(Module):
         return pad(x, ((0, 0), (0, 0)) + self.padding)
 
 
-class Cropping2D(Module):
+class Cropping2D(_Layer):
     """Remove rows and columns from the borders: ``cropping`` int, (h, w) or ((t, b), (l, r))."""
 
     def __init__(self, cropping=1):
@@ -61,7 +61,7 @@ class Cropping2D(Module):
         return x[:, :, t:h - b, l:w - r]
 
 
-class UpSampling2D(Module):
+class UpSampling2D(_Layer):
     """Up-sample each image by ``size`` (int or (sh, sw)), Keras's ``UpSampling2D``.
 
     Args:
@@ -90,7 +90,7 @@ class UpSampling2D(Module):
         return repeat(repeat(x, self.size[0], axis=2), self.size[1], axis=3)
 
 
-class Squeeze2D(Module):
+class Squeeze2D(_Layer):
     """Space-to-depth, the course's invertible pooling: (N, C, H, W) → (N, C·f², H/f, W/f) with
     no information lost; the channel order matches ``torch.nn.functional.pixel_unshuffle``."""
 
@@ -110,7 +110,7 @@ class Squeeze2D(Module):
         return reshape(transpose(y, (0, 1, 3, 5, 2, 4)), (n, c * f * f, h // f, w // f))
 
 
-class Unsqueeze2D(Module):
+class Unsqueeze2D(_Layer):
     """Depth-to-space, the exact inverse of :class:`Squeeze2D` (``pixel_shuffle``):
     (N, C·f², H, W) → (N, C, H·f, W·f)."""
 
@@ -131,7 +131,7 @@ class Unsqueeze2D(Module):
         return reshape(transpose(y, (0, 1, 4, 2, 5, 3)), (n, c, h * f, w * f))
 
 
-class Dropout2D(Module):
+class Dropout2D(_Layer):
     """Channel dropout: in training each whole feature map is zeroed with probability ``rate`` and
     the others scaled by 1/(1−rate) (``torch.nn.Dropout2d``); identity in eval mode."""
 

@@ -13,6 +13,7 @@ from ...checks import positive_int
 from ...functional.activation import get_activation
 from ...functional.linear import dense, linear
 from ..module import Module
+from .base import _Layer
 from ..sequential import Sequential
 from .attention import MultiHeadAttention
 from .dense import Linear
@@ -28,7 +29,7 @@ def _is_identity(dropout):
     return isinstance(dropout, Dropout) and (dropout.rate == 0 or not dropout.training)
 
 
-class _FeedForward(Module):
+class _FeedForward(_Layer):
     """Shared pieces of both layers: the self-attention block, the position-wise feed-forward
     block and the residual rule."""
 
@@ -180,7 +181,7 @@ def _stack(owner, layer_or_factory, num_layers, kind):
     return Sequential(layers)
 
 
-class TransformerEncoder(Module):
+class TransformerEncoder(_Layer):
     """A stack of ``num_layers`` encoder layers, optionally followed by a final ``norm``
     (needed after pre-norm layers).
 
@@ -207,7 +208,7 @@ class TransformerEncoder(Module):
         return x if self.norm is None else self.norm(x)
 
 
-class TransformerDecoder(Module):
+class TransformerDecoder(_Layer):
     """A stack of ``num_layers`` decoder layers, optionally followed by a final ``norm``.
     Arguments as :class:`TransformerEncoder`."""
 
@@ -227,7 +228,7 @@ class TransformerDecoder(Module):
         return x if self.norm is None else self.norm(x)
 
 
-class Transformer(Module):
+class Transformer(_Layer):
     """The full encoder–decoder Transformer of Vaswani et al.: an encoder stack reads the source,
     a decoder stack writes the target attending to it.  PyTorch's ``nn.Transformer`` constructor,
     call and parameter names (``encoder.layers.0…``, ``encoder.norm``, ``decoder.norm``), so its
