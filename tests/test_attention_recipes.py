@@ -8,6 +8,7 @@ from neuronet.train import EarlyStopping
 from neuronet.recipes import attention, get_recipe
 from neuronet.recipes.sequence import sentiment_data
 from tests.data.conftest import ensure_dataset  # noqa: F401  (fixture: fetch the data when missing)
+from tests.helpers import need
 
 
 def test_recipes_are_registered_with_the_lstm_data():
@@ -21,15 +22,27 @@ def test_recipes_are_registered_with_the_lstm_data():
         attention.VisionTransformer(28, 6, 1, 10)
 
 
-def test_sentiment_transformer_trains_on_a_slice_and_plots_attention(ensure_dataset, tmp_path):
+def test_sentiment_transformer_trains_on_a_slice(ensure_dataset):
     ensure_dataset("rotten-tomatoes")
     nt.manual_seed(0)
     data = sentiment_data(num_words=2000, maxlen=24, limit=1500)
-    data["x_test"], data["y_test"] = data["x_test"][:300], data["y_test"][:300]
     model = attention.sentiment_transformer(vocab_size=2000, maxlen=24)
     model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=1e-3)
     history = model.fit(data["x_train"], data["y_train"], epochs=2, batch_size=64, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+    # all 2,562 held-out reviews; measured (2 epochs on 1,500 reviews, seeds 0-3): accuracy 0.645-0.650,
+    # while always answering the majority class scores 0.578 (one standard error at n = 2,562: ~0.01)
+    assert model.evaluate(data["x_test"], data["y_test"])["accuracy"] > 0.62
+
+
+def test_sentiment_attention_report_plots_the_first_test_review(ensure_dataset, tmp_path):
+    """The recipe's report hook draws the attention map of the first test review and names its prediction;
+    drawing does not depend on training, so the model is untrained."""
+    need("matplotlib")
+    ensure_dataset("rotten-tomatoes")
+    nt.manual_seed(0)
+    data = sentiment_data(num_words=2000, maxlen=24, limit=1500)
+    model = attention.sentiment_transformer(vocab_size=2000, maxlen=24)
     extra = attention.sentiment_attention_report(model, data, str(tmp_path))
     assert os.path.getsize(extra["attention_png"]) > 1000
     assert extra["true"] in data["class_names"] and extra["predicted"] in data["class_names"]
