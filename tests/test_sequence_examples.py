@@ -1,17 +1,26 @@
 """The sequence examples run on reduced settings and learn what they claim."""
 from tests.data.conftest import ensure_dataset  # noqa: F401  (fixture: fetch the data when missing)
+from tests.helpers import need
 from tests.test_examples import load
 
 
-def test_vanishing_gradients_rnn_vanishes_lstm_with_open_forget_gate_much_less(tmp_path):
-    results = load("vanishing_gradients").main(steps=60, units=32, batch=8, plot=str(tmp_path / "vg.png"))
+def test_vanishing_gradients_rnn_vanishes_lstm_with_open_forget_gate_much_less():
+    results = load("vanishing_gradients").main(steps=60, units=32, batch=8, plot=None)
     rnn, lstm, open_lstm = (results[k] for k in ("SimpleRNN (tanh)", "LSTM", "LSTM, forget bias +1"))
-    assert len(rnn["norms"]) == 60 and (tmp_path / "vg.png").stat().st_size > 10_000
-    # measured (H=32, 60 steps): RNN ~0.56 per step (~15 orders), LSTM ~0.63, forget bias +1 ~0.87 (~4 orders)
+    assert len(rnn["norms"]) == 60
+    # measured (H=32, 60 steps, batch 8, seed 0; float64, deterministic): RNN 0.530 per step (16.3 orders),
+    # LSTM 0.611 (12.6 orders), forget bias +1 0.813 (5.3 orders)
     assert rnn["orders"] > 10 and rnn["decay_per_step"] < 0.7
     assert lstm["decay_per_step"] > rnn["decay_per_step"]          # the cell path helps, a little at f ~ 0.5
     assert open_lstm["decay_per_step"] > 0.8 and open_lstm["orders"] < 0.5 * rnn["orders"]
     assert open_lstm["norms"][-1] > 1e6 * rnn["norms"][-1]
+
+
+def test_vanishing_gradients_writes_the_plot(tmp_path):
+    need("matplotlib")
+    # few steps: only the file is checked here
+    load("vanishing_gradients").main(steps=10, units=32, batch=8, plot=str(tmp_path / "vg.png"))
+    assert (tmp_path / "vg.png").stat().st_size > 10_000
 
 
 def test_sequence_labelling_lstm_beats_the_per_step_model(ensure_dataset):
