@@ -27,17 +27,16 @@ TORCH_PENALTIES = [
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("reg, torch_penalty", TORCH_PENALTIES, ids=["l1", "l2", "l1l2"])
-def test_parity_with_torch(shape, reg, torch_penalty):
+def test_parity_with_torch(shape, reg, torch_penalty, torch):
     """Value and gradient agree with the same penalty written in PyTorch (skips without torch)."""
     w = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
     w.reshape(-1)[0] = 0.0          # at an exact zero both take 0 as the subgradient of |w|
     check_parity(reg, torch_penalty, w)
 
 
-def test_one_sgd_step_with_a_kernel_regularizer_matches_torch():
+def test_one_sgd_step_with_a_kernel_regularizer_matches_torch(torch):
     """A Dense layer's kernel penalty reaches the optimizer: one SGD step with cross-entropy + l1·Σ|W| + l2·ΣW²
     (the bias unpenalised) moves the weights as PyTorch's does from the same start."""
-    torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)
     x = rng.standard_normal((16, 5)).astype(np.float32)
     y = rng.integers(0, 3, 16)

@@ -6,6 +6,7 @@ import pytest
 
 import neuronet as nt
 from neuronet.nn import Dense, Dropout
+from tests.helpers import need
 
 
 def xor_data():
@@ -194,7 +195,7 @@ def test_summary_counts_parameters():
 
 
 def test_history_plot_writes_png(tmp_path):
-    pytest.importorskip("matplotlib")
+    need("matplotlib")
     x, y = blobs(60)
     model = small_model()
     model.compile(optimizer="sgd", loss="cross_entropy", metrics=["accuracy"])
