@@ -47,15 +47,24 @@ def test_vit_rejects_bad_sizes():
         model(nt.tensor(np.zeros((2, 1, 9, 9), np.float32)))
 
 
+def _bright_quadrant_images(rng, n):
+    """Class k: the k-th 4x4 quadrant of a noisy 8x8 image is bright."""
+    y = rng.integers(0, 4, n)
+    x = rng.standard_normal((n, 1, 8, 8)).astype(np.float32) * 0.3
+    for k in range(4):
+        i, j = divmod(k, 2)
+        x[y == k, :, 4 * i:4 * i + 4, 4 * j:4 * j + 4] += 1.0
+    return x, y
+
+
 def test_vit_learns_where_the_bright_patch_is():
     nt.manual_seed(0)
     rng = np.random.default_rng(0)
-    y = rng.integers(0, 4, 200)
-    x = rng.standard_normal((200, 1, 8, 8)).astype(np.float32) * 0.3
-    for k in range(4):                       # class k: the k-th 4x4 quadrant is bright
-        i, j = divmod(k, 2)
-        x[y == k, :, 4 * i:4 * i + 4, 4 * j:4 * j + 4] += 1.0
+    x, y = _bright_quadrant_images(rng, 200)
+    x_test, y_test = _bright_quadrant_images(rng, 1000)     # held out: never trained on
     model = VisionTransformer(8, 4, 1, 4, d_model=16, nhead=2, num_layers=1, dim_feedforward=32, dropout=0.0)
     model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=3e-3)
     model.fit(x, y, epochs=10, batch_size=20, verbose=0)
-    assert model.evaluate(x, y)["accuracy"] >= 0.95
+    # measured on the 1,000 held-out images (seeds 0-7 for weights and data): 0.91-0.975, 0.93 at seed 0
+    # (training images: 0.985-1.0); chance is 0.25, one standard error at n = 1,000 about 0.008
+    assert model.evaluate(x_test, y_test)["accuracy"] >= 0.85
