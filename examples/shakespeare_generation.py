@@ -11,7 +11,8 @@ Run: python examples/shakespeare_generation.py [path/to/model.safetensors]
 import sys
 
 import neuronet as nt
-from neuronet.data.tbptt import ResetStatesOnEpoch, TBPTTLoader
+from neuronet.data.tbptt import TBPTTLoader
+from neuronet.train.callbacks import ResetStatesOnEpoch
 from neuronet.models import START_ID, CharLSTMLanguageModel, sequence_cross_entropy
 from neuronet.recipes import language
 

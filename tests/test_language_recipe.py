@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.data.tbptt import ResetStatesOnEpoch, TBPTTLoader
+from neuronet.data.tbptt import TBPTTLoader
+from neuronet.train.callbacks import ResetStatesOnEpoch
 from neuronet.models import START_ID, STOP_ID, CharLSTMLanguageModel, sequence_cross_entropy
 from neuronet.recipes import get_recipe
 from neuronet.recipes import language as lang

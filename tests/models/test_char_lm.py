@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.data.tbptt import ResetStatesOnEpoch, TBPTTLoader
+from neuronet.data.tbptt import TBPTTLoader
+from neuronet.train.callbacks import ResetStatesOnEpoch
 from neuronet.data.text import Vocabulary
 from neuronet.models import START_ID, STOP_ID, CharLSTMLanguageModel, sequence_cross_entropy
 from tests.helpers import assert_close, check_grad, check_parity
