@@ -205,7 +205,8 @@ class ModelCheckpoint(_Monitor):
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         try:
-            self._fields = [f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(self.filepath) if f]
+            fields = [f for _, f, _, _ in string.Formatter().parse(self.filepath) if f]
+            self._fields = [f.split(".")[0].split("[")[0] for f in fields]  # "{val_loss:.3f}" -> "val_loss"
         except ValueError as e:
             raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string: {e}") from None
 

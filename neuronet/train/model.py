@@ -813,6 +813,7 @@ def _sample_weights(y, class_weight, sample_weight, what="fit"):
             sample_weight = sample_weight.data
         sw = _weights(what, "sample_weight", backend.to_numpy(sample_weight), lambda i: f"at sample {i}")
         if sw.shape != (y.shape[0],):
-            raise ValueError(f"{what}: sample_weight must have shape ({y.shape[0]},), one weight per sample, got {sw.shape}")
+            raise ValueError(f"{what}: sample_weight must have shape ({y.shape[0]},), one weight per sample, "
+                             f"got {sw.shape}")
         w = sw if w is None else w * sw
     return w

@@ -120,7 +120,8 @@ def test_one_shot_validation_data_is_refused_for_several_epochs():
 
 # --- 2. loss weights --------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs, match", [
-    ({"sample_weight": np.r_[np.ones(63), np.nan]}, r"sample_weight must be finite and non-negative, got nan at sample 63"),
+    ({"sample_weight": np.r_[np.ones(63), np.nan]},
+     r"sample_weight must be finite and non-negative, got nan at sample 63"),
     ({"sample_weight": np.r_[np.ones(10), np.inf, np.ones(53)]}, r"sample_weight .* got inf at sample 10"),
     ({"sample_weight": np.r_[-1.0, np.ones(63)]}, r"sample_weight .* got -1.0 at sample 0"),
     ({"class_weight": {0: 1.0, 1: float("nan"), 2: 1.0}}, r"class_weight must be finite and non-negative, got nan "
