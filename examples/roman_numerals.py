@@ -44,11 +44,14 @@ def main(attention: str = "bahdanau", epochs: int = 15, out: str = "runs/roman_n
     accuracy, mistakes = exact_match(model, parts["test"])
     print(f"exact match on {len(parts['test'])} unseen numbers: {accuracy:.2%}; mistakes: {mistakes[:5]}")
     os.makedirs(out, exist_ok=True)
-    heatmap = plot_attention(model, 1994, os.path.join(out, "attention_1994.png"))
+    try:
+        heatmap = plot_attention(model, 1994, os.path.join(out, "attention_1994.png"))
+    except ImportError:  # matplotlib is optional
+        heatmap = None
     written = model.translate(encode_numbers([1994]), max_len=TARGET_LENGTH)
     weights = model.attention_weights(encode_numbers([1994]), written)[0]   # (letters + <stop>, digits)
-    print(f"attention heat map written to {heatmap}; digit each letter of "
-          f"{decode_roman(written[0])} looks at most: {np.argmax(weights[:, :4], axis=1).tolist()}")
+    print(f"attention heat map {'written to ' + heatmap if heatmap else 'skipped (no matplotlib)'}; digit each "
+          f"letter of {decode_roman(written[0])} looks at most: {np.argmax(weights[:, :4], axis=1).tolist()}")
     return {"exact_match": accuracy, "heatmap": heatmap, "translations": dict(zip(unseen, map(decode_roman, beam)))}
 
 

@@ -13,6 +13,7 @@ SKIP_REASONS = {
     "safetensors": "needs safetensors (the reference reader/writer): pip install safetensors",
     "matplotlib": "needs matplotlib (plots): pip install matplotlib",
     "numba": "needs numba (the compiled kernels): pip install numba",
+    "threadpoolctl": "needs threadpoolctl (BLAS thread limits in the test): pip install threadpoolctl",
 }
 
 

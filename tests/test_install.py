@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import neuronet
+from tests.helpers import need
 
 ROOT = Path(neuronet.__file__).resolve().parent.parent
 OPTIONAL = ("numba", "llvmlite", "torch", "tqdm", "matplotlib", "threadpoolctl", "safetensors", "cupy", "mpi4py",
@@ -116,7 +117,7 @@ print(compiled.numba_cache_dir())
 
 def test_compiled_kernels_cache_outside_a_read_only_package(tmp_path):
     """numba's cache goes to ~/.cache/neuronet/numba (here under XDG_CACHE_HOME), not beside the sources."""
-    pytest.importorskip("numba", reason="needs numba (the compiled kernels)")
+    need("numba")
     site = tmp_path / "site"
     shutil.copytree(ROOT / "neuronet", site / "neuronet", ignore=shutil.ignore_patterns("__pycache__"))
     _writable(site, False)
@@ -132,7 +133,7 @@ def test_compiled_kernels_cache_outside_a_read_only_package(tmp_path):
 
 
 def test_a_users_numba_cache_dir_is_kept(tmp_path):
-    pytest.importorskip("numba", reason="needs numba (the compiled kernels)")
+    need("numba")
     out = run_python(KERNEL_RUN, tmp_path, {"NUMBA_CACHE_DIR": str(tmp_path / "mine")}, remove_env=("NEURONET_NUMBA",))
     assert Path(out.splitlines()[-1]) == tmp_path / "mine"
     assert list((tmp_path / "mine").rglob("*.nbi"))

@@ -55,7 +55,10 @@ def sentiment_attention_report(model, data, out_dir) -> dict:
     tokens = data["tokenizer"].sequences_to_texts([ids[:length].tolist()])[0].split()
     if len(tokens) != length:            # unknown words decode as <unk>; keep one label per id
         tokens = [data["tokenizer"].sequences_to_texts([[int(i)]])[0] or "?" for i in ids[:length]]
-    path = plot_review_attention(model, ids[:length], tokens, os.path.join(out_dir, "attention.png"))
+    try:
+        path = plot_review_attention(model, ids[:length], tokens, os.path.join(out_dir, "attention.png"))
+    except ImportError:  # matplotlib is optional: the model and report are written all the same
+        path = None
     pred = int(model.predict(ids[None]).argmax(axis=1)[0])
     names = data["class_names"]
     return {"attention_png": path, "review": data["texts_test"][0], "predicted": names[pred],

@@ -96,6 +96,8 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
     if "confusion_matrix" in report:
         print_fn("confusion matrix (rows: true class, columns: predicted):")
         print_fn(format_confusion_matrix(np.asarray(report["confusion_matrix"]), report["class_names"]))
+    if report["curves"] is None:
+        print_fn("training curves skipped: matplotlib is not installed (pip install 'neuronet[plots]')")
     print_fn(f"training took {t_train:.1f}s, the whole run {report['total_seconds']:.1f}s; "
-             f"model, curves and report written to {out}/")
+             f"model{', curves' if report['curves'] else ''} and report written to {out}/")
     return report

@@ -5,9 +5,9 @@ import pytest
 import neuronet as nt
 from neuronet.kernels import compiled
 from neuronet.optim import adam
-from tests.helpers import assert_close
+from tests.helpers import assert_close, need
 
-pytest.importorskip("numba")
+need("numba")
 
 
 def trajectory(make, use_kernels, steps=6):

@@ -4,9 +4,9 @@ import pytest
 
 from neuronet.kernels import compiled
 from neuronet.functional.im2col import col2im
-from tests.helpers import assert_close
+from tests.helpers import assert_close, need
 
-pytest.importorskip("numba")
+need("numba")
 
 
 @pytest.mark.parametrize("n, c, kernel, dilation, hw", [(3, 4, (3, 3), (1, 1), (6, 7)), (2, 2, (2, 5), (2, 1), (5, 9))])
@@ -76,7 +76,7 @@ def test_per_image_conv_kernels_with_some_gradients(bias, grads):
 
 
 def test_per_image_conv_kernels_match_torch_in_1d_and_many_chunks(monkeypatch):
-    torch = pytest.importorskip("torch")
+    torch = need("torch")
     from neuronet.kernels import parallel
     monkeypatch.setattr(parallel, "_CHUNK_BYTES", 512)  # several chunks: dW and db are summed over them
     arrays = conv_arrays(7, 3, 4, (3,), (11,), padding=1)

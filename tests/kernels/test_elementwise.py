@@ -4,9 +4,9 @@ import pytest
 
 import neuronet as nt
 from neuronet.kernels import compiled
-from tests.helpers import assert_close
+from tests.helpers import assert_close, need
 
-pytest.importorskip("numba")
+need("numba")
 
 
 def run(shape, affine, input_grad, use_kernels, seed=0):

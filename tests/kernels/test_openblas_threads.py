@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import pytest
 
+from tests.helpers import need
+
 from neuronet.kernels.openblas_threads import find_openblas
 
 NUMPY_USES_OPENBLAS = "openblas" in json.dumps(np.show_config(mode="dicts").get("Build Dependencies", {})).lower()
@@ -30,7 +32,7 @@ def test_finds_numpys_openblas_and_switches_its_threads():
 
 
 def test_agrees_with_threadpoolctl():
-    threadpoolctl = pytest.importorskip("threadpoolctl", reason="needs threadpoolctl (the reference)")
+    threadpoolctl = need("threadpoolctl")
     ours = find_openblas()[0]
     theirs = [c for c in threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
               if os.path.realpath(c.filepath) == os.path.realpath(ours.filepath)]

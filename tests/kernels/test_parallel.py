@@ -6,10 +6,10 @@ import pytest
 import neuronet as nt
 from neuronet.kernels import parallel
 from neuronet.functional import normalization
-from tests.helpers import check_parity
+from tests.helpers import check_parity, need
 
-threadpoolctl = pytest.importorskip("threadpoolctl")
-torch = pytest.importorskip("torch")
+threadpoolctl = need("threadpoolctl")
+torch = need("torch")
 tF = torch.nn.functional
 
 CASES = [

@@ -8,11 +8,11 @@ import pytest
 
 import neuronet as nt
 from neuronet.kernels import compiled
-from tests.helpers import assert_close
+from tests.helpers import assert_close, need
 
-numba = pytest.importorskip("numba")
-threadpoolctl = pytest.importorskip("threadpoolctl")
-torch = pytest.importorskip("torch")
+numba = need("numba")
+threadpoolctl = need("threadpoolctl")
+torch = need("torch")
 
 
 def run_lstm(arrays, use_kernels, threads=1, with_state=True, seq_grad=True):
