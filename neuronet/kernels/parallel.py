@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import contextmanager, nullcontext
-from concurrent.futures import ThreadPoolExecutor
 
 from ..backend import array_module, np
 
@@ -108,8 +107,10 @@ def scratch(name: str, shape, dtype, xp):
     return buf[:count * dtype.itemsize].view(dtype).reshape(shape)
 
 
-def _pool(helpers: int) -> ThreadPoolExecutor:
+def _pool(helpers: int):
     """The shared executor with ``helpers`` threads (a new one in a forked child, whose threads are gone)."""
+    from concurrent.futures import ThreadPoolExecutor  # 8 ms of import that a NumPy-only inference never needs
+
     if _state["workers"] != helpers or _state["pid"] != os.getpid():
         if _state["pool"] is not None and _state["pid"] == os.getpid():
             _state["pool"].shutdown(wait=False)
