@@ -12,7 +12,7 @@ from ..autograd import Function
 from ..backend import array_module, np
 from ..kernels.compiled import kernel_arrays
 from ..kernels.parallel import map_flat
-from .math import Tanh, tanh  # noqa: F401  (tanh lives with the other elementary functions)
+from .math import Tanh, refuse_bool, tanh, to_float  # noqa: F401  (tanh lives with the other elementary functions)
 
 __all__ = [
     "identity", "linear", "sigmoid", "tanh", "arctan", "softsign", "heaviside", "step", "sign",
@@ -77,7 +77,7 @@ class _Elementwise(Function):
     """An element-wise activation whose backward is ``gy * derivative`` (computed in forward)."""
 
     def forward(self, x):
-        y, self.dydx = self.compute(x, array_module(x))
+        y, self.dydx = self.compute(to_float(x), array_module(x))
         return y
 
     def backward(self, gy):
@@ -115,6 +115,8 @@ def linear(x, k: float = 1.0):
 
 class Sigmoid(Function):
     def forward(self, x):
+        refuse_bool("sigmoid", x)
+        x = to_float(x)
         self.y = _sigmoid(x, array_module(x))
         return self.y
 
@@ -181,6 +183,7 @@ step = heaviside
 
 class Sign(_ZeroGrad):
     def compute(self, x, xp):
+        refuse_bool("sign", x)
         return xp.sign(x)
 
 
@@ -193,6 +196,7 @@ class ReLU(Function):
     """max(x, 0), split over the cores for large arrays (``kernels.parallel.map_flat``)."""
 
     def forward(self, x):
+        refuse_bool("relu", x)
         xp = array_module(x)
         self.y = map_flat(lambda o, a: relu_into(o, a, xp), xp.empty(x.shape, dtype=x.dtype), x)
         return self.y
@@ -274,7 +278,7 @@ class PReLU(Function):
     def forward(self, x, w):
         xp = array_module(x)
         self.x, self.w_shape = x, w.shape
-        self.wb = w.reshape((1, -1) + (1,) * (x.ndim - 2)) if w.size > 1 else w.reshape(())
+        self.wb = w.reshape((1, w.size) + (1,) * (x.ndim - 2)) if w.size != 1 else w.reshape(())
         return xp.where(x > 0, x, x * self.wb)
 
     def backward(self, gy):
@@ -298,7 +302,7 @@ def prelu(x, weight):
     n = int(np.prod(w_shape)) if w_shape else 1
     if len(w_shape) > 1:
         raise ValueError(f"prelu: weight must have shape (num_parameters,), got {w_shape}")
-    if n > 1 and (len(x_shape) < 2 or x_shape[1] != n):
+    if n != 1 and (len(x_shape) < 2 or x_shape[1] != n):
         raise ValueError(f"prelu: weight has {n} parameters, so the input needs {n} channels on axis 1; "
                          f"got input shape {x_shape}")
     return PReLU.apply(x, weight)
@@ -310,6 +314,7 @@ class ELU(Function):
 
     def forward(self, x):
         xp = array_module(x)
+        x = to_float(x)
         self.positive = x > 0
         self.neg = xp.expm1(xp.minimum(x, 0)) * self.alpha  # α(e^x - 1) where x <= 0
         return xp.where(self.positive, x, self.neg) * self.scale
@@ -331,6 +336,10 @@ def selu(x):
 
 
 class SiLU(_Elementwise):
+    def forward(self, x):
+        refuse_bool("silu", x)
+        return super().forward(x)
+
     def compute(self, x, xp):
         s = _sigmoid(x, xp)
         return x * s, s * (1 + x * (1 - s))  # d/dx xσ(x) = σ(x)(1 + x(1 - σ(x)))
@@ -388,6 +397,8 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
 def _resolve_axis(fn, axis, dim, ndim):
     if dim is not None:
         axis = dim
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{fn}: axis must be an int, got {axis!r}")
     if not -max(ndim, 1) <= axis < max(ndim, 1):
         raise ValueError(f"{fn}: axis {axis} is out of range for an input with {ndim} dimensions")
     return axis
@@ -398,7 +409,9 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        refuse_bool("softmax", x)
         xp = array_module(x)
+        x = to_float(x)
         if x.size == 0:  # nothing to normalise (an empty axis or batch): an empty result, as PyTorch
             self.y = xp.empty_like(x)
             return self.y
@@ -422,7 +435,9 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        refuse_bool("log_softmax", x)
         xp = array_module(x)
+        x = to_float(x)
         if x.size == 0:  # nothing to normalise (an empty axis or batch): an empty result, as PyTorch
             self.y = xp.empty_like(x)
             return self.y
@@ -449,7 +464,7 @@ class Maxout(Function):
         xp = array_module(x)
         moved = xp.moveaxis(x, self.axis, -1)
         self.moved_shape = moved.shape
-        groups = moved.reshape(moved.shape[:-1] + (-1, self.pieces))
+        groups = moved.reshape(moved.shape[:-1] + (moved.shape[-1] // self.pieces, self.pieces))
         self.argmax = groups.argmax(axis=-1)
         y = xp.take_along_axis(groups, self.argmax[..., None], axis=-1)[..., 0]
         return xp.moveaxis(y, -1, self.axis)

@@ -178,17 +178,24 @@ def _matmul_t(a, b):
     return a @ b.swapaxes(-1, -2)
 
 
+def _broadcasts_to(mask_shape, shape) -> bool:
+    """Whether a mask of ``mask_shape`` broadcasts to ``shape`` without enlarging it: a (2, S) mask
+    against (N, 1, S) scores broadcasts *with* them, to (N, 2, S), but not *to* them."""
+    try:
+        return tuple(np.broadcast_shapes(mask_shape, shape)) == shape
+    except ValueError:
+        return False
+
+
 def _split_mask(fn, attn_mask, shape):
     """(allowed boolean array or None, additive float mask or None) from a PyTorch-style mask."""
     if attn_mask is None:
         return None, None
     data = _data(attn_mask)
     data = array_module(data).asarray(data)
-    try:
-        np.broadcast_shapes(tuple(data.shape), shape)
-    except ValueError:
+    if not _broadcasts_to(tuple(data.shape), tuple(shape)):
         raise ValueError(f"{fn}: attn_mask of shape {tuple(data.shape)} does not broadcast to the scores' "
-                         f"shape {shape} (..., L, S)") from None
+                         f"shape {tuple(shape)} (..., L, S)")
     if data.dtype == bool:
         return data, None
     if data.dtype.kind != "f":
@@ -245,7 +252,7 @@ def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal: bool = Fals
         raise ValueError(f"{fn}: merge_heads needs a heads axis, inputs (..., h, L, E); got query {tuple(q.shape)}, "
                          f"key {tuple(k.shape)}, value {tuple(v.shape)}")
     allowed, additive = _split_mask(fn, attn_mask, score_shape)
-    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    scale = _default_scale(q) if scale is None else float(scale)
     inputs = (q, k, v) if additive is None else (q, k, v, additive)
     return ScaledDotProductAttention.apply(*inputs, allowed=allowed, is_causal=bool(is_causal), scale=scale,
                                            dropout_p=float(dropout_p), return_weights=bool(need_weights),
@@ -278,11 +285,9 @@ def masked_softmax(scores, mask=None):
     mask = _data(mask)
     if mask.dtype != bool:
         raise TypeError(f"masked_softmax: mask must be boolean (True = take part), got dtype {mask.dtype}")
-    try:
-        np.broadcast_shapes(tuple(mask.shape), tuple(scores.shape))
-    except ValueError:
+    if not _broadcasts_to(tuple(mask.shape), tuple(scores.shape)):
         raise ValueError(f"masked_softmax: mask of shape {tuple(mask.shape)} does not broadcast to scores "
-                         f"of shape {tuple(scores.shape)}") from None
+                         f"of shape {tuple(scores.shape)}")
     return MaskedSoftmax.apply(scores, allowed=mask)
 
 
@@ -298,10 +303,15 @@ def dot_scores(q, k):
     return matmul(q, swapaxes(k, -1, -2))
 
 
+def _default_scale(q) -> float:
+    """1/√E; with E = 0 every score is an empty dot product, 0, and any scale gives it (PyTorch's result)."""
+    return 1.0 / math.sqrt(q.shape[-1]) if q.shape[-1] else 1.0
+
+
 def scaled_dot_scores(q, k, scale: float | None = None):
     """qᵀk/√E (or ·``scale``): the dot score kept at unit variance for random unit-variance vectors."""
     _check_scores("scaled_dot_scores", q, k)
-    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    scale = _default_scale(q) if scale is None else float(scale)
     return mul(matmul(q, swapaxes(k, -1, -2)), scale)
 
 

@@ -136,6 +136,8 @@ def _class_loss(fn, input, target, axis, weight, ignore_index, label_smoothing, 
     shape, t = tuple(input.shape), _array(target)
     axis = _class_axis(fn, shape, axis)
     n_classes = shape[axis]
+    if n_classes == 0:  # no class to score, even when every label is ignore_index
+        raise ValueError(f"{fn}: input of shape {shape} has no classes (size 0 on its class axis {axis})")
     w = _check_class_weight(fn, weight, n_classes)
     if tuple(t.shape) == shape and t.dtype.kind in "fc":
         if not from_logits:

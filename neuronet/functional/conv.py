@@ -201,6 +201,12 @@ def _check_shapes(fn, xs, ws, groups, nd, layout, grouped):
                          f"{'k' if nd == 1 else 'kh, kw'}), received shape {ws}")
     if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
         raise ValueError(f"{fn}: groups must be a positive integer, got {groups!r}")
+    if 0 in xs[1:]:  # PyTorch's rule too: only the batch may be empty
+        raise ValueError(f"{fn}: input of shape {xs} has a size-0 channel or spatial dimension; only the batch "
+                         "dimension may be 0")
+    if 0 in ws:
+        raise ValueError(f"{fn}: weight of shape {ws} has a size-0 dimension; channels and kernel sizes must be "
+                         "at least 1")
     if ws[0] % groups:
         raise ValueError(f"{fn}: {grouped} {ws[0]} (weight {ws}) must be divisible by groups={groups}")
 

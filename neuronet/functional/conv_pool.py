@@ -109,6 +109,9 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
     params, fused = conv_params("conv2d_max_pool2d", x, weight, bias, stride, padding, dilation, groups,
                                 padding_mode, activation, 2)
     oh, ow = params["out_hw"]
+    if oh < pool[0] or ow < pool[1]:
+        raise ValueError(f"conv2d_max_pool2d: the convolution's output of size {(oh, ow)} (input {tuple(x.shape)}, "
+                         f"weight {tuple(weight.shape)}) is smaller than pool_size {pool}")
     arrays = [a.data if isinstance(a, Tensor) else a for a in (x, weight, bias) if a is not None]
     # only when a gradient is recorded: the fusion pays in training (no full-size activation kept,
     # no separate pooling passes forward and backward); without one, NumPy's pooling pass over the

@@ -1,6 +1,8 @@
 """Embedding lookup (rows of a weight matrix picked by integer indices) and one-hot encoding."""
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
 from ..backend import array_module, np
 from ..tensor import Tensor
@@ -58,7 +60,7 @@ class Embedding(Function):
         # y[k] = W[i_k]:  dL/dW[r] = Σ_{k: i_k = r} dy[k]; the padding row gets no gradient
         xp = array_module(gy)
         gw = xp.zeros(self.weight_shape, dtype=gy.dtype)
-        _scatter_add_rows(xp, gw, self.indices.reshape(-1), gy.reshape(-1, self.weight_shape[1]))
+        _scatter_add_rows(xp, gw, self.indices.reshape(-1), gy.reshape(math.prod(gy.shape[:-1]), self.weight_shape[1]))
         if self.padding_idx is not None:
             gw[self.padding_idx] = 0
         return gw

@@ -5,6 +5,8 @@ block's sum is one array instead of the product plus the sum (the Transformer la
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
 from ..backend import array_module
 from ..kernels.parallel import blas_for_product
@@ -24,7 +26,7 @@ class Affine(Function):
     def forward(self, x, w, b=None, r=None):
         xp = array_module(x)
         self.x_shape = x.shape
-        self.x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        self.x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x  # no -1: any size may be 0
         self.w = w
         with blas_for_product(*self.x2.shape, w.shape[0]):  # small products: one BLAS thread
             y = self.x2 @ w.T  # one GEMM over all leading dimensions
@@ -43,7 +45,7 @@ class Affine(Function):
 
     def backward(self, gy):
         # y = act(z), z = x Wᵀ + b (+ r):  dz = dy·act'(z);  dX = dz W,  dW = dzᵀ X,  db = Σ_rows dz
-        g = gy.reshape(-1, gy.shape[-1]) if gy.ndim != 2 else gy
+        g = gy.reshape(math.prod(gy.shape[:-1]), gy.shape[-1]) if gy.ndim != 2 else gy
         if self.activation:  # dz goes into the output's memory when nothing else holds it
             y, writable = self.take_saved("y")
             g = activation_grad(g, y, self.activation, array_module(g), out=y if writable else None)

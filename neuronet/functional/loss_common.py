@@ -43,10 +43,10 @@ def _reduce(loss, reduction, xp):
     'per_sample' gives those means, 'per_sample_sum' their sum."""
     if reduction == "none":
         return loss
-    if reduction == "per_sample":
-        return loss.mean(axis=-1)
+    if reduction == "per_sample":  # an empty last axis: 0 per sample, as 'mean' over no elements gives 0
+        return loss.sum(axis=-1) / max(loss.shape[-1], 1)
     if reduction == "per_sample_sum":
-        return xp.asarray(loss.sum()) / loss.shape[-1]
+        return xp.asarray(loss.sum()) / max(loss.shape[-1], 1)
     total = xp.asarray(loss.sum())
     return total if reduction == "sum" else total / max(loss.size, 1)
 
@@ -56,7 +56,7 @@ def _expand(g, reduction, shape, count):
     if reduction == "none":
         return g
     if reduction == "per_sample":
-        return g[..., None] * (1 / shape[-1])
+        return g[..., None] * (1 / max(shape[-1], 1))
     if reduction == "per_sample_sum":
-        return g * (1 / shape[-1])
+        return g * (1 / max(shape[-1], 1))
     return g if reduction == "sum" else g * (1 / max(count, 1))

@@ -6,8 +6,10 @@ integer or boolean tensor keeps the float dtype (as in PyTorch, unlike NumPy's f
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function, unbroadcast
-from ..backend import array_module, np
+from ..backend import array_module, get_default_dtype, np
 from ..tensor import Tensor, refuse_non_real
 
 __all__ = [
@@ -35,6 +37,27 @@ def _match(a, b):
     if db.kind == "f" and da.kind in "iub":
         return a.astype(db), b
     return a, b
+
+
+def _is_bool(a) -> bool:
+    return isinstance(a, (bool, np.bool_)) or getattr(a, "dtype", None) == np.bool_
+
+
+def refuse_bool(fn, *operands):
+    """A TypeError naming ``fn`` when every operand is boolean (negation, subtraction, relu, softmax, ...:
+    NumPy's own error, from inside forward, would not say which function failed)."""
+    if all(_is_bool(a) for a in operands):
+        raise TypeError(f"{fn}: not defined for boolean input (dtype bool); cast it to a number "
+                        "dtype first, e.g. x.astype('float32')")
+
+
+def to_float(x):
+    """Integer or boolean data in a floating dtype (the default one, or float64 for wide integers) before a
+    float-valued function: NumPy would compute uint8/int8 in float16, and -x of unsigned data wraps
+    around (sigmoid of uint8 200 came out 0)."""
+    if x.dtype.kind in "biu":
+        return x.astype(np.result_type(x.dtype, get_default_dtype()))
+    return x
 
 
 def _no_broadcast(fn, *operands):
@@ -69,6 +92,7 @@ def add(a, b):
 
 class Sub(Function):
     def forward(self, a, b):
+        refuse_bool("sub", a, b)
         a, b = _match(a, b)
         self.a_shape, self.b_shape = _shape(a), _shape(b)
         try:
@@ -133,6 +157,7 @@ def div(a, b):
 
 class Neg(Function):
     def forward(self, x):
+        refuse_bool("neg", x)
         return -x
 
     def backward(self, gy):
@@ -203,6 +228,7 @@ def pow(x, p):
 
 class Exp(Function):
     def forward(self, x):
+        x = to_float(x)
         self.y = array_module(x).exp(x)
         return self.y
 
@@ -217,6 +243,7 @@ def exp(x):
 
 class Log(Function):
     def forward(self, x):
+        x = to_float(x)
         self.x = x
         return array_module(x).log(x)
 
@@ -231,6 +258,7 @@ def log(x):
 
 class Sqrt(Function):
     def forward(self, x):
+        x = to_float(x)
         self.y = array_module(x).sqrt(x)
         return self.y
 
@@ -261,6 +289,7 @@ def abs(x):
 
 class Sin(Function):
     def forward(self, x):
+        x = to_float(x)
         self.x = x
         return array_module(x).sin(x)
 
@@ -275,6 +304,7 @@ def sin(x):
 
 class Cos(Function):
     def forward(self, x):
+        x = to_float(x)
         self.x = x
         return array_module(x).cos(x)
 
@@ -289,6 +319,7 @@ def cos(x):
 
 class Tanh(Function):
     def forward(self, x):
+        x = to_float(x)
         self.y = array_module(x).tanh(x)
         return self.y
 
@@ -441,7 +472,8 @@ class MatMul(Function):
             if self.needs_grad[0]:
                 ga = gy @ b.T
             if self.needs_grad[1]:
-                gb = a.reshape(-1, a.shape[-1]).T @ gy.reshape(-1, gy.shape[-1])
+                rows = math.prod(a.shape[:-1])  # not -1: a size may be 0
+                gb = a.reshape(rows, a.shape[-1]).T @ gy.reshape(rows, gy.shape[-1])
             return ga, gb
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -481,7 +513,10 @@ class Cast(Function):
 
 def cast(x, dtype):
     """x in another dtype, keeping the graph (the gradient is cast back to x's dtype)."""
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"cast: {dtype!r} is not a dtype ({e})") from None
     refuse_non_real("cast", dtype)
     if dtype.kind != "f" and isinstance(x, Tensor) and x.requires_grad:
         raise TypeError(f"cast: a tensor that requires grad can only be cast to a floating dtype, got {dtype}")

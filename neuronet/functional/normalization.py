@@ -13,6 +13,7 @@ Layer norm normalises each sample over its last dimensions; batch norm normalise
 from __future__ import annotations
 
 import math
+import numbers
 
 from ..autograd import Function
 from ..backend import array_module
@@ -63,7 +64,8 @@ class LayerNorm(Function):
         x_hat *= self.rstd
         # (rows, normalised size) views: the sums of products are einsum contractions, no temporary array
         width = math.prod(gy.shape[nd - self.n_axes:])
-        gy2, x_hat2 = gy.reshape(-1, width), x_hat.reshape(-1, width)
+        rows = math.prod(gy.shape[:nd - self.n_axes])  # not -1: width or rows may be 0
+        gy2, x_hat2 = gy.reshape(rows, width), x_hat.reshape(rows, width)
         gx = gw = gb = None
         if self.needs_grad[1]:
             gw = xp.einsum("md,md->d", gy2, x_hat2).reshape(gy.shape[nd - self.n_axes:])
@@ -72,7 +74,7 @@ class LayerNorm(Function):
         if self.needs_grad[0]:
             # dL/dx = (g − mean(g) − x̂·mean(g·x̂))·rstd with g = γ·dy (module docstring), in place
             g = gy.copy() if self.weight is None else gy * self.weight
-            mean_gx = (xp.einsum("md,md->m", g.reshape(-1, width), x_hat2) / width).reshape(self.rstd.shape)
+            mean_gx = (xp.einsum("md,md->m", g.reshape(rows, width), x_hat2) / max(width, 1)).reshape(self.rstd.shape)
             x_hat *= mean_gx
             g -= g.mean(axis=axes, keepdims=True)
             g -= x_hat
@@ -284,10 +286,17 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
         if n == 0:  # nothing to normalise: an empty output, zero gradients, running statistics unchanged (PyTorch)
             return empty_result(xs, *(a for a in (x, weight, bias) if a is not None))
         return BatchNormTrain.apply(x, weight, bias, eps=float(eps), running_mean=_data(running_mean),
-                                    running_var=_data(running_var), momentum=float(momentum), relu=relu)
+                                    running_var=_data(running_var), momentum=_momentum(momentum), relu=relu)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
     return BatchNormEval.apply(x, weight, bias, _data(running_mean), _data(running_var), eps=float(eps), relu=relu)
+
+
+def _momentum(momentum) -> float:
+    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real):
+        raise TypeError(f"batch_norm: momentum must be a number (the layers take None for a cumulative "
+                        f"average; this function does not), got {momentum!r}")
+    return float(momentum)
 
 
 def _update_running(running_mean, running_var, momentum, mean, var, n):

@@ -147,12 +147,20 @@ class AvgPool2d(Function):
         return gx[:, :, 0, :] if self.one_d else gx
 
 
+def _refuse_empty_positions(fn, xs):
+    """A window over no positions: max would be -inf, a mean 0/0 (PyTorch refuses these inputs too)."""
+    if 0 in xs[2:]:
+        raise ValueError(f"{fn}: input of shape {xs} has a size-0 spatial dimension: there are no positions "
+                         "to pool over")
+
+
 def _geometry(fn, x, kernel_size, stride, padding, dilation, ceil_mode, nd):
     """Check a pooling's arguments; return its _Windows (on 2-D geometry) and the output size."""
     xs = tuple(x.shape)
     if len(xs) != nd + 2:
         names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
         raise ValueError(f"{fn}: expected a {nd + 2}-D input of shape {names}, received shape {xs}")
+    _refuse_empty_positions(fn, xs)
     kernel = as_tuple(fn, "kernel_size", kernel_size, nd)
     stride = kernel if stride is None or stride == () else as_tuple(fn, "stride", stride, nd)
     padding = as_tuple(fn, "padding", padding, nd, minimum=0)
@@ -274,6 +282,7 @@ def _adaptive_avg(fn, x, output_size, nd):
     if len(xs) != nd + 2:
         names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
         raise ValueError(f"{fn}: expected a {nd + 2}-D input of shape {names}, received shape {xs}")
+    _refuse_empty_positions(fn, xs)
     if nd == 2 and isinstance(output_size, (tuple, list)):
         output_size = tuple(xs[2 + i] if o is None else o for i, o in enumerate(output_size))
     outs = as_tuple(fn, "output_size", output_size, nd)
@@ -315,6 +324,7 @@ def _global_check(fn, x, nd):
     if len(x.shape) != nd + 2:
         names = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
         raise ValueError(f"{fn}: expected a {nd + 2}-D input of shape {names}, received shape {tuple(x.shape)}")
+    _refuse_empty_positions(fn, tuple(x.shape))
 
 
 def global_avg_pool2d(x, keepdims: bool = False):
@@ -330,9 +340,7 @@ def global_avg_pool1d(x, keepdims: bool = False):
 
 
 def _global_max(fn, x, keepdims, nd):
-    _global_check(fn, x, nd)
-    if 0 in x.shape[2:]:
-        raise ValueError(f"{fn}: input of shape {tuple(x.shape)} has no positions to take a maximum over")
+    _global_check(fn, x, nd)  # refuses inputs with no positions to take a maximum over
     y = GlobalMaxPool.apply(x)
     return y.reshape(tuple(y.shape) + (1,) * nd) if keepdims else y
 

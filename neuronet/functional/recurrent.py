@@ -14,7 +14,7 @@ direction of a bidirectional layer); outputs stay at their original time positio
 """
 from __future__ import annotations
 
-from ..backend import array_module
+from ..backend import array_module, np
 from ..kernels.compiled import kernel_arrays
 from ..kernels.parallel import over_row_blocks, single_threaded_blas
 from .empty import empty_result
@@ -49,16 +49,18 @@ class LSTMSequence(SequenceFunction):
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         xp = array_module(x)
         h = w_hh.shape[1]
-        half = xp.ones((4 * h, 1), x.dtype)
+        half = xp.ones((4 * h, 1), xp.result_type(x.dtype, w_ih.dtype))  # not x's: an integer x would cut 0.5 to 0
         half[:3 * h] = 0.5
         self.w_ih, self.w_hh = _gate_blocks(w_ih, _IFOG), _gate_blocks(w_hh, _IFOG)  # backward uses these
         bias = None if b_ih is None and b_hh is None else (b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh)
         bias = None if bias is None else _gate_blocks(bias, _IFOG) * half[:, 0]
         acts = self.project_inputs(x, self.w_ih * half, bias, self.lengths, self.reverse)  # (T, N, 4H)
         t_len, n, _ = acts.shape
-        hs = xp.empty((t_len + 1, n, h), x.dtype)  # hs[t+1] = state after step t (carried past the end)
-        cs = xp.empty((t_len + 1, n, h), x.dtype)
-        tanh_c = xp.empty((t_len, n, h), x.dtype)
+        # states in the projections' dtype: an integer or float16 x with float32 weights must not cut the
+        # states to integers (or hand float16 buffers to the float32 kernels)
+        hs = xp.empty((t_len + 1, n, h), acts.dtype)  # hs[t+1] = state after step t (carried past the end)
+        cs = xp.empty((t_len + 1, n, h), acts.dtype)
+        tanh_c = xp.empty((t_len, n, h), acts.dtype)
         hs[0], cs[0] = h0, c0
         keep = self.order.keep
         w_hh_t = xp.ascontiguousarray((self.w_hh * half).T)  # a transposed view makes each step's GEMM 1.5× slower
@@ -233,7 +235,8 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
     h0 = _zeros_state(x, n, h) if h0 is None else h0
     c0 = _zeros_state(x, n, h) if c0 is None else c0
     if n == 0:  # an empty batch: empty outputs and states, zero gradients for the weights (PyTorch)
-        return empty_result([(0, t, h), (0, h), (0, h)], x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
+        return empty_result([(0, t, h), (0, h), (0, h)], x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh,
+                            dtype=np.result_type(x.dtype, weight_ih.dtype))  # the dtype a batch would get
     return LSTMSequence.apply(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths, reverse=bool(reverse))
 
 
@@ -254,10 +257,10 @@ class GRUSequence(SequenceFunction):
             bias = folded if bias is None else bias + folded
         acts = self.project_inputs(x, w_ih, bias, self.lengths, self.reverse)  # (T, N, 3H)
         t_len, n, _ = acts.shape
-        hs = xp.empty((t_len + 1, n, h), x.dtype)
+        hs = xp.empty((t_len + 1, n, h), acts.dtype)  # the projections' dtype, as in LSTMSequence
         hs[0] = h0
         # reset-after: the recurrent n-part W_hn h + b_hn; reset-before: r⊙h (both needed by backward)
-        extra = xp.empty((t_len, n, h), x.dtype)
+        extra = xp.empty((t_len, n, h), acts.dtype)
         keep = self.order.keep
         # contiguous transposes: a transposed view makes each step's small GEMM about 1.5× slower
         w_hh_t = xp.ascontiguousarray(w_hh.T)
@@ -364,6 +367,7 @@ def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
     lengths = as_lengths("gru", lengths, n, t, array_module(x.data if hasattr(x, "data") else x))
     h0 = _zeros_state(x, n, h) if h0 is None else h0
     if n == 0:  # an empty batch: empty outputs and state, zero gradients for the weights (PyTorch)
-        return empty_result([(0, t, h), (0, h)], x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
+        return empty_result([(0, t, h), (0, h)], x, h0, weight_ih, weight_hh, bias_ih, bias_hh,
+                            dtype=np.result_type(x.dtype, weight_ih.dtype))  # the dtype a batch would get
     return GRUSequence.apply(x, h0, None, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths,
                              reverse=bool(reverse), reset_after=bool(reset_after))

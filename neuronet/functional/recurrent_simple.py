@@ -10,7 +10,7 @@ GEMM per step, and one GEMM each for dx, dW_ih and the recurrent weight after th
 """
 from __future__ import annotations
 
-from ..backend import array_module
+from ..backend import array_module, np
 from .empty import empty_result
 from .recurrent_common import SequenceFunction, as_lengths, check_recurrent_inputs, sigmoid_
 
@@ -60,7 +60,7 @@ class ElmanSequence(SequenceFunction):
         xp = array_module(x)
         acts = self.project_inputs(x, w_ih, _sum_bias(b_ih, b_hh), self.lengths, self.reverse)  # (T, N, H)
         t_len, n, h = acts.shape
-        hs = xp.empty((t_len + 1, n, h), x.dtype)
+        hs = xp.empty((t_len + 1, n, h), acts.dtype)  # not x's: integer input must not cut the states
         hs[0] = h0
         keep, w_hh_t = self.order.keep, w_hh.T
         for t in range(t_len):
@@ -117,7 +117,8 @@ def rnn(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
     lengths = as_lengths("rnn", lengths, n, t, array_module(xd))
     h0 = array_module(xd).zeros((n, h), xd.dtype) if h0 is None else h0
     if n == 0:  # an empty batch: empty outputs and state, zero gradients for the weights (PyTorch)
-        return empty_result([(0, t, h), (0, h)], x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
+        return empty_result([(0, t, h), (0, h)], x, h0, weight_ih, weight_hh, bias_ih, bias_hh,
+                            dtype=np.result_type(x.dtype, weight_ih.dtype))  # the dtype a batch would get
     return ElmanSequence.apply(x, h0, None, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths,
                                reverse=bool(reverse), nonlinearity=nonlinearity)
 
@@ -132,8 +133,8 @@ class JordanSequence(SequenceFunction):
         acts = self.project_inputs(x, w_ih, _sum_bias(b_ih, b_hh), self.lengths, self.reverse)  # (T, N, H)
         t_len, n, h = acts.shape
         o = w_ho.shape[0]
-        ys = xp.empty((t_len + 1, n, o), x.dtype)  # ys[t+1] = fed-back output after step t
-        y_new = xp.empty((t_len, n, o), x.dtype)
+        ys = xp.empty((t_len + 1, n, o), acts.dtype)  # ys[t+1] = fed-back output after step t
+        y_new = xp.empty((t_len, n, o), acts.dtype)
         ys[0] = y0
         keep, w_hy_t, w_ho_t = self.order.keep, w_hy.T, w_ho.T
         for t in range(t_len):
@@ -220,7 +221,8 @@ def jordan_rnn(x, y0, weight_ih, weight_hy, weight_ho, bias_ih=None, bias_hh=Non
     y0 = array_module(xd).zeros((n, out), xd.dtype) if y0 is None else y0
     if n == 0:  # an empty batch: empty outputs and state, zero gradients for the weights
         return empty_result([(0, t, out), (0, t, h), (0, out)], x, y0, weight_ih, weight_hy, bias_ih, bias_hh,
-                            weight_ho, bias_ho)
+                            weight_ho, bias_ho,
+                            dtype=np.result_type(x.dtype, weight_ih.dtype))  # the dtype a batch would get
     return JordanSequence.apply(x, y0, None, weight_ih, weight_hy, bias_ih, bias_hh, weight_ho, bias_ho,
                                 lengths=lengths, reverse=bool(reverse), nonlinearity=nonlinearity,
                                 output_activation=output_activation)

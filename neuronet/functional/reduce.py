@@ -12,7 +12,8 @@ import warnings
 
 from ..autograd import Function
 from ..backend import array_module, np
-from ..tensor import Tensor
+from ..tensor import Tensor, refuse_non_real
+from .math import to_float
 
 __all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin", "any", "all"]
 
@@ -25,7 +26,15 @@ def _axes(fn, axis, dim, ndim):
         axis = dim
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes = (axis,)
+    else:
+        try:
+            axes = tuple(axis)
+        except TypeError:
+            axes = None
+        if axes is None or not builtins.all(isinstance(a, (int, np.integer)) for a in axes):
+            raise TypeError(f"{fn}: axis must be None, an int or a tuple of ints, got {axis!r}")
     out = []
     for a in axes:
         if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
@@ -166,14 +175,27 @@ class Var(_Reduction):
         if self.dof <= 0:
             warnings.warn(f"{'std' if self.root else 'var'}: degrees of freedom n - ddof = {n} - {self.ddof} <= 0; "
                           "the result is nan or inf (as PyTorch's)", RuntimeWarning, stacklevel=4)
+        out_dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        x = x.astype(np.float64, copy=False)  # accumulated in float64, as PyTorch does on the CPU: a constant
+        # float32 row has std 0 exactly (its float32 mean was off by an ulp), and the sum cannot overflow
         with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 and x/0: nan and inf, as intended
             centred = x - x.sum(axis=self.axes, keepdims=True) / n
-            v = (centred * centred).sum(axis=self.axes, keepdims=self.keepdims) / builtins.max(self.dof, 0)
-        y = xp.sqrt(v) if self.root else v
+            if self.root and centred.size:
+                # std = s·sqrt(Σ(c/s)²/dof) with s = max|c|: the squares cannot overflow (std([1e30, 0]) is
+                # 5e29, not inf; std of 1e200s in float64) or underflow to 0 (subnormal spreads), as in PyTorch
+                s = xp.abs(centred).max(axis=self.axes, keepdims=True)
+                s = xp.where(xp.isfinite(s) & (s > 0), s, xp.ones_like(s))
+                c = centred / s
+                v = (c * c).sum(axis=self.axes, keepdims=self.keepdims) / builtins.max(self.dof, 0)
+                y = xp.sqrt(v) * (s if self.keepdims else s.reshape(v.shape))
+            else:
+                v = (centred * centred).sum(axis=self.axes, keepdims=self.keepdims) / builtins.max(self.dof, 0)
+                y = xp.sqrt(v) if self.root else v
         if self.recording:
             self.centred = centred
             self.y = y
-        return xp.asarray(y)
+        with np.errstate(over="ignore"):  # a float32 variance past 3.4e38 is inf, as in PyTorch
+            return xp.asarray(y).astype(out_dtype, copy=False)
 
     def backward(self, gy):
         # d/dx_i var = 2 (x_i - mean) / (n - ddof);  d std = d var / (2 std), taken as 0 where std = 0
@@ -181,7 +203,7 @@ class Var(_Reduction):
         g = self._grad_kept(gy)
         if self.root:
             std = self._grad_kept(self.y)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # subnormal std: inf, as PyTorch
                 g = xp.where(std == 0, 0, g / (2 * std))
         if self.dof <= 0:  # 2/0 times x − mean: nan where x = mean, inf elsewhere (PyTorch's full reduction)
             with np.errstate(invalid="ignore"):  # 0·inf of std's zero cotangent: nan, as PyTorch
@@ -221,6 +243,7 @@ class LogSumExp(_Reduction):
             self.e = self.s = None
             return xp.full(_kept_shape(x.shape, self.axes) if self.keepdims else _reduced_shape(x.shape, self.axes),
                            -xp.inf, dtype=x.dtype)
+        x = to_float(x)  # x − max in a float dtype: unsigned integers would wrap around
         m = x.max(axis=self.axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)  # rows of -inf stay -inf instead of becoming nan
         e = xp.exp(x - m)
@@ -247,8 +270,11 @@ def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 # --- non-differentiable -------------------------------------------------------------------------
 
-def _data(x):
-    return x.data if isinstance(x, Tensor) else x
+def _data(x, fn):
+    """The array of ``x``; complex, object and string data refused by name, as every Function does."""
+    d = x.data if isinstance(x, Tensor) else x
+    refuse_non_real(fn, getattr(d, "dtype", None))
+    return d
 
 
 def _single_axis(fn, axis, dim, ndim):
@@ -258,27 +284,37 @@ def _single_axis(fn, axis, dim, ndim):
     return None if axes is None else axes[0]
 
 
+def _refuse_empty(fn, d, ax):
+    """argmax/argmin of nothing: PyTorch refuses too (NumPy's error would not name the function)."""
+    if (d.size == 0 and ax is None) or (ax is not None and d.shape[ax] == 0):
+        where = "the input" if ax is None else f"axis {ax} of the input"
+        raise ValueError(f"{fn}: {where} of shape {d.shape} is empty: it has no "
+                         f"{'largest' if fn == 'argmax' else 'smallest'} element")
+
+
 def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Index of the largest element along ``axis`` (of the flattened input when None), int64."""
-    d = _data(x)
+    d = _data(x, "argmax")
     ax = _single_axis("argmax", axis, dim, d.ndim)
+    _refuse_empty("argmax", d, ax)
     return Tensor(array_module(d).argmax(d, axis=ax, keepdims=_keep(keepdims, keepdim)), dtype=np.int64)
 
 
 def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Index of the smallest element along ``axis`` (of the flattened input when None), int64."""
-    d = _data(x)
+    d = _data(x, "argmin")
     ax = _single_axis("argmin", axis, dim, d.ndim)
+    _refuse_empty("argmin", d, ax)
     return Tensor(array_module(d).argmin(d, axis=ax, keepdims=_keep(keepdims, keepdim)), dtype=np.int64)
 
 
 def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """True where any element along ``axis`` is non-zero (a bool tensor, not differentiable)."""
-    d = _data(x)
+    d = _data(x, "any")
     return Tensor(array_module(d).any(d, axis=_axes("any", axis, dim, d.ndim), keepdims=_keep(keepdims, keepdim)))
 
 
 def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """True where every element along ``axis`` is non-zero (a bool tensor, not differentiable)."""
-    d = _data(x)
+    d = _data(x, "all")
     return Tensor(array_module(d).all(d, axis=_axes("all", axis, dim, d.ndim), keepdims=_keep(keepdims, keepdim)))

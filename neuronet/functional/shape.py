@@ -26,6 +26,8 @@ def _scatter_add(xp, target, index, values):
 
 
 def _axis(fn, axis, ndim):
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{fn}: axis must be an int, got {axis!r}")
     if not -ndim <= axis < ndim:
         raise ValueError(f"{fn}: axis {axis} is out of range for an input with {ndim} dimensions")
     return axis % ndim
@@ -36,6 +38,14 @@ def _shape_args(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(shape[0])
     return tuple(shape)
+
+
+def _ints(fn, what, values) -> tuple:
+    """``values`` as a tuple of ints, or a TypeError naming ``fn`` (floats, strings: NumPy's own error
+    would not say which function was given them)."""
+    if not all(isinstance(v, (int, np.integer)) for v in values):
+        raise TypeError(f"{fn}: {what} must be integers, got {tuple(values)!r}")
+    return tuple(int(v) for v in values)
 
 
 # --- reshape family -----------------------------------------------------------------------------
@@ -58,7 +68,7 @@ class Reshape(Function):
 
 def reshape(x, *shape):
     """The same elements in a new shape (one dimension may be -1); ``reshape(x, 2, 3)`` or ``(x, (2, 3))``."""
-    return Reshape.apply(x, shape=_shape_args(shape))
+    return Reshape.apply(x, shape=_ints("reshape", "the sizes of the shape", _shape_args(shape)))
 
 
 def flatten(x, start_dim: int = 1, end_dim: int = -1):
@@ -81,7 +91,9 @@ def squeeze(x, axis=None, *, dim=None):
     shape = x.shape
     if axis is None:
         return reshape(x, tuple(n for n in shape if n != 1))
-    axes = {_axis("squeeze", a, len(shape)) for a in ((axis,) if isinstance(axis, int) else axis)}
+    if not isinstance(axis, (int, np.integer, tuple, list)):
+        raise TypeError(f"squeeze: axis must be None, an int or a tuple of ints, got {axis!r}")
+    axes = {_axis("squeeze", a, len(shape)) for a in ((axis,) if isinstance(axis, (int, np.integer)) else axis)}
     for a in axes:
         if shape[a] != 1:
             raise ValueError(f"squeeze: axis {a} has length {shape[a]}, expected 1 (input shape {tuple(shape)})")
@@ -115,21 +127,21 @@ class Transpose(Function):
         return gy.transpose(inverse)
 
 
-def transpose(x, axes=None):
+def transpose(x, axes=None, *, _fn="transpose"):
     """Permute axes like ``numpy.transpose``: reverse them when ``axes`` is None."""
     ndim = x.ndim
     if axes is None:
         axes = tuple(range(ndim - 1, -1, -1))
     else:
-        axes = tuple(_axis("transpose", a, ndim) for a in axes)
+        axes = tuple(_axis(_fn, a, ndim) for a in axes)
         if sorted(axes) != list(range(ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {ndim} axes of shape {x.shape}")
+            raise ValueError(f"{_fn}: axes {axes} are not a permutation of the {ndim} axes of shape {x.shape}")
     return Transpose.apply(x, axes=axes)
 
 
 def permute(x, *dims):
     """Reorder the axes (PyTorch's ``permute``): ``permute(x, 0, 2, 1)`` or ``permute(x, (0, 2, 1))``."""
-    return transpose(x, _shape_args(dims))
+    return transpose(x, _shape_args(dims), _fn="permute")
 
 
 def swapaxes(x, axis1: int, axis2: int):
@@ -157,9 +169,9 @@ class BroadcastTo(Function):
 
 def broadcast_to(x, shape):
     """A read-only broadcast view of ``x`` with ``shape`` (NumPy rules); gradients sum back."""
-    shape = tuple(int(n) for n in _shape_args((shape,)))
+    shape = _ints("broadcast_to", "the sizes of the shape", _shape_args((shape,)))
     xs = tuple(x.shape)
-    ok = len(shape) >= len(xs) and all(a == b or a == 1 for a, b in zip(xs[::-1], shape[::-1]))
+    ok = all(n >= 0 for n in shape) and len(shape) >= len(xs) and all(a == b or a == 1 for a, b in zip(xs[::-1], shape[::-1]))
     if not ok:
         raise ValueError(f"broadcast_to: cannot broadcast shape {xs} to {shape}")
     return BroadcastTo.apply(x, shape=shape)
@@ -167,7 +179,7 @@ def broadcast_to(x, shape):
 
 def expand(x, *shape):
     """Broadcast to ``shape`` where -1 keeps that dimension (PyTorch's ``expand``)."""
-    shape = _shape_args(shape)
+    shape = _ints("expand", "the sizes of the shape", _shape_args(shape))
     xs = tuple(x.shape)
     if len(shape) < len(xs):
         raise ValueError(f"expand: target shape {shape} has fewer dimensions than the input shape {xs}")
@@ -310,6 +322,8 @@ class Pad(Function):
     def forward(self, x):
         xp = array_module(x)
         self.shape = x.shape
+        if not self.widths:  # a 0-d input has no axis to pad (NumPy refuses an empty pad_width)
+            return x.copy()
         if self.mode == "constant":
             return xp.pad(x, self.widths, mode="constant", constant_values=self.value)
         return xp.pad(x, self.widths, mode=self.mode)
@@ -375,7 +389,9 @@ class Repeat(Function):
 
     def forward(self, x):
         self.shape = x.shape
-        return array_module(x).repeat(x, self.repeats, axis=self.axis)
+        xp = array_module(x)
+        r = self.repeats if isinstance(self.repeats, int) else xp.asarray(self.repeats, dtype=np.int64)  # [] too
+        return xp.repeat(x, r, axis=self.axis)
 
     def backward(self, gy):
         # every copy of an element adds its gradient to that element
@@ -388,7 +404,7 @@ class Repeat(Function):
         if isinstance(r, int):
             split_shape = g.shape[:axis] + (n, r) + g.shape[axis + 1:]
             return g.reshape(split_shape).sum(axis=axis + 1).reshape(self.shape)
-        source = xp.repeat(xp.arange(n), xp.asarray(r))
+        source = xp.repeat(xp.arange(n), xp.asarray(r, dtype=np.int64))
         shape = list(g.shape)
         shape[axis] = n
         out = xp.zeros(shape, dtype=g.dtype)
@@ -405,7 +421,7 @@ def repeat(x, repeats, axis: int | None = None):
         if repeats < 0:
             raise ValueError(f"repeat: repeats must be non-negative, got {repeats}")
     else:
-        repeats = [int(r) for r in repeats]
+        repeats = list(_ints("repeat", "repeats", tuple(repeats)))
         n = x.size if axis is None else x.shape[axis]
         if len(repeats) != n or any(r < 0 for r in repeats):
             raise ValueError(f"repeat: expected {n} non-negative repeat counts, got {repeats}")
@@ -432,7 +448,7 @@ class Tile(Function):
 
 def tile(x, reps):
     """Repeat the whole tensor ``reps`` times along each axis (``numpy.tile``)."""
-    reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
+    reps = _ints("tile", "reps", (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps))
     if any(r < 0 for r in reps):
         raise ValueError(f"tile: repetitions must be non-negative, got {reps}")
     reps = (1,) * (x.ndim - len(reps)) + reps

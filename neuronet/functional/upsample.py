@@ -96,6 +96,9 @@ def upsample_bilinear2d(x, size=None, scale_factor=None, align_corners: bool = F
     if (size is None) == (scale_factor is None):
         raise ValueError("upsample_bilinear2d: give exactly one of size and scale_factor")
     h, w = shape[2], shape[3]
+    if h == 0 or w == 0:
+        raise ValueError(f"upsample_bilinear2d: input of shape {shape} has a size-0 spatial dimension: there is "
+                         "nothing to interpolate")
     if size is not None:
         out = _pair("size", size, "positive int")
         if any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1 for s in out):
