@@ -112,6 +112,8 @@ class PReLU(_Layer):
         init: initial value of every slope.
     """
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, num_parameters: int = 1, init: float = 0.25):
         super().__init__()
         if int(num_parameters) < 1:

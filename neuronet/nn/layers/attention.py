@@ -22,7 +22,7 @@ from ...functional.shape import reshape, split, swapaxes, unsqueeze
 from ...tensor import Tensor
 from .. import init
 from ..module import Module
-from .base import _Layer
+from .base import _Layer, layer_input
 from ..parameter import Parameter
 from .dense import Linear
 
@@ -63,6 +63,8 @@ class MultiHeadAttention(_Layer):
         mha = nt.nn.MultiHeadAttention(4, 64)
         out, weights = mha(x, x, x, key_padding_mask=pad)      # x (N, T, 64), pad (N, T) True = padding
     """
+
+    float_inputs = 3  # integer data is cast to the float dtype (layers/base.py)
 
     def __init__(self, num_heads: int, d_model: int, kv_dim: int | None = None, dropout: float = 0.0,
                  bias: bool = True, batch_first: bool = True, kdim: int | None = None, vdim: int | None = None):
@@ -217,7 +219,7 @@ class MultiHeadAttention(_Layer):
                 f"dropout={self.dropout}, batch_first={self.batch_first}")
 
 
-class _KerasAttention(Module):
+class _KerasAttention(_Layer):
     """Shared call of the Keras-style layers: inputs [query, value] or [query, value, key]."""
 
     def __init__(self, dropout: float = 0.0):
@@ -230,6 +232,14 @@ class _KerasAttention(Module):
         if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
             raise ValueError(f"{name}: inputs must be [query, value] or [query, value, key], got {type(inputs).__name__}"
                              f"{'' if not isinstance(inputs, (list, tuple)) else f' of length {len(inputs)}'}")
+        # each input as the other layers take theirs (layers/base.py): lists of numbers as tensors,
+        # non-real data refused by name, integer data cast to the float dtype
+        inputs = [layer_input(name, a) for a in inputs]
+        if not all(hasattr(a, "shape") for a in inputs):
+            raise TypeError(f"{name}: query, value and key must be tensors, arrays or lists of numbers, got "
+                            f"{[type(a).__name__ for a in inputs]}")
+        inputs = [Tensor(_data(a).astype(self._float_dtype())) if getattr(getattr(_data(a), "dtype", None), "kind", "f") in "biu"
+                  else a for a in inputs]
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) == 3 else value
         qs, ks, vs = tuple(query.shape), tuple(key.shape), tuple(value.shape)

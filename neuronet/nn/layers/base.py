@@ -3,17 +3,26 @@
 Keras converts what a layer is called on (``Dense(3)([[1.0, 2.0]])`` works); PyTorch refuses
 anything but a tensor.  Here, at the boundary of every built-in layer and before its lazy build:
 
-- a tensor or an array passes unchanged (an integer input keeps today's behaviour);
+- a tensor or an array passes unchanged (integer data into a floating-point layer: see the last point);
 - nested lists or tuples of numbers become a tensor, as ``nt.tensor`` makes it (floats in the
   default dtype, integers int64), so lazy layers can read their input size from it;
+- a Python number becomes a 0-d tensor, as a list of numbers does;
 - complex, object or string data is refused with a TypeError naming the layer, before it could
   be computed with (complex outputs would lose their imaginary part in backward; objects fail
-  deep inside NumPy); so are ragged lists and Python complex numbers or strings.
+  deep inside NumPy); so are ragged lists and Python complex numbers or strings;
+- layers that compute in floating point (``float_inputs`` > 0: Dense, convolutions, recurrent,
+  normalization and attention layers, average pooling, ...) cast integer and boolean data in their
+  first ``float_inputs`` positional inputs to their parameters' float dtype (the default dtype
+  before they are built), as Keras casts inputs to a layer's compute dtype: uint8 images and int
+  lists work, instead of failing inside NumPy or being computed with in integers.
 
 Lists that hold tensors or arrays (a layer's list of inputs or states) are left to the layer.
 """
 from __future__ import annotations
 
+import numbers
+
+from ... import backend
 from ...tensor import REAL_KINDS, Tensor, as_array, refuse_non_real
 from ..module import Module
 
@@ -43,6 +52,8 @@ def layer_input(name: str, value):
     if isinstance(value, (complex, str, bytes)):
         raise TypeError(f"{name}: expected a tensor, an array or a list of numbers, got {type(value).__name__} "
                         f"{value!r}; neuronet computes with real numbers only")
+    if isinstance(value, numbers.Real) and not isinstance(value, Tensor):  # 2.5, True: a 0-d tensor
+        return Tensor(as_array(value, where=name))
     if isinstance(value, (list, tuple)) and not _has_arrays(value):
         try:
             return Tensor(as_array(value, where=name))
@@ -54,6 +65,16 @@ def layer_input(name: str, value):
 class _Layer(Module):
     """A Module whose positional inputs go through :func:`layer_input` before the lazy build and
     ``forward`` — the one place where every built-in layer checks what it is called on."""
+
+    #: how many leading positional inputs are floating-point data (see the module docstring)
+    float_inputs = 0
+
+    def _float_dtype(self):
+        """The dtype integer inputs are cast to: the first floating parameter's, else the default."""
+        for p in self.parameters():
+            if p.data.dtype.kind == "f":
+                return p.data.dtype
+        return backend.get_default_dtype()
 
     def _input_name(self) -> str:
         name = getattr(self, "_name", None)
@@ -69,5 +90,10 @@ class _Layer(Module):
                     continue
                 name = name or self._input_name()
                 checked.append(layer_input(name, a))
+            for i in range(min(self.float_inputs, len(checked))):
+                a = checked[i]
+                data = a.data if isinstance(a, Tensor) else a
+                if getattr(getattr(data, "dtype", None), "kind", "f") in "biu":
+                    checked[i] = Tensor(data.astype(self._float_dtype()))
             args = tuple(checked)
         return super().__call__(*args, **kwargs)

@@ -27,6 +27,8 @@ __all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "Conv1DTranspose", "DepthwiseC
 class _Conv(_Layer):
     """Shared machinery: argument checks, lazy build, forward through the fused conv Function."""
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     nd = 2
     transposed = False
 
@@ -84,6 +86,8 @@ class _Conv(_Layer):
             raise ValueError(f"{self._name()}: expected a {self.nd + 2}-D input of shape {self._expected()}, "
                              f"received shape {input_shape}")
         in_channels = int(input_shape[1])
+        if in_channels < 1:  # no weights to draw (fan_in 0); PyTorch's Conv refuses 0 channels too
+            raise ValueError(f"{self._name()}: input of shape {tuple(input_shape)} has 0 channels (axis 1)")
         if in_channels % self.groups:
             raise ValueError(f"{self._name()}: input channels {in_channels} (input shape {tuple(input_shape)}) "
                              f"must be divisible by groups={self.groups}")
@@ -257,6 +261,8 @@ class DepthwiseConv2D(_Conv):
         """Set groups = filters / depth_multiplier = the input channels, then build as a grouped conv."""
         if input_shape is None or len(input_shape) != 4:
             raise ValueError(f"{self._name()}: expected a 4-D input of shape (N, C, H, W), received shape {input_shape}")
+        if int(input_shape[1]) < 1:
+            raise ValueError(f"{self._name()}: input of shape {tuple(input_shape)} has 0 channels (axis 1)")
         self.groups = int(input_shape[1])
         self.filters = self.groups * self.depth_multiplier
         super().build(input_shape)

@@ -42,6 +42,8 @@ class Dense(_Layer):
         y = layer(nt.tensor(np.ones((8, 4))))        # weight (16, 4), y (8, 16)
     """
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, in_features: int | None = None):

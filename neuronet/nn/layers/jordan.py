@@ -40,6 +40,8 @@ class JordanRNN(_Layer):
         y = layer(x)               # (N, T, 1)
     """
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, units: int, output_units: int, activation: str = "tanh", output_activation: str = "identity",
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  use_bias: bool = True):

@@ -34,6 +34,8 @@ class LayerNorm(_Layer):
         y = norm(x)                       # x (N, T, 64) → per (n, t) mean 0, variance 1
     """
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, normalized_shape=None, eps: float = 1e-5, elementwise_affine: bool = True):
         super().__init__()
         self.eps = float(eps)
@@ -89,6 +91,8 @@ class GroupNorm(_Layer):
         affine: learn per-channel ``weight`` (ones) and ``bias`` (zeros).
     """
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, num_groups: int, num_channels=None, eps: float = 1e-5, affine: bool = True):
         super().__init__()
         if not isinstance(num_groups, int) or num_groups < 1:
@@ -136,6 +140,8 @@ class GroupNorm(_Layer):
 
 class _BatchNorm(_Layer):
     """Batch normalisation over axis 1 (channels); subclasses fix which input ranks they take."""
+
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
 
     ranks: tuple = ()
     layout: str = ""
@@ -194,14 +200,16 @@ class _BatchNorm(_Layer):
         """Normalise (then ``max(·, 0)`` with ``then_relu``, for ``Sequential``'s fusing)."""
         self._check_input(tuple(x.shape))
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked += 1
-            if self.momentum is None:  # cumulative moving average over all batches so far
-                factor = 1.0 / float(self.num_batches_tracked)
+        counting = self.training and self.track_running_stats
+        if counting and self.momentum is None:  # cumulative moving average over all batches so far
+            factor = 1.0 / float(self.num_batches_tracked + 1)
         use_batch_stats = self.training or not self.track_running_stats
-        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                          training=use_batch_stats, momentum=factor, eps=self.eps,
-                          activation="relu" if then_relu else None)
+        y = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                       training=use_batch_stats, momentum=factor, eps=self.eps,
+                       activation="relu" if then_relu else None)
+        if counting:  # only once the batch is taken: a refused batch (one value per channel) changes nothing
+            self.num_batches_tracked += 1
+        return y
 
     def extra_repr(self) -> str:
         return (f"num_features={self.num_features}, momentum={self.momentum}, eps={self.eps}, affine={self.affine}, "

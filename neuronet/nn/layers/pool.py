@@ -72,6 +72,8 @@ class AvgPool2D(_Pool):
     """Average each ``pool_size`` window; arguments as :class:`MaxPool2D` (zero padding), plus
     ``count_include_pad`` (divide by the whole window, default, or by its real elements)."""
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, pool_size=2, strides=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__(pool_size, strides, padding, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
@@ -105,6 +107,8 @@ class _Global(_Layer):
 class GlobalAvgPool2D(_Global):
     """The mean of each channel over the whole image: (N, C, H, W) → (N, C) ((N, C, 1, 1) with keepdims)."""
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     fn = staticmethod(P.global_avg_pool2d)
 
 
@@ -116,6 +120,8 @@ class GlobalMaxPool2D(_Global):
 
 class GlobalAvgPool1D(_Global):
     """The mean of each channel over the whole sequence: (N, C, L) → (N, C)."""
+
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
 
     fn = staticmethod(P.global_avg_pool1d)
 
@@ -129,6 +135,8 @@ class GlobalMaxPool1D(_Global):
 class AdaptiveAvgPool2D(_Layer):
     """Average NCHW images down to a fixed ``output_size`` whatever the input size (PyTorch's
     ``nn.AdaptiveAvgPool2d``; an int, a pair, or None in a pair to keep that size)."""
+
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
 
     def __init__(self, output_size):
         super().__init__()

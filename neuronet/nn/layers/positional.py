@@ -41,7 +41,7 @@ def sinusoidal_encoding(max_len: int, d_model: int, dtype=None, xp=backend.np):
 
 def _length(layer, x, max_len, min_ndim=3):
     shape = tuple(x.shape)
-    if len(shape) < min_ndim or shape[1] > max_len:
+    if len(shape) != min_ndim or shape[1] > max_len:  # other ranks failed later inside add/concat
         raise ValueError(f"{layer}: expected input (batch, T{', features' if min_ndim == 3 else ''}) with "
                          f"T <= max_len={max_len}, received shape {shape}")
     return shape[1]

@@ -63,6 +63,8 @@ def _rate(layer, name, value):
 class _Recurrent(_Layer):
     """Shared machinery of SimpleRNN, LSTM and GRU: build, stacking, directions, Keras options."""
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     GATES = 1
     STATES = ("h",)
 

@@ -23,6 +23,7 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell"]
 
 
 class _Cell(_Layer):
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
     GATES = 1
 
     def __init__(self, units: int, use_bias: bool = True, in_features: int | None = None):

@@ -24,6 +24,8 @@ class ResidualBlock(_Layer):
             input: projection exactly when the shape changes.
     """
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, filters: int, strides: int = 1, projection=None):
         super().__init__()
         if not isinstance(filters, int) or filters < 1:

@@ -33,6 +33,8 @@ class _FeedForward(_Layer):
     """Shared pieces of both layers: the self-attention block, the position-wise feed-forward
     block and the residual rule."""
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     @staticmethod
     def _attention_block(attention, dropout, x, memory, attn_mask, key_padding_mask, is_causal, residual):
         """dropout(attention(x, memory, memory)), plus ``residual`` if given; without dropout the
@@ -129,6 +131,8 @@ class TransformerDecoderLayer(_FeedForward):
         y = layer(tgt, memory, tgt_is_causal=True)
     """
 
+    float_inputs = 2  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation="relu", layer_norm_eps: float = 1e-5, batch_first: bool = True, norm_first: bool = False,
                  bias: bool = True):
@@ -195,6 +199,8 @@ class TransformerEncoder(_Layer):
         enc = nt.nn.TransformerEncoder(nt.nn.TransformerEncoderLayer(128, 4, 256), num_layers=2)
     """
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, encoder_layer, num_layers: int, norm: Module | None = None):
         super().__init__()
         self.layers = _stack("TransformerEncoder", encoder_layer, num_layers, TransformerEncoderLayer)
@@ -211,6 +217,8 @@ class TransformerEncoder(_Layer):
 class TransformerDecoder(_Layer):
     """A stack of ``num_layers`` decoder layers, optionally followed by a final ``norm``.
     Arguments as :class:`TransformerEncoder`."""
+
+    float_inputs = 2  # integer data is cast to the float dtype (layers/base.py)
 
     def __init__(self, decoder_layer, num_layers: int, norm: Module | None = None):
         super().__init__()
@@ -247,6 +255,8 @@ class Transformer(_Layer):
         mask = model.generate_square_subsequent_mask(tgt.shape[1])
         y = model(src, tgt, tgt_mask=mask)                    # (N, T, 64)
     """
+
+    float_inputs = 2  # integer data is cast to the float dtype (layers/base.py)
 
     def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6, num_decoder_layers: int = 6,
                  dim_feedforward: int = 2048, dropout: float = 0.1, activation="relu", layer_norm_eps: float = 1e-5,
