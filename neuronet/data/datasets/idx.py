@@ -7,6 +7,8 @@ Every check names the file, so a truncated or wrong download says which one.
 from __future__ import annotations
 
 import gzip
+import math
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +35,7 @@ def read_idx(path, ndim: int | None = None) -> np.ndarray:
     try:
         with opener(path, "rb") as f:
             raw = f.read()
-    except (OSError, EOFError) as e:   # gzip.BadGzipFile is an OSError
+    except (OSError, EOFError, zlib.error) as e:   # gzip.BadGzipFile is an OSError; a damaged stream is a zlib.error
         raise ValueError(f"read_idx: {path} is not a readable idx file ({e})") from e
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _TYPES:
         raise ValueError(f"read_idx: {path} has magic number {raw[:4].hex() or 'missing'}, "
@@ -46,7 +48,7 @@ def read_idx(path, ndim: int | None = None) -> np.ndarray:
         raise ValueError(f"read_idx: {path} is truncated inside its header ({len(raw)} bytes)")
     shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=dims, offset=4))
     dtype = np.dtype(_TYPES[raw[2]])
-    expected = header + int(np.prod(shape)) * dtype.itemsize
+    expected = header + math.prod(shape) * dtype.itemsize  # Python ints: np.prod wraps around past 2**63
     if len(raw) != expected:
         raise ValueError(f"read_idx: {path} has {len(raw)} bytes, expected {expected} for shape {shape} "
                          f"(truncated or corrupt file)")

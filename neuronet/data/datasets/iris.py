@@ -18,8 +18,8 @@ IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "
 def read_iris_csv(path):
     """``(x, y, class_names)`` from a file in scikit-learn's iris.csv layout, checking its header."""
     with open(path) as f:
-        header = f.readline().strip().split(",")
-        try:
+        try:  # UnicodeDecodeError (a binary file) is a ValueError too
+            header = f.readline().strip().split(",")
             n, d = int(header[0]), int(header[1])
             table = np.loadtxt(f, delimiter=",", dtype=np.float64, ndmin=2)
         except (ValueError, IndexError) as e:

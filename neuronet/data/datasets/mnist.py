@@ -7,6 +7,7 @@ Full MNIST is in no registry package, so ``load_mnist(path)`` reads the four sta
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ def read_mnist_csv(path, flatten: bool = False):
     try:
         with opener(path, "rt") as f:
             table = np.loadtxt(f, delimiter=",", dtype=np.int64, ndmin=2)
-    except (OSError, EOFError, ValueError) as e:
+    except (OSError, EOFError, ValueError, zlib.error) as e:  # zlib.error: a damaged .gz stream
         raise ValueError(f"read_mnist_csv: {path} is not a csv of integers ({e})") from e
     if table.shape[1] != 785:
         raise ValueError(f"read_mnist_csv: {path} has {table.shape[1]} columns, expected 785 (784 pixels + label)")
