@@ -39,9 +39,17 @@ def as_array(data, dtype=None, xp=None, where: str = "nt.tensor"):
         data = data.data
     xp = xp or backend.array_module(data)
     if dtype is not None:
-        refuse_non_real(where, xp.dtype(dtype))
+        try:
+            dtype = xp.dtype(dtype)
+        except TypeError as e:
+            raise TypeError(f"{where}: dtype {dtype!r} is not a dtype ({e})") from None
+        refuse_non_real(where, dtype)
         refuse_non_real(where, getattr(data, "dtype", None))
-        return xp.asarray(data, dtype=dtype)
+        try:
+            return xp.asarray(data, dtype=dtype)
+        except (TypeError, ValueError, OverflowError) as e:  # ragged lists, nan or 300 into integers, ...
+            kind = TypeError if isinstance(e, TypeError) else ValueError
+            raise kind(f"{where}: cannot make an array of dtype {dtype} from {type(data).__name__} data: {e}") from None
     try:
         arr = xp.asarray(data)
     except ValueError as e:  # ragged nested lists
@@ -73,7 +81,7 @@ class Tensor:
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         self.data = as_array(data, dtype)
         if requires_grad and self.data.dtype.kind not in "fc":
-            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.data.dtype}")
+            raise TypeError(f"Tensor: only floating-point tensors can require gradients, got dtype {self.data.dtype}")
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._creator = None  # the Function that produced this tensor (None for leaves)
@@ -137,7 +145,8 @@ class Tensor:
 
     def requires_grad_(self, flag: bool = True) -> "Tensor":
         if flag and self.data.dtype.kind not in "fc":
-            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.data.dtype}")
+            raise TypeError(f"Tensor.requires_grad_: only floating-point tensors can require gradients, got dtype "
+                            f"{self.data.dtype}")
         self.requires_grad = bool(flag)
         return self
 

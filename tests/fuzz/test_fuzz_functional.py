@@ -830,3 +830,36 @@ def test_empty_batch_of_integers_gives_float_outputs(fn):
     w = [nt.tensor(np.ones(s, np.float32)) for s in (((4 if fn == "lstm" else 1) * 2, 3), ((4 if fn == "lstm" else 1) * 2, 2))]
     h = [nt.tensor(np.zeros((0, 2), np.float32))] * (2 if fn == "lstm" else 1)
     assert all(t.dtype.kind == "f" for t in getattr(F, fn)(nt.tensor(np.ones((0, 2, 3), np.int64)), *h, *w))
+
+
+# --- nt.tensor -----------------------------------------------------------------------------------------
+_VALUES = st.one_of(
+    real_arrays(dtypes=REALS, non_finite=True),
+    st.recursive(st.one_of(st.integers(-2 ** 70, 2 ** 70), st.floats(), st.booleans()),
+                 lambda inner: st.lists(inner, max_size=3), max_leaves=8),  # nested lists, ragged ones too
+    st.sampled_from([None, {"a": 1}, b"ab", "text", 1 + 2j, [1, "a"], object()]),
+)
+
+
+@given(value=_VALUES, dtype=st.sampled_from([None, None, np.float32, "float64", np.int64, np.uint8, "bool", np.float16,
+                                             np.complex64, "nope", object]),
+       requires_grad=st.booleans())
+def test_tensor_construction(value, dtype, requires_grad):
+    """nt.tensor of anything: a tensor of a real dtype (floats in the default dtype unless asked), or a
+    named error — ragged lists, integers beyond int64, NaN or 300 into integer dtypes, unknown dtypes."""
+    t = attempt(nt.tensor, value, requires_grad=requires_grad, dtype=dtype, names=("nt.tensor", "Tensor"))
+    if failed(t):
+        return
+    assert t.dtype.kind in "biuf"
+    assert not t.requires_grad or t.dtype.kind == "f"
+    attempt(t.astype, dtype or "float32", names=("Tensor.astype",))
+
+
+@pytest.mark.parametrize("value, dtype", [(1, "nope"), ([300], np.uint8), ([[1, 2], [3]], np.float32),
+                                          (float("nan"), np.int64), ({"a": 1}, np.float32)])
+def test_tensor_with_a_dtype_names_itself(value, dtype):
+    """Was: NumPy's own TypeError ('data type not understood'), OverflowError ('Python integer 300 out
+    of bounds for uint8'), ValueError ('setting an array element with a sequence', 'cannot convert float
+    NaN to integer') when nt.tensor was given a dtype."""
+    with pytest.raises((ValueError, TypeError), match="^nt.tensor: "):
+        nt.tensor(value, dtype=dtype)
