@@ -32,9 +32,10 @@ def _dtype(dtype):
 
 
 def _shape(shape) -> tuple:
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(n) for n in shape)
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in dims):
+        raise ValueError(f"init: a shape is non-negative integers, got {shape!r}")
+    return tuple(int(n) for n in dims)
 
 
 def compute_fans(shape) -> tuple[int, int]:
@@ -49,6 +50,13 @@ def compute_fans(shape) -> tuple[int, int]:
                          f"got shape {shape}")
     receptive = math.prod(shape[2:])
     return shape[1] * receptive, shape[0] * receptive
+
+
+def _fans(shape) -> tuple[int, int]:
+    """compute_fans for the initialisers: a weight with no elements (a size-0 dimension) has fans of 0 and
+    nothing to draw, so any scale will do (PyTorch skips it with a warning): at least 1, no 1/0."""
+    fan_in, fan_out = compute_fans(shape)
+    return max(fan_in, 1), max(fan_out, 1)
 
 
 def calculate_gain(nonlinearity: str = "linear", param: float | None = None) -> float:
@@ -133,14 +141,14 @@ def uniform(shape, a: float = -0.05, b: float = 0.05, dtype=None, xp=np):
 def xavier_uniform(shape, gain: float = 1.0, dtype=None, xp=np):
     """Glorot/Xavier uniform: U(−b, b) with b = gain·√(6/(fan_in+fan_out)), keeping the variance of
     activations and gradients equal across layers."""
-    fan_in, fan_out = compute_fans(shape)
+    fan_in, fan_out = _fans(shape)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return _scaled_uniform(shape, -bound, bound, dtype, xp)
 
 
 def xavier_normal(shape, gain: float = 1.0, dtype=None, xp=np):
     """Glorot/Xavier normal: N(0, σ²) with σ = gain·√(2/(fan_in+fan_out))."""
-    fan_in, fan_out = compute_fans(shape)
+    fan_in, fan_out = _fans(shape)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return _scaled_normal(shape, 0.0, std, dtype, xp)
 
@@ -148,7 +156,7 @@ def xavier_normal(shape, gain: float = 1.0, dtype=None, xp=np):
 def _kaiming_std(fn, shape, a, mode, nonlinearity):
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"{fn}: mode must be 'fan_in' or 'fan_out', got {mode!r}")
-    fan_in, fan_out = compute_fans(shape)
+    fan_in, fan_out = _fans(shape)
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
@@ -169,13 +177,13 @@ def kaiming_normal(shape, a: float = 0.0, mode: str = "fan_in", nonlinearity: st
 
 def lecun_normal(shape, dtype=None, xp=np):
     """LeCun normal: N(0, 1/fan_in), the start that SELU networks need."""
-    fan_in, _ = compute_fans(shape)
+    fan_in, _ = _fans(shape)
     return _scaled_normal(shape, 0.0, math.sqrt(1.0 / fan_in), dtype, xp)
 
 
 def lecun_uniform(shape, dtype=None, xp=np):
     """LeCun uniform: U(−b, b), b = √(3/fan_in) (variance 1/fan_in)."""
-    fan_in, _ = compute_fans(shape)
+    fan_in, _ = _fans(shape)
     bound = math.sqrt(3.0 / fan_in)
     return _scaled_uniform(shape, -bound, bound, dtype, xp)
 

@@ -331,3 +331,28 @@ def test_a_refused_batch_does_not_count_as_tracked():
 def test_softsign_layer_of_uint8_data_is_finite():
     """Was: inf for 255 (1 + |x| wrapped around to 0 in uint8)."""
     assert finite(nn.Softsign()(np.array([255, 0], np.uint8)))
+
+
+# --- initialisers ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(nn.init.INITIALIZERS))
+@given(shape=st.one_of(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4), st.integers(-2, 4),
+                       st.sampled_from([(2, -3), (2.5,), (True, 2)])),
+       dtype=st.sampled_from([None, np.float32, np.float64]))
+def test_initializer(name, shape, dtype):
+    """Every initialiser on any shape (zero-size weights included): a finite array of that shape and dtype,
+    or a ValueError naming init / the initialiser (fewer than 2 dimensions for the fan-based ones)."""
+    nt.manual_seed(0)
+    w = attempt(nn.init.get(name), shape, dtype=dtype, names=("init", name))
+    if failed(w):
+        return
+    expected = (shape,) if isinstance(shape, int) else tuple(shape)
+    assert w.shape == expected and np.isfinite(w).all()
+
+
+@pytest.mark.parametrize("name", ["xavier_uniform", "kaiming_normal", "lecun_uniform", "he_uniform"])
+def test_fan_initializers_of_zero_size_weights(name):
+    """Was: ZeroDivisionError (1/√fan with fan 0) for weights with a size-0 dimension, e.g. (3, 0)."""
+    for shape in [(3, 0), (0, 0), (2, 0, 3)]:
+        assert getattr(nn.init, name)(shape).shape == shape
+    with pytest.raises(ValueError, match="^init: a shape is non-negative integers"):
+        getattr(nn.init, name)((2, -3))
