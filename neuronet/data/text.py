@@ -254,7 +254,10 @@ def pad_sequences(sequences, maxlen: int | None = None, padding: str = "post", t
         raise ValueError(f"pad_sequences: maxlen must be a positive integer, received {maxlen!r}")
     kept = [a[:maxlen] if truncating == "post" else a[max(0, a.size - maxlen):] for a in arrays]
     lengths = np.minimum(full, maxlen)
-    ids = np.full((len(arrays), maxlen), value, dtype=dtype)
+    try:
+        ids = np.full((len(arrays), maxlen), value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as e:  # value 'a', dtype 'nope', value 300 for uint8, ...
+        raise ValueError(f"pad_sequences: cannot pad with value {value!r} in dtype {dtype!r} ({e})") from None
     steps = np.arange(maxlen)[None, :]
     where = steps < lengths[:, None] if padding == "post" else steps >= maxlen - lengths[:, None]
     if kept:

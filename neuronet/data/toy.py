@@ -62,7 +62,16 @@ def _check_n(where: str, n, minimum: int = 2) -> int:
     return int(n)
 
 
-def _finish(x, y, noise, shuffle, rng):
+def _noise(where, noise) -> float:
+    """The noise std: a finite number >= 0 (NumPy's own 'scale < 0' would name no function)."""
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
+    return float(noise)
+
+
+def _finish(x, y, noise, shuffle, rng, where="toy"):
+    noise = _noise(where, noise)
     if noise:
         x = x + rng.normal(0.0, noise, size=x.shape)
     if shuffle:
@@ -88,7 +97,7 @@ def two_spirals(n: int = 200, noise: float = 0.0, turns: float = 1.5, shuffle: b
     angle = 2 * np.pi * turns * t
     sign = np.repeat([1.0, -1.0], sizes)
     x = sign[:, None] * np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1)
-    return _finish(x, np.repeat([0, 1], sizes), noise, shuffle, rng)
+    return _finish(x, np.repeat([0, 1], sizes), noise, shuffle, rng, "two_spirals")
 
 
 def moons(n: int = 200, noise: float = 0.0, shuffle: bool = True, seed=None):
@@ -103,7 +112,7 @@ def moons(n: int = 200, noise: float = 0.0, shuffle: bool = True, seed=None):
     a_out, a_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
     x = np.concatenate([np.stack([np.cos(a_out), np.sin(a_out)], 1),
                         np.stack([1 - np.cos(a_in), 1 - np.sin(a_in) - 0.5], 1)])
-    return _finish(x, np.repeat([0, 1], (n_out, n_in)), noise, shuffle, rng)
+    return _finish(x, np.repeat([0, 1], (n_out, n_in)), noise, shuffle, rng, "moons")
 
 
 def circles(n: int = 200, noise: float = 0.0, factor: float = 0.8, shuffle: bool = True, seed=None):
@@ -124,7 +133,7 @@ def circles(n: int = 200, noise: float = 0.0, factor: float = 0.8, shuffle: bool
     a_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
     x = np.concatenate([np.stack([np.cos(a_out), np.sin(a_out)], 1),
                         factor * np.stack([np.cos(a_in), np.sin(a_in)], 1)])
-    return _finish(x, np.repeat([0, 1], (n_out, n_in)), noise, shuffle, rng)
+    return _finish(x, np.repeat([0, 1], (n_out, n_in)), noise, shuffle, rng, "circles")
 
 
 def sine_sequences(n: int = 256, length: int = 50, target: str = "next", freq_range=(0.02, 0.1),
@@ -152,6 +161,7 @@ def sine_sequences(n: int = 256, length: int = 50, target: str = "next", freq_ra
     freq = rng.uniform(freq_range[0], freq_range[1], size=(n, 1))
     phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
     wave = np.sin(2 * np.pi * freq * np.arange(length + 1) + phase)
+    noise = _noise("sine_sequences", noise)
     x = wave[:, :-1] + (rng.normal(0.0, noise, size=(n, length)) if noise else 0.0)
     y = {"next": wave[:, -1:], "sequence": wave[:, 1:, None], "frequency": freq}[target]
     return x[:, :, None].astype(np.float32), y.astype(np.float32)

@@ -16,6 +16,7 @@ Example:
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 from .. import backend
@@ -29,10 +30,13 @@ __all__ = [
 
 
 def _number(name, arg, value, low=None, high=None):
-    """``value`` as a float, checked against [low, high]; the error names the transform and argument."""
+    """``value`` as a finite float, checked against [low, high]; the error names the transform and argument
+    (an infinite noise std or rotation range would turn every pixel into inf or nan)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name}: {arg} must be a number, got {value!r}")
     value = float(value)
+    if math.isinf(value):
+        raise ValueError(f"{name}: {arg} must be a finite number, got {value!r}")
     if (low is not None and value < low) or (high is not None and value > high) or value != value:
         raise ValueError(f"{name}: {arg} must be in [{low if low is not None else '-inf'}, "
                          f"{high if high is not None else 'inf'}], got {value!r}")
