@@ -403,7 +403,9 @@ def test_pooling(fn, data):
     y = attempt(getattr(F, fn), x, names=(fn,), **kw)
     if failed(y):
         return
-    if np.isfinite(a).all() and np.abs(a).max(initial=0) < 1e30:
+    padding_only = fn.startswith("max") and kw.get("padding") and kw.get("dilation", 1) > 1  # a dilated window
+    # may fall wholly into the padding: -inf, as PyTorch gives (max_pool1d(zeros(1, 1, 1), 2, padding=1, dilation=2))
+    if np.isfinite(a).all() and np.abs(a).max(initial=0) < 1e30 and not padding_only:
         assert finite(y), f"{fn}({a!r}, {kw}) = {y.data!r}"
     assert backward_all(y, (fn,)) is None
     check_grads([x])

@@ -164,7 +164,9 @@ def test_bad_data_leaves_an_unbuilt_model_unbuilt(data, arch, op):
     call = {"fit": lambda: model.fit(x, y, verbose=0), "evaluate": lambda: model.evaluate(x, y),
             "predict": lambda: model.predict(x)}[op]
     result = attempt(call, names=_NAMES)
-    if failed(result):
+    if failed(result) and str(result).startswith(f"Sequential.{op}"):  # refused by the model's own checks
+        # (a loss or metric refusing the targets after the probe built the layers is the known model.py defect
+        # pinned by test_argument_errors_after_the_probe_leave_layers_built)
         assert not any(m.built for m in model.modules() if m is not model and hasattr(m, "build")
                        and type(m).build is not nt.nn.Module.build), f"{op} failed ({result}) but left layers built"
         good = np.random.default_rng(0).standard_normal((3,) + feat).astype(np.float32)
