@@ -171,7 +171,8 @@ def broadcast_to(x, shape):
     """A read-only broadcast view of ``x`` with ``shape`` (NumPy rules); gradients sum back."""
     shape = _ints("broadcast_to", "the sizes of the shape", _shape_args((shape,)))
     xs = tuple(x.shape)
-    ok = all(n >= 0 for n in shape) and len(shape) >= len(xs) and all(a == b or a == 1 for a, b in zip(xs[::-1], shape[::-1]))
+    ok = (all(n >= 0 for n in shape) and len(shape) >= len(xs)
+          and all(a == b or a == 1 for a, b in zip(xs[::-1], shape[::-1])))
     if not ok:
         raise ValueError(f"broadcast_to: cannot broadcast shape {xs} to {shape}")
     return BroadcastTo.apply(x, shape=shape)

@@ -238,8 +238,8 @@ class _KerasAttention(_Layer):
         if not all(hasattr(a, "shape") for a in inputs):
             raise TypeError(f"{name}: query, value and key must be tensors, arrays or lists of numbers, got "
                             f"{[type(a).__name__ for a in inputs]}")
-        inputs = [Tensor(_data(a).astype(self._float_dtype())) if getattr(getattr(_data(a), "dtype", None), "kind", "f") in "biu"
-                  else a for a in inputs]
+        inputs = [Tensor(_data(a).astype(self._float_dtype()))
+                  if getattr(getattr(_data(a), "dtype", None), "kind", "f") in "biu" else a for a in inputs]
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) == 3 else value
         qs, ks, vs = tuple(query.shape), tuple(key.shape), tuple(value.shape)
