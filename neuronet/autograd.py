@@ -204,9 +204,11 @@ class Function:
         return a, writable
 
     def release(self) -> None:
-        """Drop the inputs and saved arrays once backward has used them."""
+        """Drop the inputs and saved arrays once backward has used them (the output count stays:
+        a later backward from any output must reach the "second time" error, not a bad index)."""
+        outputs = self.n_outputs
         self.__dict__.clear()
-        self.inputs = None
+        self.inputs, self.n_outputs = None, outputs
 
 
 _PLAIN = (float, int, bool, type(None))  # inputs that are real with no further look

@@ -6,6 +6,7 @@ A Model is a Module, so everything of the PyTorch-style API (``parameters()``,
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import itertools
@@ -204,7 +205,7 @@ class Model(Module):
         anything fails, every layer that was not built before is put back as it was, so a bad first
         call does not leave the model built for the wrong shape.
         """
-        unbuilt = [(m, _copy_state(m)) for m in self.modules() if not m.built]
+        unbuilt = _unbuilt(self)
         rows = min(2, xs[0].shape[0])
         one_d = [i for i, a in enumerate(xs) if a.ndim == 1]
         was = self.training
@@ -218,9 +219,7 @@ class Model(Module):
                         reset_states(self)
                         _check_rows(self(*[self._to_tensor(a[:1]) for a in xs]), 1)
         except Exception as e:
-            for m, state in unbuilt:
-                vars(m).clear()
-                vars(m).update(state)
+            _put_back(unbuilt)
             if not isinstance(e, (ValueError, TypeError)):
                 raise
             shapes = " and ".join(str(tuple(a.shape)) for a in xs)
@@ -427,15 +426,16 @@ class Model(Module):
             val = validation_data
         else:
             loader = None
-            xs, y = self._prepare(x, y, "fit")
-            n = xs[0].shape[0]
-            sw = _sample_weights(y, class_weight, sample_weight, "fit")
+            if validation_data is None and validation_split and not 0.0 < validation_split < 1.0:
+                raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
+            with _builds_undone_on_error(self):  # a bad argument found after the probe leaves no layer built
+                xs, y = self._prepare(x, y, "fit")
+                n = xs[0].shape[0]
+                sw = _sample_weights(y, class_weight, sample_weight, "fit")
             val = None
             if validation_data is not None:
                 val = validation_data
             elif validation_split:
-                if not 0.0 < validation_split < 1.0:
-                    raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
                 cut = int(n * (1.0 - validation_split))
                 if cut == 0 or cut == n:
                     raise ValueError(f"fit: validation_split={validation_split} leaves an empty train or validation set of {n} samples")
@@ -752,6 +752,28 @@ def _copy_state(module) -> dict:
     return {k: v.copy() if isinstance(v, (list, dict, set)) else v for k, v in vars(module).items()}
 
 
+def _unbuilt(model) -> list:
+    """Every layer of ``model`` not built yet, with its state, for :func:`_put_back`."""
+    return [(m, _copy_state(m)) for m in model.modules() if not m.built]
+
+
+def _put_back(unbuilt) -> None:
+    for m, state in unbuilt:
+        vars(m).clear()
+        vars(m).update(state)
+
+
+@contextlib.contextmanager
+def _builds_undone_on_error(model):
+    """Layers that the block builds are put back unbuilt if the block raises."""
+    unbuilt = _unbuilt(model)
+    try:
+        yield
+    except BaseException:
+        _put_back(unbuilt)
+        raise
+
+
 def _check_rows(out, rows) -> None:
     shape = tuple(_first(out).shape)
     if not shape or shape[0] != rows:
@@ -795,6 +817,9 @@ def _sample_weights(y, class_weight, sample_weight, what="fit"):
         if not isinstance(class_weight, dict):
             raise TypeError(f"{what}: class_weight must be a dict {{class: weight}}, got {type(class_weight).__name__}")
         keys = list(class_weight)
+        for k in keys:
+            if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+                raise ValueError(f"{what}: class_weight keys must be class numbers (integers >= 0), got {k!r}")
         values = _weights(what, "class_weight", [class_weight[k] for k in keys], lambda i: f"for class {keys[i]!r}")
         labels = y if y.ndim == 1 else y.argmax(axis=-1)
         if labels.dtype.kind not in "iu" and not np.all(labels == labels.astype(np.int64)):

@@ -867,11 +867,8 @@ def test_tensor_with_a_dtype_names_itself(value, dtype):
         nt.tensor(value, dtype=dtype)
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError,
-                   reason="autograd.py (reported, not changed here): backward from output 1 of a multi-output Function "
-                          "whose graph the first backward freed raises IndexError ('list assignment index out of "
-                          "range', autograd.backward's pending slots) instead of the RuntimeError output 0 gets")
 def test_second_backward_from_a_second_output_is_a_runtime_error():
+    """Was: IndexError from backward's pending slots (release() forgot the Function's output count)."""
     x = nt.tensor(np.ones(4, np.float32), requires_grad=True)
     a, b = F.split(x, 2)
     a.backward(np.ones(2, np.float32))

@@ -186,8 +186,6 @@ def test_metric_mismatch_fails_after_the_first_step():
     assert _same_state(before, _state(model))
 
 
-@pytest.mark.xfail(strict=True, reason="model.py _sample_weights: int(k) of a class_weight key 'a' raises "
-                                       "\"invalid literal for int() with base 10: 'a'\", naming no call")
 def test_class_weight_with_a_non_integer_key_is_named():
     model, feat, _ = _compiled("mlp", "cross_entropy", "sgd")
     with pytest.raises(ValueError) as e:
@@ -195,9 +193,6 @@ def test_class_weight_with_a_non_integer_key_is_named():
     assert_named(e.value, "fit", "class_weight")
 
 
-@pytest.mark.xfail(strict=True, reason="model.py: fit builds the lazy layers (_prepare's probe) before checking "
-                                       "sample_weight, validation_split and the first loss; a failure there leaves "
-                                       "them built, against fit's docstring")
 @pytest.mark.parametrize("kwargs", [dict(sample_weight=-np.ones(4)), dict(validation_split=-0.1)])
 def test_argument_errors_after_the_probe_leave_layers_built(kwargs):
     model, feat, _ = _compiled("mlp", "cross_entropy", "sgd")
