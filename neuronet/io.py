@@ -213,6 +213,10 @@ def save(state, path, metadata: dict | None = None) -> None:
     arrays = _as_arrays(state)
     metadata = _check_metadata(metadata)
     if _is_npz(path):
+        bad = [name for name in arrays if "\x00" in name]
+        if bad:  # zip member names end at a NUL: the file would not load back
+            raise ValueError(f"save: tensor name {bad[0]!r} contains a NUL character, which a .npz file (a zip "
+                             "archive) cannot store; rename it or save to a .safetensors path")
         extra = {_METADATA: np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)} if metadata else {}
         _write_atomically(path, lambda f: np.savez(f, **arrays, **extra))
         return

@@ -50,6 +50,10 @@ def test_save_load_round_trip(tmp_path, suffix, arrays, metadata):
     """Every supported dtype, shape (0-d and zero-size included), value and name comes back bit for bit,
     with the metadata."""
     path = tmp_path / f"w{suffix}"
+    if suffix == ".npz" and any("\x00" in name for name in arrays):
+        with pytest.raises(ValueError, match="NUL character"):
+            nt.save(arrays, path, metadata=metadata)
+        return
     nt.save(arrays, path, metadata=metadata)
     back = nt.load(path)
     assert list(back) == list(arrays)
@@ -57,6 +61,14 @@ def test_save_load_round_trip(tmp_path, suffix, arrays, metadata):
         assert back[name].dtype == a.dtype and back[name].shape == a.shape
         assert back[name].tobytes() == np.ascontiguousarray(a).tobytes()
     assert nt.load_metadata(path) == (metadata or {})
+
+
+def test_npz_names_with_a_nul_character_are_refused(tmp_path):
+    """Was: saved, then unreadable ('member '' is not a .npy array'): zip member names end at a NUL."""
+    with pytest.raises(ValueError, match="^save: tensor name .* contains a NUL character"):
+        nt.save({"a\x00b": np.zeros(2)}, tmp_path / "w.npz")
+    nt.save({"a\x00b": np.zeros(2)}, tmp_path / "w.safetensors")
+    assert list(nt.load(tmp_path / "w.safetensors")) == ["a\x00b"]
 
 
 @pytest.mark.parametrize("value", [np.zeros(2, np.complex64), np.zeros(2, object), np.array(["a"]), np.zeros(2, np.uint16)])
