@@ -85,35 +85,17 @@ def test_sunspots_lstm_rmse_17_9_beats_persistence_19_5(ensure_dataset, tmp_path
 # --- Results table: convolutional and attention recipes -------------------------------------------------
 
 @pytest.mark.slow
-def test_fashion_lenet_90_05(ensure_dataset, tmp_path):
-    """README: 90.05 % (90.34 % with one BLAS thread): the lower figure, minus 0.5 points."""
-    ensure_dataset("fashion-mnist")
-    report = train("fashion-lenet", tmp_path)
-    assert report["test"]["accuracy"] >= 0.9005 - ACCURACY_MARGIN, report["test"]
-
-
-@pytest.mark.slow
-def test_fashion_cnn_93_07(ensure_dataset, tmp_path):
-    """README: 93.07 % (target ≥ 92.5 %)."""
-    ensure_dataset("fashion-mnist")
-    report = train("fashion-cnn", tmp_path)
-    assert report["test"]["accuracy"] >= 0.9307 - ACCURACY_MARGIN, report["test"]
-
-
-@pytest.mark.slow
-def test_fashion_vit_83_3(ensure_dataset, tmp_path):
-    """README: 83.3 %."""
-    ensure_dataset("fashion-mnist")
-    report = train("fashion-vit", tmp_path)
-    assert report["test"]["accuracy"] >= 0.833 - ACCURACY_MARGIN, report["test"]
-
-
-@pytest.mark.slow
-def test_rt_sentiment_transformer_76_3(ensure_dataset, tmp_path):
-    """README: 76.3 %."""
-    ensure_dataset("rotten-tomatoes")
-    report = train("rt-sentiment-transformer", tmp_path)
-    assert report["test"]["accuracy"] >= 0.763 - ACCURACY_MARGIN, report["test"]
+@pytest.mark.parametrize("recipe, dataset, figure", [
+    ("fashion-lenet", "fashion-mnist", 0.9043),          # 90.43 % (one BLAS thread, as pytest runs it)
+    ("fashion-cnn", "fashion-mnist", 0.9307),            # 93.07 % (target >= 92.5 %)
+    ("fashion-vit", "fashion-mnist", 0.833),             # 83.3 %
+    ("rt-sentiment-transformer", "rotten-tomatoes", 0.763),  # 76.3 %
+])
+def test_recipe_test_accuracy(recipe, dataset, figure, ensure_dataset, tmp_path):
+    """README Results table: the recipe's test accuracy, minus 0.5 points."""
+    ensure_dataset(dataset)
+    report = train(recipe, tmp_path)
+    assert report["test"]["accuracy"] >= figure - ACCURACY_MARGIN, report["test"]
 
 
 # --- Results table: Roman numerals (800 held-out numbers; one number is 0.125 points) -------------------
@@ -128,12 +110,12 @@ def test_numerals_rnn_attention_100(tmp_path):
 
 
 @pytest.mark.slow
-def test_numerals_transformer_99_62(tmp_path):
-    """README: 99.62 % exact match, greedy and beam 3."""
+def test_numerals_transformer_99_75(tmp_path):
+    """README: 99.75 % exact match, greedy and beam 3."""
     extra = train("numerals-transformer", tmp_path)["extra"]
     assert extra["test_numbers"] == 800
-    assert extra["test_exact_match_greedy"] >= 0.9962 - ACCURACY_MARGIN, extra["test_mistakes_greedy"]
-    assert extra["test_exact_match_beam3"] >= 0.9962 - ACCURACY_MARGIN, extra["test_mistakes_beam3"]
+    assert extra["test_exact_match_greedy"] >= 0.9975 - ACCURACY_MARGIN, extra["test_mistakes_greedy"]
+    assert extra["test_exact_match_beam3"] >= 0.9975 - ACCURACY_MARGIN, extra["test_mistakes_beam3"]
 
 
 # --- Results table: Shakespeare language models ---------------------------------------------------------
@@ -185,10 +167,10 @@ def test_sequence_generation_100_on_800_held_out():
 
 
 @pytest.mark.slow
-def test_augmentation_0_834_to_0_846(ensure_dataset):
-    """README: augmentation raises validation accuracy on 1,000 Fashion-MNIST images, 0.834 -> 0.846."""
+def test_augmentation_0_833_to_0_846(ensure_dataset):
+    """README: augmentation raises validation accuracy on 1,000 Fashion-MNIST images, 0.833 -> 0.846."""
     ensure_dataset("fashion-mnist")
     plain, augmented = load_example("augmentation_small_data").main()
-    assert plain >= 0.834 - ACCURACY_MARGIN, (plain, augmented)
+    assert plain >= 0.833 - ACCURACY_MARGIN, (plain, augmented)
     assert augmented >= 0.846 - ACCURACY_MARGIN, (plain, augmented)
     assert augmented > plain, (plain, augmented)
