@@ -17,7 +17,7 @@ from ..backend import np
 from ..tensor import Tensor
 from .parameter import Parameter
 
-__all__ = ["Module", "register_module", "get_module_class"]
+__all__ = ["Module", "ModuleParameters", "register_module", "get_module_class"]
 
 _REGISTRY: dict[str, type] = {}
 _OPTED_IN: set = set()  # classes registered explicitly with register_module
@@ -166,6 +166,8 @@ class Module:
             shape = tuple(first.shape) if hasattr(first, "shape") else None
             self.build(shape)
             self.built = True
+            if not self.trainable:  # a layer frozen before it was built keeps its new weights frozen
+                self.trainable = False
         return self.forward(*args, **kwargs)
 
     def forward(self, *args, **kwargs):  # pragma: no cover - abstract
@@ -216,9 +218,14 @@ class Module:
                 seen.add(id(p))
                 yield (f"{mname}.{pname}" if mname else pname), p
 
-    def parameters(self, recurse: bool = True):
-        for _, p in self.named_parameters(recurse=recurse):
-            yield p
+    def parameters(self, recurse: bool = True) -> "ModuleParameters":
+        """An iterator over the parameters that remembers this module: an optimizer made from it
+        before lazy layers were built takes their parameters on when they are (see ``Optimizer``)."""
+        return ModuleParameters(self, recurse)
+
+    def unbuilt_modules(self) -> list[str]:
+        """Dotted names of the lazy layers not built yet (their parameters do not exist yet)."""
+        return [name or type(m).__name__ for name, m in self.named_modules() if not m.built]
 
     def named_buffers(self, prefix: str = ""):
         for mname, m in self.named_modules(prefix):
@@ -254,6 +261,25 @@ class Module:
         for p in self.parameters():
             p.requires_grad = bool(flag)
         return self
+
+    @property
+    def trainable(self) -> bool:
+        """Keras's switch: False freezes every weight of this module and its sub-modules.
+
+        Frozen weights get no gradient, so no optimizer changes them (also one made before);
+        ``summary`` counts them as non-trainable; batch normalisation stops updating its running
+        statistics and normalises with them, as in Keras.  Layers built later stay frozen.
+        Setting it sets it on every sub-module, as ``requires_grad_`` does for parameters.
+        """
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}.trainable must be True or False, got {value!r}")
+        for m in self.modules():
+            object.__setattr__(m, "_trainable", bool(value))
+        self.requires_grad_(bool(value))
 
     def apply(self, fn) -> "Module":
         """Call ``fn(module)`` on every descendant and on this module."""
@@ -406,6 +432,25 @@ class Module:
             sub = repr(m).replace("\n", "\n  ")
             lines.append(f"  ({name}): {sub}")
         return "\n".join(lines) + "\n)"
+
+
+class ModuleParameters:
+    """What ``Module.parameters()`` returns: a one-pass iterator over the parameters, like a
+    generator, that also knows ``module`` (and ``recurse``) so an optimizer can find the
+    parameters lazy layers create later."""
+
+    __slots__ = ("module", "recurse", "_items")
+
+    def __init__(self, module: Module, recurse: bool = True):
+        self.module = module
+        self.recurse = recurse
+        self._items = (p for _, p in module.named_parameters(recurse=recurse))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._items)
 
 
 def _short(v) -> str:

@@ -39,6 +39,10 @@ class Lookahead(Optimizer):
         self.state: dict = {}  # parameter -> {"slow": array}
         self.steps = 0
 
+    def take_built_parameters(self) -> None:
+        """The inner optimizer takes on the parameters of layers built since (see ``Optimizer``)."""
+        self.optimizer.take_built_parameters()
+
     def add_param_group(self, param_group: dict) -> None:
         """Add a group to the inner optimizer (its slow weights start at its current values)."""
         self.optimizer.add_param_group(param_group)
@@ -48,9 +52,10 @@ class Lookahead(Optimizer):
 
     def step(self, closure=None):
         """One inner step; every ``k``-th also moves the slow weights and resets the fast ones."""
-        if self.steps == 0:
-            for group in self.param_groups:
-                for p in group["params"]:
+        self.optimizer.take_built_parameters()
+        for group in self.param_groups:  # slow weights start at the fast ones (also of layers built late)
+            for p in group["params"]:
+                if p not in self.state:
                     self.state[p] = {"slow": array_module(p.data).array(p.data, copy=True)}
         loss = self.optimizer.step(closure)
         self.steps += 1

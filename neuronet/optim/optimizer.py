@@ -14,6 +14,7 @@ import math
 from .. import backend
 from ..autograd import enable_grad
 from ..backend import np
+from ..nn.module import ModuleParameters
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "check_hyper", "flatten_state_dict", "unflatten_state_dict"]
@@ -49,6 +50,13 @@ class Optimizer:
             giving each group its own hyper-parameters (the rest come from ``defaults``).
         defaults: the hyper-parameters of a group that does not set them.
 
+    Lazy layers: an optimizer made from ``model.parameters()`` (or a group ``{"params":
+    model.parameters()}``) before the model's first call, PyTorch's usual order, takes on the
+    parameters of each lazy layer once it is built (at the next ``step``/``zero_grad``/
+    ``state_dict``), in the model's order, as PyTorch's lazy modules do.  A *list* of the
+    parameters made before the build cannot know about them: build first (call the model once,
+    ``model.build(input_shape)``, or give sizes such as ``in_features=``).
+
     Example::
 
         opt = nt.optim.SGD([{"params": body.parameters()},
@@ -60,16 +68,19 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state: dict = {}
         self.param_groups: list[dict] = []
+        self._lazy: list = []  # (group, module) pairs whose module still has unbuilt layers
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of dicts, "
                             "got a single Tensor; wrap it in a list")
-        groups = list(params)
+        groups = [{"params": params}] if isinstance(params, ModuleParameters) else list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for g in groups:
             self.add_param_group(g)
+        if not self._lazy and not any(g["params"] for g in self.param_groups):
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
 
     # --- groups ----------------------------------------------------------------------------------
     def add_param_group(self, param_group: dict) -> None:
@@ -81,6 +92,8 @@ class Optimizer:
         params = group.get("params")
         if params is None:
             raise ValueError(f"{name}.add_param_group: the group has no 'params'")
+        lazy = (params.module if isinstance(params, ModuleParameters) and params.recurse
+                and params.module.unbuilt_modules() else None)
         params = [params] if isinstance(params, Tensor) else list(params)
         for p in params:
             if not isinstance(p, Tensor):
@@ -100,6 +113,28 @@ class Optimizer:
                 group[key] = tuple(value)
         self._check_group(group)
         self.param_groups.append(group)
+        if lazy is not None:
+            self._lazy.append((group, lazy))
+
+    def take_built_parameters(self) -> None:
+        """Add the parameters that lazy layers created since this optimizer was made (see the class
+        docstring) to the group that holds their model's other parameters, in the model's order."""
+        if not self._lazy:
+            return
+        waiting = []
+        for group, module in self._lazy:
+            taken = {id(p) for g in self.param_groups for p in g["params"]}
+            mine = {id(p) for p in group["params"]}
+            in_order = [p for p in module.parameters() if id(p) in mine or id(p) not in taken]
+            placed = {id(p) for p in in_order}
+            group["params"] = in_order + [p for p in group["params"] if id(p) not in placed]
+            for p in group["params"]:
+                if p.data.dtype.kind != "f":
+                    raise TypeError(f"{type(self).__name__}: can only optimize floating-point tensors, "
+                                    f"got dtype {p.data.dtype}")
+            if module.unbuilt_modules():
+                waiting.append((group, module))
+        self._lazy = waiting
 
     def _check_group(self, group: dict) -> None:
         """Validate one group's hyper-parameters (subclasses raise ValueError naming the argument)."""
@@ -111,6 +146,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self.take_built_parameters()
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -129,6 +165,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: set ``p.grad`` to None (default) or fill it with zeros."""
+        self.take_built_parameters()
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -157,6 +194,7 @@ class Optimizer:
 
         The arrays are the live state arrays (not copies), as in PyTorch.
         """
+        self.take_built_parameters()
         return {"state": self._indexed(self.state), "param_groups": self._groups_for_saving()}
 
     def _check_groups_match(self, saved_groups) -> None:
@@ -190,6 +228,7 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore hyper-parameters and per-parameter state saved by :meth:`state_dict`."""
+        self.take_built_parameters()
         groups = state_dict["param_groups"]
         self._check_groups_match(groups)
         self.state = self._load_indexed(state_dict["state"], groups)
