@@ -200,10 +200,11 @@ class _BatchNorm(_Layer):
         """Normalise (then ``max(·, 0)`` with ``then_relu``, for ``Sequential``'s fusing)."""
         self._check_input(tuple(x.shape))
         factor = 0.0 if self.momentum is None else self.momentum
-        counting = self.training and self.track_running_stats
+        training = self.training and self.trainable  # Keras: a frozen batch norm runs in inference mode
+        counting = training and self.track_running_stats
         if counting and self.momentum is None:  # cumulative moving average over all batches so far
             factor = 1.0 / float(self.num_batches_tracked + 1)
-        use_batch_stats = self.training or not self.track_running_stats
+        use_batch_stats = training or not self.track_running_stats
         y = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                        training=use_batch_stats, momentum=factor, eps=self.eps,
                        activation="relu" if then_relu else None)
