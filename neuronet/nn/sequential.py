@@ -5,6 +5,9 @@ Children are named "0", "1", ... as in ``torch.nn.Sequential``, so state-dict ke
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from .. import backend
 from ..autograd import no_grad
 from ..backend import np
@@ -12,7 +15,22 @@ from ..tensor import Tensor
 from .layers.activation import ReLU
 from .module import Module, config_name
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "unfused"]
+
+_fusing = threading.local()
+
+
+@contextlib.contextmanager
+def unfused():
+    """Within this block (in this thread) every ``Sequential`` calls each of its layers on its
+    own, as written, instead of fusing ReLU/pooling into the layer before: what ``summary``
+    needs to report each layer's own output shape.  Values are the same either way."""
+    was = getattr(_fusing, "off", False)
+    _fusing.off = True
+    try:
+        yield
+    finally:
+        _fusing.off = was
 
 
 class Sequential(Module):
@@ -70,6 +88,10 @@ class Sequential(Module):
 
     def forward(self, x):
         layers = list(self.children())
+        if getattr(_fusing, "off", False):
+            for layer in layers:
+                x = layer(x)
+            return x
         i = 0
         while i < len(layers):
             layer, options = layers[i], {}

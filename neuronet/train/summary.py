@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd import no_grad
 from ..backend import np
+from ..nn.sequential import unfused
 from ..tensor import Tensor
 
 __all__ = ["summary"]
@@ -26,7 +27,9 @@ def summary(model, input_shape=None, print_fn=print) -> str:
     """Print (and return) a table of the model's top-level layers.
 
     Output shapes come from one dummy forward pass (batch of 2, eval mode, no graph) with
-    ``input_shape`` (without the batch dimension) or the shape the model was built with.
+    ``input_shape`` (without the batch dimension) or the shape the model was built with.  That
+    pass runs each layer on its own (``unfused``): the table describes the layers as written,
+    not the fused passes ``Sequential`` runs in training.
     """
     spec = getattr(model, "_input_spec", None)
     if input_shape is not None:
@@ -43,16 +46,17 @@ def summary(model, input_shape=None, print_fn=print) -> str:
             originals.append(child)
         was = model.training
         try:
-            with no_grad():
+            with no_grad(), unfused():
                 model.eval()
-                model(*[Tensor(np.zeros((2, *shape), dtype=np.dtype(dt))) for shape, dt in spec])
+                model_out = model(*[Tensor(np.zeros((2, *shape), dtype=np.dtype(dt))) for shape, dt in spec])
         finally:
             model.train(was)
             for child in originals:
                 del child.__dict__["forward"]
     rows = [("Layer (type)", "Output shape", "Params")]
     for name, child in model.named_children():
-        rows.append((f"{name} ({type(child).__name__})", shapes.get(name, "(not built)" if not child.built else "?"),
+        unknown = "(not built)" if not child.built else "(not called)" if spec is not None else "?"
+        rows.append((f"{name} ({type(child).__name__})", shapes.get(name, unknown),
                      f"{child.count_params():,}"))
     total = model.count_params()
     trainable = sum(p.data.size for p in model.parameters() if p.requires_grad)
@@ -64,6 +68,8 @@ def summary(model, input_shape=None, print_fn=print) -> str:
         out.append(f"{r[0]:<{widths[0]}}   {r[1]:<{widths[1]}}   {r[2]:>{widths[2]}}")
         if i == 0:
             out.append("=" * len(line))
+    if spec is not None:  # the model's own output (a tied head or a computation outside the children shows here)
+        out.append(f"{'Model output':<{widths[0]}}   {_shape_of(model_out)}")
     out += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
             f"Non-trainable params: {total - trainable:,}", f"Weight memory: {_fmt_bytes(mem)}", line]
     text = "\n".join(out)
