@@ -1,6 +1,7 @@
 """Progress display for ``fit``: a per-epoch bar on a terminal, one line per epoch elsewhere."""
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 
@@ -16,9 +17,11 @@ def format_logs(logs: dict) -> str:
 class ProgressBar(Callback):
     """Per-epoch progress with loss/metrics, ETA and samples/s.
 
-    On a terminal (and with tqdm installed) a live bar is drawn; when output is not a terminal
-    (logs, CI) the bar stays quiet and one summary line is printed per epoch.  ``verbose=2``
-    forces the one-line form; ``verbose=0`` prints nothing.
+    On a terminal (and with tqdm installed) a live bar is drawn while the epoch runs; at its end
+    the bar gives way to one line with every loss and metric (validation ones included), never
+    cut at the terminal's width, as Keras prints it.  When output is not a terminal (logs, CI)
+    only that line is printed per epoch.  ``verbose=2`` forces the one-line form; ``verbose=0``
+    prints nothing.
     """
 
     def __init__(self, verbose: int = 1, stream=None):
@@ -42,8 +45,10 @@ class ProgressBar(Callback):
         self.samples = 0
         if self.verbose and self._live():
             from tqdm import tqdm
+            width = shutil.get_terminal_size().columns
             self.bar = tqdm(total=self.params.get("steps"), desc=f"Epoch {epoch + 1}/{self.params.get('epochs')}",
-                            unit="batch", file=self.stream, leave=True, dynamic_ncols=True)
+                            unit="batch", file=self.stream, leave=False, dynamic_ncols=False,
+                            ncols=width if width > 0 else 80)  # a width read as 0 would print empty lines
 
     def on_train_batch_end(self, batch, logs=None):
         logs = logs or {}
@@ -60,9 +65,7 @@ class ProgressBar(Callback):
         dt = time.perf_counter() - self.t0
         rate = self.samples / max(dt, 1e-9)
         text = f"{format_logs(logs or {})} - {dt:.1f}s - {rate:,.0f} samples/s"
-        if self.bar is not None:
-            self.bar.set_postfix_str(text, refresh=True)
+        if self.bar is not None:  # the bar is cleared; the line below holds everything it could not
             self.bar.close()
             self.bar = None
-        else:
-            print(f"Epoch {epoch + 1}/{self.params.get('epochs')} - {text}", file=self.stream, flush=True)
+        print(f"Epoch {epoch + 1}/{self.params.get('epochs')} - {text}", file=self.stream, flush=True)
