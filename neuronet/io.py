@@ -32,7 +32,18 @@ import numpy as np
 from . import backend
 from .tensor import Tensor
 
-__all__ = ["save", "load", "load_metadata"]
+__all__ = ["save", "load", "load_metadata", "check_save_path", "SAVE_SUFFIXES"]
+
+#: the file names neuronet writes: safetensors (``.safetensors``, or ``.nnet`` for a whole model)
+#: and NumPy's ``.npz``.  Any other name is refused rather than written in a format it does not say.
+SAVE_SUFFIXES = (".safetensors", ".nnet", ".npz")
+_FOREIGN = {
+    ".keras": "a Keras archive", ".h5": "an HDF5 (Keras 2) file", ".hdf5": "an HDF5 (Keras 2) file",
+    ".pt": "a PyTorch (pickle) file", ".pth": "a PyTorch (pickle) file", ".ckpt": "a checkpoint of another framework",
+    ".pkl": "a pickle", ".pickle": "a pickle", ".joblib": "a joblib pickle", ".onnx": "an ONNX model",
+    ".tf": "a TensorFlow SavedModel", ".pb": "a TensorFlow graph", ".npy": "a single NumPy array",
+    ".json": "a JSON file", ".bin": "a raw binary file",
+}
 
 _DTYPES = {
     "F16": np.dtype("<f2"), "F32": np.dtype("<f4"), "F64": np.dtype("<f8"),
@@ -45,6 +56,19 @@ _METADATA = "__metadata__"
 
 def _is_npz(path) -> bool:
     return os.fspath(path).lower().endswith(".npz")
+
+
+def check_save_path(path, who: str = "save") -> None:
+    """Refuse to write a file whose name promises another format (``m.keras``, ``m.pt``, ``ck.h5``)
+    or none: a reader of that name would fail on it, or silently be handed safetensors."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if suffix in SAVE_SUFFIXES:
+        return
+    said = (f"names {_FOREIGN[suffix]} ({suffix}), a format neuronet does not write" if suffix in _FOREIGN
+            else f"has the suffix {suffix!r}, which names no format neuronet writes" if suffix
+            else "has no suffix to say its format")
+    raise ValueError(f"{who}: {os.fspath(path)!r} {said}; neuronet saves safetensors: end the name in "
+                     f"'.safetensors' (or '.nnet' for a model), or '.npz' for NumPy's format")
 
 
 def _as_arrays(state) -> "OrderedDict[str, np.ndarray]":
@@ -209,7 +233,12 @@ def save(state, path, metadata: dict | None = None) -> None:
         state: dict of name → Tensor/array, or a Module (its ``state_dict()`` is saved).
         path: destination file.
         metadata: optional dict of str → str stored in the header (read back by ``load_metadata``).
+
+    Raises:
+        ValueError: ``path`` does not end in ``.safetensors``, ``.nnet`` or ``.npz`` (see
+            :func:`check_save_path`), or ``state`` holds something that is not an array.
     """
+    check_save_path(path)
     arrays = _as_arrays(state)
     metadata = _check_metadata(metadata)
     if _is_npz(path):

@@ -209,6 +209,8 @@ class ModelCheckpoint(_Monitor):
             self._fields = [f.split(".")[0].split("[")[0] for f in fields]  # "{val_loss:.3f}" -> "val_loss"
         except ValueError as e:
             raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string: {e}") from None
+        from ..io import check_save_path
+        check_save_path(self.filepath, "ModelCheckpoint")  # before training, not after the first epoch
 
     def _watches_monitor(self) -> bool:
         return self.save_best_only

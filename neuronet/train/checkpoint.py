@@ -35,7 +35,8 @@ FORMAT = "neuronet.model/1"
 
 def save_model(model, path, include_optimizer: bool = True) -> None:
     """Write ``model`` to ``path`` (atomically): see the module docstring for the contents."""
-    from ..io import save
+    from ..io import check_save_path, save
+    check_save_path(path, f"{type(model).__name__}.save")
     spec = getattr(model, "_input_spec", None)
     if spec is None and any(not m.built for m in model.modules()):
         raise ValueError(f"save: {type(model).__name__} is not built yet; train it, call it once, "
