@@ -25,7 +25,7 @@ from .tensor import REAL_KINDS, Tensor, as_array, refuse_non_real
 
 __all__ = [
     "Function", "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
-    "backward", "unbroadcast", "gradcheck", "GradcheckError",
+    "backward", "unbroadcast", "gradcheck", "GradcheckError", "add_backward_observer",
 ]
 
 class _GradMode(threading.local):
@@ -283,6 +283,52 @@ def _topological_order(root_fn):
     return order
 
 
+_observers: list = []  # weak references to the objects add_backward_observer registered
+
+
+def add_backward_observer(observer) -> None:
+    """Tell ``observer`` when, during each backward pass, the leaves it watches have their final
+    gradient, and when the pass ends (what data-parallel training needs to start averaging a
+    layer's gradients while the backward pass is still running on the layers before it).
+
+    ``observer.watched`` is a dict ``{id(leaf): leaf}``; ``observer.grad_ready(leaf)`` is called
+    once per pass for each watched leaf as soon as no Function left in the pass adds to its
+    ``.grad``; ``observer.backward_done()`` is called at the end of every pass.  The observer is
+    held weakly: dropping the last reference unregisters it.
+    """
+    _observers.append(weakref.ref(observer))
+
+
+def _live_observers() -> list:
+    live = [o() for o in _observers]
+    _observers[:] = [ref for ref, o in zip(_observers, live) if o is not None]
+    return [o for o in live if o is not None]
+
+
+def _uses_of_watched_leaves(order, observers) -> dict:
+    """How many Function inputs of the pass each watched leaf is: its gradient is final after the last."""
+    watched = {}
+    for o in observers:
+        watched.update(o.watched)
+    uses = {}
+    for fn in order:
+        for x, need in zip(fn.inputs, fn.needs_grad):
+            if need and x is not None and x._creator is None and id(x) in watched:
+                uses[id(x)] = uses.get(id(x), 0) + 1
+    return uses
+
+
+def _count_down(fn, uses, observers) -> None:
+    """``fn``'s backward has run (or had nothing to send): one use less for each watched leaf it takes."""
+    for x, need in zip(fn.inputs, fn.needs_grad):
+        if need and x is not None and id(x) in uses:
+            uses[id(x)] -= 1
+            if uses[id(x)] == 0:
+                for o in observers:
+                    if id(x) in o.watched:
+                        o.grad_ready(x)
+
+
 def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
     """Fill ``.grad`` of every leaf tensor that ``root`` depends on with d(root)/d(leaf)."""
     if not root.requires_grad:
@@ -298,8 +344,11 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         grad = as_array(grad, dtype=root.data.dtype, xp=xp)
         if grad.shape != root.shape:
             raise ValueError(f"backward(grad): grad has shape {grad.shape}, the tensor has shape {root.shape}")
+    observers = _live_observers() if _observers else []
     if root._creator is None:
         root.grad = grad.copy() if root.grad is None else root.grad + grad
+        for o in observers:
+            o.backward_done()
         return
 
     stored = set()  # ids of arrays already held by some .grad: never hand one array to two tensors
@@ -317,9 +366,13 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
     pending[id(root._creator)][root._index] = grad
     if root._retain:
         accumulate(root, grad)
-    for fn in _topological_order(root._creator):
+    order = _topological_order(root._creator)
+    uses = _uses_of_watched_leaves(order, observers) if observers else None
+    for fn in order:
         gys = pending.pop(id(fn), None)
         if gys is None:
+            if uses:
+                _count_down(fn, uses, observers)
             continue
         if fn.n_outputs > 1:
             gys = [g if g is not None else xp.zeros(s, d) for g, (s, d) in zip(gys, fn._out_meta)]
@@ -347,8 +400,12 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
             retained = x.retained()
             if retained is not None:
                 accumulate(retained, gx)
+        if uses:
+            _count_down(fn, uses, observers)
         if not retain_graph:
             fn.release()
+    for o in observers:
+        o.backward_done()
 
 
 def _tensor_backward(self, grad=None, retain_graph: bool = False) -> None:
