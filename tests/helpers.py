@@ -14,6 +14,7 @@ SKIP_REASONS = {
     "matplotlib": "needs matplotlib (plots): pip install matplotlib",
     "numba": "needs numba (the compiled kernels): pip install numba",
     "threadpoolctl": "needs threadpoolctl (BLAS thread limits in the test): pip install threadpoolctl",
+    "mpi4py": "needs mpi4py and an MPI (data-parallel tests): pip install mpi4py mpich",
 }
 
 
