@@ -164,8 +164,12 @@ class Module:
         if not self.built:
             first = args[0] if args else None
             shape = tuple(first.shape) if hasattr(first, "shape") else None
+            before = {id(m) for m in self.modules()}
             self.build(shape)
             self.built = True
+            for m in self.modules():  # layers the build created take this module's mode (eval: no batch
+                if id(m) not in before:  # statistics, no dropout in a first predict)
+                    object.__setattr__(m, "training", self.training)
             if not self.trainable:  # a layer frozen before it was built keeps its new weights frozen
                 self.trainable = False
         return self.forward(*args, **kwargs)

@@ -161,3 +161,16 @@ def test_repr_is_readable():
                                  "  (1): Dropout(rate=0.1)",
                                  ")"]
     assert repr(nt.nn.Linear(3, 2)) == "Linear(in_features=3, out_features=2, bias=True)"
+
+
+def test_layers_created_by_a_lazy_build_take_the_mode_of_their_parent():
+    """A model first called in eval mode (a first ``predict``) must not build batch norms or
+    dropout layers that run in training mode: ResidualBlock's projection shortcut used batch
+    statistics, and moved its running statistics, during inference."""
+    block = nt.nn.ResidualBlock(8, strides=2)   # its shortcut conv + batch norm are made in build
+    block.eval()
+    x = nt.tensor(np.random.default_rng(0).normal(2.0, 1.0, (4, 3, 8, 8)).astype(np.float32))
+    first = block(x).data
+    assert all(not m.training for m in block.modules())
+    np.testing.assert_array_equal(block.shortcut_bn.running_mean, np.zeros(8, np.float32))
+    np.testing.assert_array_equal(block(x).data, first)
