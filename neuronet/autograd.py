@@ -30,12 +30,22 @@ __all__ = [
 
 class _GradMode(threading.local):
     """Whether operations are recorded, per thread (like PyTorch's grad mode): a ``predict`` or a
-    ``no_grad`` block in one thread never turns recording off in another.  New threads record."""
+    ``no_grad`` block in one thread never turns recording off in another.  New threads record.
+    ``tracer``, when set, is called with every recorded Function and all its inputs (constants
+    included, which the graph itself drops): how ONNX export sees a whole computation."""
 
     enabled = True
+    tracer = None
 
 
 _mode = _GradMode()
+
+
+def set_tracer(tracer):
+    """Call ``tracer(fn, inputs)`` for every Function recorded in this thread (None: stop); returns
+    the previous tracer.  Used by ``neuronet.onnx`` to capture a forward pass."""
+    previous, _mode.tracer = _mode.tracer, tracer
+    return previous
 
 
 def is_grad_enabled() -> bool:
@@ -163,6 +173,8 @@ class Function:
         fn.needs_grad = needs
         out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs])
         if recording:
+            if _mode.tracer is not None:
+                _mode.tracer(fn, inputs)
             inputs = _edges(inputs, needs)
         if isinstance(out, tuple):
             outs = tuple(_wrap(o) for o in out)
