@@ -30,9 +30,9 @@ from .train import Model, Sequential, load_model, callbacks, metrics
 
 
 def __getattr__(name):
-    """``nt.models`` and ``nt.distributed`` are imported on first use (ready architectures: ~15 ms
+    """``nt.models``, ``nt.distributed`` and ``nt.onnx`` are imported on first use (ready architectures: ~15 ms
     that training a layer stack never needs); ``import neuronet.models`` works as usual."""
-    if name in ("models", "distributed"):
+    if name in ("models", "distributed", "onnx"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'neuronet' has no attribute {name!r}")

@@ -15,6 +15,8 @@ SKIP_REASONS = {
     "numba": "needs numba (the compiled kernels): pip install numba",
     "threadpoolctl": "needs threadpoolctl (BLAS thread limits in the test): pip install threadpoolctl",
     "mpi4py": "needs mpi4py and an MPI (data-parallel tests): pip install mpi4py mpich",
+    "onnx": "needs onnx (ONNX export): pip install onnx onnxruntime",
+    "onnxruntime": "needs onnxruntime (runs the exported ONNX models): pip install onnxruntime",
 }
 
 
