@@ -393,3 +393,59 @@ def _elman(g, fn, ins):
     if act is None:
         raise ExportError(f"onnx.export: layer {g.layer}: SimpleRNN with {fn.nonlinearity!r} has no converter")
     return _recurrent(g, fn, ins[:2] + [None] + ins[3:], "RNN", [0], activations=[act])
+
+
+# --- decoders: transposed convolution, upsampling ------------------------------------------------
+@converts("ConvTranspose2d")
+def _conv_transpose(g, fn, ins):
+    x, w, b = (ins + [None])[:3]
+    one_d = fn.one_d
+    kernel = g.lookup_shape(w)[2:]
+    in_hw = g.lookup_shape(x)[2:]
+    axes = slice(1, None) if one_d else slice(None)
+    stride, dilation = list(fn.stride)[axes], list(fn.dilation)[axes]
+    full, out, crop = list(fn.full_hw)[axes], list(fn.out_hw)[axes], list(fn.padding)[axes]
+    natural = [(n - 1) * s + d * (k - 1) + 1 for n, s, d, k in zip(in_hw, stride, dilation, kernel)]
+    # the whole scattered output (ONNX's output_padding adds the rows PyTorch's adds), then the crop
+    y = g.node("ConvTranspose", [x, w] + ([b] if b is not None else []), strides=stride, dilations=dilation,
+               group=int(fn.groups), output_padding=[f - n for f, n in zip(full, natural)])
+    spatial = list(range(2, 2 + len(out)))
+    return g.node("Slice", [y, g.ints(crop), g.ints([c + o for c, o in zip(crop, out)]), g.ints(spatial)])
+
+
+@converts("Repeat")
+def _repeat(g, fn, ins):
+    if not isinstance(fn.repeats, (int, np.integer)):
+        raise ExportError(f"onnx.export: layer {g.layer}: repeat with per-element counts has no converter")
+    shape = list(g.lookup_shape(ins[0]))
+    axis, r = fn.axis % len(shape), int(fn.repeats)
+    batched = ins[0] in g.batched
+    # x (…, n, …) → (…, n, 1, …) → expanded (…, n, r, …) → (…, n·r, …): each element r times in place
+    y = g.node("Unsqueeze", [ins[0], g.ints([axis + 1], "axes")])
+    expand = shape[:axis + 1] + [r] + shape[axis + 1:]
+    if batched:
+        expand[0] = 1
+    y = g.node("Expand", [y, g.ints(expand)])
+    target = shape[:axis] + [shape[axis] * r] + shape[axis + 1:]
+    if batched:
+        target[0] = 0
+    return g.node("Reshape", [y, g.ints(target)])
+
+
+@converts("UpsampleBilinear2d")
+def _upsample_bilinear(g, fn, ins):
+    h, w = g.lookup_shape(ins[0])[2:]
+    oh, ow = fn.size
+    scales = g.const(np.asarray([1.0, 1.0, oh / h, ow / w], np.float32), "scales", dtype=np.float32)
+    mode = "align_corners" if fn.align_corners else "pytorch_half_pixel"
+    return g.node("Resize", [ins[0], "", scales], mode="linear", coordinate_transformation_mode=mode)
+
+
+@converts("PReLU")
+def _prelu(g, fn, ins):
+    return g.node("PRelu", [ins[0], g.const(fn.wb, "prelu_slope")])
+
+
+@converts("Sign")
+def _sign(g, fn, ins):
+    return g.node("Sign", [ins[0]])

@@ -53,6 +53,16 @@ CASES = {
     "batch-norm-global-max": (lambda: nt.Sequential([nt.nn.Conv2D(4, 3), nt.nn.BatchNorm2D(), nt.nn.ReLU(),
                                                      nt.nn.GlobalMaxPool2D(), nt.nn.BatchNorm1D(), nt.nn.Dense(2)]),
                               lambda: images(1, 6, 6)),
+    # decoders and the rest
+    "conv-transpose-decoder": (lambda: nt.Sequential([
+        nt.nn.Conv2DTranspose(4, 3, strides=2, padding=1, output_padding=1, activation="relu"),
+        nt.nn.Conv2DTranspose(2, 4, strides=2, padding=1), nt.nn.Conv2DTranspose(1, 3, groups=1, dilation_rate=2)]),
+        lambda: images(3, 4, 4)),
+    "conv1d-transpose": (lambda: nt.Sequential([nt.nn.Conv1DTranspose(3, 4, strides=2, padding=1)]),
+                         lambda: images(2, 7)),
+    "upsampling": (lambda: nt.Sequential([nt.nn.UpSampling2D(2), nt.nn.Conv2D(2, 3, padding=1),
+                                          nt.nn.UpSampling2D(2, interpolation="bilinear"), nt.nn.PReLU()]),
+                   lambda: images(2, 3, 5)),
     # ready models
     "lenet5": (lambda: M.lenet5(), lambda: images(1, 28, 28)),
     "compact_cnn": (lambda: M.compact_cnn(filters=(4, 8), dense=16), lambda: images(1, 28, 28)),
