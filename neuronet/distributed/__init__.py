@@ -23,7 +23,8 @@ from .comm import init, rank, size, is_main, barrier, communicator, broadcast_pa
 from .gradients import GradientAverager, average_gradients, all_reduce_gradients
 from .loader import DistributedLoader
 from .fit import fit, MainRankOnly, AverageLogs
+from .sync_batch_norm import SyncBatchNorm, convert_sync_batch_norm
 
 __all__ = ["init", "rank", "size", "is_main", "barrier", "communicator", "broadcast_parameters",
            "GradientAverager", "average_gradients", "all_reduce_gradients", "DistributedLoader",
-           "fit", "MainRankOnly", "AverageLogs"]
+           "fit", "MainRankOnly", "AverageLogs", "SyncBatchNorm", "convert_sync_batch_norm"]

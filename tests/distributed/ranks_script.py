@@ -53,6 +53,21 @@ def main(mode, out):
         dist.fit(m, x, y, batch_size=32, epochs=2, shuffle=False, verbose=0,
                  callbacks=[nt.callbacks.ModelCheckpoint(out + ".nnet")])
         result.update(params=flat(m).tolist())
+    elif mode in ("syncbn", "plainbn"):     # a CNN with batch norm; 69 rows: the last batch of 5 splits 2 + 3
+        rng = np.random.default_rng(1)
+        x = rng.normal(1.0, 2.0, (69, 2, 6, 6)).astype(np.float32)
+        y = (x[:, 0].mean(axis=(1, 2)) > 1.0).astype(np.int64)
+        nt.manual_seed(0)
+        m = nt.Sequential([nt.nn.Conv2D(4, 3), nt.nn.BatchNorm2D(), nt.nn.ReLU(), nt.nn.Flatten(),
+                           nt.nn.BatchNorm1D(), nt.nn.Dense(2)])
+        m.compile(optimizer="sgd", loss="cross_entropy", learning_rate=0.1)
+        m.build((None, 2, 6, 6))
+        if mode == "syncbn":
+            dist.convert_sync_batch_norm(m)
+        dist.fit(m, x, y, batch_size=32, epochs=2, shuffle=False, verbose=0)
+        buffers = np.concatenate([b.ravel() for b in m.buffers() if b.dtype.kind == "f"])
+        result.update(params=flat(m).tolist(), buffers=buffers.tolist(),
+                      types=sorted({type(mod).__name__ for mod in m.modules()}))
     elif mode == "fail":
         if dist.rank() == 1:
             raise RuntimeError("rank 1 breaks on purpose")

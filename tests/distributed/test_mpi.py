@@ -50,6 +50,15 @@ def test_two_ranks_take_the_steps_of_one_process(tmp_path, mode):
         assert two["buckets"] > 1
 
 
+def test_synchronised_batch_norm_on_two_ranks_is_batch_norm_on_the_whole_batch(tmp_path):
+    one, two = result("plainbn", tmp_path, 1), result("syncbn", tmp_path, 2)
+    assert "SyncBatchNorm" in two["types"] and "BatchNorm2D" not in two["types"]
+    np.testing.assert_allclose(two["params"], one["params"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(two["buffers"], one["buffers"], rtol=1e-4, atol=1e-5)
+    plain = result("plainbn", tmp_path, 2)  # each rank's own rows: not what one process computes
+    assert not np.allclose(plain["params"], one["params"], rtol=1e-4, atol=1e-5)
+
+
 def test_a_checkpoint_written_by_two_ranks_resumes_in_one_process(tmp_path):
     two = result("checkpoint", tmp_path, 2)
     path = tmp_path / "checkpoint-2.json.nnet"

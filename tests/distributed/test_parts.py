@@ -78,3 +78,30 @@ def test_each_watched_leaf_is_reported_once_with_its_final_gradient():
     np.testing.assert_allclose(final["b"], [2.0])
     del rec                                                 # held weakly: gone with the last reference
     (w * 2).sum().backward()
+
+
+class OneRank:
+    """A communicator of one process: Allreduce leaves the buffer as it is."""
+
+    def Allreduce(self, send, recv, op=None):
+        pass
+
+    def Get_size(self):
+        return 1
+
+
+def test_synchronised_batch_norm_gradients_against_central_differences():
+    pytest.importorskip("mpi4py", reason="needs mpi4py (data-parallel tests): pip install mpi4py mpich")
+    from neuronet.distributed.sync_batch_norm import _SyncBatchNormFunction, _global_stats
+    nt.set_default_dtype(np.float64)
+    rng = np.random.default_rng(0)
+    x = nt.tensor(rng.normal(1.0, 2.0, (5, 3, 2, 2)), requires_grad=True, dtype="float64")
+    w = nt.tensor(rng.normal(1.0, 0.5, 3), requires_grad=True, dtype="float64")
+    b = nt.tensor(rng.normal(0.0, 0.5, 3), requires_grad=True, dtype="float64")
+
+    def sync_bn(x, w, b):
+        mean, var, rows = _global_stats(x.data, OneRank())
+        return _SyncBatchNormFunction.apply(x, w, b, comm=OneRank(), eps=1e-5, mean=mean, var=var, rows=rows)
+    assert nt.gradcheck(sync_bn, x, w, b)
+    plain = nt.functional.batch_norm(x, None, None, w, b, training=True)
+    np.testing.assert_allclose(sync_bn(x, w, b).data, plain.data, rtol=1e-12, atol=1e-12)
