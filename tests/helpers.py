@@ -17,6 +17,8 @@ SKIP_REASONS = {
     "mpi4py": "needs mpi4py and an MPI (data-parallel tests): pip install mpi4py mpich",
     "onnx": "needs onnx (ONNX export): pip install onnx onnxruntime",
     "onnxruntime": "needs onnxruntime (runs the exported ONNX models): pip install onnxruntime",
+    "h5py": "needs h5py (reads Keras weight files): pip install h5py",
+    "keras": "needs Keras 3 (the reference for Keras files): pip install keras",
 }
 
 
