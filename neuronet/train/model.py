@@ -495,7 +495,7 @@ class Model(Module):
                     yield list(xb), yb, None
                 return
             order = rng.permutation(n) if shuffle else None
-            for step in range(steps):
+            for step in range(pass_steps):
                 sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
                 idx = order[sl] if order is not None else sl
                 yield [a[idx] for a in xs], y[idx], None if sw is None else sw[idx]
@@ -506,6 +506,7 @@ class Model(Module):
             _set(self, "history", history)
         # History and the progress display run last, so they see what other callbacks added to the logs
         rng = backend.get_rng()
+        pass_steps = steps  # batches in one pass over array data
         if steps_per_epoch is not None:
             steps, endless = steps_per_epoch, stream(rng)
         cbs = callbacks + ([history, ProgressBar(verbose)] if verbose else [history])
