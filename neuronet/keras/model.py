@@ -190,7 +190,8 @@ class Model(_KerasModel, _NeuronetModel):
         if len(inputs) != len(self._inputs):
             raise ValueError(f"{self.name}: expected {len(self._inputs)} inputs "
                              f"({', '.join(t.name for t in self._inputs)}), got {len(inputs)}")
-        values = {id(t): x for t, x in zip(self._inputs, inputs)}
+        entry = [m for m in self.children() if isinstance(m, InputLayer)]
+        values = {id(t): layer(x) for t, layer, x in zip(self._inputs, entry, inputs)}
         for node in self._nodes:
             out = node.layer(*replace(node.args, lambda t: values[id(t)]),
                              **replace(node.kwargs, lambda t: values[id(t)]))
