@@ -30,24 +30,29 @@ class _KerasModel:
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
         """Keras's ``compile``: ``optimizer`` a name or a ``keras.optimizers`` object, ``loss`` a name
-        ("binary_crossentropy", "sparse_categorical_crossentropy", "mse", ...) or a loss object."""
-        from . import losses as keras_losses
-        from .optimizers import KerasOptimizer, get as get_optimizer
-        if isinstance(optimizer, str) and optimizer.lower() in ("sgd", "adam", "adamw", "rmsprop", "adagrad"):
-            optimizer = get_optimizer(optimizer)  # Keras's defaults (RMSprop's learning rate 0.001, ...)
-        loss = keras_losses.for_compile(loss)
-        if loss_weights is not None:
-            raise ValueError("compile: loss_weights is for models with several outputs, which train only in a "
-                             "PyTorch-style loop here")
-        if len(getattr(self, "_outputs", ())) > 1:
-            raise ValueError(f"compile: this model has {len(self._outputs)} outputs; compile/fit train models with "
-                             "one output (predict, save and a PyTorch-style loop take several)")
+        ("binary_crossentropy", "sparse_categorical_crossentropy", "mse", ...) or a loss object.
+
+        A model with several outputs takes one loss per output (a list, a dict by output name, or
+        one loss for all), ``loss_weights`` (list or dict) and metrics per output (a list of lists,
+        a dict, or a flat list for every output), logged as ``<output>_<metric>``."""
         unknown = sorted(set(kwargs) - {"learning_rate", "clipnorm", "clipvalue", "jit_compile", "run_eagerly",
                                         "steps_per_execution", "weighted_metrics"})
         if unknown:
             raise TypeError(f"compile: unexpected argument(s) {unknown}")
         for k in ("jit_compile", "run_eagerly", "steps_per_execution", "weighted_metrics"):
             kwargs.pop(k, None)
+        if len(getattr(self, "_outputs", ())) > 1:
+            return self._compile_outputs(optimizer, loss, metrics, loss_weights, kwargs)
+        if loss_weights is not None:
+            raise ValueError("compile: loss_weights weighs the losses of a model with several outputs; this model "
+                             "has one")
+        from . import losses as keras_losses
+        return self._compile_one(optimizer, keras_losses.for_compile(loss), metrics, kwargs)
+
+    def _compile_one(self, optimizer, loss, metrics, kwargs):
+        from .optimizers import KerasOptimizer, get as get_optimizer
+        if isinstance(optimizer, str) and optimizer.lower() in ("sgd", "adam", "adamw", "rmsprop", "adagrad"):
+            optimizer = get_optimizer(optimizer)  # Keras's defaults (RMSprop's learning rate 0.001, ...)
         if isinstance(optimizer, KerasOptimizer):
             for k in ("clipnorm", "clipvalue"):
                 if getattr(optimizer, k) is not None:
@@ -56,6 +61,36 @@ class _KerasModel:
             self._compile_config.update(optimizer.compile_config())  # saved with the model when it can be named
             return self
         return _NeuronetModel.compile(self, optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+
+    def _compile_outputs(self, optimizer, loss, metrics, loss_weights, kwargs):
+        """``compile`` for several outputs (see ``compile``)."""
+        from . import losses as keras_losses
+        from ..train.metrics import get_metric
+        from .outputs import MultiOutputLoss, OutputMetric, per_output
+        names = self.output_names
+        if isinstance(loss, dict) and set(loss) == {"outputs", "weights"}:  # as a saved model records it
+            loss, loss_weights = loss["outputs"], loss["weights"]
+        losses = per_output("loss", loss, names)
+        missing = [n for n, item in zip(names, losses) if item is None]
+        if missing:
+            raise ValueError(f"compile: no loss for the outputs {missing}; give one loss per output (a list, or a "
+                             f"dict by output name: {names})")
+        losses = [keras_losses.for_compile(item) for item in losses]
+        weights = [1.0 if w is None else float(w) for w in per_output("loss_weights", loss_weights, names)] \
+            if loss_weights is not None else [1.0] * len(names)
+        combined = MultiOutputLoss(losses, weights, None, names)
+        self._compile_one(optimizer, combined, None, kwargs)
+        objs = []
+        for i, (name, ms) in enumerate(zip(names, per_output("metrics", metrics or [], names, nested=True))):
+            for m in ms or []:
+                metric = get_metric(m)
+                objs.append(OutputMetric(metric, i, combined, f"{name}_{metric.name}"))
+        object.__setattr__(self, "metric_objs", objs)
+        if all(isinstance(item, str) for item in losses):  # saved with the model: load_model re-compiles
+            self._compile_config["loss"] = {"outputs": losses, "weights": weights}
+            flat = metrics if isinstance(metrics, list) and all(isinstance(m, str) for m in metrics) else []
+            self._compile_config["metrics"] = flat
+        return self
 
     @property
     def layers(self) -> list:
@@ -126,8 +161,8 @@ class Model(_KerasModel, _NeuronetModel):
         model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
 
     Several inputs: ``keras.Model([a, b], out)`` takes ``fit([xa, xb], y)``; a layer called on
-    several symbols (a shared layer) has one set of weights.  Several outputs: ``predict`` returns
-    a list; training them needs a PyTorch-style loop.
+    several symbols (a shared layer) has one set of weights.  Several outputs: ``compile`` takes a
+    loss per output, ``fit(x, [y1, y2])`` (or a dict by output name), ``predict`` returns a list.
     """
 
     def __init__(self, inputs=None, outputs=None, name=None, graph=None, **kwargs):
@@ -223,6 +258,41 @@ class Model(_KerasModel, _NeuronetModel):
         finally:
             self.train(was)
         return [np.concatenate(o, axis=0) for o in outs]
+
+    @property
+    def output_names(self) -> list:
+        """The outputs' names: the names of the layers that make them (Keras's convention)."""
+        return [t.node.layer.name if t.node is not None else t.name for t in self._outputs]
+
+    def _as_targets(self, y, n, what):
+        """Several outputs: the targets (a list in output order, or a dict by output name) packed
+        into one array for the training loop (``outputs.py``)."""
+        if len(self._outputs) <= 1:
+            return super()._as_targets(y, n, what)
+        from .outputs import Packed, pack_targets
+        if isinstance(y, Packed):
+            return y
+        names = self.output_names
+        if isinstance(y, dict):
+            missing = sorted(set(names) - set(y))
+            if missing:
+                raise ValueError(f"{what}: y has no targets for the outputs {missing}")
+            y = [y[name] for name in names]
+        if not isinstance(y, (list, tuple)) or len(y) != len(names):
+            raise ValueError(f"{what}: this model has {len(names)} outputs {names}; pass y as a list of "
+                             f"{len(names)} arrays or a dict by output name")
+        kinds = [type(loss).__name__ for loss in self.loss_fn.losses]
+        packed, layout = pack_targets(y, [t.shape[1:] for t in self._outputs], kinds, n, what)
+        if self.loss_fn.layout is not None and self.loss_fn.layout != layout:
+            raise ValueError(f"{what}: the targets have per-output shapes and dtypes {layout}, the model was "
+                             f"trained with {self.loss_fn.layout}")
+        self.loss_fn.layout = layout
+        return packed
+
+    def fit(self, x=None, y=None, *args, class_weight=None, **kwargs):
+        if class_weight is not None and len(self._outputs) > 1:
+            raise ValueError("fit: class_weight needs a model with one output; pass sample_weight instead")
+        return super().fit(x, y, *args, class_weight=class_weight, **kwargs)
 
     @property
     def inputs(self):

@@ -330,7 +330,7 @@ class Model(Module):
             if self.clipnorm is not None:
                 clip_grad_norm_(self.parameters(), self.clipnorm)
         self.optimizer.step()
-        return float(loss.item()), (None if reg is None else float(reg.item())), pred.data
+        return float(loss.item()), (None if reg is None else float(reg.item())), _data(pred)
 
     @_own_generator
     def train_on_batch(self, x, y, class_weight=None, sample_weight=None) -> dict:
@@ -350,6 +350,8 @@ class Model(Module):
         return logs
 
     def _metric_pred(self, pred):
+        if isinstance(pred, list):  # a model with several outputs: its metrics pick their output
+            return [backend.to_numpy(p) for p in pred]
         pred = backend.to_numpy(pred)
         if type(self.loss_fn).__name__ in _LOGIT_LOSSES or getattr(self.loss_fn, "from_logits", False) is True \
                 and type(self.loss_fn).__name__ in _BINARY_TARGET_LOSSES:
@@ -587,7 +589,7 @@ class Model(Module):
                     total += float(self.loss_fn(pred, self._to_tensor(yb)).item()) * yb.shape[0]
                     n += yb.shape[0]
                     for m in self.metric_objs:
-                        m.update(yb, self._metric_pred(pred.data))
+                        m.update(yb, self._metric_pred(_data(pred)))
         finally:
             self.train(was)
         if n == 0:
@@ -828,6 +830,11 @@ def _check_rows(out, rows) -> None:
 def _batch_shape(shape) -> str:
     """``(batch, 7, 3)``; a single feature axis keeps tuple notation, ``(batch, 4,)``."""
     return f"(batch{''.join(', ' + str(d) for d in shape)}{',' if len(shape) < 2 else ''})"
+
+
+def _data(out):
+    """The arrays of a model's output: one, or a list for a model with several outputs."""
+    return [o.data for o in out] if isinstance(out, (list, tuple)) else out.data
 
 
 def _first(out):

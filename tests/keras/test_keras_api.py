@@ -40,22 +40,37 @@ def test_functional_graph_errors_name_the_layer_and_the_input():
         model(nt.tensor(np.ones((2, 4), np.float32)))
 
 
-def test_functional_model_with_two_outputs_predicts_a_list_and_refuses_compile(tmp_path):
+def test_functional_model_with_two_outputs_predicts_a_list_and_trains_both(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4)).astype(np.float32)
+    classes = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+    amount = (2 * x[:, 2] - x[:, 3]).astype(np.float32)
     inp = keras.Input(shape=(4,))
-    h = layers.Dense(8, activation="relu")(inp)
-    model = keras.Model(inp, [layers.Dense(2)(h), layers.Dense(1, activation="sigmoid")(h)])
-    x, _ = data()
+    h = layers.Dense(16, activation="relu")(inp)
+    model = keras.Model(inp, [layers.Dense(2, activation="softmax", name="cls")(h), layers.Dense(1, name="reg")(h)])
     first, second = model.predict(x)
-    assert first.shape == (64, 2) and second.shape == (64, 1)
+    assert first.shape == (300, 2) and second.shape == (300, 1)
     a, b = model(nt.tensor(x))                          # PyTorch-style: a list of tensors
     np.testing.assert_allclose(a.data, first, rtol=1e-6)
-    with pytest.raises(ValueError, match="this model has 2 outputs; compile/fit train models with one output"):
-        model.compile(optimizer="adam", loss="mse")
-    model.build((None, 4))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.02),
+                  loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"}, loss_weights={"cls": 1.0, "reg": 0.5},
+                  metrics={"cls": ["accuracy"], "reg": ["mae"]})
+    history = model.fit(x, [classes, amount], epochs=30, verbose=0, validation_split=0.2)
+    assert history.history["val_cls_accuracy"][-1] >= 0.9 and history.history["val_reg_mae"][-1] < 0.3
+    logs = model.evaluate(x, {"cls": classes, "reg": amount}, return_dict=True)
+    # the loss is the weighted sum of the outputs' losses
+    probs, pred = model.predict(x)
+    ce = -np.log(np.clip(probs[np.arange(300), classes], 1e-7, 1)).mean()
+    assert logs["loss"] == pytest.approx(ce + 0.5 * ((pred[:, 0] - amount) ** 2).mean(), rel=1e-4)
+    with pytest.raises(ValueError, match=r"this model has 2 outputs \['cls', 'reg'\]; pass y as a list of 2 arrays"):
+        model.fit(x, classes, verbose=0)
+    with pytest.raises(ValueError, match=r"loss names \['clz'\], which are not outputs"):
+        model.compile(loss={"clz": "mse", "reg": "mse"})
     model.save(tmp_path / "two.nnet")
     again = nt.load_model(tmp_path / "two.nnet")
     for p, q in zip(again.predict(x), model.predict(x)):
         np.testing.assert_array_equal(p, q)
+    assert again.evaluate(x, [classes, amount]) == pytest.approx(logs["loss"], rel=1e-6)   # re-compiled
 
 
 def test_a_model_is_a_layer_of_a_bigger_functional_model():
