@@ -167,3 +167,26 @@ def test_channels_first_data_format_skips_the_transposes():
     last.set_weights(first.get_weights())
     b = last(nt.tensor(x.transpose(0, 2, 3, 1))).data
     np.testing.assert_allclose(a, b.transpose(0, 3, 1, 2), rtol=1e-5, atol=1e-6)
+
+
+def test_utils_to_categorical_and_pad_sequences():
+    np.testing.assert_array_equal(keras.utils.to_categorical(np.array([[2], [0]]), 4),
+                                  [[0, 0, 1, 0], [1, 0, 0, 0]])
+    with pytest.raises(ValueError, match="label 3 does not fit num_classes=3"):
+        keras.utils.to_categorical([3], num_classes=3)
+    seqs = [[1, 2, 3], [4], []]
+    np.testing.assert_array_equal(keras.utils.pad_sequences(seqs), [[1, 2, 3], [0, 0, 4], [0, 0, 0]])
+    np.testing.assert_array_equal(keras.utils.pad_sequences(seqs, maxlen=2, padding="post", truncating="post"),
+                                  [[1, 2], [4, 0], [0, 0]])
+    np.testing.assert_array_equal(keras.utils.pad_sequences(seqs, maxlen=2), [[2, 3], [0, 4], [0, 0]])
+
+
+def test_fashion_mnist_comes_as_keras_gives_it():
+    from neuronet.data.datasets.fetch import is_cached
+    if not is_cached("fashion-mnist"):
+        pytest.skip("needs the Fashion-MNIST cache: neuronet data fetch fashion-mnist")
+    (x, y), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
+    assert x.shape == (60000, 28, 28) and x.dtype == np.uint8 and x.max() == 255
+    assert x_test.shape == (10000, 28, 28) and list(y[:5]) == [9, 0, 0, 3, 0]
+    with pytest.raises(ValueError, match="full MNIST cannot be downloaded here"):
+        keras.datasets.mnist.load_data()
