@@ -165,8 +165,12 @@ class Model(_KerasModel, _NeuronetModel):
     loss per output, ``fit(x, [y1, y2])`` (or a dict by output name), ``predict`` returns a list.
     """
 
-    def __init__(self, inputs=None, outputs=None, name=None, graph=None, **kwargs):
+    def __init__(self, inputs=None, outputs=None, name=None, graph=None, trainable=True, **kwargs):
         super().__init__()
+        if kwargs:
+            raise TypeError(f"Model: unexpected argument(s) {sorted(kwargs)}")
+        if not trainable:
+            self.trainable = False
         object.__setattr__(self, "name", name or "model")
         object.__setattr__(self, "_inputs", None)
         object.__setattr__(self, "_outputs", ())
@@ -349,6 +353,13 @@ def _rebuild(graph):
     layers = graph["layers"]
     if not all(isinstance(m, Module) for m in layers):
         raise ValueError("Model: graph['layers'] must hold layer configs")
+    for i in graph["inputs"]:
+        try:
+            kind = np.dtype(i["dtype"]).kind
+        except (TypeError, KeyError):
+            kind = None
+        if kind not in ("b", "i", "u", "f"):
+            raise ValueError(f"Model: the graph's input {i!r} has no numeric dtype"[:200])
     inputs = [Input(shape=tuple(i["shape"]), dtype=i["dtype"], name=i["name"]) for i in graph["inputs"]]
     made = []
 
@@ -414,8 +425,14 @@ class Sequential(_KerasModel, _NeuronetSequential):
             object.__setattr__(self, "_keras_input", (tuple(shape), np.dtype(dtype)))
         if self._keras_input is not None and None not in self._keras_input[0]:
             shape, dtype = self._keras_input
+            spec = getattr(self, "_input_spec", None)
             object.__setattr__(self, "_input_spec", None)  # probe again: the new layer gets built
-            self._check_inputs_fit_model((np.zeros((2, *shape), dtype=dtype),), "Sequential.add")
+            try:
+                self._check_inputs_fit_model((np.zeros((2, *shape), dtype=dtype),), "add")
+            except (ValueError, TypeError):
+                delattr(self, str(len(self) - 1))  # a layer that does not fit is not kept
+                object.__setattr__(self, "_input_spec", spec)
+                raise
         return self
 
     @property

@@ -190,3 +190,12 @@ def test_fashion_mnist_comes_as_keras_gives_it():
     assert x_test.shape == (10000, 28, 28) and list(y[:5]) == [9, 0, 0, 3, 0]
     with pytest.raises(ValueError, match="full MNIST cannot be downloaded here"):
         keras.datasets.mnist.load_data()
+
+
+def test_a_layer_that_does_not_fit_is_refused_at_add_and_not_kept():
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])
+    with pytest.raises(ValueError, match=r"Sequential.add: .*Conv2D.*expected a 4-D input of shape \(N, H, W, C\)"):
+        model.add(layers.Conv2D(2, 3))
+    assert len(model.layers) == 1 and model.predict(np.ones((1, 4), np.float32)).shape == (1, 3)
+    with pytest.raises(TypeError, match=r"Model: unexpected argument\(s\) \['outputz'\]"):
+        keras.Model(outputz=1)

@@ -89,6 +89,11 @@ class _Conv(_ChannelsLast):
             x = pad(x, widths)
         return super()._inner(x)
 
+    def _expected(self) -> str:
+        if self.data_format == "channels_first":
+            return super()._expected()
+        return "(N, L, C)" if len(self.kernel_size) == 1 else "(N, H, W, C) (channels last)"
+
     def keras_weights(self):
         nd = len(self.kernel_size)
         to_k = (2, 1, 0) if nd == 1 else (2, 3, 1, 0)    # (out, in, k...) → (k..., in, out)
