@@ -92,6 +92,17 @@ class _KerasModel:
             self._compile_config["metrics"] = flat
         return self
 
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", *args, class_weight=None, **kwargs):
+        """neuronet's ``fit`` with Keras's defaults: ``verbose="auto"`` (a progress bar) and batch size 32."""
+        if class_weight is not None and len(getattr(self, "_outputs", ())) > 1:
+            raise ValueError("fit: class_weight needs a model with one output; pass sample_weight instead")
+        verbose = 1 if verbose == "auto" else verbose
+        return _NeuronetModel.fit(self, x, y, batch_size, epochs, verbose, *args, class_weight=class_weight, **kwargs)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", **kwargs):
+        """neuronet's ``evaluate``; Keras's list by default (see the module docstring)."""
+        return _NeuronetModel.evaluate(self, x, y, batch_size, 1 if verbose == "auto" else verbose, **kwargs)
+
     @property
     def layers(self) -> list:
         """The model's layers in order (a functional model lists its Input layers first, as Keras)."""
@@ -292,11 +303,6 @@ class Model(_KerasModel, _NeuronetModel):
                              f"trained with {self.loss_fn.layout}")
         self.loss_fn.layout = layout
         return packed
-
-    def fit(self, x=None, y=None, *args, class_weight=None, **kwargs):
-        if class_weight is not None and len(self._outputs) > 1:
-            raise ValueError("fit: class_weight needs a model with one output; pass sample_weight instead")
-        return super().fit(x, y, *args, class_weight=class_weight, **kwargs)
 
     @property
     def inputs(self):

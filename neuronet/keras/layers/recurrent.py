@@ -14,16 +14,10 @@ from .base import KerasLayer
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
-_SHARED = ("return_sequences", "return_state", "go_backwards", "stateful", "dropout", "recurrent_dropout",
-           "use_bias")
-
-
-def _keras_args(name, activation, recurrent_activation, unroll, kwargs):
+def _check_activations(name, activation, recurrent_activation):
     if activation != "tanh" or recurrent_activation not in (None, "sigmoid"):
         raise ValueError(f"{name}: only activation='tanh' (and recurrent_activation='sigmoid') are supported, "
                          f"got {activation!r}/{recurrent_activation!r}")
-    rest = {k: kwargs.pop(k) for k in list(kwargs) if k not in KerasLayer.BASE_ARGS}
-    return rest
 
 
 def _swap_zr(a, axis, h):
@@ -53,21 +47,18 @@ class _KerasRecurrent(KerasLayer):
             out.append(("bias", None, None))  # both biases at once: see get/set below
         return out
 
-    def _tensor(self, name):
-        return self if name == "bias" else super()._tensor(name)
-
     def get_weights(self):
         if not self.use_bias or self.num_layers != 1 or self.bidirectional:
             return super().get_weights()
         from ... import backend
-        self_bias = [backend.to_numpy(self.bias_ih_l0.data), backend.to_numpy(self.bias_hh_l0.data)]
+        b_ih, b_hh = backend.to_numpy(self.bias_ih_l0.data), backend.to_numpy(self.bias_hh_l0.data)
         weights = KerasLayer.get_weights(_NoBias(self))
         if isinstance(self, nn.GRU):
             h = self.units
-            bias = np.stack([_swap_zr(b, 0, h) for b in self_bias]) if self.reset_after else \
-                _swap_zr(self_bias[0] + self_bias[1], 0, h)
+            bias = np.stack([_swap_zr(b_ih, 0, h), _swap_zr(b_hh, 0, h)]) if self.reset_after else \
+                _swap_zr(b_ih + b_hh, 0, h)
         else:
-            bias = self_bias[0] + self_bias[1]
+            bias = b_ih + b_hh
         return weights + [np.array(bias)]
 
     def set_weights(self, weights):
@@ -122,7 +113,7 @@ class LSTM(_KerasRecurrent, nn.LSTM):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", unit_forget_bias=True,
                  unroll=False, **kwargs):
-        _keras_args("LSTM", activation, recurrent_activation, unroll, {})
+        _check_activations("LSTM", activation, recurrent_activation)
         self._init(nn.LSTM, units, {"unit_forget_bias": unit_forget_bias}, kwargs)
 
 
@@ -131,7 +122,7 @@ class GRU(_KerasRecurrent, nn.GRU):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
                  unroll=False, **kwargs):
-        _keras_args("GRU", activation, recurrent_activation, unroll, {})
+        _check_activations("GRU", activation, recurrent_activation)
         self._init(nn.GRU, units, {"reset_after": reset_after}, kwargs)
 
 
