@@ -128,7 +128,7 @@ class Model(Module):
         """x as a tuple of arrays (a tuple of inputs for multi-input models)."""
         if x is None:
             raise ValueError(f"{type(self).__name__}.{what}: x is None")
-        if isinstance(x, list) and x and all(hasattr(a, "shape") or _is_pandas(a) for a in x):
+        if isinstance(x, list) and x and all(getattr(a, "ndim", 0) >= 1 or _is_pandas(a) for a in x):
             x = tuple(x)  # Keras's list of arrays, one per input
         xs = x if isinstance(x, tuple) else (x,)
         xs = tuple(as_data(a) for a in xs)
