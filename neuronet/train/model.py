@@ -22,6 +22,7 @@ from ..nn.module import Module
 from ..tensor import Tensor
 from .callbacks import Callback, CallbackList, reset_states
 from .history import History
+from .inputs import _is_pandas, as_data, cast_inputs, fit_targets_to_loss
 from .progress import ProgressBar
 
 __all__ = ["Model"]
@@ -67,6 +68,7 @@ class Model(Module):
     """
 
     random_generator = None  # the model's own NumPy Generator, or None for the shared one
+    evaluate_returns_dict = True  # evaluate's default: a dict (neuronet.keras models: Keras's list)
 
     # --- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="adam", loss=None, metrics=None, learning_rate=None,
@@ -126,7 +128,10 @@ class Model(Module):
         """x as a tuple of arrays (a tuple of inputs for multi-input models)."""
         if x is None:
             raise ValueError(f"{type(self).__name__}.{what}: x is None")
+        if isinstance(x, list) and x and all(getattr(a, "ndim", 0) >= 1 or _is_pandas(a) for a in x):
+            x = tuple(x)  # Keras's list of arrays, one per input
         xs = x if isinstance(x, tuple) else (x,)
+        xs = tuple(as_data(a) for a in xs)
         out = []
         for i, a in enumerate(xs):
             name = "x" if len(xs) == 1 else f"x[{i}]"
@@ -146,12 +151,12 @@ class Model(Module):
             if a.shape[0] != n:
                 raise ValueError(f"{type(self).__name__}.{what}: the inputs have different numbers of samples "
                                  f"(x[0] has {n}, x[{i}] has {a.shape[0]})")
-        return tuple(out)
+        return cast_inputs(self, tuple(out))
 
     def _as_targets(self, y, n, what):
         if y is None:
             raise ValueError(f"{type(self).__name__}.{what}: y is None (targets are needed)")
-        y = _as_array(y, f"{type(self).__name__}.{what}: y")
+        y = _as_array(as_data(y), f"{type(self).__name__}.{what}: y")
         if y.ndim == 0 or y.shape[0] != n:
             raise ValueError(f"{type(self).__name__}.{what}: x has {n} samples but y has "
                              f"{y.shape[0] if y.ndim else 'a scalar'}")
@@ -272,6 +277,7 @@ class Model(Module):
         ys = self._as_targets(y, xs[0].shape[0], what) if need_y else None
         self._check_inputs_fit_model(xs, what)
         if ys is not None:
+            ys = fit_targets_to_loss(ys, type(self.loss_fn).__name__, getattr(self, "_output_shape", None))
             self._check_targets_fit_loss(ys, what)
         return xs, ys
 
@@ -324,7 +330,7 @@ class Model(Module):
             if self.clipnorm is not None:
                 clip_grad_norm_(self.parameters(), self.clipnorm)
         self.optimizer.step()
-        return float(loss.item()), (None if reg is None else float(reg.item())), pred.data
+        return float(loss.item()), (None if reg is None else float(reg.item())), _data(pred)
 
     @_own_generator
     def train_on_batch(self, x, y, class_weight=None, sample_weight=None) -> dict:
@@ -344,6 +350,8 @@ class Model(Module):
         return logs
 
     def _metric_pred(self, pred):
+        if isinstance(pred, list):  # a model with several outputs: its metrics pick their output
+            return [backend.to_numpy(p) for p in pred]
         pred = backend.to_numpy(pred)
         if type(self.loss_fn).__name__ in _LOGIT_LOSSES or getattr(self.loss_fn, "from_logits", False) is True \
                 and type(self.loss_fn).__name__ in _BINARY_TARGET_LOSSES:
@@ -353,7 +361,8 @@ class Model(Module):
     # --- fit -------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, transform=None, seed=None) -> History:
+            sample_weight=None, initial_epoch=0, transform=None, seed=None, steps_per_epoch=None,
+            validation_freq=1) -> History:
         """Train for ``epochs`` passes over ``(x, y)`` in mini-batches.
 
         Args:
@@ -380,6 +389,12 @@ class Model(Module):
             sample_weight: per-sample loss weights, shape (N,), finite and >= 0.
             initial_epoch: epoch to start from (resuming a saved model).
             transform: callable applied to each training batch of x (data augmentation).
+            steps_per_epoch: gradient steps per epoch (None: one pass over the data).  As in Keras the
+                batches come from one continuing stream: the next epoch goes on where the last stopped,
+                and a new (reshuffled) pass starts when one ends; a one-shot iterator that runs out
+                ends the epoch early.
+            validation_freq: validate every this many epochs (an int, as Keras 3), or at the 1-based
+                epochs listed (a list, as Keras 2); epochs without validation have no ``val_*`` logs.
             seed: give the model its own generator seeded with this (``model.random_generator``): this
                 fit, and later ``evaluate``/``predict``/``fit`` calls, draw from it instead of the
                 shared one — reproducible whatever other threads do. None keeps the current one.
@@ -398,12 +413,17 @@ class Model(Module):
             _set(self, "random_generator", np.random.default_rng(int(seed)))
         with backend.use_generator(self.random_generator):
             return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
-                             shuffle, class_weight, sample_weight, initial_epoch, transform)
+                             shuffle, class_weight, sample_weight, initial_epoch, transform, steps_per_epoch,
+                             validation_freq)
 
     def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
-             class_weight, sample_weight, initial_epoch, transform) -> History:
+             class_weight, sample_weight, initial_epoch, transform, steps_per_epoch=None,
+             validation_freq=1) -> History:
         self._require_compiled("fit")
         batch_size = _batch_size("fit", batch_size)
+        if steps_per_epoch is not None:
+            steps_per_epoch = positive_int("fit", "steps_per_epoch", steps_per_epoch)
+        validates = _validation_epochs(validation_freq)
         epochs = _non_negative_int("fit", "epochs", epochs)
         initial_epoch = _non_negative_int("fit", "initial_epoch", initial_epoch)
         callbacks = _callback_list("fit", callbacks)
@@ -459,6 +479,16 @@ class Model(Module):
             val = self._prepare(val[0], val[1], "fit(validation_data)")
         self._make_optimizer()
 
+        def stream(rng):
+            """Batches without end for ``steps_per_epoch``: pass after pass (a one-shot iterator: one pass)."""
+            while True:
+                got = False
+                for batch in epoch_batches(rng):
+                    got = True
+                    yield batch
+                if not got or one_shot:
+                    return
+
         def epoch_batches(rng):
             """(inputs, targets, sample weights) for each step of one epoch."""
             if loader is not None:
@@ -467,7 +497,7 @@ class Model(Module):
                     yield list(xb), yb, None
                 return
             order = rng.permutation(n) if shuffle else None
-            for step in range(steps):
+            for step in range(pass_steps):
                 sl = slice(step * batch_size, min(n, (step + 1) * batch_size))
                 idx = order[sl] if order is not None else sl
                 yield [a[idx] for a in xs], y[idx], None if sw is None else sw[idx]
@@ -477,11 +507,14 @@ class Model(Module):
             history = History()
             _set(self, "history", history)
         # History and the progress display run last, so they see what other callbacks added to the logs
+        rng = backend.get_rng()
+        pass_steps = steps  # batches in one pass over array data
+        if steps_per_epoch is not None:
+            steps, endless = steps_per_epoch, stream(rng)
         cbs = callbacks + ([history, ProgressBar(verbose)] if verbose else [history])
         cblist = CallbackList(cbs, model=self, epochs=epochs, steps=steps, batch_size=batch_size,
                               samples=n, verbose=verbose, do_validation=val is not None)
         _set(self, "stop_training", False)
-        rng = backend.get_rng()
         cblist.on_train_begin({})
         logs = {}
         for epoch in range(initial_epoch, epochs):
@@ -491,7 +524,8 @@ class Model(Module):
             total = reg_total = 0.0
             seen = 0
             reg = None
-            for step, (xb, yb, swb) in enumerate(epoch_batches(rng)):
+            batches = epoch_batches(rng) if steps_per_epoch is None else itertools.islice(endless, steps_per_epoch)
+            for step, (xb, yb, swb) in enumerate(batches):
                 if transform is not None:
                     xb[0] = transform(xb[0])
                 cblist.on_train_batch_begin(step, {})
@@ -515,7 +549,7 @@ class Model(Module):
                 logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
             for m in self.metric_objs:
                 logs[m.name] = float(m.result())
-            if val is not None:
+            if val is not None and validates(epoch + 1):
                 cblist.on_test_begin({})
                 vlogs = self._evaluate_batches(self._batches_of(val, batch_size, "fit"),
                                                f"{val_where} at epoch {epoch + 1}")
@@ -555,7 +589,7 @@ class Model(Module):
                     total += float(self.loss_fn(pred, self._to_tensor(yb)).item()) * yb.shape[0]
                     n += yb.shape[0]
                     for m in self.metric_objs:
-                        m.update(yb, self._metric_pred(pred.data))
+                        m.update(yb, self._metric_pred(_data(pred)))
         finally:
             self.train(was)
         if n == 0:
@@ -567,7 +601,7 @@ class Model(Module):
         return logs
 
     @_own_generator
-    def evaluate(self, x=None, y=None, batch_size=32, verbose=0) -> dict:
+    def evaluate(self, x=None, y=None, batch_size=32, verbose=0, return_dict=None):
         """Loss and metrics over ``(x, y)`` (or a DataLoader) in eval mode, without recording a graph.
 
         Args:
@@ -575,9 +609,10 @@ class Model(Module):
                 ``(x, y)`` batches as ``x`` with ``y=None``.
             batch_size: samples per forward pass for arrays (None: 32).
             verbose: print the results with the time taken.
-
-        Returns:
-            ``{"loss": ..., "accuracy": ..., ...}`` (a dict, not Keras's list).
+            return_dict: True gives ``{"loss": ..., "accuracy": ..., ...}``; False gives Keras's
+                ``[loss, accuracy, ...]`` (the loss alone, a float, without metrics).  None: the
+                model's ``evaluate_returns_dict`` — True for neuronet's models, False for
+                ``neuronet.keras`` models, so ``loss, acc = model.evaluate(x, y)`` works there.
         """
         self._require_compiled("evaluate")
         batch_size = _batch_size("evaluate", batch_size)
@@ -590,7 +625,10 @@ class Model(Module):
         if verbose:
             from .progress import format_logs
             print(f"evaluate - {format_logs(logs)} - {time.perf_counter() - t0:.1f}s")
-        return logs
+        if (self.evaluate_returns_dict if return_dict is None else return_dict):
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
 
     @_own_generator
     def predict(self, x, batch_size=32, verbose=0):
@@ -703,6 +741,15 @@ def _batch_size(what, batch_size) -> int:
     return 32 if batch_size is None else positive_int(what, "batch_size", batch_size)
 
 
+def _validation_epochs(freq):
+    """Whether to validate after 1-based epoch ``e``: every ``freq`` epochs, or at the epochs listed."""
+    if isinstance(freq, (list, tuple, set, range)):
+        epochs = {positive_int("fit", "validation_freq entries", e) for e in freq}
+        return epochs.__contains__
+    freq = positive_int("fit", "validation_freq", freq)
+    return lambda e: e % freq == 0
+
+
 def _non_negative_int(what, name, value) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError(f"{what}: {name} must be a non-negative integer, got {value!r}")
@@ -783,6 +830,11 @@ def _check_rows(out, rows) -> None:
 def _batch_shape(shape) -> str:
     """``(batch, 7, 3)``; a single feature axis keeps tuple notation, ``(batch, 4,)``."""
     return f"(batch{''.join(', ' + str(d) for d in shape)}{',' if len(shape) < 2 else ''})"
+
+
+def _data(out):
+    """The arrays of a model's output: one, or a list for a model with several outputs."""
+    return [o.data for o in out] if isinstance(out, (list, tuple)) else out.data
 
 
 def _first(out):

@@ -14,7 +14,10 @@ anything but a tensor.  Here, at the boundary of every built-in layer and before
   normalization and attention layers, average pooling, ...) cast integer and boolean data in their
   first ``float_inputs`` positional inputs to their parameters' float dtype (the default dtype
   before they are built), as Keras casts inputs to a layer's compute dtype: uint8 images and int
-  lists work, instead of failing inside NumPy or being computed with in integers.
+  lists work, instead of failing inside NumPy or being computed with in integers;
+- floating-point data of another precision in those positions (float64 NumPy data into a float32
+  layer) is cast to the layer's dtype by ``F.cast``, keeping the graph: every such layer computes
+  in its own dtype, where before Dense silently returned float64 and Conv2D raised.
 
 Lists that hold tensors or arrays (a layer's list of inputs or states) are left to the layer.
 """
@@ -93,7 +96,11 @@ class _Layer(Module):
             for i in range(min(self.float_inputs, len(checked))):
                 a = checked[i]
                 data = a.data if isinstance(a, Tensor) else a
-                if getattr(getattr(data, "dtype", None), "kind", "f") in "biu":
+                kind = getattr(getattr(data, "dtype", None), "kind", "f")
+                if kind in "biu":
                     checked[i] = Tensor(data.astype(self._float_dtype()))
+                elif kind == "f" and data.dtype != self._float_dtype():
+                    from ...functional.math import cast  # float64 data into a float32 layer: one dtype, keeping the graph
+                    checked[i] = cast(a if isinstance(a, Tensor) else Tensor(data), self._float_dtype())
             args = tuple(checked)
         return super().__call__(*args, **kwargs)
