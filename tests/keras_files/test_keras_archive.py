@@ -71,7 +71,7 @@ def test_a_keras_model_trained_and_saved_predicts_the_same_in_neuronet(tmp_path,
 def test_an_unsupported_layer_is_named(tmp_path):
     model = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.GaussianNoise(0.1)])
     model.save(tmp_path / "m.keras")
-    with pytest.raises(ValueError, match=r"layer 'gaussian_noise' \(GaussianNoise\) has no neuronet counterpart"):
+    with pytest.raises(ValueError, match=r"layer 'gaussian_noise' \(GaussianNoise\): has no neuronet counterpart"):
         load_keras_model(tmp_path / "m.keras")
 
 
@@ -81,3 +81,20 @@ def test_not_an_archive(tmp_path):
         load_keras_model(tmp_path / "m.keras")
     with pytest.raises(ValueError, match=r"is not a Keras 3 archive \(\.keras\)"):
         load_keras_model(tmp_path / "m.h5")
+
+
+def test_a_functional_model_with_two_inputs_two_outputs_and_a_shared_layer(tmp_path):
+    keras.utils.set_random_seed(0)
+    a, b = keras.Input((5,), name="a"), keras.Input((5,), name="b")
+    shared = layers.Dense(4, activation="relu")
+    merged = layers.Concatenate()([shared(a), shared(b)])
+    total = layers.Add()([shared(a), shared(b)])
+    model = keras.Model([a, b], [layers.Dense(2, activation="softmax")(merged), layers.Dense(1)(total)])
+    xa, xb = rng.random((16, 5), dtype=np.float32), rng.random((16, 5), dtype=np.float32)
+    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"])
+    model.fit([xa, xb], [rng.integers(0, 2, 16), rng.random((16, 1), dtype=np.float32)], epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    want = model.predict([xa, xb], verbose=0)
+    ours = load_keras_model(tmp_path / "m.keras").predict([xa, xb])
+    for o, w in zip(ours, want):
+        np.testing.assert_allclose(o, w, rtol=1e-4, atol=1e-5)
