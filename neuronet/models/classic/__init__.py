@@ -11,12 +11,12 @@ from .adaline import Adaline
 from .hebbian import Hebb, Oja, hebb_update
 from .som import SOM, decay
 from .kmeans import kmeans
-from .rbf import RBFLayer, RBFNetwork, RBFClassifier, rbf_widths
+from .rbf import RBFLayer, RBFNetwork, RBFClassifier, rbf_widths, gaussian_activations
 from .reservoir import EchoStateNetwork, spectral_radius
 from .elm import ExtremeLearningMachine, ELMClassifier
 from ._common import ridge_solve
 
 __all__ = ["MPUnit", "MPNetwork", "LOGIC_GATES", "TRUTH_TABLES", "logic_gate", "truth_table", "search_single_unit",
            "xor_network", "Perceptron", "Adaline", "Hebb", "Oja", "hebb_update", "SOM", "decay", "kmeans",
-           "RBFLayer", "RBFNetwork", "RBFClassifier", "rbf_widths", "EchoStateNetwork", "spectral_radius",
+           "RBFLayer", "gaussian_activations", "RBFNetwork", "RBFClassifier", "rbf_widths", "EchoStateNetwork", "spectral_radius",
            "ExtremeLearningMachine", "ELMClassifier", "ridge_solve"]

@@ -45,6 +45,13 @@ class Adaline:
         w, b = np.zeros((t.shape[1], f)), np.zeros(t.shape[1])
         rng = rng_for(self.seed)
         self.history = {"mse": []}
+        with np.errstate(over="ignore", invalid="ignore"):       # divergence is reported below, by name
+            self._epochs(x, t, w, b, rng)
+        self.weight, self.bias, self.n_features_ = w, b, f
+        return self
+
+    def _epochs(self, x, t, w, b, rng):
+        n = x.shape[0]
         for _ in range(self.epochs):
             if self.mode == "batch":
                 err = t - (x @ w.T + b)                      # (N, K)
@@ -60,8 +67,6 @@ class Adaline:
             if not np.isfinite(mse):
                 raise FloatingPointError(f"Adaline.fit: the LMS rule diverged (mse {mse}); lower lr={self.lr}")
             self.history["mse"].append(mse)
-        self.weight, self.bias, self.n_features_ = w, b, f
-        return self
 
     def net_input(self, x):
         """The linear output w·x + b: (N,) for one output, (N, K) for several."""

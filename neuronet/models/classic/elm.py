@@ -88,7 +88,8 @@ class ELMClassifier(ExtremeLearningMachine):
         return self._output(x)
 
     def predict(self, x):
-        return self.classes_[self._output(x).argmax(axis=1)]
+        scores = self._output(x)
+        return self.classes_[scores.argmax(axis=1)]
 
     def score(self, x, y) -> float:
         return float(np.mean(self.predict(x) == np.asarray(y).reshape(-1)))

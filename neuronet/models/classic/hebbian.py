@@ -115,6 +115,13 @@ class Oja:
         w /= np.linalg.norm(w, axis=1, keepdims=True)
         self.history = {"angle": []}
         cov = xc.T @ xc / n if self.mode == "batch" else None
+        with np.errstate(over="ignore", invalid="ignore"):       # divergence is reported below, by name
+            self._epochs(xc, w, cov, rng)
+        self.components_ = w
+        return self
+
+    def _epochs(self, xc, w, cov, rng):
+        n = xc.shape[0]
         for _ in range(self.epochs):
             previous = w.copy()
             if self.mode == "batch":
@@ -129,8 +136,6 @@ class Oja:
                 raise FloatingPointError(f"Oja.fit: the weights diverged; lower lr={self.lr}")
             cos = np.abs(np.sum(w * previous, axis=1)) / (np.linalg.norm(w, axis=1) * np.linalg.norm(previous, axis=1))
             self.history["angle"].append(float(np.degrees(np.arccos(np.clip(cos, -1, 1))).max()))
-        self.components_ = w
-        return self
 
     def transform(self, x):
         """Projections ``(x − mean) Wᵀ`` onto the learnt components."""

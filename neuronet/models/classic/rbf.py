@@ -20,7 +20,7 @@ from ...tensor import Tensor
 from ._common import as_matrix, as_targets, positive_float, ridge_solve, rng_for
 from .kmeans import kmeans, pairwise_sq_distances
 
-__all__ = ["RBFLayer", "RBFNetwork", "RBFClassifier", "rbf_widths"]
+__all__ = ["RBFLayer", "RBFNetwork", "RBFClassifier", "rbf_widths", "gaussian_activations"]
 
 
 def rbf_widths(centres, heuristic="nearest", p: int = 2):
@@ -45,6 +45,13 @@ def rbf_widths(centres, heuristic="nearest", p: int = 2):
     raise ValueError(f"rbf_widths: heuristic must be 'nearest', 'max_distance' or a number, got {heuristic!r}")
 
 
+def gaussian_activations(x, centers, log_widths):
+    """φ (N, K) = exp(−|x − c|² · ½ e^{−2 log σ}) from tensors x (N, in), centers (K, in), log_widths (K,);
+    built from autograd primitives, so centres and widths get gradients."""
+    d2 = (x * x).sum(axis=1, keepdims=True) - 2 * (x @ centers.T) + (centers * centers).sum(axis=1)   # |x − c|²
+    return F.exp(d2 * (F.exp(log_widths * -2.0) * -0.5))
+
+
 class RBFLayer(Module):
     """Gaussian units ``φⱼ(x) = exp(−|x − cⱼ|² / 2σⱼ²)`` with learnable ``centers (K, in)`` and
     ``log_widths (K,)`` (log σ, so that σ stays positive under gradient steps)."""
@@ -62,8 +69,7 @@ class RBFLayer(Module):
         c = self.centers
         if x.ndim != 2 or x.shape[1] != c.shape[1]:
             raise ValueError(f"RBFLayer: expected inputs (batch, {c.shape[1]}), received shape {tuple(x.shape)}")
-        d2 = (x * x).sum(axis=1, keepdims=True) - 2 * (x @ c.T) + (c * c).sum(axis=1)   # |x − c|², (N, K)
-        return F.exp(d2 * (F.exp(self.log_widths * -2.0) * -0.5))
+        return gaussian_activations(x, c, self.log_widths)
 
 
 class _Readout(Module):
@@ -138,10 +144,10 @@ class RBFNetwork:
         """Joint fine-tuning of centres, widths and read-out: Adam on the mean squared error."""
         from ...optim import Adam
 
-        layer = RBFLayer(self.centers_.astype(np.float32), self.widths_.astype(np.float32))
-        head = _Readout(self.weight.astype(np.float32), self.bias.astype(np.float32))
+        layer = RBFLayer(self.centers_, self.widths_)           # float64: the closed form is exact there
+        head = _Readout(self.weight, self.bias)
         opt = Adam(list(layer.parameters()) + list(head.parameters()), lr=self.lr)
-        xs, ts = x.astype(np.float32), t.astype(np.float32)
+        xs, ts = x, t
         bs = positive_int(type(self).__name__, "batch_size", self.batch_size)
         for _ in range(self.gradient_epochs):
             order = rng.permutation(len(x))
@@ -189,7 +195,8 @@ class RBFClassifier(RBFNetwork):
         return RBFNetwork.predict(self, x)
 
     def predict(self, x):
-        return self.classes_[self.decision_function(x).argmax(axis=1)]
+        scores = self.decision_function(x)
+        return self.classes_[scores.argmax(axis=1)]
 
     def score(self, x, y) -> float:
         return float(np.mean(self.predict(x) == np.asarray(y).reshape(-1)))
