@@ -77,7 +77,8 @@ class Oja:
 
     Args:
         n_components: k; 1 is Oja's single-neuron rule.
-        lr: learning rate η (online: about 1/(epochs·λ₁) or smaller; batch: up to ~0.5/λ₁).
+        lr: learning rate η (online: well below 1/E|x|², e.g. 0.001 for the centred 8×8 digits where E|x|² ≈ 4.7;
+            batch: up to ~0.5/λ₁).
         epochs: passes over the data.
         mode: ``"online"`` (sample by sample) or ``"batch"`` (the averaged update, once per epoch).
         rule: ``"sanger"`` (ordered components) or ``"subspace"`` (Oja's symmetric subspace rule).
