@@ -27,7 +27,7 @@ def draw_som_grid(ax, som, values, *, cmap="viridis", labels=None, title: str = 
     if labels is not None:
         for c, text in zip(som.coords, np.asarray(labels).reshape(-1)):
             if text is not None and str(text) != "-1":
-                ax.text(c[1], -c[0], str(text), ha="center", va="center", fontsize=6, color="white")
+                ax.text(c[1], -c[0], str(text), ha="center", va="center", fontsize=6, color="tab:red")
     ax.set_xlim(som.coords[:, 1].min() - 1, som.coords[:, 1].max() + 1)
     ax.set_ylim(-som.coords[:, 0].max() - 1, -som.coords[:, 0].min() + 1)
     ax.set_aspect("equal")

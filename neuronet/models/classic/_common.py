@@ -6,7 +6,7 @@ import numbers
 from ... import backend
 from ...backend import np
 
-__all__ = ["as_matrix", "as_targets", "rng_for", "ridge_solve", "positive_float", "unit_interval"]
+__all__ = ["compiled_rules", "as_matrix", "as_targets", "rng_for", "ridge_solve", "positive_float", "unit_interval"]
 
 
 def as_matrix(owner: str, x, features: int | None = None, dtype=np.float64):
@@ -82,3 +82,10 @@ def ridge_solve(h, t, alpha: float, intercept: bool = True):
     else:
         w = np.linalg.lstsq(hc, tc, rcond=None)[0].T
     return w, t_mean - w @ h_mean
+
+
+def compiled_rules() -> bool:
+    """Whether the online rules run as numba kernels (``kernels/classic.py``): numba installed and the kernels
+    not turned off (``NEURONET_NUMBA=0``).  The NumPy loops are the reference and run otherwise."""
+    from ...kernels.compiled import numba_kernels_enabled
+    return numba_kernels_enabled()

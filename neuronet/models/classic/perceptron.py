@@ -12,7 +12,7 @@ On linearly separable data the online rule stops making mistakes after at most (
 from __future__ import annotations
 
 from ...backend import np
-from ._common import as_matrix, positive_float, rng_for
+from ._common import as_matrix, compiled_rules, positive_float, rng_for
 from ...checks import positive_int
 
 __all__ = ["Perceptron"]
@@ -88,6 +88,11 @@ class Perceptron:
             else:
                 order = rng.permutation(n) if self.shuffle else np.arange(n)
                 mistakes = np.zeros(k, dtype=np.int64)
+                if compiled_rules():
+                    from ...kernels.classic import perceptron_online_epoch
+                    perceptron_online_epoch(x, t, w, b, self.lr, order, self.fit_intercept, self.averaged,
+                                            w_sum, b_sum, mistakes)
+                    order = ()                      # done: the NumPy loop below is the reference
                 for i in order:                     # the online rule visits samples one by one by definition
                     xi, ti = x[i], t[i]
                     wrong = ti * (w @ xi + b) <= 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ...backend import np
 from ...checks import positive_int
-from ._common import as_matrix, positive_float, rng_for
+from ._common import as_matrix, compiled_rules, positive_float, rng_for
 
 __all__ = ["SOM", "decay"]
 
@@ -162,6 +162,10 @@ class SOM:
                 etas = decay(self.lr, steps, total, self.decay, lr_end)
                 gaussian = self.neighborhood == "gaussian"
                 grid_d2 = self.grid_d2
+                if compiled_rules():
+                    from ...kernels.classic import som_online_steps
+                    som_online_steps(x, w, grid_d2, order, sigmas, etas, gaussian)
+                    order = np.arange(0)            # done: the NumPy loop below is the reference
                 for i, s, eta in zip(order.tolist(), sigmas.tolist(), etas.tolist()):  # one sample per step
                     diff = x[i] - w                                   # x − wⱼ for every unit, reused below
                     c = np.einsum("ij,ij->i", diff, diff).argmin()
