@@ -52,7 +52,7 @@ def perceptron_rows(reps):
         t_ref, s = best_time(ref, reps)
         diff = float(np.abs(p.weight - s.coef_).max())
         rows.append(("Perceptron online, 20 epochs, same order", name,
-                     f"max |Δw| {diff:.1e}; train acc {p.score(x, y):.3f} vs {s.score(x, y):.3f}; "
+                     f"max abs Δw {diff:.1e}; train acc {p.score(x, y):.3f} vs {s.score(x, y):.3f}; "
                      f"mistakes last epoch {p.history['mistakes'][-1]}", t_ours, t_ref, "scikit-learn"))
         t_epoch, pe = best_time(lambda: Perceptron(epochs=epochs, mode="epoch", stop_when_separated=False).fit(x, y), reps)
         rows.append(("Perceptron epoch-wise (batch rule), 20 epochs", name, f"train acc {pe.score(x, y):.3f}",
@@ -85,7 +85,7 @@ def som_rows(reps):
     t_ours, s = best_time(ours_online, reps)
     rows.append(("SOM online, 10×10, σ 3, η 0.5, asymptotic decay, 5 epochs, same init and order", "digits 1797×64",
                  f"QE {s.quantization_error(x):.4f} vs {m.quantization_error(x):.4f}; TE {s.topographic_error(x):.3f} "
-                 f"vs {m.topographic_error(x):.3f}; max |Δw| {np.abs(s.weights - m.get_weights()).max():.1e}",
+                 f"vs {m.topographic_error(x):.3f}; max abs Δw {np.abs(s.weights - m.get_weights()).max():.1e}",
                  t_ours, t_ref, "minisom train"))
 
     def ref_batch():
@@ -169,9 +169,9 @@ def oja_rows(reps):
     t_on, oo = best_time(lambda: Oja(3, lr=0.001, epochs=30, seed=0).fit(x), reps)
     cos_on = np.abs(np.sum(oo.components_ * top.T, axis=1)) / np.linalg.norm(oo.components_, axis=1)
     return [("Sanger batch (GHA), 3 components, 500 epochs", "digits 1797×64",
-             "|cos| with PC1..3: " + ", ".join(f"{c:.5f}" for c in cos), t_ours, t_eig, "numpy eigh of the covariance"),
+             "abs cos with PC1..3: " + ", ".join(f"{c:.5f}" for c in cos), t_ours, t_eig, "numpy eigh of the covariance"),
             ("Sanger online, 3 components, η 0.001, 30 epochs", "digits 1797×64",
-             "|cos| with PC1..3: " + ", ".join(f"{c:.4f}" for c in cos_on), t_on, t_eig, "numpy eigh of the covariance")]
+             "abs cos with PC1..3: " + ", ".join(f"{c:.4f}" for c in cos_on), t_on, t_eig, "numpy eigh of the covariance")]
 
 
 def main(argv=None) -> int:
