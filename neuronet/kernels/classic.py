@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..backend import np
 from .compiled import compile_kernel
 
-__all__ = ["perceptron_online_epoch", "som_online_steps"]
+__all__ = ["perceptron_online_epoch", "som_online_steps", "hebbian_online_epoch"]
 
 
 @compile_kernel
@@ -68,3 +68,30 @@ def som_online_steps(x, w, grid_d2, order, sigmas, etas, gaussian):
             if h != 0.0:
                 for j in range(f):
                     w[u, j] += h * (x[i, j] - w[u, j])
+
+
+@compile_kernel
+def hebbian_online_epoch(x, w, lr, order, sanger):
+    """One epoch of Sanger's rule (``sanger``) or Oja's subspace rule over x[order]:
+    y = W x;  wⱼ += η yⱼ (x − Σ_{k ≤ j} y_k w_k)   (Sanger; the sum runs over all k for the subspace rule).
+    All rows are updated from the same W, as the matrix form ΔW = η (y xᵀ − LT[y yᵀ] W)."""
+    m, f = w.shape
+    y = np.empty(m)
+    back = np.empty((m, f))
+    for idx in range(order.size):
+        i = order[idx]
+        for j in range(m):
+            s = 0.0
+            for c in range(f):
+                s += w[j, c] * x[i, c]
+            y[j] = s
+        for j in range(m):
+            last = j + 1 if sanger else m
+            for c in range(f):
+                acc = 0.0
+                for k in range(last):
+                    acc += y[k] * w[k, c]
+                back[j, c] = acc
+        for j in range(m):
+            for c in range(f):
+                w[j, c] += lr * (y[j] * x[i, c] - y[j] * back[j, c])

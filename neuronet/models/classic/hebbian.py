@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ...backend import np
 from ...checks import positive_int
-from ._common import as_matrix, positive_float, rng_for
+from ._common import as_matrix, compiled_rules, positive_float, rng_for
 
 __all__ = ["hebb_update", "Hebb", "Oja"]
 
@@ -129,7 +129,12 @@ class Oja:
                 wc = w @ cov                                            # E[y xᵀ] = W C
                 w += self.lr * (wc - self._feedback(wc @ w.T) @ w)      # E[y yᵀ] = W C Wᵀ
             else:
-                for i in (rng.permutation(n) if self.shuffle else range(n)):
+                order = rng.permutation(n) if self.shuffle else np.arange(n)
+                if compiled_rules():
+                    from ...kernels.classic import hebbian_online_epoch
+                    hebbian_online_epoch(xc, w, self.lr, order, self.rule == "sanger")
+                    order = ()                      # done: the NumPy loop below is the reference
+                for i in order:
                     xi = xc[i]
                     y = w @ xi
                     w += self.lr * (np.outer(y, xi) - self._feedback(np.outer(y, y)) @ w)

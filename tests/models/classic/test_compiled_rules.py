@@ -31,3 +31,11 @@ def test_som_kernel_matches_numpy(kernels_on, neighborhood, topology):
     ref, fast = both(lambda: SOM(4, 5, topology=topology, neighborhood=neighborhood, sigma=2.0, seed=0)
                      .fit(x, epochs=3, mode="online"))
     np.testing.assert_allclose(fast.weights, ref.weights, atol=1e-10)
+
+
+@pytest.mark.parametrize("rule", ["sanger", "subspace"])
+def test_hebbian_kernel_matches_numpy(kernels_on, rule):
+    from neuronet.models.classic import Oja
+    x = np.random.default_rng(2).normal(size=(70, 6))
+    ref, fast = both(lambda: Oja(3, lr=0.01, epochs=3, rule=rule, seed=0).fit(x))
+    np.testing.assert_allclose(fast.components_, ref.components_, atol=1e-10)
