@@ -5,13 +5,19 @@ import numbers
 
 from ... import backend
 from ...backend import np
+from ...tensor import Tensor
 
-__all__ = ["compiled_rules", "as_matrix", "as_targets", "rng_for", "ridge_solve", "positive_float", "unit_interval"]
+__all__ = ["compiled_rules", "plain", "as_matrix", "as_targets", "rng_for", "ridge_solve", "positive_float", "unit_interval"]
+
+
+def plain(x):
+    """A Tensor's array, or ``x`` itself (lists, NumPy/CuPy arrays)."""
+    return x.data if isinstance(x, Tensor) else x
 
 
 def as_matrix(owner: str, x, features: int | None = None, dtype=np.float64):
     """``x`` as a 2-D float array (samples, features), or a ValueError naming ``owner`` and the shapes."""
-    a = np.asarray(backend.to_numpy(getattr(x, "data", x)), dtype=dtype)
+    a = np.asarray(backend.to_numpy(plain(x)), dtype=dtype)
     if a.ndim == 1 and features == 1:
         a = a[:, None]
     if a.ndim != 2:
@@ -27,7 +33,7 @@ def as_matrix(owner: str, x, features: int | None = None, dtype=np.float64):
 
 def as_targets(owner: str, y, samples: int):
     """Targets as a 2-D float array (samples, outputs); a 1-D array becomes one output column."""
-    t = np.asarray(backend.to_numpy(getattr(y, "data", y)), dtype=np.float64)
+    t = np.asarray(backend.to_numpy(plain(y)), dtype=np.float64)
     if t.ndim == 1:
         t = t[:, None]
     if t.ndim != 2 or t.shape[0] != samples:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from ...backend import np
 from ...checks import positive_int
-from ._common import positive_float, ridge_solve, rng_for, unit_interval
+from ... import backend
+from ._common import plain, positive_float, ridge_solve, rng_for, unit_interval
 
 __all__ = ["EchoStateNetwork", "spectral_radius"]
 
@@ -64,7 +65,7 @@ class EchoStateNetwork:
         self.W = None
 
     def _series(self, owner, u):
-        u = np.asarray(getattr(u, "data", u), dtype=np.float64)
+        u = np.asarray(backend.to_numpy(plain(u)), dtype=np.float64)
         if u.ndim == 1:
             u = u[:, None]
         single = u.ndim == 2

@@ -37,9 +37,25 @@ def test_perceptron_and_oja_recipes(tmp_path):
     assert min(o["sanger_online_cosines_pc1_pc2"] + o["sanger_batch_cosines_pc1_pc2"]) > 0.999
 
 
-def test_esn_recipe_beats_persistence():
-    r = get_recipe("esn-sunspots").run(None, 0)
-    assert r["test_rmse_sunspots"] < r["persistence_rmse_sunspots"] - 0.5 and r["test_months"] == 625
+def test_esn_example_beats_persistence_as_the_readme_says(tmp_path):
+    r = load("classic_esn_sunspots").main(str(tmp_path))
+    assert r["test_rmse_sunspots"] <= 18.05 + 0.3 < r["persistence_rmse_sunspots"] and r["test_months"] == 625
+    assert r["chosen"] == {"leak_rate": 0.3, "input_scaling": 0.5, "ridge": 1.0}
+
+
+def test_readme_figures_of_the_quick_recipes():
+    r = get_recipe("perceptron-iris").run(None, 0)
+    assert r["separable_mistakes_per_epoch"] == [4, 2, 2, 5, 2, 2, 0]
+    assert r["adaline_batch_test_accuracy"] >= 0.967 - 0.005 and r["adaline_online_test_accuracy"] >= 0.933 - 0.005
+    s = get_recipe("som-digits").run(None, 0)
+    assert s["label_purity"] >= 0.964 - 0.005 and s["quantization_error"] <= 1.170 + 0.01
+
+
+@pytest.mark.slow  # about 15 s: 20 epochs of joint gradient training of the RBF network
+def test_readme_figures_of_rbf_elm_digits():
+    r = get_recipe("rbf-elm-digits").run(None, 0)
+    assert r["rbf_closed_form_test_accuracy"] >= 0.9944 - 0.005
+    assert r["rbf_gradient_tuned_test_accuracy"] >= 0.9944 - 0.005 and r["elm_test_accuracy"] >= 0.9861 - 0.005
 
 
 def test_pictures(tmp_path):
