@@ -1,8 +1,9 @@
 """RBF networks and extreme learning machines on real data: the 8×8 digits (classification) and the monthly
 sunspots (regression: the previous 24 months → the next, the LSTM recipe's split), both against the
-simplest baselines.  On the sunspots the RBF network loses to persistence: Gaussian units are local, and the
-test years (1957–2009) hold the highest cycles on record, outside the inputs the units cover.  The RBF network is shown closed-form (k-means centres, nearest-centre widths, ridge
-read-out) and then fine-tuned by gradient (centres, widths and read-out together).
+simplest baselines.  The RBF network is shown closed-form (k-means centres, nearest-centre widths, ridge
+read-out) and then fine-tuned by gradient (centres, widths and read-out together).  On the sunspots the RBF
+network loses to persistence: Gaussian units are local, and the test years (1957–2009) hold the highest
+cycles on record, outside the inputs the units cover.
 
 Run: python examples/classic_rbf_elm.py           (about 15 seconds)
 """
@@ -13,7 +14,7 @@ from neuronet.recipes.datasets import dataset_splits
 from neuronet.recipes.sequence import sunspots_data
 
 
-def main(gradient_epochs: int = 10):
+def main(gradient_epochs: int = 10, centre_counts=(30, 100)):
     d = dataset_splits("digits")
     rbf = RBFClassifier(200, ridge=1e-3, seed=0).fit(d["x_train"], d["y_train"])
     tuned = RBFClassifier(200, ridge=1e-3, gradient_epochs=gradient_epochs, lr=3e-3, seed=0).fit(d["x_train"], d["y_train"])
@@ -27,7 +28,7 @@ def main(gradient_epochs: int = 10):
     ytr, yte = s["y_train"][:, 0], s["y_test"][:, 0]
     rmse = lambda p: float(np.sqrt(np.mean((p - yte) ** 2)) * s["std"])  # noqa: E731
     cut = int(0.8 * len(xtr))                       # settings chosen on the last fifth of the training windows
-    grid = [dict(n_centers=k, width=w, ridge=r) for k in (30, 100) for w in ("nearest", "max_distance") for r in (1e-2, 1.0)]
+    grid = [dict(n_centers=k, width=w, ridge=r) for k in centre_counts for w in ("nearest", "max_distance") for r in (1e-2, 1.0)]
     val = lambda m: float(np.mean((m.fit(xtr[:cut], ytr[:cut]).predict(xtr[cut:]) - ytr[cut:]) ** 2))  # noqa: E731
     chosen = min(grid, key=lambda g: val(RBFNetwork(seed=0, **g)))
     reg = RBFNetwork(seed=0, **chosen).fit(xtr, ytr)

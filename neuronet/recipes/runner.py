@@ -62,6 +62,9 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
     recipe = get_recipe(name)
     manual_seed(seed)
     if recipe.run is not None:
+        ignored = [k for k, v in (("epochs", epochs), ("batch_size", batch_size), ("lr", lr)) if v is not None]
+        if ignored:
+            print_fn(f"note: {name} sets its own training schedule; {', '.join(ignored)} ignored")
         return _run_own_rule(recipe, out, seed, print_fn)
     t0 = time.perf_counter()
     data = recipe.data()

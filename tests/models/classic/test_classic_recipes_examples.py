@@ -85,5 +85,5 @@ def test_examples_learn(tmp_path):
     assert (load("classic_hebb_oja").main(epochs=8) > 0.95).all()    # 30 epochs (the default): > 0.9997
     results = load("classic_som").main(str(tmp_path))
     assert all(purity > 0.9 for _, _, purity in results.values())
-    accs, rmses = load("classic_rbf_elm").main(gradient_epochs=2)
+    accs, rmses = load("classic_rbf_elm").main(gradient_epochs=2, centre_counts=(30,))
     assert min(accs.values()) >= 0.95 and rmses["elm"] < rmses["persistence"]
