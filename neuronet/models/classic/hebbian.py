@@ -37,10 +37,14 @@ class Hebb:
         lr: learning rate η.
         epochs: passes (unsupervised form).
         units: outputs of the unsupervised neuron.
+        mode: unsupervised form, ``"online"`` (after every sample) or ``"batch"`` (ΔW = η Σᵢ yᵢ xᵢᵀ once per epoch).
         seed: seed of the initial weights (unsupervised form).
     """
 
-    def __init__(self, lr: float = 1.0, epochs: int = 1, units: int = 1, seed=None):
+    def __init__(self, lr: float = 1.0, epochs: int = 1, units: int = 1, mode: str = "online", seed=None):
+        if mode not in ("online", "batch"):
+            raise ValueError(f"Hebb: mode must be 'online' or 'batch', got {mode!r}")
+        self.mode = mode
         self.lr = positive_float("Hebb", "lr", lr)
         self.epochs = positive_int("Hebb", "epochs", epochs)
         self.units = positive_int("Hebb", "units", units)
@@ -59,8 +63,11 @@ class Hebb:
         w = rng_for(self.seed).normal(0, 0.1, (self.units, x.shape[1]))
         self.history = {"norm": []}
         for _ in range(self.epochs):
-            for xi in x:
-                w += self.lr * np.outer(w @ xi, xi)
+            if self.mode == "batch":
+                w = hebb_update(w, x, x @ w.T, self.lr)       # ΔW = η Σᵢ yᵢ xᵢᵀ with the epoch's starting W
+            else:
+                for xi in x:
+                    w += self.lr * np.outer(w @ xi, xi)
             self.history["norm"].append(float(np.linalg.norm(w)))
         self.weight = w
         return self

@@ -23,6 +23,18 @@ def test_plain_hebb_grows_without_bound():
     assert all(b > a for a, b in zip(norms, norms[1:])) and norms[-1] > 100 * norms[0]
 
 
+def test_unsupervised_hebb_matches_the_transcription_online_and_batch():
+    x = np.random.default_rng(4).normal(size=(5, 3))
+    w0 = np.random.default_rng(0).normal(0, 0.1, (1, 3))
+    online, batch = w0.copy(), w0.copy()
+    for _ in range(2):
+        for xi in x:                        # ΔW = η y xᵀ, y = W x, after every sample
+            online = online + 0.1 * np.outer(online @ xi, xi)
+        batch = batch + 0.1 * sum(np.outer(batch @ xi, xi) for xi in x)
+    np.testing.assert_allclose(Hebb(lr=0.1, epochs=2, seed=0).fit(x).weight, online, atol=1e-12)
+    np.testing.assert_allclose(Hebb(lr=0.1, epochs=2, mode="batch", seed=0).fit(x).weight, batch, atol=1e-12)
+
+
 def test_oja_online_matches_the_transcription():
     x = np.random.default_rng(2).normal(size=(8, 3))
     o = Oja(1, lr=0.05, epochs=2, shuffle=False, center=False, seed=0).fit(x)
