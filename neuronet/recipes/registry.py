@@ -37,6 +37,8 @@ class Recipe:
     fit_options: dict = field(default_factory=dict)
     eval_batch_size: int = 1000  # batch size of the test evaluation (a stateful model needs its lane count)
     report: Callable[[object, dict, str], dict] | None = None  # (model, data, out dir) -> extra results
+    run: Callable[[str, int], dict] | None = None  # (out dir, seed) -> results: a model that is not trained by
+    # compile/fit (the classic networks' own rules); data/model/loss are then unused
 
 
 def register(recipe: Recipe) -> Recipe:
