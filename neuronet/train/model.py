@@ -281,6 +281,25 @@ class Model(Module):
             self._check_targets_fit_loss(ys, what)
         return xs, ys
 
+    def _dry_step(self, xs, y, sample_weight):
+        """The loss and the metrics on the first rows, without a gradient step: targets that the
+        loss or a metric cannot take fail here, before any weight changes and with the layers the
+        probe built put back unbuilt (``fit`` calls it inside ``_builds_undone_on_error``)."""
+        rows = min(2, xs[0].shape[0])
+        was = self.training
+        self.eval()
+        try:
+            with no_grad():
+                pred = self(*[self._to_tensor(a[:rows]) for a in xs])
+                self._loss(pred, self._to_tensor(y[:rows]), None if sample_weight is None else sample_weight[:rows])
+                for m in self.metric_objs:
+                    m.update(y[:rows], self._metric_pred(_data(pred)))
+        finally:
+            for m in self.metric_objs:
+                m.reset()
+            self.train(was)
+            reset_states(self)
+
     # --- one step -----------------------------------------------------------------------------
     def _regularization(self):
         from ..optim import get_regularizer
@@ -440,7 +459,9 @@ class Model(Module):
                 first = next(batches)
             except StopIteration:
                 raise ValueError(f"fit: x ({_describe(x, one_shot)}) yielded no batches") from None
-            self._prepare(*_split_batch(first, "fit", "x"), "fit")
+            with _builds_undone_on_error(self):
+                xs_first, y_first = self._prepare(*_split_batch(first, "fit", "x"), "fit")
+                self._dry_step(xs_first, y_first, None)
             if one_shot:  # the probe's batch goes back in front: epoch 1 trains on every batch
                 loader = itertools.chain([first], batches)
             val = validation_data
@@ -452,6 +473,7 @@ class Model(Module):
                 xs, y = self._prepare(x, y, "fit")
                 n = xs[0].shape[0]
                 sw = _sample_weights(y, class_weight, sample_weight, "fit")
+                self._dry_step(xs, y, sw)
             val = None
             if validation_data is not None:
                 val = validation_data

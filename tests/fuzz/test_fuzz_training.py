@@ -3,7 +3,8 @@ samples, dtypes, NaN/inf, ±1e30, subnormals, lists, complex/object/string array
 arguments (batch sizes, epochs, validation splits, sample and class weights).  Each call trains /
 returns finite results, or raises a ValueError/TypeError naming the call (or the loss, metric or layer
 that refused the data) — and a failed call leaves a built model's weights and optimizer state as they
-were.  Defects that live in neuronet/train/model.py (not changed here) are pinned by strict xfails."""
+were.  The two defects pinned here by strict xfails (fit's first step ran before the metrics and the loss had
+seen the targets) are fixed."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,7 @@ ARCHS = {
     "rnn": (lambda: nt.Sequential([nt.nn.LSTM(3), nt.nn.Dense(3)]), (4, 2)),
 }
 #: losses with the targets and the metric that fit them (a metric that cannot take the targets fails in
-#: the middle of the first epoch: see test_metric_mismatch_fails_after_the_first_step)
+#: fit before the first step: see test_metric_mismatch_fails_before_the_first_step)
 LOSSES = {
     "cross_entropy": ("labels", ["accuracy"]), "sparse_categorical_crossentropy": ("labels", ["accuracy"]),
     "mse": ("values", ["mae"]), "huber": ("values", []), "bce_with_logits": ("probabilities", []),
@@ -174,9 +175,9 @@ def test_bad_data_leaves_an_unbuilt_model_unbuilt(data, arch, op):
 
 
 # --- defects in neuronet/train/model.py (reported; that file is someone else's) -------------------------------
-@pytest.mark.xfail(strict=True, reason="model.py: fit runs the optimizer step before the metrics see the batch; a "
-                                       "metric that cannot take y (mae on class labels) fails after the weights changed")
-def test_metric_mismatch_fails_after_the_first_step():
+def test_metric_mismatch_fails_before_the_first_step():
+    """Was: fit ran the optimizer step before the metrics saw the batch, so a metric that cannot take
+    y (mae on class labels) failed after the weights changed; fit now tries loss and metrics first."""
     model, feat, _ = _compiled("mlp", "cross_entropy", "sgd")
     model.compile(optimizer="sgd", loss="cross_entropy", metrics=["mae"])
     model.build((None, 5))
@@ -212,10 +213,9 @@ def test_uint8_images_train_a_cnn():
     assert np.isfinite(rnn.predict(np.random.default_rng(0).integers(-3, 4, (3,) + feat))).all()
 
 
-@pytest.mark.xfail(strict=True, reason="model.py: the loss first sees the targets in the first training step, after "
-                                       "the probe built the lazy layers; a loss that refuses them (mse_loss: input "
-                                       "shape (2, 5, 3) and target shape (2, 3) must match) leaves the layers built")
 def test_a_loss_refusing_the_targets_leaves_layers_unbuilt():
+    """Was: the loss first saw the targets in the first training step, after the probe built the lazy
+    layers, so a loss that refused them left the layers built for the wrong data."""
     model, feat, _ = _compiled("mlp", "mse", "sgd")
     with pytest.raises(ValueError, match="^mse_loss: "):
         model.fit(np.ones((2, 5, 1), np.float32), np.zeros((2, 3), np.float32), verbose=0)
