@@ -196,9 +196,34 @@ class Tensor:
         refuse_non_real("Tensor.astype", np.dtype(dtype))
         return Tensor(self.data.astype(dtype), dtype=dtype)
 
-    def to(self, device: str) -> "Tensor":
-        """A copy of this tensor on ``'cpu'`` or ``'cuda'`` (leaf, same requires_grad)."""
-        return Tensor(backend.to_device(self.data, device), requires_grad=self.requires_grad)
+    def to(self, *args, device=None, dtype=None) -> "Tensor":
+        """This tensor on another device and/or in another dtype, PyTorch's ``t.to(device)``,
+        ``t.to(dtype)``, ``t.to(device, dtype)``, ``t.to(other_tensor)``.
+
+        Nothing to change returns the tensor itself (as in PyTorch).  A dtype change keeps the graph
+        (``cast``, floating dtypes); a device move gives a copy on ``'cpu'`` or ``'cuda'`` (a leaf,
+        same requires_grad).
+        """
+        for a in args:
+            if isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "gpu"):
+                device = a
+            else:
+                dtype = a
+        out = self
+        if dtype is not None:
+            try:
+                dtype = np.dtype(dtype)
+            except TypeError:
+                raise TypeError(f"Tensor.to: {dtype!r} is neither a device ('cpu', 'cuda') nor a dtype") from None
+            refuse_non_real("Tensor.to", dtype)
+            if dtype != self.data.dtype:  # floats through cast (installed by functional: keeps the graph)
+                out = out.cast(dtype) if dtype.kind == "f" else Tensor(self.data.astype(dtype), dtype=dtype)
+        if device is not None and backend.device_of(out.data) != ("cuda" if str(device).startswith(("cuda", "gpu"))
+                                                                 else str(device)):
+            out = Tensor(backend.to_device(out.data, str(device).split(":")[0]), requires_grad=out.requires_grad)
+        return out
 
     def zero_grad(self) -> None:
         self.grad = None

@@ -103,6 +103,13 @@ def test_tensor_dtype_and_device_methods():
     assert x.int().dtype == np.int32 and x.bool().dtype == np.bool_ and x.half().dtype == np.float16
     assert x.detach().view(2).tolist() == [1.5, 2.0] and x.sum().item() == 3.5
     assert isinstance(x.numpy(), np.ndarray)
+    assert x.to("cpu") is x and x.to(nt.float32) is x  # nothing to change: the tensor itself, as in torch
+    y = x.to(nt.float64)
+    assert y.dtype == np.float64 and y.requires_grad and x.to("int64").tolist() == [[1, 2]]
+    assert x.to(nt.zeros(1, dtype="float64")).dtype == np.float64
+    with pytest.raises(TypeError, match="Tensor.to: 'tpu' is neither a device"):
+        x.to("tpu")
+    assert nt.cuda.is_available() in (True, False) and nt.cuda.device_count() >= 0
 
 
 def test_nn_functional_is_functional():
