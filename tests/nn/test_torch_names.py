@@ -215,3 +215,15 @@ def test_torch_style_recurrent_errors():
         nt.nn.LSTM(4, 6, proj_size=2)
     with pytest.raises(ValueError, match="RNN: nonlinearity"):
         nt.nn.RNN(4, 6, nonlinearity="sigmoid")
+
+
+def test_torch_keyword_arguments_of_common_layers(torch, rng):
+    ours = nt.nn.Sequential(nt.nn.Linear(4, 6), nt.nn.ReLU(inplace=True), nt.nn.Dropout(p=0.0, inplace=True),
+                            nt.nn.LeakyReLU(0.2, inplace=True), nt.nn.ELU(inplace=True), nt.nn.SiLU(inplace=True),
+                            nt.nn.Linear(6, 2))
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(inplace=True), torch.nn.Dropout(p=0.0),
+                                 torch.nn.LeakyReLU(0.2), torch.nn.ELU(), torch.nn.SiLU(), torch.nn.Linear(6, 2))
+    _parity(torch, ours, theirs, rng.standard_normal((5, 4)).astype(np.float32))
+    assert nt.nn.Dropout(p=0.3).rate == 0.3 and nt.nn.Dropout(0.3).rate == 0.3
+    with pytest.raises(ValueError, match="Dropout: give rate \\(Keras\\) or p \\(PyTorch\\), not both"):
+        nt.nn.Dropout(0.3, p=0.2)
