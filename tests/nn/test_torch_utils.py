@@ -69,3 +69,60 @@ def test_eye_and_init_errors():
         nt.nn.init.xavier_uniform_(nt.nn.Linear(2, 3).bias)
     with pytest.raises(TypeError, match="must be floating point"):
         nt.nn.init.zeros_(nt.tensor([1, 2]))
+
+
+class _Tower(nt.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nt.nn.ModuleList([nt.nn.Linear(3, 3) for _ in range(2)])
+        self.heads = nt.nn.ModuleDict({"a": nt.nn.Linear(3, 2), "b": nt.nn.Linear(3, 1)})
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x).tanh()
+        return self.heads["a"](x), self.heads["b"](x)
+
+
+def test_module_list_and_dict_register_their_modules_like_torch(torch, rng):
+    ours = _Tower()
+    theirs = torch.nn.Module()
+    theirs.blocks = torch.nn.ModuleList([torch.nn.Linear(3, 3) for _ in range(2)])
+    theirs.heads = torch.nn.ModuleDict({"a": torch.nn.Linear(3, 2), "b": torch.nn.Linear(3, 1)})
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = rng.standard_normal((4, 3)).astype(np.float32)
+    a, b = ours(x)
+    h = torch.tensor(x)
+    for block in theirs.blocks:
+        h = torch.tanh(block(h))
+    assert_close(a.numpy(), theirs.heads["a"](h).detach().numpy())
+    assert len(list(ours.parameters())) == 8
+
+
+def test_module_list_and_dict_operations():
+    blocks = nt.nn.ModuleList([nt.nn.ReLU(), nt.nn.Tanh()])
+    blocks.append(nt.nn.Sigmoid())
+    blocks.insert(0, nt.nn.Identity())
+    blocks += [nt.nn.ELU()]
+    assert [type(m).__name__ for m in blocks] == ["Identity", "ReLU", "Tanh", "Sigmoid", "ELU"]
+    del blocks[1]
+    blocks[0] = nt.nn.Linear(2, 2)
+    assert [name for name, _ in blocks.named_children()] == ["0", "1", "2", "3"]
+    assert list(blocks.state_dict()) == ["0.weight", "0.bias"] and type(blocks[1:]) is nt.nn.ModuleList
+    again = nt.nn.Module.from_config(blocks.get_config())
+    assert [type(m).__name__ for m in again] == ["Linear", "Tanh", "Sigmoid", "ELU"]
+    heads = nt.nn.ModuleDict()
+    heads["x"] = nt.nn.Linear(2, 1)
+    heads.update({"y": nt.nn.ReLU()})
+    assert heads.keys() == ["x", "y"] and "x" in heads and len(heads) == 2
+    assert type(nt.nn.Module.from_config(heads.get_config())["x"]) is nt.nn.Linear
+    heads.pop("y")
+    assert list(heads) == ["x"]
+    with pytest.raises(KeyError, match="no module under 'z'"):
+        heads["z"]
+    with pytest.raises(KeyError, match="'keys' is the name of an attribute"):
+        heads["keys"] = nt.nn.ReLU()
+    with pytest.raises(TypeError, match="ModuleList.append: expected a Module"):
+        blocks.append(3)
+    with pytest.raises(IndexError, match="index 9 is out of range for 4 modules"):
+        blocks[9]
