@@ -439,9 +439,9 @@ def load(path) -> "OrderedDict[str, np.ndarray]":
         if raw is not None:
             try:
                 meta = _parse_json(raw.tobytes())
-            except ValueError as e:
-                _npz_fail(path, f"{_METADATA} is not valid JSON ({e})")
-            return _as_saved(path, arrays, _check_metadata_read(path, meta, _npz_fail), _npz_fail)
+            except ValueError:
+                meta = None  # load_metadata reports a damaged entry; the arrays are fine
+            return _as_saved(path, arrays, meta, _npz_fail)
         return arrays
     size = os.path.getsize(path)
     with open(path, "rb") as f:
@@ -458,15 +458,18 @@ def load(path) -> "OrderedDict[str, np.ndarray]":
         if not arr.flags.aligned or not arr.dtype.isnative:
             arr = arr.astype(dtype.newbyteorder("="))
         out[name] = arr
-    return _as_saved(path, out, _check_metadata_read(path, header.get(_METADATA, {}), _fail), _fail)
+    return _as_saved(path, out, header.get(_METADATA), _fail)
 
 
 def _as_saved(path, arrays, meta, fail):
-    """The named arrays, or the nested object that ``save`` flattened into them (``io_tree.py``)."""
+    """The named arrays, or the nested object that ``save`` flattened into them (``io_tree.py``).
+    Other metadata is ``load_metadata``'s business and is not looked at here."""
     from . import io_tree
-    text = meta.get(io_tree.TREE_KEY)
+    text = meta.get(io_tree.TREE_KEY) if isinstance(meta, dict) else None
     if text is None:
         return arrays
+    if not isinstance(text, str):
+        fail(path, f"the metadata entry {io_tree.TREE_KEY!r} must be a string, got {type(text).__name__}")
     try:
         return io_tree.unflatten(arrays, _parse_json(text.encode("utf-8")))
     except ValueError as e:
