@@ -131,3 +131,15 @@ def test_hooks_are_not_called_without_grad_and_bad_hooks_are_refused():
     assert calls == []
     with pytest.raises(TypeError, match="register_forward_hook: the hook must be callable"):
         layer.register_forward_hook(3)
+
+
+def test_backward_hook_functions_pass_gradients_unchanged_gradcheck():
+    """The identity Functions that carry backward hooks: a float64 gradient check through a hooked layer."""
+    nt.set_default_dtype(np.float64)
+    layer = nt.nn.Linear(3, 2)
+    calls = []
+    layer.register_full_backward_hook(lambda m, gi, go: calls.append(1))
+    layer.register_full_backward_pre_hook(lambda m, go: None)
+    x = nt.tensor(np.random.default_rng(0).standard_normal((4, 3)), requires_grad=True, dtype="float64")
+    assert nt.gradcheck(lambda t: (layer(t) ** 2).sum(), x)
+    assert calls
