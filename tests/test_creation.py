@@ -110,6 +110,12 @@ def test_tensor_dtype_and_device_methods():
     with pytest.raises(TypeError, match="Tensor.to: 'tpu' is neither a device"):
         x.to("tpu")
     assert nt.cuda.is_available() in (True, False) and nt.cuda.device_count() >= 0
+    c = x.clone()
+    assert c.dtype == np.float32 and not np.shares_memory(c.data, x.data)
+    x.grad = None
+    (c * 3).sum().backward()  # gradients flow through the copy
+    assert np.allclose(x.grad, 3)
+    assert nt.arange(3).clone().tolist() == [0, 1, 2]
 
 
 def test_nn_functional_is_functional():

@@ -76,6 +76,13 @@ def _cast_to(dtype: str):
     return method
 
 
+def _clone(self):
+    """A copy of the data (PyTorch's ``Tensor.clone()``): gradients flow back through it to this tensor."""
+    if self.requires_grad:
+        return _m.add(self, 0)  # x + 0: a new array of x's dtype, d/dx = 1
+    return Tensor(self.data.copy(), dtype=self.data.dtype)
+
+
 def _activation(name):
     def method(self, *args, **kwargs):
         from . import activation  # written alongside; imported lazily so this file never depends on it
@@ -132,5 +139,6 @@ def install() -> None:
     # PyTorch's dtype shortcuts: floating casts keep the graph (and return the tensor itself when nothing changes)
     T.float, T.double, T.half = _cast_to("float32"), _cast_to("float64"), _cast_to("float16")
     T.long, T.int, T.bool = _cast_to("int64"), _cast_to("int32"), _cast_to("bool")
+    T.clone = _clone
     for name in ("sigmoid", "relu", "softmax", "log_softmax"):
         setattr(T, name, _activation(name))
