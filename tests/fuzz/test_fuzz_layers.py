@@ -71,6 +71,8 @@ LAYERS = {
     "BatchNorm1d": (lambda: nn.BatchNorm1d(3), "2d"), "BatchNorm2d": (lambda: nn.BatchNorm2d(2), "img"),
     "TorchLSTM": (lambda: nn.LSTM(3, 2, num_layers=2, batch_first=True, bidirectional=True), "seq"),
     "TorchGRU": (lambda: nn.GRU(3, 2), "seq"), "RNN": (lambda: nn.RNN(3, 2, nonlinearity="relu", batch_first=True), "seq"),
+    "TorchRNNCell": (lambda: nn.RNNCell(3, 2), "2d"), "TorchLSTMCell": (lambda: nn.LSTMCell(3, 2), "2d"),
+    "TorchGRUCell": (lambda: nn.GRUCell(3, 2, bias=False), "2d"),
 }
 
 _RANK = {"any": None, "2d": 2, "seq": 3, "seq4": 3, "1d": 3, "img": 4, "ids": 2, "pair": 3, "keras_attn": 3}

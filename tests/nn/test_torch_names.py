@@ -227,3 +227,38 @@ def test_torch_keyword_arguments_of_common_layers(torch, rng):
     assert nt.nn.Dropout(p=0.3).rate == 0.3 and nt.nn.Dropout(0.3).rate == 0.3
     with pytest.raises(ValueError, match="Dropout: give rate \\(Keras\\) or p \\(PyTorch\\), not both"):
         nt.nn.Dropout(0.3, p=0.2)
+
+
+@pytest.mark.parametrize("kind,kw", [("LSTMCell", {}), ("GRUCell", {}), ("RNNCell", {"nonlinearity": "relu"}),
+                                     ("LSTMCell", {"bias": False})])
+@pytest.mark.parametrize("unbatched", [False, True])
+def test_torch_style_cells_parity(kind, kw, unbatched, torch, rng):
+    ours, theirs = getattr(nt.nn, kind)(3, 5, **kw), getattr(torch.nn, kind)(3, 5, **kw)
+    assert type(ours).__name__ == "Torch" + kind and ours.weight_hh.shape == tuple(theirs.weight_hh.shape)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    lead = () if unbatched else (4,)
+    x = rng.standard_normal(lead + (3,)).astype(np.float32)
+    states = [rng.standard_normal(lead + (5,)).astype(np.float32) for _ in range(2 if kind == "LSTMCell" else 1)]
+    xt, tx = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    st = [nt.tensor(s, requires_grad=True) for s in states]
+    tst = [torch.tensor(s, requires_grad=True) for s in states]
+    out = ours(xt, tuple(st) if kind == "LSTMCell" else st[0])
+    tout = theirs(tx, tuple(tst) if kind == "LSTMCell" else tst[0])
+    outs, touts = (list(out), list(tout)) if kind == "LSTMCell" else ([out], [tout])
+    for o, to in zip(outs, touts):
+        assert_close(o.numpy(), to.detach().numpy(), what="state")
+    sum((o * o).sum() for o in outs).backward()
+    sum((o * o).sum() for o in touts).backward()
+    assert_close(xt.grad, tx.grad.numpy(), what="input grad")
+    for s, ts in zip(st, tst):
+        assert_close(s.grad, ts.grad.numpy(), what="state grad")
+    for (name, p), (_, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert_close(p.grad, tp.grad.numpy(), what=name)
+
+
+def test_cell_dispatch_keeps_keras_style_cells():
+    assert type(nt.nn.LSTMCell(16)) is nt.nn.LSTMCell and not nt.nn.LSTMCell(16).built
+    assert type(nt.nn.LSTMCell(16, False)) is nt.nn.LSTMCell  # Keras-style second argument: use_bias
+    assert type(nt.nn.RNNCell(16, "relu")) is nt.nn.RNNCell
+    assert type(nt.nn.GRUCell(input_size=3, hidden_size=4)) is nt.nn.TorchGRUCell

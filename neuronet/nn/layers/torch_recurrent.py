@@ -15,6 +15,10 @@ instead (a subclass of ``LSTM``), which behaves as ``torch.nn.LSTM``:
 
 The recurrence of each (layer, direction) is the same fused whole-sequence Function as the Keras
 layers run.  ``proj_size`` and packed sequences are not supported.
+
+The cells work the same way: ``nt.nn.LSTMCell(16)`` is the Keras-style cell (units, lazy input
+size), ``nt.nn.LSTMCell(8, 16)`` makes :class:`TorchLSTMCell` (``torch.nn.LSTMCell(input_size,
+hidden_size, bias)``, parameters created now, unbatched inputs too); likewise RNNCell and GRUCell.
 """
 from __future__ import annotations
 
@@ -24,8 +28,9 @@ from ...functional.indexing import getitem
 from ...functional.shape import concat, stack, swapaxes, unsqueeze
 from ...tensor import Tensor
 from .recurrent import GRU, LSTM, SimpleRNN, _rate
+from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 
-__all__ = ["RNN", "TorchLSTM", "TorchGRU", "torch_style"]
+__all__ = ["RNN", "TorchLSTM", "TorchGRU", "TorchRNNCell", "TorchLSTMCell", "TorchGRUCell", "torch_style"]
 
 _TORCH_KEYWORDS = ("input_size", "hidden_size", "batch_first", "proj_size")
 
@@ -164,3 +169,58 @@ class RNN(_TorchRecurrent, SimpleRNN):
         self._torch_init(SimpleRNN, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          activation=nonlinearity)
         self.nonlinearity = nonlinearity
+
+
+# --- one-step cells built PyTorch-style: RNNCell/LSTMCell/GRUCell(input_size, hidden_size, ...) -------------
+
+class _TorchCell:
+    """PyTorch's cell constructors over the cells of recurrent_cells.py: eager parameters, and unbatched
+    (input_size,) inputs with (hidden_size,) states as well as batches."""
+
+    torch_style = True
+
+    def _torch_cell_init(self, base, input_size, hidden_size, bias, **extra):
+        name = type(self).__name__
+        base.__init__(self, positive_int(name, "hidden_size", hidden_size), use_bias=bias,
+                      in_features=positive_int(name, "input_size", input_size), **extra)
+        self.input_size, self.hidden_size = self.in_features, self.units
+
+    def _name(self) -> str:
+        return f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
+
+    def forward(self, input, hx=None):
+        x = input if isinstance(input, Tensor) else Tensor(input)
+        if x.ndim != 1:
+            return super().forward(x, hx)
+        lift = (lambda s: None if s is None else unsqueeze(s if isinstance(s, Tensor) else Tensor(s), 0))
+        state = tuple(lift(s) for s in hx) if isinstance(hx, (tuple, list)) else lift(hx)
+        out = super().forward(unsqueeze(x, 0), state)
+        return tuple(getitem(s, 0) for s in out) if isinstance(out, tuple) else getitem(out, 0)
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, bias={self.use_bias}"
+
+
+class TorchRNNCell(_TorchCell, RNNCell):
+    """``torch.nn.RNNCell(input_size, hidden_size, bias=True, nonlinearity='tanh')``: ``h' = cell(x, h)``;
+    what ``nt.nn.RNNCell(input_size, hidden_size)`` makes."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"):
+        self._torch_cell_init(RNNCell, input_size, hidden_size, bias, activation=nonlinearity)
+        self.nonlinearity = nonlinearity
+
+
+class TorchLSTMCell(_TorchCell, LSTMCell):
+    """``torch.nn.LSTMCell(input_size, hidden_size, bias=True)``: ``h', c' = cell(x, (h, c))``;
+    what ``nt.nn.LSTMCell(input_size, hidden_size)`` makes."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
+        self._torch_cell_init(LSTMCell, input_size, hidden_size, bias)
+
+
+class TorchGRUCell(_TorchCell, GRUCell):
+    """``torch.nn.GRUCell(input_size, hidden_size, bias=True)``: ``h' = cell(x, h)``;
+    what ``nt.nn.GRUCell(input_size, hidden_size)`` makes."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
+        self._torch_cell_init(GRUCell, input_size, hidden_size, bias)
