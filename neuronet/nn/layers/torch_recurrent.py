@@ -30,7 +30,7 @@ from ...tensor import Tensor
 from .recurrent import GRU, LSTM, SimpleRNN, _rate
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 
-__all__ = ["RNN", "TorchLSTM", "TorchGRU", "TorchRNNCell", "TorchLSTMCell", "TorchGRUCell", "torch_style"]
+__all__ = ["RNN", "TorchLSTM", "TorchGRU", "TorchRNNCell", "TorchLSTMCell", "TorchGRUCell"]
 
 _TORCH_KEYWORDS = ("input_size", "hidden_size", "batch_first", "proj_size")
 
