@@ -230,7 +230,11 @@ def save(state, path, metadata: dict | None = None) -> None:
     over ``path``, so a crash never leaves a half-written file under the real name.
 
     Args:
-        state: dict of name → Tensor/array, or a Module (its ``state_dict()`` is saved).
+        state: dict of name → Tensor/array, or a Module (its ``state_dict()`` is saved), or — as
+            ``torch.save`` users save — any nesting of dicts, lists and tuples of arrays, tensors,
+            numbers, strings, booleans and None (``optimizer.state_dict()``, ``{"model": ...,
+            "optimizer": ..., "epoch": 5}``): its arrays become the file's tensors and the rest a JSON
+            skeleton in the metadata (``io_tree.py``); ``load`` gives the same object back.
         path: destination file.
         metadata: optional dict of str → str stored in the header (read back by ``load_metadata``).
 
@@ -239,8 +243,14 @@ def save(state, path, metadata: dict | None = None) -> None:
             :func:`check_save_path`), or ``state`` holds something that is not an array.
     """
     check_save_path(path)
-    arrays = _as_arrays(state)
+    from . import io_tree
     metadata = _check_metadata(metadata)
+    if io_tree.TREE_KEY in metadata:
+        raise ValueError(f"save: the metadata key {io_tree.TREE_KEY!r} is reserved for nested objects")
+    if io_tree.is_tree(state):
+        state, skeleton = io_tree.flatten(state)
+        metadata[io_tree.TREE_KEY] = json.dumps(skeleton, separators=(",", ":"))
+    arrays = _as_arrays(state)
     if _is_npz(path):
         bad = [name for name in arrays if "\x00" in name]
         if bad:  # zip member names end at a NUL: the file would not load back
@@ -445,14 +455,22 @@ def load(path) -> "OrderedDict[str, np.ndarray]":
     and members that claim more bytes than the archive can hold.
 
     Returns:
-        An ordered dict of name → NumPy array (writable, in the file's order).
+        An ordered dict of name → NumPy array (writable, in the file's order); for a file that
+        ``save`` wrote from a nested object (an optimizer's state dict, a checkpoint dict), that
+        object, its arrays as NumPy arrays.
 
     Raises:
         ValueError: the file is truncated, empty or not in the format (the message says what is wrong).
     """
     if _is_npz(path):
         arrays = _load_npz(path)
-        arrays.pop(_METADATA, None)
+        raw = arrays.pop(_METADATA, None)
+        if raw is not None:
+            try:
+                meta = _parse_json(raw.tobytes())
+            except ValueError:
+                meta = None  # load_metadata reports a damaged entry; the arrays are fine
+            return _as_saved(path, arrays, meta, _npz_fail)
         return arrays
     size = os.path.getsize(path)
     with open(path, "rb") as f:
@@ -469,7 +487,22 @@ def load(path) -> "OrderedDict[str, np.ndarray]":
         if not arr.flags.aligned or not arr.dtype.isnative:
             arr = arr.astype(dtype.newbyteorder("="))
         out[name] = arr
-    return out
+    return _as_saved(path, out, header.get(_METADATA), _fail)
+
+
+def _as_saved(path, arrays, meta, fail):
+    """The named arrays, or the nested object that ``save`` flattened into them (``io_tree.py``).
+    Other metadata is ``load_metadata``'s business and is not looked at here."""
+    from . import io_tree
+    text = meta.get(io_tree.TREE_KEY) if isinstance(meta, dict) else None
+    if text is None:
+        return arrays
+    if not isinstance(text, str):
+        fail(path, f"the metadata entry {io_tree.TREE_KEY!r} must be a string, got {type(text).__name__}")
+    try:
+        return io_tree.unflatten(arrays, _parse_json(text.encode("utf-8")))
+    except ValueError as e:
+        fail(path, f"the nested object's skeleton is damaged ({e})")
 
 
 def _check_metadata_read(path, meta, fail):
@@ -488,8 +521,14 @@ def load_metadata(path) -> dict:
             meta = _parse_json(raw.tobytes())
         except ValueError as e:
             _npz_fail(path, f"{_METADATA} is not valid JSON ({e})")
-        return _check_metadata_read(path, meta, _npz_fail)
+        return _user_metadata(_check_metadata_read(path, meta, _npz_fail))
     size = os.path.getsize(path)
     with open(path, "rb") as f:
         header, _, _ = _read_header(path, f, size)
-    return _check_metadata_read(path, header.get(_METADATA, {}), _fail)
+    return _user_metadata(_check_metadata_read(path, header.get(_METADATA, {}), _fail))
+
+
+def _user_metadata(meta: dict) -> dict:
+    from .io_tree import TREE_KEY
+    meta.pop(TREE_KEY, None)  # the skeleton of a nested object is load's business
+    return meta

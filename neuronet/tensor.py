@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import backend
 from .backend import np
 
-__all__ = ["Tensor", "tensor", "as_array"]
+__all__ = ["Tensor", "tensor", "as_array", "Size"]
 
 
 REAL_KINDS = "biuf"  # bool, signed and unsigned integers, floating point: the dtypes neuronet computes with
@@ -63,6 +63,29 @@ def as_array(data, dtype=None, xp=None, where: str = "nt.tensor"):
     return arr
 
 
+class Size(int):
+    """``Tensor.size``: an int, the number of elements (as NumPy's ``array.size``), that can also be
+    called as PyTorch's ``Tensor.size(dim=None)``: ``t.size()`` is the shape tuple, ``t.size(0)`` the
+    first dimension (negative dims count from the end).  Both habits work on one attribute."""
+
+    def __new__(cls, shape):
+        n = 1
+        for d in shape:
+            n *= int(d)
+        obj = super().__new__(cls, n)
+        obj.shape = tuple(int(d) for d in shape)
+        return obj
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return self.shape
+        ndim = len(self.shape)
+        if isinstance(dim, bool) or not isinstance(dim, int) or not -ndim <= dim < ndim:
+            raise IndexError(f"Tensor.size: dim {dim!r} is out of range for a tensor with {ndim} dimensions "
+                             f"(shape {self.shape})")
+        return self.shape[dim]
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
@@ -103,8 +126,10 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self) -> "Size":
+        """The number of elements (NumPy's ``t.size``), which is also PyTorch's ``t.size()``: called, it
+        gives the shape, ``t.size(dim)`` one dimension."""
+        return Size(self.data.shape)
 
     @property
     def device(self) -> str:
@@ -139,6 +164,18 @@ class Tensor:
     def tolist(self):
         return backend.to_numpy(self.data).tolist()
 
+    def cpu(self) -> "Tensor":
+        """This tensor when its data is on the CPU (the graph is kept, as PyTorch's ``.cpu()``), else a CPU copy."""
+        return self if backend.device_of(self.data) == "cpu" else self.to("cpu")
+
+    def cuda(self) -> "Tensor":
+        """A copy of this tensor on the GPU (CuPy); this tensor itself when it is there already."""
+        return self if backend.device_of(self.data) == "cuda" else self.to("cuda")
+
+    def contiguous(self) -> "Tensor":
+        """This tensor (every operation here takes any memory layout; PyTorch's ``.contiguous()``)."""
+        return self
+
     def detach(self) -> "Tensor":
         """A tensor sharing this data but cut from the graph (no gradient flows through it)."""
         return Tensor(self.data, dtype=self.data.dtype)
@@ -159,9 +196,34 @@ class Tensor:
         refuse_non_real("Tensor.astype", np.dtype(dtype))
         return Tensor(self.data.astype(dtype), dtype=dtype)
 
-    def to(self, device: str) -> "Tensor":
-        """A copy of this tensor on ``'cpu'`` or ``'cuda'`` (leaf, same requires_grad)."""
-        return Tensor(backend.to_device(self.data, device), requires_grad=self.requires_grad)
+    def to(self, *args, device=None, dtype=None) -> "Tensor":
+        """This tensor on another device and/or in another dtype, PyTorch's ``t.to(device)``,
+        ``t.to(dtype)``, ``t.to(device, dtype)``, ``t.to(other_tensor)``.
+
+        Nothing to change returns the tensor itself (as in PyTorch).  A dtype change keeps the graph
+        (``cast``, floating dtypes); a device move gives a copy on ``'cpu'`` or ``'cuda'`` (a leaf,
+        same requires_grad).
+        """
+        for a in args:
+            if isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "gpu"):
+                device = a
+            else:
+                dtype = a
+        out = self
+        if dtype is not None:
+            try:
+                dtype = np.dtype(dtype)
+            except TypeError:
+                raise TypeError(f"Tensor.to: {dtype!r} is neither a device ('cpu', 'cuda') nor a dtype") from None
+            refuse_non_real("Tensor.to", dtype)
+            if dtype != self.data.dtype:  # floats through cast (installed by functional: keeps the graph)
+                out = out.cast(dtype) if dtype.kind == "f" else Tensor(self.data.astype(dtype), dtype=dtype)
+        if device is not None and backend.device_of(out.data) != ("cuda" if str(device).startswith(("cuda", "gpu"))
+                                                                 else str(device)):
+            out = Tensor(backend.to_device(out.data, str(device).split(":")[0]), requires_grad=out.requires_grad)
+        return out
 
     def zero_grad(self) -> None:
         self.grad = None

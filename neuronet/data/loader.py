@@ -113,8 +113,8 @@ class DataLoader:
         return rng.permutation(n)
 
     def _gather(self, index):
-        if isinstance(self.dataset, ArrayDataset):
-            return self.dataset[index]
+        if isinstance(self.dataset, ArrayDataset) or getattr(self.dataset, "gathers_batches", False):
+            return self.dataset[index]  # one indexing call per array (a Subset of arrays too)
         if isinstance(index, slice):
             index = range(*index.indices(len(self.dataset)))
         return _collate([self.dataset[int(i)] for i in index])

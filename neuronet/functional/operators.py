@@ -61,6 +61,28 @@ def _flatten(self, start_dim: int = 0, end_dim: int = -1):
     return _s.flatten(self, start_dim, end_dim)
 
 
+def _cast_to(dtype: str):
+    """A ``Tensor.float()``-style method: ``t`` itself when already ``dtype`` (as in PyTorch), else the
+    cast (differentiable to floating dtypes, through ``F.cast``; integer and bool casts leave the graph)."""
+    def method(self):
+        if self.data.dtype == dtype:
+            return self
+        if dtype in ("float16", "float32", "float64"):
+            return _m.cast(self, dtype)
+        return Tensor(self.data.astype(dtype))
+    method.__name__ = {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
+                       "int32": "int", "bool": "bool"}[dtype]
+    method.__doc__ = f"This tensor as {dtype} (PyTorch's ``Tensor.{method.__name__}()``)."
+    return method
+
+
+def _clone(self):
+    """A copy of the data (PyTorch's ``Tensor.clone()``): gradients flow back through it to this tensor."""
+    if self.requires_grad:
+        return _m.add(self, 0)  # x + 0: a new array of x's dtype, d/dx = 1
+    return Tensor(self.data.copy(), dtype=self.data.dtype)
+
+
 def _activation(name):
     def method(self, *args, **kwargs):
         from . import activation  # written alongside; imported lazily so this file never depends on it
@@ -114,5 +136,9 @@ def install() -> None:
     T.clip = T.clamp = _m.clip
     T.pow, T.matmul = _m.pow, _m.matmul
     T.cast = _m.cast
+    # PyTorch's dtype shortcuts: floating casts keep the graph (and return the tensor itself when nothing changes)
+    T.float, T.double, T.half = _cast_to("float32"), _cast_to("float64"), _cast_to("float16")
+    T.long, T.int, T.bool = _cast_to("int64"), _cast_to("int32"), _cast_to("bool")
+    T.clone = _clone
     for name in ("sigmoid", "relu", "softmax", "log_softmax"):
         setattr(T, name, _activation(name))

@@ -244,3 +244,119 @@ def get(name_or_callable):
     if callable(name_or_callable):
         return name_or_callable
     raise TypeError(f"init.get: expected an initializer name or a callable, got {type(name_or_callable).__name__}")
+
+
+# --- PyTorch's in-place initialisers: fill an existing tensor ----------------------------------------
+# ``nt.nn.init.xavier_uniform_(layer.weight)`` as ``torch.nn.init``: same names, arguments and defaults
+# (note uniform_/normal_ default to U(0, 1) and N(0, 1) as PyTorch's do), the values drawn in the
+# tensor's own dtype on its own device from the seeded generator, written into ``tensor.data`` without
+# recording a graph; each returns the tensor.
+
+def _fill_(fn: str, tensor, make):
+    from ..tensor import Tensor
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"init.{fn}: expected a Tensor (e.g. layer.weight), got {type(tensor).__name__}")
+    data = tensor.data
+    if data.dtype.kind != "f":
+        raise TypeError(f"init.{fn}: the tensor must be floating point, got dtype {data.dtype}")
+    data[...] = make(data.shape, data.dtype, backend.array_module(data))
+    return tensor
+
+
+def uniform_(tensor, a: float = 0.0, b: float = 1.0):
+    """Fill with U(a, b) (PyTorch's defaults a=0, b=1)."""
+    return _fill_("uniform_", tensor, lambda s, d, xp: uniform(s, a, b, dtype=d, xp=xp))
+
+
+def normal_(tensor, mean: float = 0.0, std: float = 1.0):
+    """Fill with N(mean, std²) (PyTorch's defaults 0 and 1)."""
+    return _fill_("normal_", tensor, lambda s, d, xp: normal(s, mean, std, dtype=d, xp=xp))
+
+
+def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0):
+    """Fill with N(mean, std²) truncated to [a, b] (the inverse normal CDF of uniform draws on the kept range, as PyTorch)."""
+    if not a < b:
+        raise ValueError(f"init.trunc_normal_: need a < b, got a={a}, b={b}")
+
+    def draw(shape, dtype, xp):
+        from math import erf, sqrt
+        lo, hi = (1 + erf((a - mean) / (std * sqrt(2)))) / 2, (1 + erf((b - mean) / (std * sqrt(2)))) / 2
+        u = _uniform01(shape, np.dtype(np.float64), xp) * (hi - lo) + lo
+        z = _ndtri(xp.clip(u, 1e-16, 1 - 1e-16), xp)
+        return xp.clip(mean + std * z, a, b).astype(dtype)
+    return _fill_("trunc_normal_", tensor, draw)
+
+
+def _ndtri(p, xp):
+    """The inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9)."""
+    a = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+         -3.066479806614716e+01, 2.506628277459239e+00)
+    b = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+         -1.328068155288572e+01)
+    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+         4.374664141464968e+00, 2.938163982698783e+00)
+    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
+
+    def tail(q):
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / \
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    q = p - 0.5
+    r = q * q
+    central = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / \
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    low = tail(xp.sqrt(-2 * xp.log(xp.minimum(p, 0.5))))
+    high = -tail(xp.sqrt(-2 * xp.log(xp.minimum(1 - p, 0.5))))
+    return xp.where(p < 0.02425, low, xp.where(p > 1 - 0.02425, high, central))
+
+
+def constant_(tensor, val: float):
+    """Fill with ``val``."""
+    return _fill_("constant_", tensor, lambda s, d, xp: constant(s, val, dtype=d, xp=xp))
+
+
+def zeros_(tensor):
+    """Fill with zeros."""
+    return _fill_("zeros_", tensor, lambda s, d, xp: zeros(s, dtype=d, xp=xp))
+
+
+def ones_(tensor):
+    """Fill with ones."""
+    return _fill_("ones_", tensor, lambda s, d, xp: ones(s, dtype=d, xp=xp))
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"init.eye_: needs a 2-D tensor, got shape {tuple(tensor.shape)}")
+    return _fill_("eye_", tensor, lambda s, d, xp: xp.eye(s[0], s[1], dtype=d))
+
+
+def xavier_uniform_(tensor, gain: float = 1.0):
+    """Fill with Glorot/Xavier uniform U(−b, b), b = gain·√(6/(fan_in+fan_out))."""
+    return _fill_("xavier_uniform_", tensor, lambda s, d, xp: xavier_uniform(s, gain, dtype=d, xp=xp))
+
+
+def xavier_normal_(tensor, gain: float = 1.0):
+    """Fill with Glorot/Xavier normal N(0, σ²), σ = gain·√(2/(fan_in+fan_out))."""
+    return _fill_("xavier_normal_", tensor, lambda s, d, xp: xavier_normal(s, gain, dtype=d, xp=xp))
+
+
+def kaiming_uniform_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+    """Fill with He/Kaiming uniform (PyTorch's defaults)."""
+    return _fill_("kaiming_uniform_", tensor,
+                  lambda s, d, xp: kaiming_uniform(s, a, mode, nonlinearity, dtype=d, xp=xp))
+
+
+def kaiming_normal_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+    """Fill with He/Kaiming normal (PyTorch's defaults)."""
+    return _fill_("kaiming_normal_", tensor,
+                  lambda s, d, xp: kaiming_normal(s, a, mode, nonlinearity, dtype=d, xp=xp))
+
+
+def orthogonal_(tensor, gain: float = 1.0):
+    """Fill with a (semi-)orthogonal matrix times ``gain``."""
+    return _fill_("orthogonal_", tensor, lambda s, d, xp: orthogonal(s, gain, dtype=d, xp=xp))
+
+
+__all__ += ["uniform_", "normal_", "trunc_normal_", "constant_", "zeros_", "ones_", "eye_", "xavier_uniform_",
+            "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]

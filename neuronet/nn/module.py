@@ -161,6 +161,12 @@ class Module:
 
     # --- calling -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if self._hooks:  # forward/backward hooks (hooks.py); None for a module that never had one
+            from .hooks import call_with_hooks
+            return call_with_hooks(self, self._build_and_forward, args, kwargs)
+        return self._build_and_forward(args, kwargs)
+
+    def _build_and_forward(self, args, kwargs):
         if not self.built:
             first = args[0] if args else None
             shape = tuple(first.shape) if hasattr(first, "shape") else None
@@ -173,6 +179,34 @@ class Module:
             if not self.trainable:  # a layer frozen before it was built keeps its new weights frozen
                 self.trainable = False
         return self.forward(*args, **kwargs)
+
+    # --- hooks (PyTorch's; semantics in hooks.py) ---------------------------------------------
+    _hooks = None
+
+    def _add_hook(self, kind, hook, prepend=False, with_kwargs=False):
+        if self._hooks is None:
+            from .hooks import ModuleHooks
+            object.__setattr__(self, "_hooks", ModuleHooks())
+        return self._hooks.add(kind, hook, prepend, with_kwargs)
+
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
+        """Call ``hook(module, args)`` before every forward (it may return new inputs); returns a
+        handle whose ``remove()`` takes it off."""
+        return self._add_hook("forward_pre", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
+        """Call ``hook(module, args, output)`` after every forward (it may return a new output)."""
+        return self._add_hook("forward", hook, prepend, with_kwargs)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients of the module's inputs are
+        known (it may return a new ``grad_input``)."""
+        return self._add_hook("backward", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are known
+        (it may return a new ``grad_output``)."""
+        return self._add_hook("backward_pre", hook, prepend)
 
     def forward(self, *args, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} has no forward()")

@@ -1,6 +1,19 @@
-"""``nt.Sequential``: a stack of layers with the Keras training API."""
+"""``nt.Sequential`` — which is also ``nt.nn.Sequential``: one stack of layers with the Keras training API.
+
+The layer stack itself (running layers in order, fusing, indexing, ``add``) is
+``neuronet/nn/sequential.py``; this subclass adds ``compile``/``fit``/``evaluate``/``predict``
+from :class:`~neuronet.train.Model`.  So that a user never meets two ``Sequential`` classes, the
+name ``nt.nn.Sequential`` is bound to this class when ``neuronet.train`` is imported, which
+``import neuronet`` always does: ``nt.nn.Sequential is nt.Sequential``, PyTorch's varargs
+(``nn.Sequential(a, b)``) and Keras's list (``Sequential([a, b])``) both work, and a model
+saved from either loads as this class.  The layering holds: ``nn/`` never imports ``train/``;
+layers that need a stack inside themselves (the Transformer's layer list) use the plain one.
+"""
 from __future__ import annotations
 
+from .. import backend
+from .. import nn as _nn
+from ..backend import np
 from ..nn.module import register_module
 from ..nn.sequential import Sequential as _LayerStack
 from .model import Model
@@ -10,7 +23,8 @@ __all__ = ["Sequential"]
 
 @register_module
 class Sequential(_LayerStack, Model):
-    """Layers applied in order, trainable with ``compile``/``fit``/``evaluate``/``predict``.
+    """Layers applied in order, trainable with ``compile``/``fit``/``evaluate``/``predict`` or a
+    hand-written loop.
 
     Example::
 
@@ -20,7 +34,20 @@ class Sequential(_LayerStack, Model):
             nt.nn.Dense(10),
         ])
         model.compile(optimizer="sgd", loss="cross_entropy", metrics=["accuracy"])
+
+        net = nt.nn.Sequential(nt.nn.Linear(4, 16), nt.nn.ReLU(), nt.nn.Linear(16, 3))  # the same class
     """
 
-    def build(self, input_shape) -> None:
-        Model.build(self, input_shape)
+    def build(self, input_shape, dtype=None) -> None:
+        """Create every lazy layer's parameters from ``input_shape`` (batch size ignored, e.g.
+        ``(None, 784)``); ``dtype`` of the dummy input: the default float dtype, or ``"int64"`` when
+        the first layer is an Embedding."""
+        if not input_shape or any(d is None for d in input_shape[1:]):
+            raise ValueError(f"Sequential.build: expected an input shape (batch, ...) with every size after the "
+                             f"batch known, got {input_shape!r}")
+        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+        self._check_inputs_fit_model((np.zeros((2, *input_shape[1:]), dtype=dtype),), "build")
+        self.built = True
+
+
+_nn.Sequential = Sequential  # one Sequential (see the module docstring)

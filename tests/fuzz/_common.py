@@ -79,9 +79,17 @@ def failed(result) -> bool:
 
 
 def outputs(result) -> list:
-    """The tensors of a result (a tensor, or a tuple/list of tensors and other things)."""
-    items = result if isinstance(result, (tuple, list)) else (result,)
-    return [t for t in items if isinstance(t, nt.Tensor)]
+    """The tensors of a result (a tensor, or a tuple/list of tensors and other things, nested as a PyTorch-style
+    LSTM's ``out, (h, c)``)."""
+    items = list(result) if isinstance(result, (tuple, list)) else [result]
+    found = []
+    while items:
+        t = items.pop(0)
+        if isinstance(t, (tuple, list)):
+            items[:0] = list(t)
+        elif isinstance(t, nt.Tensor):
+            found.append(t)
+    return found
 
 
 def backward_all(result, names=()):

@@ -64,6 +64,15 @@ LAYERS = {
     "TransformerDecoder": (lambda: nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2, 8, dropout=0.0), 1), "pair"),
     "Transformer": (lambda: nn.Transformer(4, 2, 1, 1, 8, dropout=0.0), "pair"),
     "Sequential": (lambda: nn.Sequential(nn.Dense(3), nn.ReLU(), nn.Dense(2)), "2d"),
+    # PyTorch's names and constructors (torch_names.py, torch_recurrent.py)
+    "Conv1d": (lambda: nn.Conv1d(2, 2, 2, padding="same"), "1d"), "Conv2d": (lambda: nn.Conv2d(2, 2, 2, padding=1), "img"),
+    "MaxPool1d": (lambda: nn.MaxPool1d(2), "1d"), "MaxPool2d": (lambda: nn.MaxPool2d(2, stride=1, dilation=2), "img"),
+    "AvgPool1d": (lambda: nn.AvgPool1d(2), "1d"), "AvgPool2d": (lambda: nn.AvgPool2d(2, padding=1), "img"),
+    "BatchNorm1d": (lambda: nn.BatchNorm1d(3), "2d"), "BatchNorm2d": (lambda: nn.BatchNorm2d(2), "img"),
+    "TorchLSTM": (lambda: nn.LSTM(3, 2, num_layers=2, batch_first=True, bidirectional=True), "seq"),
+    "TorchGRU": (lambda: nn.GRU(3, 2), "seq"), "RNN": (lambda: nn.RNN(3, 2, nonlinearity="relu", batch_first=True), "seq"),
+    "TorchRNNCell": (lambda: nn.RNNCell(3, 2), "2d"), "TorchLSTMCell": (lambda: nn.LSTMCell(3, 2), "2d"),
+    "TorchGRUCell": (lambda: nn.GRUCell(3, 2, bias=False), "2d"),
 }
 
 _RANK = {"any": None, "2d": 2, "seq": 3, "seq4": 3, "1d": 3, "img": 4, "ids": 2, "pair": 3, "keras_attn": 3}

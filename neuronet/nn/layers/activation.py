@@ -87,7 +87,11 @@ class Sign(_Layer):
 
 
 class ReLU(_Layer):
-    """max(x, 0)."""
+    """max(x, 0).  ``inplace`` is accepted for PyTorch code (the result is always a new array)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = bool(inplace)
 
     def forward(self, x):
         return A.relu(x)
@@ -96,9 +100,10 @@ class ReLU(_Layer):
 class LeakyReLU(_Layer):
     """x for x > 0, negative_slope·x otherwise."""
 
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = float(negative_slope)
+        self.inplace = bool(inplace)  # accepted for PyTorch code; the result is always a new array
 
     def forward(self, x):
         return A.leaky_relu(x, self.negative_slope)
@@ -129,9 +134,10 @@ class PReLU(_Layer):
 class ELU(_Layer):
     """x for x > 0, α(e^x − 1) otherwise."""
 
-    def __init__(self, alpha: float = 1.0):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
         self.alpha = float(alpha)
+        self.inplace = bool(inplace)  # accepted for PyTorch code; the result is always a new array
 
     def forward(self, x):
         return A.elu(x, self.alpha)
@@ -140,12 +146,20 @@ class ELU(_Layer):
 class SELU(_Layer):
     """The self-normalising ELU λ·elu(x, α)."""
 
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = bool(inplace)  # accepted for PyTorch code; the result is always a new array
+
     def forward(self, x):
         return A.selu(x)
 
 
 class SiLU(_Layer):
     """x·σ(x) (swish)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = bool(inplace)  # accepted for PyTorch code; the result is always a new array
 
     def forward(self, x):
         return A.silu(x)

@@ -39,6 +39,9 @@ class Bidirectional(_Layer):
         super().__init__()
         if not isinstance(layer, _Recurrent):
             raise TypeError(f"Bidirectional: layer must be a SimpleRNN, LSTM or GRU, got {type(layer).__name__}")
+        if getattr(layer, "torch_style", False):
+            raise TypeError(f"Bidirectional: {type(layer).__name__} is built PyTorch-style; pass bidirectional=True "
+                            "to it instead (or wrap a Keras-style layer such as LSTM(units))")
         if layer.bidirectional:
             raise ValueError("Bidirectional: the wrapped layer is already bidirectional=True")
         if merge_mode not in _MERGE_MODES:

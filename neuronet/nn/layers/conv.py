@@ -125,9 +125,9 @@ class _Conv(_Layer):
 
     def fuses_max_pool(self, layer) -> bool:
         """Whether ``forward(x, then_pool=layer)`` can apply the pooling ``layer`` in the same pass: a
-        2-D, non-transposed convolution followed by a ``MaxPool2D`` whose windows tile its output."""
+        2-D, non-transposed convolution followed by a ``MaxPool2D`` (or ``MaxPool2d``) whose windows tile its output."""
         from .pool import MaxPool2D
-        return not self.transposed and self.nd == 2 and type(layer) is MaxPool2D and layer.tiles
+        return not self.transposed and self.nd == 2 and isinstance(layer, MaxPool2D) and layer.tiles
 
     def forward(self, x, *, then_relu: bool = False, then_pool=None):
         """The convolution (then ``max(·, 0)`` with ``then_relu`` when :attr:`fuses_relu`, then the

@@ -13,14 +13,21 @@ class Dropout(_Layer):
 
     Args:
         rate: fraction of inputs to drop, in [0, 1).
+        p: PyTorch's name for ``rate`` (``Dropout(p=0.2)``); ``inplace`` is accepted for PyTorch
+            code (the result is always a new array).
 
     Example::
 
         model = nt.nn.Sequential(nt.nn.Dense(64, activation="relu"), nt.nn.Dropout(0.5), nt.nn.Dense(10))
     """
 
-    def __init__(self, rate: float = 0.5):
+    def __init__(self, rate: float = 0.5, *, p: float | None = None, inplace: bool = False):
         super().__init__()
+        if p is not None:
+            if rate != 0.5:
+                raise ValueError(f"Dropout: give rate (Keras) or p (PyTorch), not both: rate={rate!r}, p={p!r}")
+            rate = p
+        self.inplace = bool(inplace)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
             raise ValueError(f"Dropout: rate must be a probability in [0, 1), got {rate!r}")
         self.rate = float(rate)

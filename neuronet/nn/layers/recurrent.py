@@ -12,6 +12,9 @@ the whole sequence (N, T, D·H) with ``return_sequences=True``; with ``return_st
 ``[output, h]`` (LSTM: ``[output, h, c]``).  A state is (N, H) for one layer and one direction,
 otherwise PyTorch's (num_layers·D, N, H).  ``mask`` (N, T) of right-padded sequences, or
 ``lengths`` (N,), hide padded steps exactly like PyTorch's packed sequences.
+
+``LSTM(input_size, hidden_size, ...)`` and ``GRU(input_size, hidden_size, ...)`` with PyTorch's
+arguments make the PyTorch-style layers of torch_recurrent.py instead (``out, (h, c) = lstm(x)``).
 """
 from __future__ import annotations
 
@@ -52,6 +55,15 @@ def reverse_padded(x, lengths):
     full = np.full((n, 1), t) if lengths is None else np.asarray(lengths)[:, None]
     index = np.where(steps < full, full - 1 - steps, steps)
     return getitem(x, (np.arange(n)[:, None], index))
+
+
+def _torch_class(cls, keras_cls, torch_name, args, kwargs):
+    """The class ``keras_cls(*args, **kwargs)`` makes: the PyTorch-style subclass (torch_recurrent.py)
+    when the arguments are ``torch.nn.LSTM``/``GRU``'s (``LSTM(10, 64)``, ``hidden_size=``...), else ``cls``."""
+    if cls is not keras_cls:
+        return cls
+    from . import torch_recurrent
+    return getattr(torch_recurrent, torch_name) if torch_recurrent.torch_style(args, kwargs) else cls
 
 
 def _rate(layer, name, value):
@@ -304,6 +316,9 @@ class LSTM(_Recurrent):
     GATES = 4
     STATES = ("h", "c")
 
+    def __new__(cls, *args, **kwargs):
+        return super().__new__(_torch_class(cls, LSTM, "TorchLSTM", args, kwargs), *args, **kwargs)
+
     def __init__(self, units: int, unit_forget_bias: bool = False, **kwargs):
         super().__init__(units, **kwargs)
         self.unit_forget_bias = bool(unit_forget_bias)
@@ -332,6 +347,9 @@ class GRU(_Recurrent):
     """
 
     GATES = 3
+
+    def __new__(cls, *args, **kwargs):
+        return super().__new__(_torch_class(cls, GRU, "TorchGRU", args, kwargs), *args, **kwargs)
 
     def __init__(self, units: int, reset_after: bool = True, **kwargs):
         super().__init__(units, **kwargs)

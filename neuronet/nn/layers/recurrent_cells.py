@@ -4,6 +4,8 @@ A cell takes one step x_t (N, F) and the previous state and returns the next sta
 PyTorch's names, layouts and defaults (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``,
 uniform(±1/√units) initialisation), so ``torch.nn.LSTMCell`` weights load as they are.  Each
 step is the fused whole-sequence Function run over a sequence of length one.
+``LSTMCell(input_size, hidden_size)`` with PyTorch's arguments makes the PyTorch-style cell
+(torch_recurrent.py).
 """
 from __future__ import annotations
 
@@ -25,6 +27,17 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell"]
 class _Cell(_Layer):
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
     GATES = 1
+
+    def __new__(cls, *args, **kwargs):
+        """``RNNCell(input_size, hidden_size)``, ``LSTMCell(...)``, ``GRUCell(...)`` with PyTorch's arguments
+        (two integer sizes, or ``input_size=``/``hidden_size=``) make the PyTorch-style cells of
+        torch_recurrent.py, whose parameters exist at once; ``LSTMCell(units)`` stays this cell."""
+        if cls in (RNNCell, LSTMCell, GRUCell) and (
+                "input_size" in kwargs or "hidden_size" in kwargs
+                or (len(args) >= 2 and isinstance(args[1], int) and not isinstance(args[1], bool))):
+            from . import torch_recurrent
+            cls = getattr(torch_recurrent, "Torch" + cls.__name__)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, units: int, use_bias: bool = True, in_features: int | None = None):
         super().__init__()
