@@ -14,6 +14,7 @@ SKIP_REASONS = {
     "matplotlib": "needs matplotlib (plots): pip install matplotlib",
     "numba": "needs numba (the compiled kernels): pip install numba",
     "threadpoolctl": "needs threadpoolctl (BLAS thread limits in the test): pip install threadpoolctl",
+    "tensorboardX": "needs tensorboardX (TensorBoard event files): pip install tensorboardX",
 }
 
 
