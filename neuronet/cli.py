@@ -35,15 +35,19 @@ def _cmd_recipes(args) -> int:
     from .recipes import get_recipe, recipe_names
     names = recipe_names()
     width = max(len(n) for n in names)
-    print(f"{'recipe':<{width}}  {'kind':<10}  {'training time (2 cores)':<26}  reported figure (README)")
+    head = "training time (2 cores)"
+    time_w = max(len(head), *(len(get_recipe(n).train_time) for n in names))
+    print(f"{'recipe':<{width}}  {'kind':<10}  {head:<{time_w}}  reported figure (README)")
     for name in names:
         r = get_recipe(name)
-        print(f"{name:<{width}}  {r.kind:<10}  {r.train_time or '-':<26}  {r.reported or '-'}")
+        print(f"{name:<{width}}  {r.kind:<10}  {r.train_time or '-':<{time_w}}  {r.reported or '-'}")
         if args.verbose:
             for line in textwrap.wrap(r.description + (f" [target: {r.target}]" if r.target else ""), 100):
                 print(" " * (width + 2) + line)
+    print("\ntimes and figures as the README measured them (\"load\": other jobs shared the 2 cores); "
+          "CIFAR-10 is not on that machine")
     if not args.verbose:
-        print("\n`neuronet recipes --verbose` describes each recipe; `neuronet train NAME` runs one.")
+        print("`neuronet recipes --verbose` describes each recipe; `neuronet train NAME` runs one.")
     return 0
 
 

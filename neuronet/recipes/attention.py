@@ -77,7 +77,7 @@ register(Recipe(
     callbacks=lambda epochs, lr: [LearningRateScheduler(cosine_decay(lr, epochs)),
                                   EarlyStopping(monitor="val_accuracy", patience=1, restore_best_weights=True)],
     report=sentiment_attention_report,
-    kind="text", dataset="rotten-tomatoes", train_time="3 min 38 s (measured under heavy load)",
+    kind="text", dataset="rotten-tomatoes", train_time="218 s (heavy load)",
     reported="76.3 % test accuracy"))
 
 register(Recipe(
@@ -88,5 +88,5 @@ register(Recipe(
     data=lambda: dataset_splits("fashion-mnist-images"), model=fashion_vit,
     optimizer="adam", lr=1e-3, epochs=2, batch_size=128, validation_split=0.1,
     callbacks=lambda epochs, lr: [LearningRateScheduler(cosine_decay(lr, epochs))],
-    kind="images", dataset="fashion-mnist-images", train_time="4 min 49 s (measured under heavy load)",
+    kind="images", dataset="fashion-mnist-images", train_time="289 s (heavy load)",
     reported="83.3 % test accuracy"))

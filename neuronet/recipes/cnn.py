@@ -49,7 +49,7 @@ register(Recipe(
     data=lambda: dataset_splits("fashion-mnist-images"), model=fashion_cnn,
     optimizer="adam", lr=2e-3, epochs=8, batch_size=128, validation_split=0.1,
     target=">= 92.5% test accuracy", callbacks=_cosine,
-    kind="images", dataset="fashion-mnist-images", train_time="644 s (measured under load: 65 % of a core)",
+    kind="images", dataset="fashion-mnist-images", train_time="644 s (under load)",
     reported="93.07 % test accuracy"))
 
 register(Recipe(
@@ -60,7 +60,7 @@ register(Recipe(
     optimizer="adam", lr=1e-3, epochs=20, batch_size=64, validation_split=0.1,
     target="about 50% test accuracy (typical for an MLP; not measured here, CIFAR-10 is not on this machine)",
     callbacks=_cosine, report=data_source_report, kind="images", dataset="cifar10",
-    train_time="not measured (no CIFAR-10 here)", reported="not measured"))
+    train_time="not measured", reported="not measured"))
 
 register(Recipe(
     name="cifar10-model2",
@@ -70,7 +70,7 @@ register(Recipe(
     optimizer="adam", lr=1e-3, epochs=20, batch_size=64, validation_split=0.1,
     target="about 60% test accuracy (typical for LeNet-style nets; not measured here)",
     callbacks=_cosine, report=data_source_report, kind="images", dataset="cifar10",
-    train_time="not measured (no CIFAR-10 here)", reported="not measured"))
+    train_time="not measured", reported="not measured"))
 
 register(Recipe(
     name="cifar10-model3",
@@ -81,4 +81,4 @@ register(Recipe(
     optimizer="adam", lr=1e-3, epochs=20, batch_size=64, validation_split=0.1,
     target="about 80% test accuracy (typical for this design without augmentation; not measured here)",
     callbacks=_cosine, report=data_source_report, kind="images", dataset="cifar10",
-    train_time="not measured (no CIFAR-10 here)", reported="not measured"))
+    train_time="not measured", reported="not measured"))

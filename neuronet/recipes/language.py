@@ -153,5 +153,5 @@ register(Recipe(
     callbacks=lambda epochs, lr: [ResetStatesOnEpoch(), LearningRateScheduler(lambda epoch: lr if epoch == 0 else lr / 3)],
     fit_options={"shuffle": False, "validation_data": _ValidationStream()}, eval_batch_size=LM_LANES,
     report=language_model_report,
-    kind="characters", dataset="shakespeare", train_time="642 s (on one shared core, under load)",
+    kind="characters", dataset="shakespeare", train_time="642 s (one shared core)",
     reported="1.51 nats/char validation, 1.44 test"))

@@ -215,5 +215,5 @@ register(Recipe(
     callbacks=_callbacks, fit_options={"validation_data": _ValidationWindows()}, eval_batch_size=64,
     report=transformer_lm_report,
     kind="characters", dataset="shakespeare",
-    train_time="1,726 s (measured under load; about 11 min estimated unloaded)",
+    train_time="1,726 s (load; ~11 min unloaded)",
     reported="1.54 nats/char validation, 1.47 test"))

@@ -144,7 +144,7 @@ register(Recipe(
     optimizer="adam", lr=3e-3, epochs=15, batch_size=32, validation_split=0.0,
     fit_options={"validation_data": (_VALIDATION[:2], _VALIDATION[2])},
     report=numerals_report, target=">= 99% exact match on the held-out test numbers",
-    kind="numerals", dataset="numerals", train_time="406 s (measured under heavy load; 280 s of CPU)",
+    kind="numerals", dataset="numerals", train_time="406 s (heavy load; 280 s CPU)",
     reported="100 % exact match on 800 held-out numbers (greedy and beam 3)"))
 register(Recipe(
     name="numerals-transformer",
@@ -159,6 +159,6 @@ register(Recipe(
     fit_options={"validation_data": (_VALIDATION[:2], _VALIDATION[2])},
     report=numerals_report, target=">= 99% exact match on the held-out test numbers",
     kind="numerals", dataset="numerals",
-    train_time="579 s (measured under heavy load; about 0.85 s per epoch unloaded)",
+    train_time="579 s (heavy load; 0.85 s/epoch unloaded)",
     reported="99.75 % exact match on 800 held-out numbers (greedy and beam 3)"))
 del _VALIDATION

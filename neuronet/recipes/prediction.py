@@ -194,7 +194,15 @@ def _classification_lines(pred, names, labels=None, top: int = 3):
 def _forecast(model, info, path, text, steps):
     """Next ``steps`` values after a series (or one forecast per row of ``window`` values)."""
     window, mean, std = info["window"], info["scaler"]["mean"], info["scaler"]["std"]
-    values = _numbers_from(path, text, "series")
+    if text is None and path is not None:
+        table, header = read_table(path)
+        if table.ndim == 2 and table.shape[1] not in (1, window):     # columns such as (month, value)
+            if header is not None:
+                _note(f"{path}: read the last column ({header[-1]!r}) as the series")
+            table = table[:, -1]
+        values = table.astype(np.float64)
+    else:
+        values = _numbers_from(path, text, "series")
     if values.ndim == 2 and values.shape[1] == window:
         pred = model.predict(((values - mean) / std).astype(np.float32)[:, :, None]).reshape(-1) * std + mean
         return [f"{i}: next value {v:.2f}" for i, v in enumerate(pred)], pred
