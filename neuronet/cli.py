@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
+import textwrap
 
 import numpy as np
 
@@ -155,8 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser(
         "train", help="train a recipe (see `neuronet recipes`)", formatter_class=raw,
-        description="Train a recipe at its own settings (or the ones given), evaluate it on its test split and "
-                    "write model.safetensors, preprocessing.json, report.json and training_curves.png into --out.",
+        description=textwrap.fill("Train a recipe at its own settings (or the ones given), evaluate it on its test split and "
+                    "write model.safetensors, preprocessing.json, report.json and training_curves.png into --out.", 79),
         epilog="recipes (kind, training time on a 2-core machine):\n" + _recipe_list() +
                "\n\nthen: neuronet predict OUT/model.safetensors INPUT; neuronet evaluate OUT/model.safetensors")
     t.add_argument("recipe", help="the recipe's name (listed below)")
@@ -177,8 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_recipes)
     e = sub.add_parser(
         "evaluate", help="score a saved model on a dataset's test split", formatter_class=raw,
-        description="Score a model saved by `neuronet train` (or model.save) on the test split of a dataset, "
-                    "split as the recipes split it; classifiers print the confusion matrix with class names.",
+        description=textwrap.fill("Score a model saved by `neuronet train` (or model.save) on the test split of a dataset, "
+                    "split as the recipes split it; classifiers print the confusion matrix with class names.", 79),
         epilog="datasets:\n" + _dataset_list())
     e.add_argument("model", help="the model file (model.safetensors written by `neuronet train`)")
     e.add_argument("dataset", nargs="?", help="a dataset listed below (default: the one the model's recipe "
@@ -188,9 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_cmd_evaluate)
     pr = sub.add_parser(
         "predict", help="predict with a saved model on inputs from a file or --text", formatter_class=raw,
-        description="Run a model saved by `neuronet train` on new inputs, prepared with the preprocessing saved "
+        description=textwrap.fill("Run a model saved by `neuronet train` on new inputs, prepared with the preprocessing saved "
                     "beside it (tokenizer, scaler, vocabulary, pixel scale), and print class names and "
-                    "probabilities, forecasts, Roman numerals or generated text.",
+                    "probabilities, forecasts, Roman numerals or generated text.", 79),
         epilog="what each kind of recipe reads:\n" + _kind_list() +
                "\n\nexamples:\n  neuronet predict runs/iris/model.safetensors flowers.csv"
                "\n  neuronet predict runs/rt-sentiment-lstm/model.safetensors --text 'a joyless, tedious film'"
