@@ -52,12 +52,14 @@ def test_iris_train_evaluate_predict(tmp_path, capsys):
     assert pred.shape == (len(y), 3) == expected.shape
     np.testing.assert_allclose(pred, expected, rtol=1e-6, atol=1e-6)
     assert (pred.argmax(1) == y).mean() == pytest.approx(report["test"]["accuracy"])
-    # a CSV input without --output prints one row per sample with its class
+    # a CSV input without --output prints one row per sample with its class name, probability and number
     np.savetxt(tmp_path / "x.csv", x[:5], delimiter=",")
     capsys.readouterr()
     assert main(["predict", str(tmp_path / "model.safetensors"), str(tmp_path / "x.csv")]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [int(line.rsplit("-> class ", 1)[1]) for line in lines] == expected[:5].argmax(1).tolist()
+    assert [int(line.rsplit("[class ", 1)[1].rstrip("]")) for line in lines] == expected[:5].argmax(1).tolist()
+    names = ("setosa", "versicolor", "virginica")
+    assert [line.split(": ")[1].split(" (p = ")[0] for line in lines] == [names[k] for k in expected[:5].argmax(1)]
 
 
 def test_unknown_recipe_is_a_clear_error(capsys):

@@ -19,7 +19,7 @@ from tests.helpers import need
 
 ROOT = Path(neuronet.__file__).resolve().parent.parent
 OPTIONAL = ("numba", "llvmlite", "torch", "tqdm", "matplotlib", "threadpoolctl", "safetensors", "cupy", "mpi4py",
-            "pandas", "onnx", "onnxruntime", "jax", "h5py", "scipy", "sklearn")
+            "pandas", "onnx", "onnxruntime", "jax", "h5py", "scipy", "sklearn", "tensorboardX", "IPython")
 # The only modules allowed to import an optional dependency at their top: the numba kernels,
 # imported by the ops only after neuronet.kernels.compiled said numba is there.
 NUMBA_MODULES = {f"neuronet.kernels.{name}" for name in

@@ -7,3 +7,4 @@ from .seq2seq import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .vit import *  # noqa: F401,F403
 from . import classic  # noqa: F401  (nt.models.classic)
+from .text_classifier import *  # noqa: F401,F403

@@ -50,6 +50,15 @@ def _is_neuronet_class(cls) -> bool:
     return str(getattr(cls, "__module__", "")).split(".")[0] == "neuronet"
 
 
+def _import_ready_models() -> None:
+    """Register the ready architectures (``nt.models`` is imported on first use, not with neuronet),
+    so a file saved from ``TextLSTMClassifier``, ``Seq2Seq``, ... loads in a program that never
+    imported ``neuronet.models``.  The only import here that points up the house: loading a file
+    must not depend on what the program happened to import before."""
+    import importlib
+    importlib.import_module("neuronet.models")
+
+
 def get_module_class(name: str, custom_objects: dict | None = None, safe: bool = False) -> type:
     """The Module class a config names.
 
@@ -67,6 +76,8 @@ def get_module_class(name: str, custom_objects: dict | None = None, safe: bool =
             raise TypeError(f"from_config: custom_objects[{name!r}] must be a Module subclass, got {cls!r}")
         return cls
     short = name.rsplit(".", 1)[-1]
+    if name not in _REGISTRY:
+        _import_ready_models()
     if name not in _REGISTRY:
         raise ValueError(f"from_config: unknown module class {name!r}: define or import it before loading, "
                          f"or pass custom_objects={{'{short}': {short}}}")

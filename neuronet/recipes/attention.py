@@ -76,7 +76,9 @@ register(Recipe(
     target=">= 75% test accuracy",
     callbacks=lambda epochs, lr: [LearningRateScheduler(cosine_decay(lr, epochs)),
                                   EarlyStopping(monitor="val_accuracy", patience=1, restore_best_weights=True)],
-    report=sentiment_attention_report))
+    report=sentiment_attention_report,
+    kind="text", dataset="rotten-tomatoes", train_time="218 s (heavy load)",
+    reported="76.3 % test accuracy"))
 
 register(Recipe(
     name="fashion-vit",
@@ -85,4 +87,6 @@ register(Recipe(
                 "cosine decay, batch 128, 2 epochs",
     data=lambda: dataset_splits("fashion-mnist-images"), model=fashion_vit,
     optimizer="adam", lr=1e-3, epochs=2, batch_size=128, validation_split=0.1,
-    callbacks=lambda epochs, lr: [LearningRateScheduler(cosine_decay(lr, epochs))]))
+    callbacks=lambda epochs, lr: [LearningRateScheduler(cosine_decay(lr, epochs))],
+    kind="images", dataset="fashion-mnist-images", train_time="289 s (heavy load)",
+    reported="83.3 % test accuracy"))

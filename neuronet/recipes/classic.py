@@ -187,25 +187,30 @@ def esn_sunspots(out: str | None = None, seed: int = 0, units: int = 300, grid=N
     return results
 
 
-def _register(name, description, run, target):
+def _register(name, description, run, target, train_time, reported):
     register(Recipe(name=name, description=description, data=dict, model=lambda: None, run=run, target=target,
-                    epochs=1, batch_size=1))
+                    epochs=1, batch_size=1, kind="experiment", train_time=train_time, reported=reported))
 
 
 _register("logic-units", "McCulloch–Pitts units: NOT/AND/OR/NAND/NOR with the courses' weights and thresholds; "
           "a grid search (w, θ in −3..3 step 0.5) shows no single unit computes XOR; a two-layer MP net does",
-          logic_units, "every gate correct; 0 XOR solutions; XOR net outputs 0 1 1 0")
+          logic_units, "every gate correct; 0 XOR solutions; XOR net outputs 0 1 1 0", "< 1 s",
+          "5/5 gates; 0 of 2,197 grid points give XOR")
 _register("perceptron-iris", "Rosenblatt perceptron on Iris (setosa vs versicolor on sepal length/width; versicolor vs "
           "virginica plain and averaged; 3 classes one-vs-rest) and ADALINE online/batch", perceptron_iris,
-          "0 mistakes on setosa vs versicolor within 20 epochs")
+          "0 mistakes on setosa vs versicolor within 20 epochs", "< 1 s",
+          "separated in epoch 7; ADALINE 96.7 %")
 _register("oja-iris", "Oja's rule (1 unit) and Sanger's rule (2 units), online and batch, on standardised Iris "
-          "against the covariance's eigenvectors", oja_iris, "|cos| with PC1 > 0.999")
+          "against the covariance's eigenvectors", oja_iris, "|cos| with PC1 > 0.999", "< 1 s",
+          "|cos| 0.99983 (Oja)")
 _register("som-digits", "12×12 hexagonal SOM of the 8×8 digits, batch map, Gaussian neighbourhood σ 6 → 0.5, 20 "
           "epochs: quantisation/topographic error, U-matrix, hit map, component planes", som_digits,
-          "majority-label purity > 0.85")
+          "majority-label purity > 0.85", "1.1 s", "purity 96.4 %, TE 0.051")
 _register("rbf-elm-digits", "RBF network (200 k-means centres, nearest-centre widths, ridge read-out, then 20 "
           "epochs of joint Adam fine-tuning) and an ELM (1000 tanh units) on the 8×8 digits, stratified 80/20",
-          rbf_elm_digits, ">= 95% test accuracy")
+          rbf_elm_digits, ">= 95% test accuracy", "1 s",
+          "RBF 99.44 %, ELM 98.61 %")
 _register("esn-sunspots", "echo-state network (300 units, ρ 0.9, leak/input scaling/ridge chosen on a validation "
           "part) forecasting the next month of sunspots; the LSTM recipe's test months", esn_sunspots,
-          "test RMSE below the persistence forecast's")
+          "test RMSE below the persistence forecast's", "2 s",
+          "RMSE 18.05 sunspots (persistence 19.47)")

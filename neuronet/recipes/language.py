@@ -25,10 +25,12 @@ from ..train.callbacks import LearningRateScheduler, ResetStatesOnEpoch, reset_s
 from .registry import Recipe, register
 
 __all__ = ["split_pieces", "encode_pieces", "decode_ids", "shakespeare_splits", "shakespeare_data",
-           "stream_loss", "language_model_report", "LM_LANES", "LM_BPTT_STEPS"]
+           "stream_loss", "language_model_report", "LM_LANES", "LM_BPTT_STEPS",
+           "LM_VALIDATION_FRACTION", "LM_TEST_FRACTION"]
 
 LM_LANES = 64           # parallel lanes = batch size
 LM_BPTT_STEPS = 100     # characters per chunk: how far back the gradient flows
+LM_VALIDATION_FRACTION = LM_TEST_FRACTION = 0.05   # of the characters, at the end of the text
 
 
 def split_pieces(text: str) -> list:
@@ -55,7 +57,8 @@ def decode_ids(ids, vocabulary: Vocabulary) -> str:
     return "".join(parts)
 
 
-def shakespeare_splits(text: str | None = None, validation: float = 0.05, test: float = 0.05) -> dict:
+def shakespeare_splits(text: str | None = None, validation: float = LM_VALIDATION_FRACTION,
+                       test: float = LM_TEST_FRACTION) -> dict:
     """Train/validation/test token streams split by position in the text, and the vocabulary.
 
     Args:
@@ -99,7 +102,8 @@ def shakespeare_data(splits: dict | None = None, lanes: int = LM_LANES, bptt_ste
     x_test, y_test = tbptt_arrays(splits["test"], test_lanes, bptt_steps)
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test, "class_names": None,
             "validation_ids": splits["validation"], "test_ids": splits["test"],
-            "vocabulary": splits["vocabulary"], "lanes": lanes, "bptt_steps": bptt_steps}
+            "vocabulary": splits["vocabulary"], "lanes": lanes, "bptt_steps": bptt_steps,
+            "validation_fraction": LM_VALIDATION_FRACTION, "test_fraction": LM_TEST_FRACTION}
 
 
 class _ValidationStream:
@@ -148,4 +152,6 @@ register(Recipe(
     target="<= 1.6 nats/char validation loss",
     callbacks=lambda epochs, lr: [ResetStatesOnEpoch(), LearningRateScheduler(lambda epoch: lr if epoch == 0 else lr / 3)],
     fit_options={"shuffle": False, "validation_data": _ValidationStream()}, eval_batch_size=LM_LANES,
-    report=language_model_report))
+    report=language_model_report,
+    kind="characters", dataset="shakespeare", train_time="642 s (one shared core)",
+    reported="1.51 nats/char validation, 1.44 test"))

@@ -30,7 +30,7 @@ from ..models.char_lm import START_ID, sequence_cross_entropy
 from ..models.transformer import GPTLanguageModel
 from ..tensor import Tensor
 from ..train.callbacks import WarmupCosineSteps
-from .language import _cached_splits, decode_ids
+from .language import LM_TEST_FRACTION, LM_VALIDATION_FRACTION, _cached_splits, decode_ids
 from .registry import Recipe, register
 
 __all__ = ["RandomWindowLoader", "window_arrays", "sliding_window_loss",
@@ -160,7 +160,8 @@ def transformer_lm_data(splits: dict | None = None, context: int = GPT_CONTEXT, 
             "x_test": x_test, "y_test": y_test, "class_names": None,
             "validation": window_arrays(splits["validation"], context),
             "validation_ids": splits["validation"], "test_ids": splits["test"],
-            "vocabulary": splits["vocabulary"], "context": context}
+            "vocabulary": splits["vocabulary"], "context": context,
+            "validation_fraction": LM_VALIDATION_FRACTION, "test_fraction": LM_TEST_FRACTION}
 
 
 def transformer_lm_report(model, data: dict, out_dir: str, length: int = 500, temperature: float = 0.8) -> dict:
@@ -212,4 +213,7 @@ register(Recipe(
     optimizer="adam", lr=3e-3, epochs=GPT_EPOCHS, batch_size=GPT_BATCH, validation_split=0.0,
     target="report beside shakespeare-lstm (1.51 nats/char validation)",
     callbacks=_callbacks, fit_options={"validation_data": _ValidationWindows()}, eval_batch_size=64,
-    report=transformer_lm_report))
+    report=transformer_lm_report,
+    kind="characters", dataset="shakespeare",
+    train_time="1,726 s (load; ~11 min unloaded)",
+    reported="1.54 nats/char validation, 1.47 test"))

@@ -143,7 +143,9 @@ register(Recipe(
     data=numerals_data, model=numerals_model, loss=SequenceCrossEntropy(PAD_ID), metrics=[],
     optimizer="adam", lr=3e-3, epochs=15, batch_size=32, validation_split=0.0,
     fit_options={"validation_data": (_VALIDATION[:2], _VALIDATION[2])},
-    report=numerals_report, target=">= 99% exact match on the held-out test numbers"))
+    report=numerals_report, target=">= 99% exact match on the held-out test numbers",
+    kind="numerals", dataset="numerals", train_time="406 s (heavy load; 280 s CPU)",
+    reported="100 % exact match on 800 held-out numbers (greedy and beam 3)"))
 register(Recipe(
     name="numerals-transformer",
     description="Arabic -> Roman numerals (1-3999; 2,799 training numbers, 800 held-out test numbers): pre-norm "
@@ -155,5 +157,8 @@ register(Recipe(
     optimizer="adam", lr=2e-3, epochs=30, batch_size=32, validation_split=0.0,
     callbacks=numerals_transformer_callbacks,
     fit_options={"validation_data": (_VALIDATION[:2], _VALIDATION[2])},
-    report=numerals_report, target=">= 99% exact match on the held-out test numbers"))
+    report=numerals_report, target=">= 99% exact match on the held-out test numbers",
+    kind="numerals", dataset="numerals",
+    train_time="579 s (heavy load; 0.85 s/epoch unloaded)",
+    reported="99.75 % exact match on 800 held-out numbers (greedy and beam 3)"))
 del _VALIDATION

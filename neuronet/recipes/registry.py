@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Recipe", "register", "get_recipe", "recipe_names"]
+__all__ = ["Recipe", "register", "get_recipe", "recipe_names", "KINDS"]
 
 _RECIPES: dict[str, "Recipe"] = {}
 
@@ -39,9 +39,28 @@ class Recipe:
     report: Callable[[object, dict, str], dict] | None = None  # (model, data, out dir) -> extra results
     run: Callable[[str, int], dict] | None = None  # (out dir, seed) -> results: a model that is not trained by
     # compile/fit (the classic networks' own rules); data/model/loss are then unused
+    kind: str = "features"     # what `neuronet predict` reads and prints: one of KINDS
+    dataset: str = ""          # the dataset `neuronet evaluate` scores it on (see `neuronet evaluate --help`)
+    train_time: str = ""       # training time at the recipe's settings on the 2-core machine (README)
+    reported: str = ""         # the figure the README reports for the recipe
+
+
+KINDS = {
+    "features": "rows of numbers (.npy, or .csv with or without a header) -> class names and probabilities",
+    "images": "images (.npy N×C×H×W or N×H×W, or .csv of flattened pixels) -> class names and probabilities",
+    "text": "texts (--text, a .txt with one text per line, or a .csv with a 'text' column) -> class names "
+            "and probabilities",
+    "series": "a series of raw values (.csv/.txt/.npy, or --text) -> the forecast of the next values",
+    "characters": "a prompt (--text or a .txt) -> the text the language model writes after it",
+    "numerals": "Arabic numbers 1-3999 (--text '1994 2024', or a .csv/.txt/.npy) -> Roman numerals",
+    "experiment": "nothing: a study that trains its own models by their own rules and writes report.json and "
+                  "its pictures (no model file to predict or evaluate with)",
+}
 
 
 def register(recipe: Recipe) -> Recipe:
+    if recipe.kind not in KINDS:
+        raise ValueError(f"register: recipe {recipe.name!r} has kind {recipe.kind!r}; expected one of {sorted(KINDS)}")
     _RECIPES[recipe.name] = recipe
     return recipe
 

@@ -7,7 +7,9 @@ import time
 
 from ..backend import manual_seed, np
 from ..train.metrics import confusion_matrix
+from .preprocessing import describe_preprocessing, save_preprocessing
 from .registry import get_recipe
+from .subset import limit_data
 
 __all__ = ["run_recipe", "format_confusion_matrix"]
 
@@ -50,11 +52,17 @@ def _run_own_rule(recipe, out, seed, print_fn) -> dict:
 
 
 def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, verbose=1, seed=0,
-               print_fn=print) -> dict:
+               print_fn=print, limit=None, callbacks=None) -> dict:
     """Train recipe ``name`` and report test metrics, the confusion matrix and the wall time.
 
-    Writes ``model.safetensors``, ``training_curves.png`` (when matplotlib is installed) and
-    ``report.json`` into ``out`` (default ``runs/<name>``).
+    Writes ``model.safetensors``, ``preprocessing.json`` (what ``neuronet predict``/``evaluate``
+    need besides the weights: :mod:`.preprocessing`), ``training_curves.png`` (when matplotlib is
+    installed) and ``report.json`` into ``out`` (default ``runs/<name>``).
+
+    Args:
+        limit: a quick run on at most ``limit`` training, validation and test samples
+            (:func:`.subset.limit_data`); the recipe's report hook is skipped.
+        callbacks: more callbacks for ``fit`` (``TensorBoard``, ...), after the recipe's own.
 
     Returns:
         The report as a dict.
@@ -68,6 +76,10 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
         return _run_own_rule(recipe, out, seed, print_fn)
     t0 = time.perf_counter()
     data = recipe.data()
+    preprocessing = describe_preprocessing(recipe, data)    # fitted on the whole training part
+    fit_options = recipe.fit_options
+    if limit is not None:
+        data, fit_options = limit_data(recipe, data, limit)
     t_data = time.perf_counter() - t0
     model = recipe.model()
     model.compile(optimizer=recipe.optimizer, loss=recipe.loss, metrics=recipe.metrics,
@@ -79,10 +91,11 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
              f"(loaded in {t_data:.1f}s); {epochs} epochs, batch {batch_size}, {recipe.optimizer} lr "
              f"{recipe.lr if lr is None else lr}")
     t1 = time.perf_counter()
-    callbacks = recipe.callbacks(epochs, recipe.lr if lr is None else lr) if recipe.callbacks else None
+    callbacks = (recipe.callbacks(epochs, recipe.lr if lr is None else lr) if recipe.callbacks else []) + \
+        list(callbacks or [])
     history = model.fit(data["x_train"], data["y_train"], epochs=epochs, batch_size=batch_size,
-                        validation_split=recipe.validation_split, verbose=verbose, callbacks=callbacks,
-                        **recipe.fit_options)
+                        validation_split=recipe.validation_split, verbose=verbose, callbacks=callbacks or None,
+                        **fit_options)
     t_train = time.perf_counter() - t1
     test = model.evaluate(data["x_test"], data["y_test"], batch_size=recipe.eval_batch_size)
     report = {"recipe": name, "epochs": epochs, "batch_size": batch_size, "seed": seed,
@@ -97,9 +110,17 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
         report["class_names"] = list(class_names)
     out = out or os.path.join("runs", name)
     os.makedirs(out, exist_ok=True)
-    if recipe.report is not None:
+    if limit is not None:
+        report["limit"] = limit
+    if recipe.report is not None and limit is None:
         report["extra"] = recipe.report(model, data, out)
+    if "std" in data and "rmse" in report["test"]:   # a scaled series: errors in the data's own units too
+        report["test_in_data_units"] = {k: float(v) * data["std"] for k, v in report["test"].items()
+                                        if k in ("rmse", "mae")}
+        if data.get("baselines"):
+            report["test_in_data_units"].update({k: float(v) * data["std"] for k, v in data["baselines"].items()})
     model.save(os.path.join(out, "model.safetensors"))
+    save_preprocessing(preprocessing, out)
     try:
         history.plot(os.path.join(out, "training_curves.png"), title=f"{name}")
         report["curves"] = os.path.join(out, "training_curves.png")
@@ -113,6 +134,8 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
     print_fn("test: " + ", ".join(f"{k} {v:.4f}" for k, v in report["test"].items()))
     if data.get("baselines"):
         print_fn("baselines: " + ", ".join(f"{k} {v:.4f}" for k, v in data["baselines"].items()))
+    if "test_in_data_units" in report:
+        print_fn("in the data's units: " + ", ".join(f"{k} {v:.2f}" for k, v in report["test_in_data_units"].items()))
     for key, value in report.get("extra", {}).items():
         print_fn(f"{key}: {value}")
     if "confusion_matrix" in report:

@@ -8,14 +8,12 @@ dict carries ``baselines``: the persistence forecast (next = last) on the same s
 """
 from __future__ import annotations
 
-from .. import backend
 from ..backend import np
 from ..data.datasets import ROTTEN_TOMATOES_CLASSES, load_sunspots, make_windows, rotten_tomatoes_split
 from ..data.text import Tokenizer, pad_sequences
-from ..nn import LSTM, Dense, Dropout, Embedding
-from ..nn.module import register_module
-from ..tensor import Tensor
-from ..train import Model, Sequential
+from ..models.text_classifier import TextLSTMClassifier
+from ..nn import LSTM, Dense
+from ..train import Sequential
 from .registry import Recipe, register
 
 __all__ = ["TextLSTMClassifier", "sentiment_data", "sunspots_data", "persistence_rmse",
@@ -24,43 +22,6 @@ __all__ = ["TextLSTMClassifier", "sentiment_data", "sunspots_data", "persistence
 SENTIMENT_VOCAB = 12_000    # ids kept, reserved <pad>=0 and <unk>=1 included
 SENTIMENT_MAXLEN = 48       # tokens per review (longer reviews are cut; 99.4% fit)
 SUNSPOT_WINDOW = 24         # months read per forecast
-
-
-@register_module
-class TextLSTMClassifier(Model):
-    """Token ids (N, T), right-padded with 0 -> Embedding -> (Bi)LSTM at each text's own length -> logits.
-
-    The lengths are computed from the ids (the number of non-zero ids, at least 1), so the
-    Keras-style ``fit``/``predict`` work on plain id arrays and padding never reaches the LSTM.
-
-    The embedding starts at Keras's uniform(±0.05) rather than N(0, 1): small vectors keep the LSTM
-    gates out of saturation at the start, so the model learns from far fewer reviews.
-
-    Args:
-        vocab_size: number of ids (``Tokenizer.vocab_size``).
-        num_classes: outputs (logits).
-        embedding_dim, units: embedding width and LSTM state size.
-        bidirectional: read each text both ways and concatenate the two final states.
-        dropout: dropout rate on the embeddings and on the final state.
-    """
-
-    def __init__(self, vocab_size: int, num_classes: int, embedding_dim: int = 64, units: int = 64,
-                 bidirectional: bool = True, dropout: float = 0.5):
-        super().__init__()
-        self.embedding = Embedding(vocab_size, embedding_dim, padding_idx=0, embeddings_initializer="uniform")
-        self.embedding_dropout = Dropout(dropout)
-        self.lstm = LSTM(units, bidirectional=bidirectional)
-        self.dropout = Dropout(dropout)
-        self.classifier = Dense(num_classes)
-
-    def forward(self, ids):
-        data = ids.data if isinstance(ids, Tensor) else ids
-        if data.ndim != 2 or data.dtype.kind not in "iu":
-            raise ValueError(f"TextLSTMClassifier: expected integer token ids of shape (batch, time), received "
-                             f"shape {tuple(data.shape)}, dtype {data.dtype}")
-        lengths = np.maximum(backend.to_numpy(data != 0).sum(axis=1), 1)
-        x = self.embedding_dropout(self.embedding(ids))
-        return self.classifier(self.dropout(self.lstm(x, lengths=lengths)))
 
 
 def sentiment_data(num_words: int = SENTIMENT_VOCAB, maxlen: int = SENTIMENT_MAXLEN, limit: int | None = None) -> dict:
@@ -104,7 +65,8 @@ def sunspots_data(window: int = SUNSPOT_WINDOW, test_fraction: float = 0.2) -> d
     x_test, y_test = make_windows(scaled[cut - window:], window)   # test targets are the months after the cut
     y_train, y_test = y_train[:, None], y_test[:, None]
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test, "class_names": None,
-            "mean": mean, "std": std, "baselines": {"persistence_rmse": persistence_rmse(x_test, y_test)}}
+            "mean": mean, "std": std, "test_fraction": test_fraction,
+            "baselines": {"persistence_rmse": persistence_rmse(x_test, y_test)}}
 
 
 register(Recipe(
@@ -114,7 +76,8 @@ register(Recipe(
                 "dropout 0.5, Adam lr 3e-3, batch 64, 2 epochs (best on a 10% validation split, two seeds)",
     data=sentiment_data, model=lambda: TextLSTMClassifier(SENTIMENT_VOCAB, 2),
     optimizer="adam", lr=3e-3, epochs=2, batch_size=64, validation_split=0.0,
-    target=">= 75% test accuracy"))
+    target=">= 75% test accuracy",
+    kind="text", dataset="rotten-tomatoes", train_time="6.3 s", reported="76.5 % test accuracy"))
 
 register(Recipe(
     name="sunspots-lstm",
@@ -122,4 +85,5 @@ register(Recipe(
                 "dense 1 forecasts the next month; last 20% of 1749-2009 held out; Adam lr 1e-3, batch 32, 20 epochs",
     data=sunspots_data, model=lambda: Sequential([LSTM(32), Dense(1)]),
     loss="mse", metrics=["rmse", "mae"], optimizer="adam", lr=1e-3, epochs=20, batch_size=32,
-    validation_split=0.0, target="test RMSE below the persistence forecast's"))
+    validation_split=0.0, target="test RMSE below the persistence forecast's",
+    kind="series", dataset="sunspots", train_time="14 s", reported="test RMSE 17.9 sunspots (persistence 19.5)"))

@@ -428,3 +428,8 @@ class ResetStatesOnEpoch(Callback):
 
     def on_train_end(self, logs=None):
         self._reset()
+
+
+from .tensorboard import TensorBoard  # noqa: E402  (its own file; it subclasses Callback above)
+
+__all__.append("TensorBoard")

@@ -26,21 +26,26 @@ class History(Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(float(v))
 
-    def plot(self, path: str | None = None, show: bool = False, title: str | None = None):
-        """Draw loss (and each metric) per epoch, training beside validation; save a PNG to ``path``.
+    def plot(self, path: str | None = None, show: bool | None = None, title: str | None = None):
+        """Draw loss (and each metric) per epoch, training beside validation, with whole-epoch ticks.
 
-        Needs matplotlib (``pip install 'neuronet[plots]'``).  Returns the matplotlib Figure.
+        Args:
+            path: write the plot to this PNG.
+            show: open it in a window (default: when no ``path`` is given, outside notebooks, and
+                matplotlib's backend can show windows).
+            title: the figure's title.
+
+        Returns:
+            The matplotlib Figure (in a notebook it shows inline as the cell's value).  Needs
+            matplotlib (``pip install 'neuronet[plots]'``); the backend is left as the user chose it
+            (Agg only on a machine without a display: see ``neuronet/_pyplot.py``).
         """
-        try:
-            import matplotlib
-            if not show:
-                matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-        except ImportError as e:  # pragma: no cover - depends on the install
-            raise ImportError("History.plot needs matplotlib: pip install 'neuronet[plots]'") from e
+        from .._pyplot import finish, pyplot
         names = [k for k in self.history if not k.startswith("val_") and k not in ("lr", "reg_loss")]
         if not names:
             raise ValueError("History.plot: nothing recorded yet (fit has not run an epoch)")
+        plt = pyplot("History.plot")
+        from matplotlib.ticker import MaxNLocator
         fig, axes = plt.subplots(1, len(names), figsize=(4.5 * len(names), 3.6), squeeze=False)
         epochs = [e + 1 for e in self.epoch]
         for ax, name in zip(axes[0], names):
@@ -49,15 +54,10 @@ class History(Callback):
                 ax.plot(epochs, self.history[f"val_{name}"], marker="o", ms=3, label=f"validation {name}")
             ax.set_xlabel("epoch")
             ax.set_ylabel(name)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs are whole numbers
             ax.grid(alpha=0.3)
             ax.legend()
         if title:
             fig.suptitle(title)
         fig.tight_layout()
-        if path:
-            fig.savefig(path, dpi=110, bbox_inches="tight")
-        if show:  # pragma: no cover - interactive
-            plt.show()
-        else:
-            plt.close(fig)
-        return fig
+        return finish(plt, fig, path, show)

@@ -1,4 +1,5 @@
-"""Plots written as PNG files with matplotlib's Agg backend (``pip install 'neuronet[plots]'``)."""
+"""Plots written as PNG files with matplotlib (``pip install 'neuronet[plots]'``); the backend stays the
+user's choice (Agg only without a display: ``neuronet/_pyplot.py``)."""
 from .heatmap import save_heatmap
 
 __all__ = ["save_heatmap"]

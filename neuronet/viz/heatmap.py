@@ -26,12 +26,8 @@ def save_heatmap(values, row_labels, col_labels, path: str, *, xlabel: str = "",
     if values.shape != (len(row_labels), len(col_labels)):
         raise ValueError(f"save_heatmap: values of shape {values.shape} do not match {len(row_labels)} row labels "
                          f"and {len(col_labels)} column labels")
-    try:
-        import matplotlib
-    except ImportError as error:
-        raise ImportError("save_heatmap needs matplotlib: pip install 'neuronet[plots]'") from error
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .._pyplot import finish, pyplot
+    plt = pyplot("save_heatmap")
 
     rows, cols = values.shape
     fig, ax = plt.subplots(figsize=(1.5 + cell * cols, 1.2 + cell * rows))
@@ -43,7 +39,8 @@ def save_heatmap(values, row_labels, col_labels, path: str, *, xlabel: str = "",
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         fig.colorbar(im, ax=ax, fraction=0.046)
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-    finally:
+    except Exception:
         plt.close(fig)
+        raise
+    finish(plt, fig, path, show=False)
     return path
