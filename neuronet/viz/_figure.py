@@ -5,7 +5,10 @@ window, so the plots work on servers; returned from a notebook cell, the figure 
 """
 from __future__ import annotations
 
-__all__ = ["new_figure", "finish", "grid_shape"]
+__all__ = ["new_figure", "finish", "grid_shape", "DPI"]
+
+#: Resolution of the PNG files (dots per inch); the tests lower it to render faster.
+DPI = 100
 
 
 def new_figure(where: str, figsize, rows: int = 1, cols: int = 1, **subplot_kw):
@@ -19,10 +22,10 @@ def new_figure(where: str, figsize, rows: int = 1, cols: int = 1, **subplot_kw):
     return fig, axes
 
 
-def finish(fig, path=None, dpi: int = 100):
-    """Write ``fig`` as a PNG when ``path`` is given; return the figure."""
+def finish(fig, path=None, dpi=None):
+    """Write ``fig`` as a PNG when ``path`` is given (at ``dpi``, default :data:`DPI`); return the figure."""
     if path is not None:
-        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+        fig.savefig(path, dpi=dpi or DPI, bbox_inches="tight")
     return fig
 
 
