@@ -220,3 +220,9 @@ def test_attribution_pictures(rendered):
     rendered(lambda p: viz.plot_shap_images(images, RNG.standard_normal((3, 3, 8, 8)), p, class_names="xyz"), "shap")
     with pytest.raises(ValueError, match=r"plot_shap_images: expected values \(N, K, H, W\)"):
         viz.plot_shap_images(images, np.zeros((3, 3, 4, 4)))
+
+
+def test_figures_show_inline_in_a_notebook():
+    need("matplotlib")
+    png = viz.plot_lr_schedules()._repr_png_()                     # what IPython displays for a returned figure
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
