@@ -104,7 +104,7 @@ def plot_classic_kernels(image, path=None, kernels=None, title: str = ""):
     results = apply_kernels(image, kernels)
     kernels = CLASSIC_KERNELS if kernels is None else kernels
     rows, cols = grid_shape(len(results), 4)
-    fig, axes = new_figure("plot_classic_kernels", (2.5 * cols, 2.9 * rows), rows, cols)
+    fig, axes = new_figure("plot_classic_kernels", (2.5 * cols, 3.3 * rows), rows, cols)
     for ax, (name, out) in zip(axes.flat, results.items()):
         ax.imshow(out, cmap="gray", interpolation="nearest")
         k = np.asarray(kernels[name])
