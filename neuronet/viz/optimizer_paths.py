@@ -21,7 +21,7 @@ def _beale(x, y):
 SURFACES = {
     "rosenbrock": (_rosenbrock, (-1.5, 2.0), (1.0, 1.0), ((-2.0, 2.0), (-1.0, 3.0)),
                    {"sgd": {"lr": 1e-3}, "momentum": {"lr": 1e-3}, "nesterov": {"lr": 1e-3}, "rmsprop": {"lr": 1e-2},
-                    "adam": {"lr": 5e-2}, "adagrad": {"lr": 0.5}}),
+                    "adam": {"lr": 0.1}, "adagrad": {"lr": 2.0}}),
     "beale": (_beale, (1.0, 1.5), (3.0, 0.5), ((-4.5, 4.5), (-4.5, 4.5)),
               {"sgd": {"lr": 1e-3}, "momentum": {"lr": 1e-3}, "nesterov": {"lr": 1e-3}, "rmsprop": {"lr": 1e-2},
                "adam": {"lr": 5e-2}, "adagrad": {"lr": 0.5}}),
