@@ -39,3 +39,6 @@ def __getattr__(name):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'neuronet' has no attribute {name!r}")
+
+from . import interpret  # attributions (NumPy only)
+from . import viz  # plots: matplotlib is imported by each plot function, not here

@@ -10,6 +10,9 @@ import neuronet as nt
 SKIP_REASONS = {
     "torch": "needs torch (the parity oracle): pip install torch==2.13.0",
     "sklearn": "needs scikit-learn (the reference implementation): pip install scikit-learn",
+    "scipy": "needs scipy (a reference implementation): pip install scipy",
+    "captum": "needs captum (the attribution oracle): pip install --no-deps captum",
+    "shap": "needs shap (the Shapley-value oracle): pip install --no-deps shap slicer",
     "safetensors": "needs safetensors (the reference reader/writer): pip install safetensors",
     "matplotlib": "needs matplotlib (plots): pip install matplotlib",
     "numba": "needs numba (the compiled kernels): pip install numba",

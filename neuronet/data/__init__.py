@@ -32,3 +32,10 @@ __all__ = [
     "load_nile", "make_windows", "text", "Tokenizer", "Vocabulary", "tokenize", "pad_sequences", "sequence_mask",
     "transforms", "numerals", "tbptt", "TBPTTLoader", "tbptt_arrays",
 ]
+
+from . import preprocessing
+from .preprocessing import (StandardScaler, MinMaxScaler, RobustScaler, QuantileTransformer, OneHotEncoder,
+                            LabelEncoder, SimpleImputer, preprocessor_from_config, save_preprocessor, load_preprocessor)
+
+__all__ += ["preprocessing", "StandardScaler", "MinMaxScaler", "RobustScaler", "QuantileTransformer", "OneHotEncoder",
+            "LabelEncoder", "SimpleImputer", "preprocessor_from_config", "save_preprocessor", "load_preprocessor"]

@@ -1,0 +1,163 @@
+"""The picture gallery: every plot of ``nt.viz`` and the attribution pictures of ``nt.interpret``,
+rendered from small real models into one folder (the docs' gallery page is made from it).
+
+Trains, in about a minute on a laptop CPU: an MLP on the moons (decision boundaries), a small CNN on
+the 8×8 digits (filters, feature maps, confusion matrix, attributions), a logistic model for ROC/PR
+curves, and — when Fashion-MNIST is in the cache (``neuronet data fetch fashion-mnist``) — the
+course's MLP on a 10,000-image subset for the SHAP picture (KernelSHAP on 4×4-pixel superpixels).
+
+Run: python examples/gallery.py [folder]          (default: gallery/)
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import neuronet as nt
+from neuronet import interpret, viz
+
+
+def boundary_pictures(out: Path):
+    x, y = nt.data.moons(300, noise=0.2, seed=0)
+    model = nt.Sequential([nt.nn.Dense(8, activation="tanh"), nt.nn.Dense(8, activation="tanh"), nt.nn.Dense(2)])
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=0.03)
+    viz.plot_boundary_frames(model, x, y, out / "boundary_frames.png", epochs=80, frames=8, batch_size=32)
+    viz.plot_decision_boundary(model, x, y, out / "decision_boundary.png", title="moons, 2-8-8-2 tanh MLP")
+    viz.plot_hidden_features(model, x, y, out / "hidden_features.png", layer=1)
+    viz.plot_network(model, out / "network.png")
+    viz.plot_network(model, out / "network_flow.png", x=x[0])
+    xs, ys = nt.data.two_spirals(300, noise=0.05, seed=0)
+    xs = xs * 3                                                   # unit-disc spirals are too fine for small ReLU nets
+    spiral = nt.Sequential([nt.nn.Dense(64, activation="relu"), nt.nn.Dense(64, activation="relu"), nt.nn.Dense(2)])
+    spiral.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=0.005)
+    history = spiral.fit(xs, ys, epochs=100, batch_size=16, verbose=0)
+    viz.plot_decision_boundary(spiral, xs, ys, out / "spirals.png",
+                               title=f"two spirals, 2-64-64-2 ReLU MLP (train accuracy {history.history['accuracy'][-1]:.2f})")
+    xo, yo = nt.data.circles(200, noise=0.1, seed=1)
+    small = nt.Sequential([nt.nn.Dense(12, activation="relu", in_features=2), nt.nn.Dense(2)])
+    history = None
+    small.compile(optimizer="adam", loss="cross_entropy", learning_rate=0.02)
+    history = small.fit(xo[:30], yo[:30], epochs=150, batch_size=30, validation_data=(xo[100:], yo[100:]), verbose=0)
+    viz.plot_fitting_curves(history, out / "fitting_curves.png",
+                            title="circles: 30 training points, a 12-unit ReLU MLP, 150 epochs")
+
+
+def digits_pictures(out: Path):
+    x, y = nt.data.load_digits(flatten=False)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(x))
+    train, test = order[:1400], order[1400:]
+    model = nt.Sequential([nt.nn.Conv2D(8, 3, padding=1, activation="relu"), nt.nn.MaxPool2D(2),
+                           nt.nn.Conv2D(16, 3, activation="relu"), nt.nn.Flatten(), nt.nn.Dense(10)])
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], learning_rate=3e-3)
+    model.fit(x[train], y[train], epochs=12, batch_size=32, verbose=0)
+    scores = model.predict(x[test])
+    print(f"digits CNN test accuracy {np.mean(scores.argmax(1) == y[test]):.3f}")
+    viz.plot_filters(model[0], out / "filters.png")
+    viz.plot_feature_maps(model, x[test[0]], out / "feature_maps.png")
+    viz.plot_confusion_matrix(y[test], scores, out / "confusion_matrix.png")
+    viz.plot_classification_report(y[test], scores, out / "classification_report.png")
+    viz.plot_classic_kernels(x[test[0], 0], out / "classic_kernels.png")
+    target = scores.argmax(1)[:6]
+    images = x[test[:6]]
+    attributions = {
+        "saliency": interpret.saliency(model, images, target),
+        "gradient × input": interpret.gradient_x_input(model, images, target),
+        "SmoothGrad": interpret.smoothgrad(model, images, target, samples=32, seed=0),
+        "integrated gradients": interpret.integrated_gradients(model, images, target, steps=32),
+        "occlusion 2×2": interpret.occlusion(model, images, (1, 2, 2), target, strides=(1, 1, 1)),
+    }
+    viz.plot_attributions(images, attributions, out / "attributions.png",
+                          titles=[f"predicted {t}" for t in target])
+    hidden = nt.Sequential(list(model)[:4])                       # conv features before the classifier
+    feats = viz._model.predict(hidden, x[test])
+    viz.plot_embedding(feats, y[test], out / "embedding_pca.png", title="PCA of the CNN's features, digits test set")
+    # ROC/PR: one digit against the rest from a logistic regression on the pixels
+    flat = x.reshape(len(x), -1)
+    logistic = nt.Sequential([nt.nn.Dense(1, in_features=64)])
+    logistic.compile(optimizer="adam", loss="bce_with_logits", learning_rate=0.01)
+    is_eight = (y == 8).astype(np.float32)[:, None]
+    logistic.fit(flat[train], is_eight[train], epochs=10, batch_size=64, verbose=0)
+    viz.plot_roc_pr(is_eight[test, 0], logistic.predict(flat[test])[:, 0], out / "roc_pr.png",
+                    title="digit 8 against the rest: logistic regression on the pixels")
+
+
+def course_sheets(out: Path):
+    viz.plot_activations(out / "activations.png")
+    viz.plot_losses(out / "losses.png")
+    viz.plot_lr_schedules(path=out / "lr_schedules.png")
+    viz.plot_optimizer_paths("rosenbrock", path=out / "optimizers_rosenbrock.png", steps=400)
+    viz.plot_optimizer_paths("beale", path=out / "optimizers_beale.png", steps=400)
+    viz.plot_conv_arithmetic(path=out / "conv_arithmetic.png")
+    viz.plot_positional_encoding(100, 128, out / "positional_encoding.png")
+    # attention of positional encodings with themselves, 4 heads = 4 slices of the dimensions:
+    # heads on the fast (low) dimensions attend to the next positions, slow ones spread out
+    pe = nt.nn.layers.positional.sinusoidal_encoding(24, 32, dtype=np.float64)
+    heads = pe.reshape(24, 4, 8).transpose(1, 0, 2)
+    logits = heads @ heads.transpose(0, 2, 1) * 8 / np.sqrt(8)
+    weights = np.exp(logits - logits.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    viz.plot_attention_maps(weights, out / "attention_maps.png",
+                            title="dot-product attention of sinusoidal encodings, one head per 8 of 32 dimensions")
+    rng = np.random.default_rng(0)
+    t = np.arange(40)
+    freq = np.r_[np.full(5, 0.05), np.full(5, 0.15)]
+    seqs = np.sin(2 * np.pi * freq[:, None] * t + rng.uniform(0, 6, (10, 1)))[..., None]
+    rnn = nt.nn.SimpleRNN(16, return_sequences=True)
+    nt.set_default_dtype(np.float64)
+    viz.plot_hidden_states(rnn(nt.tensor(seqs)).numpy(), out / "hidden_states.png", labels=[0] * 5 + [1] * 5,
+                           title="an RNN's states on slow (0) and fast (1) sine waves")
+    x = rng.standard_normal((16, 40, 4))
+    norms = {"SimpleRNN (tanh)": viz.gradient_norms_through_time(nt.nn.SimpleRNN(16, return_sequences=True), x),
+             "LSTM": viz.gradient_norms_through_time(nt.nn.LSTM(16, return_sequences=True), x),
+             "GRU": viz.gradient_norms_through_time(nt.nn.GRU(16, return_sequences=True), x)}
+    viz.plot_gradient_norms(norms, out / "gradient_norms.png")
+    nt.set_default_dtype(np.float32)
+
+
+def fashion_shap(out: Path):
+    try:
+        (x, y), (x_test, y_test) = nt.data.load_fashion_mnist(flatten=True, download=False)
+    except nt.data.DatasetNotFoundError as error:
+        print(f"SHAP picture skipped: {error}")
+        return
+    x, y = x[:10000], y[:10000]
+    model = nt.Sequential([nt.nn.Dense(128, activation="relu"), nt.nn.Dense(64, activation="relu"),
+                           nt.nn.Dense(10)])
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=3, batch_size=64, verbose=0)
+    print(f"Fashion-MNIST MLP (10k images, 3 epochs) test accuracy {model.evaluate(x_test, y_test)['accuracy']:.3f}")
+
+    def probabilities(a):
+        return nt.functional.softmax(nt.tensor(model.predict(a.astype(np.float32), batch_size=8192)), axis=-1).numpy()
+
+    pixel = np.arange(784)
+    groups = (pixel // 28 // 4) * 7 + (pixel % 28) // 4            # 49 superpixels of 4×4
+    rng = np.random.default_rng(0)
+    background = x[rng.choice(len(x), 20, replace=False)]
+    picks = [int(np.flatnonzero(y_test == c)[0]) for c in (0, 1, 5, 9)]
+    values, expected = interpret.kernel_shap(probabilities, x_test[picks], background, samples=400, groups=groups,
+                                             seed=0)
+    per_pixel = values[:, groups, :].reshape(len(picks), 28, 28, 10) / 16   # a superpixel's value shared by its 16 pixels
+    names = nt.data.FASHION_MNIST_CLASSES
+    viz.plot_shap_images(x_test[picks].reshape(-1, 28, 28), per_pixel, out / "shap_fashion.png", class_names=names,
+                         image_titles=[names[y_test[i]] for i in picks],
+                         title="KernelSHAP of the Fashion-MNIST MLP (4×4 superpixels, 400 coalitions, 20 background images)")
+
+
+def main(folder="gallery"):
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    nt.manual_seed(0)
+    for part in (course_sheets, boundary_pictures, digits_pictures, fashion_shap):
+        start = time.perf_counter()
+        part(out)
+        print(f"{part.__name__}: {time.perf_counter() - start:.1f} s")
+    return sorted(p.name for p in out.glob("*.png"))
+
+
+if __name__ == "__main__":
+    print("\n".join(main(*sys.argv[1:])))

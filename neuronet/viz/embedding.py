@@ -1,0 +1,57 @@
+"""2-D projections of embeddings or hidden features coloured by class: PCA built in, t-SNE
+(scikit-learn) and UMAP (umap-learn) when the user has them."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._figure import finish, new_figure
+
+__all__ = ["project_2d", "plot_embedding"]
+
+
+def project_2d(x, method: str = "pca", seed: int = 0) -> np.ndarray:
+    """(N, D) → (N, 2).  ``"pca"``: the first two principal components (SVD of the centred data, signs fixed
+    so that each component's largest loading is positive); ``"tsne"``, ``"umap"``: the optional packages."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] < 2:
+        raise ValueError(f"project_2d: expected points (N >= 2, D), got shape {x.shape}")
+    if method == "pca":
+        centred = x - x.mean(0)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        vt = vt[:2] * np.sign(vt[:2][np.arange(min(2, len(vt))), np.abs(vt[:2]).argmax(1)])[:, None]
+        out = centred @ vt.T
+        return out if out.shape[1] == 2 else np.c_[out, np.zeros(len(out))]
+    if method == "tsne":
+        try:
+            from sklearn.manifold import TSNE
+        except ImportError as error:
+            raise ImportError("project_2d(method='tsne') needs scikit-learn: pip install scikit-learn") from error
+        return TSNE(2, random_state=seed, perplexity=min(30.0, (len(x) - 1) / 3), init="pca").fit_transform(x)
+    if method == "umap":
+        try:
+            import umap
+        except ImportError as error:
+            raise ImportError("project_2d(method='umap') needs umap-learn: pip install umap-learn") from error
+        return umap.UMAP(n_components=2, random_state=seed).fit_transform(x)
+    raise ValueError(f"project_2d: method must be 'pca', 'tsne' or 'umap', got {method!r}")
+
+
+def plot_embedding(x, labels, path=None, method: str = "pca", class_names=None, title: str = "", seed: int = 0):
+    """Scatter of the 2-D projection of ``x`` (N, D), one colour per class, with a legend of class names."""
+    labels = np.asarray(labels).reshape(-1)
+    if len(labels) != len(x):
+        raise ValueError(f"plot_embedding: {len(x)} points but {len(labels)} labels")
+    xy = project_2d(x, method, seed)
+    fig, axes = new_figure("plot_embedding", (5.6, 4.8))
+    ax = axes[0, 0]
+    from matplotlib import colormaps
+    cmap = colormaps["tab10" if len(np.unique(labels)) <= 10 else "tab20"]
+    for i, c in enumerate(np.unique(labels)):
+        sel = labels == c
+        name = class_names[int(c)] if class_names is not None else str(c)
+        ax.scatter(xy[sel, 0], xy[sel, 1], s=8, color=cmap(i % cmap.N), label=name, alpha=0.8)
+    ax.legend(fontsize=7, markerscale=2, loc="best")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title or f"{method.upper()} projection of {x.shape[1]}-D points", fontsize=10)
+    return finish(fig, path)
