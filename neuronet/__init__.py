@@ -33,9 +33,9 @@ from . import utils, cuda
 
 
 def __getattr__(name):
-    """``nt.models``, ``nt.distributed`` and ``nt.onnx`` are imported on first use (ready architectures: ~15 ms
+    """``nt.models``, ``nt.distributed``, ``nt.onnx`` and ``nt.pytorch`` are imported on first use (ready architectures: ~15 ms
     that training a layer stack never needs); ``import neuronet.models`` works as usual."""
-    if name in ("models", "distributed", "onnx"):
+    if name in ("models", "distributed", "onnx", "pytorch"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'neuronet' has no attribute {name!r}")
