@@ -159,7 +159,7 @@ class InputLayer(Module):
         return []
 
 
-@register_module
+@register_module(name="keras.Model")  # not "Model": that short name stays neuronet's own (nt.Model)
 class Model(_KerasModel, _NeuronetModel):
     """``keras.Model(inputs, outputs)`` (functional API) or a subclass with ``call`` (or ``forward``).
 
@@ -396,7 +396,7 @@ def _rebuild(graph):
     return inputs, outputs[0] if len(outputs) == 1 else outputs
 
 
-@register_module
+@register_module(name="keras.Sequential")  # not "Sequential": files naming it must keep loading as nt.Sequential
 class Sequential(_KerasModel, _NeuronetSequential):
     """``keras.Sequential([keras.Input(shape=(4,)), layers.Dense(8, activation="relu"), ...])`` (or
     ``add`` one layer at a time).  An Input first, or ``input_shape=`` on the first layer, builds the

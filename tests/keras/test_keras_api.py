@@ -199,3 +199,18 @@ def test_a_layer_that_does_not_fit_is_refused_at_add_and_not_kept():
     assert len(model.layers) == 1 and model.predict(np.ones((1, 4), np.float32)).shape == (1, 3)
     with pytest.raises(TypeError, match=r"Model: unexpected argument\(s\) \['outputz'\]"):
         keras.Model(outputz=1)
+
+
+def test_importing_neuronet_keras_leaves_neuronets_own_class_names_alone(tmp_path):
+    """keras.Sequential/keras.Model were registered under the short names "Sequential"/"Model", so
+    after ``import neuronet.keras`` a plain nt.Sequential saved its class by full path and a file
+    naming "Sequential" loaded as a keras.Sequential (whose evaluate returns a list)."""
+    import neuronet as nt
+    plain = nt.Sequential([nt.nn.Dense(2)])
+    plain.build((None, 3))
+    assert plain.get_config()["class"] == "Sequential"
+    plain.save(tmp_path / "plain.nnet")
+    assert type(nt.load_model(tmp_path / "plain.nnet")) is nt.Sequential
+    k = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    k.save(tmp_path / "k.nnet")
+    assert type(nt.load_model(tmp_path / "k.nnet")) is keras.Sequential
