@@ -20,6 +20,7 @@ import math
 
 from ..autograd import Function, unbroadcast
 from ..backend import array_module, get_rng, np
+from ..kernels.parallel import blas_for_product
 from ..tensor import Tensor
 from .activation import tanh
 from .linear import linear
@@ -107,6 +108,10 @@ class ScaledDotProductAttention(Function):
         return scores if additive is None else scores + xp.asarray(additive)
 
     def forward(self, q, k, v, additive=None):
+        with _blas_for_heads(q, k):
+            return self._forward(q, k, v, additive)
+
+    def _forward(self, q, k, v, additive):
         xp = array_module(q)
         allowed = None if self.allowed is None else xp.asarray(self.allowed)
         if self.is_causal:
@@ -136,6 +141,10 @@ class ScaledDotProductAttention(Function):
         return weights
 
     def backward(self, gout, gweights=None):
+        with _blas_for_heads(self.q, self.k):
+            return self._backward(gout, gweights)
+
+    def _backward(self, gout, gweights):
         # dV = Wᵀ dO;  dW = dO Vᵀ (+ dL/dW when the weights are an output);  dP = dW ⊙ keep/(1 − p)
         q_shape, k_shape, v_shape, m_shape = self.shapes
         xp = array_module(gout)
@@ -147,7 +156,7 @@ class ScaledDotProductAttention(Function):
         gq = gk = gv = gm = None
         if self.needs_grad[2]:
             gv = unbroadcast(_swap_last(self._dropped(p)) @ gout, v_shape)
-        gw = gout @ _swap_last(v)
+        gw = _matmul_t(gout, v)
         if gweights is not None:
             gw += gweights
         if self.keep is not None:
@@ -174,8 +183,18 @@ def _swap_last(a):
 
 
 def _matmul_t(a, b):
-    """a bᵀ over the last two axes, arrays broadcast over the leading ones."""
-    return a @ b.swapaxes(-1, -2)
+    """a bᵀ over the last two axes, arrays broadcast over the leading ones.  bᵀ is copied to be
+    contiguous: NumPy's batched matmul runs 2× slower on a transposed view as its second operand
+    (measured on (32, 4, 128, 32) arrays at one thread), and the copy costs less than that."""
+    xp = array_module(b)
+    return a @ (xp.ascontiguousarray(b.swapaxes(-1, -2)) if b.ndim > 2 else b.swapaxes(-1, -2))
+
+
+def _blas_for_heads(q, k):
+    """One BLAS thread when each head's (L, d)·(d, S) product is small: NumPy's batched matmul
+    calls BLAS once per head, and waking the other threads for each small call cost up to 100×
+    the product itself on a busy 2-core machine (4.2 s instead of 0.03 s for a 32×4-head batch)."""
+    return blas_for_product(q.shape[-2], q.shape[-1], k.shape[-2])
 
 
 def _broadcasts_to(mask_shape, shape) -> bool:
