@@ -7,9 +7,11 @@ integer or boolean tensor keeps the float dtype (as in PyTorch, unlike NumPy's f
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 
 from ..autograd import Function, unbroadcast
 from ..backend import array_module, get_default_dtype, np
+from ..kernels.parallel import blas_for_product
 from ..tensor import Tensor, refuse_non_real
 
 __all__ = [
@@ -446,18 +448,31 @@ def where(cond, a, b):
 
 # --- matrix product -----------------------------------------------------------------------------
 
+def _batched_blas(a, b):
+    """One BLAS thread for a batched product of small matrices: NumPy calls BLAS once per matrix,
+    and waking more threads for each small call costs more than the product (see attention.py)."""
+    if min(a.ndim, b.ndim) >= 2 and max(a.ndim, b.ndim) > 2:
+        return blas_for_product(a.shape[-2], a.shape[-1], b.shape[-1])
+    return nullcontext()
+
+
 class MatMul(Function):
     def forward(self, a, b):
         a, b = _match(a, b)
         self.a, self.b = a, b
         try:
-            return a @ b
+            with _batched_blas(a, b):
+                return a @ b
         except ValueError:
             raise ValueError(f"matmul: shapes {tuple(_shape(a))} and {tuple(_shape(b))} do not fit: the last "
                              "dimension of the first must equal the second-to-last of the second "
                              "(and batch dimensions must broadcast)") from None
 
     def backward(self, gy):
+        with _batched_blas(self.a, self.b):
+            return self._backward(gy)
+
+    def _backward(self, gy):
         # y = a @ b: dL/da = gy @ b^T, dL/db = a^T @ gy (then undo batch broadcasting)
         xp = array_module(gy)
         a, b = self.a, self.b
