@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from ..functional import special as _special
+
 __all__ = ["StandardScaler", "MinMaxScaler", "RobustScaler", "QuantileTransformer", "OneHotEncoder", "LabelEncoder",
            "SimpleImputer", "preprocessor_from_config", "save_preprocessor", "load_preprocessor"]
 
@@ -208,45 +210,15 @@ class RobustScaler(_Preprocessor):
         self.n_features_in_ = int(self.n_features_in_)
 
 
-# --- the normal distribution without SciPy --------------------------------------------------------
-_A = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
-      -3.066479806614716e+01, 2.506628277459239e+00)
-_B = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
-      -1.328068155288572e+01)
-_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
-      4.374664141464968e+00, 2.938163982698783e+00)
-_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
-
-
-def _polyval(coefs, t):
-    out = np.zeros_like(t)
-    for c in coefs:
-        out = out * t + c
-    return out
-
-
+# --- the normal distribution without SciPy (functional/special.py) ------------------------------------
 def normal_cdf(z):
-    """Φ(z), the standard normal CDF, to float64 accuracy (neuronet's erf)."""
-    from ..functional.activation import _erf
-    z = np.asarray(z, dtype=np.float64)
-    return 0.5 * (1.0 + _erf(z / math.sqrt(2.0), np))
+    """Φ(z), the standard normal CDF, in float64."""
+    return _special.normal_cdf(z, np)
 
 
 def normal_ppf(p):
-    """Φ⁻¹(p): Acklam's rational approximation refined by one Halley step (relative error < 1e-10 for
-    1e-7 <= p <= 1 - 1e-7, the range QuantileTransformer uses; less accurate further out)."""
-    p = np.asarray(p, dtype=np.float64)
-    q = np.minimum(p, 1 - p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.sqrt(-2 * np.log(np.where(q > 0, q, 1e-300)))
-        tail = _polyval(_C, t) / (_polyval(_D, t) * t + 1)
-        r = (p - 0.5) ** 2
-        centre = (p - 0.5) * _polyval(_A, r) / (_polyval(_B, r) * r + 1)
-        z = np.where(q < 0.02425, np.where(p < 0.5, tail, -tail), centre)
-        e = normal_cdf(z) - p                                       # Halley refinement
-        u = e * math.sqrt(2 * math.pi) * np.exp(z * z / 2)
-        z = z - u / (1 + z * u / 2)
-    return np.where(p <= 0, -np.inf, np.where(p >= 1, np.inf, z))
+    """Φ⁻¹(p), the standard normal quantile, in float64 (see ``functional/special.py``)."""
+    return _special.normal_ppf(p, np)
 
 
 class QuantileTransformer(_Preprocessor):

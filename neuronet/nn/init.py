@@ -18,6 +18,7 @@ import math
 
 from .. import backend
 from ..backend import np
+from ..functional.special import normal_ppf
 
 __all__ = [
     "compute_fans", "calculate_gain", "zeros", "ones", "constant", "normal", "uniform",
@@ -282,31 +283,9 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
         from math import erf, sqrt
         lo, hi = (1 + erf((a - mean) / (std * sqrt(2)))) / 2, (1 + erf((b - mean) / (std * sqrt(2)))) / 2
         u = _uniform01(shape, np.dtype(np.float64), xp) * (hi - lo) + lo
-        z = _ndtri(xp.clip(u, 1e-16, 1 - 1e-16), xp)
+        z = normal_ppf(xp.clip(u, 1e-16, 1 - 1e-16), xp)
         return xp.clip(mean + std * z, a, b).astype(dtype)
     return _fill_("trunc_normal_", tensor, draw)
-
-
-def _ndtri(p, xp):
-    """The inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9)."""
-    a = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
-         -3.066479806614716e+01, 2.506628277459239e+00)
-    b = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
-         -1.328068155288572e+01)
-    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
-         4.374664141464968e+00, 2.938163982698783e+00)
-    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
-
-    def tail(q):
-        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / \
-            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
-    q = p - 0.5
-    r = q * q
-    central = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / \
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
-    low = tail(xp.sqrt(-2 * xp.log(xp.minimum(p, 0.5))))
-    high = -tail(xp.sqrt(-2 * xp.log(xp.minimum(1 - p, 0.5))))
-    return xp.where(p < 0.02425, low, xp.where(p > 1 - 0.02425, high, central))
 
 
 def constant_(tensor, val: float):
