@@ -68,7 +68,7 @@ class RBM:
         self.rng = np.random.default_rng(seed if seed is not None else int(backend.get_rng().integers(2**63)))
         self.weight = self.visible_bias = self.hidden_bias = None
         self.n_visible = None
-        self.chain = None  # PCD's persistent visible states
+        self.chain = None  # PCD's persistent chains: (visible states, their p(h | v))
         self._velocity = None
         if n_visible is not None:
             self.build(positive_int("RBM", "n_visible", n_visible))
@@ -200,24 +200,33 @@ class RBM:
             vis = ((v - self.visible_bias) / self.sigma ** 2).mean(axis=0)
         return ph.T @ self._scaled(v) / n, vis, ph.mean(axis=0)
 
-    def negative_phase(self, v0):
-        """The visible states whose statistics stand for the model's: k Gibbs steps from the data
-        (CD-k) or from the persistent chains (PCD-k)."""
+    def _hidden(self, v):
+        """p(h = 1 | v) without input checks (the training loop's inner step)."""
+        return sigmoid(self._scaled(v) @ self.weight.T + self.hidden_bias)
+
+    def negative_phase(self, v0, ph0):
+        """k Gibbs steps h → v → h starting from hidden samples of p(h | data) (CD-k) or of the
+        persistent chains (PCD-k); returns the last visible states and their p(h | v)."""
+        start = ph0
+        if self.persistent and self.chain is not None and self.chain[1].shape == ph0.shape:
+            start = self.chain[1]
+        h = bernoulli(start, self.rng)
+        for step in range(self.k):
+            vk = self.sample_visible(h)
+            phk = self._hidden(vk)
+            if step < self.k - 1:
+                h = bernoulli(phk, self.rng)
         if self.persistent:
-            if self.chain is None or self.chain.shape[0] != v0.shape[0]:
-                self.chain = v0.copy()
-            v = self.gibbs(self.chain, self.k)
-            self.chain = v
-            return v
-        return self.gibbs(v0, self.k)
+            self.chain = (vk, phk)
+        return vk, phk
 
     def gradient(self, v) -> dict:
         """The ascent direction of the log-likelihood for batch ``v``: data statistics minus the
         CD-k/PCD estimate of the model statistics, minus weight decay; keys as :meth:`parameters`."""
         v0 = self._input("gradient", v)
-        pos = self._statistics(v0, self.hidden_probs(v0))
-        vk = self.negative_phase(v0)
-        neg = self._statistics(vk, self.hidden_probs(vk))
+        ph0 = self._hidden(v0)
+        pos = self._statistics(v0, ph0)
+        neg = self._statistics(*self.negative_phase(v0, ph0))
         grad_w = pos[0] - neg[0]
         if self.weight_decay:
             grad_w = grad_w - self.weight_decay * self.weight
