@@ -28,16 +28,19 @@ def _check(fn: str, rbm) -> None:
 
 
 def exact_log_partition(rbm) -> float:
-    """log Z = log Σ_h exp(cᵀh + Σ_i softplus(b_i + (Wᵀh)_i)) (or the same sum over v)."""
+    """log Z = log Σ_h exp(cᵀh + Σ_i softplus(b_i + (Wᵀh)_i)) (or the same sum over v), in blocks
+    of states so that 2²⁰ hidden configurations of an MNIST-sized RBM fit in memory."""
     _check("exact_log_partition", rbm)
     w, b, c = (np.asarray(a, np.float64) for a in (rbm.weight, rbm.visible_bias, rbm.hidden_bias))
-    if rbm.n_hidden <= rbm.n_visible:
-        h = all_binary_states(rbm.n_hidden)
-        terms = h @ c + softplus(h @ w + b).sum(axis=1)
-    else:
-        v = all_binary_states(rbm.n_visible)
-        terms = v @ b + softplus(v @ w.T + c).sum(axis=1)
-    return float(np.logaddexp.reduce(terms))
+    if rbm.n_hidden > rbm.n_visible:  # sum over the visible layer instead: same Z
+        w, b, c = w.T, c, b
+    n, total = w.shape[0], -np.inf
+    chunk = max(1, 2 ** 22 // max(1, w.shape[1]))  # states per block: bounds the (block, other layer) array
+    for start in range(0, 2 ** n, chunk):
+        codes = np.arange(start, min(2 ** n, start + chunk), dtype=np.int64)[:, None]
+        h = ((codes >> np.arange(n - 1, -1, -1)) & 1).astype(np.float64)
+        total = np.logaddexp(total, np.logaddexp.reduce(h @ c + softplus(h @ w + b).sum(axis=1)))
+    return float(total)
 
 
 def exact_log_likelihood(rbm, v, log_z: float | None = None) -> np.ndarray:
