@@ -35,9 +35,10 @@ def train(x, method, hidden, epochs, seed):
 
 
 def main(hidden=100, epochs=20, ais_runs=100, n_betas=14500, check_hidden=20, out="runs/rbm-mnist-ais", seed=0,
-         plots=True):
+         plots=True, train_rows=None):
     nt.manual_seed(seed)
     x_train, x_test = data(seed)
+    x_train = x_train[:train_rows]
     base = base_rate_bias(x_train)
     os.makedirs(out, exist_ok=True)
     results = {}

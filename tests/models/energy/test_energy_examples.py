@@ -28,14 +28,14 @@ def test_hopfield_example(tmp_path):
 
 def test_rbm_ais_example(tmp_path):
     r = load("rbm_mnist_ais").main(hidden=8, epochs=1, ais_runs=20, n_betas=300, check_hidden=6, out=str(tmp_path),
-                                   plots=False)
+                                   plots=False, train_rows=500)
     for method in ("CD-1", "CD-10", "PCD"):
         assert np.isfinite(r[method]["test_ll"]) and r[method]["test_ll"] < 0
     assert (tmp_path / "results.json").exists()
 
 
 def test_dbn_example_and_recipes(tmp_path):
-    r = load("dbn_fashion_few_labels").main(seeds=(0,), hidden=(16,), pretrain_epochs=1, epochs=1, pretrain_rows=1000,
+    r = load("dbn_fashion_few_labels").main(seeds=(0,), hidden=(16,), pretrain_epochs=1, epochs=1, pretrain_rows=500,
                                             test_rows=500, out=str(tmp_path), plots=False)
     assert 0 <= r["pretrained_mean"] <= 1 and 0 <= r["random_mean"] <= 1
     data = get_recipe("mlp-fashion-1pct").data()
