@@ -27,8 +27,8 @@ def save_recall_steps(states, energy, path: str, image_shape, target=None, title
     steps, batch = s.shape[:2]
     cols = steps + (target is not None)
     plt = pyplot("save_recall_steps")
-    fig = plt.figure(figsize=(1.1 * cols + 3.5, 1.1 * batch + 0.6))
-    grid = fig.add_gridspec(batch, cols + 3)
+    fig = plt.figure(figsize=(1.1 * cols + 4.5, 1.1 * batch + 0.6))
+    grid = fig.add_gridspec(batch, cols + 4)  # one empty column keeps the energy axis labels clear
     try:
         for b in range(batch):
             for t in range(cols):
@@ -39,9 +39,10 @@ def save_recall_steps(states, energy, path: str, image_shape, target=None, title
                 ax.set_yticks([])
                 if b == 0:
                     ax.set_title("stored" if t == steps else ("start" if t == 0 else f"sweep {t}"), fontsize=8)
-        ax = fig.add_subplot(grid[:, cols:])
+        ax = fig.add_subplot(grid[:, cols + 1:])
         for b in range(batch):
             ax.plot(range(steps), e[:, b], marker="o", ms=3)
+        ax.set_xticks(range(steps))
         ax.set_xlabel("sweep")
         ax.set_ylabel("energy E(s)")
         ax.grid(alpha=0.3)
