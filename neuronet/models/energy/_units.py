@@ -8,8 +8,13 @@ __all__ = ["sigmoid", "softplus", "bernoulli", "as_matrix", "check_binary"]
 
 
 def sigmoid(x):
-    """1 / (1 + e^-x), computed as ½(1 + tanh(x/2)) so that no exponential overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    """1 / (1 + e^-x), computed as ½(1 + tanh(x/2)) so that no exponential overflows (one new array)."""
+    out = np.array(x, dtype=np.result_type(x, np.float32))
+    out *= 0.5
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
 def softplus(x):
