@@ -68,10 +68,14 @@ def test_capacity_collapses_between_low_and_high_load():
 
 @pytest.mark.slow
 def test_capacity_curve_collapses_near_0138_n():
-    """N = 100..400: recall is good below 0.10 N and broken above 0.18 N."""
+    """N = 100..400: recall is good at 0.08 N everywhere; at 0.2 N (above 0.138) the overlap falls
+    further the larger the network (finite-size effects blur the transition for small N), below 0.8 at N = 400."""
+    high = []
     for n in (100, 200, 400):
-        curve = capacity_curve(n, [0.08, 0.2], trials=2, seed=1)
-        assert curve["overlap"][0] > 0.95 and curve["overlap"][1] < 0.8, (n, curve["overlap"])
+        curve = capacity_curve(n, [0.08, 0.2], trials=3, seed=1)
+        assert curve["overlap"][0] > 0.95, (n, curve["overlap"])
+        high.append(curve["overlap"][1])
+    assert high[0] > high[1] > high[2] and high[2] < 0.8, high
 
 
 def test_recall_of_mnist_thumbnails_from_twenty_percent_flipped_pixels():
