@@ -251,7 +251,7 @@ class RBM:
     def fit(self, x, epochs: int = 10, shuffle: bool = True, verbose: int = 0, callback=None) -> "RBM":
         """Train on ``x`` (N, n_visible) for ``epochs`` passes of mini-batches of ``batch_size``.
 
-        ``self.history["reconstruction_error"]`` gets one value per epoch (on the whole of ``x``);
+        ``self.history["reconstruction_error"]`` gets one value per epoch (on the first 5,000 rows of ``x``);
         ``callback(rbm, epoch)`` runs after each epoch."""
         x = self._input("fit", x)
         if self.visible == "bernoulli" and (x.min() < 0 or x.max() > 1):
