@@ -8,3 +8,4 @@ from .transformer import *  # noqa: F401,F403
 from .vit import *  # noqa: F401,F403
 from . import classic  # noqa: F401  (nt.models.classic)
 from .text_classifier import *  # noqa: F401,F403
+from . import energy  # noqa: F401  (nt.models.energy)
