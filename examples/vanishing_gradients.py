@@ -71,10 +71,9 @@ def main(steps: int = 100, units: int = 64, batch: int = 16, seed: int = 0, plot
     finally:
         nt.backend.set_default_dtype(previous)
     if plot:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(6.5, 4))
+        from neuronet.viz._figure import new_figure
+        fig, axes = new_figure("vanishing_gradients", (6.5, 4))  # no pyplot: the user's backend is left alone
+        ax = axes[0, 0]
         t = np.arange(1, steps + 1)
         for name, r in results.items():
             ax.semilogy(t, r["norms"], label=f"{name} (×{r['decay_per_step']:.2f} per step)")
@@ -83,7 +82,6 @@ def main(steps: int = 100, units: int = 64, batch: int = 16, seed: int = 0, plot
         ax.set_title(f"Gradient reaching the initial state (H = {units}, PyTorch's initialisation)")
         ax.legend()
         fig.savefig(plot, bbox_inches="tight", dpi=120)
-        plt.close(fig)
         print(f"plot written to {plot}")
     return results
 
