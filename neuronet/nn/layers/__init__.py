@@ -16,3 +16,5 @@ from .positional import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .spatial import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
+from .activity_regularization import *  # noqa: F401,F403
+from .noise import *  # noqa: F401,F403
