@@ -8,3 +8,5 @@ from .transformer import *  # noqa: F401,F403
 from .vit import *  # noqa: F401,F403
 from .autoencoder import *  # noqa: F401,F403
 from .vae import *  # noqa: F401,F403
+from .frechet import *  # noqa: F401,F403
+from .gan import *  # noqa: F401,F403
