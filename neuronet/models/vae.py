@@ -111,11 +111,10 @@ class VAE(GenerativeModel):
         return per.reshape(n, -1).sum(axis=1)
 
     def forward(self, x, labels=None):
-        """The decoder's output (logits or means) for x: z sampled in training, z = μ in evaluation."""
+        """The decoder's output (logits or means) at z = μ(x): the deterministic reconstruction (training
+        samples z inside its own step, :meth:`_terms`)."""
         onehot = self._labels(labels, x.shape[0])
-        mu, logvar = self._encode(x, onehot)
-        z = reparameterize(mu, logvar, self._eps(mu.shape, mu.dtype)) if self.training else mu
-        return self._decode(z, onehot)
+        return self._decode(self._encode(x, onehot)[0], onehot)
 
     def _eps(self, shape, dtype):
         return Tensor(backend.get_rng().standard_normal(shape).astype(dtype))
