@@ -43,18 +43,19 @@ def image_grid(images, ncols: int = 8, pad: int = 1, value_range=(0.0, 1.0)):
 
 
 def save_image_grid(images, path: str, ncols: int = 8, title: str = "", value_range=(0.0, 1.0),
-                    scale: float = 0.35) -> str:
-    """Write ``images`` tiled ``ncols`` wide to a PNG (grey images in grey, colour in colour); returns path."""
+                    pixels: int = 3) -> str:
+    """Write ``images`` tiled ``ncols`` wide to a PNG, each image pixel ``pixels`` screen pixels wide
+    (whole numbers keep every tile the same size); returns path."""
     plt = _pyplot()
     grid = image_grid(images, ncols, value_range=value_range)
-    rows = grid.shape[0] / max(np.asarray(images).shape[-2] + 1, 1)
-    fig, ax = plt.subplots(figsize=(max(2.0, scale * ncols), max(1.0, scale * rows) + (0.3 if title else 0)))
+    fig, ax = plt.subplots(figsize=(grid.shape[1] * pixels / 100, grid.shape[0] * pixels / 100 + (0.3 if title else 0)))
     try:
         ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         ax.axis("off")
         if title:
             ax.set_title(title, fontsize=9)
-        fig.savefig(path, dpi=100, bbox_inches="tight")
+        fig.subplots_adjust(0, 0, 1, 1 if not title else 1 - 0.3 / fig.get_figheight())
+        fig.savefig(path, dpi=100)
     finally:
         plt.close(fig)
     return path
