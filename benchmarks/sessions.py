@@ -42,6 +42,8 @@ def neuronet_session(workload: Workload, x: np.ndarray, y: np.ndarray, seed: int
             with nt.no_grad():
                 model(inputs)
         return Session(model, infer, first)
+    if workload.make_step is not None:
+        return Session(model, workload.make_step("neuronet", nt, model, x, y, workload), first)
 
     cross_entropy = require(nt, "functional.cross_entropy")
     optimizer = require(nt, f"optim.{_OPTIMIZERS[workload.optimizer]}")(list(model.parameters()), lr=workload.lr)
@@ -74,6 +76,8 @@ def torch_session(workload: Workload, x: np.ndarray, y: np.ndarray, seed: int,
             with torch.no_grad():
                 model(inputs)
         return Session(model, infer, first), note
+    if workload.make_step is not None:
+        return Session(model, workload.make_step("torch", torch, model, x, y, workload), first), note
 
     optimizer = getattr(torch.optim, _OPTIMIZERS[workload.optimizer])(model.parameters(), lr=workload.lr)
     cross_entropy = torch.nn.functional.cross_entropy

@@ -68,6 +68,7 @@ class Workload:
         build_neuronet: ``nt -> Module`` (raises MissingFeature when a layer does not exist).
         build_torch: ``torch -> torch.nn.Module`` with the same architecture.
         optimizer: "sgd" or "adam" (both frameworks, same ``lr``, other settings default).
+        make_step: builds the training step when it is not cross-entropy on the labels (see the field).
         flops_per_sample: GEMM FLOPs per sample of one step (2·M·N·K per GEMM; backward
             counted as 2× forward) when the workload is GEMM-bound enough to report GFLOP/s.
     """
@@ -83,6 +84,9 @@ class Workload:
     optimizer: str = "adam"
     lr: float = 1e-3
     flops_per_sample: float | None = None
+    #: ``(framework, lib, model, x, y, workload) -> step`` for a training step other than cross-entropy
+    #: (auto-encoders, VAEs, GANs: workloads/generative.py); the step builds what the model still lacks
+    make_step: Callable | None = None
 
 
 def images(batch: int, channels: int, size: int, classes: int):

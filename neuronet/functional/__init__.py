@@ -21,6 +21,8 @@ from .upsample import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .recurrent_simple import *  # noqa: F401,F403
+from .generative import *  # noqa: F401,F403
+from .noise import *  # noqa: F401,F403
 from . import operators as _operators
 
 _operators.install()

@@ -319,8 +319,11 @@ class ConvTranspose2d(Function):
         g = self.groups
         o = w.shape[1] * g
         w3 = w.reshape(g, c // g, -1)  # (G, C/g, O/g·kh·kw)
-        cols = xp.matmul(w3.transpose(0, 2, 1), x.reshape(n, g, c // g, h * wd))  # per image: Wᵀ (K, C/g) @ x
-        full = col2im(cols.reshape((n, o) + w.shape[2:] + (h * wd,)), (n, o) + self.full_hw,
+        # one GEMM per group over the whole batch: cols (G, K, N·HW) = Wᵀ (K, C/g) @ x (C/g, N·HW); a
+        # matmul broadcast over images runs one small product per image, several times slower
+        xg = x.reshape(n, g, c // g, h * wd).transpose(1, 2, 0, 3).reshape(g, c // g, n * h * wd)
+        cols = xp.matmul(w3.transpose(0, 2, 1), xg).reshape(g, -1, n, h * wd).transpose(2, 0, 1, 3)
+        full = col2im(xp.ascontiguousarray(cols).reshape((n, o) + w.shape[2:] + (h * wd,)), (n, o) + self.full_hw,
                       self.stride, self.dilation, (h, wd))
         (ph, pw), (oh, ow) = self.padding, self.out_hw
         y = full[:, :, ph:ph + oh, pw:pw + ow]
@@ -341,17 +344,20 @@ class ConvTranspose2d(Function):
         (ph, pw), (fh, fw) = self.padding, self.full_hw
         gfull = pad_nchw(gy, (ph, fh - ph - gy.shape[2], pw, fw - pw - gy.shape[3]))
         cols, row = im2col(gfull, self.w_shape[2:], self.stride, self.dilation, (h, wd))
-        cols = cols.reshape(n, g, -1, h * row)
+        # the batch folded into the GEMMs' inner dimension: colsg (G, K, N·H·row)
+        colsg = cols.reshape(n, g, -1, h * row).transpose(1, 2, 0, 3).reshape(g, -1, n * h * row)
         gx = gw = gb = None
         if self.needs_grad[0]:
-            gx = xp.matmul(self.w3, cols).reshape(n, c, h, row)[..., :wd]
+            gx = xp.matmul(self.w3, colsg).reshape(g, c // g, n, h, row).transpose(2, 0, 1, 3, 4)
+            gx = xp.ascontiguousarray(gx.reshape(n, c, h, row)[..., :wd])
             gx = gx[:, :, 0, :] if self.one_d else gx
         if self.needs_grad[1]:
             x = self.x
             if row != wd:  # zeros under the junk columns of the stride-1 layout
                 x = xp.zeros((n, c, h, row), dtype=x.dtype)
                 x[..., :wd] = self.x
-            gw = xp.matmul(x.reshape(n, g, c // g, h * row), cols.transpose(0, 1, 3, 2)).sum(axis=0)
+            xg = x.reshape(n, g, c // g, h * row).transpose(1, 2, 0, 3).reshape(g, c // g, n * h * row)
+            gw = xp.matmul(xg, colsg.transpose(0, 2, 1))
             gw = gw.reshape(self.w_shape[:2] + self.w_shape[3:] if self.one_d else self.w_shape)
         if len(self.needs_grad) > 2 and self.needs_grad[2]:
             gb = gy.sum(axis=(0, 2, 3))

@@ -151,6 +151,11 @@ def col2im(cols, padded_shape, stride, dilation, out_hw, out=None):
                 start = i * dh * wp + j * dw
                 flat[:, :, start:start + length] += cols[:, :, i, j, :length]
         return out
+    if kernel_arrays(cols) and (out is None or kernel_arrays(out)):  # per-plane, compiled (kernels/conv.py)
+        from ..kernels.conv import col2im_strided
+        out = xp.empty((n, c, hp, wp), dtype=cols.dtype) if out is None else out
+        col2im_strided(xp.ascontiguousarray(cols), out, sh, sw, dh, dw, oh, ow, row_width)
+        return out
     if out is None:
         out = xp.zeros((n, c, hp, wp), dtype=cols.dtype)
     else:

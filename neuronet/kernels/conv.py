@@ -17,7 +17,7 @@ from ..backend import np
 from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
 from .compiled import compile_kernel
 
-__all__ = ["col2im_rows", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
+__all__ = ["col2im_rows", "col2im_strided", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
            "conv_pool_backward_images", "ACTIVATION_CODES"]
 
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)
@@ -38,6 +38,26 @@ def col2im_rows(cols, out, dh, dw, wp, length):
                     src = cols[b, ch, i, j]
                     for p in range(length):
                         plane[start + p] += src[p]
+
+
+@compile_kernel
+def col2im_strided(cols, out, sh, sw, dh, dw, oh, ow, row_width):
+    """out (N, C, Hp, Wp) = Σ over offsets (i, j) of cols (N, C, kh, kw, OH·row_width) scattered to rows
+    i·dh + sh·y and columns j·dw + sw·x (any stride): the same adds in the same order as the NumPy path,
+    one channel plane at a time instead of kh·kw strided passes over the whole batch."""
+    n, c, kh, kw = cols.shape[:4]
+    for b in range(n):
+        for ch in range(c):
+            plane = out[b, ch]
+            plane[:, :] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    src = cols[b, ch, i, j]
+                    for y in range(oh):
+                        row = plane[i * dh + sh * y]
+                        base = y * row_width
+                        for x in range(ow):
+                            row[j * dw + sw * x] += src[base + x]
 
 
 @compile_kernel(inline=True)

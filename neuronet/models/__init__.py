@@ -9,3 +9,7 @@ from .vit import *  # noqa: F401,F403
 from . import classic  # noqa: F401  (nt.models.classic)
 from .text_classifier import *  # noqa: F401,F403
 from . import energy  # noqa: F401  (nt.models.energy)
+from .autoencoder import *  # noqa: F401,F403
+from .vae import *  # noqa: F401,F403
+from .frechet import *  # noqa: F401,F403
+from .gan import *  # noqa: F401,F403

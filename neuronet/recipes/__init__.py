@@ -3,6 +3,7 @@ from .registry import Recipe, register, get_recipe, recipe_names
 from . import mlp, cnn, sequence, language, language_transformer, numerals, attention  # noqa: F401  (register the recipes)
 from . import classic  # noqa: F401  (the classic networks: own learning rules, Recipe.run)
 from . import energy  # noqa: F401  (energy-based recipes)
+from . import generative  # noqa: F401  (the auto-encoder, VAE and GAN recipes)
 from .runner import run_recipe
 
 __all__ = ["Recipe", "register", "get_recipe", "recipe_names", "run_recipe"]

@@ -86,6 +86,10 @@ def _arrays(model, dataset, info, limit):
                 raise ValueError(f"evaluate: the model takes inputs of shape {shape}, dataset {dataset} has {x.shape[1:]}")
             x = x.reshape((x.shape[0], *shape))
     names = (info or {}).get("class_names") or split.get("class_names")
+    if (info or {}).get("kind") == "generative":  # scored on reconstructing its input (the VAE: its −ELBO)
+        model = _compiled(model, info, "the test loss")
+        logs = model.evaluate(x, x, batch_size=1000)
+        return [", ".join(f"{k} {v:.4f}" for k, v in logs.items()) + f" on {n} test images (reconstructing them)"]
     if names is None:
         model = _compiled(model, info, "the test loss")
         logs = model.evaluate(x, y, batch_size=1000)

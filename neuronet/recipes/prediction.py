@@ -145,7 +145,7 @@ def model_inputs(model, info, path=None, text=None):
     """The array(s) ``model`` reads, from ``path`` or ``--text`` values, for ``info``'s kind."""
     from ..data.text import pad_sequences
     kind = (info or {}).get("kind", "features")
-    if kind in ("features", "images"):
+    if kind in ("features", "images", "generative"):
         return _arrays(model, info, path, text)
     if kind == "text":
         texts = list(text) if text else read_texts(path) if path else []
@@ -271,6 +271,9 @@ def predict_lines(model, info, path=None, text=None, steps: int = 1, length: int
         return _classification_lines(pred, names, texts), pred
     x = model_inputs(model, info, path, text)
     pred = model.predict(x)
+    if kind == "generative":  # an auto-encoder's reconstructions: their error per image (--output keeps them)
+        errors = ((pred.reshape(len(pred), -1) - x.reshape(len(x), -1)) ** 2).mean(axis=1)
+        return [f"image {i}: reconstruction error (MSE) {e:.5f}" for i, e in enumerate(errors.tolist())], pred
     if pred.ndim == 2 and (pred.shape[1] > 1 or names is not None):
         return _classification_lines(pred, names), pred
     return [np.array2string(row, precision=4, separator=", ", max_line_width=200) for row in pred], pred

@@ -53,8 +53,10 @@ KINDS = {
     "series": "a series of raw values (.csv/.txt/.npy, or --text) -> the forecast of the next values",
     "characters": "a prompt (--text or a .txt) -> the text the language model writes after it",
     "numerals": "Arabic numbers 1-3999 (--text '1994 2024', or a .csv/.txt/.npy) -> Roman numerals",
-    "experiment": "nothing: a study that trains its own models by their own rules and writes report.json and "
-                  "its pictures (no model file to predict or evaluate with)",
+    "generative": "images (.npy N×C×H×W or N×H×W, or .csv of flattened pixels) -> each one's reconstruction "
+                  "error; --output keeps the reconstructions (auto-encoders, VAEs)",
+    "experiment": "nothing: the run's report.json and pictures hold its results (networks with their own "
+                  "learning rules, GANs judged by their samples)",
 }
 
 

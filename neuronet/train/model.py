@@ -314,6 +314,9 @@ class Model(Module):
                     if name.startswith(prefix):
                         term = reg(p)
                         total = term if total is None else total + term
+            act = getattr(m, "activity_loss", None)  # activity_regularizer= penalties of this forward
+            if act is not None:
+                total = act if total is None else total + act
         return total
 
     def _loss(self, pred, target, sample_weight=None):

@@ -35,3 +35,8 @@ from .image_grid import save_image_grid, save_rbm_filters  # energy-based networ
 from .hopfield_recall import save_recall_steps
 from .capacity_curve import save_capacity_curve
 __all__ += ["save_image_grid", "save_rbm_filters", "save_recall_steps", "save_capacity_curve"]
+from .images import image_grid, save_image_grid, save_image_rows
+from .latent import save_latent_scatter, save_latent_traversal, save_loss_curves
+
+__all__ += ["image_grid", "save_image_grid", "save_image_rows", "save_latent_scatter", "save_latent_traversal",
+            "save_loss_curves"]

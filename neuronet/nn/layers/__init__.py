@@ -18,3 +18,6 @@ from .spatial import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
 from .torch_names import *  # noqa: F401,F403
 from .torch_recurrent import *  # noqa: F401,F403
+from .activity_regularization import *  # noqa: F401,F403
+from .noise import *  # noqa: F401,F403
+from .spectral_norm import *  # noqa: F401,F403

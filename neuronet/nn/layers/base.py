@@ -71,6 +71,9 @@ class _Layer(Module):
 
     #: how many leading positional inputs are floating-point data (see the module docstring)
     float_inputs = 0
+    #: a penalty on the output added to the training loss (activity_regularization.py), and its last value
+    activity_regularizer = None
+    activity_loss = None
 
     def _float_dtype(self):
         """The dtype integer inputs are cast to: the first floating parameter's, else the default."""
@@ -103,4 +106,8 @@ class _Layer(Module):
                     from ...functional.math import cast  # float64 data into a float32 layer: one dtype, keeping the graph
                     checked[i] = cast(a if isinstance(a, Tensor) else Tensor(data), self._float_dtype())
             args = tuple(checked)
-        return super().__call__(*args, **kwargs)
+        out = super().__call__(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            from .activity_regularization import record_activity
+            record_activity(self, out)
+        return out

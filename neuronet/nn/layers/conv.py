@@ -18,6 +18,7 @@ from ...functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2
 from ...functional.conv_pool import conv2d_max_pool2d
 from ...functional.im2col import PADDING_MODES, as_tuple
 from .. import init
+from .activity_regularization import get_activity_regularizer
 from .base import _Layer
 from ..parameter import Parameter
 
@@ -34,7 +35,8 @@ class _Conv(_Layer):
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, groups=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                 padding_mode="zeros", output_padding=0, kernel_regularizer=None, bias_regularizer=None):
+                 padding_mode="zeros", output_padding=0, kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None):
         super().__init__()
         name = type(self).__name__
         filters = positive_int(name, "filters", filters)
@@ -63,6 +65,7 @@ class _Conv(_Layer):
         self.activation = activation
         self.kernel_regularizer = kernel_regularizer  # penalties the training code adds to the loss
         self.bias_regularizer = bias_regularizer
+        self.activity_regularizer = get_activity_regularizer(activity_regularizer)  # on the output
         self.use_bias = bool(use_bias)
         self.kernel_initializer = None if kernel_initializer is None else init.get(kernel_initializer)
         self.bias_initializer = None if bias_initializer is None else init.get(bias_initializer)
@@ -185,10 +188,11 @@ class Conv2D(_Conv):
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, groups=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                 padding_mode="zeros", kernel_regularizer=None, bias_regularizer=None):
+                 padding_mode="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None):
         super().__init__(filters, kernel_size, strides, padding, dilation_rate, groups, activation, use_bias,
                          kernel_initializer, bias_initializer, padding_mode,
-                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer)
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer)
 
 
 class Conv1D(_Conv):
@@ -203,10 +207,11 @@ class Conv1D(_Conv):
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, groups=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                 padding_mode="zeros", kernel_regularizer=None, bias_regularizer=None):
+                 padding_mode="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None):
         super().__init__(filters, kernel_size, strides, padding, dilation_rate, groups, activation, use_bias,
                          kernel_initializer, bias_initializer, padding_mode,
-                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer)
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer)
 
 
 class Conv2DTranspose(_Conv):
@@ -227,11 +232,11 @@ class Conv2DTranspose(_Conv):
 
     def __init__(self, filters, kernel_size, strides=1, padding=0, output_padding=0, dilation_rate=1, groups=1,
                  activation=None, use_bias=True, kernel_initializer=None, bias_initializer=None,
-                 kernel_regularizer=None, bias_regularizer=None):
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None):
         super().__init__(filters, kernel_size, strides, 0 if padding == "valid" else padding, dilation_rate,
                          groups, activation, use_bias, kernel_initializer, bias_initializer,
                          output_padding=output_padding, kernel_regularizer=kernel_regularizer,
-                         bias_regularizer=bias_regularizer)
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer)
 
 
 class Conv1DTranspose(Conv2DTranspose):

@@ -14,6 +14,7 @@ from ...checks import positive_int
 from ...functional.activation import activation_name, get_activation
 from ...functional.linear import dense
 from .. import init
+from .activity_regularization import get_activity_regularizer
 from .base import _Layer
 from ..parameter import Parameter
 
@@ -32,6 +33,8 @@ class Dense(_Layer):
         kernel_initializer, bias_initializer: names or callables from ``nt.nn.init``.
         kernel_regularizer, bias_regularizer: penalties the training loop adds to the loss
             (e.g. ``"l2"`` or an object from ``nt.optim``); stored here as given.
+        activity_regularizer: a penalty on the output added to the training loss (Keras's; ``"l1"``,
+            :class:`~neuronet.nn.SparsityKL`, any callable) — see ``activity_regularization.py``.
         in_features: the input size, to create the parameters now instead of on the first call.
 
     Input (..., in_features) → output (..., units).
@@ -46,7 +49,8 @@ class Dense(_Layer):
 
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, in_features: int | None = None):
+                 kernel_regularizer=None, bias_regularizer=None, in_features: int | None = None,
+                 activity_regularizer=None):
         super().__init__()
         self.units = positive_int("Dense", "units", units)
         get_activation(activation)  # an unknown name fails here, not on the first batch
@@ -56,6 +60,7 @@ class Dense(_Layer):
         self.bias_initializer = init.get(bias_initializer)
         self.kernel_regularizer = kernel_regularizer
         self.bias_regularizer = bias_regularizer
+        self.activity_regularizer = get_activity_regularizer(activity_regularizer)  # a penalty on the output
         self.in_features = None
         self.register_parameter("weight", None)
         if self.use_bias:
