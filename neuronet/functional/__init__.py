@@ -21,6 +21,8 @@ from .upsample import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .recurrent_simple import *  # noqa: F401,F403
+from .graph import *  # noqa: F401,F403
+from .graph_norm import *  # noqa: F401,F403
 from . import operators as _operators
 
 _operators.install()

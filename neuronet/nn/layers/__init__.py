@@ -16,3 +16,4 @@ from .positional import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .spatial import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
+from .graph import *  # noqa: F401,F403
