@@ -6,3 +6,4 @@ from .char_lm import *  # noqa: F401,F403
 from .seq2seq import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .vit import *  # noqa: F401,F403
+from .graph import *  # noqa: F401,F403

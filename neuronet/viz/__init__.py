@@ -2,3 +2,6 @@
 from .heatmap import save_heatmap
 
 __all__ = ["save_heatmap"]
+from .embedding import save_embedding, project_2d
+
+__all__ += ["save_embedding", "project_2d"]

@@ -15,3 +15,6 @@ def graph():
     """12 nodes, 40 random directed edges with repeats and self-loops, 5 features (float32)."""
     rng = np.random.default_rng(0)
     return rng.normal(size=(12, 5)).astype(np.float32), rng.integers(0, 12, (2, 40))
+
+
+from tests.data.conftest import ensure_dataset  # noqa: E402,F401  (fetch the Drosophila files or skip offline)
