@@ -3,9 +3,10 @@
 A graph is a COO edge index ``(2, E)``: row 0 the source node j, row 1 the target node i
 (PyG's ``flow="source_to_target"``): a message x_j travels along each edge and is aggregated at i.
 Every aggregation here is a *segment* reduction: rows of ``src`` that share an ``index`` value are
-reduced together.  On NumPy the rows are ordered by index once (a stable sort, skipped when the
-index is already sorted — the normalisation helpers in ``nt.data.graphs`` return edges sorted by
-target) and reduced by ``ufunc.reduceat``: one vectorised pass, float32 stays float32.
+reduced together.  Sums are a scatter-add on flat positions (``np.add.at``, NumPy's fast 1-D path);
+maxima order the rows by index once (a stable sort, skipped when already sorted) and reduce them
+with ``np.maximum.reduceat``.  With numba installed, float32 sums and message passing run as
+compiled loops over the edges (``kernels/graph.py``), with no (E, C) intermediate.
 
 The index arrays are constants (integers, no gradient); the Functions differentiate with respect
 to the float inputs.
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module, np
+from ..kernels.compiled import kernel_arrays
 from ..tensor import Tensor
+from .embedding import _scatter_add_rows
 
 __all__ = ["segment_sum", "segment_mean", "segment_max", "segment_softmax", "scatter", "index_select",
            "propagate", "global_add_pool", "global_mean_pool", "global_max_pool"]
@@ -22,55 +25,41 @@ __all__ = ["segment_sum", "segment_mean", "segment_max", "segment_softmax", "sca
 
 # --- kernels on arrays ----------------------------------------------------------------------------
 
-class _Segments:
-    """How the rows of an index group into segments: the sort order (None if already sorted), the
-    first row of each non-empty segment, which segments are non-empty, and each segment's size."""
-
-    __slots__ = ("order", "starts", "nonempty", "counts", "n")
-
-    def __init__(self, xp, index, n):
-        self.n = n
-        if index.size and bool((index[1:] < index[:-1]).any()):
-            self.order = xp.argsort(index, kind="stable")
-            index = index[self.order]
-        else:
-            self.order = None
-        self.counts = xp.bincount(index, minlength=n)[:n] if index.size else xp.zeros(n, dtype=xp.int64)
-        self.nonempty = xp.flatnonzero(self.counts)
-        self.starts = (xp.cumsum(self.counts) - self.counts)[self.nonempty]
-
-    def reduce(self, ufunc, src, fill=0):
-        """``ufunc`` over each segment's rows of ``src``; ``fill`` in the empty segments."""
-        xp = array_module(src)
-        out = xp.full((self.n,) + src.shape[1:], fill, dtype=src.dtype)
-        if self.nonempty.size:
-            rows = src if self.order is None else src[self.order]
-            out[self.nonempty] = ufunc.reduceat(rows, self.starts, axis=0)
-        return out
-
-
-def _segment_sum_array(src, index, n, seg=None):
+def _segment_sum_array(src, index, n):
+    """out[s] = Σ_{k: index_k = s} src[k] as a new array of shape (n,) + src.shape[1:]."""
     xp = array_module(src)
-    if xp is np:
-        return (seg or _Segments(xp, index, n)).reduce(np.add, src)
-    out = xp.zeros((n,) + src.shape[1:], dtype=src.dtype)  # pragma: no cover - GPU only
-    import cupyx  # pragma: no cover
-    cupyx.scatter_add(out, index, src)  # pragma: no cover
-    return out  # pragma: no cover
+    out = xp.zeros((n,) + src.shape[1:], dtype=src.dtype)
+    if not index.size:
+        return out
+    rows = xp.ascontiguousarray(src).reshape(src.shape[0], -1)
+    flat = out.reshape(n, -1)
+    if kernel_arrays(rows):
+        from ..kernels.graph import scatter_rows
+        scatter_rows(rows, index, flat)
+    else:
+        _scatter_add_rows(xp, flat, index, rows)
+    return out
 
 
 def _segment_max_array(src, index, n):
+    """(out, counts): the elementwise maximum of each segment's rows (0 where a segment is empty)."""
     xp = array_module(src)
-    if xp is np:
-        seg = _Segments(xp, index, n)
-        out = seg.reduce(np.maximum, src, fill=0)
-        return out, seg.counts
-    out = xp.full((n,) + src.shape[1:], -xp.inf, dtype=src.dtype)  # pragma: no cover - GPU only
-    import cupyx  # pragma: no cover
-    cupyx.scatter_max(out, index, src)  # pragma: no cover
-    counts = xp.bincount(index, minlength=n)  # pragma: no cover
-    out[counts == 0] = 0  # pragma: no cover
-    return out, counts  # pragma: no cover
+    counts = xp.bincount(index, minlength=n)[:n] if index.size else xp.zeros(n, dtype=xp.int64)
+    out = xp.full((n,) + src.shape[1:], -xp.inf, dtype=src.dtype)
+    if index.size:
+        rows = xp.ascontiguousarray(src).reshape(src.shape[0], -1)
+        flat = out.reshape(n, -1)
+        if xp is np:  # flat positions index·D + column: NumPy's fast one-dimensional ufunc.at
+            d = flat.shape[1]
+            np.maximum.at(flat.reshape(-1), (index[:, None] * d + np.arange(d)).reshape(-1), rows.reshape(-1))
+        else:  # pragma: no cover - GPU only
+            import cupyx
+            cupyx.scatter_max(flat, index, rows)
+    out[counts == 0] = 0
+    return out, counts
+
+
+_NO_WEIGHTS = np.empty(0, dtype=np.float32)
 
 
 # --- Functions ------------------------------------------------------------------------------------
@@ -93,9 +82,8 @@ class SegmentMean(Function):
 
     def forward(self, src):
         xp = array_module(src)
-        seg = _Segments(xp, self.index, self.n) if xp is np else None
-        total = _segment_sum_array(src, self.index, self.n, seg)
-        counts = seg.counts if seg is not None else xp.bincount(self.index, minlength=self.n)
+        total = _segment_sum_array(src, self.index, self.n)
+        counts = xp.bincount(self.index, minlength=self.n)[:self.n]
         self.scale = (1.0 / xp.maximum(counts, 1)).astype(src.dtype).reshape((-1,) + (1,) * (src.ndim - 1))
         return total * self.scale  # empty segments: 0, as PyG
 
@@ -127,10 +115,9 @@ class SegmentSoftmax(Function):
 
     def forward(self, src):
         xp = array_module(src)
-        seg = _Segments(xp, self.index, self.n) if xp is np else None
         top, _ = _segment_max_array(src, self.index, self.n)
         e = xp.exp(src - top[self.index])
-        total = _segment_sum_array(e, self.index, self.n, seg)
+        total = _segment_sum_array(e, self.index, self.n)
         self.y = e / (total[self.index] + 1e-16)  # PyG's softmax adds 1e-16 too
         return self.y
 
@@ -146,7 +133,7 @@ class IndexSelect(Function):
         self.index, self.n = index, n
 
     def forward(self, x):
-        return x[self.index]
+        return array_module(x).take(x, self.index, axis=0)
 
     def backward(self, gy):
         # y_k = x[index_k]:  d x[r] = Σ_{k: index_k = r} d y_k
@@ -159,35 +146,46 @@ class Propagate(Function):
     ``x`` is (N, C) with ``w`` (E,), or (N, H, C) with ``w`` (E, H) (one weight per head: graph
     attention); ``w`` None means every weight is 1 (GIN's sum)."""
 
-    def __init__(self, src, dst, n_out, n_in, seg_dst, seg_src):
+    def __init__(self, src, dst, n_out, n_in):
         self.src, self.dst, self.n_out, self.n_in = src, dst, n_out, n_in
-        self.seg_dst, self.seg_src = seg_dst, seg_src
 
-    def _reduce(self, rows, index, n, seg):
-        if seg is not None:
-            return seg.reduce(np.add, rows)
-        return _segment_sum_array(rows, index, n)
-
-    def forward(self, x, w=None):
-        msg = x[self.src]
+    @staticmethod
+    def _spread(x, w, src, dst, n):
+        """Σ over edges of w_e · x[src_e] into row dst_e of an (n, ...) array."""
+        xp = array_module(x)
+        if kernel_arrays(x, *(() if w is None else (w,))):
+            from ..kernels import graph as kg
+            out = np.zeros((n,) + x.shape[1:], dtype=x.dtype)
+            x = np.ascontiguousarray(x)
+            if x.ndim == 3:
+                kg.propagate_heads(x, src, dst, np.ascontiguousarray(w), out)
+            else:
+                kg.propagate_rows(x, src, dst, _NO_WEIGHTS if w is None else np.ascontiguousarray(w), w is not None, out)
+            return out
+        msg = xp.take(x, src, axis=0)
         if w is not None:
             msg *= w[..., None]
+        return _segment_sum_array(msg, dst, n)
+
+    def forward(self, x, w=None):
         self.x, self.w = x, w
-        return self._reduce(msg, self.dst, self.n_out, self.seg_dst)
+        return self._spread(x, w, self.src, self.dst, self.n_out)
 
     def backward(self, gy):
-        # out_i = Σ_e w_e x_{src_e} [dst_e = i]:  d x_j = Σ_{e: src_e = j} w_e d out_{dst_e},
-        #                                          d w_e = <d out_{dst_e}, x_{src_e}> (over channels)
-        g_edge = gy[self.dst]
+        # out_i = Σ_e w_e x_{src_e} [dst_e = i]:  d x_j = Σ_{e: src_e = j} w_e d out_{dst_e}  (the same
+        #                                          sum along reversed edges), d w_e = <d out_{dst_e}, x_{src_e}>
         gx = gw = None
-        if self.needs_grad[1] if len(self.needs_grad) > 1 else False:
-            gw = (g_edge * self.x[self.src]).sum(axis=-1)
+        if len(self.needs_grad) > 1 and self.needs_grad[1]:
+            if kernel_arrays(gy, self.x):
+                from ..kernels import graph as kg
+                gw = np.empty(self.w.shape, dtype=gy.dtype)
+                kernel = kg.edge_head_dots if gy.ndim == 3 else kg.edge_dots
+                kernel(np.ascontiguousarray(gy), np.ascontiguousarray(self.x), self.src, self.dst, gw)
+            else:
+                xp = array_module(gy)
+                gw = (xp.take(gy, self.dst, axis=0) * xp.take(self.x, self.src, axis=0)).sum(axis=-1)
         if self.needs_grad[0]:
-            if self.w is not None:
-                g_edge *= self.w[..., None]
-            if self.seg_src is None and array_module(gy) is np:
-                self.seg_src = _Segments(np, self.src, self.n_in)
-            gx = self._reduce(g_edge, self.src, self.n_in, self.seg_src)
+            gx = self._spread(gy, self.w, self.dst, self.src, self.n_in)
         return (gx,) if len(self.needs_grad) == 1 else (gx, gw)
 
 
@@ -291,10 +289,8 @@ def propagate(x, edge_index, edge_weight=None, num_nodes: int | None = None):
         if tuple(edge_weight.shape) != want:
             raise ValueError(f"propagate: edge_weight must have shape {want} for x of shape {xs} and "
                              f"{src.shape[0]} edges, got {tuple(edge_weight.shape)}")
-    xp = array_module(src)
-    seg_dst = _Segments(xp, dst, n_out) if xp is np else None
     inputs = (x,) if edge_weight is None else (x, edge_weight)
-    return Propagate.apply(*inputs, src=src, dst=dst, n_out=n_out, n_in=xs[0], seg_dst=seg_dst, seg_src=None)
+    return Propagate.apply(*inputs, src=src, dst=dst, n_out=n_out, n_in=xs[0])
 
 
 def edge_index_arrays(fn, edge_index, num_nodes: int):

@@ -1,8 +1,8 @@
 """Edge-list helpers of the graph layers: self-loops, degrees, GCN's symmetric normalisation.
 
 Plain array functions on a COO ``edge_index`` (2, E) (row 0 source, row 1 target) and optional
-``edge_weight`` (E,) — no gradients flow through the graph's structure.  They return edges
-sorted by target (then source), so the segment sums of ``functional/graph.py`` need no sort.
+``edge_weight`` (E,) — no gradients flow through the graph's structure.  Edges keep their order
+(self-loops appended at the end, as PyG); :func:`sort_edges` orders them by target when wanted.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def remove_self_loops(edge_index, edge_weight=None):
 
 
 def add_self_loops(edge_index, edge_weight=None, num_nodes: int | None = None, fill_value: float = 1.0):
-    """Append one edge i→i per node (weight ``fill_value``), keeping any that exist; sorted by target."""
+    """Append one edge i→i per node (weight ``fill_value``), keeping any that exist."""
     ei = np.asarray(getattr(edge_index, "data", edge_index))
     xp = array_module(ei)
     n = _nodes(ei, num_nodes)
@@ -52,12 +52,12 @@ def add_self_loops(edge_index, edge_weight=None, num_nodes: int | None = None, f
     ei = xp.concatenate([ei.astype(xp.int64), xp.stack([loops, loops])], axis=1)
     if w is not None:
         w = xp.concatenate([w, xp.full(n, fill_value, dtype=w.dtype)])
-    return sort_edges(ei, w, n)
+    return ei, w
 
 
 def add_remaining_self_loops(edge_index, edge_weight=None, num_nodes: int | None = None, fill_value: float = 1.0):
     """One self-loop per node (PyG's rule): a node that has self-loops keeps its (last) loop's
-    weight, the others get ``fill_value``; sorted by target."""
+    weight, the others get ``fill_value``."""
     ei = np.asarray(getattr(edge_index, "data", edge_index)).astype(np.int64)
     xp = array_module(ei)
     n = _nodes(ei, num_nodes)
@@ -70,7 +70,7 @@ def add_remaining_self_loops(edge_index, edge_weight=None, num_nodes: int | None
     ei = xp.concatenate([ei[:, ~is_loop], xp.stack([loops, loops])], axis=1)
     if w is not None:
         w = xp.concatenate([w[~is_loop], loop_w])
-    return sort_edges(ei, w, n)
+    return ei, w
 
 
 def degree(index, num_nodes: int | None = None, weight=None, dtype=np.float32):
@@ -87,7 +87,7 @@ def gcn_norm(edge_index, edge_weight=None, num_nodes: int | None = None, add_loo
              fill_value: float = 1.0, dtype=np.float32):
     """Kipf & Welling's Â = D^{-1/2} (A + I) D^{-1/2} as edges and weights (PyG's ``gcn_norm``):
     self-loops added (``add_remaining_self_loops``), degree taken at the target, each edge j→i
-    weighted w_ji / √(deg_j deg_i).  Returns ``(edge_index, weights)`` sorted by target."""
+    weighted w_ji / √(deg_j deg_i).  Returns ``(edge_index, weights)``."""
     ei = np.asarray(getattr(edge_index, "data", edge_index)).astype(np.int64)
     xp = array_module(ei)
     n = _nodes(ei, num_nodes)
@@ -95,8 +95,6 @@ def gcn_norm(edge_index, edge_weight=None, num_nodes: int | None = None, add_loo
     w = xp.ones(ei.shape[1], dtype=dtype) if w is None else w.astype(dtype)
     if add_loops:
         ei, w = add_remaining_self_loops(ei, w, n, fill_value)
-    else:
-        ei, w = sort_edges(ei, w, n)
     deg = xp.bincount(ei[1], weights=w, minlength=n).astype(dtype)
     with np.errstate(divide="ignore"):
         inv = deg ** -0.5
@@ -105,7 +103,7 @@ def gcn_norm(edge_index, edge_weight=None, num_nodes: int | None = None, add_loo
 
 
 def to_undirected(edge_index, num_nodes: int | None = None):
-    """Both directions of every edge, without duplicates, sorted by target."""
+    """Both directions of every edge, without duplicates, sorted by (target, source)."""
     ei = np.asarray(getattr(edge_index, "data", edge_index)).astype(np.int64)
     xp = array_module(ei)
     n = _nodes(ei, num_nodes)
