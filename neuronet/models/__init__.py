@@ -7,3 +7,4 @@ from .seq2seq import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .vit import *  # noqa: F401,F403
 from .graph import *  # noqa: F401,F403
+from .ntm import *  # noqa: F401,F403

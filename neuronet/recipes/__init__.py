@@ -1,7 +1,7 @@
 """Course experiments by name (``neuronet train NAME``): data, model, training settings."""
 from .registry import Recipe, register, get_recipe, recipe_names
 from . import mlp, cnn, sequence, language, language_transformer, numerals, attention  # noqa: F401  (register the recipes)
-from . import graph  # noqa: F401  (register the graph recipes)
+from . import graph, memory  # noqa: F401  (register the graph and memory recipes)
 from .runner import run_recipe
 
 __all__ = ["Recipe", "register", "get_recipe", "recipe_names", "run_recipe"]

@@ -37,6 +37,7 @@ class Recipe:
     fit_options: dict = field(default_factory=dict)
     eval_batch_size: int = 1000  # batch size of the test evaluation (a stateful model needs its lane count)
     report: Callable[[object, dict, str], dict] | None = None  # (model, data, out dir) -> extra results
+    run: Callable[..., dict] | None = None  # own training loop: (out=, epochs=, lr=, seed=, print_fn=) -> report
 
 
 def register(recipe: Recipe) -> Recipe:

@@ -44,6 +44,8 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
     """
     recipe = get_recipe(name)
     manual_seed(seed)
+    if recipe.run is not None:  # a recipe with its own training loop (variable-length sequence tasks)
+        return recipe.run(out=out, epochs=epochs, lr=lr, seed=seed, print_fn=print_fn)
     t0 = time.perf_counter()
     data = recipe.data()
     t_data = time.perf_counter() - t0
