@@ -43,16 +43,15 @@ def _copy(ours, theirs, rename):
         state[name].data.copy_(__import__("torch").from_numpy(p.data.copy()))
 
 
-def _time(step, target=0.3, reps=5):
+def _steps_per_repetition(step, target: float) -> int:
+    """How many calls of ``step`` take about ``target`` seconds (after one warm-up call)."""
     step()
     t = time.perf_counter()
     step()
-    one = max(time.perf_counter() - t, 1e-6)
-    n = max(1, int(target / one))
-    return n, reps
+    return max(1, int(target / max(time.perf_counter() - t, 1e-6)))
 
 
-def run(nodes=10_000, edges=100_000, features=64, threads=1, seed=0) -> dict:
+def run(nodes=10_000, edges=100_000, features=64, threads=1, seed=0, target_seconds=0.3, repetitions=5) -> dict:
     import torch
     import torch_geometric as pyg
     from threadpoolctl import threadpool_limits
@@ -99,10 +98,9 @@ def run(nodes=10_000, edges=100_000, features=64, threads=1, seed=0) -> dict:
 
             row = {"layer": name, "max_rel_diff": diff}
             for mode, a, b in (("train", nt_train, pt_train), ("infer", nt_infer, pt_infer)):
-                na, _ = _time(a)
-                nb, _ = _time(b)
+                na, nb = _steps_per_repetition(a, target_seconds), _steps_per_repetition(b, target_seconds)
                 ta, tb = [], []
-                for _ in range(5):  # alternate the frameworks
+                for _ in range(repetitions):  # alternate the frameworks
                     t = time.perf_counter()
                     for _ in range(na):
                         a()
