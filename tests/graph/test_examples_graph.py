@@ -19,6 +19,7 @@ def test_karate_example(tmp_path):
     assert load("karate_gcn").main(plot=None) >= 0.9
 
 
+@pytest.mark.slow
 def test_ntm_copy_example_runs(tmp_path):
     pytest.importorskip("matplotlib", reason="the example draws the memory access")
     history, errors = load("ntm_copy").main(steps=2, plot=str(tmp_path / "m.png"), max_len=3)

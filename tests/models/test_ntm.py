@@ -143,3 +143,15 @@ def test_ntm_copies_length_1_to_3_and_the_lstm_baseline_trains():
     lstm = LSTMSequenceModel(4, units=32)
     history = train_sequence_task(lstm, lambda rng: copy_task(16, int(rng.integers(1, 4)), 4, rng), 200, lr=3e-3)
     assert history[-1]["loss"] < 0.6
+
+
+def test_ntm_recall_recipe_runs_from_the_cli(tmp_path):
+    """``neuronet train ntm-recall --epochs 1``: both models train a step, are evaluated and saved."""
+    import json
+
+    from neuronet.cli import main
+    assert main(["train", "ntm-recall", "--epochs", "1", "--out", str(tmp_path), "--quiet"]) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert set(report["models"]) == {"ntm", "lstm"} and report["models"]["ntm"]["params"] > 0
+    assert set(report["models"]["lstm"]["bits_wrong_per_sequence"]) == {"6 items", "10 items", "12 items"}
+    assert (tmp_path / "ntm.safetensors").exists() and (tmp_path / "train_log.jsonl").exists()
