@@ -3,9 +3,9 @@
 A graph is a COO edge index ``(2, E)``: row 0 the source node j, row 1 the target node i
 (PyG's ``flow="source_to_target"``): a message x_j travels along each edge and is aggregated at i.
 Every aggregation here is a *segment* reduction: rows of ``src`` that share an ``index`` value are
-reduced together.  Sums are a scatter-add on flat positions (``np.add.at``, NumPy's fast 1-D path);
-maxima order the rows by index once (a stable sort, skipped when already sorted) and reduce them
-with ``np.maximum.reduceat``.  With numba installed, float32 sums and message passing run as
+reduced together.  Sums and maxima are ``np.add.at`` / ``np.maximum.at`` on flat positions
+(index·C + column: NumPy's fast one-dimensional path; ``reduceat`` over sorted rows measured 4×
+slower on (E, 64) float32 rows).  With numba installed, float32 sums and message passing run as
 compiled loops over the edges (``kernels/graph.py``), with no (E, C) intermediate.
 
 The index arrays are constants (integers, no gradient); the Functions differentiate with respect
@@ -157,10 +157,11 @@ class Propagate(Function):
             from ..kernels import graph as kg
             out = np.zeros((n,) + x.shape[1:], dtype=x.dtype)
             x = np.ascontiguousarray(x)
-            if x.ndim == 3:
+            if w is not None and x.ndim == 3:
                 kg.propagate_heads(x, src, dst, np.ascontiguousarray(w), out)
-            else:
-                kg.propagate_rows(x, src, dst, _NO_WEIGHTS if w is None else np.ascontiguousarray(w), w is not None, out)
+            else:  # (N, C), or (N, H, C) without weights: rows of N × (H·C)
+                kg.propagate_rows(x.reshape(x.shape[0], -1), src, dst, _NO_WEIGHTS if w is None
+                                  else np.ascontiguousarray(w), w is not None, out.reshape(n, -1))
             return out
         msg = xp.take(x, src, axis=0)
         if w is not None:

@@ -130,8 +130,9 @@ def test_compiled_message_passing_matches_numpy(heads, kernels_on):
         compiled.set_numba_kernels(on)
         xt, wt = nt.tensor(x, requires_grad=True), nt.tensor(w, requires_grad=True)
         y = F.propagate(xt, ei, wt)
+        y1 = F.propagate(xt, ei)  # all weights 1
         s = F.segment_sum(xt, ei[0, :9])
-        ((y * nt.tensor(g)).sum() + (s * s).sum()).backward()
-        results.append((y.data, s.data, xt.grad, wt.grad))
+        ((y * nt.tensor(g)).sum() + (y1 * y1).sum() + (s * s).sum()).backward()
+        results.append((y.data, y1.data, s.data, xt.grad, wt.grad))
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, atol=1e-5)
