@@ -45,7 +45,8 @@ def _segment_max_array(src, index, n):
     """(out, counts): the elementwise maximum of each segment's rows (0 where a segment is empty)."""
     xp = array_module(src)
     counts = xp.bincount(index, minlength=n)[:n] if index.size else xp.zeros(n, dtype=xp.int64)
-    out = xp.full((n,) + src.shape[1:], -xp.inf, dtype=src.dtype)
+    lowest = -xp.inf if src.dtype.kind == "f" else (False if src.dtype.kind == "b" else xp.iinfo(src.dtype).min)
+    out = xp.full((n,) + src.shape[1:], lowest, dtype=src.dtype)
     if index.size:
         rows = xp.ascontiguousarray(src).reshape(src.shape[0], -1)
         flat = out.reshape(n, -1)
@@ -245,7 +246,10 @@ def segment_max(src, index, num_segments: int | None = None):
 
 def segment_softmax(src, index, num_segments: int | None = None):
     """Softmax over the rows that share an index value (per column): graph attention's normalisation
-    over each node's incoming edges.  PyG's ``torch_geometric.utils.softmax``."""
+    over each node's incoming edges.  PyG's ``torch_geometric.utils.softmax``.  ``src`` must be floating point."""
+    kind = getattr(getattr(src, "dtype", None), "kind", "f")
+    if kind != "f":
+        raise TypeError(f"segment_softmax: src must be floating point (scores), got dtype {src.dtype}")
     return _segment("segment_softmax", SegmentSoftmax, src, index, num_segments)
 
 

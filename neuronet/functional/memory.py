@@ -147,7 +147,8 @@ def _need(fn, cond, message):
 def content_addressing(memory, key, beta):
     """softmax over rows of β · cosine(key, memory row): memory (B, N, W), key (B, W), beta (B, 1) → (B, N)."""
     ms, ks, bs = _shape(memory), _shape(key), _shape(beta)
-    _need("content_addressing", len(ms) == 3, f"memory must be (batch, rows, width), got {ms}")
+    _need("content_addressing", len(ms) == 3 and ms[1] >= 1, f"memory must be (batch, rows, width) with at least one "
+                                                            f"row, got {ms}")
     _need("content_addressing", ks == (ms[0], ms[2]), f"key must be (batch, width) = {(ms[0], ms[2])}, got {ks}")
     _need("content_addressing", bs == (ms[0], 1), f"beta must be (batch, 1) = {(ms[0], 1)}, got {bs}")
     return ContentAddressing.apply(memory, key, beta)
