@@ -4,7 +4,9 @@
 then a delimiter step, then as many blank steps during which the model must output the sequence.
 An NTM (LSTM controller of 100 units, 128 × 20 memory, one read and one write head) and an LSTM
 baseline of similar parameter count (one layer of 118 units: 62,280 and 61,840 parameters) are trained
-with Adam 1e-3 and gradient norm clipped at 10, on the output steps' binary cross-entropy.
+with Adam 1e-3 and gradient norm clipped at 10, on the output steps' binary cross-entropy; the NTM
+stops once 100 training batches average at most 0.05 bits wrong per sequence (or at the time budget),
+the LSTM trains for as many batches; each keeps the parameters of its lowest-loss 100 batches.
 Evaluation: bits wrong per sequence (outputs rounded at 0.5) on 100 sequences of length 20 and of
 each of 40, 60, 80 (beyond the training lengths); the NTM's write and read weightings over time are
 drawn as heat maps.
@@ -100,14 +102,22 @@ def bits_wrong(model, sample, n: int = 100, batch: int = 50, seed: int = 1) -> f
 
 
 def train_sequence_task(model, sample, steps: int, lr: float = 1e-3, clip: float = 10.0, seed: int = 0,
-                        log=None, log_every: int = 100, deadline: float | None = None) -> list:
+                        log=None, log_every: int = 100, deadline: float | None = None,
+                        target_bits: float | None = None) -> list:
     """Adam on the binary cross-entropy of the output steps, one fresh batch ``sample(rng)`` per step;
-    returns the (step, mean loss, bits wrong per sequence) log.  Stops early at ``deadline`` (time.time())."""
+    returns the (step, mean loss, bits wrong per sequence) log, one row per ``log_every`` steps.
+
+    The parameters of the log window with the lowest mean loss are kept and restored at the end: NTM
+    training can collapse after converging (our first copy run: 0.008 nats at step 2,400, 0.65 at
+    2,600).  Training stops at ``deadline`` (a ``time.time()``), or once a window's mean bits wrong
+    per training sequence is at most ``target_bits``."""
     rng = np.random.default_rng(seed)
     x, target = sample(rng)
     model.build((None,) + x.shape[1:])  # build the lazy layers (and record the input spec a saved model keeps)
-    opt = Adam(list(model.parameters()), lr=lr)
+    params = list(model.parameters())
+    opt = Adam(params, lr=lr)
     history, losses, errors = [], [], []
+    best, best_loss = None, float("inf")
     t0 = time.time()
     for step in range(1, steps + 1):
         x, target = sample(rng)
@@ -115,21 +125,31 @@ def train_sequence_task(model, sample, steps: int, lr: float = 1e-3, clip: float
         loss = binary_cross_entropy_with_logits(logits, Tensor(target))
         opt.zero_grad()
         loss.backward()
-        clip_grad_norm_(model.parameters(), clip)
+        clip_grad_norm_(params, clip)
         opt.step()
         losses.append(float(loss.data))
         errors.append(float(np.abs((logits.data > 0) - target).sum(axis=(1, 2)).mean()))
-        if step % log_every == 0 or step == steps:
+        stop = deadline is not None and time.time() > deadline
+        if step % log_every == 0 or step == steps or stop:
             row = {"step": step, "loss": float(np.mean(losses)), "bits_wrong": float(np.mean(errors)),
                    "seconds": round(time.time() - t0, 1)}
             history.append(row)
             losses, errors = [], []
             if log:
                 log(json.dumps(row))
-        if deadline is not None and time.time() > deadline:
+            if row["loss"] < best_loss:
+                best_loss, best = row["loss"], [p.data.copy() for p in params]
+            if target_bits is not None and row["bits_wrong"] <= target_bits:
+                if log:
+                    log(json.dumps({"stopped_at_step": step, "reason": f"bits wrong <= {target_bits}"}))
+                break
+        if stop:
             if log:
                 log(json.dumps({"stopped_at_step": step, "reason": "time budget"}))
             break
+    if best is not None:
+        for p, value in zip(params, best):
+            p.data[...] = value
     return history
 
 
@@ -193,12 +213,14 @@ def _run(task: str, out: str, steps: int, lr: float, seed: int, print_fn, minute
         log(json.dumps({"model": name}))
         t0 = time.time()
         deadline = t0 + minutes * 60 if (minutes is not None and name == "ntm") else None
-        history = train_sequence_task(model, sample, trained, lr=lr, seed=seed, log=log, deadline=deadline)
+        history = train_sequence_task(model, sample, trained, lr=lr, seed=seed, log=log, deadline=deadline,
+                                      target_bits=0.05 if name == "ntm" else None)
         done = history[-1]["step"] if history else 0
+        best = min(history, key=lambda r: r["loss"]) if history else None
         if name == "ntm":
             trained = done
         result = {"params": model.count_params(), "train_seconds": round(time.time() - t0, 1),
-                  "trained_steps": done, "sequences": 32 * done,
+                  "trained_steps": done, "sequences": 32 * done, "kept_step": best and best["step"],
                   "bits_wrong_per_sequence": {k: bits_wrong(model, s) for k, s in tests.items()}}
         log(json.dumps({name: result}))
         model.save(os.path.join(out, f"{name}.safetensors"))

@@ -155,3 +155,20 @@ def test_ntm_recall_recipe_runs_from_the_cli(tmp_path):
     assert set(report["models"]) == {"ntm", "lstm"} and report["models"]["ntm"]["params"] > 0
     assert set(report["models"]["lstm"]["bits_wrong_per_sequence"]) == {"6 items", "10 items", "12 items"}
     assert (tmp_path / "ntm.safetensors").exists() and (tmp_path / "train_log.jsonl").exists()
+
+
+def test_training_keeps_the_best_window_and_stops_at_the_target():
+    """train_sequence_task restores the parameters of its lowest-loss log window and stops once a
+    window's bits wrong per sequence reach target_bits."""
+    from neuronet.recipes.memory import copy_task, train_sequence_task
+    nt.manual_seed(0)
+    model = nt.models.NTM(3, memory_rows=4, memory_width=4, controller_units=8)
+    history = train_sequence_task(model, lambda rng: copy_task(8, 1, 3, rng), 6, lr=1e-2, log_every=2,
+                                  target_bits=100.0)
+    assert len(history) == 1  # 3 bits per sequence at most: the first window meets the target
+    x, y = copy_task(8, 1, 3, np.random.default_rng(0))
+    before = model(nt.tensor(x)).data.copy()
+    history = train_sequence_task(model, lambda rng: copy_task(8, 1, 3, rng), 4, lr=0.5, log_every=2)
+    best = min(range(len(history)), key=lambda i: history[i]["loss"])
+    assert len(history) == 2 and np.isfinite(model(nt.tensor(x)).data).all() and best in (0, 1)
+    assert not np.array_equal(model(nt.tensor(x)).data, before)
