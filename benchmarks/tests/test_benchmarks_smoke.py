@@ -173,3 +173,12 @@ def test_memory_probe_runs_in_a_fresh_process_and_reports_mib():
     assert "error" not in result, result
     assert result["peak_rss_growth_mib"] >= 0 and result["traced_peak_mib"] > 0
     assert result["instrument"]
+
+
+def test_graph_benchmark_runs_on_a_tiny_graph():
+    pytest.importorskip("torch_geometric")
+    from benchmarks import graph_pyg
+    report = graph_pyg.run(nodes=30, edges=90, features=8, threads=1, target_seconds=0.0, repetitions=1)
+    assert [r["layer"] for r in report["results"]] == ["GCNConv", "SAGEConv(mean)", "GATConv(4 heads)", "GINConv"]
+    assert all(r["max_rel_diff"] < 1e-5 for r in report["results"])
+    assert "| GCNConv |" in graph_pyg.render(json.loads(json.dumps(report)))

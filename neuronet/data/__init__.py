@@ -17,6 +17,7 @@ from .datasets import (DatasetNotFoundError, fetch, list_datasets, cache_dir, lo
                        CIFAR10_CLASSES, load_rotten_tomatoes, rotten_tomatoes_split, ROTTEN_TOMATOES_CLASSES,
                        load_sunspots, load_co2, load_nile, make_windows)
 from . import text, transforms, numerals, tbptt
+from . import graphs
 from .tbptt import TBPTTLoader, tbptt_arrays
 from .text import Tokenizer, Vocabulary, tokenize, pad_sequences, sequence_mask
 
@@ -30,7 +31,7 @@ __all__ = [
     "DIGITS_CLASSES", "CIFAR10_CLASSES",
     "load_rotten_tomatoes", "rotten_tomatoes_split", "ROTTEN_TOMATOES_CLASSES", "load_sunspots", "load_co2",
     "load_nile", "make_windows", "text", "Tokenizer", "Vocabulary", "tokenize", "pad_sequences", "sequence_mask",
-    "transforms", "numerals", "tbptt", "TBPTTLoader", "tbptt_arrays",
+    "transforms", "numerals", "tbptt", "TBPTTLoader", "tbptt_arrays", "graphs",
 ]
 
 from . import preprocessing

@@ -23,6 +23,9 @@ from .attention import *  # noqa: F401,F403
 from .recurrent_simple import *  # noqa: F401,F403
 from .generative import *  # noqa: F401,F403
 from .noise import *  # noqa: F401,F403
+from .graph import *  # noqa: F401,F403
+from .graph_norm import *  # noqa: F401,F403
+from .memory import *  # noqa: F401,F403
 from . import operators as _operators
 
 _operators.install()

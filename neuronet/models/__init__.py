@@ -13,3 +13,5 @@ from .autoencoder import *  # noqa: F401,F403
 from .vae import *  # noqa: F401,F403
 from .frechet import *  # noqa: F401,F403
 from .gan import *  # noqa: F401,F403
+from .graph import *  # noqa: F401,F403
+from .ntm import *  # noqa: F401,F403

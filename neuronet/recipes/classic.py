@@ -6,6 +6,7 @@ returns its figures and writes its pictures into ``out``.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -187,9 +188,32 @@ def esn_sunspots(out: str | None = None, seed: int = 0, units: int = 300, grid=N
     return results
 
 
-def _register(name, description, run, target, train_time, reported):
-    register(Recipe(name=name, description=description, data=dict, model=lambda: None, run=run, target=target,
-                    epochs=1, batch_size=1, kind="experiment", train_time=train_time, reported=reported))
+def _own_rule(name, description, target, rule):
+    """The recipe's ``run``: apply ``rule(out, seed)`` (a network that learns by its own rule), print its
+    results and write them to ``report.json``."""
+    def run(out=None, epochs=None, lr=None, seed: int = 0, print_fn=print, **_):
+        if epochs is not None or lr is not None:
+            print_fn(f"note: {name} sets its own training schedule; --epochs/--lr ignored")
+        out = out or os.path.join("runs", name)
+        os.makedirs(out, exist_ok=True)
+        print_fn(f"recipe {name}: {description}")
+        t0 = time.perf_counter()
+        results = rule(out, seed)
+        report = {"recipe": name, "seed": seed, "target": target, "results": results,
+                  "total_seconds": round(time.perf_counter() - t0, 2)}
+        with open(os.path.join(out, "report.json"), "w") as f:
+            json.dump(report, f, indent=2, default=float)
+        for key, value in results.items():
+            print_fn(f"{key}: {value}")
+        print_fn(f"the whole run took {report['total_seconds']:.1f}s; report written to {out}/")
+        return report
+    return run
+
+
+def _register(name, description, rule, target, train_time, reported):
+    register(Recipe(name=name, description=description, data=dict, model=lambda: None,
+                    run=_own_rule(name, description, target, rule), target=target, epochs=1, batch_size=1,
+                    kind="experiment", train_time=train_time, reported=reported))
 
 
 _register("logic-units", "McCulloch–Pitts units: NOT/AND/OR/NAND/NOR with the courses' weights and thresholds; "

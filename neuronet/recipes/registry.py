@@ -37,8 +37,9 @@ class Recipe:
     fit_options: dict = field(default_factory=dict)
     eval_batch_size: int = 1000  # batch size of the test evaluation (a stateful model needs its lane count)
     report: Callable[[object, dict, str], dict] | None = None  # (model, data, out dir) -> extra results
-    run: Callable[[str, int], dict] | None = None  # (out dir, seed) -> results: a model that is not trained by
-    # compile/fit (the classic networks' own rules); data/model/loss are then unused
+    # its own training loop or learning rule (NTM tasks, the classic networks): (out=, epochs=, lr=, seed=,
+    # print_fn=) -> the report it wrote; data/model/loss are then unused
+    run: Callable[..., dict] | None = None
     kind: str = "features"     # what `neuronet predict` reads and prints: one of KINDS
     dataset: str = ""          # the dataset `neuronet evaluate` scores it on (see `neuronet evaluate --help`)
     train_time: str = ""       # training time at the recipe's settings on the 2-core machine (README)
@@ -56,7 +57,7 @@ KINDS = {
     "generative": "images (.npy N×C×H×W or N×H×W, or .csv of flattened pixels) -> each one's reconstruction "
                   "error; --output keeps the reconstructions (auto-encoders, VAEs)",
     "experiment": "nothing: the run's report.json and pictures hold its results (networks with their own "
-                  "learning rules, GANs judged by their samples)",
+                  "learning rules, GANs judged by their samples, graph and memory tasks)",
 }
 
 

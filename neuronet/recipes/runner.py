@@ -34,23 +34,6 @@ def _count(x) -> int:
     return x.shape[0] if hasattr(x, "shape") else len(x)
 
 
-def _run_own_rule(recipe, out, seed, print_fn) -> dict:
-    """A recipe whose model learns by its own rule (``recipe.run``): run it, print and write its results."""
-    out = out or os.path.join("runs", recipe.name)
-    os.makedirs(out, exist_ok=True)
-    print_fn(f"recipe {recipe.name}: {recipe.description}")
-    t0 = time.perf_counter()
-    results = recipe.run(out, seed)
-    report = {"recipe": recipe.name, "seed": seed, "target": recipe.target, "results": results,
-              "total_seconds": round(time.perf_counter() - t0, 2)}
-    with open(os.path.join(out, "report.json"), "w") as f:
-        json.dump(report, f, indent=2, default=float)
-    for key, value in results.items():
-        print_fn(f"{key}: {value}")
-    print_fn(f"the whole run took {report['total_seconds']:.1f}s; report written to {out}/")
-    return report
-
-
 def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, verbose=1, seed=0,
                print_fn=print, limit=None, callbacks=None) -> dict:
     """Train recipe ``name`` and report test metrics, the confusion matrix and the wall time.
@@ -69,11 +52,10 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
     """
     recipe = get_recipe(name)
     manual_seed(seed)
-    if recipe.run is not None:
-        ignored = [k for k, v in (("epochs", epochs), ("batch_size", batch_size), ("lr", lr)) if v is not None]
-        if ignored:
-            print_fn(f"note: {name} sets its own training schedule; {', '.join(ignored)} ignored")
-        return _run_own_rule(recipe, out, seed, print_fn)
+    if recipe.run is not None:  # its own training loop or learning rule: it writes its report itself
+        if batch_size is not None:
+            print_fn(f"note: {name} sets its own batches; --batch-size ignored")
+        return recipe.run(out=out, epochs=epochs, lr=lr, seed=seed, print_fn=print_fn)
     t0 = time.perf_counter()
     data = recipe.data()
     preprocessing = describe_preprocessing(recipe, data)    # fitted on the whole training part

@@ -40,3 +40,6 @@ from .latent import save_latent_scatter, save_latent_traversal, save_loss_curves
 
 __all__ += ["image_grid", "save_image_grid", "save_image_rows", "save_latent_scatter", "save_latent_traversal",
             "save_loss_curves"]
+from .embedding import save_embedding
+
+__all__ += ["save_embedding"]

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._figure import finish, new_figure
 
-__all__ = ["project_2d", "plot_embedding"]
+__all__ = ["project_2d", "plot_embedding", "save_embedding"]
 
 
 def project_2d(x, method: str = "pca", seed: int = 0) -> np.ndarray:
@@ -55,3 +55,46 @@ def plot_embedding(x, labels, path=None, method: str = "pca", class_names=None, 
     ax.set_yticks([])
     ax.set_title(title or f"{method.upper()} projection of {x.shape[1]}-D points", fontsize=10)
     return finish(fig, path)
+
+
+def save_embedding(points, labels, path: str, *, edges=None, class_names=None, title: str = "",
+                   highlight=None, annotate: bool = False) -> str:
+    """Scatter ``points`` (N, 2; more columns are reduced by PCA) coloured by integer ``labels``, with
+    a graph's edges under them (the node embeddings of the graph recipes).
+
+    Args:
+        edges: optional (2, E) node pairs drawn as thin grey lines (a graph's edges).
+        class_names: legend names, one per label value.
+        highlight: node indices drawn larger with a black edge (the labelled nodes).
+        annotate: write each point's index next to it.
+
+    Returns:
+        ``path``.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    xy = points if points.ndim == 2 and points.shape[1] == 2 else project_2d(points)
+    labels = np.asarray(labels).reshape(-1)
+    if len(labels) != len(xy):
+        raise ValueError(f"save_embedding: {len(xy)} points but {len(labels)} labels")
+    fig, axes = new_figure("save_embedding", (5.5, 4.5))
+    ax = axes[0, 0]
+    if edges is not None:
+        from matplotlib.collections import LineCollection
+        e = np.asarray(edges)
+        ax.add_collection(LineCollection(np.stack([xy[e[0]], xy[e[1]]], axis=1), colors="0.8", linewidths=0.5,
+                                         zorder=0))
+    for c in np.unique(labels):
+        sel = labels == c
+        ax.scatter(xy[sel, 0], xy[sel, 1], s=22, label=class_names[int(c)] if class_names is not None else str(c),
+                   zorder=2)
+    if highlight is not None:
+        h = np.asarray(highlight)
+        ax.scatter(xy[h, 0], xy[h, 1], s=120, facecolors="none", edgecolors="black", linewidths=1.5, zorder=3,
+                   label="labelled")
+    if annotate:
+        for i, (a, b) in enumerate(xy):
+            ax.annotate(str(i), (a, b), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    finish(fig, path, dpi=110)
+    return path

@@ -73,9 +73,21 @@ LAYERS = {
     "TorchGRU": (lambda: nn.GRU(3, 2), "seq"), "RNN": (lambda: nn.RNN(3, 2, nonlinearity="relu", batch_first=True), "seq"),
     "TorchRNNCell": (lambda: nn.RNNCell(3, 2), "2d"), "TorchLSTMCell": (lambda: nn.LSTMCell(3, 2), "2d"),
     "TorchGRUCell": (lambda: nn.GRUCell(3, 2, bias=False), "2d"),
+    "GCNConv": (lambda: nn.GCNConv(3), "graph"),
+    "SAGEConv": (lambda: nn.SAGEConv(3), "graph"),
+    "GATConv": (lambda: nn.GATConv(2, heads=2), "graph"),
+    "GINConv": (lambda: nn.GINConv(nn.Dense(3)), "graph"),
+    "GlobalAddPool": (lambda: nn.GlobalAddPool(), "2d"),
+    "GlobalMeanPool": (lambda: nn.GlobalMeanPool(), "2d"),
+    "GlobalMaxPool": (lambda: nn.GlobalMaxPool(), "2d"),
+    # auto-encoder and GAN pieces (activity_regularization.py, noise.py, spectral_norm.py)
+    "ActivityRegularization": (lambda: nn.ActivityRegularization(l1=0.01), "any"),
+    "Corruption": (lambda: nn.Corruption("masking", 0.3), "any"),
+    "GaussianNoise": (lambda: nn.GaussianNoise(0.1), "any"),
+    "SpectralNorm": (lambda: nn.SpectralNorm(nn.Dense(3)), "2d"),
 }
 
-_RANK = {"any": None, "2d": 2, "seq": 3, "seq4": 3, "1d": 3, "img": 4, "ids": 2, "pair": 3, "keras_attn": 3}
+_RANK = {"any": None, "2d": 2, "graph": 2, "seq": 3, "seq4": 3, "1d": 3, "img": 4, "ids": 2, "pair": 3, "keras_attn": 3}
 #: names a layer's errors may carry: itself, and whatever it is built from
 _KNOWN_NAMES = tuple(public_functions()) + tuple(n for n in dir(nn) if isinstance(getattr(nn, n), type))
 
@@ -115,7 +127,17 @@ def layer_inputs(draw, kind):
     return nt.tensor(a, dtype=a.dtype, requires_grad=a.dtype in FLOATS)
 
 
+def _ring(x):
+    """Edges i → i+1 (and back) over the nodes of ``x``: the graph a graph layer is called with."""
+    shape = np.shape(x.data if isinstance(x, nt.Tensor) else x)
+    n = shape[0] if shape else 0
+    i = np.arange(max(n - 1, 0))
+    return np.concatenate([np.stack([i, i + 1]), np.stack([i + 1, i])], axis=1)
+
+
 def _call(layer, kind, x, x2=None):
+    if kind == "graph":
+        return layer(x, _ring(x))
     if kind == "pair":
         return layer(x, x if x2 is None else x2)
     if kind == "keras_attn":
@@ -170,7 +192,7 @@ def test_layer(name, data):
 def test_layers_refuse_non_real_data_by_name(name, kind):
     make, layer_kind = LAYERS[name]
     shape = {"any": (2, 3), "2d": (2, 3), "seq": (2, 3, 4), "seq4": (2, 3, 4), "1d": (2, 3, 4), "img": (2, 2, 4, 4),
-             "ids": (2, 3), "pair": (2, 3, 4), "keras_attn": (2, 3, 4)}[layer_kind]
+             "ids": (2, 3), "pair": (2, 3, 4), "keras_attn": (2, 3, 4), "graph": (2, 3)}[layer_kind]
     with pytest.raises(TypeError) as e:
         _call(make(), layer_kind, non_real_array(kind, shape))
     assert_named(e.value, name, *_KNOWN_NAMES)

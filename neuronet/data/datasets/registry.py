@@ -168,4 +168,23 @@ SOURCES = {
         pip_args=("--platform", "manylinux_2_28_x86_64", "--python-version", "3.11", "--implementation", "cp",
                   "--abi", "cp311"),
     ),
+    "drosophila": Source(
+        name="drosophila",
+        description="Drosophila larva mushroom-body connectome (Eichler et al. 2017): left 209 / right 213 "
+                    "neurons, synapse-count adjacency, 4 cell types (K, P, O, I)",
+        channel="pip-wheel",
+        package="graspologic==3.4.4",
+        members=tuple(f"graspologic/datasets/drosophila/{f}" for f in (
+            "left_adjacency.csv", "left_cell_labels.csv", "right_adjacency.csv", "right_cell_labels.csv")),
+        sha256={
+            "left_adjacency.csv": "f23ba630f10dff95164ddbbdccf7d4fe1ac01a9a8ed77db26069af4a6248a1cf",
+            "left_cell_labels.csv": "a733652a33d5dde5c7cbdc9d8c0e679680cd000dc11edf3ea762a4da43b764c9",
+            "right_adjacency.csv": "b9684d323e3f91ac5bf8c3691ff3e0635ef40fa2dee8e048161633760c84791d",
+            "right_cell_labels.csv": "80547ac9df6b3fc5abe5844c04bc5da56b48c7cac5eb13ab3cc2f8695cd6de1d",
+        },
+        size="180 KB",
+        license="MIT (graspologic); data Eichler et al., Nature 548 (2017)",
+        archive="graspologic-3.4.4-py3-none-any.whl",
+        archive_sha256="4ea5cd50f10eaff3fa90f18a8f66b1f5f42c724ac6aeb95e9f081632fc8d2d00",
+    ),
 }

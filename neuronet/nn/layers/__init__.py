@@ -21,3 +21,4 @@ from .torch_recurrent import *  # noqa: F401,F403
 from .activity_regularization import *  # noqa: F401,F403
 from .noise import *  # noqa: F401,F403
 from .spectral_norm import *  # noqa: F401,F403
+from .graph import *  # noqa: F401,F403

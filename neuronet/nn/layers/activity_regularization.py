@@ -9,6 +9,7 @@ as Keras adds ``layer.losses``.  As in Keras 3, a plain regularizer's value (``r
 from __future__ import annotations
 
 from ...functional.generative import sparsity_kl
+from ...tensor import Tensor
 from .base import _Layer
 
 __all__ = ["ActivityL1L2", "SparsityKL", "ActivityRegularization", "get_activity_regularizer",
@@ -103,6 +104,8 @@ class ActivityRegularization(_Layer):
         nt.Sequential([nt.nn.Dense(64, activation="relu"), nt.nn.ActivityRegularization(l1=1e-4)])
     """
 
+    float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
+
     def __init__(self, l1: float = 0.0, l2: float = 0.0, regularizer=None):
         super().__init__()
         self.l1, self.l2 = float(l1), float(l2)
@@ -110,7 +113,7 @@ class ActivityRegularization(_Layer):
                                      else ActivityL1L2(l1, l2))
 
     def forward(self, x):
-        return x
+        return x if isinstance(x, Tensor) else Tensor(x)  # an array in: the penalty needs a tensor
 
     def extra_repr(self) -> str:
         return f"{self.activity_regularizer!r}"

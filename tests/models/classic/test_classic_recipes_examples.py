@@ -33,7 +33,7 @@ def test_perceptron_and_oja_recipes(tmp_path):
     assert r["separable_mistakes_per_epoch"][-1] == 0 and r["separable_converged_epoch"] <= 20
     assert r["adaline_batch_test_accuracy"] >= 0.9
     assert (tmp_path / "perceptron_boundaries.png").stat().st_size > 1000
-    o = get_recipe("oja-iris").run(None, 0)
+    o = get_recipe("oja-iris").run(out=str(tmp_path / "oja-iris"), print_fn=lambda *a: None)["results"]
     assert min(o["sanger_online_cosines_pc1_pc2"] + o["sanger_batch_cosines_pc1_pc2"]) > 0.999
 
 
@@ -43,17 +43,17 @@ def test_esn_example_beats_persistence_as_the_readme_says(tmp_path):
     assert r["chosen"] == {"leak_rate": 0.3, "input_scaling": 0.5, "ridge": 1.0}
 
 
-def test_readme_figures_of_the_quick_recipes():
-    r = get_recipe("perceptron-iris").run(None, 0)
+def test_readme_figures_of_the_quick_recipes(tmp_path):
+    r = get_recipe("perceptron-iris").run(out=str(tmp_path / "perceptron-iris"), print_fn=lambda *a: None)["results"]
     assert r["separable_mistakes_per_epoch"] == [4, 2, 2, 5, 2, 2, 0]
     assert r["adaline_batch_test_accuracy"] >= 0.967 - 0.005 and r["adaline_online_test_accuracy"] >= 0.933 - 0.005
-    s = get_recipe("som-digits").run(None, 0)
+    s = get_recipe("som-digits").run(out=str(tmp_path / "som-digits"), print_fn=lambda *a: None)["results"]
     assert s["label_purity"] >= 0.964 - 0.005 and s["quantization_error"] <= 1.170 + 0.01
 
 
 @pytest.mark.slow  # about 15 s: 20 epochs of joint gradient training of the RBF network
 def test_readme_figures_of_rbf_elm_digits():
-    r = get_recipe("rbf-elm-digits").run(None, 0)
+    r = get_recipe("rbf-elm-digits").run(out=str(tmp_path / "rbf-elm-digits"), print_fn=lambda *a: None)["results"]
     assert r["rbf_closed_form_test_accuracy"] >= 0.9944 - 0.005
     assert r["rbf_gradient_tuned_test_accuracy"] >= 0.9944 - 0.005 and r["elm_test_accuracy"] >= 0.9861 - 0.005
 
