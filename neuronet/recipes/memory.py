@@ -155,12 +155,8 @@ def train_sequence_task(model, sample, steps: int, lr: float = 1e-3, clip: float
 
 def save_memory_heatmaps(model: NTM, x, path: str, title: str = "") -> str:
     """Write and read weightings (memory row × time) of the NTM's first heads on one sequence, as a PNG."""
-    try:
-        import matplotlib
-    except ImportError as error:
-        raise ImportError("save_memory_heatmaps needs matplotlib: pip install 'neuronet[plots]'") from error
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .._pyplot import pyplot
+    plt = pyplot("save_memory_heatmaps")  # the user's backend kept (Agg only without a display)
 
     with no_grad():
         _, trace = model(Tensor(x[:1]), return_weights=True)

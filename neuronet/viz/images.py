@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._figure import pyplot
+
 __all__ = ["image_grid", "save_image_grid", "save_image_rows"]
 
 
 def _pyplot():
-    try:
-        import matplotlib
-    except ImportError as error:
-        raise ImportError("neuronet.viz image plots need matplotlib: pip install 'neuronet[plots]'") from error
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
+    """pyplot with the user's backend kept (Agg only without a display: ``neuronet/_pyplot.py``)."""
+    return pyplot("neuronet.viz image plots")
 
 
 def _as_images(images, where):
