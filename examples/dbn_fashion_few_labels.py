@@ -52,9 +52,9 @@ def main(fraction=0.01, seeds=(0, 1, 2), hidden=(500, 500), pretrain_epochs=3, e
           f"random start {results['random_mean']:.4f} ± {results['random_std']:.4f}")
     if plots:
         try:
-            from neuronet.viz import save_image_grid, save_rbm_filters
+            from neuronet.viz import save_image_panels, save_rbm_filters
             save_rbm_filters(dbn.rbms[0].weight, os.path.join(out, "filters.png"), (28, 28), title="DBN layer-1 filters")
-            save_image_grid(dbn.generate(20, gibbs_steps=1000), os.path.join(out, "generated.png"), (28, 28),
+            save_image_panels(dbn.generate(20, gibbs_steps=1000), os.path.join(out, "generated.png"), (28, 28),
                             title="DBN samples (1,000 top-level Gibbs steps)")
         except ImportError:
             pass

@@ -67,14 +67,14 @@ def main(hidden=100, epochs=20, ais_runs=100, n_betas=14500, check_hidden=20, ou
               f"{r['reconstruction_error']:.2f}; trained in {seconds:.1f}s")
         if plots:
             try:
-                from neuronet.viz import save_image_grid, save_rbm_filters
+                from neuronet.viz import save_image_panels, save_rbm_filters
                 save_rbm_filters(rbm.weight, os.path.join(out, f"filters-{method}.png"), (28, 28),
                                  title=f"RBM filters ({method})")
                 v = (rbm.rng.random((6, 784)) < 0.5).astype(np.float32)
                 steps = [1, 10, 100, 1000]
                 chain = [rbm.visible_mean(rbm.sample_hidden(v := rbm.gibbs(v, s - (steps[i - 1] if i else 0))))
                          for i, s in enumerate(steps)]
-                save_image_grid(np.stack(chain, axis=0), os.path.join(out, f"gibbs-{method}.png"), (28, 28),
+                save_image_panels(np.stack(chain, axis=0), os.path.join(out, f"gibbs-{method}.png"), (28, 28),
                                 row_labels=[f"step {s}" for s in steps], title=f"Gibbs chains ({method})")
             except ImportError:
                 plots = False

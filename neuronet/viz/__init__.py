@@ -31,10 +31,10 @@ __all__ += ["plot_network", "plot_activations", "plot_losses", "plot_decision_bo
             "plot_attention_maps", "plot_positional_encoding", "plot_hidden_states", "gradient_norms_through_time",
             "plot_gradient_norms", "project_2d", "plot_embedding", "plot_attributions", "plot_shap_images"]
 
-from .image_grid import save_image_grid, save_rbm_filters  # energy-based networks
+from .image_grid import save_image_panels, save_rbm_filters  # energy-based networks
 from .hopfield_recall import save_recall_steps
 from .capacity_curve import save_capacity_curve
-__all__ += ["save_image_grid", "save_rbm_filters", "save_recall_steps", "save_capacity_curve"]
+__all__ += ["save_image_panels", "save_rbm_filters", "save_recall_steps", "save_capacity_curve"]
 from .images import image_grid, save_image_grid, save_image_rows
 from .latent import save_latent_scatter, save_latent_traversal, save_loss_curves
 

@@ -1,15 +1,16 @@
-"""A grid of small grey images in one PNG: RBM filters (weights as images), Gibbs-chain samples,
-generated digits."""
+"""Panels of small images in one PNG, one axis each: RBM filters (weights as images, on a red-blue
+scale per filter), Gibbs chains (a row per chain, labelled), flat pixel rows of any image shape.
+(``images.save_image_grid`` tiles images into one picture instead: samples and reconstructions.)"""
 from __future__ import annotations
 
 import numpy as np
 
 from ._figure import pyplot
 
-__all__ = ["save_image_grid", "save_rbm_filters"]
+__all__ = ["save_image_panels", "save_rbm_filters"]
 
 
-def save_image_grid(images, path: str, image_shape=None, columns: int | None = None, *, title: str = "",
+def save_image_panels(images, path: str, image_shape=None, columns: int | None = None, *, title: str = "",
                     row_labels=None, symmetric: bool = False, cell: float = 0.6) -> str:
     """Draw ``images`` as a grid of grey pictures.
 
@@ -37,16 +38,16 @@ def save_image_grid(images, path: str, image_shape=None, columns: int | None = N
         side = int(round(np.sqrt(a.shape[1])))
         shape = tuple(image_shape) if image_shape is not None else (side, side)
         if int(np.prod(shape)) != a.shape[1]:
-            raise ValueError(f"save_image_grid: images of {a.shape[1]} pixels do not fit image_shape {shape}")
+            raise ValueError(f"save_image_panels: images of {a.shape[1]} pixels do not fit image_shape {shape}")
         a = a.reshape((-1,) + shape)
     if a.ndim != 3 or a.shape[0] == 0:
-        raise ValueError(f"save_image_grid: expected images (n, pixels), (n, h, w) or (rows, columns, pixels), "
+        raise ValueError(f"save_image_panels: expected images (n, pixels), (n, h, w) or (rows, columns, pixels), "
                          f"received shape {np.shape(images)}")
     n = a.shape[0]
     if rows is None:
         cols = min(n, columns or 10)
         rows = -(-n // cols)
-    plt = pyplot("save_image_grid")
+    plt = pyplot("save_image_panels")
     fig, axes = plt.subplots(rows, cols, figsize=(cell * cols + 0.6, cell * rows + (0.4 if title else 0.1)),
                              squeeze=False)
     try:
@@ -77,4 +78,4 @@ def save_rbm_filters(weight, path: str, image_shape=None, count: int = 64, title
     w = np.asarray(weight)
     if w.ndim != 2:
         raise ValueError(f"save_rbm_filters: weight must be (n_hidden, n_visible), received shape {w.shape}")
-    return save_image_grid(w[:count], path, image_shape, columns=min(count, 16), title=title, symmetric=True)
+    return save_image_panels(w[:count], path, image_shape, columns=min(count, 16), title=title, symmetric=True)
