@@ -1,6 +1,9 @@
 """Shared test helpers: float64 gradient checks and PyTorch parity in one call each."""
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -86,3 +89,14 @@ def check_parity(nt_fn, torch_fn, *arrays, rtol=1e-5, grad=True, requires_grad=N
         ng = a.grad if a.grad is not None else np.zeros(a.shape, np.float32)
         assert ng.dtype == a.dtype, f"gradient of input {i} is {ng.dtype}, input is {a.dtype}"
         assert_close(ng, tg, rtol, what=f"gradient of input {i}")
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def load_example(name: str):
+    """``examples/<name>.py`` imported as a module (the examples are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,5 +1,4 @@
 """The classic recipes run through ``run_recipe`` and the CLI path, the pictures are written, the examples learn."""
-import importlib.util
 import json
 from pathlib import Path
 
@@ -8,16 +7,7 @@ import pytest
 
 from neuronet.models.classic import SOM, Perceptron
 from neuronet.recipes import get_recipe, run_recipe
-from tests.helpers import need
-
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.helpers import load_example as load, need
 
 
 def test_logic_recipe_runs_and_writes_its_report(tmp_path):

@@ -1,20 +1,11 @@
 """The energy-based examples and recipes run on small settings and learn what they claim."""
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from neuronet.recipes import get_recipe, run_recipe
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.helpers import load_example as load
 
 
 def test_hopfield_example(tmp_path):
