@@ -27,6 +27,7 @@ from . import data
 from .data import datasets
 from . import train
 from .train import Model, Sequential, load_model, callbacks, metrics
+from .train.jit import jit  # step capture: nt.jit(train_step)
 from .creation import *  # noqa: F401,F403  (PyTorch's nt.zeros, nt.randn, nt.arange, ...)
 from .functional.shape import concat as cat, stack
 from . import utils, cuda

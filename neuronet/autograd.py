@@ -25,17 +25,20 @@ from .tensor import REAL_KINDS, Tensor, as_array, refuse_non_real
 
 __all__ = [
     "Function", "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled",
-    "backward", "unbroadcast", "gradcheck", "GradcheckError", "add_backward_observer",
+    "backward", "unbroadcast", "gradcheck", "GradcheckError", "add_backward_observer", "effect",
 ]
 
 class _GradMode(threading.local):
     """Whether operations are recorded, per thread (like PyTorch's grad mode): a ``predict`` or a
     ``no_grad`` block in one thread never turns recording off in another.  New threads record.
     ``tracer``, when set, is called with every recorded Function and all its inputs (constants
-    included, which the graph itself drops): how ONNX export sees a whole computation."""
+    included, which the graph itself drops): how ONNX export sees a whole computation.
+    ``capture``, when set, is the recorder of a step capture (``nt.jit``): it is told of every
+    Function application (recorded or not), every backward pass and every :func:`effect`."""
 
     enabled = True
     tracer = None
+    capture = None
 
 
 _mode = _GradMode()
@@ -46,6 +49,22 @@ def set_tracer(tracer):
     the previous tracer.  Used by ``neuronet.onnx`` to capture a forward pass."""
     previous, _mode.tracer = _mode.tracer, tracer
     return previous
+
+
+def effect(call, *args):
+    """Run ``call(*args)``, a change of state outside any Function (an optimizer update, a counter):
+    a step capture in progress (``nt.jit``) records the call so that each replay makes it again,
+    and records nothing inside it (what ``call`` does is replayed whole)."""
+    capture = _mode.capture
+    if capture is None:
+        return call(*args)
+    _mode.capture = None
+    try:
+        result = call(*args)
+    finally:
+        _mode.capture = capture
+    capture.effect(call, args, result)
+    return result
 
 
 def is_grad_enabled() -> bool:
@@ -172,6 +191,7 @@ class Function:
         fn.recording = recording = _mode.enabled and any(needs)
         fn.needs_grad = needs
         out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs])
+        given = inputs
         if recording:
             if _mode.tracer is not None:
                 _mode.tracer(fn, inputs)
@@ -186,12 +206,16 @@ class Function:
                     o.requires_grad = True
                     o._creator = fn
                     o._index = i
+            if _mode.capture is not None:
+                _mode.capture.apply(fn, params, given, outs)
             return outs
         y = _wrap(out)
         if recording:
             fn.inputs = inputs
             y.requires_grad = True
             y._creator = fn
+        if _mode.capture is not None:
+            _mode.capture.apply(fn, params, given, y)
         return y
 
     def forward(self, *arrays):  # pragma: no cover - abstract
@@ -357,6 +381,8 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         if grad.shape != root.shape:
             raise ValueError(f"backward(grad): grad has shape {grad.shape}, the tensor has shape {root.shape}")
     observers = _live_observers() if _observers else []
+    if _mode.capture is not None:
+        _mode.capture.backward(root, grad, retain_graph, observers)
     if root._creator is None:
         root.grad = grad.copy() if root.grad is None else root.grad + grad
         for o in observers:

@@ -13,6 +13,7 @@ import inspect
 from collections import OrderedDict
 
 from .. import backend
+from ..autograd import _mode
 from ..backend import np
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -172,6 +173,8 @@ class Module:
 
     # --- calling -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if _mode.capture is not None:  # a step capture (nt.jit) guards the training flag of each module it saw
+            _mode.capture.module(self)
         if self._hooks:  # forward/backward hooks (hooks.py); None for a module that never had one
             from .hooks import call_with_hooks
             return call_with_hooks(self, self._build_and_forward, args, kwargs)

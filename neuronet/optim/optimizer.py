@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from ..autograd import enable_grad
+from ..autograd import _mode, effect, enable_grad
 from ..backend import np
 from ..nn.module import ModuleParameters
 from ..tensor import Tensor
@@ -142,6 +142,8 @@ class Optimizer:
     # --- the update ------------------------------------------------------------------------------
     def step(self, closure=None):
         """Update every parameter that has a gradient; ``closure`` re-evaluates and returns the loss."""
+        if _mode.capture is not None:  # inside a step capture (nt.jit): each replay calls step again
+            return effect(self.step, closure)
         loss = None
         if closure is not None:
             with enable_grad():
@@ -165,6 +167,8 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: set ``p.grad`` to None (default) or fill it with zeros."""
+        if _mode.capture is not None:
+            return effect(self.zero_grad, set_to_none)
         self.take_built_parameters()
         for group in self.param_groups:
             for p in group["params"]:

@@ -7,3 +7,4 @@ from .sequential import Sequential
 from .checkpoint import save_model, load_model
 from .summary import summary
 from . import metrics
+from .jit import jit, StepFunction

@@ -6,6 +6,7 @@ Parameter and buffer names follow PyTorch (``weight``, ``bias``, ``running_mean`
 from __future__ import annotations
 
 from ... import backend
+from ...autograd import effect
 from ...backend import np
 from ...checks import positive_int
 from ...functional.math import add, mul
@@ -209,8 +210,11 @@ class _BatchNorm(_Layer):
                        training=use_batch_stats, momentum=factor, eps=self.eps,
                        activation="relu" if then_relu else None)
         if counting:  # only once the batch is taken: a refused batch (one value per channel) changes nothing
-            self.num_batches_tracked += 1
+            effect(self._count_batch)  # (a step capture, nt.jit, replays the count)
         return y
+
+    def _count_batch(self) -> None:
+        self.num_batches_tracked += 1
 
     def extra_repr(self) -> str:
         return (f"num_features={self.num_features}, momentum={self.momentum}, eps={self.eps}, affine={self.affine}, "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ...autograd import _mode, effect
 from ...backend import array_module
 from ...tensor import Tensor
 
@@ -13,6 +14,11 @@ def _grads(parameters):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     return [p.grad for p in parameters if p.grad is not None]
+
+
+def _listed(parameters):
+    """The parameters as a list a replay can go through again (an iterator is used up once)."""
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
@@ -32,6 +38,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     Returns:
         The total norm of the gradients before clipping, as a float.
     """
+    if _mode.capture is not None:  # inside a step capture (nt.jit): each replay clips again
+        return effect(clip_grad_norm_, _listed(parameters), max_norm, norm_type, error_if_nonfinite)
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not max_norm >= 0:
         raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
@@ -64,6 +72,8 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
         parameters: a tensor or an iterable of tensors (those without a gradient are skipped).
         clip_value: the largest allowed absolute value (≥ 0).
     """
+    if _mode.capture is not None:
+        return effect(clip_grad_value_, _listed(parameters), clip_value)
     clip_value = float(clip_value)
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
