@@ -94,7 +94,10 @@ class Trace:
             w = weakref.ref(o)
             self.outs[id(o)] = (w, i, k)
             self.datas[id(o.data)] = (w, i, k)
-        self.ops.append((type(fn), dict(params), refs, fn.needs_grad, fn.recording,
+        # an array among the keyword parameters may be an argument's or a slot's (Embedding's indices)
+        params = {k: self.ref(v) if hasattr(v, "shape") and not isinstance(v, Tensor) else ("obj", v)
+                  for k, v in params.items()}
+        self.ops.append((type(fn), params, refs, fn.needs_grad, fn.recording,
                          len(outs) if isinstance(out, tuple) else None))
         self.out_meta.append([(o.data.shape, o.data.dtype, o.requires_grad) for o in outs])
         if fn.recording:
@@ -171,6 +174,8 @@ def _same(x, y) -> bool:
         return bool(np.array_equal(x, y, equal_nan=x.dtype.kind in "fc"))
     if isinstance(x, float):
         return x == y or (x != x and y != y)
+    if type(x).__eq__ is object.__eq__ and hasattr(x, "__dict__"):  # a plain record (pooling windows, ...)
+        return _same(vars(x), vars(y))
     try:
         return bool(x == y)
     except Exception:  # objects whose == is not a truth value
@@ -212,7 +217,7 @@ def make_plan(t1: Trace, t2: Trace):
             raise Refused(f"{name} is applied differently in two runs of the step")
         if t1.out_meta[i] != t2.out_meta[i]:
             raise Refused(f"{name} gives outputs of other shapes in two runs of the step")
-        params = {k: _merge_object(p1[k], p2[k], f"parameter {k!r} of {name}") for k in p1}
+        params = {k: _merge_ref(p1[k], p2[k], f"parameter {k!r} of {name}") for k in p1}
         refs = tuple(_merge_ref(a, b, f"input {j} of {name}") for j, (a, b) in enumerate(zip(r1, r2)))
         ops.append((cls, params, refs, n2, rec2, m2))
     backwards = []

@@ -280,7 +280,8 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     if cfg is not None and hasattr(model, "compile") and cfg["optimizer"] is not None and cfg["loss"] is not None:
         try:
             model.compile(optimizer=cfg["optimizer"], loss=cfg["loss"], metrics=cfg["metrics"],
-                          learning_rate=cfg["learning_rate"], clipnorm=cfg["clipnorm"], clipvalue=cfg["clipvalue"])
+                          learning_rate=cfg["learning_rate"], clipnorm=cfg["clipnorm"], clipvalue=cfg["clipvalue"],
+                          jit=cfg.get("jit", False) is True)
             if opt_meta is not None:
                 model._make_optimizer()
                 arrays = {k[len("optimizer/"):]: v for k, v in tensors.items() if k.startswith("optimizer/")}

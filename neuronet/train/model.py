@@ -23,6 +23,7 @@ from ..tensor import Tensor
 from .callbacks import Callback, CallbackList, reset_states
 from .history import History
 from .inputs import _is_pandas, as_data, cast_inputs, fit_targets_to_loss
+from .jit import jit as _jit
 from .progress import ProgressBar
 
 __all__ = ["Model"]
@@ -72,7 +73,7 @@ class Model(Module):
 
     # --- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="adam", loss=None, metrics=None, learning_rate=None,
-                clipnorm=None, clipvalue=None):
+                clipnorm=None, clipvalue=None, jit=False):
         """Choose the optimizer, loss and metrics for ``fit``/``evaluate``.
 
         Args:
@@ -84,11 +85,15 @@ class Model(Module):
             metrics: list of names ("accuracy", "f1", "mae", ...) or metric objects.
             learning_rate: learning rate for a named optimizer (its default otherwise).
             clipnorm / clipvalue: clip gradients by global norm / by value before each step.
+            jit: capture the training step (and evaluate's and predict's forward) per batch shape
+                and replay it (``nt.jit``): the same results to the bit, less Python per step.
         """
         from ..nn.losses import get_loss
         from . import metrics as metrics_mod
         if loss is None:
             raise ValueError(f"{type(self).__name__}.compile: loss is required, e.g. loss='cross_entropy'")
+        if not isinstance(jit, bool):
+            raise TypeError(f"{type(self).__name__}.compile: jit must be True or False, got {jit!r}")
         _set(self, "loss_fn", get_loss(loss))
         _set(self, "metric_objs", [metrics_mod.get_metric(m) for m in (metrics or [])])
         _set(self, "_compile_config", {
@@ -96,7 +101,11 @@ class Model(Module):
             "loss": loss if isinstance(loss, str) else None,
             "metrics": [m for m in (metrics or []) if isinstance(m, str)],
             "learning_rate": learning_rate, "clipnorm": clipnorm, "clipvalue": clipvalue,
+            **({"jit": True} if jit else {}),
         })
+        _set(self, "_jit_steps", None if not jit else {
+            "train": _jit(self._step_on_tensors), "evaluate": _jit(self._evaluate_on_tensors),
+            "predict": _jit(self._predict_on_tensors)})
         _set(self, "_optimizer_spec", optimizer)
         _set(self, "optimizer", None if isinstance(optimizer, str) or (callable(optimizer) and not hasattr(optimizer, "step"))
              else optimizer)
@@ -338,8 +347,22 @@ class Model(Module):
 
     def _train_step(self, xs, y, sample_weight=None):
         self.train()
-        pred = self(*[self._to_tensor(a) for a in xs])
-        target = self._to_tensor(y)
+        tensors = [self._to_tensor(a) for a in xs] + [self._to_tensor(y)]
+        if sample_weight is not None:
+            loss, reg, pred = self._step_on_tensors(*tensors, sample_weight=sample_weight)
+        else:
+            loss, reg, pred = self._jitted("train", self._step_on_tensors)(*tensors)
+        return float(loss.item()), (None if reg is None else float(reg.item())), _data(pred)
+
+    def _jitted(self, what, eager):
+        """The captured version of a step (``compile(jit=True)``), else the eager one."""
+        steps = getattr(self, "_jit_steps", None)
+        return eager if steps is None else steps[what]
+
+    def _step_on_tensors(self, *tensors, sample_weight=None):
+        """One optimizer step on the inputs and the target (the last tensor): what ``jit=True`` captures."""
+        *xs, target = tensors
+        pred = self(*xs)
         data_loss = self._loss(pred, target, sample_weight)
         reg = self._regularization()
         loss = data_loss if reg is None else data_loss + reg
@@ -352,7 +375,16 @@ class Model(Module):
             if self.clipnorm is not None:
                 clip_grad_norm_(self.parameters(), self.clipnorm)
         self.optimizer.step()
-        return float(loss.item()), (None if reg is None else float(reg.item())), _data(pred)
+        return loss, reg, pred
+
+    def _evaluate_on_tensors(self, *tensors):
+        """The prediction and loss of one batch (inputs, then the target), under ``no_grad``."""
+        *xs, target = tensors
+        pred = self(*xs)
+        return pred, self.loss_fn(pred, target)
+
+    def _predict_on_tensors(self, *xs):
+        return self(*xs)
 
     @_own_generator
     def train_on_batch(self, x, y, class_weight=None, sample_weight=None) -> dict:
@@ -609,9 +641,10 @@ class Model(Module):
         total, n = 0.0, 0
         try:
             with no_grad():
+                step = self._jitted("evaluate", self._evaluate_on_tensors)
                 for xb, yb in batches:
-                    pred = self(*[self._to_tensor(a) for a in xb])
-                    total += float(self.loss_fn(pred, self._to_tensor(yb)).item()) * yb.shape[0]
+                    pred, loss = step(*[self._to_tensor(a) for a in xb], self._to_tensor(yb))
+                    total += float(loss.item()) * yb.shape[0]
                     n += yb.shape[0]
                     for m in self.metric_objs:
                         m.update(yb, self._metric_pred(_data(pred)))
@@ -670,8 +703,9 @@ class Model(Module):
         outs = []
         try:
             with no_grad():
+                step = self._jitted("predict", self._predict_on_tensors)
                 for start in range(0, xs[0].shape[0], batch_size):
-                    out = self(*[self._to_tensor(a[start:start + batch_size]) for a in xs])
+                    out = step(*[self._to_tensor(a[start:start + batch_size]) for a in xs])
                     outs.append(backend.to_numpy(_first(out).data))
         finally:
             self.train(was)

@@ -47,12 +47,14 @@ class Replay:
         self.ops = []
         for i, (cls, params, refs, needs, recording, n_out) in enumerate(ops):
             compiled = tuple(compile_ref(r) for r in refs)
+            bound = tuple((k, compile_ref(r)) for k, r in params.items() if r[0] != "obj")
+            params = {k: r[1] for k, r in params.items() if r[0] == "obj"}
             targets = None
             if recording:  # where each input's gradient goes: another slot's pending list, or a leaf
                 targets = tuple(((SLOT, r[1], self.slot_meta[r[1]][1]) if r[0] == SLOT else r) if need else None
                                 for r, need in zip(compiled, needs))
             meta = [(s, d) for s, d, _ in out_meta[i]]
-            self.ops.append((cls, params, compiled, needs, recording, n_out, base[i], targets, meta))
+            self.ops.append((cls, params, compiled, needs, recording, n_out, base[i], targets, meta, bound))
         self.slot_op = [(i, k) for i, meta in enumerate(out_meta) for k in range(len(meta))]
         self.backwards = [(base[root[1]] + root[2], root[1], root[2], grad, retain, order)
                           for root, grad, retain, order in backwards]
@@ -69,7 +71,7 @@ class Replay:
         """{op: slots to let go after its forward}: each slot after its last reader in the forward."""
         last = {s: self.slot_op[s][0] for s in range(self.n_slots)}
         for i, op in enumerate(self.ops):
-            for kind, v in op[2]:
+            for kind, v in (*op[2], *(r for _, r in op[9])):
                 if kind == SLOT:
                     last[v] = max(last[v], i)
         keep = {b[0] for b in self.backwards}
@@ -102,10 +104,12 @@ class Replay:
         free_after = self.free_after
         for kind, j in self.events:
             if kind == OP:
-                cls, params, refs, needs, recording, n_out, base, _, meta = self.ops[j]
+                cls, params, refs, needs, recording, n_out, base, _, meta, bound = self.ops[j]
                 xs = []
                 for k, v in refs:
                     xs.append(vals[v] if k == SLOT else arrays[v] if k == ARG else v.data if k == TENSOR else v)
+                if bound:  # arrays of the step among the keyword parameters
+                    params = {**params, **{name: vals[v] if k == SLOT else arrays[v] for name, (k, v) in bound}}
                 fn = cls(**params)
                 fn.needs_grad = needs
                 fn.recording = recording
