@@ -6,8 +6,8 @@ train through one.  The design, in the order a call meets it:
 
 * **Guards and cache.**  A call's key is its input signature: for each argument the shape, dtype
   and ``requires_grad`` of a tensor, the shape and dtype of an array, the value of a plain Python
-  number or string; plus the grad mode and the ``training`` flag of every module the step has
-  called.  Each key has its own capture (a small LRU cache, 8 keys), so the last, smaller batch of
+  number or string; plus the grad mode and the ``training`` and ``trainable`` flags of every
+  module the step has called.  Each key has its own capture (a small LRU cache, 8 keys), so the last, smaller batch of
   an epoch or ``model.eval()`` gets a capture of its own instead of a wrong replay.  Keyword
   arguments, other argument types, or a call inside another capture run eagerly.
 * **How a step is recorded.**  The first calls of a key run eagerly, exactly as without ``jit``,
@@ -25,7 +25,11 @@ train through one.  The design, in the order a call meets it:
   at most four runs are tried, so lazily built layers settle first).  A branch that agrees on two
   runs and changes later is not seen: as with tinygrad's TinyJit or a CUDA graph, a captured step
   must not branch on its data.  At each replay the parameters and buffers of every module seen
-  must still be the same objects (``load_state_dict`` of a buffer, a new Parameter: capture again).
+  must still be the same objects, and the tensors the step reads keep their ``requires_grad``
+  (``load_state_dict`` of a buffer, a new Parameter, a frozen weight: capture again).  What the
+  step reaches through Python is fixed at capture: which optimizer, which loss, the checks the
+  public functions made (label ranges, shapes) — a replay does not repeat them, and a plain
+  Python statement in the step (``w.grad = None``, a print) runs only while capturing.
 * **Replay** (:mod:`neuronet.train.replay`): a fresh instance of each recorded Function runs its
   own ``forward``, then each backward pass runs the Functions' own ``backward`` in the recorded
   order, adding gradients up as ``autograd.backward`` does, and the effects are called where they
@@ -94,7 +98,7 @@ class StepFunction:
                 sig.append((type(a), a.shape, a.dtype))
             else:
                 return None
-        return tuple(sig), _mode.enabled, tuple(m.training for m in self._modules)
+        return tuple(sig), _mode.enabled, tuple((m.training, m.trainable) for m in self._modules)
 
     def __call__(self, *args, **kwargs):
         key = None if kwargs or _mode.capture is not None else self._key(args)

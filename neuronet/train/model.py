@@ -357,7 +357,12 @@ class Model(Module):
     def _jitted(self, what, eager):
         """The captured version of a step (``compile(jit=True)``), else the eager one."""
         steps = getattr(self, "_jit_steps", None)
-        return eager if steps is None else steps[what]
+        if steps is None:
+            return eager
+        if steps.get("optimizer") is not self.optimizer:  # captures replay the optimizer they saw
+            steps["train"].reset()
+            steps["optimizer"] = self.optimizer
+        return steps[what]
 
     def _step_on_tensors(self, *tensors, sample_weight=None):
         """One optimizer step on the inputs and the target (the last tensor): what ``jit=True`` captures."""

@@ -66,6 +66,8 @@ class Replay:
         self.owned = [(m.__dict__, name, m.__dict__.get(name))
                       for m in modules for name in (*m._param_names, *m._buffer_names)]
         self.free_after = self._lifetimes(result)
+        self.flags = list({id(r[1]): (r[1], r[1].requires_grad) for op in self.ops for r in op[2]
+                           if r[0] == TENSOR}.values())
 
     def _lifetimes(self, result) -> dict:
         """{op: slots to let go after its forward}: each slot after its last reader in the forward."""
@@ -93,8 +95,10 @@ class Replay:
         return free
 
     def still_valid(self) -> bool:
-        """The parameters and buffers the plan reads are still those of their modules (none replaced)."""
-        return all(d.get(name) is v for d, name, v in self.owned)
+        """The parameters and buffers the plan reads are still those of their modules (none replaced),
+        and the tensors it reads still (or still not) require gradients."""
+        return (all(d.get(name) is v for d, name, v in self.owned)
+                and all(t.requires_grad == flag for t, flag in self.flags))
 
     # --- the replay ----------------------------------------------------------------------------
     def run(self, args):

@@ -209,3 +209,28 @@ def test_bad_arguments():
     model = nt.Sequential([L.Dense(2)])
     with pytest.raises(TypeError, match="jit must be True or False"):
         model.compile(loss="mse", jit="yes")
+
+
+def test_freezing_a_layer_after_capture_is_respected():
+    results = []
+    for use_jit in (False, True):
+        nt.manual_seed(0)
+        model = nt.Sequential([L.Dense(6, activation="relu", in_features=4), L.Dense(2)])
+        opt = nt.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        fn = nt.jit(step) if use_jit else step
+        x, y = _data(8, (4,), 2)
+        for i in range(6):
+            if i == 4:
+                model[0].trainable = False  # fine-tuning: the first layer stops changing
+                frozen = _bits(model[0].weight.data)
+            fn(x, y)
+        assert _bits(model[0].weight.data) == frozen
+        results.append([_bits(p.data) for p in model.parameters()])
+    assert results[0] == results[1]
