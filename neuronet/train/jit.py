@@ -38,13 +38,17 @@ train through one.  The design, in the order a call meets it:
   the same order, so losses, gradients and parameters equal eager mode's to the bit.
 * **Memory plan.**  Each Function output has a slot, let go after its last forward reader; the
   Functions keep what their backward needs, as in eager mode.  No ``out=`` buffers are handed to
-  Functions: measured on the batch-64 MLP, NumPy's allocator already reuses the freed blocks of
-  the previous step, and a preallocated output would stop ``take_saved`` from writing gradients
-  over freed activations.  The fused element-wise tails are those the Functions already have
+  Functions: for the batch-64 MLP's first product (64×784 by 784×256, 1 thread) ``np.matmul``
+  into a new array and into a preallocated ``out=`` took the same time within noise, and the
+  new array's ``np.empty`` costs 0.4–0.7 µs against ≥ 100 µs for the product (freed blocks are
+  reused by the allocator, ``neuronet/_malloc_tuning.py``); a preallocated output would also
+  stop ``take_saved`` from writing gradients over activations backward no longer needs.  The fused element-wise tails are those the Functions already have
   (dense = product + bias + activation, softmax + cross-entropy, batch norm + ReLU).
 
 What is saved is Python dispatch: Tensor and graph-edge objects, the topological sort, Module
-calls, shape checks and the Function.apply bookkeeping.
+calls, shape checks and the Function.apply bookkeeping.  Measured (``examples/jit_step_timing.py``,
+MLP 784-256-128-10, SGD, batch 64, 1 thread, interleaved, on a 2-core machine at load 12–13):
+1.21× faster per step captured than eager (1.07× at batch 256).
 """
 from __future__ import annotations
 
