@@ -148,7 +148,7 @@ class Trace:
             self.refuse(f"the step returned a {type(r).__name__}; return tensors (call .item() outside the step)")
             return ("none",)
         self.result = struct(result)
-        self.keep = []
+        self.keep, self.args, self.outs, self.datas = [], None, None, None  # (a kept trace holds no batch)
 
 
 def _array_of(a):
@@ -247,4 +247,6 @@ def make_plan(t1: Trace, t2: Trace):
             return ("dict", tuple((k, merge_result(x, y)) for (k, x), (_, y) in zip(a[1], b[1])))
         return a
     result = merge_result(t1.result, t2.result)
-    return Replay(ops, t2.out_meta, backwards, effects, t2.events, result, t2.modules)
+    replay = Replay(ops, t2.out_meta, backwards, effects, t2.events, result, t2.modules)
+    replay.source = t2  # later runs are checked against it
+    return replay

@@ -22,9 +22,12 @@ train through one.  The design, in the order a call meets it:
   it is the same object both times (a parameter or buffer, read again at every replay) or an equal
   new value (a constant); if it differs, it was computed from the data outside any Function, or a
   Python branch depends on the data, and the key stays eager for good (``step.refusals`` says why;
-  at most four runs are tried, so lazily built layers settle first).  A branch that agrees on two
-  runs and changes later is not seen: as with tinygrad's TinyJit or a CUDA graph, a captured step
-  must not branch on its data.  At each replay the parameters and buffers of every module seen
+  at most four runs are tried, so lazily built layers settle first).  A value computed from the
+  data that happens to agree in both runs (the padding mask of two unpadded batches) looks like a
+  constant, so the check is repeated: the 2nd, 4th, 8th, 16th, ... use of a capture runs eagerly,
+  recorded, and a disagreement sends the key to eager mode for good.  Between those checks a
+  change is not seen: as with tinygrad's TinyJit or a CUDA graph, a captured step must not branch
+  on its data, and masks made from the data belong in neuronet operations or in the arguments.  At each replay the parameters and buffers of every module seen
   must still be the same objects, and the tensors the step reads keep their ``requires_grad``
   (``load_state_dict`` of a buffer, a new Parameter, a frozen weight: capture again).  What the
   step reaches through Python is fixed at capture: which optimizer, which loss, the checks the
@@ -69,7 +72,7 @@ class StepFunction:
     """A step function with captured replays per input signature (made by :func:`jit`).
 
     Attributes:
-        calls: {"replay": n, "capture": n, "eager": n} — how the calls so far ran.
+        calls: {"replay": n, "capture": n, "verify": n, "eager": n} — how the calls so far ran.
         refusals: {signature: reason} for signatures that stay eager.
     """
 
@@ -83,7 +86,7 @@ class StepFunction:
         self.cache_size = cache_size
         self._entries: OrderedDict = OrderedDict()  # key -> Replay | [traces] | reason (str)
         self._modules: list = []  # every module a trace saw: their training flags are in the key
-        self.calls = {"replay": 0, "capture": 0, "eager": 0}
+        self.calls = {"replay": 0, "capture": 0, "verify": 0, "eager": 0}
         self.refusals: dict = {}
 
     def reset(self) -> None:
@@ -116,6 +119,9 @@ class StepFunction:
         if entry is not None and not isinstance(entry, list):
             if entry.still_valid():
                 self._entries.move_to_end(key)
+                entry.uses += 1
+                if entry.uses & (entry.uses - 1) == 0 and entry.uses > 1:  # 2nd, 4th, 8th, ... use
+                    return self._verify(key, entry, args)
                 self.calls["replay"] += 1
                 return entry.run(args)
             del self._entries[key]  # a parameter or buffer was replaced: capture again
@@ -140,6 +146,18 @@ class StepFunction:
         self._entries.move_to_end(key)
         while len(self._entries) > self.cache_size:
             self._entries.popitem(last=False)
+        return result
+
+    def _verify(self, key, entry, args):
+        """Run the step eagerly once more and check it still records what the capture did."""
+        trace, result = self._trace(args)
+        self.calls["verify"] += 1
+        try:
+            if trace.refusal:
+                raise Refused(trace.refusal)
+            make_plan(entry.source, trace)
+        except Refused as why:
+            self._entries[key] = self.refusals[key] = f"on a later run: {why}"
         return result
 
     def _trace(self, args):

@@ -29,6 +29,9 @@ OP, BACKWARD, EFFECT = 0, 1, 2
 class Replay:
     """A compiled plan of one training step (see the module docstring)."""
 
+    uses = 0  # calls of the step that found this plan (counted by StepFunction)
+    source = None  # the trace it was made from
+
     def __init__(self, ops, out_meta, backwards, effects, events, result, modules):
         base, n = [], 0
         for meta in out_meta:

@@ -38,7 +38,7 @@ def _assert_same_as_eager(make, batches, steps=7, grad_clip=False):
     captured = _run(make, batches, True, steps, grad_clip)
     fn = captured[-1]
     assert fn.refusals == {}
-    assert fn.calls["replay"] == steps - 2 * len({tuple(x.shape) for x, _ in batches})
+    assert fn.calls["replay"] == steps - 2 - fn.calls["verify"] and fn.calls["verify"] == 2  # 2nd, 4th use
     for what, a, b in zip(("losses", "parameters", "gradients", "buffers"), eager, captured):
         assert a == b, f"{what} differ from eager mode"
     return fn
@@ -102,7 +102,7 @@ def test_new_batch_size_and_eval_mode_get_their_own_capture():
     with nt.no_grad():
         for _ in range(3):
             forward(full), forward(part)  # a full batch and an epoch's last, smaller batch
-        assert forward.calls == {"replay": 2, "capture": 4, "eager": 0}
+        assert forward.calls == {"replay": 2, "capture": 4, "verify": 0, "eager": 0}
         model.eval()  # no dropout: a replay of the training capture would be wrong
         a, b = forward(full), forward(full)
         c = forward(full)
@@ -128,6 +128,26 @@ def test_branch_on_data_stays_eager_and_says_why():
     assert "differs between two runs" in reason
     expected = [float(((x.data @ w.data) * x.data.std()).sum()) for x in xs]
     np.testing.assert_allclose(losses, expected, rtol=1e-6)
+
+
+def test_a_mask_from_the_data_that_agreed_twice_is_caught_by_the_later_check():
+    w = nt.tensor(np.ones((4, 1), np.float32))
+
+    @nt.jit
+    def masked_sum(ids):
+        keep = nt.tensor((ids.data != 0).astype(np.float32))  # a padding mask made in NumPy, outside neuronet
+        return ((ids.float() @ w) * keep).sum()
+    unpadded = [nt.tensor(np.full((2, 4), k + 1)) for k in range(2)]
+    padded = nt.tensor(np.array([[5, 5, 0, 0], [7, 0, 0, 0]]))
+    for ids in unpadded:
+        masked_sum(ids)  # two runs agree: the mask (all ones) looks like a constant
+    assert masked_sum.refusals == {}
+    masked_sum(unpadded[0])  # a replay
+    out = masked_sum(padded)  # the second use: run eagerly and checked
+    assert masked_sum.calls["verify"] == 1
+    (reason,) = masked_sum.refusals.values()
+    assert "on a later run" in reason
+    assert float(out.item()) == float(masked_sum(padded).item()) == 10 * 2 + 7 * 1
 
 
 def test_replaced_parameter_is_captured_again():
@@ -179,7 +199,7 @@ def test_gradients_through_the_captured_path_match_central_differences():
             flat[k] = orig
             numeric[k] = (up - down) / (2 * eps)
         np.testing.assert_allclose(g.reshape(-1), numeric, rtol=1e-6, atol=1e-8)
-    assert step.calls["capture"] == 2  # every central difference was a replay
+    assert step.calls["capture"] == 2 and step.calls["replay"] > 50  # the differences come from replays
 
 
 def test_fit_with_jit_gives_the_same_history_weights_and_predictions():
