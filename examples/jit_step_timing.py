@@ -35,6 +35,7 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--repeats", type=int, default=40, help="interleaved blocks of each kind")
     ap.add_argument("--steps", type=int, default=25, help="steps per block")
+    ap.add_argument("--profile-steps", type=int, default=200, help="steps under cProfile, each kind")
     args = ap.parse_args(argv)
     os.environ.setdefault("NUMBA_NUM_THREADS", str(args.threads))
     import numpy as np
@@ -80,7 +81,7 @@ def main(argv=None):
         for name, fn in (("eager", eager), ("jit", captured)):
             prof = cProfile.Profile()
             prof.enable()
-            for _ in range(200):
+            for _ in range(args.profile_steps):
                 fn(x, y)
             prof.disable()
             stats = pstats.Stats(prof).stats
@@ -93,6 +94,7 @@ def main(argv=None):
               f"{100 * shares[name]:.0f} % of the profiled step")
     print(f"  eager / jit = {med['eager'] / med['jit']:.2f} wall, {med_cpu['eager'] / med_cpu['jit']:.2f} CPU  (medians of {args.repeats} interleaved blocks "
           f"of {args.steps} steps; calls {captured.calls})")
+    return med, med_cpu, shares
 
 
 if __name__ == "__main__":

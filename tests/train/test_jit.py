@@ -254,3 +254,46 @@ def test_freezing_a_layer_after_capture_is_respected():
         assert _bits(model[0].weight.data) == frozen
         results.append([_bits(p.data) for p in model.parameters()])
     assert results[0] == results[1]
+
+
+def test_captured_sgd_steps_match_torch(torch):
+    rng = np.random.default_rng(0)
+    w1, b1 = rng.standard_normal((8, 5)).astype(np.float32) * 0.3, rng.standard_normal(8).astype(np.float32) * 0.1
+    w2, b2 = rng.standard_normal((3, 8)).astype(np.float32) * 0.3, rng.standard_normal(3).astype(np.float32) * 0.1
+    xs = [rng.standard_normal((6, 5)).astype(np.float32) for _ in range(5)]
+    ys = [rng.integers(0, 3, 6) for _ in range(5)]
+    model = nt.Sequential([L.Dense(8, activation="tanh", in_features=5), L.Dense(3, in_features=8)])
+    model.load_state_dict({"0.weight": w1, "0.bias": b1, "1.weight": w2, "1.bias": b2})
+    opt = nt.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    @nt.jit
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    tm = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+    with torch.no_grad():
+        for p, v in zip(tm.parameters(), (w1, b1, w2, b2)):
+            p.copy_(torch.from_numpy(v))
+    topt = torch.optim.SGD(tm.parameters(), lr=0.1, momentum=0.9)
+    for x, y in zip(xs, ys):
+        loss = step(nt.tensor(x), nt.tensor(y))
+        topt.zero_grad()
+        tloss = torch.nn.functional.cross_entropy(tm(torch.from_numpy(x)), torch.from_numpy(y))
+        tloss.backward()
+        topt.step()
+        np.testing.assert_allclose(loss.item(), tloss.item(), rtol=1e-5)
+    assert step.calls["replay"] >= 2
+    for p, tp in zip(model.parameters(), tm.parameters()):
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_timing_example_runs():
+    from tests.helpers import load_example, need
+    need("threadpoolctl")
+    med, med_cpu, shares = load_example("jit_step_timing").main(
+        ["--batch", "8", "--repeats", "1", "--steps", "2", "--profile-steps", "3"])
+    assert med["eager"] > 0 and med["jit"] > 0 and 0 <= shares["jit"] <= 1
