@@ -32,7 +32,8 @@ train through one.  The design, in the order a call meets it:
   (``load_state_dict`` of a buffer, a new Parameter, a frozen weight: capture again).  What the
   step reaches through Python is fixed at capture: which optimizer, which loss, the checks the
   public functions made (label ranges, shapes) — a replay does not repeat them, and a plain
-  Python statement in the step (``w.grad = None``, a print) runs only while capturing.
+  Python statement in the step (``w.grad = None``, a print) runs only while capturing; a state
+  change made in Python that must happen at every step goes through ``autograd.effect(fn, *args)``.
 * **Replay** (:mod:`neuronet.train.replay`): a fresh instance of each recorded Function runs its
   own ``forward``, then each backward pass runs the Functions' own ``backward`` in the recorded
   order, adding gradients up as ``autograd.backward`` does, and the effects are called where they
