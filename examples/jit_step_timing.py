@@ -92,7 +92,8 @@ def main(argv=None):
     for name in ("eager", "jit"):
         print(f"  {name:6s} {med[name]:.3f} ms/step wall, {med_cpu[name]:.3f} ms CPU; Python dispatch "
               f"{100 * shares[name]:.0f} % of the profiled step")
-    print(f"  eager / jit = {med['eager'] / med['jit']:.2f} wall, {med_cpu['eager'] / med_cpu['jit']:.2f} CPU  (medians of {args.repeats} interleaved blocks "
+    print(f"  eager / jit = {med['eager'] / med['jit']:.2f} wall, {med_cpu['eager'] / med_cpu['jit']:.2f} CPU "
+          f" (medians of {args.repeats} interleaved blocks "
           f"of {args.steps} steps; calls {captured.calls})")
     return med, med_cpu, shares
 

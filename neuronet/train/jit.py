@@ -4,56 +4,58 @@
 calls ``loss.backward()`` and ``optimizer.step()``.  ``model.compile(..., jit=True)`` makes ``fit``
 train through one.  The design, in the order a call meets it:
 
-* **Guards and cache.**  A call's key is its input signature: for each argument the shape, dtype
-  and ``requires_grad`` of a tensor, the shape and dtype of an array, the value of a plain Python
-  number or string; plus the grad mode and the ``training`` and ``trainable`` flags of every
-  module the step has called.  Each key has its own capture (a small LRU cache, 8 keys), so the last, smaller batch of
-  an epoch or ``model.eval()`` gets a capture of its own instead of a wrong replay.  Keyword
-  arguments, other argument types, or a call inside another capture run eagerly.
+* **Guards and cache.**  A call's key is its input signature: for each argument the shape, dtype and
+  ``requires_grad`` of a tensor, the shape and dtype of an array, the value of a plain Python number
+  or string; plus the grad mode and the ``training`` and ``trainable`` flags of every module the
+  step has called.  Each key has its own capture (a small LRU cache, 8 keys), so the last, smaller
+  batch of an epoch or ``model.eval()`` gets a capture of its own instead of a wrong replay.
+  Keyword arguments, other argument types, or a call inside another capture run eagerly.
 * **How a step is recorded.**  The first calls of a key run eagerly, exactly as without ``jit``,
   with a recorder set as autograd's capture hook (:mod:`neuronet.train.capture`): it is told of
   every ``Function.apply`` (class, keyword parameters, inputs, outputs), every ``backward`` (root,
-  gradient, and the order the engine itself computes), every :func:`neuronet.autograd.effect` —
-  the optimizer's ``step`` and ``zero_grad``, gradient clipping, batch norm's batch counter, the
-  state changes made outside Functions — and every Module call.
+  gradient, and the order the engine itself computes), every :func:`neuronet.autograd.effect` — the
+  optimizer's ``step`` and ``zero_grad``, gradient clipping, batch norm's batch counter, the state
+  changes made outside Functions — and every Module call.
 * **What invalidates a capture.**  A key is replayed only after two eager runs recorded the same
-  thing: same Functions with equal parameters and the same wiring, same backward passes, effects
-  and returned tensors.  An input that is neither an earlier output nor an argument is kept when
-  it is the same object both times (a parameter or buffer, read again at every replay) or an equal
-  new value (a constant); if it differs, it was computed from the data outside any Function, or a
-  Python branch depends on the data, and the key stays eager for good (``step.refusals`` says why;
-  at most four runs are tried, so lazily built layers settle first).  A value computed from the
-  data that happens to agree in both runs (the padding mask of two unpadded batches) looks like a
-  constant, so the check is repeated: the 2nd, 4th, 8th, 16th, ... use of a capture runs eagerly,
-  recorded, and a disagreement sends the key to eager mode for good.  Between those checks a
-  change is not seen: as with tinygrad's TinyJit or a CUDA graph, a captured step must not branch
-  on its data, and masks made from the data belong in neuronet operations or in the arguments.  At each replay the parameters and buffers of every module seen
-  must still be the same objects, and the tensors the step reads keep their ``requires_grad``
-  (``load_state_dict`` of a buffer, a new Parameter, a frozen weight: capture again).  What the
-  step reaches through Python is fixed at capture: which optimizer, which loss, the checks the
-  public functions made (label ranges, shapes) — a replay does not repeat them, and a plain
-  Python statement in the step (``w.grad = None``, a print) runs only while capturing; a state
-  change made in Python that must happen at every step goes through ``autograd.effect(fn, *args)``.
-* **Replay** (:mod:`neuronet.train.replay`): a fresh instance of each recorded Function runs its
-  own ``forward``, then each backward pass runs the Functions' own ``backward`` in the recorded
-  order, adding gradients up as ``autograd.backward`` does, and the effects are called where they
-  happened.  The batch arrays are the step's inputs, bound by position; parameters and optimizer
-  state are updated in place, as in eager mode.  Dropout draws from the same seeded generator in
-  the same order, so losses, gradients and parameters equal eager mode's to the bit.
+  thing: same Functions with equal parameters and the same wiring, same backward passes, effects and
+  returned tensors.  An input that is neither an earlier output nor an argument is kept when it is
+  the same object both times (a parameter or buffer, read again at every replay) or an equal new
+  value (a constant); if it differs, it was computed from the data outside any Function, or a Python
+  branch depends on the data, and the key stays eager for good (``step.refusals`` says why; at most
+  four runs are tried, so lazily built layers settle first).  A value computed from the data that
+  happens to agree in both runs (the padding mask of two unpadded batches) looks like a constant, so
+  the check is repeated: the 2nd, 4th, 8th, 16th, ... use of a capture runs eagerly, recorded, and a
+  disagreement sends the key to eager mode for good.  Between those checks a change is not seen: as
+  with tinygrad's TinyJit or a CUDA graph, a captured step must not branch on its data, and masks
+  made from the data belong in neuronet operations or in the arguments.  At each replay the
+  parameters and buffers of every module seen must still be the same objects, and the tensors the
+  step reads keep their ``requires_grad`` (``load_state_dict`` of a buffer, a new Parameter, a
+  frozen weight: capture again).  What the step reaches through Python is fixed at capture: which
+  optimizer, which loss, the checks the public functions made (label ranges, shapes) — a replay does
+  not repeat them, and a plain Python statement in the step (``w.grad = None``, a print) runs only
+  while capturing; a state change made in Python that must happen at every step goes through
+  ``autograd.effect(fn, *args)``.
+* **Replay** (:mod:`neuronet.train.replay`): a fresh instance of each recorded Function runs its own
+  ``forward``, then each backward pass runs the Functions' own ``backward`` in the recorded order,
+  adding gradients up as ``autograd.backward`` does, and the effects are called where they happened.
+  The batch arrays are the step's inputs, bound by position; parameters and optimizer state are
+  updated in place, as in eager mode.  Dropout draws from the same seeded generator in the same
+  order, so losses, gradients and parameters equal eager mode's to the bit.
 * **Memory plan.**  Each Function output has a slot, let go after its last forward reader; the
   Functions keep what their backward needs, as in eager mode.  No ``out=`` buffers are handed to
-  Functions: for the batch-64 MLP's first product (64×784 by 784×256, 1 thread) ``np.matmul``
-  into a new array and into a preallocated ``out=`` took the same time within noise, and the
-  new array's ``np.empty`` costs 0.4–0.7 µs against ≥ 100 µs for the product (freed blocks are
-  reused by the allocator, ``neuronet/_malloc_tuning.py``); a preallocated output would also
-  stop ``take_saved`` from writing gradients over activations backward no longer needs.  The fused element-wise tails are those the Functions already have
-  (dense = product + bias + activation, softmax + cross-entropy, batch norm + ReLU).
+  Functions: for the batch-64 MLP's first product (64×784 by 784×256, 1 thread) ``np.matmul`` into a
+  new array and into a preallocated ``out=`` took the same time within noise, and the new array's
+  ``np.empty`` costs 0.4–0.7 µs against ≥ 100 µs for the product (freed blocks are reused by the
+  allocator, ``neuronet/_malloc_tuning.py``); a preallocated output would also stop ``take_saved``
+  from writing gradients over activations backward no longer needs.  The fused element-wise tails
+  are those the Functions already have (dense = product + bias + activation, softmax +
+  cross-entropy, batch norm + ReLU).
 
-What is saved is Python dispatch: Tensor and graph-edge objects, the topological sort, Module
-calls, shape checks and the Function.apply bookkeeping.  Measured (``examples/jit_step_timing.py``,
-MLP 784-256-128-10, SGD, batch 64, 1 thread, interleaved, on a 2-core machine at load 11–18):
-1.14–1.21× faster per step captured than eager over three runs (1.07× at batch 256); neuronet's
-bookkeeping frames went from 14–19 % of the profiled step to 10–13 %.
+What is saved is Python dispatch: Tensor and graph-edge objects, the topological sort, Module calls,
+shape checks and the Function.apply bookkeeping.  Measured (``examples/jit_step_timing.py``, MLP
+784-256-128-10, SGD, batch 64, 1 thread, interleaved, on a 2-core machine at load 11–18): 1.14–1.21×
+faster per step captured than eager over three runs (1.07× at batch 256); neuronet's bookkeeping
+frames went from 14–19 % of the profiled step to 10–13 %.
 """
 from __future__ import annotations
 
