@@ -30,7 +30,12 @@ _SCALARS = (bool, int, float, complex, str, bytes, type(None))
 
 
 class Refused(Exception):
-    """The step cannot be replayed; the message says why (it then runs eagerly)."""
+    """The step cannot be replayed; the message says why (it then runs eagerly).  ``final``: more
+    runs cannot change the verdict (otherwise a few are tried: lazily built layers settle)."""
+
+    def __init__(self, message, final: bool = False):
+        super().__init__(message)
+        self.final = final
 
 
 class Trace:
@@ -38,6 +43,7 @@ class Trace:
 
     def __init__(self, args):
         self.args = args
+        self.batch = _batch_size(args)
         self.arg_ids = {}  # id of an argument (tensor or array), or of a tensor argument's data -> position
         for k, a in enumerate(args):
             if isinstance(a, Tensor):
@@ -182,20 +188,46 @@ def _same(x, y) -> bool:
         return False
 
 
-def _merge_object(x, y, where):
+def _merge_object(x, y, where, batch=None):
     """An "other object" of the two runs: the second run's object, which a replay may use."""
-    if x is y or _same(x, y):
+    if x is y:
         return y
-    raise Refused(f"{where} differs between two runs of the step (a value computed from the data "
-                  "outside any Function, or a Python branch that depends on it)")
+    if not _same(x, y):
+        raise Refused(f"{where} differs between two runs of the step (a value computed from the data "
+                      "outside any Function, or a Python branch that depends on it)")
+    if _may_be_per_sample(y, batch):
+        raise Refused(f"{where} is a new array at each run with an axis as long as the batch, made outside "
+                      "any Function: it may come from the data even though two runs agreed (a padding mask "
+                      "of unpadded batches); build it with neuronet operations or pass it as an argument",
+                      final=True)
+    return y
 
 
-def _merge_ref(a, b, where):
+def _may_be_per_sample(y, batch) -> bool:
+    """Whether a new, equal-valued array could still be computed from the batch: it has an axis as
+    long as the batch and is not a floating-point zero array (the zero initial state of a recurrent
+    layer, the one such constant the library's layers make)."""
+    a = y.data if isinstance(y, Tensor) else y
+    if batch is None or not hasattr(a, "shape") or getattr(a, "ndim", 0) == 0 or batch not in a.shape:
+        return False
+    return not (a.dtype.kind == "f" and not a.any())
+
+
+def _merge_ref(a, b, where, batch=None):
     if a[0] != b[0] or (a[0] != "obj" and a != b):
         raise Refused(f"{where} comes from different places in two runs of the step")
     if a[0] != "obj":
         return a
-    return ("obj", _merge_object(a[1], b[1], where))
+    return ("obj", _merge_object(a[1], b[1], where, batch))
+
+
+def _batch_size(args):
+    """The first axis of the first array argument (None when there is none)."""
+    for a in args:
+        shape = getattr(a, "shape", ())
+        if len(shape) >= 1:
+            return shape[0]
+    return None
 
 
 def make_plan(t1: Trace, t2: Trace):
@@ -208,6 +240,7 @@ def make_plan(t1: Trace, t2: Trace):
         raise Refused("the two runs of the step applied different Functions (Python control flow)")
     if len(t1.modules) != len(t2.modules) or any(a is not b for a, b in zip(t1.modules, t2.modules)):
         raise Refused("the two runs of the step called different modules")
+    batch = t2.batch
     ops = []
     for i, (o1, o2) in enumerate(zip(t1.ops, t2.ops)):
         cls, p1, r1, n1, rec1, m1 = o1
@@ -217,14 +250,14 @@ def make_plan(t1: Trace, t2: Trace):
             raise Refused(f"{name} is applied differently in two runs of the step")
         if t1.out_meta[i] != t2.out_meta[i]:
             raise Refused(f"{name} gives outputs of other shapes in two runs of the step")
-        params = {k: _merge_ref(p1[k], p2[k], f"parameter {k!r} of {name}") for k in p1}
-        refs = tuple(_merge_ref(a, b, f"input {j} of {name}") for j, (a, b) in enumerate(zip(r1, r2)))
+        params = {k: _merge_ref(p1[k], p2[k], f"parameter {k!r} of {name}", batch) for k in p1}
+        refs = tuple(_merge_ref(a, b, f"input {j} of {name}", batch) for j, (a, b) in enumerate(zip(r1, r2)))
         ops.append((cls, params, refs, n2, rec2, m2))
     backwards = []
     for (root1, g1, ret1, ord1), (root2, g2, ret2, ord2) in zip(t1.backwards, t2.backwards):
         if root1 != root2 or ret1 != ret2 or ord1 != ord2 or root2[0] != "slot":
             raise Refused("the backward passes differ between two runs of the step")
-        backwards.append((root2, _merge_object(g1[1], g2[1], "the gradient given to backward()"), ret2, ord2))
+        backwards.append((root2, _merge_object(g1[1], g2[1], "the gradient given to backward()", batch), ret2, ord2))
     effects = []
     for j, ((c1, a1), (c2, a2)) in enumerate(zip(t1.effects, t2.effects)):
         if not (c1 == c2) or len(a1) != len(a2):

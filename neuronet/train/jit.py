@@ -22,12 +22,16 @@ train through one.  The design, in the order a call meets it:
   the same object both times (a parameter or buffer, read again at every replay) or an equal new
   value (a constant); if it differs, it was computed from the data outside any Function, or a Python
   branch depends on the data, and the key stays eager for good (``step.refusals`` says why; at most
-  four runs are tried, so lazily built layers settle first).  A value computed from the data that
-  happens to agree in both runs (the padding mask of two unpadded batches) looks like a constant, so
-  the check is repeated: the 2nd, 4th, 8th, 16th, ... use of a capture runs eagerly, recorded, and a
-  disagreement sends the key to eager mode for good.  Between those checks a change is not seen: as
-  with tinygrad's TinyJit or a CUDA graph, a captured step must not branch on its data, and masks
-  made from the data belong in neuronet operations or in the arguments.  At each replay the
+  four runs are tried, so lazily built layers settle first).  A value computed from the data can
+  agree in both runs (the padding mask of two unpadded batches), so a new array is taken as a
+  constant only when it has no axis as long as the batch (the first axis of the first array
+  argument: a causal mask), or is a floating-point array of zeros (a recurrent layer's zero initial
+  state); any other new array with the batch's length (a mask, ``ones((n, 1, 1))``) keeps the key
+  eager.  An additive mask of zeros made in NumPy passes that rule, so the check is also repeated:
+  the 2nd, 4th, 8th, 16th, ... use of a capture runs eagerly, recorded, and a disagreement sends
+  the key to eager mode for good; between those checks a change is not seen.  As with tinygrad's
+  TinyJit or a CUDA graph, a captured step must not branch on its data, and masks made from the
+  data belong in neuronet operations or in the arguments.  At each replay the
   parameters and buffers of every module seen must still be the same objects, and the tensors the
   step reads keep their ``requires_grad`` (``load_state_dict`` of a buffer, a new Parameter, a
   frozen weight: capture again).  What the step reaches through Python is fixed at capture: which
@@ -143,7 +147,7 @@ class StepFunction:
             try:
                 value = make_plan(traces[-2], traces[-1])
             except Refused as why:  # lazily built layers may settle on a later run: try a few
-                value = str(why) if len(traces) >= _MAX_TRACES else traces
+                value = str(why) if why.final or len(traces) >= _MAX_TRACES else traces
         if isinstance(value, str):
             self.refusals[key] = value
         self._entries[key] = value

@@ -130,7 +130,7 @@ def test_branch_on_data_stays_eager_and_says_why():
     np.testing.assert_allclose(losses, expected, rtol=1e-6)
 
 
-def test_a_mask_from_the_data_that_agreed_twice_is_caught_by_the_later_check():
+def test_a_mask_made_from_the_data_in_numpy_is_never_replayed():
     w = nt.tensor(np.ones((4, 1), np.float32))
 
     @nt.jit
@@ -140,14 +140,30 @@ def test_a_mask_from_the_data_that_agreed_twice_is_caught_by_the_later_check():
     unpadded = [nt.tensor(np.full((2, 4), k + 1)) for k in range(2)]
     padded = nt.tensor(np.array([[5, 5, 0, 0], [7, 0, 0, 0]]))
     for ids in unpadded:
-        masked_sum(ids)  # two runs agree: the mask (all ones) looks like a constant
+        masked_sum(ids)  # the two runs agree (all ones), but the mask has the batch's axis: not a constant
+    (reason,) = masked_sum.refusals.values()
+    assert "axis as long as the batch" in reason
+    assert float(masked_sum(padded).item()) == 10 * 2 + 7 * 1
+
+
+def test_a_zero_mask_from_the_data_is_caught_by_the_later_check():
+    w = nt.tensor(np.ones((4, 1), np.float32))
+
+    @nt.jit
+    def masked_sum(ids):
+        additive = nt.tensor(np.where(ids.data == 0, -100.0, 0.0).astype(np.float32))  # zeros when unpadded
+        return ((ids.float() @ w) + additive).sum()
+    unpadded = [nt.tensor(np.full((2, 4), k + 1)) for k in range(2)]
+    padded = nt.tensor(np.array([[5, 5, 0, 0], [7, 0, 0, 0]]))
+    for ids in unpadded:
+        masked_sum(ids)  # a float zero array looks like a recurrent layer's zero state: captured
     assert masked_sum.refusals == {}
     masked_sum(unpadded[0])  # a replay
     out = masked_sum(padded)  # the second use: run eagerly and checked
     assert masked_sum.calls["verify"] == 1
     (reason,) = masked_sum.refusals.values()
     assert "on a later run" in reason
-    assert float(out.item()) == float(masked_sum(padded).item()) == 10 * 2 + 7 * 1
+    assert float(out.item()) == float(masked_sum(padded).item()) == 4 * 10 + 4 * 7 - 100 * 5
 
 
 def test_replaced_parameter_is_captured_again():
