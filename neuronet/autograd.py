@@ -191,7 +191,7 @@ class Function:
         fn.recording = recording = _mode.enabled and any(needs)
         fn.needs_grad = needs
         out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs])
-        given = inputs
+        given = inputs  # the tensors themselves (for a step capture): below, inputs become graph edges
         if recording:
             if _mode.tracer is not None:
                 _mode.tracer(fn, inputs)
