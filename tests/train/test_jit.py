@@ -313,3 +313,15 @@ def test_timing_example_runs():
     med, med_cpu, shares = load_example("jit_step_timing").main(
         ["--batch", "8", "--repeats", "1", "--steps", "2", "--profile-steps", "3"])
     assert med["eager"] > 0 and med["jit"] > 0 and 0 <= shares["jit"] <= 1
+
+
+def test_a_saved_jit_model_loads_compiled_with_jit(tmp_path):
+    nt.manual_seed(0)
+    model = nt.Sequential([L.Dense(4, activation="relu", in_features=3), L.Dense(2)])
+    model.compile(optimizer="sgd", loss="cross_entropy", jit=True)
+    x, y = np.ones((4, 3), np.float32), np.array([0, 1, 0, 1])
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.safetensors")
+    loaded = nt.load_model(tmp_path / "m.safetensors")
+    assert loaded._jit_steps is not None
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
