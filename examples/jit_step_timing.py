@@ -8,6 +8,7 @@ and the optimizers' ``_update`` (which do array arithmetic): the per-op dispatch
 (Tensor, autograd engine, Module calls, checks, the replay loop itself).
 
     python examples/jit_step_timing.py --threads 1 --repeats 40
+    python examples/jit_step_timing.py --model lenet --repeats 15 --steps 5   # LeNet-5, Adam
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def _is_dispatch(file: str, func: str) -> bool:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", choices=("mlp", "lenet"), default="mlp",
+                    help="mlp: 784-256-128-10, SGD; lenet: LeNet-5 on 1x28x28, Adam")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--repeats", type=int, default=40, help="interleaved blocks of each kind")
@@ -45,14 +48,23 @@ def main(argv=None):
     from neuronet import functional as F
 
     rng = np.random.default_rng(0)
-    x = nt.tensor(rng.standard_normal((args.batch, 784)).astype(np.float32))
+    shape = (784,) if args.model == "mlp" else (1, 28, 28)
+    x = nt.tensor(rng.standard_normal((args.batch, *shape)).astype(np.float32))
     y = nt.tensor(rng.integers(0, 10, args.batch))
+    L = nt.nn
 
     def make(seed):
         nt.manual_seed(seed)
-        model = nt.Sequential([nt.nn.Dense(256, activation="relu", in_features=784),
-                               nt.nn.Dense(128, activation="relu"), nt.nn.Dense(10)])
-        opt = nt.optim.SGD(model.parameters(), lr=0.01)
+        if args.model == "mlp":
+            model = nt.Sequential([L.Dense(256, activation="relu", in_features=784),
+                                   L.Dense(128, activation="relu"), L.Dense(10)])
+            opt = nt.optim.SGD(model.parameters(), lr=0.01)
+        else:
+            model = nt.Sequential([L.Conv2D(6, 5, padding=2, activation="relu"), L.MaxPool2D(2),
+                                   L.Conv2D(16, 5, activation="relu"), L.MaxPool2D(2), L.Flatten(),
+                                   L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10)])
+            model(x)  # build the lazy layers
+            opt = nt.optim.Adam(model.parameters(), lr=1e-3)
 
         def step(xb, yb):
             opt.zero_grad()
@@ -88,7 +100,8 @@ def main(argv=None):
             total = sum(v[2] for v in stats.values())
             dispatch = sum(v[2] for (file, _, func), v in stats.items() if _is_dispatch(file, func))
             shares[name] = dispatch / total
-    print(f"MLP 784-256-128-10, SGD, batch {args.batch}, {args.threads} thread(s); load {os.getloadavg()[0]:.1f}")
+    what = "MLP 784-256-128-10, SGD" if args.model == "mlp" else "LeNet-5, Adam"
+    print(f"{what}, batch {args.batch}, {args.threads} thread(s); load {os.getloadavg()[0]:.1f}")
     for name in ("eager", "jit"):
         print(f"  {name:6s} {med[name]:.3f} ms/step wall, {med_cpu[name]:.3f} ms CPU; Python dispatch "
               f"{100 * shares[name]:.0f} % of the profiled step")
