@@ -76,7 +76,10 @@ class Trace:
                 return ("slot", hit[1], hit[2])
             if self.arg_ids.get(id(x)) is not None and self.args[self.arg_ids[id(x)]] is x:
                 return ("arg", self.arg_ids[id(x)])
-            if x._creator is None and not x.requires_grad:  # a detached view of a slot's data
+            if x._creator is None and not x.requires_grad:  # a new tensor over an argument's or a slot's data
+                k = self.arg_ids.get(id(x.data))
+                if k is not None and _array_of(self.args[k]) is x.data:
+                    return ("arg", k)
                 hit = self.datas.get(id(x.data))
                 if hit is not None and hit[0]() is not None and hit[0]().data is x.data:
                     return ("slot", hit[1], hit[2])

@@ -325,3 +325,24 @@ def test_a_saved_jit_model_loads_compiled_with_jit(tmp_path):
     loaded = nt.load_model(tmp_path / "m.safetensors")
     assert loaded._jit_steps is not None
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+
+
+def test_a_step_on_numpy_arrays_that_wraps_them_in_tensors():
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal((5, 3)).astype(np.float32), rng.integers(0, 2, 5)) for _ in range(4)]
+    results = []
+    for use_jit in (False, True):
+        nt.manual_seed(0)
+        model = nt.Sequential([L.Dense(2, in_features=3)])
+        opt = nt.optim.SGD(model.parameters(), lr=0.5)
+
+        def step(xb, yb):  # the arrays of a DataLoader, made tensors inside the step
+            opt.zero_grad()
+            loss = F.cross_entropy(model(nt.tensor(xb)), nt.tensor(yb))
+            loss.backward()
+            opt.step()
+            return loss
+        fn = nt.jit(step) if use_jit else step
+        results.append([_bits(fn(*batches[i % 4]).data) for i in range(8)] + [_bits(p.data) for p in model.parameters()])
+    assert results[0] == results[1]
+    assert fn.calls["replay"] >= 3 and fn.refusals == {}
