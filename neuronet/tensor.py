@@ -96,6 +96,15 @@ class Tensor:
 
     ``grad`` is a plain array of the same shape as ``data`` (or None), filled by ``backward``
     on leaf tensors and on tensors that called ``retain_grad()``.
+
+    Example:
+        >>> x = nt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x ** 2).sum()
+        >>> y.backward()
+        >>> x.grad  # d/dx sum(x^2) = 2x
+        array([2., 4., 6.], dtype=float32)
+        >>> y.item(), x.reshape(3, 1).shape, x.detach().requires_grad
+        (14.0, (3, 1), False)
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_creator", "_index", "_retain", "name", "__weakref__")
@@ -266,5 +275,13 @@ class Tensor:
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Make a tensor from array-like ``data`` (floats become float32 unless ``dtype`` says otherwise)."""
+    """Make a tensor from array-like ``data`` (floats become float32 unless ``dtype`` says otherwise).
+
+    Example:
+        >>> t = nt.tensor([[1, 2], [3, 4.0]], requires_grad=True)
+        >>> t.shape, t.dtype
+        ((2, 2), dtype('float32'))
+        >>> nt.tensor([1, 2]).dtype  # integers stay integers
+        dtype('int64')
+    """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)

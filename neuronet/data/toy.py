@@ -37,7 +37,7 @@ def logic_gate(name: str, bipolar: bool = False):
         ``(x, y)``: x float32 (4, 2) ((2, 1) for NOT), y float32 (4, 1) ((2, 1) for NOT).
 
     Example:
-        >>> x, y = logic_gate("and")
+        >>> x, y = nt.data.logic_gate("and")
         >>> y.ravel().tolist()
         [0.0, 0.0, 0.0, 1.0]
     """

@@ -231,7 +231,14 @@ def _check_same(fn, tensors, skip_axis=None):
 
 
 def concat(tensors, axis: int = 0, *, dim: int | None = None):
-    """Join tensors along an existing axis (``cat`` and ``dim=`` as in PyTorch)."""
+    """Join tensors along an existing axis (``cat`` and ``dim=`` as in PyTorch).
+
+    Example:
+        >>> nt.cat([nt.ones(2, 3), nt.zeros(1, 3)]).shape
+        (3, 3)
+        >>> nt.cat([nt.ones(2, 3), nt.zeros(2, 1)], dim=1).shape
+        (2, 4)
+    """
     tensors = list(tensors)
     axis = dim if dim is not None else axis
     if not tensors:
@@ -260,7 +267,12 @@ class Stack(Function):
 
 
 def stack(tensors, axis: int = 0, *, dim: int | None = None):
-    """Join tensors of identical shape along a new axis."""
+    """Join tensors of identical shape along a new axis.
+
+    Example:
+        >>> nt.stack([nt.ones(2, 3), nt.zeros(2, 3)]).shape
+        (2, 2, 3)
+    """
     tensors = list(tensors)
     axis = dim if dim is not None else axis
     _check_same("stack", tensors)

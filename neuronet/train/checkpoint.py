@@ -226,6 +226,15 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     Raises:
         ValueError: the file is not a model file (a plain state dict: use ``nt.load``), is
             damaged, names a class you did not allow, or asks for sizes its weights do not justify.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(2)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> y = model.predict(np.ones((1, 3), np.float32))
+        >>> model.save("tiny.nnet")
+        >>> again = nt.load_model("tiny.nnet")
+        >>> bool(np.allclose(again.predict(np.ones((1, 3), np.float32)), y))
+        True
     """
     from ..io import load, load_metadata
     meta = load_metadata(path)

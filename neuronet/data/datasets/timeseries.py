@@ -109,7 +109,7 @@ def make_windows(series, window: int, horizon: int = 1):
         targets step i+W+horizon-1.
 
     Example:
-        >>> x, y = make_windows(np.arange(6.0), window=3)
+        >>> x, y = nt.data.make_windows(np.arange(6.0), window=3)
         >>> x[:, :, 0].tolist(), y.tolist()
         ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 4.0]], [3.0, 4.0, 5.0])
     """
