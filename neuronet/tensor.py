@@ -275,13 +275,14 @@ class Tensor:
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Make a tensor from array-like ``data`` (floats become float32 unless ``dtype`` says otherwise).
+    """Make a tensor from array-like ``data``: Python floats and lists become the default dtype (float32),
+    NumPy arrays keep theirs (float64 stays float64, as in ``torch.tensor``); ``dtype`` overrides both.
 
     Example:
         >>> t = nt.tensor([[1, 2], [3, 4.0]], requires_grad=True)
         >>> t.shape, t.dtype
         ((2, 2), dtype('float32'))
-        >>> nt.tensor([1, 2]).dtype  # integers stay integers
-        dtype('int64')
+        >>> nt.tensor([1, 2]).dtype, nt.tensor(np.ones(2)).dtype  # integers stay integers, arrays keep theirs
+        (dtype('int64'), dtype('float64'))
     """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
