@@ -30,6 +30,8 @@ import pytest
 import neuronet as nt
 
 LAZY = ("models", "viz", "interpret", "distributed", "onnx", "pytorch", "keras")
+#: Plain modules that are namespaces of the API (``nt.callbacks``, ``nt.metrics``, ``nt.nn.init``, ``nt.cuda``).
+NAMESPACES = ("neuronet.train.callbacks", "neuronet.train.metrics", "neuronet.nn.init", "neuronet.cuda")
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 TODO_FILE = Path(__file__).with_name("docstring_examples_todo.txt")
 
@@ -44,10 +46,12 @@ def _public_attributes(module):
 def public_objects():
     """``{qualified name: object}`` for every public function and class, breadth first from ``neuronet``.
 
-    Subpackages are followed (and modules a package lists in ``__all__``); plain submodules that are
-    attributes only because a package imported from them are not, so their helpers stay private.
+    Subpackages are followed (and modules a package lists in ``__all__``, and ``NAMESPACES``); plain
+    submodules that are attributes only because a package imported from them are not, so their
+    helpers stay private.
     The first name an object is reached by is its name here."""
-    queue = [nt] + [importlib.import_module(f"neuronet.{n}") for n in LAZY]
+    queue = [nt] + [importlib.import_module(f"neuronet.{n}") for n in LAZY] + [
+        importlib.import_module(n) for n in NAMESPACES]
     visited, found, ids = set(), {}, set()
     while queue:
         module = queue.pop(0)

@@ -34,7 +34,14 @@ FORMAT = "neuronet.model/1"
 
 
 def save_model(model, path, include_optimizer: bool = True) -> None:
-    """Write ``model`` to ``path`` (atomically): see the module docstring for the contents."""
+    """Write ``model`` to ``path`` (atomically): see the module docstring for the contents.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(3, in_features=2)])
+        >>> nt.train.save_model(model, "model.nnet")
+        >>> nt.load_model("model.nnet").count_params()
+        9
+    """
     from ..io import check_save_path, save
     check_save_path(path, f"{type(model).__name__}.save")
     spec = getattr(model, "_input_spec", None)

@@ -31,6 +31,12 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
     Returns:
         The total norm of the gradients before clipping, as a float.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.zeros(2, np.float32))
+        >>> w.grad = np.array([3.0, 4.0], np.float32)
+        >>> nt.optim.clip_grad_norm_([w], max_norm=1.0), w.grad  # returns the norm before clipping
+        (5.0, array([0.6, 0.8], dtype=float32))
     """
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not max_norm >= 0:
@@ -63,6 +69,13 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
     Args:
         parameters: a tensor or an iterable of tensors (those without a gradient are skipped).
         clip_value: the largest allowed absolute value (≥ 0).
+
+    Example:
+        >>> w = nt.nn.Parameter(np.zeros(3, np.float32))
+        >>> w.grad = np.array([-5.0, 0.5, 2.0], np.float32)
+        >>> nt.optim.clip_grad_value_([w], 1.0)
+        >>> w.grad
+        array([-1. ,  0.5,  1. ], dtype=float32)
     """
     clip_value = float(clip_value)
     if not clip_value >= 0:
