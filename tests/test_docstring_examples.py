@@ -21,6 +21,7 @@ import doctest
 import importlib
 import importlib.util
 import inspect
+import os
 import types
 from pathlib import Path
 
@@ -116,6 +117,7 @@ class _Runner(doctest.DocTestRunner):
 def doctest_state(tmp_path, monkeypatch):
     """Same start for every example: seed 0, float32, short NumPy printing, a fresh working directory."""
     monkeypatch.chdir(tmp_path)
+    environ = dict(os.environ)
     saved = np.get_printoptions()
     np.set_printoptions(precision=4, suppress=True)
     np.random.seed(0)
@@ -124,6 +126,8 @@ def doctest_state(tmp_path, monkeypatch):
     yield
     np.set_printoptions(**saved)
     nt.set_default_dtype(np.float32)
+    os.environ.clear()
+    os.environ.update(environ)
     try:  # figures an example left open
         import sys
         if "matplotlib.pyplot" in sys.modules:

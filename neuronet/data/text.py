@@ -54,6 +54,11 @@ class Vocabulary:
     Args:
         tokens: every token in id order (reserved ones included).
         start_stop: whether ``<start>`` and ``<stop>`` are among the reserved tokens.
+
+    Example:
+        >>> vocab = nt.data.Vocabulary.build([["b", "a", "b"], ["c", "b", "a"]])
+        >>> vocab.tokens, vocab.encode(["a", "zebra"])  # reserved first, then by falling frequency; unknown -> <unk>
+        (['<pad>', '<unk>', 'b', 'a', 'c'], [3, 1])
     """
 
     def __init__(self, tokens, start_stop: bool = False):
@@ -139,10 +144,11 @@ class Tokenizer:
         min_freq: tokens seen fewer times in ``fit`` become ``<unk>``.
         start_stop: wrap every sequence in ``<start>`` (2) ... ``<stop>`` (3).
 
-    Example::
-
-        tok = Tokenizer(num_words=20_000, min_freq=2).fit(train_texts)
-        ids, lengths = nt.data.pad_sequences(tok.texts_to_sequences(test_texts), maxlen=60)
+    Example:
+        >>> tok = nt.data.Tokenizer().fit(["the cat sat", "the dog sat down"])
+        >>> seqs = tok.texts_to_sequences(["the cat sat"])
+        >>> tok.sequences_to_texts(seqs), tok.vocab_size
+        (['the cat sat'], 7)
     """
 
     def __init__(self, level: str = "word", lower: bool = True, num_words: int | None = None,

@@ -37,6 +37,11 @@ def load_rotten_tomatoes(download: bool = True, with_movies: bool = False):
 
     Raises:
         DatasetNotFoundError: absent and not fetched; the message gives the command to fetch it.
+
+    Example:
+        >>> texts, labels = nt.data.load_rotten_tomatoes()  # doctest: +SKIP
+        >>> len(texts), int(labels.sum())  # doctest: +SKIP
+        (12808, 7403)
     """
     folder = dataset_path("rotten-tomatoes", download)
     raw = bz2.decompress((folder / _FILE).read_bytes()).decode("utf-8")
