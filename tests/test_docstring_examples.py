@@ -93,11 +93,13 @@ def _has_example(obj):
 
 
 def _missing_optional(exc):
-    """The name of the optional package whose absence raised ``exc``, or None."""
-    if isinstance(exc, ImportError) and getattr(exc, "name", None):
-        top = exc.name.split(".")[0]
-        if top != "neuronet" and importlib.util.find_spec(top) is None:
-            return top
+    """The name of the optional package whose absence raised ``exc`` (or the error it was raised from), or None."""
+    while exc is not None:
+        if isinstance(exc, ImportError) and getattr(exc, "name", None):
+            top = exc.name.split(".")[0]
+            if top != "neuronet" and importlib.util.find_spec(top) is None:
+                return top
+        exc = exc.__cause__ or exc.__context__
     return None
 
 
@@ -123,6 +125,8 @@ def doctest_state(tmp_path, monkeypatch):
     np.random.seed(0)
     nt.manual_seed(0)
     nt.set_default_dtype(np.float32)
+    if importlib.util.find_spec("matplotlib") is not None:  # plots render at a low resolution: faster
+        monkeypatch.setattr("neuronet.viz._figure.DPI", 30)
     yield
     np.set_printoptions(**saved)
     nt.set_default_dtype(np.float32)
