@@ -158,8 +158,8 @@ def test_docstring_examples(name, doctest_state):
             if package is not None:
                 pytest.skip(f"{name}: the example needs {package}, not installed (pip install {package})")
         pytest.fail(f"{name}: {runner.failures} failing example(s)\n" + "".join(report), pytrace=False)
-    if not runner.tries:  # every example marked +SKIP: it would download a dataset
-        pytest.skip(f"{name}: its examples are marked +SKIP (they download data)")
+    if not runner.tries:  # every example marked +SKIP: a dataset download or an MPI launch
+        pytest.skip(f"{name}: its examples are marked +SKIP (they need a download or mpiexec)")
 
 
 def _with_todo_mark(name):
