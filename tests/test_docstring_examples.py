@@ -159,7 +159,7 @@ def test_docstring_examples(name, doctest_state):
                 pytest.skip(f"{name}: the example needs {package}, not installed (pip install {package})")
         pytest.fail(f"{name}: {runner.failures} failing example(s)\n" + "".join(report), pytrace=False)
     if not runner.tries:  # every example marked +SKIP: a dataset download or an MPI launch
-        pytest.skip(f"{name}: its examples are marked +SKIP (they need a download or mpiexec)")
+        pytest.skip(f"{name}: its examples are marked +SKIP (a dataset download, mpiexec or a file written by Keras)")
 
 
 def _with_todo_mark(name):
