@@ -74,7 +74,10 @@ def train_test_split(*arrays, test_size=0.25, shuffle: bool = True, stratify=Non
         ``[a_train, a_test, b_train, b_test, ...]`` like scikit-learn.
 
     Example:
-        >>> x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, stratify=y, seed=0)  # doctest: +SKIP
+        >>> x, y = np.arange(20.0).reshape(10, 2), np.array([0] * 5 + [1] * 5)
+        >>> x_train, x_test, y_train, y_test = nt.data.train_test_split(x, y, test_size=0.2, stratify=y, seed=0)
+        >>> x_train.shape, x_test.shape, np.bincount(y_test).tolist()  # one test sample of each class
+        ((8, 2), (2, 2), [1, 1])
     """
     n = _n_samples("train_test_split", arrays)
     n_test = _test_count("train_test_split", test_size, n)

@@ -67,7 +67,7 @@ def rotten_tomatoes_split(test_size: float = 0.2, seed: int = 0, download: bool 
         ``(texts_train, y_train), (texts_test, y_test)``: lists of str and int64 labels.
 
     Example:
-        >>> (train, y_train), (test, y_test) = rotten_tomatoes_split()   # doctest: +SKIP
+        >>> (train, y_train), (test, y_test) = nt.data.rotten_tomatoes_split()   # doctest: +SKIP
         >>> len(train), len(test)                                          # doctest: +SKIP
         (10246, 2562)
     """
