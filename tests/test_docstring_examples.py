@@ -22,6 +22,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import sys
 import types
 from pathlib import Path
 
@@ -29,6 +30,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
+from tests.helpers import SKIP_REASONS
 
 LAZY = ("models", "viz", "interpret", "distributed", "onnx", "pytorch", "keras")
 #: Plain modules that are namespaces of the API (``nt.callbacks``, ``nt.metrics``, ``nt.nn.init``, ``nt.cuda``).
@@ -104,7 +106,7 @@ def _missing_optional(exc):
 
 
 class _Runner(doctest.DocTestRunner):
-    """A DocTestRunner that remembers the first unexpected exception (to tell a missing package from a bug)."""
+    """A DocTestRunner that keeps the unexpected exceptions (to tell a missing package from a bug)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -132,12 +134,8 @@ def doctest_state(tmp_path, monkeypatch):
     nt.set_default_dtype(np.float32)
     os.environ.clear()
     os.environ.update(environ)
-    try:  # figures an example left open
-        import sys
-        if "matplotlib.pyplot" in sys.modules:
-            sys.modules["matplotlib.pyplot"].close("all")
-    except Exception:  # pragma: no cover
-        pass
+    if "matplotlib.pyplot" in sys.modules:  # figures an example left open
+        sys.modules["matplotlib.pyplot"].close("all")
 
 
 WITH_EXAMPLES = sorted(name for name, obj in PUBLIC.items() if _doctests(name, obj))
@@ -156,7 +154,7 @@ def test_docstring_examples(name, doctest_state):
         for exc in runner.exceptions:
             package = _missing_optional(exc)
             if package is not None:
-                pytest.skip(f"{name}: the example needs {package}, not installed (pip install {package})")
+                pytest.skip(f"{name}: the example " + SKIP_REASONS.get(package, f"needs {package}: pip install {package}"))
         pytest.fail(f"{name}: {runner.failures} failing example(s)\n" + "".join(report), pytrace=False)
     if not runner.tries:  # every example marked +SKIP: a dataset download or an MPI launch
         pytest.skip(f"{name}: its examples are marked +SKIP (a dataset download, mpiexec or a file written by Keras)")
