@@ -31,7 +31,12 @@ state = {"applied": False, "reason": "not configured yet"}
 
 
 def configure_malloc() -> bool:
-    """Fix glibc's mmap and trim thresholds (see the module docstring); True when applied."""
+    """Fix glibc's mmap and trim thresholds (see the module docstring); True when applied.
+
+    Example:
+        >>> isinstance(nt.configure_malloc(), bool)  # False off glibc or with NEURONET_MALLOC_TUNING=0
+        True
+    """
     state["applied"], state["reason"] = _configure()
     return state["applied"]
 

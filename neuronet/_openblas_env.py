@@ -18,6 +18,13 @@ OPENBLAS_THREAD_TIMEOUT = "4"
 
 
 def configure_openblas() -> None:
-    """Default ``OPENBLAS_THREAD_TIMEOUT`` while NumPy (hence OpenBLAS) is not loaded yet."""
+    """Default ``OPENBLAS_THREAD_TIMEOUT`` while NumPy (hence OpenBLAS) is not loaded yet.
+
+    Example:
+        >>> import os
+        >>> nt.configure_openblas()  # a no-op once NumPy is loaded, as it is here
+        >>> "OPENBLAS_THREAD_TIMEOUT" in os.environ or "numpy" in __import__("sys").modules
+        True
+    """
     if "numpy" not in sys.modules:
         os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", OPENBLAS_THREAD_TIMEOUT)

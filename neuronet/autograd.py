@@ -68,14 +68,30 @@ def effect(call, *args):
 
 
 def is_grad_enabled() -> bool:
-    """True while operations are being recorded for backward (in this thread)."""
+    """True while operations are being recorded for backward (in this thread).
+
+    Example:
+        >>> nt.is_grad_enabled()
+        True
+        >>> with nt.no_grad():
+        ...     nt.is_grad_enabled()
+        False
+    """
     return _mode.enabled
 
 
 class set_grad_enabled:
     """Turn recording on or off in this thread: as a function call (``nt.set_grad_enabled(False)``
     takes effect at once, like PyTorch's), or as a context manager / decorator, restoring the
-    previous mode at the end of the block."""
+    previous mode at the end of the block.
+
+    Example:
+        >>> x = nt.tensor([1.0], requires_grad=True)
+        >>> with nt.set_grad_enabled(False):
+        ...     y = x * 2
+        >>> y.requires_grad, nt.is_grad_enabled()
+        (False, True)
+    """
 
     def __init__(self, mode: bool):
         self.prev = _mode.enabled
@@ -123,13 +139,30 @@ class _GradModeBlock(set_grad_enabled):
 
 
 class no_grad(_GradModeBlock):
-    """``with nt.no_grad():`` — run without recording a graph (inference, parameter updates)."""
+    """``with nt.no_grad():`` — run without recording a graph (inference, parameter updates).
+
+    Example:
+        >>> x = nt.tensor([1.0], requires_grad=True)
+        >>> with nt.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
 
     mode = False
 
 
 class enable_grad(_GradModeBlock):
-    """``with nt.enable_grad():`` — record again inside a ``no_grad`` block."""
+    """``with nt.enable_grad():`` — record again inside a ``no_grad`` block.
+
+    Example:
+        >>> x = nt.tensor([1.0], requires_grad=True)
+        >>> with nt.no_grad():
+        ...     with nt.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
 
     mode = True
 
@@ -157,16 +190,19 @@ class Function:
     Backward must not modify the gradient arrays it receives; it may write over a saved array
     that :meth:`take_saved` reports as writable (nothing else holds it).
 
-    Example::
-
-        class Exp(Function):
-            def forward(self, x):
-                self.y = np.exp(x)
-                return self.y
-            def backward(self, gy):
-                return gy * self.y          # d/dx e^x = e^x
-
-        y = Exp.apply(x)
+    Example:
+        >>> class Exp(nt.Function):
+        ...     def forward(self, x):
+        ...         self.y = np.exp(x)
+        ...         return self.y
+        ...     def backward(self, gy):
+        ...         return gy * self.y  # d/dx e^x = e^x
+        >>> x = nt.tensor([0.0, 1.0], requires_grad=True, dtype=np.float64)
+        >>> Exp.apply(x).sum().backward()
+        >>> x.grad
+        array([1.    , 2.7183])
+        >>> nt.gradcheck(Exp.apply, x)
+        True
     """
 
     inputs: tuple | None = None
@@ -460,7 +496,23 @@ Tensor.backward = _tensor_backward
 
 
 class GradcheckError(AssertionError):
-    """Autograd and central differences disagree; the message says where."""
+    """Autograd and central differences disagree; the message says where.
+
+    Example:
+        >>> class Wrong(nt.Function):
+        ...     def forward(self, x):
+        ...         return x * x
+        ...     def backward(self, gy):
+        ...         return gy  # should be 2 * x * gy
+        >>> x = nt.tensor([3.0], requires_grad=True, dtype=np.float64)
+        >>> try:
+        ...     nt.gradcheck(Wrong.apply, x)
+        ... except nt.GradcheckError as e:
+        ...     print("caught")
+        caught
+        >>> nt.gradcheck(Wrong.apply, x, raise_exception=False)
+        False
+    """
 
 
 def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -481,6 +533,11 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
 
     Returns:
         True when every gradient matches.
+
+    Example:
+        >>> x = nt.tensor([0.5, -1.0], requires_grad=True, dtype=np.float64)
+        >>> nt.gradcheck(lambda t: (t * t).tanh(), x)
+        True
     """
     tensors = [(i, x) for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not tensors:

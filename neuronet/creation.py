@@ -62,19 +62,36 @@ def _make(fn: str, array, requires_grad: bool, device) -> Tensor:
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """A tensor of zeros of the given size."""
+    """A tensor of zeros of the given size.
+
+    Example:
+        >>> nt.zeros(2, 3).shape
+        (2, 3)
+        >>> nt.zeros((2,), dtype=np.int64).tolist()
+        [0, 0]
+    """
     return _make("zeros", np.zeros(_size("zeros", size), _dtype("zeros", dtype, backend.get_default_dtype())),
                  requires_grad, device)
 
 
 def ones(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """A tensor of ones of the given size."""
+    """A tensor of ones of the given size.
+
+    Example:
+        >>> nt.ones(2, 2).sum().item()
+        4.0
+    """
     return _make("ones", np.ones(_size("ones", size), _dtype("ones", dtype, backend.get_default_dtype())),
                  requires_grad, device)
 
 
 def empty(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """A tensor of the given size whose values are to be written (zeros here: nothing uninitialised leaks)."""
+    """A tensor of the given size whose values are to be written (zeros here: nothing uninitialised leaks).
+
+    Example:
+        >>> nt.empty(2, 3).shape
+        (2, 3)
+    """
     return _make("empty", np.zeros(_size("empty", size), _dtype("empty", dtype, backend.get_default_dtype())),
                  requires_grad, device)
 
@@ -91,7 +108,12 @@ def _fill_dtype(value):
 
 
 def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """A tensor of ``size`` filled with ``fill_value`` (its dtype follows the value unless given)."""
+    """A tensor of ``size`` filled with ``fill_value`` (its dtype follows the value unless given).
+
+    Example:
+        >>> nt.full((2,), 7).tolist(), nt.full((2,), 0.5).dtype
+        ([7, 7], dtype('float32'))
+    """
     size = _size("full", (size,) if isinstance(size, (numbers.Integral, np.integer)) else (size,))
     dtype = _dtype("full", dtype, _fill_dtype(fill_value))
     return _make("full", np.full(size, fill_value, dtype=dtype), requires_grad, device)
@@ -105,21 +127,36 @@ def _like(fn, input):
 
 
 def zeros_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Zeros of ``input``'s shape, dtype (unless given) and device."""
+    """Zeros of ``input``'s shape, dtype (unless given) and device.
+
+    Example:
+        >>> nt.zeros_like(nt.ones(2, 3)).shape
+        (2, 3)
+    """
     data = _like("zeros_like", input)
     xp = backend.array_module(data)
     return _make("zeros_like", xp.zeros(data.shape, _dtype("zeros_like", dtype, data.dtype)), requires_grad, None)
 
 
 def ones_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Ones of ``input``'s shape, dtype (unless given) and device."""
+    """Ones of ``input``'s shape, dtype (unless given) and device.
+
+    Example:
+        >>> nt.ones_like(nt.zeros(3, dtype=np.int64)).tolist()
+        [1, 1, 1]
+    """
     data = _like("ones_like", input)
     xp = backend.array_module(data)
     return _make("ones_like", xp.ones(data.shape, _dtype("ones_like", dtype, data.dtype)), requires_grad, None)
 
 
 def full_like(input, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    """``fill_value`` in ``input``'s shape, dtype (unless given) and device."""
+    """``fill_value`` in ``input``'s shape, dtype (unless given) and device.
+
+    Example:
+        >>> nt.full_like(nt.zeros(2), 3.0).tolist()
+        [3.0, 3.0]
+    """
     data = _like("full_like", input)
     xp = backend.array_module(data)
     return _make("full_like", xp.full(data.shape, fill_value, dtype=_dtype("full_like", dtype, data.dtype)),
@@ -136,34 +173,62 @@ def _draw(fn, size, dtype, draw):
 
 
 def rand(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """Uniform random numbers on [0, 1) from the seeded generator."""
+    """Uniform random numbers on [0, 1) from the seeded generator.
+
+    Example:
+        >>> r = nt.rand(1000)
+        >>> r.shape, bool(0 <= r.min().item() and r.max().item() < 1)
+        ((1000,), True)
+    """
     size = _size("rand", size)
     return _make("rand", _draw("rand", size, dtype, lambda g, s, d: g.random(s, dtype=d)), requires_grad, device)
 
 
 def randn(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """Standard normal random numbers N(0, 1) from the seeded generator."""
+    """Standard normal random numbers N(0, 1) from the seeded generator.
+
+    Example:
+        >>> r = nt.randn(10000)
+        >>> abs(r.mean().item()) < 0.05, round(r.std().item(), 1)
+        (True, 1.0)
+    """
     size = _size("randn", size)
     return _make("randn", _draw("randn", size, dtype, lambda g, s, d: g.standard_normal(s, dtype=d)),
                  requires_grad, device)
 
 
 def rand_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Uniform [0, 1) numbers of ``input``'s shape (and floating dtype unless given)."""
+    """Uniform [0, 1) numbers of ``input``'s shape (and floating dtype unless given).
+
+    Example:
+        >>> nt.rand_like(nt.zeros(2, 3)).shape
+        (2, 3)
+    """
     data = _like("rand_like", input)
     return rand(*data.shape, dtype=dtype or (data.dtype if data.dtype.kind == "f" else None),
                 requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
-    """N(0, 1) numbers of ``input``'s shape (and floating dtype unless given)."""
+    """N(0, 1) numbers of ``input``'s shape (and floating dtype unless given).
+
+    Example:
+        >>> nt.randn_like(nt.zeros(4, dtype=np.float64)).dtype
+        dtype('float64')
+    """
     data = _like("randn_like", input)
     return randn(*data.shape, dtype=dtype or (data.dtype if data.dtype.kind == "f" else None),
                  requires_grad=requires_grad)
 
 
 def randint(low, high=None, size=None, dtype=None, device=None) -> Tensor:
-    """Random integers in [low, high) (``randint(high, size)`` for [0, high)), int64 unless given."""
+    """Random integers in [low, high) (``randint(high, size)`` for [0, high)), int64 unless given.
+
+    Example:
+        >>> r = nt.randint(0, 10, (100,))
+        >>> r.dtype, bool(r.min().item() >= 0 and r.max().item() < 10)
+        (dtype('int64'), True)
+    """
     if size is None:  # randint(high, size)
         if high is None:
             raise TypeError("randint: expected randint(low, high, size) or randint(high, size)")
@@ -185,6 +250,10 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False, dev
     """``[start, start + step, ...)`` up to ``end`` (exclusive); ``arange(n)`` is 0..n−1.
 
     int64 when every argument is an integer, else the default float dtype (PyTorch's rule).
+
+    Example:
+        >>> nt.arange(4).tolist(), nt.arange(1, 2, 0.25).tolist()
+        ([0, 1, 2, 3], [1.0, 1.25, 1.5, 1.75])
     """
     if end is None:
         start, end = 0, start
@@ -206,7 +275,12 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False, dev
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (default float dtype)."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (default float dtype).
+
+    Example:
+        >>> nt.linspace(0, 1, 5).tolist()
+        [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
     if not _is_int(steps) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
     values = np.linspace(float(start), float(end), int(steps))
@@ -215,13 +289,26 @@ def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False, de
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """The n×m identity matrix (m = n by default)."""
+    """The n×m identity matrix (m = n by default).
+
+    Example:
+        >>> nt.eye(2).tolist(), nt.eye(2, 3).shape
+        ([[1.0, 0.0], [0.0, 1.0]], (2, 3))
+    """
     n, m = _size("eye", (n, n if m is None else m))
     return _make("eye", np.eye(n, m, dtype=_dtype("eye", dtype, backend.get_default_dtype())), requires_grad, device)
 
 
 def from_numpy(array) -> Tensor:
-    """A tensor sharing ``array``'s memory and keeping its dtype (float64 stays float64, as in PyTorch)."""
+    """A tensor sharing ``array``'s memory and keeping its dtype (float64 stays float64, as in PyTorch).
+
+    Example:
+        >>> a = np.zeros(3)
+        >>> t = nt.from_numpy(a)
+        >>> a[0] = 5.0
+        >>> t.tolist(), t.dtype  # shares memory, keeps float64
+        ([5.0, 0.0, 0.0], dtype('float64'))
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     refuse_non_real("from_numpy", array.dtype)
@@ -229,5 +316,10 @@ def from_numpy(array) -> Tensor:
 
 
 def is_tensor(obj) -> bool:
-    """Whether ``obj`` is a neuronet Tensor."""
+    """Whether ``obj`` is a neuronet Tensor.
+
+    Example:
+        >>> nt.is_tensor(nt.zeros(1)), nt.is_tensor(np.zeros(1))
+        (True, False)
+    """
     return isinstance(obj, Tensor)

@@ -241,6 +241,11 @@ def save(state, path, metadata: dict | None = None) -> None:
     Raises:
         ValueError: ``path`` does not end in ``.safetensors``, ``.nnet`` or ``.npz`` (see
             :func:`check_save_path`), or ``state`` holds something that is not an array.
+
+    Example:
+        >>> nt.save({"w": np.ones((2, 3), np.float32)}, "weights.safetensors")
+        >>> nt.load("weights.safetensors")["w"].shape
+        (2, 3)
     """
     check_save_path(path)
     from . import io_tree
@@ -461,6 +466,11 @@ def load(path) -> "OrderedDict[str, np.ndarray]":
 
     Raises:
         ValueError: the file is truncated, empty or not in the format (the message says what is wrong).
+
+    Example:
+        >>> nt.save({"a": np.arange(3)}, "arrays.npz")
+        >>> nt.load("arrays.npz")["a"]
+        array([0, 1, 2])
     """
     if _is_npz(path):
         arrays = _load_npz(path)
@@ -512,7 +522,13 @@ def _check_metadata_read(path, meta, fail):
 
 
 def load_metadata(path) -> dict:
-    """The ``metadata`` dict (str → str) saved with the file, or ``{}`` when there is none."""
+    """The ``metadata`` dict (str → str) saved with the file, or ``{}`` when there is none.
+
+    Example:
+        >>> nt.save({"w": np.zeros(2, np.float32)}, "w.safetensors", metadata={"epoch": "3"})
+        >>> nt.load_metadata("w.safetensors")
+        {'epoch': '3'}
+    """
     if _is_npz(path):
         raw = _load_npz(path).get(_METADATA)
         if raw is None:

@@ -96,6 +96,15 @@ class Tensor:
 
     ``grad`` is a plain array of the same shape as ``data`` (or None), filled by ``backward``
     on leaf tensors and on tensors that called ``retain_grad()``.
+
+    Example:
+        >>> x = nt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x ** 2).sum()
+        >>> y.backward()
+        >>> x.grad  # d/dx sum(x^2) = 2x
+        array([2., 4., 6.], dtype=float32)
+        >>> y.item(), x.reshape(3, 1).shape, x.detach().requires_grad
+        (14.0, (3, 1), False)
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_creator", "_index", "_retain", "name", "__weakref__")
@@ -128,7 +137,13 @@ class Tensor:
     @property
     def size(self) -> "Size":
         """The number of elements (NumPy's ``t.size``), which is also PyTorch's ``t.size()``: called, it
-        gives the shape, ``t.size(dim)`` one dimension."""
+        gives the shape, ``t.size(dim)`` one dimension.
+
+        Example:
+            >>> t = nt.zeros(2, 3)
+            >>> t.size, t.size(), t.size(1)  # NumPy's count, PyTorch's shape and one dimension
+            (6, (2, 3), 3)
+        """
         return Size(self.data.shape)
 
     @property
@@ -152,11 +167,21 @@ class Tensor:
 
     # --- conversions -------------------------------------------------------------------------
     def numpy(self):
-        """The data as a NumPy array (a copy when the data lives on a GPU)."""
+        """The data as a NumPy array (a copy when the data lives on a GPU).
+
+        Example:
+            >>> nt.tensor([1.0, 2.0]).numpy()
+            array([1., 2.], dtype=float32)
+        """
         return backend.to_numpy(self.data)
 
     def item(self):
-        """The single value of a one-element tensor as a Python number."""
+        """The single value of a one-element tensor as a Python number.
+
+        Example:
+            >>> nt.tensor([[2.5]]).item()
+            2.5
+        """
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
         return self.data.reshape(()).item()
@@ -177,10 +202,26 @@ class Tensor:
         return self
 
     def detach(self) -> "Tensor":
-        """A tensor sharing this data but cut from the graph (no gradient flows through it)."""
+        """A tensor sharing this data but cut from the graph (no gradient flows through it).
+
+        Example:
+            >>> x = nt.tensor([1.0], requires_grad=True)
+            >>> y = (x * 2).detach()
+            >>> y.requires_grad, y.is_leaf
+            (False, True)
+        """
         return Tensor(self.data, dtype=self.data.dtype)
 
     def requires_grad_(self, flag: bool = True) -> "Tensor":
+        """Start (or stop) recording operations on this tensor, in place; returns it (PyTorch's).
+
+        Example:
+            >>> w = nt.zeros(3).requires_grad_()
+            >>> (w + 1).sum().backward()
+            >>> w.grad
+            array([1., 1., 1.], dtype=float32)
+        """
+
         if flag and self.data.dtype.kind not in "fc":
             raise TypeError(f"Tensor.requires_grad_: only floating-point tensors can require gradients, got dtype "
                             f"{self.data.dtype}")
@@ -188,11 +229,25 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        """Keep ``grad`` on this non-leaf tensor after ``backward`` (leaves always keep it)."""
+        """Keep ``grad`` on this non-leaf tensor after ``backward`` (leaves always keep it).
+
+        Example:
+            >>> x = nt.tensor([1.0, 2.0], requires_grad=True)
+            >>> h = x * 3
+            >>> h.retain_grad()
+            >>> (h * h).sum().backward()
+            >>> h.grad  # 2h, kept on the intermediate tensor
+            array([ 6., 12.], dtype=float32)
+        """
         self._retain = True
 
     def astype(self, dtype) -> "Tensor":
-        """A non-differentiable copy in another dtype (use ``F.cast`` to keep the graph)."""
+        """A non-differentiable copy in another dtype (use ``F.cast`` to keep the graph).
+
+        Example:
+            >>> nt.tensor([1.7, -1.7]).astype(np.int64).tolist()
+            [1, -1]
+        """
         refuse_non_real("Tensor.astype", np.dtype(dtype))
         return Tensor(self.data.astype(dtype), dtype=dtype)
 
@@ -203,6 +258,10 @@ class Tensor:
         Nothing to change returns the tensor itself (as in PyTorch).  A dtype change keeps the graph
         (``cast``, floating dtypes); a device move gives a copy on ``'cpu'`` or ``'cuda'`` (a leaf,
         same requires_grad).
+
+        Example:
+            >>> nt.tensor([1.0]).to(np.float64).dtype, nt.tensor([1.0]).to("cpu").device
+            (dtype('float64'), 'cpu')
         """
         for a in args:
             if isinstance(a, Tensor):
@@ -226,6 +285,16 @@ class Tensor:
         return out
 
     def zero_grad(self) -> None:
+        """Forget the gradient (``grad`` becomes None, as PyTorch's ``set_to_none``).
+
+        Example:
+            >>> x = nt.tensor([1.0], requires_grad=True)
+            >>> (x * 2).sum().backward()
+            >>> x.zero_grad()
+            >>> x.grad is None
+            True
+        """
+
         self.grad = None
 
     def __array__(self, dtype=None, copy=None):
@@ -266,5 +335,14 @@ class Tensor:
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Make a tensor from array-like ``data`` (floats become float32 unless ``dtype`` says otherwise)."""
+    """Make a tensor from array-like ``data``: Python floats and lists become the default dtype (float32),
+    NumPy arrays keep theirs (float64 stays float64, as in ``torch.tensor``); ``dtype`` overrides both.
+
+    Example:
+        >>> t = nt.tensor([[1, 2], [3, 4.0]], requires_grad=True)
+        >>> t.shape, t.dtype
+        ((2, 2), dtype('float32'))
+        >>> nt.tensor([1, 2]).dtype, nt.tensor(np.ones(2)).dtype  # integers stay integers, arrays keep theirs
+        (dtype('int64'), dtype('float64'))
+    """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)

@@ -23,7 +23,7 @@ class ArrayDataset:
         *arrays: arrays (or array-likes) with the same first dimension.
 
     Example:
-        >>> ds = ArrayDataset(np.zeros((10, 3)), np.arange(10))
+        >>> ds = nt.data.ArrayDataset(np.zeros((10, 3)), np.arange(10))
         >>> x_2, y_2 = ds[2]          # one sample
         >>> len(ds), int(y_2)
         (10, 2)
@@ -78,8 +78,10 @@ class DataLoader:
     ``len(loader)`` is the number of batches per epoch.
 
     Example:
-        >>> loader = DataLoader((x, y), batch_size=64, shuffle=True, seed=0)   # doctest: +SKIP
-        >>> for xb, yb in loader: ...                                          # doctest: +SKIP
+        >>> x, y = np.random.rand(100, 3).astype(np.float32), np.arange(100)
+        >>> loader = nt.data.DataLoader((x, y), batch_size=32, shuffle=True, seed=0)
+        >>> len(loader), [xb.shape[0] for xb, yb in loader]
+        (4, [32, 32, 32, 4])
     """
 
     def __init__(self, dataset, batch_size: int = 32, shuffle: bool = False, drop_last: bool = False,

@@ -38,7 +38,12 @@ def _check_number(fn, n) -> int:
 
 
 def to_roman(n: int) -> str:
-    """The standard (subtractive) Roman numeral of ``n`` in [1, 3999], e.g. 1994 -> 'MCMXCIV'."""
+    """The standard (subtractive) Roman numeral of ``n`` in [1, 3999], e.g. 1994 -> 'MCMXCIV'.
+
+    Example:
+        >>> nt.data.numerals.to_roman(1994), nt.data.numerals.to_roman(3999)
+        ('MCMXCIV', 'MMMCMXCIX')
+    """
     n = _check_number("to_roman", n)
     out = []
     for value, letters in _VALUES:
@@ -48,7 +53,12 @@ def to_roman(n: int) -> str:
 
 
 def from_roman(s: str) -> int:
-    """The number of a Roman numeral in standard form; non-standard forms ('IIII', 'IC', 'VX') are rejected."""
+    """The number of a Roman numeral in standard form; non-standard forms ('IIII', 'IC', 'VX') are rejected.
+
+    Example:
+        >>> nt.data.numerals.from_roman("MCMXCIV")
+        1994
+    """
     if not isinstance(s, str):
         raise TypeError(f"from_roman: expected a str, received {type(s).__name__}")
     if not s or not _STRICT.fullmatch(s):
@@ -72,7 +82,12 @@ def _numbers(fn, numbers):
 
 
 def encode_numbers(numbers, length: int = SOURCE_LENGTH):
-    """Decimal digits as ids (N, length), right-padded with ``<pad>`` = 0: the encoder's input."""
+    """Decimal digits as ids (N, length), right-padded with ``<pad>`` = 0: the encoder's input.
+
+    Example:
+        >>> nt.data.numerals.encode_numbers([42, 1994]).shape
+        (2, 4)
+    """
     arr = _numbers("encode_numbers", numbers)
     out = np.zeros((arr.size, length), dtype=np.int64)
     for i, n in enumerate(arr.tolist()):
@@ -82,7 +97,13 @@ def encode_numbers(numbers, length: int = SOURCE_LENGTH):
 
 
 def decode_roman(ids) -> str:
-    """Roman-side ids back to text, up to the first ``<stop>`` (``<pad>``/``<start>`` dropped)."""
+    """Roman-side ids back to text, up to the first ``<stop>`` (``<pad>``/``<start>`` dropped).
+
+    Example:
+        >>> _, _, targets = nt.data.numerals.numeral_pairs([14])
+        >>> nt.data.numerals.decode_roman(targets[0])
+        'XIV'
+    """
     ids = [int(i) for i in ids]
     if STOP_ID in ids:
         ids = ids[:ids.index(STOP_ID)]
@@ -100,10 +121,10 @@ def numeral_pairs(numbers, source_length: int = SOURCE_LENGTH, target_length: in
         with 0: the source holds the digits; the decoder input is ``<start>`` followed by the Roman
         letters, the target is the letters followed by ``<stop>`` (the input shifted by one).
 
-    Example::
-
-        src, tgt_in, tgt_out = numeral_pairs([542])   # 542 -> DXLII
-        # src [[9, 8, 6, 0]], tgt_in [[2, D, X, L, I, I, 0, ...]], tgt_out [[D, X, L, I, I, 3, 0, ...]]
+    Example:
+        >>> src, dec_in, dec_out = nt.data.numerals.numeral_pairs([14, 2024])
+        >>> src.shape, dec_in.shape, dec_out.shape  # teacher forcing: dec_in is dec_out shifted right
+        ((2, 4), (2, 16), (2, 16))
     """
     arr = _numbers("numeral_pairs", numbers)
     src = encode_numbers(arr, source_length)
@@ -127,6 +148,11 @@ def numerals_split(test_fraction: float = 0.2, seed: int = 0, validation_fractio
 
     Returns:
         ``{"train", "validation", "test"}``: sorted int64 arrays of numbers.
+
+    Example:
+        >>> split = nt.data.numerals.numerals_split(test_fraction=0.2, seed=0)
+        >>> sorted(split), sum(len(v) for v in split.values())
+        (['test', 'train', 'validation'], 3999)
     """
     for name, v in (("test_fraction", test_fraction), ("validation_fraction", validation_fraction)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:

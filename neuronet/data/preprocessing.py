@@ -107,7 +107,13 @@ class _Preprocessor:
 
 
 class StandardScaler(_Preprocessor):
-    """(x − mean) / std per feature, with the population std (ddof 0) of the training data; NaNs are ignored."""
+    """(x − mean) / std per feature, with the population std (ddof 0) of the training data; NaNs are ignored.
+
+    Example:
+        >>> scaler = nt.data.StandardScaler().fit(np.array([[1.0, 10.0], [3.0, 30.0]]))
+        >>> scaler.transform(np.array([[2.0, 50.0]])).tolist(), scaler.mean_.tolist()
+        ([[0.0, 3.0]], [2.0, 20.0])
+    """
 
     settings = ("with_mean", "with_std")
     state = ("mean_", "scale_", "n_features_in_")
@@ -138,7 +144,13 @@ class StandardScaler(_Preprocessor):
 
 
 class MinMaxScaler(_Preprocessor):
-    """Scale each feature linearly so that the training minimum and maximum map to ``feature_range``."""
+    """Scale each feature linearly so that the training minimum and maximum map to ``feature_range``.
+
+    Example:
+        >>> scaler = nt.data.MinMaxScaler().fit(np.array([[0.0], [10.0]]))
+        >>> scaler.transform(np.array([[5.0], [20.0]])).tolist(), scaler.inverse_transform(np.array([[0.5]])).tolist()
+        ([[0.5], [2.0]], [[5.0]])
+    """
 
     settings = ("feature_range", "clip")
     state = ("data_min_", "data_max_", "scale_", "min_", "n_features_in_")
@@ -174,7 +186,13 @@ class MinMaxScaler(_Preprocessor):
 
 
 class RobustScaler(_Preprocessor):
-    """(x − median) / IQR per feature: outliers barely move the statistics (IQR from ``quantile_range`` in %)."""
+    """(x − median) / IQR per feature: outliers barely move the statistics (IQR from ``quantile_range`` in %).
+
+    Example:
+        >>> x = np.array([[1.0], [2.0], [3.0], [4.0], [1000.0]])  # one outlier
+        >>> nt.data.RobustScaler().fit(x).transform(np.array([[3.0], [5.0]])).tolist()  # (x - median) / IQR
+        [[0.0], [1.0]]
+    """
 
     settings = ("with_centering", "with_scaling", "quantile_range")
     state = ("center_", "scale_", "n_features_in_")
@@ -223,7 +241,13 @@ def normal_ppf(p):
 
 class QuantileTransformer(_Preprocessor):
     """Map each feature through its training CDF to uniform [0, 1] or to a standard normal (rank-based,
-    robust to outliers), with ``n_quantiles`` landmarks interpolated linearly (scikit-learn's algorithm)."""
+    robust to outliers), with ``n_quantiles`` landmarks interpolated linearly (scikit-learn's algorithm).
+
+    Example:
+        >>> qt = nt.data.QuantileTransformer(n_quantiles=5).fit(np.array([[1.0], [2.0], [3.0], [4.0], [100.0]]))
+        >>> qt.transform(np.array([[1.0], [3.0], [100.0]])).ravel().tolist()
+        [0.0, 0.5, 1.0]
+    """
 
     settings = ("n_quantiles", "output_distribution")
     state = ("quantiles_", "references_", "n_features_in_")
@@ -291,6 +315,11 @@ class OneHotEncoder(_Preprocessor):
     """One 0/1 column per category of each feature (categories sorted, learned from the training data).
 
     ``handle_unknown="ignore"`` turns a category never seen in training into all zeros instead of an error.
+
+    Example:
+        >>> enc = nt.data.OneHotEncoder().fit(np.array([["red"], ["green"], ["red"]]))
+        >>> enc.transform(np.array([["red"], ["green"]])).tolist()  # categories sorted: green, red
+        [[0.0, 1.0], [1.0, 0.0]]
     """
 
     settings = ("handle_unknown",)
@@ -349,7 +378,13 @@ class OneHotEncoder(_Preprocessor):
 
 
 class LabelEncoder(_Preprocessor):
-    """Class labels (strings or numbers) → integers 0..K−1 in sorted order, and back."""
+    """Class labels (strings or numbers) → integers 0..K−1 in sorted order, and back.
+
+    Example:
+        >>> enc = nt.data.LabelEncoder().fit(["cat", "dog", "cat", "bird"])
+        >>> enc.transform(["dog", "bird"]).tolist(), enc.inverse_transform([0]).tolist()
+        ([2, 0], ['bird'])
+    """
 
     state = ("classes_",)
 
@@ -382,7 +417,13 @@ class LabelEncoder(_Preprocessor):
 
 
 class SimpleImputer(_Preprocessor):
-    """Replace missing values (NaN) per feature by the training mean, median, most frequent value or a constant."""
+    """Replace missing values (NaN) per feature by the training mean, median, most frequent value or a constant.
+
+    Example:
+        >>> imp = nt.data.SimpleImputer(strategy="mean").fit(np.array([[1.0], [3.0], [np.nan]]))
+        >>> imp.transform(np.array([[np.nan], [5.0]])).tolist()
+        [[2.0], [5.0]]
+    """
 
     settings = ("strategy", "fill_value")
     state = ("statistics_",)
@@ -432,7 +473,14 @@ _CLASSES = {c.__name__: c for c in (StandardScaler, MinMaxScaler, RobustScaler, 
 
 
 def preprocessor_from_config(config: dict):
-    """Rebuild any transformer of this module from its ``get_config()`` dict (or a list of them, in order)."""
+    """Rebuild any transformer of this module from its ``get_config()`` dict (or a list of them, in order).
+
+    Example:
+        >>> scaler = nt.data.MinMaxScaler().fit(np.array([[0.0], [4.0]]))
+        >>> again = nt.data.preprocessor_from_config(scaler.get_config())
+        >>> again.transform(np.array([[1.0]])).tolist()
+        [[0.25]]
+    """
     if isinstance(config, list):
         return [preprocessor_from_config(c) for c in config]
     name = config.get("class") if isinstance(config, dict) else None
@@ -442,13 +490,27 @@ def preprocessor_from_config(config: dict):
 
 
 def save_preprocessor(obj, path) -> None:
-    """Write a transformer (or a list of them) as JSON."""
+    """Write a transformer (or a list of them) as JSON.
+
+    Example:
+        >>> scaler = nt.data.StandardScaler().fit(np.array([[1.0], [3.0]]))
+        >>> nt.data.save_preprocessor(scaler, "scaler.json")
+        >>> nt.data.load_preprocessor("scaler.json").transform(np.array([[3.0]])).tolist()
+        [[1.0]]
+    """
     config = [o.get_config() for o in obj] if isinstance(obj, (list, tuple)) else obj.get_config()
     with open(path, "w", encoding="utf-8") as f:
         json.dump(config, f)
 
 
 def load_preprocessor(path):
-    """Read what :func:`save_preprocessor` wrote."""
+    """Read what :func:`save_preprocessor` wrote.
+
+    Example:
+        >>> steps = [nt.data.SimpleImputer().fit(np.array([[1.0], [np.nan], [3.0]])), nt.data.MinMaxScaler().fit(np.array([[1.0], [3.0]]))]
+        >>> nt.data.save_preprocessor(steps, "pipeline.json")
+        >>> [type(s).__name__ for s in nt.data.load_preprocessor("pipeline.json")]
+        ['SimpleImputer', 'MinMaxScaler']
+    """
     with open(path, encoding="utf-8") as f:
         return preprocessor_from_config(json.load(f))

@@ -74,7 +74,10 @@ def train_test_split(*arrays, test_size=0.25, shuffle: bool = True, stratify=Non
         ``[a_train, a_test, b_train, b_test, ...]`` like scikit-learn.
 
     Example:
-        >>> x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, stratify=y, seed=0)  # doctest: +SKIP
+        >>> x, y = np.arange(20.0).reshape(10, 2), np.array([0] * 5 + [1] * 5)
+        >>> x_train, x_test, y_train, y_test = nt.data.train_test_split(x, y, test_size=0.2, stratify=y, seed=0)
+        >>> x_train.shape, x_test.shape, np.bincount(y_test).tolist()  # one test sample of each class
+        ((8, 2), (2, 2), [1, 1])
     """
     n = _n_samples("train_test_split", arrays)
     n_test = _test_count("train_test_split", test_size, n)
@@ -100,6 +103,12 @@ def holdout(x, y, val_size=0.2, shuffle: bool = True, stratify: bool = False, se
     """Hold out part of ``(x, y)`` for validation: ``(x_train, y_train), (x_val, y_val)``.
 
     ``stratify=True`` keeps ``y``'s class proportions in both parts.
+
+    Example:
+        >>> x, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+        >>> (x_train, y_train), (x_val, y_val) = nt.data.holdout(x, y, val_size=0.2, seed=0)
+        >>> x_train.shape, x_val.shape, sorted(y_train.tolist() + y_val.tolist()) == list(range(10))
+        ((8, 2), (2, 2), True)
     """
     x_tr, x_val, y_tr, y_val = train_test_split(x, y, test_size=val_size, shuffle=shuffle,
                                                 stratify=y if stratify else None, seed=seed)
@@ -123,6 +132,11 @@ class KFold:
 
     Without shuffling the folds are consecutive blocks, the first ``n % n_splits`` one sample
     larger (scikit-learn's folds exactly).
+
+    Example:
+        >>> folds = list(nt.data.KFold(n_splits=5).split(np.zeros((10, 1))))
+        >>> len(folds), folds[0][1].tolist(), sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(10))
+        (5, [0, 1], True)
     """
 
     def __init__(self, n_splits: int = 5, shuffle: bool = False, seed=None):
@@ -145,7 +159,16 @@ class KFold:
 
 
 class StratifiedKFold(KFold):
-    """K-fold whose every fold keeps the class proportions of ``y`` (per class within one sample)."""
+    """K-fold whose every fold keeps the class proportions of ``y`` (per class within one sample).
+
+    Example:
+        >>> y = np.array([0] * 6 + [1] * 3)
+        >>> for train, test in nt.data.StratifiedKFold(n_splits=3).split(np.zeros((9, 1)), y):
+        ...     print(np.bincount(y[test]).tolist())  # each fold keeps the 2:1 ratio
+        [2, 1]
+        [2, 1]
+        [2, 1]
+    """
 
     def split(self, x, y):
         """Yield ``(train_index, test_index)`` int64 arrays, one pair per fold."""
@@ -177,6 +200,13 @@ class TimeSeriesSplit:
         max_train_size: keep only the latest ``max_train_size`` training samples.
 
     Same folds as scikit-learn's ``TimeSeriesSplit``.
+
+    Example:
+        >>> for train, test in nt.data.TimeSeriesSplit(n_splits=3).split(np.zeros((8, 1))):
+        ...     print(train.tolist(), test.tolist())  # training always precedes testing
+        [0, 1] [2, 3]
+        [0, 1, 2, 3] [4, 5]
+        [0, 1, 2, 3, 4, 5] [6, 7]
     """
 
     def __init__(self, n_splits: int = 5, test_size: int | None = None, gap: int = 0,
@@ -222,6 +252,16 @@ def cross_validate(model_fn, x, y, cv=5, fit_kwargs=None, metric=None, seed=None
     Returns:
         ``{"metric": name, "scores": float64 array (one per fold), "mean": ..., "std": ...,
         "folds": [evaluate dicts]}``.
+
+    Example:
+        >>> x, y = nt.data.xor()
+        >>> x, y = np.tile(x, (4, 1)), np.tile(y, (4, 1))
+        >>> def build():
+        ...     model = nt.Sequential([nt.nn.Dense(1)])
+        ...     return model.compile(optimizer="sgd", loss="mse")
+        >>> result = nt.data.cross_validate(build, x, y, cv=4, fit_kwargs={"epochs": 2, "verbose": 0})
+        >>> result["metric"], result["scores"].shape, bool(result["mean"] == result["scores"].mean())
+        ('loss', (4,), True)
     """
     if isinstance(cv, (int, np.integer)):
         y_arr = np.asarray(y)

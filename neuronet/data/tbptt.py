@@ -39,6 +39,11 @@ def tbptt_layout(ids, batch_size: int, bptt_steps: int, where: str = "tbptt_layo
 
     Raises:
         ValueError: ids not a 1-D integer sequence, or too short for one chunk per lane.
+
+    Example:
+        >>> x_lanes, y_lanes = nt.data.tbptt.tbptt_layout(np.arange(21), batch_size=2, bptt_steps=5)
+        >>> x_lanes.shape, x_lanes[:, 0].tolist(), y_lanes[:, 0].tolist()  # lane b continues where lane b-1 stops
+        ((2, 10), [0, 10], [1, 11])
     """
     batch_size = positive_int(where, "batch_size", batch_size)
     bptt_steps = positive_int(where, "bptt_steps", bptt_steps)
@@ -68,10 +73,11 @@ class TBPTTLoader:
         bptt_steps: tokens per chunk: the length the gradient flows back through.
         max_batches: read only the first ``max_batches`` chunks of every lane per pass (None: all).
 
-    Example::
-
-        loader = TBPTTLoader(ids, batch_size=64, bptt_steps=100)
-        x, y = next(iter(loader))       # (64, 100) each; y[:, :-1] == x[:, 1:]
+    Example:
+        >>> loader = nt.data.TBPTTLoader(np.arange(101), batch_size=2, bptt_steps=10)
+        >>> x, y = next(iter(loader))
+        >>> len(loader), x.shape, x[0, :3].tolist(), y[0, :3].tolist()  # y is x shifted by one token
+        (5, (2, 10), [0, 1, 2], [1, 2, 3])
     """
 
     def __init__(self, ids, batch_size: int, bptt_steps: int, max_batches: int | None = None):
@@ -105,6 +111,11 @@ def tbptt_arrays(ids, batch_size: int, bptt_steps: int):
 
     Returns:
         ``(x, y)`` int64 arrays of shape (chunks·batch_size, bptt_steps).
+
+    Example:
+        >>> x, y = nt.data.tbptt_arrays(np.arange(101), batch_size=2, bptt_steps=10)
+        >>> x.shape, y.shape  # 5 batches of 2 lanes, stacked in order
+        ((10, 10), (10, 10))
     """
     x, y = tbptt_layout(ids, batch_size, bptt_steps, "tbptt_arrays")
 

@@ -7,7 +7,7 @@ right-padded mask) and stop each sequence at its own last step.
 
 Example:
     >>> tok = Tokenizer(num_words=10_000).fit(["A fine film.", "A dull film!"])
-    >>> ids, lengths = pad_sequences(tok.texts_to_sequences(["a fine, fine film"]), maxlen=6)
+    >>> ids, lengths = nt.data.pad_sequences(tok.texts_to_sequences(["a fine, fine film"]), maxlen=6)
     >>> ids.tolist(), lengths.tolist()
     ([[2, 4, 1, 4, 3, 0]], [5])
 """
@@ -36,7 +36,7 @@ def tokenize(text: str, level: str = "word", lower: bool = True, pattern: str = 
         pattern: the word pattern (applied to the lower-cased text when ``lower``).
 
     Example:
-        >>> tokenize("It's GOOD, isn't it?")
+        >>> nt.data.tokenize("It's GOOD, isn't it?")
         ["it's", 'good', ',', "isn't", 'it', '?']
     """
     if not isinstance(text, str):
@@ -54,6 +54,11 @@ class Vocabulary:
     Args:
         tokens: every token in id order (reserved ones included).
         start_stop: whether ``<start>`` and ``<stop>`` are among the reserved tokens.
+
+    Example:
+        >>> vocab = nt.data.Vocabulary.build([["b", "a", "b"], ["c", "b", "a"]])
+        >>> vocab.tokens, vocab.encode(["a", "zebra"])  # reserved first, then by falling frequency; unknown -> <unk>
+        (['<pad>', '<unk>', 'b', 'a', 'c'], [3, 1])
     """
 
     def __init__(self, tokens, start_stop: bool = False):
@@ -139,10 +144,11 @@ class Tokenizer:
         min_freq: tokens seen fewer times in ``fit`` become ``<unk>``.
         start_stop: wrap every sequence in ``<start>`` (2) ... ``<stop>`` (3).
 
-    Example::
-
-        tok = Tokenizer(num_words=20_000, min_freq=2).fit(train_texts)
-        ids, lengths = pad_sequences(tok.texts_to_sequences(test_texts), maxlen=60)
+    Example:
+        >>> tok = nt.data.Tokenizer().fit(["the cat sat", "the dog sat down"])
+        >>> seqs = tok.texts_to_sequences(["the cat sat"])
+        >>> tok.sequences_to_texts(seqs), tok.vocab_size
+        (['the cat sat'], 7)
     """
 
     def __init__(self, level: str = "word", lower: bool = True, num_words: int | None = None,
@@ -233,7 +239,7 @@ def pad_sequences(sequences, maxlen: int | None = None, padding: str = "post", t
         ``(ids, lengths)``: ids (N, T) of ``dtype``, lengths int64 (N,) = the kept ids per sequence.
 
     Example:
-        >>> ids, lengths = pad_sequences([[5, 6, 7], [8]], maxlen=2)
+        >>> ids, lengths = nt.data.pad_sequences([[5, 6, 7], [8]], maxlen=2)
         >>> ids.tolist(), lengths.tolist()
         ([[5, 6], [8, 0]], [2, 1])
     """
@@ -269,7 +275,7 @@ def sequence_mask(lengths, maxlen: int | None = None):
     """Boolean mask (N, T): True at the first ``lengths[i]`` steps of row i (right padding).
 
     Example:
-        >>> sequence_mask([2, 0, 3], 3).astype(int).tolist()
+        >>> nt.data.sequence_mask([2, 0, 3], 3).astype(int).tolist()
         [[1, 1, 0], [0, 0, 0], [1, 1, 1]]
     """
     lengths = np.asarray(lengths)

@@ -33,6 +33,17 @@ class Dataset:
     """The base of map-style datasets: subclasses define ``__getitem__(i)`` (one sample) and ``__len__``.
 
     ``a + b`` concatenates two datasets, as in PyTorch.
+
+    Example:
+        >>> class Squares(nt.utils.data.Dataset):
+        ...     def __len__(self):
+        ...         return 5
+        ...     def __getitem__(self, i):
+        ...         return np.float32(i), np.float32(i * i)
+        >>> loader = nt.utils.data.DataLoader(Squares(), batch_size=5)
+        >>> x, y = next(iter(loader))
+        >>> y.tolist()
+        [0.0, 1.0, 4.0, 9.0, 16.0]
     """
 
     def __getitem__(self, index):  # pragma: no cover - abstract
@@ -48,7 +59,13 @@ def _gathers_batches(dataset) -> bool:
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``, in that order."""
+    """The samples of ``dataset`` at ``indices``, in that order.
+
+    Example:
+        >>> ds = nt.utils.data.Subset(nt.data.ArrayDataset(np.arange(10)), [7, 3])
+        >>> len(ds), int(ds[0][0])
+        (2, 7)
+    """
 
     def __init__(self, dataset, indices):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
@@ -75,7 +92,14 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Several datasets one after another."""
+    """Several datasets one after another.
+
+    Example:
+        >>> a, b = nt.data.ArrayDataset(np.arange(3)), nt.data.ArrayDataset(np.arange(10, 15))
+        >>> ds = nt.utils.data.ConcatDataset([a, b])
+        >>> len(ds), int(ds[3][0])
+        (8, 10)
+    """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
@@ -114,6 +138,11 @@ def random_split(dataset, lengths, generator=None) -> list:
     ``lengths`` are counts that add up to ``len(dataset)``, or fractions that add up to 1 (each
     part gets ``floor(fraction · n)`` samples and the remainder goes one by one to the first parts,
     as in PyTorch).  ``generator``: an int seed, a NumPy Generator, or None for neuronet's seeded one.
+
+    Example:
+        >>> train, val = nt.utils.data.random_split(nt.data.ArrayDataset(np.arange(10)), [8, 2])
+        >>> len(train), len(val)
+        (8, 2)
     """
     n = len(dataset)
     lengths = list(lengths)
@@ -158,6 +187,12 @@ class DataLoader(_ArrayLoader):
 
     A dataset whose samples are tuples yields tuples ``(xb, yb, ...)``; one whose samples are single
     arrays yields single tensors.
+
+    Example:
+        >>> ds = nt.data.ArrayDataset(np.ones((10, 3), np.float32), np.arange(10))
+        >>> batches = list(nt.utils.data.DataLoader(ds, batch_size=4))
+        >>> len(batches), batches[0][0].shape, type(batches[0][0]).__name__
+        (3, (4, 3), 'Tensor')
     """
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, collate_fn=None, drop_last: bool = False,

@@ -37,7 +37,7 @@ def logic_gate(name: str, bipolar: bool = False):
         ``(x, y)``: x float32 (4, 2) ((2, 1) for NOT), y float32 (4, 1) ((2, 1) for NOT).
 
     Example:
-        >>> x, y = logic_gate("and")
+        >>> x, y = nt.data.logic_gate("and")
         >>> y.ravel().tolist()
         [0.0, 0.0, 0.0, 1.0]
     """
@@ -52,7 +52,13 @@ def logic_gate(name: str, bipolar: bool = False):
 
 
 def xor(bipolar: bool = False):
-    """The XOR truth table, the classic problem a single neuron cannot solve: ``logic_gate("xor")``."""
+    """The XOR truth table, the classic problem a single neuron cannot solve: ``logic_gate("xor")``.
+
+    Example:
+        >>> x, y = nt.data.xor()
+        >>> x.tolist(), y.ravel().tolist()
+        ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0.0, 1.0, 1.0, 0.0])
+    """
     return logic_gate("xor", bipolar)
 
 
@@ -89,6 +95,11 @@ def two_spirals(n: int = 200, noise: float = 0.0, turns: float = 1.5, shuffle: b
 
     Returns:
         ``(x, y)``: x float32 (n, 2) within about [-1, 1], y int64 (n,) in {0, 1}.
+
+    Example:
+        >>> x, y = nt.data.two_spirals(200, seed=0)
+        >>> x.shape, np.bincount(y.ravel().astype(int)).tolist()
+        ((200, 2), [100, 100])
     """
     n = _check_n("two_spirals", n)
     rng = backend.generator(seed)
@@ -105,6 +116,11 @@ def moons(n: int = 200, noise: float = 0.0, shuffle: bool = True, seed=None):
 
     Returns:
         ``(x, y)``: x float32 (n, 2), y int64 (n,): 0 for the upper moon (``n // 2`` points), 1 the lower.
+
+    Example:
+        >>> x, y = nt.data.moons(100, noise=0.1, seed=0)
+        >>> x.shape, np.bincount(y.ravel().astype(int)).tolist()
+        ((100, 2), [50, 50])
     """
     n = _check_n("moons", n)
     rng = backend.generator(seed)
@@ -123,6 +139,12 @@ def circles(n: int = 200, noise: float = 0.0, factor: float = 0.8, shuffle: bool
 
     Returns:
         ``(x, y)``: x float32 (n, 2), y int64 (n,): 0 outer circle (``n // 2`` points), 1 inner.
+
+    Example:
+        >>> x, y = nt.data.circles(100, factor=0.5, seed=0)
+        >>> radius = np.linalg.norm(x, axis=1)
+        >>> bool(np.allclose(radius[y.ravel() == 0], 1.0)), bool(np.allclose(radius[y.ravel() == 1], 0.5))
+        (True, True)
     """
     n = _check_n("circles", n)
     if not 0.0 < factor < 1.0:
@@ -152,6 +174,11 @@ def sine_sequences(n: int = 256, length: int = 50, target: str = "next", freq_ra
 
     Returns:
         ``(x, y)``: x float32 (n, length, 1); y float32 (n, 1), (n, length, 1) or (n, 1).
+
+    Example:
+        >>> x, y = nt.data.sine_sequences(n=8, length=20, seed=0)
+        >>> x.shape, y.shape  # predict the next value of each wave
+        ((8, 20, 1), (8, 1))
     """
     n = _check_n("sine_sequences", n, 1)
     length = _check_n("sine_sequences", length, 1)

@@ -67,6 +67,13 @@ class BatchTransform:
         seed: the transform's own generator seed (reproducible regardless of other draws).
         rng: the transform's own ``numpy.random.Generator``.  With neither, draws come from
             neuronet's seeded generator (``nt.manual_seed``).
+
+    Example:
+        >>> class Invert(nt.data.transforms.BatchTransform):
+        ...     def apply(self, x, rng):  # x: (N, C, H, W), already checked
+        ...         return 1.0 - x
+        >>> Invert()(np.zeros((2, 1, 2, 2), np.float32))[0, 0].tolist()
+        [[1.0, 1.0], [1.0, 1.0]]
     """
 
     _repr_args: tuple = ()
@@ -122,6 +129,12 @@ class Compose:
 
     Args:
         transforms: a list of callables, each ``t(x_batch) -> x_batch``.
+
+    Example:
+        >>> T = nt.data.transforms
+        >>> augment = T.Compose([T.RandomCrop(28, padding=2, seed=0), T.RandomHorizontalFlip(seed=0)])
+        >>> augment(np.zeros((8, 1, 28, 28), np.float32)).shape
+        (8, 1, 28, 28)
     """
 
     def __init__(self, transforms):
@@ -159,13 +172,25 @@ class _RandomFlip(BatchTransform):
 
 
 class RandomHorizontalFlip(_RandomFlip):
-    """Mirror each image left-right with probability ``p`` (each sample decides on its own)."""
+    """Mirror each image left-right with probability ``p`` (each sample decides on its own).
+
+    Example:
+        >>> x = np.arange(4.0, dtype=np.float32).reshape(1, 1, 1, 4)
+        >>> nt.data.transforms.RandomHorizontalFlip(p=1.0)(x).ravel().tolist()
+        [3.0, 2.0, 1.0, 0.0]
+    """
 
     axis = -1
 
 
 class RandomVerticalFlip(_RandomFlip):
-    """Mirror each image top-bottom with probability ``p`` (each sample decides on its own)."""
+    """Mirror each image top-bottom with probability ``p`` (each sample decides on its own).
+
+    Example:
+        >>> x = np.arange(3.0, dtype=np.float32).reshape(1, 1, 3, 1)
+        >>> nt.data.transforms.RandomVerticalFlip(p=1.0)(x).ravel().tolist()
+        [2.0, 1.0, 0.0]
+    """
 
     axis = -2
 
@@ -185,6 +210,11 @@ class RandomCrop(BatchTransform):
         fill: the value of constant padding.
 
     Each sample draws its window's top-left corner uniformly among all positions inside the padded image.
+
+    Example:
+        >>> crop = nt.data.transforms.RandomCrop(24, seed=0)
+        >>> crop(np.ones((4, 3, 32, 32), np.float32)).shape
+        (4, 3, 24, 24)
     """
 
     _repr_args = ("size", "padding", "padding_mode")
@@ -261,6 +291,12 @@ class RandomRotation(_RandomAffine):
             turn counter-clockwise as displayed (row 0 on top), like torchvision: +90° on a
             square image equals ``np.rot90(image, 1, axes=(-2, -1))``.
         fill: the value of pixels rotated in from outside the image.
+
+    Example:
+        >>> x = np.ones((2, 1, 28, 28), np.float32)
+        >>> y = nt.data.transforms.RandomRotation(30, seed=0)(x)
+        >>> y.shape, float(y[:, :, 14, 14].min())  # the centre stays inside the image
+        ((2, 1, 28, 28), 1.0)
     """
 
     _repr_args = ("degrees", "fill")
@@ -279,6 +315,10 @@ class RandomZoom(_RandomAffine):
     Args:
         scale: (low, high) with 0 < low <= high; (1, 1) is the identity.
         fill: the value of pixels that come from outside the image when zooming out.
+
+    Example:
+        >>> nt.data.transforms.RandomZoom((0.8, 1.2), seed=0)(np.ones((2, 1, 28, 28), np.float32)).shape
+        (2, 1, 28, 28)
     """
 
     _repr_args = ("scale", "fill")
@@ -301,6 +341,10 @@ class RandomTranslation(_RandomAffine):
         max_dx: largest horizontal shift as a fraction of the width, in [0, 1].
         max_dy: largest vertical shift as a fraction of the height, in [0, 1].
         fill: the value of pixels shifted in from outside the image.
+
+    Example:
+        >>> nt.data.transforms.RandomTranslation(0.1, 0.1, seed=0)(np.ones((2, 1, 28, 28), np.float32)).shape
+        (2, 1, 28, 28)
     """
 
     _repr_args = ("max_dx", "max_dy", "fill")
@@ -317,7 +361,13 @@ class RandomTranslation(_RandomAffine):
 
 
 class GaussianNoise(BatchTransform):
-    """Add independent N(0, std²) noise to every element (any batch shape); the result keeps the input's dtype."""
+    """Add independent N(0, std²) noise to every element (any batch shape); the result keeps the input's dtype.
+
+    Example:
+        >>> y = nt.data.transforms.GaussianNoise(std=0.5, seed=0)(np.zeros((100, 100), np.float32))
+        >>> round(float(y.std()), 1)
+        0.5
+    """
 
     _repr_args = ("std",)
     accepts_any_shape = True
@@ -337,6 +387,11 @@ class Normalize(BatchTransform):
 
     Args:
         mean, std: one number for every channel, or one per channel (length C).
+
+    Example:
+        >>> x = np.stack([np.full((2, 2), 1.0), np.full((2, 2), 4.0)])[None].astype(np.float32)
+        >>> nt.data.transforms.Normalize(mean=[1.0, 2.0], std=[1.0, 2.0])(x)[0, :, 0, 0].tolist()
+        [0.0, 1.0]
     """
 
     _repr_args = ("mean", "std")

@@ -29,6 +29,11 @@ def init(abort_on_error: bool = True):
     Args:
         abort_on_error: an uncaught exception on any rank prints its traceback and aborts every
             rank (``MPI_Abort``), so a job fails within seconds instead of hanging.
+
+    Example:
+        >>> comm = nt.distributed.init()  # doctest: +SKIP
+        >>> comm.Get_size()  # under mpiexec -n 4  # doctest: +SKIP
+        4
     """
     if _world["comm"] is None:
         MPI = _mpi()
@@ -46,28 +51,55 @@ def init(abort_on_error: bool = True):
 
 
 def communicator():
-    """The world communicator once ``init()`` ran, else None (a single process)."""
+    """The world communicator once ``init()`` ran, else None (a single process).
+
+    Example:
+        >>> comm = nt.distributed.communicator()  # None in a process that never called init()
+        >>> comm is None or comm.Get_rank() == nt.distributed.rank()
+        True
+    """
     return _world["comm"]
 
 
 def rank() -> int:
-    """This process's rank (0 without MPI)."""
+    """This process's rank (0 without MPI).
+
+    Example:
+        >>> nt.distributed.rank()  # 0 in a single process
+        0
+    """
     comm = _world["comm"]
     return 0 if comm is None else comm.Get_rank()
 
 
 def size() -> int:
-    """The number of processes (1 without MPI)."""
+    """The number of processes (1 without MPI).
+
+    Example:
+        >>> nt.distributed.size()  # 1 without mpiexec
+        1
+    """
     comm = _world["comm"]
     return 1 if comm is None else comm.Get_size()
 
 
 def is_main() -> bool:
-    """Whether this is rank 0, the one that logs, checkpoints and writes files."""
+    """Whether this is rank 0, the one that logs, checkpoints and writes files.
+
+    Example:
+        >>> nt.distributed.is_main()  # rank 0 logs and writes files
+        True
+    """
     return rank() == 0
 
 
 def barrier() -> None:
+    """Wait until every rank reaches this call (nothing to wait for in a single process).
+
+    Example:
+        >>> nt.distributed.barrier()
+    """
+
     comm = _world["comm"]
     if comm is not None:
         comm.Barrier()
@@ -75,7 +107,15 @@ def barrier() -> None:
 
 def broadcast_parameters(module, root: int = 0) -> None:
     """Copy rank ``root``'s parameters and buffers into every rank's ``module`` (built first), so
-    all ranks start from the same weights whatever their seeds."""
+    all ranks start from the same weights whatever their seeds.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(2, in_features=3)])
+        >>> before = model[0].weight.numpy().copy()
+        >>> nt.distributed.broadcast_parameters(model)  # a single process: nothing changes
+        >>> bool(np.array_equal(model[0].weight.numpy(), before))
+        True
+    """
     comm = _world["comm"]
     if comm is None or comm.Get_size() == 1:
         return

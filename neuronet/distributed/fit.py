@@ -12,7 +12,16 @@ __all__ = ["fit", "MainRankOnly", "AverageLogs"]
 
 class MainRankOnly(Callback):
     """Run ``callback`` on rank 0 only: for callbacks whose only effect is a file or a print
-    (checkpoints, CSV logs); the others must run on every rank to keep them in step."""
+    (checkpoints, CSV logs); the others must run on every rank to keep them in step.
+
+    Example:
+        >>> log = nt.distributed.MainRankOnly(nt.callbacks.CSVLogger("log.csv"))
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> _ = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=1, verbose=0, callbacks=[log])
+        >>> import os; os.path.exists("log.csv")  # rank 0 writes it
+        True
+    """
 
     def __init__(self, callback: Callback):
         super().__init__()
@@ -42,7 +51,15 @@ class AverageLogs(Callback):
     the rows each rank saw), so every rank's callbacks (early stopping, schedules) see the same
     numbers and decide alike.  Validation values are already equal: every rank evaluates the same
     data with the same weights.  Sample-averaged metrics (loss, accuracy, MAE) average exactly;
-    others (F1) are averaged as numbers."""
+    others (F1) are averaged as numbers.
+
+    Example:
+        >>> averaged = nt.distributed.AverageLogs(local_samples=16)
+        >>> logs = {"loss": 0.5}
+        >>> averaged.on_epoch_end(0, logs)
+        >>> logs  # a single process: its own numbers are the average
+        {'loss': 0.5}
+    """
 
     def __init__(self, local_samples: int):
         super().__init__()
@@ -74,6 +91,14 @@ def fit(model, x, y, batch_size: int = 32, epochs: int = 1, shuffle: bool = True
 
     Returns:
         The History (the same on every rank).
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> x = np.random.rand(16, 2).astype(np.float32)
+        >>> history = nt.distributed.fit(model, x, x[:, :1], epochs=2, verbose=0)  # one rank here; mpiexec -n 4 for four
+        >>> len(history.history["loss"])
+        2
     """
     comm = init()
     if not getattr(model, "compiled", False):

@@ -89,6 +89,13 @@ class GradientAverager:
     Args:
         params: the parameters (``model.parameters()``; the model must be built).
         bucket_bytes: size of the flat buffers sent in one Allreduce.
+
+    Example:
+        >>> model = nt.nn.Linear(2, 1)
+        >>> averager = nt.distributed.GradientAverager(list(model.parameters()))
+        >>> model(nt.ones(4, 2)).sum().backward()
+        >>> model.bias.grad  # one process: the average is the gradient itself
+        array([4.], dtype=float32)
     """
 
     def __init__(self, params, bucket_bytes: int = DEFAULT_BUCKET_BYTES):
@@ -135,7 +142,15 @@ class GradientAverager:
 
 def average_gradients(model, bucket_bytes: int = DEFAULT_BUCKET_BYTES) -> GradientAverager:
     """Average ``model``'s gradients over all ranks in every backward pass from now on; keep the
-    returned object alive (and call ``.remove()`` to stop)."""
+    returned object alive (and call ``.remove()`` to stop).
+
+    Example:
+        >>> model = nt.nn.Linear(2, 1)
+        >>> averager = nt.distributed.average_gradients(model)  # from now on every backward averages over ranks
+        >>> model(nt.ones(3, 2)).sum().backward()
+        >>> model.bias.grad
+        array([3.], dtype=float32)
+    """
     unbuilt = model.unbuilt_modules()
     if unbuilt:
         raise ValueError(f"average_gradients: layers {unbuilt} of {type(model).__name__} are not built; "
@@ -145,7 +160,15 @@ def average_gradients(model, bucket_bytes: int = DEFAULT_BUCKET_BYTES) -> Gradie
 
 def all_reduce_gradients(model_or_params) -> None:
     """Average the current gradients over all ranks now, in one blocking pass (for hand-written
-    loops that prefer an explicit call after ``loss.backward()`` to :func:`average_gradients`)."""
+    loops that prefer an explicit call after ``loss.backward()`` to :func:`average_gradients`).
+
+    Example:
+        >>> model = nt.nn.Linear(2, 1)
+        >>> model(nt.ones(3, 2)).sum().backward()
+        >>> nt.distributed.all_reduce_gradients(model)  # average the current gradients now
+        >>> model.bias.grad
+        array([3.], dtype=float32)
+    """
     params = list(model_or_params.parameters() if hasattr(model_or_params, "parameters") else model_or_params)
     comm = communicator() or init()
     if comm.Get_size() == 1:

@@ -29,10 +29,11 @@ class DistributedLoader:
         shuffle: a new permutation every epoch (``seed + epoch``), else the data order.
         seed: the permutations' seed, the same on every rank.
 
-    Example::
-
-        loader = nt.distributed.DistributedLoader(x, y, batch_size=128, shuffle=True, seed=0)
-        model.fit(loader, epochs=5)
+    Example:
+        >>> x = np.arange(8.0).reshape(8, 1)
+        >>> loader = nt.distributed.DistributedLoader(x, batch_size=4, shuffle=False, world_rank=1, world_size=2)
+        >>> [batch[0].ravel().tolist() for batch in loader]  # rank 1's half of each global batch
+        [[2.0, 3.0], [6.0, 7.0]]
     """
 
     def __init__(self, *arrays, batch_size: int = 32, shuffle: bool = True, seed: int = 0,

@@ -64,7 +64,14 @@ class _SyncBatchNormFunction(Function):
 
 class SyncBatchNorm(_BatchNorm):
     """Batch normalisation over the global batch of a data-parallel run (inputs of any rank
-    BatchNorm1D/2D take).  In one process, or in eval mode, it is ordinary batch norm."""
+    BatchNorm1D/2D take).  In one process, or in eval mode, it is ordinary batch norm.
+
+    Example:
+        >>> bn = nt.distributed.SyncBatchNorm()
+        >>> y = bn(nt.randn(16, 3) * 4 + 1)  # in one process, plain batch norm
+        >>> y.shape, bool(np.abs(y.numpy().mean(0)).max() < 1e-5)
+        ((16, 3), True)
+    """
 
     ranks = (2, 3, 4)
     layout = "(N, C), (N, C, L) or (N, C, H, W)"
@@ -88,7 +95,14 @@ class SyncBatchNorm(_BatchNorm):
 
 def convert_sync_batch_norm(module: Module) -> Module:
     """Replace every BatchNorm1D/2D in ``module`` by a SyncBatchNorm holding the same weights and
-    statistics (in place; returns ``module``).  Call it before ``broadcast_parameters``."""
+    statistics (in place; returns ``module``).  Call it before ``broadcast_parameters``.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(4, in_features=2), nt.nn.BatchNorm1D(4)])
+        >>> model = nt.distributed.convert_sync_batch_norm(model)
+        >>> type(model[1]).__name__
+        'SyncBatchNorm'
+    """
     for parent in list(module.modules()):
         for name, child in list(parent.named_children()):
             if type(child) in (BatchNorm1D, BatchNorm2D):

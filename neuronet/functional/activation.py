@@ -93,7 +93,12 @@ class Identity(Function):
 
 
 def identity(x):
-    """f(x) = x: the output layer of a regression network."""
+    """f(x) = x: the output layer of a regression network.
+
+    Example:
+        >>> F.identity(nt.tensor([-1.0, 2.0])).numpy()
+        array([-1.,  2.], dtype=float32)
+    """
     return Identity.apply(x)
 
 
@@ -125,7 +130,12 @@ class Sigmoid(Function):
 
 
 def sigmoid(x):
-    """The logistic function 1/(1+e^-x), stable for large |x| (no overflow warnings)."""
+    """The logistic function 1/(1+e^-x), stable for large |x| (no overflow warnings).
+
+    Example:
+        >>> F.sigmoid(nt.tensor([-1000.0, 0.0, 1000.0])).numpy()  # no overflow
+        array([0. , 0.5, 1. ], dtype=float32)
+    """
     return Sigmoid.apply(x)
 
 
@@ -136,7 +146,12 @@ class ArcTan(_Elementwise):
 
 
 def arctan(x):
-    """(2/π)·atan(x), a sigmoid-shaped activation with range (-1, 1)."""
+    """(2/π)·atan(x), a sigmoid-shaped activation with range (-1, 1).
+
+    Example:
+        >>> F.arctan(nt.tensor([0.0, 1.0])).numpy()  # (2/pi) atan(x)
+        array([0. , 0.5], dtype=float32)
+    """
     return ArcTan.apply(x)
 
 
@@ -147,7 +162,12 @@ class Softsign(_Elementwise):
 
 
 def softsign(x):
-    """x / (1 + |x|): like tanh, with polynomial instead of exponential tails."""
+    """x / (1 + |x|): like tanh, with polynomial instead of exponential tails.
+
+    Example:
+        >>> F.softsign(nt.tensor([-1.0, 3.0])).numpy()
+        array([-0.5 ,  0.75], dtype=float32)
+    """
     return Softsign.apply(x)
 
 
@@ -174,7 +194,12 @@ class Heaviside(_ZeroGrad):
 def heaviside(x, value_at_zero: float = 1.0):
     """The Heaviside step: 1 for x > 0, 0 for x < 0, ``value_at_zero`` at 0 (1 by default,
     the perceptron's convention).  Its gradient is 0 everywhere (undefined at 0): a network
-    of steps cannot learn by back-propagation, which is why the course moves to sigmoids."""
+    of steps cannot learn by back-propagation, which is why the course moves to sigmoids.
+
+    Example:
+        >>> F.heaviside(nt.tensor([-1.0, 0.0, 2.0])).numpy(), F.heaviside(nt.tensor([0.0]), 0.5).numpy()
+        (array([0., 1., 1.], dtype=float32), array([0.5], dtype=float32))
+    """
     return Heaviside.apply(x, value_at_zero=float(value_at_zero))
 
 
@@ -188,7 +213,12 @@ class Sign(_ZeroGrad):
 
 
 def sign(x):
-    """-1, 0 or 1 by the sign of x (ADALINE's output).  Gradient 0 everywhere (undefined at 0)."""
+    """-1, 0 or 1 by the sign of x (ADALINE's output).  Gradient 0 everywhere (undefined at 0).
+
+    Example:
+        >>> F.sign(nt.tensor([-3.0, 0.0, 2.0])).numpy()
+        array([-1.,  0.,  1.], dtype=float32)
+    """
     return Sign.apply(x)
 
 
@@ -252,7 +282,14 @@ def activation_grad(gy, y, activation, xp, out=None):
 
 
 def relu(x):
-    """max(x, 0).  At x = 0 the subgradient 0 is used, as in PyTorch."""
+    """max(x, 0).  At x = 0 the subgradient 0 is used, as in PyTorch.
+
+    Example:
+        >>> x = nt.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        >>> F.relu(x).sum().backward()
+        >>> x.grad  # subgradient 0 at 0
+        array([0., 0., 1.], dtype=float32)
+    """
     return ReLU.apply(x)
 
 
@@ -270,7 +307,12 @@ class LeakyReLU(Function):
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
-    """x for x > 0, negative_slope·x otherwise."""
+    """x for x > 0, negative_slope·x otherwise.
+
+    Example:
+        >>> F.leaky_relu(nt.tensor([-10.0, 5.0]), negative_slope=0.1).numpy()
+        array([-1.,  5.], dtype=float32)
+    """
     return LeakyReLU.apply(x, slope=float(negative_slope))
 
 
@@ -296,7 +338,12 @@ class PReLU(Function):
 
 def prelu(x, weight):
     """Leaky ReLU with a learned slope α (``weight``): one α, or one per channel on axis 1
-    (PyTorch layout: weight shape (num_parameters,))."""
+    (PyTorch layout: weight shape (num_parameters,)).
+
+    Example:
+        >>> F.prelu(nt.tensor([[-2.0, 3.0]]), nt.tensor([0.25])).numpy()
+        array([[-0.5,  3. ]], dtype=float32)
+    """
     w_shape = tuple(weight.shape)
     x_shape = tuple(x.shape)
     n = int(np.prod(w_shape)) if w_shape else 1
@@ -326,12 +373,22 @@ class ELU(Function):
 
 
 def elu(x, alpha: float = 1.0):
-    """x for x > 0, α(e^x − 1) otherwise."""
+    """x for x > 0, α(e^x − 1) otherwise.
+
+    Example:
+        >>> F.elu(nt.tensor([-1.0, 2.0])).numpy()  # e^-1 - 1
+        array([-0.6321,  2.    ], dtype=float32)
+    """
     return ELU.apply(x, alpha=float(alpha))
 
 
 def selu(x):
-    """Self-normalising ELU: λ·elu(x, α) with the constants of Klambauer et al. (2017)."""
+    """Self-normalising ELU: λ·elu(x, α) with the constants of Klambauer et al. (2017).
+
+    Example:
+        >>> F.selu(nt.tensor([0.0, 1.0])).numpy()  # lambda = 1.0507
+        array([0.    , 1.0507], dtype=float32)
+    """
     return ELU.apply(x, alpha=SELU_ALPHA, scale=SELU_SCALE)
 
 
@@ -346,7 +403,12 @@ class SiLU(_Elementwise):
 
 
 def silu(x):
-    """x·σ(x), also called swish."""
+    """x·σ(x), also called swish.
+
+    Example:
+        >>> F.silu(nt.tensor([0.0, 1.0])).numpy()  # x sigmoid(x)
+        array([0.    , 0.7311], dtype=float32)
+    """
     return SiLU.apply(x)
 
 
@@ -371,7 +433,12 @@ class GELU(_Elementwise):
 
 def gelu(x, approximate: str = "none"):
     """x·Φ(x) with Φ the standard normal CDF; ``approximate='tanh'`` uses the tanh formula
-    (both exactly as PyTorch computes them)."""
+    (both exactly as PyTorch computes them).
+
+    Example:
+        >>> F.gelu(nt.tensor([1.0])).numpy(), F.gelu(nt.tensor([1.0]), approximate="tanh").numpy()
+        (array([0.8413], dtype=float32), array([0.8412], dtype=float32))
+    """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return GELU.apply(x, approximate=approximate)
@@ -390,7 +457,12 @@ class Softplus(_Elementwise):
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
-    """(1/β)·log(1 + e^{βx}), and x itself where βx > threshold (PyTorch's semantics)."""
+    """(1/β)·log(1 + e^{βx}), and x itself where βx > threshold (PyTorch's semantics).
+
+    Example:
+        >>> F.softplus(nt.tensor([0.0, 30.0])).numpy()  # log 2, and x itself past the threshold
+        array([ 0.6931, 30.    ], dtype=float32)
+    """
     return Softplus.apply(x, beta=float(beta), threshold=float(threshold))
 
 
@@ -426,7 +498,13 @@ class Softmax(Function):
 
 
 def softmax(x, axis: int = -1, dim: int | None = None):
-    """e^{x_i} / Σ_j e^{x_j} along ``axis`` (``dim=`` as in PyTorch), stable for any magnitude."""
+    """e^{x_i} / Σ_j e^{x_j} along ``axis`` (``dim=`` as in PyTorch), stable for any magnitude.
+
+    Example:
+        >>> p = F.softmax(nt.tensor([[1.0, 2.0, 3.0]]), dim=-1)
+        >>> p.numpy(), p.sum().item()
+        (array([[0.09  , 0.2447, 0.6652]], dtype=float32), 1.0)
+    """
     return Softmax.apply(x, axis=_resolve_axis("softmax", axis, dim, len(x.shape)))
 
 
@@ -452,7 +530,12 @@ class LogSoftmax(Function):
 
 
 def log_softmax(x, axis: int = -1, dim: int | None = None):
-    """log(softmax(x)) computed as x − max − log Σ e^{x − max}: finite at any magnitude."""
+    """log(softmax(x)) computed as x − max − log Σ e^{x − max}: finite at any magnitude.
+
+    Example:
+        >>> F.log_softmax(nt.tensor([[0.0, 1000.0]])).numpy()  # finite at any magnitude
+        array([[-1000.,     0.]], dtype=float32)
+    """
     return LogSoftmax.apply(x, axis=_resolve_axis("log_softmax", axis, dim, len(x.shape)))
 
 
@@ -480,7 +563,12 @@ class Maxout(Function):
 
 def maxout(x, pieces: int, axis: int = -1):
     """Max over consecutive groups of ``pieces`` features along ``axis``: output feature j is
-    max(x[j·pieces], ..., x[(j+1)·pieces − 1]), so that axis shrinks by a factor ``pieces``."""
+    max(x[j·pieces], ..., x[(j+1)·pieces − 1]), so that axis shrinks by a factor ``pieces``.
+
+    Example:
+        >>> F.maxout(nt.tensor([[1.0, 5.0, 2.0, 0.0]]), pieces=2).numpy()  # max of (1, 5) and (2, 0)
+        array([[5., 2.]], dtype=float32)
+    """
     shape = tuple(x.shape)
     axis = _resolve_axis("maxout", axis, None, len(shape))
     if not isinstance(pieces, (int, np.integer)) or pieces < 1:
@@ -505,6 +593,11 @@ def get_activation(name_or_callable):
 
     Raises:
         ValueError: for an unknown name; the message lists the known ones.
+
+    Example:
+        >>> relu = F.get_activation("relu")
+        >>> relu(nt.tensor([-1.0, 2.0])).numpy(), F.get_activation(None)(nt.tensor([-1.0])).numpy()
+        (array([0., 2.], dtype=float32), array([-1.], dtype=float32))
     """
     if name_or_callable is None:
         return identity
@@ -520,7 +613,12 @@ def get_activation(name_or_callable):
 
 
 def activation_name(activation):
-    """A printable name for an activation given as None, a string or a callable (for reprs)."""
+    """A printable name for an activation given as None, a string or a callable (for reprs).
+
+    Example:
+        >>> F.activation_name("relu"), F.activation_name(None), F.activation_name(F.tanh)
+        ('relu', None, 'tanh')
+    """
     if activation is None or isinstance(activation, str):
         return activation
     return getattr(activation, "__name__", type(activation).__name__)

@@ -259,9 +259,11 @@ def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal: bool = Fals
         ``need_weights``.  A query whose keys are all masked gets an output row of zeros and zero
         gradient (PyTorch gives NaN there).
 
-    Example::
-
-        out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    Example:
+        >>> q = k = v = nt.randn(2, 4, 5, 8)  # (N, heads, L, E)
+        >>> out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        >>> out.shape, bool(np.allclose(out.numpy()[..., 0, :], v.numpy()[..., 0, :]))  # step 0 sees only itself
+        ((2, 4, 5, 8), True)
     """
     fn = "scaled_dot_product_attention"
     score_shape = _check_qkv(fn, q, k, v)
@@ -298,6 +300,10 @@ def masked_softmax(scores, mask=None):
     Args:
         scores: (..., S) attention scores.
         mask: boolean, broadcastable to ``scores`` (True = take part), or None.
+
+    Example:
+        >>> F.masked_softmax(nt.tensor([[1.0, 1.0, 5.0]]), np.array([[True, True, False]])).numpy()
+        array([[0.5, 0.5, 0. ]], dtype=float32)
     """
     if mask is None:
         return MaskedSoftmax.apply(scores)
@@ -317,7 +323,12 @@ def _check_scores(fn, q, k):
 
 
 def dot_scores(q, k):
-    """Luong's dot score qᵀk for every query/key pair: (..., L, E), (..., S, E) → (..., L, S)."""
+    """Luong's dot score qᵀk for every query/key pair: (..., L, E), (..., S, E) → (..., L, S).
+
+    Example:
+        >>> F.dot_scores(nt.ones(2, 3, 4), nt.ones(2, 5, 4)).shape  # (N, L, S)
+        (2, 3, 5)
+    """
     _check_scores("dot_scores", q, k)
     return matmul(q, swapaxes(k, -1, -2))
 
@@ -328,7 +339,12 @@ def _default_scale(q) -> float:
 
 
 def scaled_dot_scores(q, k, scale: float | None = None):
-    """qᵀk/√E (or ·``scale``): the dot score kept at unit variance for random unit-variance vectors."""
+    """qᵀk/√E (or ·``scale``): the dot score kept at unit variance for random unit-variance vectors.
+
+    Example:
+        >>> F.scaled_dot_scores(nt.ones(1, 1, 4), nt.ones(1, 1, 4)).item()  # 4 / sqrt(4)
+        2.0
+    """
     _check_scores("scaled_dot_scores", q, k)
     scale = _default_scale(q) if scale is None else float(scale)
     return mul(matmul(q, swapaxes(k, -1, -2)), scale)
@@ -337,7 +353,12 @@ def scaled_dot_scores(q, k, scale: float | None = None):
 def cosine_scores(q, k, eps: float = 1e-8):
     """qᵀk/(‖q‖‖k‖): the cosine of the angle between query and key, in [−1, 1].
 
-    ``eps`` is added under the square roots, so a zero vector scores 0 instead of NaN."""
+    ``eps`` is added under the square roots, so a zero vector scores 0 instead of NaN.
+
+    Example:
+        >>> F.cosine_scores(nt.tensor([[[1.0, 0.0]]]), nt.tensor([[[2.0, 0.0], [0.0, 3.0]]])).numpy()
+        array([[[1., 0.]]], dtype=float32)
+    """
     _check_scores("cosine_scores", q, k)
     qn = q / sqrt(reduce_sum(q * q, axis=-1, keepdims=True) + eps * eps)
     kn = k / sqrt(reduce_sum(k * k, axis=-1, keepdims=True) + eps * eps)
@@ -349,6 +370,10 @@ def general_scores(q, k, weight):
 
     Args:
         q: (..., L, Eq); k: (..., S, Ek); weight: (Eq, Ek).  Returns (..., L, S).
+
+    Example:
+        >>> F.general_scores(nt.ones(2, 3, 4), nt.ones(2, 5, 6), nt.ones(4, 6)).shape  # q^T W k
+        (2, 3, 5)
     """
     qs, ks, ws = tuple(q.shape), tuple(k.shape), tuple(weight.shape)
     if len(ws) != 2 or len(qs) < 2 or len(ks) < 2 or ws != (qs[-1], ks[-1]):
@@ -368,6 +393,11 @@ def additive_scores(q, k, v, w_q=None, w_k=None, bias=None):
 
     Returns:
         (..., L, S).  Memory grows as L·S·H: fine for the sequence lengths of the course.
+
+    Example:
+        >>> q, k = nt.randn(2, 3, 8), nt.randn(2, 5, 8)  # already projected by W_q and W_k
+        >>> F.additive_scores(q, k, nt.randn(8)).shape
+        (2, 3, 5)
     """
     if w_q is not None:
         q = linear(q, w_q)

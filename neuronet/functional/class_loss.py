@@ -161,6 +161,11 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     input's shape.  With indices, 'mean' is the weighted mean Σ w[t]·loss / Σ w[t] over the
     entries whose label is not ``ignore_index``; with probabilities, the mean over samples.
     ``label_smoothing`` ε mixes the target with the uniform distribution: (1−ε)·target + ε/C.
+
+    Example:
+        >>> logits = nt.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+        >>> F.cross_entropy(logits, np.array([0, 2]), reduction="none").numpy()
+        array([0.2395, 1.0986], dtype=float32)
     """
     return _class_loss("cross_entropy", input, target, 1, weight, ignore_index, label_smoothing,
                        reduction, True)
@@ -168,5 +173,11 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
 
 def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
     """−w[t]·input[t]: negative log-likelihood of integer labels given log-probabilities
-    (class axis 1); 'mean' is the weighted mean, as in PyTorch."""
+    (class axis 1); 'mean' is the weighted mean, as in PyTorch.
+
+    Example:
+        >>> logp = F.log_softmax(nt.tensor([[2.0, 0.0, 0.0]]))
+        >>> F.nll_loss(logp, np.array([0])).item()  # same as cross_entropy on the logits
+        0.2395...
+    """
     return _class_loss("nll_loss", input, target, 1, weight, ignore_index, 0.0, reduction, False)

@@ -290,9 +290,11 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
     Returns:
         (N, out_channels, OH, OW) with OH = ⌊(H + 2P − d(kh−1) − 1)/S⌋ + 1.
 
-    Example::
-
-        y = F.conv2d(x, w, b, padding="same")        # x (8, 3, 32, 32), w (6, 3, 5, 5) → y (8, 6, 32, 32)
+    Example:
+        >>> x, w = nt.ones(1, 1, 5, 5), nt.ones(2, 1, 3, 3)
+        >>> y = F.conv2d(x, w, stride=2)
+        >>> y.shape, y[0, 0, 0, 0].item()  # each output sums a 3x3 window
+        ((1, 2, 2, 2), 9.0)
     """
     return _conv("conv2d", x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, 2)
 
@@ -300,7 +302,12 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
 def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros", *,
            activation=None):
     """1-D convolution over (N, C, L) sequences — PyTorch's ``F.conv1d``; arguments as :func:`conv2d`
-    with one spatial axis (weight (out_channels, C/groups, k))."""
+    with one spatial axis (weight (out_channels, C/groups, k)).
+
+    Example:
+        >>> F.conv1d(nt.ones(2, 3, 10), nt.ones(4, 3, 3), padding=1).shape  # (N, C_out, L)
+        (2, 4, 10)
+    """
     return _conv("conv1d", x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, 1)
 
 
@@ -413,6 +420,10 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
     Returns:
         (N, C_out, OH, OW) with OH = (H − 1)·S − 2P + d(kh − 1) + output_padding + 1.
+
+    Example:
+        >>> F.conv_transpose2d(nt.ones(1, 4, 7, 7), nt.ones(4, 1, 2, 2), stride=2).shape  # doubles H and W
+        (1, 1, 14, 14)
     """
     return _conv_transpose("conv_transpose2d", x, weight, bias, stride, padding, output_padding, groups,
                            dilation, 2)
@@ -420,6 +431,11 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
 def conv_transpose1d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """Transposed 1-D convolution over (N, C_in, L) — PyTorch's ``F.conv_transpose1d``; see
-    :func:`conv_transpose2d` (weight (C_in, C_out/groups, k))."""
+    :func:`conv_transpose2d` (weight (C_in, C_out/groups, k)).
+
+    Example:
+        >>> F.conv_transpose1d(nt.ones(1, 4, 5), nt.ones(4, 2, 3), stride=2).shape  # weight (C_in, C_out, k)
+        (1, 2, 11)
+    """
     return _conv_transpose("conv_transpose1d", x, weight, bias, stride, padding, output_padding, groups,
                            dilation, 1)

@@ -101,9 +101,11 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
     float32 NumPy arrays, the convolution output is pooled image by image without being stored
     (module docstring); otherwise the two functions run one after the other.
 
-    Example::
-
-        y = F.conv2d_max_pool2d(x, w, b, activation="relu")   # x (N, 3, 32, 32), w (6, 3, 5, 5) → (N, 6, 14, 14)
+    Example:
+        >>> x, w = nt.randn(2, 1, 8, 8), nt.randn(3, 1, 3, 3)
+        >>> y = F.conv2d_max_pool2d(x, w, padding=1, activation="relu", pool_size=2)
+        >>> y.shape, bool(np.allclose(y.numpy(), F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2).numpy()))
+        ((2, 3, 4, 4), True)
     """
     pool = as_tuple("conv2d_max_pool2d", "pool_size", pool_size, 2)
     params, fused = conv_params("conv2d_max_pool2d", x, weight, bias, stride, padding, dilation, groups,

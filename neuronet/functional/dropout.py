@@ -37,9 +37,10 @@ def dropout(x, p: float = 0.5, training: bool = True):
     needs no rescaling; with ``training=False`` (or p = 0) ``x`` is returned as it is.
     The mask comes from the seeded generator (``nt.manual_seed``) and is kept for backward.
 
-    Example::
-
-        h = F.dropout(h, p=0.2, training=model.training)
+    Example:
+        >>> y = F.dropout(nt.ones(1000), p=0.5)
+        >>> sorted(set(y.numpy().tolist())), F.dropout(nt.ones(3), 0.5, training=False).tolist()  # kept ones scaled by 2
+        ([0.0, 2.0], [1.0, 1.0, 1.0])
     """
     if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")

@@ -76,9 +76,10 @@ def embedding(indices, weight, padding_idx: int | None = None):
         padding_idx: a row whose gradient is always zero (its vector stays as initialised);
             negative values count from the end.
 
-    Example::
-
-        vectors = F.embedding(nt.tensor([[1, 4], [2, 0]]), weight)   # (2, 2, dim)
+    Example:
+        >>> weight = nt.tensor(np.arange(12.0).reshape(4, 3))
+        >>> F.embedding(np.array([[0, 3]]), weight).shape, F.embedding(np.array([2]), weight).tolist()
+        ((1, 2, 3), [[6.0, 7.0, 8.0]])
     """
     ws = tuple(weight.shape)
     if len(ws) != 2:
@@ -97,6 +98,10 @@ def one_hot(indices, num_classes: int = -1, dtype=np.int64) -> Tensor:
 
     Not differentiable.  ``num_classes=-1`` takes the largest index + 1.  ``dtype`` is int64 as
     in PyTorch; pass ``dtype="float32"`` for targets of a loss.
+
+    Example:
+        >>> F.one_hot(np.array([0, 2]), num_classes=3).tolist()
+        [[1, 0, 0], [0, 0, 1]]
     """
     idx = _indices("one_hot", indices)
     xp = array_module(idx)

@@ -40,6 +40,12 @@ def gaussian_kl(mu, logvar, reduction: str = "mean"):
     Args:
         mu, logvar: (N, latent) mean and log-variance of the encoder's Gaussian.
         reduction: 'mean' over the batch (default), 'sum', or 'none' (one value per sample).
+
+    Example:
+        >>> F.gaussian_kl(nt.zeros(4, 2), nt.zeros(4, 2)).item()  # N(0, I) against itself
+        0.0
+        >>> F.gaussian_kl(nt.ones(1, 2), nt.zeros(1, 2)).item()  # half the squared mean, summed over 2 dims
+        1.0
     """
     _check_reduction("gaussian_kl", reduction)
     if tuple(mu.shape) != tuple(logvar.shape) or len(mu.shape) < 1:
@@ -63,7 +69,15 @@ class Reparameterize(Function):
 def reparameterize(mu, logvar, eps):
     """z = μ + σ·ε with σ = exp(½ log σ²): a sample of N(μ, σ²) that gradients flow through
     (Kingma & Welling 2014).  ``eps`` is standard normal noise of the same shape, drawn by the
-    caller from the seeded generator (fixed ε makes the function deterministic for gradient checks)."""
+    caller from the seeded generator (fixed ε makes the function deterministic for gradient checks).
+
+    Example:
+        >>> mu, logvar = nt.tensor([[1.0]], requires_grad=True), nt.tensor([[0.0]], requires_grad=True)
+        >>> z = F.reparameterize(mu, logvar, np.array([[2.0]], np.float32))  # mu + exp(logvar / 2) * eps
+        >>> z.backward()
+        >>> z.item(), mu.grad.item(), logvar.grad.item()
+        (3.0, 1.0, 1.0)
+    """
     shapes = {tuple(mu.shape), tuple(logvar.shape), tuple(eps.shape)}
     if len(shapes) != 1:
         raise ValueError(f"reparameterize: mu, logvar and eps must have the same shape, got "
@@ -98,6 +112,10 @@ def sparsity_kl(h, rho: float = 0.05, eps: float = 1e-7):
         h: (N, units...) activations in (0, 1) (a sigmoid layer's output).
         rho: the target mean activation, in (0, 1).
         eps: ρ̂ is clipped to [eps, 1 − eps] so the logarithms stay finite.
+
+    Example:
+        >>> abs(F.sparsity_kl(nt.full((8, 3), 0.05)).item()) < 1e-6  # activations already at rho: no penalty
+        True
     """
     if not 0.0 < float(rho) < 1.0:
         raise ValueError(f"sparsity_kl: rho must lie in (0, 1), got {rho}")
@@ -131,6 +149,11 @@ def contractive_penalty(h, weight):
     Args:
         h: (N, units) the encoder's sigmoid outputs.
         weight: (units, in) the encoder's weight (PyTorch layout); gradients flow to both.
+
+    Example:
+        >>> w = nt.tensor([[3.0, 4.0]])  # one sigmoid unit, ||w||^2 = 25
+        >>> F.contractive_penalty(nt.full((1, 1), 0.5), w).item()  # (h (1 - h))^2 ||w||^2 = 0.0625 * 25
+        1.5625
     """
     if len(h.shape) != 2 or len(weight.shape) != 2 or h.shape[1] != weight.shape[0]:
         raise ValueError(f"contractive_penalty: h must be (N, units) and weight (units, in) with the same units, "

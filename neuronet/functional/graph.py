@@ -229,24 +229,50 @@ def _segment(fn, cls, src, index, num_segments):
 
 def segment_sum(src, index, num_segments: int | None = None):
     """out[s] = Σ_{k: index[k] = s} src[k]: rows of ``src`` (E, ...) summed by ``index`` (E,) into
-    ``num_segments`` rows (default ``max(index) + 1``); empty segments are 0.  PyG's ``scatter(..., "sum")``."""
+    ``num_segments`` rows (default ``max(index) + 1``); empty segments are 0.  PyG's ``scatter(..., "sum")``.
+
+    Example:
+        >>> F.segment_sum(nt.tensor([[1.0], [2.0], [4.0]]), np.array([0, 1, 0])).numpy()
+        array([[5.],
+               [2.]], dtype=float32)
+    """
     return _segment("segment_sum", SegmentSum, src, index, num_segments)
 
 
 def segment_mean(src, index, num_segments: int | None = None):
-    """The mean of each segment's rows (empty segments 0)."""
+    """The mean of each segment's rows (empty segments 0).
+
+    Example:
+        >>> F.segment_mean(nt.tensor([[1.0], [2.0], [4.0]]), np.array([0, 1, 0]), num_segments=3).numpy()
+        array([[2.5],
+               [2. ],
+               [0. ]], dtype=float32)
+    """
     return _segment("segment_mean", SegmentMean, src, index, num_segments)
 
 
 def segment_max(src, index, num_segments: int | None = None):
     """The elementwise maximum of each segment's rows (empty segments 0, as PyG); the gradient goes
-    to the maximal rows, shared evenly among ties."""
+    to the maximal rows, shared evenly among ties.
+
+    Example:
+        >>> F.segment_max(nt.tensor([[1.0], [2.0], [4.0]]), np.array([0, 1, 0])).numpy()
+        array([[4.],
+               [2.]], dtype=float32)
+    """
     return _segment("segment_max", SegmentMax, src, index, num_segments)
 
 
 def segment_softmax(src, index, num_segments: int | None = None):
     """Softmax over the rows that share an index value (per column): graph attention's normalisation
-    over each node's incoming edges.  PyG's ``torch_geometric.utils.softmax``.  ``src`` must be floating point."""
+    over each node's incoming edges.  PyG's ``torch_geometric.utils.softmax``.  ``src`` must be floating point.
+
+    Example:
+        >>> F.segment_softmax(nt.tensor([[0.0], [5.0], [0.0]]), np.array([0, 1, 0])).numpy()
+        array([[0.5],
+               [1. ],
+               [0.5]], dtype=float32)
+    """
     kind = getattr(getattr(src, "dtype", None), "kind", "f")
     if kind != "f":
         raise TypeError(f"segment_softmax: src must be floating point (scores), got dtype {src.dtype}")
@@ -257,14 +283,25 @@ _REDUCE = {"sum": segment_sum, "add": segment_sum, "mean": segment_mean, "max": 
 
 
 def scatter(src, index, dim_size: int | None = None, reduce: str = "sum"):
-    """PyG's ``scatter(src, index, dim=0, dim_size, reduce)`` for reduce in sum/add, mean, max."""
+    """PyG's ``scatter(src, index, dim=0, dim_size, reduce)`` for reduce in sum/add, mean, max.
+
+    Example:
+        >>> F.scatter(nt.tensor([[1.0], [2.0], [4.0]]), np.array([0, 1, 0]), reduce="mean").numpy()
+        array([[2.5],
+               [2. ]], dtype=float32)
+    """
     if reduce not in _REDUCE:
         raise ValueError(f"scatter: reduce must be one of {sorted(_REDUCE)}, got {reduce!r}")
     return _REDUCE[reduce](src, index, dim_size)
 
 
 def index_select(x, index):
-    """Rows ``x[index]`` (``torch.index_select(x, 0, index)``); backward is a segment sum."""
+    """Rows ``x[index]`` (``torch.index_select(x, 0, index)``); backward is a segment sum.
+
+    Example:
+        >>> F.index_select(nt.tensor([[1.0], [2.0], [3.0]]), np.array([2, 0, 2])).numpy().ravel()
+        array([3., 1., 3.], dtype=float32)
+    """
     if len(x.shape) == 0:
         raise ValueError("index_select: x must have at least one dimension, got a 0-d tensor")
     idx = _index_array("index_select", index, size=x.shape[0])
@@ -281,6 +318,11 @@ def propagate(x, edge_index, edge_weight=None, num_nodes: int | None = None):
         edge_weight: (E,) for x (N, C), (E, H) for x (N, H, C), or None (all ones).
         num_nodes: rows of the output (default N).
     Differentiable in ``x`` and ``edge_weight``.
+
+    Example:
+        >>> edge_index = np.array([[0, 1], [2, 2]])  # edges 0->2 and 1->2
+        >>> F.propagate(nt.tensor([[1.0], [10.0], [100.0]]), edge_index).numpy().ravel()
+        array([ 0.,  0., 11.], dtype=float32)
     """
     xs = tuple(x.shape)
     if len(xs) not in (2, 3):
@@ -328,15 +370,30 @@ def _pool(fn, reduce, x, batch, size):
 
 
 def global_add_pool(x, batch=None, size: int | None = None):
-    """One row per graph: the sum of its nodes' features (``batch[k]`` = graph of node k)."""
+    """One row per graph: the sum of its nodes' features (``batch[k]`` = graph of node k).
+
+    Example:
+        >>> F.global_add_pool(nt.tensor([[1.0], [2.0], [5.0]]), np.array([0, 0, 1])).numpy().ravel()
+        array([3., 5.], dtype=float32)
+    """
     return _pool("global_add_pool", segment_sum, x, batch, size)
 
 
 def global_mean_pool(x, batch=None, size: int | None = None):
-    """One row per graph: the mean of its nodes' features."""
+    """One row per graph: the mean of its nodes' features.
+
+    Example:
+        >>> F.global_mean_pool(nt.tensor([[1.0], [2.0], [5.0]]), np.array([0, 0, 1])).numpy().ravel()
+        array([1.5, 5. ], dtype=float32)
+    """
     return _pool("global_mean_pool", segment_mean, x, batch, size)
 
 
 def global_max_pool(x, batch=None, size: int | None = None):
-    """One row per graph: the elementwise maximum of its nodes' features."""
+    """One row per graph: the elementwise maximum of its nodes' features.
+
+    Example:
+        >>> F.global_max_pool(nt.tensor([[1.0], [2.0], [5.0]]), np.array([0, 0, 1])).numpy().ravel()
+        array([2., 5.], dtype=float32)
+    """
     return _pool("global_max_pool", segment_max, x, batch, size)

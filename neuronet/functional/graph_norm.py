@@ -23,7 +23,12 @@ def _weights(fn, edge_weight, n_edges, xp, dtype=np.float32):
 
 
 def sort_edges(edge_index, edge_weight=None, num_nodes: int | None = None):
-    """Edges ordered by (target, source); returns ``(edge_index, edge_weight)``."""
+    """Edges ordered by (target, source); returns ``(edge_index, edge_weight)``.
+
+    Example:
+        >>> F.sort_edges(np.array([[1, 0, 2], [1, 1, 0]]))[0].tolist()  # by (target, source)
+        [[2, 0, 1], [0, 1, 1]]
+    """
     ei = np.asarray(getattr(edge_index, "data", edge_index))
     n = int(ei.max()) + 1 if num_nodes is None and ei.size else (num_nodes or 0)
     src, dst = edge_index_arrays("sort_edges", ei, max(n, 1))
@@ -34,7 +39,12 @@ def sort_edges(edge_index, edge_weight=None, num_nodes: int | None = None):
 
 
 def remove_self_loops(edge_index, edge_weight=None):
-    """Drop the edges i→i."""
+    """Drop the edges i→i.
+
+    Example:
+        >>> F.remove_self_loops(np.array([[0, 1, 1], [0, 0, 1]]))[0].tolist()
+        [[1], [0]]
+    """
     ei = np.asarray(getattr(edge_index, "data", edge_index))
     xp = array_module(ei)
     keep = ei[0] != ei[1]
@@ -43,7 +53,13 @@ def remove_self_loops(edge_index, edge_weight=None):
 
 
 def add_self_loops(edge_index, edge_weight=None, num_nodes: int | None = None, fill_value: float = 1.0):
-    """Append one edge i→i per node (weight ``fill_value``), keeping any that exist."""
+    """Append one edge i→i per node (weight ``fill_value``), keeping any that exist.
+
+    Example:
+        >>> edge_index, weight = F.add_self_loops(np.array([[0], [1]]), num_nodes=2)
+        >>> edge_index.tolist()
+        [[0, 0, 1], [1, 0, 1]]
+    """
     ei = np.asarray(getattr(edge_index, "data", edge_index))
     xp = array_module(ei)
     n = _nodes(ei, num_nodes)
@@ -57,7 +73,13 @@ def add_self_loops(edge_index, edge_weight=None, num_nodes: int | None = None, f
 
 def add_remaining_self_loops(edge_index, edge_weight=None, num_nodes: int | None = None, fill_value: float = 1.0):
     """One self-loop per node (PyG's rule): a node that has self-loops keeps its (last) loop's
-    weight, the others get ``fill_value``."""
+    weight, the others get ``fill_value``.
+
+    Example:
+        >>> edge_index, weight = F.add_remaining_self_loops(np.array([[0, 1], [0, 0]]), np.array([5.0, 1.0]), num_nodes=2)
+        >>> edge_index.tolist(), weight.tolist()  # node 0 keeps its loop (weight 5), node 1 gets one
+        ([[1, 0, 1], [0, 0, 1]], [1.0, 5.0, 1.0])
+    """
     ei = np.asarray(getattr(edge_index, "data", edge_index)).astype(np.int64)
     xp = array_module(ei)
     n = _nodes(ei, num_nodes)
@@ -74,7 +96,12 @@ def add_remaining_self_loops(edge_index, edge_weight=None, num_nodes: int | None
 
 
 def degree(index, num_nodes: int | None = None, weight=None, dtype=np.float32):
-    """How many edges (or their total weight) end at each node of ``index`` (usually the targets)."""
+    """How many edges (or their total weight) end at each node of ``index`` (usually the targets).
+
+    Example:
+        >>> F.degree(np.array([2, 2, 0]), num_nodes=3).tolist()
+        [1.0, 0.0, 2.0]
+    """
     idx = np.asarray(getattr(index, "data", index)).astype(np.int64)
     xp = array_module(idx)
     n = int(idx.max()) + 1 if num_nodes is None and idx.size else int(num_nodes or 0)
@@ -87,7 +114,13 @@ def gcn_norm(edge_index, edge_weight=None, num_nodes: int | None = None, add_loo
              fill_value: float = 1.0, dtype=np.float32):
     """Kipf & Welling's Â = D^{-1/2} (A + I) D^{-1/2} as edges and weights (PyG's ``gcn_norm``):
     self-loops added (``add_remaining_self_loops``), degree taken at the target, each edge j→i
-    weighted w_ji / √(deg_j deg_i).  Returns ``(edge_index, weights)``."""
+    weighted w_ji / √(deg_j deg_i).  Returns ``(edge_index, weights)``.
+
+    Example:
+        >>> edge_index, weight = F.gcn_norm(np.array([[0, 1], [1, 0]]), num_nodes=2)
+        >>> edge_index.shape, weight.round(4).tolist()  # 2 edges + 2 self-loops, each 1/sqrt(2 * 2)
+        ((2, 4), [0.5, 0.5, 0.5, 0.5])
+    """
     ei = np.asarray(getattr(edge_index, "data", edge_index)).astype(np.int64)
     xp = array_module(ei)
     n = _nodes(ei, num_nodes)
@@ -103,7 +136,12 @@ def gcn_norm(edge_index, edge_weight=None, num_nodes: int | None = None, add_loo
 
 
 def to_undirected(edge_index, num_nodes: int | None = None):
-    """Both directions of every edge, without duplicates, sorted by (target, source)."""
+    """Both directions of every edge, without duplicates, sorted by (target, source).
+
+    Example:
+        >>> F.to_undirected(np.array([[0], [1]])).tolist()
+        [[1, 0], [0, 1]]
+    """
     ei = np.asarray(getattr(edge_index, "data", edge_index)).astype(np.int64)
     xp = array_module(ei)
     n = _nodes(ei, num_nodes)

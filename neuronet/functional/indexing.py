@@ -56,7 +56,15 @@ class GetItem(Function):
 
 
 def getitem(x, index):
-    """``x[index]`` for NumPy indexing: ints, slices, None, Ellipsis, boolean masks, integer arrays."""
+    """``x[index]`` for NumPy indexing: ints, slices, None, Ellipsis, boolean masks, integer arrays.
+
+    Example:
+        >>> x = nt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> F.getitem(x, (slice(None), 1)).sum().backward()  # same as x[:, 1]
+        >>> x.grad
+        array([[0., 1.],
+               [0., 1.]], dtype=float32)
+    """
     xp = array_module(x.data if isinstance(x, Tensor) else x)
     index = _plain_index(index, xp)
     try:
@@ -98,6 +106,12 @@ def gather(x, axis: int, index):
 
     ``index`` is an integer tensor with as many dimensions as ``x``, no longer than ``x`` in any
     other dimension, and values in ``[0, x.shape[axis])``.
+
+    Example:
+        >>> x = nt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> F.gather(x, 1, np.array([[2], [0]])).numpy()
+        array([[3.],
+               [4.]], dtype=float32)
     """
     idx = index.data if isinstance(index, Tensor) else index
     xp = array_module(idx)

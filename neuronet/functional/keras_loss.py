@@ -46,7 +46,12 @@ def categorical_crossentropy(input, target, from_logits: bool = False, label_smo
                              axis: int = -1, reduction: str = "mean"):
     """Keras's categorical cross-entropy: one-hot/probability ``target`` of the input's shape,
     class ``axis`` −1; ``input`` is probabilities (normalised and clipped to [1e-7, 1−1e-7]
-    as Keras does) or, with ``from_logits``, logits.  'none' gives one loss per sample."""
+    as Keras does) or, with ``from_logits``, logits.  'none' gives one loss per sample.
+
+    Example:
+        >>> F.categorical_crossentropy(nt.tensor([[0.8, 0.2]]), nt.tensor([[1.0, 0.0]])).item()  # -log 0.8
+        0.2231...
+    """
     fn = "categorical_crossentropy"
     _check_reduction(fn, reduction)
     _check_same_shape(fn, input, target)
@@ -63,7 +68,12 @@ def categorical_crossentropy(input, target, from_logits: bool = False, label_smo
 def sparse_categorical_crossentropy(input, target, from_logits: bool = False, axis: int = -1,
                                     reduction: str = "mean"):
     """Keras's sparse categorical cross-entropy: integer labels, class ``axis`` −1; ``input`` is
-    probabilities (clipped to [1e-7, 1−1e-7] as Keras does) or, with ``from_logits``, logits."""
+    probabilities (clipped to [1e-7, 1−1e-7] as Keras does) or, with ``from_logits``, logits.
+
+    Example:
+        >>> F.sparse_categorical_crossentropy(nt.tensor([[0.8, 0.2]]), np.array([1])).item()  # -log 0.2
+        1.6094...
+    """
     fn = "sparse_categorical_crossentropy"
     shape = tuple(input.shape)
     ax = _class_axis(fn, shape, axis)
@@ -85,7 +95,12 @@ def binary_crossentropy(input, target, from_logits: bool = False, label_smoothin
                         reduction: str = "mean"):
     """Keras's binary cross-entropy: element losses averaged over the last axis give one loss
     per sample ('none'); ``input`` is probabilities clipped to [1e-7, 1−1e-7] or, with
-    ``from_logits``, logits (computed stably).  ``label_smoothing`` ε: y ← y(1−ε) + ε/2."""
+    ``from_logits``, logits (computed stably).  ``label_smoothing`` ε: y ← y(1−ε) + ε/2.
+
+    Example:
+        >>> F.binary_crossentropy(nt.tensor([[0.9, 0.2]]), nt.tensor([[1.0, 0.0]])).item()
+        0.1642...
+    """
     fn = "binary_crossentropy"
     _check_reduction(fn, reduction)
     if label_smoothing:

@@ -78,7 +78,14 @@ def linear(x, weight, bias=None, residual=None):
 
     ``residual`` (the output's shape (..., out)), when given, is added in the same Function:
     ``linear(h, W, b, residual=x)`` equals ``x + linear(h, W, b)`` without keeping the product
-    as a separate array for backward."""
+    as a separate array for backward.
+
+    Example:
+        >>> x, w, b = nt.ones(4, 3), nt.ones(2, 3), nt.tensor([0.0, 1.0])
+        >>> y = F.linear(x, w, b)  # x W^T + b, weight (out, in)
+        >>> y.shape, y.numpy()[0]
+        ((4, 2), array([3., 4.], dtype=float32))
+    """
     _check("linear", x, weight, bias, residual)
     if residual is not None:
         return Affine.apply(x, weight, bias, residual)
@@ -89,7 +96,13 @@ def linear(x, weight, bias=None, residual=None):
 def dense(x, weight, bias=None, activation=None):
     """act(x Wᵀ + b): a whole dense layer.  relu, tanh, sigmoid and the identity are fused into
     the same Function (one pass, one saved array); other activations (names or callables)
-    are applied after :func:`linear`."""
+    are applied after :func:`linear`.
+
+    Example:
+        >>> x, w, b = nt.tensor([[1.0, -2.0]]), nt.tensor([[1.0, 1.0], [0.0, 1.0]]), nt.zeros(2)
+        >>> F.dense(x, w, b, activation="relu").numpy()  # relu(x W^T + b)
+        array([[0., 0.]], dtype=float32)
+    """
     _check("dense", x, weight, bias)
     key = activation.lower() if isinstance(activation, str) else activation
     inputs = (x, weight) if bias is None else (x, weight, bias)

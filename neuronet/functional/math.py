@@ -88,7 +88,13 @@ class Add(Function):
 
 
 def add(a, b):
-    """a + b with broadcasting."""
+    """a + b with broadcasting.
+
+    Example:
+        >>> F.add(nt.tensor([1.0, 2.0]), nt.tensor([[10.0], [20.0]])).numpy()  # broadcasting
+        array([[11., 12.],
+               [21., 22.]], dtype=float32)
+    """
     return Add.apply(_scalar(a), _scalar(b))
 
 
@@ -110,7 +116,12 @@ class Sub(Function):
 
 
 def sub(a, b):
-    """a - b with broadcasting."""
+    """a - b with broadcasting.
+
+    Example:
+        >>> F.sub(nt.tensor([5.0, 7.0]), 1.0).numpy()
+        array([4., 6.], dtype=float32)
+    """
     return Sub.apply(_scalar(a), _scalar(b))
 
 
@@ -130,7 +141,14 @@ class Mul(Function):
 
 
 def mul(a, b):
-    """a * b with broadcasting."""
+    """a * b with broadcasting.
+
+    Example:
+        >>> a = nt.tensor([2.0, 3.0], requires_grad=True)
+        >>> F.mul(a, a).sum().backward()
+        >>> a.grad
+        array([4., 6.], dtype=float32)
+    """
     return Mul.apply(_scalar(a), _scalar(b))
 
 
@@ -153,7 +171,12 @@ class Div(Function):
 
 
 def div(a, b):
-    """a / b (true division) with broadcasting."""
+    """a / b (true division) with broadcasting.
+
+    Example:
+        >>> F.div(nt.tensor([1.0, 3.0]), nt.tensor([2.0, 4.0])).numpy()
+        array([0.5 , 0.75], dtype=float32)
+    """
     return Div.apply(_scalar(a), _scalar(b))
 
 
@@ -167,7 +190,12 @@ class Neg(Function):
 
 
 def neg(x):
-    """-x."""
+    """-x.
+
+    Example:
+        >>> F.neg(nt.tensor([1.0, -2.0])).numpy()
+        array([-1.,  2.], dtype=float32)
+    """
     return Neg.apply(x)
 
 
@@ -217,7 +245,14 @@ class PowTensor(Function):
 
 
 def pow(x, p):
-    """x ** p for a scalar exponent (the fast path) or a tensor exponent (broadcasting)."""
+    """x ** p for a scalar exponent (the fast path) or a tensor exponent (broadcasting).
+
+    Example:
+        >>> x = nt.tensor([2.0, 3.0], requires_grad=True)
+        >>> F.pow(x, 3).sum().backward()
+        >>> x.grad  # 3 x^2
+        array([12., 27.], dtype=float32)
+    """
     p = _scalar(p)
     if isinstance(p, Tensor) or hasattr(p, "shape"):
         return PowTensor.apply(_scalar(x), p)
@@ -239,7 +274,12 @@ class Exp(Function):
 
 
 def exp(x):
-    """e^x element-wise."""
+    """e^x element-wise.
+
+    Example:
+        >>> F.exp(nt.tensor([0.0, 1.0])).numpy()
+        array([1.    , 2.7183], dtype=float32)
+    """
     return Exp.apply(x)
 
 
@@ -254,7 +294,12 @@ class Log(Function):
 
 
 def log(x):
-    """Natural logarithm element-wise."""
+    """Natural logarithm element-wise.
+
+    Example:
+        >>> F.log(nt.tensor([1.0, np.e])).numpy()
+        array([0., 1.], dtype=float32)
+    """
     return Log.apply(x)
 
 
@@ -270,7 +315,12 @@ class Sqrt(Function):
 
 
 def sqrt(x):
-    """Square root element-wise."""
+    """Square root element-wise.
+
+    Example:
+        >>> F.sqrt(nt.tensor([4.0, 9.0])).numpy()
+        array([2., 3.], dtype=float32)
+    """
     return Sqrt.apply(x)
 
 
@@ -285,7 +335,14 @@ class Abs(Function):
 
 
 def abs(x):
-    """|x| element-wise; the gradient at 0 is the subgradient 0 (as in PyTorch)."""
+    """|x| element-wise; the gradient at 0 is the subgradient 0 (as in PyTorch).
+
+    Example:
+        >>> x = nt.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+        >>> F.abs(x).sum().backward()
+        >>> x.grad  # sign(x), 0 at 0
+        array([-1.,  0.,  1.], dtype=float32)
+    """
     return Abs.apply(x)
 
 
@@ -300,7 +357,12 @@ class Sin(Function):
 
 
 def sin(x):
-    """Sine element-wise."""
+    """Sine element-wise.
+
+    Example:
+        >>> F.sin(nt.tensor([0.0, np.pi / 2])).numpy()
+        array([0., 1.], dtype=float32)
+    """
     return Sin.apply(x)
 
 
@@ -315,7 +377,12 @@ class Cos(Function):
 
 
 def cos(x):
-    """Cosine element-wise."""
+    """Cosine element-wise.
+
+    Example:
+        >>> F.cos(nt.tensor([0.0, np.pi])).numpy()
+        array([ 1., -1.], dtype=float32)
+    """
     return Cos.apply(x)
 
 
@@ -330,7 +397,15 @@ class Tanh(Function):
 
 
 def tanh(x):
-    """The hyperbolic tangent, range (-1, 1)."""
+    """The hyperbolic tangent, range (-1, 1).
+
+    Example:
+        >>> x = nt.tensor([0.0, 1.0], requires_grad=True)
+        >>> y = F.tanh(x)
+        >>> y.sum().backward()
+        >>> y.numpy(), x.grad  # 1 - tanh^2
+        (array([0.    , 0.7616], dtype=float32), array([1.  , 0.42], dtype=float32))
+    """
     return Tanh.apply(x)
 
 
@@ -362,6 +437,10 @@ def clip(x, min=None, max=None):
 
     The gradient is 1 where ``min <= x <= max`` — bounds included, matching ``torch.clamp`` —
     and 0 outside.  Bounds are constants (scalars or arrays), not differentiated.
+
+    Example:
+        >>> F.clip(nt.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0).numpy()
+        array([0. , 0.5, 1. ], dtype=float32)
     """
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
@@ -410,12 +489,22 @@ class Minimum(_Extremum):
 
 
 def maximum(a, b):
-    """Element-wise maximum with broadcasting; at ties each input gets half the gradient (like PyTorch)."""
+    """Element-wise maximum with broadcasting; at ties each input gets half the gradient (like PyTorch).
+
+    Example:
+        >>> F.maximum(nt.tensor([1.0, 5.0]), nt.tensor([3.0, 2.0])).numpy()
+        array([3., 5.], dtype=float32)
+    """
     return Maximum.apply(_scalar(a), _scalar(b))
 
 
 def minimum(a, b):
-    """Element-wise minimum with broadcasting; at ties each input gets half the gradient (like PyTorch)."""
+    """Element-wise minimum with broadcasting; at ties each input gets half the gradient (like PyTorch).
+
+    Example:
+        >>> F.minimum(nt.tensor([1.0, 5.0]), 2.0).numpy()
+        array([1., 2.], dtype=float32)
+    """
     return Minimum.apply(_scalar(a), _scalar(b))
 
 
@@ -437,7 +526,13 @@ class Where(Function):
 
 
 def where(cond, a, b):
-    """Elements of ``a`` where ``cond`` is true, of ``b`` elsewhere (all three broadcast)."""
+    """Elements of ``a`` where ``cond`` is true, of ``b`` elsewhere (all three broadcast).
+
+    Example:
+        >>> x = nt.tensor([-1.0, 2.0])
+        >>> F.where(x.numpy() > 0, x, nt.zeros(2)).numpy()
+        array([0., 2.], dtype=float32)
+    """
     if isinstance(cond, Tensor):
         cond = cond.data
     if getattr(cond, "dtype", None) != np.bool_:
@@ -505,7 +600,12 @@ class MatMul(Function):
 
 
 def matmul(a, b):
-    """Matrix product with NumPy semantics (1-D vectors, batched and broadcast leading dims)."""
+    """Matrix product with NumPy semantics (1-D vectors, batched and broadcast leading dims).
+
+    Example:
+        >>> F.matmul(nt.ones(5, 2, 3), nt.ones(3, 4)).shape  # batched
+        (5, 2, 4)
+    """
     for name, t in (("first", a), ("second", b)):
         if len(_shape(t)) == 0:
             raise ValueError(f"matmul: the {name} operand is a scalar (shape ()); use mul for scalars")
@@ -527,7 +627,15 @@ class Cast(Function):
 
 
 def cast(x, dtype):
-    """x in another dtype, keeping the graph (the gradient is cast back to x's dtype)."""
+    """x in another dtype, keeping the graph (the gradient is cast back to x's dtype).
+
+    Example:
+        >>> x = nt.tensor([1.5], requires_grad=True)
+        >>> y = F.cast(x, np.float64)
+        >>> y.sum().backward()
+        >>> y.dtype, x.grad.dtype
+        (dtype('float64'), dtype('float32'))
+    """
     try:
         dtype = np.dtype(dtype)
     except TypeError as e:

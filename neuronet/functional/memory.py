@@ -145,7 +145,14 @@ def _need(fn, cond, message):
 
 
 def content_addressing(memory, key, beta):
-    """softmax over rows of β · cosine(key, memory row): memory (B, N, W), key (B, W), beta (B, 1) → (B, N)."""
+    """softmax over rows of β · cosine(key, memory row): memory (B, N, W), key (B, W), beta (B, 1) → (B, N).
+
+    Example:
+        >>> memory = nt.tensor([[[1.0, 0.0], [0.0, 1.0]]])  # (B, N, W)
+        >>> w = F.content_addressing(memory, nt.tensor([[1.0, 0.0]]), nt.tensor([[10.0]]))
+        >>> w.numpy()  # attends to the matching row
+        array([[1., 0.]], dtype=float32)
+    """
     ms, ks, bs = _shape(memory), _shape(key), _shape(beta)
     _need("content_addressing", len(ms) == 3 and ms[1] >= 1, f"memory must be (batch, rows, width) with at least one "
                                                             f"row, got {ms}")
@@ -155,7 +162,12 @@ def content_addressing(memory, key, beta):
 
 
 def interpolate(w_content, w_prev, gate):
-    """g · w_content + (1 − g) · w_prev for weightings (B, N) and a gate (B, 1) in [0, 1]."""
+    """g · w_content + (1 − g) · w_prev for weightings (B, N) and a gate (B, 1) in [0, 1].
+
+    Example:
+        >>> F.interpolate(nt.tensor([[1.0, 0.0]]), nt.tensor([[0.0, 1.0]]), nt.tensor([[0.25]])).numpy()
+        array([[0.25, 0.75]], dtype=float32)
+    """
     a, b, g = _shape(w_content), _shape(w_prev), _shape(gate)
     _need("interpolate", len(a) == 2 and a == b, f"weightings must both be (batch, rows), got {a} and {b}")
     _need("interpolate", g == (a[0], 1), f"gate must be (batch, 1) = {(a[0], 1)}, got {g}")
@@ -163,7 +175,13 @@ def interpolate(w_content, w_prev, gate):
 
 
 def circular_shift(w, shift):
-    """Circular convolution of w (B, N) with shift weights (B, S), S odd: offsets −S//2 .. S//2."""
+    """Circular convolution of w (B, N) with shift weights (B, S), S odd: offsets −S//2 .. S//2.
+
+    Example:
+        >>> w = nt.tensor([[1.0, 0.0, 0.0, 0.0]])
+        >>> F.circular_shift(w, nt.tensor([[0.0, 0.0, 1.0]])).numpy()  # shift by +1
+        array([[0., 1., 0., 0.]], dtype=float32)
+    """
     ws, ss = _shape(w), _shape(shift)
     _need("circular_shift", len(ws) == 2, f"w must be (batch, rows), got {ws}")
     _need("circular_shift", len(ss) == 2 and ss[0] == ws[0] and ss[1] % 2 == 1 and ss[1] <= ws[1],
@@ -172,14 +190,25 @@ def circular_shift(w, shift):
 
 
 def sharpen(w, gamma):
-    """w^γ renormalised per row: w (B, N) ≥ 0, gamma (B, 1) ≥ 1."""
+    """w^γ renormalised per row: w (B, N) ≥ 0, gamma (B, 1) ≥ 1.
+
+    Example:
+        >>> F.sharpen(nt.tensor([[0.5, 0.25, 0.25]]), nt.tensor([[2.0]])).numpy()
+        array([[0.6667, 0.1667, 0.1667]], dtype=float32)
+    """
     ws, gs = _shape(w), _shape(gamma)
     _need("sharpen", len(ws) == 2 and gs == (ws[0], 1), f"w must be (batch, rows) and gamma (batch, 1), got {ws} and {gs}")
     return Sharpen.apply(w, gamma)
 
 
 def memory_read(memory, w):
-    """r = Σ_i w_i M_i: memory (B, N, W), w (B, N) → (B, W)."""
+    """r = Σ_i w_i M_i: memory (B, N, W), w (B, N) → (B, W).
+
+    Example:
+        >>> memory = nt.tensor([[[1.0, 2.0], [3.0, 4.0]]])
+        >>> F.memory_read(memory, nt.tensor([[0.5, 0.5]])).numpy()
+        array([[2., 3.]], dtype=float32)
+    """
     ms, ws = _shape(memory), _shape(w)
     _need("memory_read", len(ms) == 3 and ws == ms[:2], f"memory must be (batch, rows, width) and w (batch, rows), "
                                                       f"got {ms} and {ws}")
@@ -187,7 +216,14 @@ def memory_read(memory, w):
 
 
 def memory_write(memory, w, erase, add):
-    """M ∘ (1 − w eᵀ) + w aᵀ per batch element: memory (B, N, W), w (B, N), erase and add (B, W)."""
+    """M ∘ (1 − w eᵀ) + w aᵀ per batch element: memory (B, N, W), w (B, N), erase and add (B, W).
+
+    Example:
+        >>> memory = nt.ones(1, 2, 2)
+        >>> F.memory_write(memory, nt.tensor([[1.0, 0.0]]), nt.ones(1, 2), nt.tensor([[5.0, 6.0]])).numpy()  # erase row 0, add
+        array([[[5., 6.],
+                [1., 1.]]], dtype=float32)
+    """
     ms, ws, es, as_ = _shape(memory), _shape(w), _shape(erase), _shape(add)
     _need("memory_write", len(ms) == 3 and ws == ms[:2] and es == as_ == (ms[0], ms[2]),
           f"expected memory (batch, rows, width), w (batch, rows), erase and add (batch, width); got memory {ms}, "

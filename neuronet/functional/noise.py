@@ -43,7 +43,14 @@ def corrupt(x, kind: str = "gaussian", level: float = 0.3, training: bool = True
             high: float = 1.0):
     """x with noise of ``kind`` (``'gaussian'``: + level·N(0, 1); ``'masking'``: each input set to 0 with
     probability level; ``'salt_and_pepper'``: each input set to ``low`` or ``high`` (even odds) with
-    probability level); x unchanged when ``training`` is False."""
+    probability level); x unchanged when ``training`` is False.
+
+    Example:
+        >>> x = nt.ones(1000)
+        >>> y = F.corrupt(x, kind="masking", level=0.3)
+        >>> bool(0.6 < y.numpy().mean() < 0.8), F.corrupt(x, training=False) is x
+        (True, True)
+    """
     if kind not in CORRUPTIONS:
         raise ValueError(f"corrupt: kind must be one of {', '.join(map(repr, CORRUPTIONS))}, got {kind!r}")
     level = float(level)

@@ -92,6 +92,11 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
         normalized_shape: int or tuple, the trailing shape to normalise over.
         weight, bias: γ and β of shape ``normalized_shape`` (or None).
         eps: added to the variance for stability.
+
+    Example:
+        >>> y = F.layer_norm(nt.tensor([[1.0, 2.0, 3.0]]), (3,))
+        >>> y.numpy(), round(y.mean().item(), 6)
+        (array([[-1.2247,  0.    ,  1.2247]], dtype=float32), 0.0)
     """
     normalized_shape = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(normalized_shape)
@@ -265,6 +270,15 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
         eps: added to the variance for stability.
         activation: ``"relu"`` applies max(·, 0) to the result in the same passes (the common
             BatchNorm → ReLU pair, which ``Sequential`` fuses this way), or None.
+
+    Example:
+        >>> x = nt.tensor(np.random.rand(16, 3, 4, 4).astype(np.float32) * 5 + 2)
+        >>> mean, var = np.zeros(3, np.float32), np.ones(3, np.float32)
+        >>> y = F.batch_norm(x, mean, var, training=True)
+        >>> bool(np.abs(y.numpy().mean(axis=(0, 2, 3))).max() < 1e-5)  # each channel normalised over the batch
+        True
+        >>> mean.round(1)  # running mean moved 0.1 of the way to the batch mean (about 4.5)
+        array([0.4, 0.4, 0.5], dtype=float32)
     """
     xs = tuple(x.shape)
     if len(xs) < 2:

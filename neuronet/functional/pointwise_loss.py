@@ -96,12 +96,22 @@ def _pointwise(cls, fn, input, target, reduction, **params):
 
 
 def mse_loss(input, target, reduction: str = "mean"):
-    """Mean squared error (x − y)²."""
+    """Mean squared error (x − y)².
+
+    Example:
+        >>> F.mse_loss(nt.tensor([1.0, 2.0]), nt.tensor([0.0, 4.0])).item()  # (1 + 4) / 2
+        2.5
+    """
     return _pointwise(MSE, "mse_loss", input, target, reduction)
 
 
 def l1_loss(input, target, reduction: str = "mean"):
-    """Mean absolute error |x − y| (gradient sign(x − y), 0 at x = y)."""
+    """Mean absolute error |x − y| (gradient sign(x − y), 0 at x = y).
+
+    Example:
+        >>> F.l1_loss(nt.tensor([1.0, 2.0]), nt.tensor([0.0, 4.0])).item()
+        1.5
+    """
     return _pointwise(L1, "l1_loss", input, target, reduction)
 
 
@@ -109,7 +119,12 @@ mae = l1_loss
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
-    """½(x−y)² where |x−y| ≤ δ, δ(|x−y| − ½δ) beyond: quadratic near 0, linear for outliers."""
+    """½(x−y)² where |x−y| ≤ δ, δ(|x−y| − ½δ) beyond: quadratic near 0, linear for outliers.
+
+    Example:
+        >>> F.huber_loss(nt.tensor([0.5, 3.0]), nt.tensor([0.0, 0.0]), reduction="none").numpy()  # 0.5*0.25, 3 - 0.5
+        array([0.125, 2.5  ], dtype=float32)
+    """
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     return _pointwise(Huber, "huber_loss", input, target, reduction, delta=float(delta))
@@ -137,7 +152,12 @@ class RMSE(Function):
 
 def rmse(input, target, reduction: str = "mean"):
     """Root mean squared error sqrt(mean((x − y)²)).  The reduction applies before the square
-    root: 'sum' gives sqrt(Σ(x−y)²), 'none' gives |x − y|.  The gradient is 0 where the error is 0."""
+    root: 'sum' gives sqrt(Σ(x−y)²), 'none' gives |x − y|.  The gradient is 0 where the error is 0.
+
+    Example:
+        >>> F.rmse(nt.tensor([3.0, 0.0]), nt.tensor([0.0, 4.0])).item()  # sqrt((9 + 16) / 2)
+        3.535533905029297
+    """
     _check_reduction("rmse", reduction)
     _check_same_shape("rmse", input, target)
     _check_float_target("rmse", target)
@@ -148,7 +168,12 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean", ep
     """−[y log p + (1−y) log(1−p)] on probabilities p.  p is clipped to [eps, 1−eps] (PyTorch
     instead clamps each log at −100); the gradient is (p−y)/(p(1−p)) at the clipped p, so a
     saturated wrong prediction still gets a (large, finite) gradient.  Prefer
-    :func:`binary_cross_entropy_with_logits` on logits, which needs no clipping."""
+    :func:`binary_cross_entropy_with_logits` on logits, which needs no clipping.
+
+    Example:
+        >>> F.binary_cross_entropy(nt.tensor([0.9, 0.2]), nt.tensor([1.0, 0.0])).item()  # -(log .9 + log .8) / 2
+        0.164252...
+    """
     return _bce("binary_cross_entropy", input, target, weight, reduction, eps)
 
 
@@ -164,7 +189,12 @@ def _bce(fn, input, target, weight, reduction, eps):
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean", pos_weight=None):
     """Sigmoid and binary cross-entropy in one stable step:
-    (1−y)x + (1 + (pos_weight−1)y)·log(1 + e^{−x}), finite at any logit (PyTorch's formula)."""
+    (1−y)x + (1 + (pos_weight−1)y)·log(1 + e^{−x}), finite at any logit (PyTorch's formula).
+
+    Example:
+        >>> F.binary_cross_entropy_with_logits(nt.tensor([0.0, 100.0]), nt.tensor([1.0, 1.0]), reduction="none").numpy()
+        array([0.6931, 0.    ], dtype=float32)
+    """
     return _bce_logits("binary_cross_entropy_with_logits", input, target, weight, reduction, pos_weight)
 
 
@@ -176,7 +206,12 @@ def _bce_logits(fn, input, target, weight, reduction, pos_weight):
 
 
 def hinge_loss(input, target, reduction: str = "mean"):
-    """max(0, 1 − y·s) for scores s and labels y ∈ {−1, 1} (the SVM loss)."""
+    """max(0, 1 − y·s) for scores s and labels y ∈ {−1, 1} (the SVM loss).
+
+    Example:
+        >>> F.hinge_loss(nt.tensor([2.0, 0.5, -1.0]), nt.tensor([1.0, 1.0, 1.0]), reduction="none").numpy()
+        array([0. , 0.5, 2. ], dtype=float32)
+    """
     y = _array(target)
     xp = array_module(y)
     if y.size and not bool(xp.all((y == 1) | (y == -1))):
@@ -224,7 +259,13 @@ class KLDiv(Function):
 def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
     """KL(target ‖ q) = Σ target·(log target − input) with ``input`` = log q (PyTorch's
     argument order).  'batchmean' divides the sum by the batch size (the true KL per sample);
-    'mean' divides by the number of elements, as PyTorch does."""
+    'mean' divides by the number of elements, as PyTorch does.
+
+    Example:
+        >>> q, p = nt.tensor([[0.5, 0.5]]), nt.tensor([[0.9, 0.1]])
+        >>> F.kl_div(q.log(), p, reduction="sum").item()  # KL(p || q) in nats
+        0.368064...
+    """
     _check_reduction("kl_div", reduction, ("mean", "batchmean", "sum", "none"))
     _check_same_shape("kl_div", input, target)
     _check_float_target("kl_div", target)

@@ -200,15 +200,22 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
 
     The gradient goes to the first maximum of each window (row-major), as in PyTorch.
 
-    Example::
-
-        y = F.max_pool2d(x, 2)            # (N, C, 28, 28) → (N, C, 14, 14)
+    Example:
+        >>> x = nt.arange(16.0).reshape(1, 1, 4, 4)
+        >>> F.max_pool2d(x, 2).numpy()
+        array([[[[ 5.,  7.],
+                 [13., 15.]]]], dtype=float32)
     """
     return _max_pool("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode, 2)
 
 
 def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-    """The largest value of each window of (N, C, L) sequences — PyTorch's ``F.max_pool1d``; see :func:`max_pool2d`."""
+    """The largest value of each window of (N, C, L) sequences — PyTorch's ``F.max_pool1d``; see :func:`max_pool2d`.
+
+    Example:
+        >>> F.max_pool1d(nt.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2).numpy()
+        array([[[3., 5.]]], dtype=float32)
+    """
     return _max_pool("max_pool1d", x, kernel_size, stride, padding, dilation, ceil_mode, 1)
 
 
@@ -241,12 +248,22 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
         kernel_size, stride, padding, ceil_mode: as :func:`max_pool2d` (padding is zeros here).
         count_include_pad: divide by the whole window including padded zeros (True, PyTorch's
             default) or by the number of real input elements in it.
+
+    Example:
+        >>> F.avg_pool2d(nt.arange(16.0).reshape(1, 1, 4, 4), 2).numpy()
+        array([[[[ 2.5,  4.5],
+                 [10.5, 12.5]]]], dtype=float32)
     """
     return _avg_pool("avg_pool2d", x, kernel_size, stride, padding, ceil_mode, count_include_pad, 2)
 
 
 def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """The mean of each window of (N, C, L) sequences — PyTorch's ``F.avg_pool1d``; see :func:`avg_pool2d`."""
+    """The mean of each window of (N, C, L) sequences — PyTorch's ``F.avg_pool1d``; see :func:`avg_pool2d`.
+
+    Example:
+        >>> F.avg_pool1d(nt.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2).numpy()
+        array([[[2., 4.]]], dtype=float32)
+    """
     return _avg_pool("avg_pool1d", x, kernel_size, stride, padding, ceil_mode, count_include_pad, 1)
 
 
@@ -295,12 +312,22 @@ def _adaptive_avg(fn, x, output_size, nd):
 
 def adaptive_avg_pool2d(x, output_size):
     """Average NCHW images down to ``output_size`` (an int, a pair, or None to keep a size), whatever
-    the input size — PyTorch's ``F.adaptive_avg_pool2d`` and its bins."""
+    the input size — PyTorch's ``F.adaptive_avg_pool2d`` and its bins.
+
+    Example:
+        >>> F.adaptive_avg_pool2d(nt.ones(2, 3, 7, 9), (1, 1)).shape
+        (2, 3, 1, 1)
+    """
     return _adaptive_avg("adaptive_avg_pool2d", x, output_size, 2)
 
 
 def adaptive_avg_pool1d(x, output_size):
-    """Average (N, C, L) sequences down to ``output_size`` steps — PyTorch's ``F.adaptive_avg_pool1d``."""
+    """Average (N, C, L) sequences down to ``output_size`` steps — PyTorch's ``F.adaptive_avg_pool1d``.
+
+    Example:
+        >>> F.adaptive_avg_pool1d(nt.ones(2, 3, 10), 4).shape
+        (2, 3, 4)
+    """
     return _adaptive_avg("adaptive_avg_pool1d", x, output_size, 1)
 
 
@@ -328,13 +355,23 @@ def _global_check(fn, x, nd):
 
 
 def global_avg_pool2d(x, keepdims: bool = False):
-    """The mean of each channel over the whole image: (N, C, H, W) → (N, C) (or (N, C, 1, 1) with keepdims)."""
+    """The mean of each channel over the whole image: (N, C, H, W) → (N, C) (or (N, C, 1, 1) with keepdims).
+
+    Example:
+        >>> F.global_avg_pool2d(nt.ones(2, 3, 4, 4)).shape, F.global_avg_pool2d(nt.ones(2, 3, 4, 4), keepdims=True).shape
+        ((2, 3), (2, 3, 1, 1))
+    """
     _global_check("global_avg_pool2d", x, 2)
     return mean(x, axis=(2, 3), keepdims=keepdims)
 
 
 def global_avg_pool1d(x, keepdims: bool = False):
-    """The mean of each channel over the whole sequence: (N, C, L) → (N, C)."""
+    """The mean of each channel over the whole sequence: (N, C, L) → (N, C).
+
+    Example:
+        >>> F.global_avg_pool1d(nt.tensor([[[1.0, 2.0, 6.0]]])).numpy()
+        array([[3.]], dtype=float32)
+    """
     _global_check("global_avg_pool1d", x, 1)
     return mean(x, axis=2, keepdims=keepdims)
 
@@ -347,10 +384,20 @@ def _global_max(fn, x, keepdims, nd):
 
 def global_max_pool2d(x, keepdims: bool = False):
     """The largest value of each channel over the whole image: (N, C, H, W) → (N, C); the gradient goes
-    to the first maximum (as ``F.adaptive_max_pool2d(x, 1)``)."""
+    to the first maximum (as ``F.adaptive_max_pool2d(x, 1)``).
+
+    Example:
+        >>> F.global_max_pool2d(nt.ones(2, 3, 4, 4)).shape
+        (2, 3)
+    """
     return _global_max("global_max_pool2d", x, keepdims, 2)
 
 
 def global_max_pool1d(x, keepdims: bool = False):
-    """The largest value of each channel over the whole sequence: (N, C, L) → (N, C)."""
+    """The largest value of each channel over the whole sequence: (N, C, L) → (N, C).
+
+    Example:
+        >>> F.global_max_pool1d(nt.tensor([[[1.0, 7.0, 6.0]]])).numpy()
+        array([[7.]], dtype=float32)
+    """
     return _global_max("global_max_pool1d", x, keepdims, 1)

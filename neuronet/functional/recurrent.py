@@ -225,9 +225,12 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
         (outputs (N, T, H), h_T (N, H), c_T (N, H)); outputs are zero at padded steps and the
         states are those at each sequence's own last step.
 
-    Example::
-
-        out, h, c = F.lstm(x, None, None, w_ih, w_hh, b_ih, b_hh)
+    Example:
+        >>> N, T, D, H = 2, 5, 3, 4
+        >>> x, h0, c0 = nt.randn(N, T, D), nt.zeros(N, H), nt.zeros(N, H)
+        >>> out = F.lstm(x, h0, c0, nt.randn(4 * H, D), nt.randn(4 * H, H))  # gates (i, f, g, o)
+        >>> [t.shape for t in out]  # outputs (N, T, H), last h, last c
+        [(2, 5, 4), (2, 4), (2, 4)]
     """
     n, t, _, h = check_recurrent_inputs("lstm", x, {"h0": (h0, None), "c0": (c0, None)}, weight_ih, weight_hh, 4,
                                         biases={"bias_ih": (bias_ih, None), "bias_hh": (bias_hh, None)})
@@ -361,6 +364,12 @@ def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
 
     Returns:
         (outputs (N, T, H), h_T (N, H)).
+
+    Example:
+        >>> N, T, D, H = 2, 5, 3, 4
+        >>> out = F.gru(nt.randn(N, T, D), nt.zeros(N, H), nt.randn(3 * H, D), nt.randn(3 * H, H))  # gates (r, z, n)
+        >>> [t.shape for t in out]  # outputs (N, T, H), last h
+        [(2, 5, 4), (2, 4)]
     """
     n, t, _, h = check_recurrent_inputs("gru", x, {"h0": (h0, None)}, weight_ih, weight_hh, 3,
                                         biases={"bias_ih": (bias_ih, None), "bias_hh": (bias_hh, None)})

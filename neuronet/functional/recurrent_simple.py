@@ -108,6 +108,12 @@ def rnn(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
 
     Returns:
         (outputs (N, T, H), h_T (N, H)).
+
+    Example:
+        >>> N, T, D, H = 2, 5, 3, 4
+        >>> out, h_last = F.rnn(nt.randn(N, T, D), nt.zeros(N, H), nt.randn(H, D), nt.randn(H, H))
+        >>> out.shape, bool(np.allclose(out.numpy()[:, -1], h_last.numpy()))
+        ((2, 5, 4), True)
     """
     if nonlinearity not in _NONLINEARITIES:
         raise ValueError(f"rnn: nonlinearity must be one of {_NONLINEARITIES}, got {nonlinearity!r}")
@@ -201,6 +207,12 @@ def jordan_rnn(x, y0, weight_ih, weight_hy, weight_ho, bias_ih=None, bias_hh=Non
     Returns:
         (outputs ŷ (N, T, O), hidden states (N, T, H), last fed-back output ŷ_T (N, O)); outputs
         and hidden states are zero at padded steps.
+
+    Example:
+        >>> N, T, D, H, O = 2, 5, 3, 4, 1
+        >>> out = F.jordan_rnn(nt.randn(N, T, D), nt.zeros(N, O), nt.randn(H, D), nt.randn(H, O), nt.randn(O, H))
+        >>> [t.shape for t in out]  # outputs, hidden states, last output
+        [(2, 5, 1), (2, 5, 4), (2, 1)]
     """
     if nonlinearity not in _NONLINEARITIES:
         raise ValueError(f"jordan_rnn: nonlinearity must be one of {_NONLINEARITIES}, got {nonlinearity!r}")

@@ -95,7 +95,13 @@ class Sum(_Reduction):
 
 
 def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Sum over ``axis`` (all axes when None)."""
+    """Sum over ``axis`` (all axes when None).
+
+    Example:
+        >>> x = nt.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> F.sum(x).item(), F.sum(x, axis=0).numpy(), F.sum(x, dim=1, keepdim=True).shape
+        (10.0, array([4., 6.], dtype=float32), (2, 1))
+    """
     return Sum.apply(x, axes=_axes("sum", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
 
 
@@ -111,7 +117,12 @@ class Mean(_Reduction):
 
 
 def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Arithmetic mean over ``axis`` (all axes when None)."""
+    """Arithmetic mean over ``axis`` (all axes when None).
+
+    Example:
+        >>> F.mean(nt.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=1).numpy()
+        array([1.5, 3.5], dtype=float32)
+    """
     return Mean.apply(x, axes=_axes("mean", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
 
 
@@ -148,12 +159,23 @@ def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Largest element over ``axis``; tied maxima share the gradient equally (like ``torch.amax``).
 
     Returns only the values; use :func:`argmax` for the positions.
+
+    Example:
+        >>> x = nt.tensor([1.0, 3.0, 3.0], requires_grad=True)
+        >>> F.max(x).backward()
+        >>> x.grad  # tied maxima share the gradient
+        array([0. , 0.5, 0.5], dtype=float32)
     """
     return Max.apply(x, axes=_axes("max", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
 
 
 def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Smallest element over ``axis``; tied minima share the gradient equally (like ``torch.amin``)."""
+    """Smallest element over ``axis``; tied minima share the gradient equally (like ``torch.amin``).
+
+    Example:
+        >>> F.min(nt.tensor([[4.0, 1.0], [2.0, 3.0]]), axis=0).numpy()
+        array([2., 1.], dtype=float32)
+    """
     return Min.apply(x, axes=_axes("min", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
 
 
@@ -224,13 +246,23 @@ def var(x, axis=None, ddof=0, keepdims=False, *, correction=None, dim=None, keep
 
     ``ddof=0`` (default, NumPy) is the population variance; ``ddof=1`` (or ``correction=1``,
     PyTorch's default) the unbiased sample variance.
+
+    Example:
+        >>> x = nt.tensor([1.0, 2.0, 3.0, 4.0])
+        >>> F.var(x).item(), F.var(x, ddof=1).item()  # population, sample
+        (1.25, 1.6666666269302368)
     """
     return Var.apply(x, axes=_axes("var", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim),
                      ddof=_ddof("var", ddof, correction), root=False)
 
 
 def std(x, axis=None, ddof=0, keepdims=False, *, correction=None, dim=None, keepdim=None):
-    """Standard deviation over ``axis``: sqrt(var(x, axis, ddof)); ``ddof`` as in :func:`var`."""
+    """Standard deviation over ``axis``: sqrt(var(x, axis, ddof)); ``ddof`` as in :func:`var`.
+
+    Example:
+        >>> F.std(nt.tensor([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0])).item()
+        2.0
+    """
     return Var.apply(x, axes=_axes("std", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim),
                      ddof=_ddof("std", ddof, correction), root=True)
 
@@ -264,7 +296,12 @@ class LogSumExp(_Reduction):
 
 
 def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """log Σ e^x over ``axis``, computed as max + log Σ e^(x - max): finite for any magnitude."""
+    """log Σ e^x over ``axis``, computed as max + log Σ e^(x - max): finite for any magnitude.
+
+    Example:
+        >>> F.logsumexp(nt.tensor([1000.0, 1000.0])).item()  # no overflow: 1000 + log 2
+        1000.6931762695312
+    """
     return LogSumExp.apply(x, axes=_axes("logsumexp", axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
 
 
@@ -293,7 +330,12 @@ def _refuse_empty(fn, d, ax):
 
 
 def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Index of the largest element along ``axis`` (of the flattened input when None), int64."""
+    """Index of the largest element along ``axis`` (of the flattened input when None), int64.
+
+    Example:
+        >>> F.argmax(nt.tensor([[1.0, 9.0, 3.0], [7.0, 0.0, 2.0]]), axis=1).tolist()
+        [1, 0]
+    """
     d = _data(x, "argmax")
     ax = _single_axis("argmax", axis, dim, d.ndim)
     _refuse_empty("argmax", d, ax)
@@ -301,7 +343,12 @@ def argmax(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 
 def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Index of the smallest element along ``axis`` (of the flattened input when None), int64."""
+    """Index of the smallest element along ``axis`` (of the flattened input when None), int64.
+
+    Example:
+        >>> F.argmin(nt.tensor([[1.0, 9.0, 3.0], [7.0, 0.0, 2.0]]), dim=1).tolist()
+        [0, 1]
+    """
     d = _data(x, "argmin")
     ax = _single_axis("argmin", axis, dim, d.ndim)
     _refuse_empty("argmin", d, ax)
@@ -309,12 +356,22 @@ def argmin(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 
 def any(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """True where any element along ``axis`` is non-zero (a bool tensor, not differentiable)."""
+    """True where any element along ``axis`` is non-zero (a bool tensor, not differentiable).
+
+    Example:
+        >>> F.any(nt.tensor([[0, 0], [0, 1]]), axis=1).tolist()
+        [False, True]
+    """
     d = _data(x, "any")
     return Tensor(array_module(d).any(d, axis=_axes("any", axis, dim, d.ndim), keepdims=_keep(keepdims, keepdim)))
 
 
 def all(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """True where every element along ``axis`` is non-zero (a bool tensor, not differentiable)."""
+    """True where every element along ``axis`` is non-zero (a bool tensor, not differentiable).
+
+    Example:
+        >>> F.all(nt.tensor([[1, 1], [0, 1]]), axis=1).tolist()
+        [True, False]
+    """
     d = _data(x, "all")
     return Tensor(array_module(d).all(d, axis=_axes("all", axis, dim, d.ndim), keepdims=_keep(keepdims, keepdim)))

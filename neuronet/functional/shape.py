@@ -67,12 +67,22 @@ class Reshape(Function):
 
 
 def reshape(x, *shape):
-    """The same elements in a new shape (one dimension may be -1); ``reshape(x, 2, 3)`` or ``(x, (2, 3))``."""
+    """The same elements in a new shape (one dimension may be -1); ``reshape(x, 2, 3)`` or ``(x, (2, 3))``.
+
+    Example:
+        >>> F.reshape(nt.arange(6), 2, -1).shape, F.reshape(nt.arange(6), (3, 2)).shape
+        ((2, 3), (3, 2))
+    """
     return Reshape.apply(x, shape=_ints("reshape", "the sizes of the shape", _shape_args(shape)))
 
 
 def flatten(x, start_dim: int = 1, end_dim: int = -1):
-    """Merge dimensions ``start_dim..end_dim`` into one (PyTorch semantics; default keeps the batch axis)."""
+    """Merge dimensions ``start_dim..end_dim`` into one (PyTorch semantics; default keeps the batch axis).
+
+    Example:
+        >>> F.flatten(nt.zeros(8, 3, 4, 4)).shape  # keeps the batch axis
+        (8, 48)
+    """
     shape = x.shape
     if len(shape) == 0:
         return reshape(x, 1)
@@ -86,7 +96,12 @@ def flatten(x, start_dim: int = 1, end_dim: int = -1):
 
 
 def squeeze(x, axis=None, *, dim=None):
-    """Drop axes of length 1 (all of them when ``axis`` is None); naming an axis longer than 1 is an error."""
+    """Drop axes of length 1 (all of them when ``axis`` is None); naming an axis longer than 1 is an error.
+
+    Example:
+        >>> F.squeeze(nt.zeros(1, 3, 1)).shape, F.squeeze(nt.zeros(1, 3, 1), dim=0).shape
+        ((3,), (3, 1))
+    """
     axis = dim if dim is not None else axis
     shape = x.shape
     if axis is None:
@@ -101,7 +116,12 @@ def squeeze(x, axis=None, *, dim=None):
 
 
 def unsqueeze(x, axis: int | None = None, *, dim: int | None = None):
-    """Insert an axis of length 1 at ``axis`` (negative counts from the end of the result)."""
+    """Insert an axis of length 1 at ``axis`` (negative counts from the end of the result).
+
+    Example:
+        >>> F.unsqueeze(nt.zeros(3), 0).shape, F.unsqueeze(nt.zeros(3), dim=-1).shape
+        ((1, 3), (3, 1))
+    """
     axis = dim if dim is not None else axis
     if axis is None:
         raise TypeError("unsqueeze: missing the axis argument")
@@ -128,7 +148,12 @@ class Transpose(Function):
 
 
 def transpose(x, axes=None, *, _fn="transpose"):
-    """Permute axes like ``numpy.transpose``: reverse them when ``axes`` is None."""
+    """Permute axes like ``numpy.transpose``: reverse them when ``axes`` is None.
+
+    Example:
+        >>> F.transpose(nt.zeros(2, 3, 4)).shape, F.transpose(nt.zeros(2, 3, 4), (0, 2, 1)).shape
+        ((4, 3, 2), (2, 4, 3))
+    """
     ndim = x.ndim
     if axes is None:
         axes = tuple(range(ndim - 1, -1, -1))
@@ -140,12 +165,22 @@ def transpose(x, axes=None, *, _fn="transpose"):
 
 
 def permute(x, *dims):
-    """Reorder the axes (PyTorch's ``permute``): ``permute(x, 0, 2, 1)`` or ``permute(x, (0, 2, 1))``."""
+    """Reorder the axes (PyTorch's ``permute``): ``permute(x, 0, 2, 1)`` or ``permute(x, (0, 2, 1))``.
+
+    Example:
+        >>> F.permute(nt.zeros(2, 3, 4), 2, 0, 1).shape
+        (4, 2, 3)
+    """
     return transpose(x, _shape_args(dims), _fn="permute")
 
 
 def swapaxes(x, axis1: int, axis2: int):
-    """Exchange two axes (``numpy.swapaxes``, PyTorch's ``transpose(dim0, dim1)``)."""
+    """Exchange two axes (``numpy.swapaxes``, PyTorch's ``transpose(dim0, dim1)``).
+
+    Example:
+        >>> F.swapaxes(nt.zeros(2, 3, 4), 0, 2).shape
+        (4, 3, 2)
+    """
     ndim = x.ndim
     a, b = _axis("swapaxes", axis1, ndim), _axis("swapaxes", axis2, ndim)
     axes = list(range(ndim))
@@ -168,7 +203,14 @@ class BroadcastTo(Function):
 
 
 def broadcast_to(x, shape):
-    """A read-only broadcast view of ``x`` with ``shape`` (NumPy rules); gradients sum back."""
+    """A read-only broadcast view of ``x`` with ``shape`` (NumPy rules); gradients sum back.
+
+    Example:
+        >>> x = nt.tensor([1.0, 2.0], requires_grad=True)
+        >>> F.broadcast_to(x, (3, 2)).sum().backward()
+        >>> x.grad  # summed over the broadcast rows
+        array([3., 3.], dtype=float32)
+    """
     shape = _ints("broadcast_to", "the sizes of the shape", _shape_args((shape,)))
     xs = tuple(x.shape)
     ok = (all(n >= 0 for n in shape) and len(shape) >= len(xs)
@@ -179,7 +221,12 @@ def broadcast_to(x, shape):
 
 
 def expand(x, *shape):
-    """Broadcast to ``shape`` where -1 keeps that dimension (PyTorch's ``expand``)."""
+    """Broadcast to ``shape`` where -1 keeps that dimension (PyTorch's ``expand``).
+
+    Example:
+        >>> F.expand(nt.zeros(3, 1), -1, 4).shape
+        (3, 4)
+    """
     shape = _ints("expand", "the sizes of the shape", _shape_args(shape))
     xs = tuple(x.shape)
     if len(shape) < len(xs):
@@ -231,7 +278,14 @@ def _check_same(fn, tensors, skip_axis=None):
 
 
 def concat(tensors, axis: int = 0, *, dim: int | None = None):
-    """Join tensors along an existing axis (``cat`` and ``dim=`` as in PyTorch)."""
+    """Join tensors along an existing axis (``cat`` and ``dim=`` as in PyTorch).
+
+    Example:
+        >>> nt.cat([nt.ones(2, 3), nt.zeros(1, 3)]).shape
+        (3, 3)
+        >>> nt.cat([nt.ones(2, 3), nt.zeros(2, 1)], dim=1).shape
+        (2, 4)
+    """
     tensors = list(tensors)
     axis = dim if dim is not None else axis
     if not tensors:
@@ -260,7 +314,12 @@ class Stack(Function):
 
 
 def stack(tensors, axis: int = 0, *, dim: int | None = None):
-    """Join tensors of identical shape along a new axis."""
+    """Join tensors of identical shape along a new axis.
+
+    Example:
+        >>> nt.stack([nt.ones(2, 3), nt.zeros(2, 3)]).shape
+        (2, 2, 3)
+    """
     tensors = list(tensors)
     axis = dim if dim is not None else axis
     _check_same("stack", tensors)
@@ -292,6 +351,12 @@ def split(x, sections, axis: int = 0, *, dim: int | None = None):
 
     Returns:
         A tuple of tensors (views of ``x``).
+
+    Example:
+        >>> [p.shape for p in F.split(nt.zeros(6, 2), 3)]  # 3 equal pieces (numpy.split)
+        [(2, 2), (2, 2), (2, 2)]
+        >>> [p.shape for p in F.split(nt.zeros(5, 2), [1, 4])]  # sizes
+        [(1, 2), (4, 2)]
     """
     axis = _axis("split", dim if dim is not None else axis, x.ndim)
     n = x.shape[axis]
@@ -358,6 +423,10 @@ def pad(x, pad_width, mode: str = "constant", value=0):
             it here as ``pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))``.
         mode: 'constant' (alias 'zeros'), 'reflect', 'edge' (alias 'replicate'), 'wrap' (alias 'circular').
         value: the fill value for mode 'constant'.
+
+    Example:
+        >>> F.pad(nt.ones(2, 2), ((1, 1), (0, 2))).shape
+        (4, 4)
     """
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: unknown mode {mode!r}; expected one of {sorted(_PAD_MODES)}")
@@ -414,7 +483,12 @@ class Repeat(Function):
 
 
 def repeat(x, repeats, axis: int | None = None):
-    """Repeat each element ``repeats`` times along ``axis`` (``numpy.repeat``; flattened when axis is None)."""
+    """Repeat each element ``repeats`` times along ``axis`` (``numpy.repeat``; flattened when axis is None).
+
+    Example:
+        >>> F.repeat(nt.tensor([1, 2]), 2).tolist()
+        [1, 1, 2, 2]
+    """
     if axis is not None:
         axis = _axis("repeat", axis, x.ndim)
     if isinstance(repeats, (int, np.integer)):
@@ -448,7 +522,12 @@ class Tile(Function):
 
 
 def tile(x, reps):
-    """Repeat the whole tensor ``reps`` times along each axis (``numpy.tile``)."""
+    """Repeat the whole tensor ``reps`` times along each axis (``numpy.tile``).
+
+    Example:
+        >>> F.tile(nt.tensor([1, 2]), 2).tolist()
+        [1, 2, 1, 2]
+    """
     reps = _ints("tile", "reps", (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps))
     if any(r < 0 for r in reps):
         raise ValueError(f"tile: repetitions must be non-negative, got {reps}")

@@ -82,7 +82,7 @@ def upsample_bilinear2d(x, size=None, scale_factor=None, align_corners: bool = F
         A tensor (N, C, out_h, out_w) of x's dtype.
 
     Example:
-        >>> y = upsample_bilinear2d(nt.tensor(np.ones((1, 3, 4, 4), np.float32)), scale_factor=2)
+        >>> y = F.upsample_bilinear2d(nt.tensor(np.ones((1, 3, 4, 4), np.float32)), scale_factor=2)
         >>> y.shape
         (1, 3, 8, 8)
     """

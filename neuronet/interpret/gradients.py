@@ -18,13 +18,26 @@ def saliency(model, x, target=None, abs: bool = True) -> np.ndarray:
     """|∂f_target/∂x| (Simonyan et al. 2013): the first-order sensitivity of the output to each input.
 
     ``abs=False`` keeps the sign.  Same as Captum's ``Saliency`` (which takes the absolute value by default).
+
+    Example:
+        >>> model = nt.nn.Linear(3, 2)
+        >>> _ = nt.nn.utils.vector_to_parameters(nt.tensor([1.0, -2.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0]), model.parameters())
+        >>> nt.interpret.saliency(model, np.ones((1, 3), np.float32), target=0)  # |d output_0 / dx| = |row 0 of W|
+        array([[1., 2., 0.]], dtype=float32)
     """
     grad, _ = target_gradients("saliency", model, as_batch("saliency", x), target)
     return np.abs(grad) if abs else grad
 
 
 def gradient_x_input(model, x, target=None) -> np.ndarray:
-    """x ⊙ ∂f_target/∂x: the gradient weighted by the input (for a linear model, each term of the sum)."""
+    """x ⊙ ∂f_target/∂x: the gradient weighted by the input (for a linear model, each term of the sum).
+
+    Example:
+        >>> model = nt.nn.Linear(2, 1, bias=False)
+        >>> _ = nt.nn.init.constant_(model.weight, 3.0)
+        >>> nt.interpret.gradient_x_input(model, np.array([[1.0, -2.0]], np.float32))  # each term w_i x_i of a linear model
+        array([[ 3., -6.]], dtype=float32)
+    """
     x = as_batch("gradient_x_input", x)
     grad, _ = target_gradients("gradient_x_input", model, x, target)
     return x * grad
@@ -39,6 +52,11 @@ def smoothgrad(model, x, target=None, samples: int = 50, noise: float = 0.15, sq
             (max − min), the paper's 10–20 %.
         squared: average the squared gradients (SmoothGrad-squared) instead.
         seed: seed of the noise (default: neuronet's generator, so ``nt.manual_seed`` fixes it).
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(4, activation="tanh", in_features=3), nt.nn.Dense(2)])
+        >>> nt.interpret.smoothgrad(model, np.random.rand(5, 3).astype(np.float32), target=1, samples=8, seed=0).shape
+        (5, 3)
     """
     x = as_batch("smoothgrad", x)
     if not (isinstance(samples, int) and samples >= 1):
@@ -62,6 +80,11 @@ def ig_weights(steps: int, method: str = "gausslegendre"):
 
     ``"gausslegendre"`` (Captum's default), ``"riemann_trapezoid"``, ``"riemann_left"``,
     ``"riemann_right"``, ``"riemann_middle"``.
+
+    Example:
+        >>> alphas, weights = nt.interpret.ig_weights(4, method="riemann_trapezoid")
+        >>> len(alphas), round(float(weights.sum()), 6)  # a quadrature of the integral over [0, 1]
+        (4, 1.0)
     """
     if not (isinstance(steps, int) and steps >= 2):
         raise ValueError(f"integrated_gradients: steps must be an integer >= 2, got {steps!r}")
@@ -96,6 +119,13 @@ def integrated_gradients(model, x, target=None, baseline=None, steps: int = 50, 
 
     Returns:
         attributions of ``x``'s shape, and the completeness error (N,) when ``return_delta``.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(8, activation="tanh", in_features=4), nt.nn.Dense(3)])
+        >>> x = np.random.rand(2, 4).astype(np.float32)
+        >>> attributions, delta = nt.interpret.integrated_gradients(model, x, target=2, return_delta=True)
+        >>> attributions.shape, bool(np.abs(delta).max() < 1e-3)  # completeness: they sum to f(x) - f(0)
+        ((2, 4), True)
     """
     x = as_batch("integrated_gradients", x)
     base = np.zeros_like(x) if baseline is None else np.broadcast_to(np.asarray(baseline, dtype=x.dtype), x.shape)

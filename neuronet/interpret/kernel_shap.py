@@ -76,6 +76,13 @@ def kernel_shap(f, x, background, samples: int = 2048, groups=None, seed=None, b
     Returns:
         ``(values, expected_value)``: values (N, M) or (N, M, K) — one Shapley value per group and
         output, adding up to f(x) − expected_value — and expected_value, E[f(background)] ((,) or (K,)).
+
+    Example:
+        >>> f = lambda x: x @ np.array([1.0, 2.0, -1.0])  # a linear model: Shapley value w_i (x_i - E[x_i])
+        >>> background = np.zeros((10, 3))
+        >>> values, expected = nt.interpret.kernel_shap(f, np.array([[1.0, 1.0, 1.0]]), background, seed=0)
+        >>> np.round(values, 4).tolist(), float(expected)
+        ([[1.0, 2.0, -1.0]], 0.0)
     """
     where = "kernel_shap"
     x = np.asarray(x, dtype=np.float64) if np.asarray(x).dtype.kind != "f" else np.asarray(x)
@@ -112,7 +119,13 @@ def kernel_shap(f, x, background, samples: int = 2048, groups=None, seed=None, b
 
 
 def exact_shapley(f, x, background):
-    """Shapley values by their definition (every ordering, via subsets): 2^D evaluations, for checks on small D."""
+    """Shapley values by their definition (every ordering, via subsets): 2^D evaluations, for checks on small D.
+
+    Example:
+        >>> f = lambda x: x[:, 0] * x[:, 1]  # an interaction, split equally
+        >>> nt.interpret.exact_shapley(f, np.array([[1.0, 1.0]]), np.zeros((1, 2))).tolist()
+        [[0.5, 0.5]]
+    """
     x = np.asarray(x, dtype=np.float64)
     background = np.asarray(background, dtype=np.float64)
     n, d = x.shape

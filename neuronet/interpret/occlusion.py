@@ -29,6 +29,12 @@ def occlusion(model, x, window, target=None, strides=1, baseline=0.0, batch_size
         batch_size: window positions evaluated per forward pass (each on the whole batch).
 
     Features no window covers get 0.
+
+    Example:
+        >>> model = nt.nn.Linear(4, 1, bias=False)
+        >>> _ = nt.nn.init.ones_(model.weight)
+        >>> nt.interpret.occlusion(model, np.array([[1.0, 2.0, 3.0, 4.0]], np.float32), window=(1,))  # f(x) - f(x with x_i = 0)
+        array([[1., 2., 3., 4.]], dtype=float32)
     """
     where = "occlusion"
     x = as_batch(where, x)

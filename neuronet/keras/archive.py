@@ -199,10 +199,10 @@ def _functional(reader, config):
 def load_keras_model(path):
     """The Keras 3 model saved in ``path`` as a ``neuronet.keras`` model with the same weights.
 
-    Example::
-
-        model = nt.keras.load_keras_model("course_model.keras")   # trained in Keras
-        model.predict(x_test)                                      # the same predictions
+    Example:
+        >>> model = nt.keras.load_keras_model("model_from_keras.keras")  # doctest: +SKIP
+        >>> model.predict(x_test).shape  # doctest: +SKIP
+        (10000, 10)
     """
     config, weights = _read(path)
     kind = config.get("class_name")

@@ -57,7 +57,15 @@ _input_count = itertools.count(1)
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     """A symbolic model input of per-sample ``shape`` (Keras's ``keras.Input``); images are
     channels-last, ``(height, width, channels)``.  ``dtype``: the default float dtype unless given
-    ("int64" for token ids)."""
+    ("int64" for token ids).
+
+    Example:
+        >>> from neuronet import keras
+        >>> inputs = keras.Input(shape=(4,))
+        >>> outputs = keras.layers.Dense(2)(keras.layers.Dense(8, activation="relu")(inputs))
+        >>> keras.Model(inputs, outputs)(np.ones((3, 4), np.float32)).shape
+        (3, 2)
+    """
     if batch_shape is not None:
         shape = tuple(batch_shape)[1:]
     if shape is None:

@@ -163,17 +163,19 @@ class InputLayer(Module):
 class Model(_KerasModel, _NeuronetModel):
     """``keras.Model(inputs, outputs)`` (functional API) or a subclass with ``call`` (or ``forward``).
 
-    Example::
-
-        inputs = keras.Input(shape=(4,))
-        x = layers.Dense(8, activation="relu")(inputs)
-        outputs = layers.Dense(1, activation="sigmoid")(x)
-        model = keras.Model(inputs, outputs)
-        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-
     Several inputs: ``keras.Model([a, b], out)`` takes ``fit([xa, xb], y)``; a layer called on
     several symbols (a shared layer) has one set of weights.  Several outputs: ``compile`` takes a
     loss per output, ``fit(x, [y1, y2])`` (or a dict by output name), ``predict`` returns a list.
+
+    Example:
+        >>> from neuronet import keras
+        >>> inputs = keras.Input(shape=(4,))
+        >>> hidden = keras.layers.Dense(8, activation="relu")(inputs)
+        >>> model = keras.Model(inputs, keras.layers.Add()([keras.layers.Dense(8)(hidden), hidden]))  # a residual
+        >>> _ = model.compile(optimizer="adam", loss="mse")
+        >>> _ = model.fit(np.ones((16, 4), np.float32), np.zeros((16, 8), np.float32), epochs=1, verbose=0)
+        >>> model.predict(np.ones((2, 4), np.float32)).shape
+        (2, 8)
     """
 
     def __init__(self, inputs=None, outputs=None, name=None, graph=None, trainable=True, **kwargs):
@@ -402,7 +404,17 @@ class Sequential(_KerasModel, _NeuronetSequential):
     ``add`` one layer at a time).  An Input first, or ``input_shape=`` on the first layer, builds the
     model at once (``summary`` shows shapes, ``get_weights`` has arrays); otherwise the first
     ``fit``/``predict`` builds it.  Children are named "0", "1", ... (neuronet's Sequential);
-    ``layer.name`` and ``get_layer(name)`` give Keras's names."""
+    ``layer.name`` and ``get_layer(name)`` give Keras's names.
+
+    Example:
+        >>> from neuronet import keras
+        >>> model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3)])
+        >>> _ = model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        >>> x, y = nt.data.load_iris()
+        >>> history = model.fit(x, y, epochs=2, batch_size=32, verbose=0)
+        >>> sorted(history.history), model.count_params()
+        (['accuracy', 'loss', 'lr'], 67)
+    """
 
     def __init__(self, layers=None, name=None, trainable=True):
         object.__setattr__(self, "_keras_input", None)

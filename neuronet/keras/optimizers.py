@@ -9,7 +9,14 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get"]
 
 
 class Optimizer:
-    """A Keras optimizer: its settings, and ``factory(params)`` giving the neuronet optimizer."""
+    """A Keras optimizer: its settings, and ``factory(params)`` giving the neuronet optimizer.
+
+    Example:
+        >>> opt = nt.keras.optimizers.Adam(learning_rate=0.01)
+        >>> torch_style = opt.factory(nt.nn.Linear(2, 1).parameters())  # what compile builds when fit starts
+        >>> type(torch_style).__name__, torch_style.param_groups[0]["lr"]
+        ('Adam', 0.01)
+    """
 
     name = ""
 
@@ -43,7 +50,14 @@ KerasOptimizer = Optimizer
 
 
 class SGD(Optimizer):
-    """``SGD(learning_rate=0.01, momentum=0.0, nesterov=False)``."""
+    """``SGD(learning_rate=0.01, momentum=0.0, nesterov=False)``.
+
+    Example:
+        >>> opt = nt.keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
+        >>> sgd = opt.factory(nt.nn.Linear(2, 1).parameters())
+        >>> sgd.param_groups[0]["momentum"], sgd.param_groups[0]["nesterov"]
+        (0.9, True)
+    """
 
     name = "sgd"
 
@@ -56,7 +70,13 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """``Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)``."""
+    """``Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)``.
+
+    Example:
+        >>> adam = nt.keras.optimizers.Adam().factory(nt.nn.Linear(2, 1).parameters())
+        >>> adam.param_groups[0]["eps"]  # Keras's epsilon 1e-7, not PyTorch's 1e-8
+        1e-07
+    """
 
     name = "adam"
 
@@ -72,7 +92,13 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """``AdamW(learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7)``."""
+    """``AdamW(learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7)``.
+
+    Example:
+        >>> adamw = nt.keras.optimizers.AdamW().factory(nt.nn.Linear(2, 1).parameters())
+        >>> adamw.param_groups[0]["weight_decay"]
+        0.004
+    """
 
     name = "adamw"
 
@@ -82,7 +108,13 @@ class AdamW(Adam):
 
 
 class RMSprop(Optimizer):
-    """``RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)``."""
+    """``RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)``.
+
+    Example:
+        >>> rms = nt.keras.optimizers.RMSprop().factory(nt.nn.Linear(2, 1).parameters())
+        >>> rms.param_groups[0]["alpha"]  # Keras's rho
+        0.9
+    """
 
     name = "rmsprop"
 
@@ -95,7 +127,13 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """``Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)``."""
+    """``Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)``.
+
+    Example:
+        >>> ada = nt.keras.optimizers.Adagrad().factory(nt.nn.Linear(2, 1).parameters())
+        >>> ada.param_groups[0]["initial_accumulator_value"]
+        0.1
+    """
 
     name = "adagrad"
 
@@ -109,7 +147,13 @@ class Adagrad(Optimizer):
 
 
 def get(identifier):
-    """An optimizer object from a name ("adam", "sgd", "rmsprop", ...) with Keras's defaults."""
+    """An optimizer object from a name ("adam", "sgd", "rmsprop", ...) with Keras's defaults.
+
+    Example:
+        >>> opt = nt.keras.optimizers.get("rmsprop")
+        >>> type(opt).__name__, opt.learning_rate  # Keras's default rate
+        ('RMSprop', 0.001)
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     table = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}

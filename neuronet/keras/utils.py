@@ -8,7 +8,12 @@ __all__ = ["to_categorical", "pad_sequences", "set_random_seed"]
 
 def to_categorical(x, num_classes=None):
     """Integer labels → one-hot rows (float32), as ``keras.utils.to_categorical``; a trailing axis
-    of size 1 is dropped first, as Keras does."""
+    of size 1 is dropped first, as Keras does.
+
+    Example:
+        >>> nt.keras.utils.to_categorical([0, 2], num_classes=3).tolist()
+        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
     y = np.asarray(x)
     if y.dtype.kind == "f" and not np.all(y == np.round(y)):
         raise ValueError("to_categorical: labels must be whole numbers")
@@ -25,7 +30,12 @@ def to_categorical(x, num_classes=None):
 
 def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
     """Lists of token ids → one (N, maxlen) array, padded and truncated at the start ('pre', Keras's
-    default) or the end ('post')."""
+    default) or the end ('post').
+
+    Example:
+        >>> nt.keras.utils.pad_sequences([[1, 2, 3], [4]], maxlen=2).tolist()  # Keras pads and cuts at the front
+        [[2, 3], [0, 4]]
+    """
     for name, v in (("padding", padding), ("truncating", truncating)):
         if v not in ("pre", "post"):
             raise ValueError(f"pad_sequences: {name} must be 'pre' or 'post', got {v!r}")
@@ -44,6 +54,12 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
 
 
 def set_random_seed(seed):
-    """Seed neuronet's shared generator (``nt.manual_seed``)."""
+    """Seed neuronet's shared generator (``nt.manual_seed``).
+
+    Example:
+        >>> nt.keras.utils.set_random_seed(7); a = nt.rand(2).tolist()
+        >>> nt.keras.utils.set_random_seed(7); a == nt.rand(2).tolist()
+        True
+    """
     from ..backend import manual_seed
     manual_seed(seed)

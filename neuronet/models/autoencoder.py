@@ -33,12 +33,15 @@ class AutoEncoder(GenerativeModel):
         contractive: λ of the contractive penalty λ·mean_n ‖∂h/∂x‖²_F; needs an encoder whose only
             layer with parameters is a sigmoid ``Dense``.
 
-    Example::
-
-        ae = nt.models.dense_autoencoder(code=32)
-        ae.compile("adam", loss="mse")
-        ae.fit(x_train, epochs=5)              # y defaults to x
-        codes = ae.encode(x_test)              # (N, 32)
+    Example:
+        >>> encoder = nt.Sequential([nt.nn.Flatten(), nt.nn.Dense(8, activation="relu")])
+        >>> decoder = nt.Sequential([nt.nn.Dense(16, activation="sigmoid"), nt.nn.Reshape((1, 4, 4))])
+        >>> ae = nt.models.AutoEncoder(encoder, decoder, corruption=("masking", 0.2))  # denoising
+        >>> _ = ae.compile(optimizer="adam", loss="mse")
+        >>> x = np.random.rand(32, 1, 4, 4).astype(np.float32)
+        >>> _ = ae.fit(x, epochs=1, verbose=0)
+        >>> ae.encode(x).shape, ae.predict(x).shape
+        ((32, 8), (32, 1, 4, 4))
     """
 
     def __init__(self, encoder, decoder, corruption=None, code_regularizer=None, contractive: float = 0.0):
@@ -100,7 +103,13 @@ def dense_autoencoder(input_shape=(1, 28, 28), code: int = 32, hidden=(256,), ac
     → the input's size (sigmoid: pixels in [0, 1]) → the input's shape.  ``kwargs`` go to
     :class:`AutoEncoder` (``corruption=``, ``code_regularizer=``, ``contractive=``).
 
-    Example: ``dense_autoencoder(code=32, corruption=("gaussian", 0.4))`` — a denoising AE."""
+    Example: ``dense_autoencoder(code=32, corruption=("gaussian", 0.4))`` — a denoising AE.
+
+    Example:
+        >>> ae = nt.models.dense_autoencoder(input_shape=(1, 28, 28), code=16, hidden=(64,))
+        >>> ae.encode(np.zeros((2, 1, 28, 28), np.float32)).shape, ae(nt.zeros(2, 1, 28, 28)).shape
+        ((2, 16), (2, 1, 28, 28))
+    """
     size = 1
     for s in input_shape:
         size *= int(s)
@@ -120,6 +129,11 @@ def conv_autoencoder(channels=(16, 32), in_channels: int = 1, code=None, spatial
     Args:
         spatial: the feature maps' side after the encoder's convolutions (7 for 28×28 and two
             stride-2 convolutions); needed to shape the dense code back into maps.
+
+    Example:
+        >>> ae = nt.models.conv_autoencoder(channels=(4, 8))
+        >>> ae(nt.zeros(2, 1, 28, 28)).shape
+        (2, 1, 28, 28)
     """
     if upsample not in ("transpose", "nearest"):
         raise ValueError(f"conv_autoencoder: upsample must be 'transpose' or 'nearest', got {upsample!r}")

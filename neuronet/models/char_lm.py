@@ -28,6 +28,11 @@ def sequence_cross_entropy(logits, targets):
 
     The class axis is the last one (Keras's ``sparse_categorical_crossentropy`` from logits);
     ``F.cross_entropy`` follows PyTorch and would read axis 1 (time) as the classes.
+
+    Example:
+        >>> logits = nt.zeros(2, 5, 10)  # uniform over 10 tokens
+        >>> round(nt.models.sequence_cross_entropy(logits, np.ones((2, 5), np.int64)).item(), 4)  # log 10 nats per token
+        2.3026
     """
     if tuple(targets.shape) != tuple(logits.shape[:-1]):
         raise ValueError(f"sequence_cross_entropy: targets must have shape {tuple(logits.shape[:-1])} (the logits' "
@@ -51,11 +56,10 @@ class CharLSTMLanguageModel(Model):
 
     Input (N, T) integer ids; output logits (N, T, V).
 
-    Example::
-
-        model = CharLSTMLanguageModel(len(vocab), 64, 512)
-        model.compile(optimizer="adam", loss=sequence_cross_entropy, learning_rate=2e-3)
-        text_ids = model.generate(prime=[START_ID], length=200, temperature=0.8)
+    Example:
+        >>> lm = nt.models.CharLSTMLanguageModel(vocab_size=30, embedding_dim=8, units=16)
+        >>> lm(np.zeros((2, 12), np.int64)).shape  # next-character logits at every step
+        (2, 12, 30)
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 64, units: int = 256, num_layers: int = 1,

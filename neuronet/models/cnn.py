@@ -15,7 +15,13 @@ __all__ = ["lenet5", "cifar_model1", "cifar_model2", "cifar_model3", "compact_cn
 def lenet5(num_classes: int = 10, activation: str = "relu") -> Sequential:
     """LeNet-5 (LeCun et al. 1998) with max pooling: conv 6@5×5 (padding 2) → pool → conv 16@5×5 →
     pool → dense 120 → 84 → ``num_classes`` logits.  On 28×28 input the padding keeps 28×28 as in
-    the original 32×32 design."""
+    the original 32×32 design.
+
+    Example:
+        >>> model = nt.models.lenet5()
+        >>> model(nt.zeros(2, 1, 28, 28)).shape, model.count_params()
+        ((2, 10), 61706)
+    """
     return Sequential([
         Conv2D(6, 5, padding=2, activation=activation), MaxPool2D(2),
         Conv2D(16, 5, activation=activation), MaxPool2D(2),
@@ -25,13 +31,23 @@ def lenet5(num_classes: int = 10, activation: str = "relu") -> Sequential:
 
 
 def cifar_model1(num_classes: int = 10) -> Sequential:
-    """The course's CIFAR-10 Model 1: fully connected 3072-1024-256-64-10 with ReLU."""
+    """The course's CIFAR-10 Model 1: fully connected 3072-1024-256-64-10 with ReLU.
+
+    Example:
+        >>> nt.models.cifar_model1()(nt.zeros(2, 3, 32, 32)).shape
+        (2, 10)
+    """
     return Sequential([Flatten(), Dense(1024, activation="relu"), Dense(256, activation="relu"),
                        Dense(64, activation="relu"), Dense(num_classes)])
 
 
 def cifar_model2(num_classes: int = 10) -> Sequential:
-    """The course's CIFAR-10 Model 2: conv 3→6 k5, max-pool, conv 6→16 k5, max-pool, dense 400-120-84-10."""
+    """The course's CIFAR-10 Model 2: conv 3→6 k5, max-pool, conv 6→16 k5, max-pool, dense 400-120-84-10.
+
+    Example:
+        >>> nt.models.cifar_model2()(nt.zeros(2, 3, 32, 32)).shape
+        (2, 10)
+    """
     return Sequential([
         Conv2D(6, 5, activation="relu"), MaxPool2D(2),
         Conv2D(16, 5, activation="relu"), MaxPool2D(2),
@@ -54,10 +70,9 @@ def cifar_model3(num_classes: int = 10, dropout: float = 0.05) -> Sequential:
     layer.  On 3×32×32 input the blocks leave 256×4×4 = 4,096 features; on 1×28×28 they leave
     256×3×3 = 2,304, which the lazy first Dense layer takes as it comes.
 
-    Example::
-
-        model = nt.models.cifar_model3()
-        model.predict(np.zeros((2, 3, 32, 32), np.float32)).shape   # (2, 10)
+    Example:
+        >>> nt.models.cifar_model3(num_classes=5)(nt.zeros(2, 3, 32, 32)).shape
+        (2, 5)
     """
     return Sequential([
         *_conv_pair(32, 64),
@@ -76,6 +91,10 @@ def compact_cnn(num_classes: int = 10, filters=(32, 64), dense: int = 256, dropo
 
     With the defaults a 1×28×28 image costs about 38 MFLOP forward (Model 3 costs ~200), which
     is what makes Fashion-MNIST training take minutes rather than hours on a CPU.
+
+    Example:
+        >>> nt.models.compact_cnn(filters=(8, 16), dense=32)(nt.zeros(2, 1, 28, 28)).shape
+        (2, 10)
     """
     if not filters:
         raise ValueError(f"compact_cnn: filters must name at least one block width, got {filters!r}")
@@ -90,7 +109,13 @@ def resnet(num_classes: int = 10, blocks=(2, 2, 2), filters=(16, 32, 64)) -> Seq
     """A small ResNet for 32×32 / 28×28 images (He et al. 2016, CIFAR variant): a 3×3 stem,
     stages of :class:`~neuronet.nn.ResidualBlock` (each stage after the first halves the size
     and uses a projection shortcut), global average pooling, a dense classifier.  The defaults
-    give ResNet-14 (2 blocks × 3 stages × 2 convs + stem + classifier)."""
+    give ResNet-14 (2 blocks × 3 stages × 2 convs + stem + classifier).
+
+    Example:
+        >>> model = nt.models.resnet(blocks=(1, 1), filters=(8, 16))
+        >>> model(nt.zeros(2, 3, 32, 32)).shape
+        (2, 10)
+    """
     if len(blocks) != len(filters) or not blocks:
         raise ValueError(f"resnet: blocks {blocks} and filters {filters} must be non-empty and of equal length")
     layers = [Conv2D(filters[0], 3, padding=1, use_bias=False), BatchNorm2D(), ReLU()]

@@ -86,9 +86,12 @@ def greedy_decode(step, start_ids, max_len: int, stop_id: int | None = None, sta
         ``stop_id``) and a float64 array (B,) of their summed log-probabilities (the stop
         token's included).
 
-    Example::
-
-        seqs, logp = greedy_decode(step, np.full(n, START_ID), max_len=20, stop_id=STOP_ID, state=enc_state)
+    Example:
+        >>> table = np.log(np.array([[0.1, 0.9, 0.0], [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]]) + 1e-12)  # next-token probabilities
+        >>> step = lambda tokens, state: (table[tokens], state)  # a bigram "model"
+        >>> sequences, scores = nt.models.greedy_decode(step, np.array([0]), max_len=5, stop_id=0)
+        >>> sequences, round(float(np.exp(scores[0])), 3)  # 0 -> 1 -> 2 -> 0 (stop): 0.9 * 0.8 * 0.9
+        ([[1, 2]], 0.648)
     """
     tokens = _check("greedy_decode", start_ids, max_len, stop_id)
     b = tokens.size
@@ -137,6 +140,15 @@ def beam_search(step, start_ids, beam_width: int, max_len: int, stop_id: int | N
         ``(sequences, scores)`` as :func:`greedy_decode` (scores are summed log-probabilities,
         not length-normalised); with ``return_all`` a third item: for each row a list of K
         ``(tokens, score)`` pairs, best first.
+
+    Example:
+        >>> table = np.log(np.array([[0.1, 0.5, 0.4], [1.0, 1e-9, 1e-9], [1e-9, 1e-9, 1.0]]))
+        >>> step = lambda tokens, state: (table[tokens], state)
+        >>> nt.models.greedy_decode(step, np.array([0]), max_len=3)[0]  # greedy takes 1, then must emit 0s
+        [[1, 0, 1]]
+        >>> seqs, scores = nt.models.beam_search(step, np.array([0]), beam_width=2, max_len=3)
+        >>> seqs, round(float(np.exp(scores[0])), 2)  # the beam finds 2, 2, 2 (p = 0.4) over 1, 0, 1 (0.25)
+        ([[2, 2, 2]], 0.4)
     """
     tokens = _check("beam_search", start_ids, max_len, stop_id)
     if isinstance(beam_width, bool) or not isinstance(beam_width, (int, np.integer)) or beam_width < 1:

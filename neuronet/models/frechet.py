@@ -25,7 +25,13 @@ def frechet_distance(features_a, features_b) -> float:
     """The Fréchet distance between Gaussians fitted to two (N, D) feature sets (float64 arithmetic).
 
     tr (C_a C_b)^{1/2} is computed as tr (C_a^{1/2} C_b C_a^{1/2})^{1/2}, the square root of a
-    symmetric positive semi-definite matrix, so no complex parts appear."""
+    symmetric positive semi-definite matrix, so no complex parts appear.
+
+    Example:
+        >>> a = np.random.default_rng(0).normal(size=(2000, 2))
+        >>> round(nt.models.frechet_distance(a, a), 6), round(nt.models.frechet_distance(a, a + [3.0, 4.0]), 1)  # |shift|^2
+        (0.0, 25.0)
+    """
     a, b = (np.asarray(f, np.float64) for f in (features_a, features_b))
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
         raise ValueError(f"frechet_distance: expected two (N, D) feature sets with the same D and N >= 2, got "
@@ -40,7 +46,14 @@ def frechet_distance(features_a, features_b) -> float:
 def inception_score(probs, splits: int = 1) -> float:
     """exp(E_x KL(p(y|x) ‖ p(y))) from (N, classes) class probabilities, averaged over ``splits``
     equal parts: between 1 (every image gets the same prediction) and the number of classes
-    (confident predictions, every class equally often)."""
+    (confident predictions, every class equally often).
+
+    Example:
+        >>> round(nt.models.inception_score(np.eye(10)), 6)  # confident and diverse: the maximum, 10 classes
+        10.0
+        >>> round(nt.models.inception_score(np.full((10, 10), 0.1)), 6)  # uniform: the minimum
+        1.0
+    """
     p = np.asarray(probs, np.float64)
     if p.ndim != 2 or len(p) < splits:
         raise ValueError(f"inception_score: expected (N, classes) probabilities with N >= splits={splits}, got {p.shape}")
@@ -56,10 +69,12 @@ class SampleScorer:
     """Features and class probabilities of images from a trained classifier (an ``nt.Sequential``
     whose last layer gives the logits; the features are the input of that last layer).
 
-    Example::
-
-        scorer = SampleScorer(classifier)
-        scorer.fid(generated, x_test[:5000]), scorer.inception_score(generated)
+    Example:
+        >>> classifier = nt.Sequential([nt.nn.Flatten(), nt.nn.Dense(16, activation="relu"), nt.nn.Dense(10)])
+        >>> scorer = nt.models.SampleScorer(classifier)
+        >>> images = np.random.rand(50, 1, 8, 8).astype(np.float32)
+        >>> scorer.features(images).shape, round(scorer.fid(images, images), 4)
+        ((50, 16), 0.0)
     """
 
     def __init__(self, classifier, batch_size: int = 500):

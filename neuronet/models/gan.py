@@ -72,12 +72,14 @@ class GAN(GenerativeModel):
 
     ``fit`` logs ``d_loss`` and ``g_loss`` (batch means) and ``loss`` = their sum.
 
-    Example::
-
-        gan = nt.models.dcgan(latent=64)
-        gan.compile(loss="non_saturating", learning_rate=2e-4)      # Adam β₁ = 0.5 for both
-        gan.fit(x_train * 2 - 1, epochs=5, batch_size=128)          # images scaled to [−1, 1] (tanh)
-        images = gan.generate(64)
+    Example:
+        >>> G = nt.Sequential([nt.nn.Dense(16, activation="tanh"), nt.nn.Reshape((1, 4, 4))])
+        >>> D = nt.Sequential([nt.nn.Flatten(), nt.nn.Dense(8, activation="relu"), nt.nn.Dense(1)])
+        >>> gan = nt.models.GAN(G, D, latent=4)
+        >>> _ = gan.compile(loss="non_saturating", learning_rate=2e-4)  # Adam with beta1 = 0.5 for both nets
+        >>> history = gan.fit(np.random.rand(32, 1, 4, 4).astype(np.float32) * 2 - 1, epochs=1, batch_size=16, verbose=0)
+        >>> sorted(history.history)[:2], gan.generate(5, seed=0).shape  # images in [-1, 1] from G
+        (['d_loss', 'g_loss'], (5, 1, 4, 4))
     """
 
     def __init__(self, generator, discriminator, latent: int = 64, num_classes=None):
@@ -229,7 +231,13 @@ class GAN(GenerativeModel):
 
 def dense_gan(latent: int = 64, hidden=(256, 512), image_shape=(1, 28, 28), num_classes=None) -> GAN:
     """A fully connected GAN: G = z → ``hidden`` (LeakyReLU 0.2, BatchNorm) → tanh image; D = flatten →
-    reversed ``hidden`` (LeakyReLU 0.2) → one logit.  Images are expected in [−1, 1]."""
+    reversed ``hidden`` (LeakyReLU 0.2) → one logit.  Images are expected in [−1, 1].
+
+    Example:
+        >>> gan = nt.models.dense_gan(latent=8, hidden=(16, 32), image_shape=(1, 8, 8))
+        >>> gan.generate(3, seed=0).shape, gan(nt.zeros(3, 1, 8, 8)).shape  # G's images, D's logits
+        ((3, 1, 8, 8), (3, 1))
+    """
     size = 1
     for s in image_shape:
         size *= int(s)
@@ -250,7 +258,14 @@ def dcgan(latent: int = 64, width: int = 32, channels: int = 1, spectral_norm: b
     LeakyReLU 0.2 → conv 4×4/2 (2·width) → BatchNorm → LeakyReLU 0.2 → flatten → one logit.
 
     ``spectral_norm=True`` wraps D's layers in :class:`~neuronet.nn.SpectralNorm` and drops its
-    BatchNorm (train it with ``loss="hinge"``: SN-GAN)."""
+    BatchNorm (train it with ``loss="hinge"``: SN-GAN).
+
+    Example:
+        >>> gan = nt.models.dcgan(latent=8, width=4)
+        >>> images = gan.generate(2, seed=0)
+        >>> images.shape, bool(np.abs(images).max() <= 1.0)  # 28x28, tanh output
+        ((2, 1, 28, 28), True)
+    """
     w = int(width)
     g = [Dense(2 * w * 7 * 7, use_bias=False), Reshape((2 * w, 7, 7)), BatchNorm2D(), ReLU(),
          Conv2DTranspose(w, 4, strides=2, padding=1, use_bias=False), BatchNorm2D(), ReLU(),

@@ -29,7 +29,13 @@ _POOLS = {"add": global_add_pool, "mean": global_mean_pool, "max": global_max_po
 
 
 def load_graph_by_name(name: str):
-    """The graph (or list of graphs) a model names: karate, drosophila-left/right, ba2motifs."""
+    """The graph (or list of graphs) a model names: karate, drosophila-left/right, ba2motifs.
+
+    Example:
+        >>> g = nt.models.load_graph_by_name("karate")  # needs networkx
+        >>> g.num_nodes
+        34
+    """
     from ..data import graphs
     if name == "karate":
         return graphs.load_karate()
@@ -77,6 +83,11 @@ class NodeClassifier(Model):
         standardize: scale each feature column to mean 0, std 1 over all nodes (degree features).
         embedding_dim: when given, a last hidden layer of this size whose output :meth:`embed`
             returns (2 for a plot of the learned embedding).
+
+    Example:
+        >>> model = nt.models.NodeClassifier(num_classes=2, graph="karate", hidden=8)  # needs networkx
+        >>> model(np.arange(34)).shape
+        (34, 2)
     """
 
     def __init__(self, num_classes: int, graph="karate", conv: str = "gcn", hidden: int = 16, layers: int = 2,
@@ -139,6 +150,12 @@ class GraphClassifier(Model):
             as in the GIN paper).
         layers: GIN layers.
         pool: ``"add"`` (GIN's choice: sums count structure), ``"mean"`` or ``"max"``.
+
+    Example:
+        >>> graphs = nt.data.graphs.make_motif_graphs(n_graphs=8, seed=0)
+        >>> model = nt.models.GraphClassifier(num_classes=2, graphs=graphs, hidden=8, layers=2)
+        >>> model(np.arange(8)).shape
+        (8, 2)
     """
 
     def __init__(self, num_classes: int, graphs="ba2motifs", hidden: int = 32, layers: int = 3, pool: str = "add"):

@@ -29,7 +29,13 @@ _MEMORY_INIT = 1e-6  # a small constant memory: every row equally similar to any
 
 
 class NTMHead(Model):
-    """One read or write head: a dense layer from the controller state to its addressing parameters."""
+    """One read or write head: a dense layer from the controller state to its addressing parameters.
+
+    Example:
+        >>> head = nt.models.NTMHead(memory_width=8)
+        >>> head.fc.units  # key (8), strength, gate, 3 shift weights, sharpening
+        14
+    """
 
     def __init__(self, memory_width: int, shift_range: int = 1, write: bool = False):
         super().__init__()
@@ -65,11 +71,10 @@ class NTM(Model):
         read_heads, write_heads: head counts.
         shift_range: shifts −r..r of the location addressing (1: one row either way).
 
-    Example::
-
-        ntm = nt.models.NTM(8, memory_rows=32, memory_width=20)
-        logits = ntm(x)                                # x (B, T, 9)
-        logits, trace = ntm(x, return_weights=True)    # trace["write"], trace["read"]: (B, T, N)
+    Example:
+        >>> ntm = nt.models.NTM(8, memory_rows=16, memory_width=8, controller_units=16)
+        >>> ntm(nt.zeros(2, 5, 9)).shape  # (B, T, in) -> (B, T, out) logits
+        (2, 5, 8)
     """
 
     def __init__(self, output_size: int, memory_rows: int = 128, memory_width: int = 20, controller: str = "lstm",

@@ -29,7 +29,7 @@ def sample_logits(logits, temperature: float = 1.0, top_k: int | None = None, gr
         int64 NumPy array of shape (N,) (a Python int for a 1-D input).
 
     Example:
-        >>> sample_logits(np.array([[0.0, 5.0, 1.0]]), greedy=True)
+        >>> nt.models.sample_logits(np.array([[0.0, 5.0, 1.0]]), greedy=True)
         array([1])
     """
     data = backend.to_numpy(logits.data if hasattr(logits, "data") and not isinstance(logits, np.ndarray) else logits)

@@ -49,6 +49,12 @@ class SequenceCrossEntropy(Module):
 
     ``F.cross_entropy`` reads the classes on axis 1 (PyTorch); the logits are viewed as (N, V, T)
     for it, and its ``ignore_index`` drops padded positions from the sum and from the count.
+
+    Example:
+        >>> loss = nt.models.SequenceCrossEntropy(ignore_index=0)
+        >>> targets = np.array([[4, 4, 0]])  # the padded step does not count
+        >>> round(loss(nt.zeros(1, 3, 5), targets).item(), 4)  # log 5
+        1.6094
     """
 
     def __init__(self, ignore_index: int = 0, reduction: str = "mean"):
@@ -97,12 +103,11 @@ class Seq2Seq(Model):
 
     Input: ``(src (N, S), tgt_in (N, T))`` integer ids, right-padded; output logits (N, T, V).
 
-    Example::
-
-        model = Seq2Seq(len(ARABIC_VOCAB), len(ROMAN_VOCAB), 32, 64, attention="luong")
-        model.compile(optimizer="adam", learning_rate=3e-3)          # loss: SequenceCrossEntropy
-        model.fit((src, tgt_in), tgt_out, epochs=30, batch_size=64)
-        ids = model.translate(src_test, max_len=16, beam_width=3)
+    Example:
+        >>> model = nt.models.Seq2Seq(src_vocab=20, tgt_vocab=15, units=16, attention="bahdanau")
+        >>> src, tgt_in = np.ones((2, 7), np.int64), np.full((2, 5), 2)
+        >>> model((src, tgt_in)).shape  # teacher-forced logits
+        (2, 5, 15)
     """
 
     def __init__(self, src_vocab: int, tgt_vocab: int, embedding_dim: int = 32, units: int = 64, cell: str = "lstm",

@@ -31,6 +31,11 @@ class TextLSTMClassifier(Model):
         embedding_dim, units: embedding width and LSTM state size.
         bidirectional: read each text both ways and concatenate the two final states.
         dropout: dropout rate on the embeddings and on the final state.
+
+    Example:
+        >>> model = nt.models.TextLSTMClassifier(vocab_size=100, num_classes=2, embedding_dim=8, units=8)
+        >>> model(np.array([[5, 6, 7, 0, 0], [8, 9, 0, 0, 0]])).shape  # padding (0) is masked
+        (2, 2)
     """
 
     def __init__(self, vocab_size: int, num_classes: int, embedding_dim: int = 64, units: int = 64,

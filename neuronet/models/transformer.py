@@ -67,10 +67,10 @@ class TransformerClassifier(Model):
 
     Input (N, T) ids right- or left-padded with 0 -> (N, num_classes) logits.
 
-    Example::
-
-        model = TransformerClassifier(12000, 2, d_model=64, nhead=4, num_layers=2, max_len=48)
-        model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+    Example:
+        >>> model = nt.models.TransformerClassifier(vocab_size=100, num_classes=2, d_model=16, nhead=2, num_layers=1)
+        >>> model(np.ones((4, 12), np.int64)).shape
+        (4, 2)
     """
 
     def __init__(self, vocab_size: int, num_classes: int, d_model: int = 64, nhead: int = 4, num_layers: int = 2,
@@ -149,10 +149,10 @@ class GPTLanguageModel(Model):
 
     Input (N, T) ids -> logits (N, T, V); train with ``sequence_cross_entropy`` on ids shifted by one.
 
-    Example::
-
-        gpt = GPTLanguageModel(len(vocab), d_model=64, nhead=4, num_layers=2, max_len=64)
-        ids = gpt.generate([2], max_new_tokens=100, temperature=0.8, top_k=20)
+    Example:
+        >>> gpt = nt.models.GPTLanguageModel(vocab_size=50, d_model=16, nhead=2, num_layers=1, max_len=32)
+        >>> gpt(np.ones((2, 10), np.int64)).shape
+        (2, 10, 50)
     """
 
     def __init__(self, vocab_size: int, d_model: int = 64, nhead: int = 4, num_layers: int = 2,
@@ -233,12 +233,11 @@ class Seq2SeqTransformer(Model):
     Source padding is masked in the encoder and in cross-attention, target padding and the future
     in the decoder's self-attention.  ``fit`` takes ``x=(src, tgt_in)``, ``y=tgt_out``.
 
-    Example::
-
-        model = Seq2SeqTransformer(100, 100, d_model=64, nhead=4, max_len=20)
-        model.compile(optimizer="adam", loss=sequence_cross_entropy)
-        model.fit((src, tgt_in), tgt_out, epochs=10)
-        out = model.translate(src, max_len=20, start_id=1, stop_id=2)
+    Example:
+        >>> model = nt.models.Seq2SeqTransformer(src_vocab=20, tgt_vocab=15, d_model=16, nhead=2,
+        ...                                      num_encoder_layers=1, num_decoder_layers=1)
+        >>> model(np.ones((2, 7), np.int64), np.full((2, 5), 2)).shape
+        (2, 5, 15)
     """
 
     def __init__(self, src_vocab: int, tgt_vocab: int, d_model: int = 64, nhead: int = 4,

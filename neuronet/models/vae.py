@@ -29,7 +29,14 @@ _LOG_2PI = math.log(2 * math.pi)
 
 def binarize(x, seed=None):
     """Dynamically binarised images: each pixel 1 with probability its grey level (Salakhutdinov &
-    Murray 2008), drawn from the seeded generator (or a fresh one seeded with ``seed``)."""
+    Murray 2008), drawn from the seeded generator (or a fresh one seeded with ``seed``).
+
+    Example:
+        >>> x = np.full((1, 10000), 0.3, np.float32)
+        >>> b = nt.models.binarize(x, seed=0)
+        >>> sorted(np.unique(b).tolist()), round(float(b.mean()), 1)  # 1 with probability 0.3
+        ([0.0, 1.0], 0.3)
+    """
     rng = backend.generator(seed)
     return (rng.random(x.shape) < x).astype(x.dtype)
 
@@ -52,13 +59,14 @@ class VAE(GenerativeModel):
 
     ``fit`` logs ``loss`` (−ELBO with β, nats per image) and ``reg_loss`` (the KL term).
 
-    Example::
-
-        vae = nt.models.dense_vae(latent=20, binarize=True)
-        vae.compile("adam", learning_rate=1e-3)
-        vae.fit(x_train, epochs=10, batch_size=128)
-        x_bin = nt.models.binarize(x_test, seed=0)
-        vae.negative_elbo(x_bin), vae.log_likelihood(x_bin, k=100)
+    Example:
+        >>> encoder = nt.Sequential([nt.nn.Flatten(), nt.nn.Dense(32, activation="relu")])
+        >>> decoder = nt.Sequential([nt.nn.Dense(64), nt.nn.Reshape((1, 8, 8))])
+        >>> vae = nt.models.VAE(encoder, decoder, latent=2)
+        >>> _ = vae.compile(optimizer="adam")
+        >>> _ = vae.fit(np.random.rand(16, 1, 8, 8).astype(np.float32), epochs=1, verbose=0)
+        >>> vae.sample(5).shape
+        (5, 1, 8, 8)
     """
 
     def __init__(self, encoder, decoder, latent: int = 20, likelihood: str = "bernoulli", beta: float = 1.0,
@@ -245,7 +253,15 @@ class VAE(GenerativeModel):
 def dense_vae(latent: int = 20, hidden=(512, 256), input_shape=(1, 28, 28), likelihood: str = "bernoulli",
               beta: float = 1.0, num_classes=None, binarize: bool = False, activation: str = "relu") -> VAE:
     """A fully connected VAE for images: flatten → ``hidden`` → (μ, log σ²) of ``latent`` units, and
-    the mirrored decoder → the image's shape (logits or means)."""
+    the mirrored decoder → the image's shape (logits or means).
+
+    Example:
+        >>> vae = nt.models.dense_vae(latent=2, hidden=(32,), input_shape=(1, 8, 8))
+        >>> vae.encode(np.random.rand(4, 1, 8, 8).astype(np.float32)).shape  # the means of q(z|x)
+        (4, 2)
+        >>> vae.decode(np.zeros((3, 2), np.float32)).shape
+        (3, 1, 8, 8)
+    """
     size = 1
     for s in input_shape:
         size *= int(s)

@@ -31,6 +31,11 @@ class PatchEmbedding(Module):
     """Cut images (N, C, H, W) into non-overlapping p×p patches and project each to ``d_model``:
     (N, C, H, W) -> (N, (H/p)(W/p), C·p·p) -> Linear -> (N, patches, d_model), patches in row-major
     order.  The same as a Conv2D with kernel = stride = p (``weight`` reshaped to (E, C, p, p)).
+
+    Example:
+        >>> embed = nt.models.PatchEmbedding(image_size=28, patch_size=7, in_channels=1, d_model=32)
+        >>> embed(nt.zeros(2, 1, 28, 28)).shape  # 16 patches of 7x7
+        (2, 16, 32)
     """
 
     def __init__(self, image_size: int, patch_size: int, in_channels: int, d_model: int):
@@ -64,9 +69,10 @@ class VisionTransformer(Model):
 
     Input (N, C, H, W) float images -> (N, num_classes) logits.
 
-    Example::
-
-        vit = VisionTransformer(28, 7, 1, 10, d_model=64, nhead=4, num_layers=3)
+    Example:
+        >>> vit = nt.models.VisionTransformer(image_size=28, patch_size=7, in_channels=1, num_classes=10, d_model=16, nhead=2, num_layers=1)
+        >>> vit(nt.zeros(2, 1, 28, 28)).shape
+        (2, 10)
     """
 
     def __init__(self, image_size: int, patch_size: int, in_channels: int, num_classes: int, d_model: int = 64,

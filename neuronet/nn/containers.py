@@ -32,7 +32,13 @@ def _module(owner: str, value) -> Module:
 
 
 class ModuleList(Module):
-    """A list of modules, each registered as a child named by its position."""
+    """A list of modules, each registered as a child named by its position.
+
+    Example:
+        >>> layers = nt.nn.ModuleList([nt.nn.Dense(4) for _ in range(3)])
+        >>> len(layers), type(layers[0]).__name__
+        (3, 'Dense')
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -104,7 +110,13 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """A dict of modules, each registered as a child under its key (keys are strings)."""
+    """A dict of modules, each registered as a child under its key (keys are strings).
+
+    Example:
+        >>> heads = nt.nn.ModuleDict({"cls": nt.nn.Dense(10), "box": nt.nn.Dense(4)})
+        >>> sorted(heads.keys()), heads["box"](nt.ones(2, 8)).shape
+        (['box', 'cls'], (2, 4))
+    """
 
     def __init__(self, modules=None):
         super().__init__()

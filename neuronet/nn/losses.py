@@ -58,14 +58,24 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """Mean squared error."""
+    """Mean squared error.
+
+    Example:
+        >>> nt.nn.MSELoss()(nt.tensor([1.0, 2.0]), nt.tensor([1.0, 4.0])).item()
+        2.0
+    """
 
     def forward(self, input, target):
         return L.mse_loss(input, target, self.reduction)
 
 
 class L1Loss(_Loss):
-    """Mean absolute error."""
+    """Mean absolute error.
+
+    Example:
+        >>> nt.nn.L1Loss(reduction="sum")(nt.tensor([1.0, 2.0]), nt.tensor([0.0, 4.0])).item()
+        3.0
+    """
 
     def forward(self, input, target):
         return L.l1_loss(input, target, self.reduction)
@@ -75,14 +85,24 @@ MAELoss = L1Loss
 
 
 class RMSELoss(_Loss):
-    """Root mean squared error (the reduction applies before the square root)."""
+    """Root mean squared error (the reduction applies before the square root).
+
+    Example:
+        >>> nt.nn.RMSELoss()(nt.tensor([0.0, 0.0]), nt.tensor([3.0, 3.0])).item()
+        3.0
+    """
 
     def forward(self, input, target):
         return L.rmse(input, target, self.reduction)
 
 
 class HuberLoss(_Loss):
-    """Huber loss: quadratic within ``delta`` of the target, linear beyond."""
+    """Huber loss: quadratic within ``delta`` of the target, linear beyond.
+
+    Example:
+        >>> nt.nn.HuberLoss(delta=1.0)(nt.tensor([0.0]), nt.tensor([3.0])).item()  # linear beyond delta: 3 - 0.5
+        2.5
+    """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction)
@@ -93,7 +113,12 @@ class HuberLoss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities (clipped to [1e-7, 1−1e-7])."""
+    """Binary cross-entropy on probabilities (clipped to [1e-7, 1−1e-7]).
+
+    Example:
+        >>> nt.nn.BCELoss()(nt.tensor([0.5]), nt.tensor([1.0])).item()  # log 2
+        0.693147...
+    """
 
     def __init__(self, weight=None, reduction: str = "mean"):
         super().__init__(reduction)
@@ -104,7 +129,12 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy on logits, numerically stable; ``pos_weight`` scales positives."""
+    """Sigmoid + binary cross-entropy on logits, numerically stable; ``pos_weight`` scales positives.
+
+    Example:
+        >>> nt.nn.BCEWithLogitsLoss()(nt.tensor([0.0]), nt.tensor([1.0])).item()
+        0.693147...
+    """
 
     def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
         super().__init__(reduction)
@@ -115,14 +145,25 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class HingeLoss(_Loss):
-    """max(0, 1 − y·s) for labels y ∈ {−1, 1}."""
+    """max(0, 1 − y·s) for labels y ∈ {−1, 1}.
+
+    Example:
+        >>> nt.nn.HingeLoss()(nt.tensor([0.5, 2.0]), nt.tensor([1.0, -1.0])).item()  # (0.5 + 3) / 2
+        1.75
+    """
 
     def forward(self, input, target):
         return L.hinge_loss(input, target, self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy on logits (class axis 1) with integer or probability targets."""
+    """Softmax cross-entropy on logits (class axis 1) with integer or probability targets.
+
+    Example:
+        >>> loss = nt.nn.CrossEntropyLoss()
+        >>> loss(nt.zeros(4, 10), np.array([1, 2, 3, 4])).item()  # uniform logits: log 10
+        2.302585...
+    """
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
@@ -135,7 +176,12 @@ class CrossEntropyLoss(_Loss):
 
 
 class NLLLoss(_Loss):
-    """Negative log-likelihood of integer labels given log-probabilities (class axis 1)."""
+    """Negative log-likelihood of integer labels given log-probabilities (class axis 1).
+
+    Example:
+        >>> nt.nn.NLLLoss()(nt.tensor([[-0.1, -2.5]]), np.array([1])).item()
+        2.5
+    """
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
@@ -147,7 +193,13 @@ class NLLLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """KL divergence with ``input`` = log q; use reduction='batchmean' for the true KL per sample."""
+    """KL divergence with ``input`` = log q; use reduction='batchmean' for the true KL per sample.
+
+    Example:
+        >>> p = nt.tensor([[0.5, 0.5]])
+        >>> nt.nn.KLDivLoss(reduction="batchmean")(p.log(), p).item()  # KL(p || p) = 0
+        0.0
+    """
 
     def __init__(self, reduction: str = "mean", log_target: bool = False):
         super().__init__(reduction)
@@ -160,7 +212,12 @@ class KLDivLoss(_Loss):
 class CategoricalCrossentropy(_Loss):
     """Keras's categorical cross-entropy: one-hot/probability targets, class axis −1; predictions
     are probabilities (clipped to [1e-7, 1−1e-7] as Keras does) unless ``from_logits``.
-    'mean' averages the per-sample losses (Keras's sum_over_batch_size)."""
+    'mean' averages the per-sample losses (Keras's sum_over_batch_size).
+
+    Example:
+        >>> nt.nn.CategoricalCrossentropy()(nt.tensor([[0.5, 0.5]]), nt.tensor([[1.0, 0.0]])).item()  # (prediction, target)
+        0.693147...
+    """
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, reduction: str = "mean"):
         super().__init__(reduction)
@@ -173,7 +230,12 @@ class CategoricalCrossentropy(_Loss):
 
 class SparseCategoricalCrossentropy(_Loss):
     """Keras's sparse categorical cross-entropy: integer labels, class axis −1; predictions are
-    probabilities unless ``from_logits``."""
+    probabilities unless ``from_logits``.
+
+    Example:
+        >>> nt.nn.SparseCategoricalCrossentropy(from_logits=True)(nt.zeros(1, 4), np.array([0])).item()  # log 4
+        1.386294...
+    """
 
     def __init__(self, from_logits: bool = False, reduction: str = "mean"):
         super().__init__(reduction)
@@ -185,7 +247,12 @@ class SparseCategoricalCrossentropy(_Loss):
 
 class BinaryCrossentropy(_Loss):
     """Keras's binary cross-entropy: probabilities (clipped to [1e-7, 1−1e-7]) or, with
-    ``from_logits``, logits; 'none' gives one loss per sample (the mean over the last axis)."""
+    ``from_logits``, logits; 'none' gives one loss per sample (the mean over the last axis).
+
+    Example:
+        >>> nt.nn.BinaryCrossentropy()(nt.tensor([[0.5]]), nt.tensor([[1.0]])).item()
+        0.693147...
+    """
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, reduction: str = "mean"):
         super().__init__(reduction)
@@ -216,6 +283,11 @@ def get_loss(name_or_obj):
 
     Raises:
         ValueError: for an unknown name; the message lists the known ones.
+
+    Example:
+        >>> loss = nt.nn.get_loss("mse")
+        >>> type(loss).__name__, loss(nt.tensor([1.0]), nt.tensor([3.0])).item()
+        ('MSELoss', 4.0)
     """
     if isinstance(name_or_obj, str):
         key = name_or_obj.lower().replace("-", "_")

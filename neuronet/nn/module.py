@@ -28,7 +28,16 @@ def register_module(cls=None, *, name: str | None = None):
     """Make a Module class known to ``from_config``/``load_model`` by name, and allow model files
     to name it (like Keras's ``register_keras_serializable``).  Every Module subclass is known by
     name automatically, but a file loaded with ``safe=True`` (as ``nt.load_model`` does) may only
-    name neuronet's own classes, classes registered here, and those passed in ``custom_objects``."""
+    name neuronet's own classes, classes registered here, and those passed in ``custom_objects``.
+
+    Example:
+        >>> @nt.nn.register_module(name="docs.Double")
+        ... class Double(nt.nn.Module):
+        ...     def forward(self, x):
+        ...         return 2 * x
+        >>> nt.nn.get_module_class("docs.Double") is Double
+        True
+    """
     def deco(c):
         _REGISTRY[name or c.__name__] = c
         _REGISTRY[_full_name(c)] = c
@@ -68,6 +77,10 @@ def get_module_class(name: str, custom_objects: dict | None = None, safe: bool =
         safe: only neuronet's own classes, classes registered with :func:`register_module` and
             ``custom_objects`` may be named (a file must not choose which code of this process
             runs); any other class is a ValueError that says to pass it in ``custom_objects``.
+
+    Example:
+        >>> nt.nn.get_module_class("Dense") is nt.nn.Dense
+        True
     """
     if not isinstance(name, str):
         raise ValueError(f"from_config: the class name must be a string, got {name!r}"[:200])
@@ -103,6 +116,17 @@ class Module:
                 self.out = nt.nn.Dense(1)
             def forward(self, x):
                 return self.out(self.hidden(x))
+
+    Example:
+        >>> class Affine(nt.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.scale = nt.nn.Parameter(np.full(3, 2.0, np.float32))
+        ...     def forward(self, x):
+        ...         return x * self.scale
+        >>> m = Affine()
+        >>> m(nt.ones(1, 3)).numpy(), [name for name, p in m.named_parameters()], m.count_params()
+        (array([[2., 2., 2.]], dtype=float32), ['scale'], 3)
     """
 
     built = True

@@ -7,7 +7,13 @@ __all__ = ["Parameter"]
 
 
 class Parameter(Tensor):
-    """A leaf tensor that requires a gradient and is registered by the Module it is assigned to."""
+    """A leaf tensor that requires a gradient and is registered by the Module it is assigned to.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.zeros((2, 3), np.float32))
+        >>> w.requires_grad, w.shape
+        (True, (2, 3))
+    """
 
     __slots__ = ()
 

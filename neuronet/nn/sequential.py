@@ -24,7 +24,16 @@ _fusing = threading.local()
 def unfused():
     """Within this block (in this thread) every ``Sequential`` calls each of its layers on its
     own, as written, instead of fusing ReLU/pooling into the layer before: what ``summary``
-    needs to report each layer's own output shape.  Values are the same either way."""
+    needs to report each layer's own output shape.  Values are the same either way.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(4, activation="relu"), nt.nn.Dense(2)])
+        >>> x = nt.randn(3, 5)
+        >>> with nt.nn.unfused():
+        ...     y = model(x)
+        >>> bool(np.allclose(y.numpy(), model(x).numpy(), atol=1e-6))  # same result, layer by layer
+        True
+    """
     was = getattr(_fusing, "off", False)
     _fusing.off = True
     try:

@@ -165,6 +165,16 @@ def export(model, example, path, opset: int = DEFAULT_OPSET, input_names=None, o
 
     Returns:
         The ``onnx.ModelProto`` (also written to ``path``, checked with ``onnx.checker``).
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(4, activation="relu", in_features=3), nt.nn.Dense(2)])
+        >>> _ = nt.onnx.export(model, np.zeros((1, 3), np.float32), "model.onnx")  # needs onnx
+        >>> import onnxruntime
+        >>> session = onnxruntime.InferenceSession("model.onnx")
+        >>> x = np.random.rand(5, 3).astype(np.float32)
+        >>> out = session.run(None, {session.get_inputs()[0].name: x})[0]
+        >>> bool(np.allclose(out, model.predict(x), atol=1e-5))  # the same numbers from onnxruntime
+        True
     """
     onnx = _onnx()
     arrays = [np.asarray(to_numpy(a.data if isinstance(a, Tensor) else a))

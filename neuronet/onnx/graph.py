@@ -10,7 +10,18 @@ __all__ = ["GraphBuilder", "ExportError"]
 
 
 class ExportError(ValueError):
-    """The model uses something the ONNX exporter cannot write; the message names the layer."""
+    """The model uses something the ONNX exporter cannot write; the message names the layer.
+
+    Example:
+        >>> class PickFirst(nt.nn.Module):
+        ...     def forward(self, x):
+        ...         return F.gather(x, 1, np.zeros((2, 1), np.int64))
+        >>> try:
+        ...     nt.onnx.export(PickFirst(), np.zeros((2, 3), np.float32), "pick.onnx")
+        ... except nt.onnx.ExportError as e:
+        ...     print(e)
+        onnx.export: layer PickFirst: the operation Gather has no ONNX converter yet
+    """
 
 
 class GraphBuilder:

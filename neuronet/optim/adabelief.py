@@ -24,6 +24,14 @@ class AdaBelief(Optimizer):
         betas: (β1, β2), each in [0, 1).
         eps: added inside ``s`` and to the denominator (default 1e-16, the authors' package).
         weight_decay: decoupled weight decay rate.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0], np.float32))
+        >>> opt = nt.optim.AdaBelief([w], lr=0.1)
+        >>> for _ in range(300):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> abs(w.item()) < 0.1
+        True
     """
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-16,

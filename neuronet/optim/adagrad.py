@@ -25,6 +25,13 @@ class Adagrad(Optimizer):
         weight_decay: L2 penalty coefficient added to the gradient.
         initial_accumulator_value: starting value of ``G``.
         eps: added to the denominator for numerical stability.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0], np.float32))
+        >>> opt = nt.optim.Adagrad([w], lr=0.5)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.numpy()  # the first step has size lr whatever the gradient's scale
+        array([2.5], dtype=float32)
     """
 
     def __init__(self, params, lr: float = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,

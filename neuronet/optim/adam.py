@@ -53,6 +53,13 @@ class Adam(Optimizer):
         eps: added to the denominator.
         weight_decay: L2 penalty coefficient (Adam) / decoupled decay rate (AdamW).
         amsgrad: use the running maximum of ``v`` (Reddi et al. 2018).
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0], np.float32))
+        >>> opt = nt.optim.Adam([w], lr=0.1)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.numpy()  # Adam's first step is lr * sign(grad)
+        array([2.9], dtype=float32)
     """
 
     decoupled = False
@@ -114,6 +121,13 @@ class AdamW(Adam):
 
     Same arguments and update as :class:`Adam` except that ``weight_decay`` (default 0.01)
     shrinks the weights directly instead of entering the gradient.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([1.0], np.float32))
+        >>> opt = nt.optim.AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> opt.zero_grad(); (0 * w).sum().backward(); opt.step()  # zero gradient: only the decay acts
+        >>> w.numpy()  # w * (1 - lr * weight_decay)
+        array([0.95], dtype=float32)
     """
 
     decoupled = True

@@ -25,6 +25,14 @@ class COCOB(Optimizer):
         alpha: bounds the bet in the first steps (default 100, the paper's).
         eps: initial value of ``L`` (keeps the first division finite).
         weight_decay: L2 penalty coefficient added to the gradient.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0], np.float32))
+        >>> opt = nt.optim.COCOB([w])  # no learning rate to choose
+        >>> for _ in range(300):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> abs(w.item()) < 0.5
+        True
     """
 
     def __init__(self, params, alpha: float = 100.0, eps: float = 1e-8, weight_decay: float = 0.0):

@@ -26,6 +26,13 @@ class LAMB(Optimizer):
         betas: (β1, β2), each in [0, 1).
         eps: added to the denominator (default 1e-6).
         weight_decay: decoupled weight decay added to the direction ``u``.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0, 4.0], np.float32))
+        >>> opt = nt.optim.LAMB([w], lr=0.1)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> round(float(np.linalg.norm(w.numpy() - [3.0, 4.0])), 3)  # the step's length is lr times the weight norm
+        0.5
     """
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-6,

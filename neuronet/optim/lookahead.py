@@ -24,6 +24,14 @@ class Lookahead(Optimizer):
         optimizer: the inner optimizer (any :class:`Optimizer`).
         k: synchronise every ``k`` inner steps (≥ 1).
         alpha: slow-weight step size in [0, 1].
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0], np.float32))
+        >>> opt = nt.optim.Lookahead(nt.optim.SGD([w], lr=0.1), k=5, alpha=0.5)
+        >>> for _ in range(100):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> abs(w.item()) < 1e-3
+        True
     """
 
     def __init__(self, optimizer: Optimizer, k: int = 5, alpha: float = 0.5):

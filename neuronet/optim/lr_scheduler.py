@@ -25,6 +25,10 @@ def warmup_cosine_lr(t: int, base_lr: float, warmup_steps: int, total_steps: int
 
     with ``W = warmup_steps`` and ``T = total_steps``: the warm-up reaches ``base_lr`` at
     ``t = W − 1`` and stays there at ``t = W``; the cosine reaches ``min_lr`` at ``t = T``.
+
+    Example:
+        >>> [round(nt.optim.warmup_cosine_lr(t, 1.0, warmup_steps=2, total_steps=6), 3) for t in range(7)]
+        [0.5, 1.0, 1.0, 0.854, 0.5, 0.146, 0.0]
     """
     if t < warmup_steps:
         return base_lr * (t + 1) / warmup_steps
@@ -42,7 +46,18 @@ def _check_optimizer(owner, optimizer):
 
 
 class LRScheduler:
-    """Base class: subclasses implement ``lr_at(t, base_lr)``, the rate of a group at step ``t``."""
+    """Base class: subclasses implement ``lr_at(t, base_lr)``, the rate of a group at step ``t``.
+
+    Example:
+        >>> class Halving(nt.optim.LRScheduler):
+        ...     def lr_at(self, t, base_lr):
+        ...         return base_lr / 2 ** t
+        >>> opt = nt.optim.SGD(nt.nn.Linear(2, 1).parameters(), lr=1.0)
+        >>> sched = Halving(opt)
+        >>> sched.step(); sched.step()
+        >>> sched.get_last_lr()
+        [0.25]
+    """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         name = type(self).__name__
@@ -86,7 +101,17 @@ class LRScheduler:
 
 
 class StepLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every ``step_size`` steps: ``lr = lr₀·gamma^⌊t/step_size⌋``."""
+    """Multiply the rate by ``gamma`` every ``step_size`` steps: ``lr = lr₀·gamma^⌊t/step_size⌋``.
+
+    Example:
+        >>> opt = nt.optim.SGD(nt.nn.Linear(2, 1).parameters(), lr=0.1)
+        >>> sched = nt.optim.StepLR(opt, step_size=2, gamma=0.5)
+        >>> rates = []
+        >>> for epoch in range(5):
+        ...     rates.append(sched.get_last_lr()[0]); opt.step(); sched.step()
+        >>> rates
+        [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
         if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
@@ -99,7 +124,17 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply the rate by ``gamma`` at each milestone: ``lr = lr₀·gamma^(number of milestones ≤ t)``."""
+    """Multiply the rate by ``gamma`` at each milestone: ``lr = lr₀·gamma^(number of milestones ≤ t)``.
+
+    Example:
+        >>> opt = nt.optim.SGD(nt.nn.Linear(2, 1).parameters(), lr=1.0)
+        >>> sched = nt.optim.MultiStepLR(opt, milestones=[1, 3], gamma=0.1)
+        >>> rates = []
+        >>> for epoch in range(4):
+        ...     rates.append(round(sched.get_last_lr()[0], 6)); sched.step()
+        >>> rates
+        [1.0, 0.1, 0.1, 0.01]
+    """
 
     def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
         self.milestones = sorted(int(m) for m in milestones)
@@ -111,7 +146,15 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every step: ``lr = lr₀·gamma^t``."""
+    """Multiply the rate by ``gamma`` every step: ``lr = lr₀·gamma^t``.
+
+    Example:
+        >>> opt = nt.optim.SGD(nt.nn.Linear(2, 1).parameters(), lr=1.0)
+        >>> sched = nt.optim.ExponentialLR(opt, gamma=0.5)
+        >>> sched.step(); sched.step()
+        >>> sched.get_last_lr()
+        [0.25]
+    """
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
         self.gamma = gamma
@@ -126,6 +169,15 @@ class CosineAnnealingLR(LRScheduler):
 
     ``lr = eta_min + (lr₀ − eta_min)·(1 + cos(π·t/T_max))/2``; like PyTorch, the cosine goes on
     (back up) after ``T_max``.
+
+    Example:
+        >>> opt = nt.optim.SGD(nt.nn.Linear(2, 1).parameters(), lr=1.0)
+        >>> sched = nt.optim.CosineAnnealingLR(opt, T_max=4)
+        >>> rates = []
+        >>> for t in range(5):
+        ...     rates.append(round(sched.get_last_lr()[0], 4)); sched.step()
+        >>> rates  # half a cosine from 1 to 0
+        [1.0, 0.8536, 0.5, 0.1464, 0.0]
     """
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
@@ -146,6 +198,15 @@ class LinearWarmupCosine(LRScheduler):
         t < W:       lr = lr₀·(t + 1)/W
         W ≤ t ≤ T:   lr = min_lr + (lr₀ − min_lr)·(1 + cos(π·(t − W)/(T − W)))/2
         t > T:       lr = min_lr
+
+    Example:
+        >>> opt = nt.optim.SGD(nt.nn.Linear(2, 1).parameters(), lr=1.0)
+        >>> sched = nt.optim.LinearWarmupCosine(opt, warmup_steps=2, total_steps=6)
+        >>> rates = []
+        >>> for t in range(7):
+        ...     rates.append(round(sched.get_last_lr()[0], 3)); sched.step()
+        >>> rates
+        [0.5, 1.0, 1.0, 0.854, 0.5, 0.146, 0.0]
     """
 
     def __init__(self, optimizer, warmup_steps: int, total_steps: int, min_lr: float = 0.0, last_epoch: int = -1):
@@ -169,6 +230,15 @@ class OneCycleLR(LRScheduler):
     ``end + (start − end)·(1 + cos(π·pct))/2`` with ``pct`` the fraction of the phase done.  With
     ``cycle_momentum`` the momentum (or β1) moves the opposite way between ``max_momentum`` and
     ``base_momentum``.  Stepping past ``total_steps`` raises ValueError, as in PyTorch.
+
+    Example:
+        >>> opt = nt.optim.SGD(nt.nn.Linear(2, 1).parameters(), lr=0.1)
+        >>> sched = nt.optim.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+        >>> rates = []
+        >>> for t in range(10):
+        ...     rates.append(sched.get_last_lr()[0]); sched.step()
+        >>> round(rates[0], 3), round(max(rates), 3), rates.index(max(rates))  # from max_lr/25 up to max_lr at step 0.3*10 - 1
+        (0.04, 1.0, 2)
     """
 
     def __init__(self, optimizer, max_lr, total_steps: int | None = None, epochs: int | None = None,
@@ -248,6 +318,14 @@ class ReduceLROnPlateau:
         cooldown: steps to wait after a reduction.
         min_lr: floor, one number or one per group.
         eps: minimal change of ``lr`` that is applied.
+
+    Example:
+        >>> opt = nt.optim.SGD(nt.nn.Linear(2, 1).parameters(), lr=1.0)
+        >>> sched = nt.optim.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+        >>> for val_loss in [1.0, 0.9, 0.9, 0.9, 0.9]:
+        ...     sched.step(val_loss)
+        >>> opt.param_groups[0]["lr"]  # halved once two epochs (more than patience) failed to improve on 0.9
+        0.5
     """
 
     def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,

@@ -27,6 +27,14 @@ class NovoGrad(Optimizer):
         eps: added to the denominator.
         weight_decay: decoupled weight decay added to the normalised gradient.
         grad_averaging: scale ``d`` by (1 − β1) in the momentum (NVIDIA's option), off in the paper.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0], np.float32))
+        >>> opt = nt.optim.NovoGrad([w], lr=0.1)
+        >>> for _ in range(300):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> abs(w.item()) < 0.1
+        True
     """
 
     def __init__(self, params, lr: float = 0.01, betas=(0.95, 0.98), eps: float = 1e-8,

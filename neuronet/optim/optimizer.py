@@ -57,11 +57,19 @@ class Optimizer:
     parameters made before the build cannot know about them: build first (call the model once,
     ``model.build(input_shape)``, or give sizes such as ``in_features=``).
 
-    Example::
-
-        opt = nt.optim.SGD([{"params": body.parameters()},
-                            {"params": head.parameters(), "lr": 0.1}], lr=0.01, momentum=0.9)
-        opt.zero_grad(); loss.backward(); opt.step()
+    Example:
+        >>> class PlainGD(nt.optim.Optimizer):
+        ...     def __init__(self, params, lr=0.1):
+        ...         super().__init__(params, {"lr": lr})
+        ...     def step(self):
+        ...         for group in self.param_groups:
+        ...             for p in group["params"]:
+        ...                 p.data -= group["lr"] * p.grad
+        >>> w = nt.nn.Parameter(np.array([1.0], np.float32))
+        >>> opt = PlainGD([w])
+        >>> (w * w).sum().backward(); opt.step()  # w - 0.1 * 2w
+        >>> w.numpy()
+        array([0.8], dtype=float32)
     """
 
     def __init__(self, params, defaults: dict):
@@ -283,6 +291,11 @@ def flatten_state_dict(obj, prefix: str = "state") -> tuple[dict, object]:
 
     Integer dict keys (parameter indices) survive JSON as ``{"__int__": k}``, tuples as
     ``{"__tuple__": [...]}``; every array is replaced by ``{"__array__": path}``.
+
+    Example:
+        >>> arrays, skeleton = nt.optim.flatten_state_dict({"step": 3, "m": np.zeros(2)})
+        >>> list(arrays), nt.optim.unflatten_state_dict(arrays, skeleton)["step"]
+        (['state/m'], 3)
     """
     arrays: dict = {}
 
@@ -308,7 +321,14 @@ def flatten_state_dict(obj, prefix: str = "state") -> tuple[dict, object]:
 
 
 def unflatten_state_dict(arrays: dict, skeleton):
-    """Inverse of :func:`flatten_state_dict`."""
+    """Inverse of :func:`flatten_state_dict`.
+
+    Example:
+        >>> state = {"lr": 0.1, "moments": (np.ones(2), np.zeros(2))}
+        >>> back = nt.optim.unflatten_state_dict(*nt.optim.flatten_state_dict(state))
+        >>> back["lr"], type(back["moments"]).__name__, back["moments"][0].tolist()
+        (0.1, 'tuple', [1.0, 1.0])
+    """
     if isinstance(skeleton, dict):
         if "__array__" in skeleton:
             return arrays[skeleton["__array__"]]

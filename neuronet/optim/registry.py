@@ -52,9 +52,10 @@ def get_optimizer(name_or_obj, params, **kwargs) -> Optimizer:
         params: parameters or parameter groups.
         **kwargs: hyper-parameters (``lr=...``), overriding the name's defaults.
 
-    Example::
-
-        opt = nt.optim.get_optimizer("adam", model.parameters(), lr=3e-4)
+    Example:
+        >>> opt = nt.optim.get_optimizer("adam", nt.nn.Linear(2, 1).parameters(), lr=0.01)
+        >>> type(opt).__name__, opt.param_groups[0]["lr"]
+        ('Adam', 0.01)
     """
     if isinstance(name_or_obj, Optimizer):
         if kwargs:

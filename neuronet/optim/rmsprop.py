@@ -31,6 +31,14 @@ class RMSprop(Optimizer):
         weight_decay: L2 penalty coefficient added to the gradient.
         momentum: momentum factor in [0, 1).
         centered: normalise by the estimated variance instead of the raw second moment.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0], np.float32))
+        >>> opt = nt.optim.RMSprop([w], lr=0.01)
+        >>> for _ in range(500):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> abs(w.item()) < 0.05
+        True
     """
 
     def __init__(self, params, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,

@@ -22,6 +22,11 @@ def step_decay(initial_lr: float, drop: float = 0.5, epochs_drop: int = 10):
     """Drop the rate by a factor every ``epochs_drop`` epochs: ``lr = initial_lr·drop^⌊epoch/epochs_drop⌋``.
 
     The same values as ``StepLR(step_size=epochs_drop, gamma=drop)``.
+
+    Example:
+        >>> schedule = nt.optim.step_decay(0.1, drop=0.5, epochs_drop=10)
+        >>> schedule(0), schedule(10), schedule(25)
+        (0.1, 0.05, 0.025)
     """
     _positive("step_decay", "initial_lr", initial_lr)
     _positive("step_decay", "epochs_drop", epochs_drop)
@@ -32,7 +37,13 @@ def step_decay(initial_lr: float, drop: float = 0.5, epochs_drop: int = 10):
 
 
 def exponential_decay(initial_lr: float, decay_rate: float, decay_steps: int, staircase: bool = False):
-    """Keras's ExponentialDecay: ``lr = initial_lr·decay_rate^(epoch/decay_steps)`` (floored with ``staircase``)."""
+    """Keras's ExponentialDecay: ``lr = initial_lr·decay_rate^(epoch/decay_steps)`` (floored with ``staircase``).
+
+    Example:
+        >>> schedule = nt.optim.exponential_decay(1.0, decay_rate=0.5, decay_steps=2)
+        >>> schedule(2), round(schedule(1), 4), nt.optim.exponential_decay(1.0, 0.5, 2, staircase=True)(1)
+        (0.5, 0.7071, 1.0)
+    """
     _positive("exponential_decay", "initial_lr", initial_lr)
     _positive("exponential_decay", "decay_steps", decay_steps)
 
@@ -46,6 +57,11 @@ def cosine_decay(initial_lr: float, decay_steps: int, alpha: float = 0.0):
     """Keras's CosineDecay: ``lr = initial_lr·((1 − alpha)·(1 + cos(π·min(epoch, decay_steps)/decay_steps))/2 + alpha)``.
 
     ``alpha`` is the floor as a fraction of ``initial_lr``.
+
+    Example:
+        >>> schedule = nt.optim.cosine_decay(1.0, decay_steps=10)
+        >>> schedule(0), round(schedule(5), 4), schedule(20)
+        (1.0, 0.5, 0.0)
     """
     _positive("cosine_decay", "initial_lr", initial_lr)
     _positive("cosine_decay", "decay_steps", decay_steps)
@@ -60,6 +76,11 @@ def warmup_cosine(initial_lr: float, warmup_steps: int, total_steps: int, min_lr
     """Linear warm-up then cosine decay to ``min_lr``: the formula of :func:`warmup_cosine_lr`.
 
     The same values as the ``LinearWarmupCosine`` scheduler object.
+
+    Example:
+        >>> schedule = nt.optim.warmup_cosine(1.0, warmup_steps=2, total_steps=6)
+        >>> [round(schedule(t), 3) for t in (1, 2, 6)]
+        [1.0, 1.0, 0.0]
     """
     _positive("warmup_cosine", "initial_lr", initial_lr)
     if not (isinstance(warmup_steps, int) and isinstance(total_steps, int) and 0 < warmup_steps < total_steps):

@@ -28,6 +28,13 @@ class SGD(Optimizer):
         dampening: dampening of the gradient added to the buffer.
         weight_decay: L2 penalty coefficient added to the gradient.
         nesterov: Nesterov momentum (needs momentum > 0 and dampening = 0).
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([1.0, -2.0], np.float32))
+        >>> opt = nt.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> w.numpy()  # first step: w - lr * 2w
+        array([ 0.8, -1.6], dtype=float32)
     """
 
     def __init__(self, params, lr: float = 0.01, momentum: float = 0.0, dampening: float = 0.0,

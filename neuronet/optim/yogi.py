@@ -30,6 +30,14 @@ class Yogi(Optimizer):
         eps: added to the denominator (default 1e-3, the paper's).
         initial_accumulator: starting value of ``v`` (≥ 0).
         weight_decay: L2 penalty coefficient added to the gradient.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([3.0], np.float32))
+        >>> opt = nt.optim.Yogi([w], lr=0.1)
+        >>> for _ in range(300):
+        ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+        >>> abs(w.item()) < 0.1
+        True
     """
 
     def __init__(self, params, lr: float = 1e-2, betas=(0.9, 0.999), eps: float = 1e-3,

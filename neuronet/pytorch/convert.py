@@ -16,12 +16,29 @@ def _tensor_to_numpy(value):
 
 def load_torch_state_dict(model, state_dict, strict: bool = True):
     """Copy a ``torch`` state dict (``torch_model.state_dict()``) into ``model`` by name; returns
-    (missing, unexpected) as ``load_state_dict`` does.  Lazy layers must be built first."""
+    (missing, unexpected) as ``load_state_dict`` does.  Lazy layers must be built first.
+
+    Example:
+        >>> import torch
+        >>> torch_layer = torch.nn.Linear(3, 2)
+        >>> layer = nt.nn.Linear(3, 2)
+        >>> _ = nt.pytorch.load_torch_state_dict(layer, torch_layer.state_dict())
+        >>> bool(np.array_equal(layer.weight.numpy(), torch_layer.weight.detach().numpy()))
+        True
+    """
     return model.load_state_dict(OrderedDict((k, _tensor_to_numpy(v)) for k, v in state_dict.items()), strict=strict)
 
 
 def to_torch_state_dict(model) -> "OrderedDict":
-    """``model``'s parameters and buffers as ``torch.Tensor`` values under the same names."""
+    """``model``'s parameters and buffers as ``torch.Tensor`` values under the same names.
+
+    Example:
+        >>> import torch
+        >>> state = nt.pytorch.to_torch_state_dict(nt.nn.Linear(3, 2))
+        >>> torch_layer = torch.nn.Linear(3, 2)
+        >>> torch_layer.load_state_dict(state)  # the same names and layouts
+        <All keys matched successfully>
+    """
     import torch
     from ..backend import to_numpy
     return OrderedDict((k, torch.from_numpy(np.array(to_numpy(v)))) for k, v in model.state_dict().items())
@@ -154,10 +171,13 @@ def _convert(m, builders, where):
 def from_torch(module):
     """The neuronet module that computes what the ``torch.nn`` ``module`` computes, with its weights.
 
-    Example::
-
-        torch_model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
-        model = nt.pytorch.from_torch(torch_model)         # an nt.Sequential: compile/fit/predict work
+    Example:
+        >>> import torch
+        >>> torch_model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+        >>> model = nt.pytorch.from_torch(torch_model)  # an nt.Sequential with the same weights
+        >>> x = np.random.rand(2, 4).astype(np.float32)
+        >>> bool(np.allclose(model.predict(x), torch_model(torch.from_numpy(x)).detach().numpy(), atol=1e-6))
+        True
     """
     converted = _convert(module, _builders(), type(module).__name__)
     unbuilt = converted.unbuilt_modules()

@@ -23,7 +23,22 @@ __all__ = [
 
 
 class Callback:
-    """Base class: override any of the ``on_*`` hooks (all receive a ``logs`` dict)."""
+    """Base class: override any of the ``on_*`` hooks (all receive a ``logs`` dict).
+
+    Example:
+        >>> class CountEpochs(nt.callbacks.Callback):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.epochs = 0
+        ...     def on_epoch_end(self, epoch, logs=None):
+        ...         self.epochs += 1
+        >>> counter = CountEpochs()
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> _ = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=3, verbose=0, callbacks=[counter])
+        >>> counter.epochs
+        3
+    """
 
     def __init__(self):
         self.model = None
@@ -52,7 +67,15 @@ class Callback:
 
 
 class CallbackList(Callback):
-    """Calls every hook on each callback in order."""
+    """Calls every hook on each callback in order.
+
+    Example:
+        >>> seen = []
+        >>> hooks = nt.callbacks.CallbackList([nt.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))])
+        >>> hooks.on_epoch_end(0, {}); hooks.on_epoch_end(1, {})
+        >>> seen
+        [0, 1]
+    """
 
     def __init__(self, callbacks=None, model=None, **params):
         super().__init__()
@@ -142,6 +165,15 @@ class EarlyStopping(_Monitor):
         restore_best_weights: at the end of training, put back the weights of the best epoch.
         baseline: stop if the value does not beat this within ``patience`` epochs.
         start_from_epoch: epochs to wait before watching at all (warm-up).
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> x = np.random.rand(32, 2).astype(np.float32)
+        >>> stop = nt.callbacks.EarlyStopping(monitor="loss", min_delta=10.0, patience=2)  # nothing is a 10.0 improvement
+        >>> history = model.fit(x, x[:, :1], epochs=50, verbose=0, callbacks=[stop])
+        >>> len(history.history["loss"]), stop.stopped_epoch
+        (3, 2)
     """
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
@@ -195,6 +227,15 @@ class ModelCheckpoint(_Monitor):
         filepath: may hold fields from the epoch number and logs: "ckpt-{epoch:02d}-{val_loss:.3f}.nnet".
         save_best_only: save only when ``monitor`` improved.
         save_weights_only: save ``state_dict()`` with ``nt.save`` instead of the whole model.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> x = np.random.rand(16, 2).astype(np.float32)
+        >>> save = nt.callbacks.ModelCheckpoint("best.nnet", monitor="loss", save_best_only=True)
+        >>> _ = model.fit(x, x[:, :1], epochs=2, verbose=0, callbacks=[save])
+        >>> nt.load_model("best.nnet").count_params()
+        3
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
@@ -248,6 +289,14 @@ class LearningRateScheduler(Callback):
     ``schedule`` is a Keras-style callable ``f(epoch) -> lr`` or ``f(epoch, lr) -> lr`` (applied
     at the start of each epoch), or a PyTorch-style scheduler object with ``step()`` (stepped at
     the end of each epoch).
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer=nt.optim.SGD(model.parameters(), lr=0.1), loss="mse")
+        >>> sched = nt.callbacks.LearningRateScheduler(nt.optim.step_decay(0.1, drop=0.5, epochs_drop=1))
+        >>> history = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=3, verbose=0, callbacks=[sched])
+        >>> [round(lr, 4) for lr in history.history["lr"]]
+        [0.1, 0.05, 0.025]
     """
 
     def __init__(self, schedule, verbose=0):
@@ -282,7 +331,16 @@ class LearningRateScheduler(Callback):
 class WarmupCosineSteps(Callback):
     """Set the learning rate before every batch: linear warm-up over ``warmup_steps``, then a cosine
     down to ``min_lr`` at ``total_steps`` (:func:`neuronet.optim.warmup_cosine_lr`) — the
-    Transformer schedule, stepped per batch where :class:`LearningRateScheduler` steps per epoch."""
+    Transformer schedule, stepped per batch where :class:`LearningRateScheduler` steps per epoch.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> warm = nt.callbacks.WarmupCosineSteps(base_lr=0.1, warmup_steps=2, total_steps=4)
+        >>> _ = model.fit(np.ones((16, 2), np.float32), np.ones((16, 1), np.float32), batch_size=4, epochs=1, verbose=0, callbacks=[warm])
+        >>> round(model.optimizer.param_groups[0]["lr"], 4)  # the 4th batch's rate: cosine half-way down
+        0.05
+    """
 
     def __init__(self, base_lr: float, warmup_steps: int, total_steps: int, min_lr: float = 0.0):
         super().__init__()
@@ -304,7 +362,16 @@ class WarmupCosineSteps(Callback):
 
 
 class ReduceLROnPlateau(_Monitor):
-    """Multiply the learning rate by ``factor`` when ``monitor`` stalls for ``patience`` epochs."""
+    """Multiply the learning rate by ``factor`` when ``monitor`` stalls for ``patience`` epochs.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer=nt.optim.SGD(model.parameters(), lr=0.1), loss="mse")
+        >>> plateau = nt.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=10.0)
+        >>> history = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=3, verbose=0, callbacks=[plateau])
+        >>> round(model.optimizer.param_groups[0]["lr"], 4)  # halved after epochs 1 and 2 (no 10.0 improvement on epoch 0)
+        0.025
+    """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0):
@@ -339,7 +406,18 @@ class ReduceLROnPlateau(_Monitor):
 
 
 class TerminateOnNaN(Callback):
-    """Stop training as soon as a batch loss is NaN or infinite."""
+    """Stop training as soon as a batch loss is NaN or infinite.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> broken_loss = lambda pred, target: ((pred - target) ** 2).mean() * float("nan")
+        >>> _ = model.compile(optimizer="sgd", loss=broken_loss)
+        >>> history = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=20, verbose=0,
+        ...                     callbacks=[nt.callbacks.TerminateOnNaN()])
+        Batch 0: invalid loss nan, terminating training
+        >>> len(history.history.get("loss", []))  # stopped in the first epoch
+        1
+    """
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
@@ -349,7 +427,16 @@ class TerminateOnNaN(Callback):
 
 
 class CSVLogger(Callback):
-    """Append each epoch's logs as a row of a CSV file (header written once)."""
+    """Append each epoch's logs as a row of a CSV file (header written once).
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> _ = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=2, verbose=0,
+        ...               callbacks=[nt.callbacks.CSVLogger("log.csv")])
+        >>> open("log.csv").read().splitlines()[0]
+        'epoch,loss,lr'
+    """
 
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
@@ -381,7 +468,17 @@ class CSVLogger(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
+    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    Example:
+        >>> losses = []
+        >>> log = nt.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(logs["loss"]))
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> _ = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=2, verbose=0, callbacks=[log])
+        >>> len(losses)
+        2
+    """
 
     def __init__(self, **hooks):
         super().__init__()
@@ -392,7 +489,14 @@ class LambdaCallback(Callback):
 
 
 def reset_states(model) -> int:
-    """Call ``reset_states()`` on every stateful layer of ``model``; returns how many were reset."""
+    """Call ``reset_states()`` on every stateful layer of ``model``; returns how many were reset.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.LSTM(4, stateful=True)])
+        >>> _ = model(nt.ones(2, 3, 1))
+        >>> nt.callbacks.reset_states(model)  # the number of stateful layers reset
+        1
+    """
     count = 0
     for m in model.modules():
         if getattr(m, "stateful", False) and hasattr(m, "reset_states"):
@@ -407,6 +511,15 @@ class ResetStatesOnEpoch(Callback):
 
     Use with :class:`neuronet.data.TBPTTLoader` (or ``tbptt_arrays`` and ``shuffle=False``) and ``stateful=True``
     recurrent layers.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.LSTM(4, stateful=True), nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> x = np.random.rand(4, 5, 2).astype(np.float32)
+        >>> _ = model.fit(x, np.ones((4, 1), np.float32), batch_size=4, epochs=2, shuffle=False, verbose=0,
+        ...               callbacks=[nt.callbacks.ResetStatesOnEpoch()])
+        >>> model[0].states is None  # forgotten when training ended
+        True
     """
 
     def __init__(self):

@@ -34,7 +34,14 @@ FORMAT = "neuronet.model/1"
 
 
 def save_model(model, path, include_optimizer: bool = True) -> None:
-    """Write ``model`` to ``path`` (atomically): see the module docstring for the contents."""
+    """Write ``model`` to ``path`` (atomically): see the module docstring for the contents.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(3, in_features=2)])
+        >>> nt.train.save_model(model, "model.nnet")
+        >>> nt.load_model("model.nnet").count_params()
+        9
+    """
     from ..io import check_save_path, save
     check_save_path(path, f"{type(model).__name__}.save")
     spec = getattr(model, "_input_spec", None)
@@ -226,6 +233,15 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
     Raises:
         ValueError: the file is not a model file (a plain state dict: use ``nt.load``), is
             damaged, names a class you did not allow, or asks for sizes its weights do not justify.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(2)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> y = model.predict(np.ones((1, 3), np.float32))
+        >>> model.save("tiny.nnet")
+        >>> again = nt.load_model("tiny.nnet")
+        >>> bool(np.allclose(again.predict(np.ones((1, 3), np.float32)), y))
+        True
     """
     from ..io import load, load_metadata
     meta = load_metadata(path)

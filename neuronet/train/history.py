@@ -10,6 +10,14 @@ class History(Callback):
     """Records every epoch's logs: ``history.history["loss"]``, ``["val_accuracy"]``, ...
 
     ``fit`` always adds one and returns it.  ``plot(path)`` draws the loss and metric curves.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> x = np.random.rand(16, 2).astype(np.float32)
+        >>> history = model.fit(x, x[:, :1], epochs=3, validation_split=0.25, verbose=0)
+        >>> sorted(history.history), history.epoch
+        (['loss', 'lr', 'val_loss'], [0, 1, 2])
     """
 
     def __init__(self):

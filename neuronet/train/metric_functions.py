@@ -66,19 +66,34 @@ def _binary_hits(y_true, y_pred, threshold=0.5):
 
 
 def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
-    """Share of outputs on the right side of ``threshold`` (targets 0/1, or -1/+1); works elementwise."""
+    """Share of outputs on the right side of ``threshold`` (targets 0/1, or -1/+1); works elementwise.
+
+    Example:
+        >>> nt.metrics.binary_accuracy(np.array([1, 0, 1, 1]), np.array([0.9, 0.2, 0.4, 0.7]))
+        0.75
+    """
     return float(_binary_hits(y_true, y_pred, threshold).mean())
 
 
 def categorical_accuracy(y_true, y_pred) -> float:
-    """Share of rows whose largest score is at the one-hot target's 1."""
+    """Share of rows whose largest score is at the one-hot target's 1.
+
+    Example:
+        >>> nt.metrics.categorical_accuracy(np.array([[0, 1], [1, 0]]), np.array([[0.3, 0.7], [0.4, 0.6]]))
+        0.5
+    """
     t, p = _np(y_true), _np(y_pred)
     _check_same("categorical_accuracy", t, p, t, p)
     return float((t.argmax(-1) == p.argmax(-1)).mean())
 
 
 def sparse_categorical_accuracy(y_true, y_pred) -> float:
-    """Share of rows whose largest score is at the integer label ``y_true``."""
+    """Share of rows whose largest score is at the integer label ``y_true``.
+
+    Example:
+        >>> nt.metrics.sparse_categorical_accuracy(np.array([1, 0]), np.array([[0.3, 0.7], [0.9, 0.1]]))
+        1.0
+    """
     t, p = _class_pair("sparse_categorical_accuracy", y_true, y_pred)
     return float((t == p).mean())
 
@@ -95,7 +110,7 @@ def accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
     """Share of correct predictions, from labels, one-hot targets, probabilities or scores (like Keras 'accuracy').
 
     Example:
-        >>> accuracy([0, 2, 1], [[.9, .1, 0], [.2, .3, .5], [.6, .4, 0]])
+        >>> nt.metrics.accuracy([0, 2, 1], [[.9, .1, 0], [.2, .3, .5], [.6, .4, 0]])
         0.6666666666666666
     """
     return float(_accuracy_hits(y_true, y_pred, threshold).mean())
@@ -113,7 +128,13 @@ def _top_k_hits(y_true, y_score, k):
 
 
 def top_k_accuracy(y_true, y_score, k: int = 5) -> float:
-    """Share of rows whose true class is among the ``k`` highest scores (ties count in its favour)."""
+    """Share of rows whose true class is among the ``k`` highest scores (ties count in its favour).
+
+    Example:
+        >>> scores = np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7]])
+        >>> nt.metrics.top_k_accuracy(np.array([1, 0]), scores, k=2)  # class 1 is 2nd in row 0; class 0 last in row 1
+        0.5
+    """
     return float(_top_k_hits(y_true, y_score, k).mean())
 
 
@@ -129,7 +150,14 @@ def _counts(where, t, p, num_classes):
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:
-    """int64 (C, C) counts: row = true class, column = predicted class (scikit-learn's layout)."""
+    """int64 (C, C) counts: row = true class, column = predicted class (scikit-learn's layout).
+
+    Example:
+        >>> nt.metrics.confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]))
+        array([[1, 0, 0],
+               [0, 1, 1],
+               [0, 0, 1]])
+    """
     t, p = _class_pair("confusion_matrix", y_true, y_pred)
     return _counts("confusion_matrix", t, p, num_classes)
 
@@ -185,19 +213,34 @@ def precision(y_true, y_pred, average="auto", pos_label: int = 1, num_classes=No
             (one score per class), or ``"auto"``: binary for labels 0/1, macro otherwise.
         num_classes: score classes 0..num_classes-1 (also the absent ones) instead of those present.
         zero_division: the value of 0/0.
+
+    Example:
+        >>> y_true, y_pred = np.array([1, 1, 0, 0]), np.array([1, 0, 1, 0])
+        >>> nt.metrics.precision(y_true, y_pred), nt.metrics.precision([0, 1, 2, 2], [0, 2, 2, 2], average="macro")
+        (0.5, 0.5555555555555555)
     """
     return _prf("precision", y_true, y_pred, average, pos_label, num_classes, zero_division, threshold)
 
 
 def recall(y_true, y_pred, average="auto", pos_label: int = 1, num_classes=None, zero_division=0.0,
            threshold: float = 0.5):
-    """Of the samples of a class, the share predicted as it: tp / (tp + fn). Arguments as ``precision``."""
+    """Of the samples of a class, the share predicted as it: tp / (tp + fn). Arguments as ``precision``.
+
+    Example:
+        >>> nt.metrics.recall(np.array([1, 1, 1, 0]), np.array([1, 1, 0, 0]))
+        0.6666666666666666
+    """
     return _prf("recall", y_true, y_pred, average, pos_label, num_classes, zero_division, threshold)
 
 
 def f1_score(y_true, y_pred, average="auto", pos_label: int = 1, num_classes=None, zero_division=0.0,
              threshold: float = 0.5):
-    """Harmonic mean of precision and recall: 2tp / (2tp + fp + fn). Arguments as ``precision``."""
+    """Harmonic mean of precision and recall: 2tp / (2tp + fp + fn). Arguments as ``precision``.
+
+    Example:
+        >>> round(nt.metrics.f1_score(np.array([1, 1, 1, 0]), np.array([1, 1, 0, 1])), 4)  # precision = recall = 2/3
+        0.6667
+    """
     return _prf("f1", y_true, y_pred, average, pos_label, num_classes, zero_division, threshold)
 
 
@@ -214,19 +257,34 @@ def _regression_pair(where, y_true, y_pred):
 
 
 def mae(y_true, y_pred) -> float:
-    """Mean absolute error over all outputs."""
+    """Mean absolute error over all outputs.
+
+    Example:
+        >>> nt.metrics.mae(np.array([1.0, 2.0]), np.array([2.0, 4.0]))
+        1.5
+    """
     t, p = _regression_pair("mae", y_true, y_pred)
     return float(np.abs(t - p).mean())
 
 
 def mse(y_true, y_pred) -> float:
-    """Mean squared error over all outputs."""
+    """Mean squared error over all outputs.
+
+    Example:
+        >>> nt.metrics.mse(np.array([1.0, 2.0]), np.array([2.0, 4.0]))
+        2.5
+    """
     t, p = _regression_pair("mse", y_true, y_pred)
     return float(np.square(t - p).mean())
 
 
 def rmse(y_true, y_pred) -> float:
-    """Square root of the mean squared error over all outputs (Keras's RootMeanSquaredError)."""
+    """Square root of the mean squared error over all outputs (Keras's RootMeanSquaredError).
+
+    Example:
+        >>> nt.metrics.rmse(np.array([0.0, 0.0]), np.array([3.0, 3.0]))
+        3.0
+    """
     return float(np.sqrt(mse(y_true, y_pred)))
 
 
@@ -238,7 +296,13 @@ def _r2_from(ss_res, ss_tot) -> float:
 
 
 def r2(y_true, y_pred) -> float:
-    """Coefficient of determination 1 - SS_res / SS_tot, averaged over outputs (scikit-learn's r2_score)."""
+    """Coefficient of determination 1 - SS_res / SS_tot, averaged over outputs (scikit-learn's r2_score).
+
+    Example:
+        >>> y = np.array([1.0, 2.0, 3.0])
+        >>> nt.metrics.r2(y, y), nt.metrics.r2(y, np.full(3, 2.0))  # perfect, and no better than the mean
+        (1.0, 0.0)
+    """
     t, p = _regression_pair("r2", y_true, y_pred)
     return _r2_from(np.square(t - p).sum(0), np.square(t - t.mean(0)).sum(0))
 

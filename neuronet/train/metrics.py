@@ -24,6 +24,20 @@ class Metric:
     """A metric accumulated over batches: ``update(y_true, y_pred)``, ``result()``, ``reset()``.
 
     Calling the object updates it and returns the running result (Keras style).
+
+    Example:
+        >>> class MaxError(nt.metrics.Metric):
+        ...     name = "max_error"
+        ...     def reset(self):
+        ...         self.worst = 0.0
+        ...     def update(self, y_true, y_pred):
+        ...         self.worst = max(self.worst, float(np.abs(np.asarray(y_true) - np.asarray(y_pred)).max()))
+        ...     def result(self):
+        ...         return self.worst
+        >>> m = MaxError()
+        >>> m.update([1.0, 2.0], [1.5, 2.0]); m.update([0.0], [2.0])
+        >>> m.result()
+        2.0
     """
 
     name = "metric"
@@ -69,7 +83,15 @@ class _MeanMetric(Metric):
 
 
 class Accuracy(_MeanMetric):
-    """Accuracy that reads the task from the shapes, like Keras's ``"accuracy"`` (see ``accuracy``)."""
+    """Accuracy that reads the task from the shapes, like Keras's ``"accuracy"`` (see ``accuracy``).
+
+    Example:
+        >>> acc = nt.metrics.Accuracy()
+        >>> acc.update(np.array([0, 1]), np.array([[0.9, 0.1], [0.2, 0.8]]))  # class scores: argmax
+        >>> acc.update(np.array([1]), np.array([[0.6, 0.4]]))
+        >>> round(acc.result(), 4)
+        0.6667
+    """
 
     name = "accuracy"
 
@@ -82,7 +104,14 @@ class Accuracy(_MeanMetric):
 
 
 class BinaryAccuracy(Accuracy):
-    """Share of outputs on the right side of ``threshold``; elementwise, so also multi-label."""
+    """Share of outputs on the right side of ``threshold``; elementwise, so also multi-label.
+
+    Example:
+        >>> acc = nt.metrics.BinaryAccuracy()
+        >>> acc.update(np.array([[1], [0]]), np.array([[0.7], [0.6]]))
+        >>> acc.result()
+        0.5
+    """
 
     name = "binary_accuracy"
 
@@ -91,7 +120,14 @@ class BinaryAccuracy(Accuracy):
 
 
 class CategoricalAccuracy(_MeanMetric):
-    """Accuracy against one-hot targets."""
+    """Accuracy against one-hot targets.
+
+    Example:
+        >>> acc = nt.metrics.CategoricalAccuracy()
+        >>> acc.update(np.array([[0, 1], [1, 0]]), np.array([[0.3, 0.7], [0.1, 0.9]]))
+        >>> acc.result()
+        0.5
+    """
 
     name = "categorical_accuracy"
 
@@ -102,7 +138,14 @@ class CategoricalAccuracy(_MeanMetric):
 
 
 class SparseCategoricalAccuracy(_MeanMetric):
-    """Accuracy of class scores against integer labels."""
+    """Accuracy of class scores against integer labels.
+
+    Example:
+        >>> acc = nt.metrics.SparseCategoricalAccuracy()
+        >>> acc.update(np.array([2, 0]), np.array([[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]]))
+        >>> acc.result()
+        1.0
+    """
 
     name = "sparse_categorical_accuracy"
 
@@ -112,7 +155,14 @@ class SparseCategoricalAccuracy(_MeanMetric):
 
 
 class TopKAccuracy(_MeanMetric):
-    """Share of samples whose true class is among the ``k`` highest scores."""
+    """Share of samples whose true class is among the ``k`` highest scores.
+
+    Example:
+        >>> top2 = nt.metrics.TopKAccuracy(k=2)
+        >>> top2.update(np.array([1, 0]), np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7]]))
+        >>> top2.result()
+        0.5
+    """
 
     def __init__(self, k: int = 5, name=None):
         self.k = int(k)
@@ -124,6 +174,15 @@ class TopKAccuracy(_MeanMetric):
 
 
 class MeanAbsoluteError(_MeanMetric):
+    """Mean absolute error over every output of every batch seen (``"mae"``).
+
+    Example:
+        >>> m = nt.metrics.MeanAbsoluteError()
+        >>> m.update(np.array([1.0, 2.0]), np.array([2.0, 2.0])); m.update(np.array([0.0]), np.array([2.0]))
+        >>> m.result()  # (1 + 0 + 2) / 3
+        1.0
+    """
+
     name = "mae"
 
     def _values(self, y_true, y_pred):
@@ -132,6 +191,15 @@ class MeanAbsoluteError(_MeanMetric):
 
 
 class MeanSquaredError(_MeanMetric):
+    """Mean squared error over every output of every batch seen (``"mse"``).
+
+    Example:
+        >>> m = nt.metrics.MeanSquaredError()
+        >>> m.update(np.array([1.0, 2.0]), np.array([2.0, 2.0])); m.update(np.array([0.0]), np.array([2.0]))
+        >>> round(m.result(), 4)  # (1 + 0 + 4) / 3
+        1.6667
+    """
+
     name = "mse"
 
     def _values(self, y_true, y_pred):
@@ -140,6 +208,15 @@ class MeanSquaredError(_MeanMetric):
 
 
 class RootMeanSquaredError(MeanSquaredError):
+    """Square root of the mean squared error over every batch seen (``"rmse"``).
+
+    Example:
+        >>> m = nt.metrics.RootMeanSquaredError()
+        >>> m.update(np.array([0.0, 0.0]), np.array([3.0, 3.0]))
+        >>> m.result()
+        3.0
+    """
+
     name = "rmse"
 
     def result(self) -> float:
@@ -147,7 +224,14 @@ class RootMeanSquaredError(MeanSquaredError):
 
 
 class FunctionMetric(_MeanMetric):
-    """Wrap ``fn(y_true, y_pred) -> float`` (a batch mean) as a metric averaged over samples."""
+    """Wrap ``fn(y_true, y_pred) -> float`` (a batch mean) as a metric averaged over samples.
+
+    Example:
+        >>> worst = nt.metrics.FunctionMetric(lambda t, p: float(np.abs(t - p).max()), name="max_abs")
+        >>> worst.update(np.array([1.0]), np.array([3.0])); worst.update(np.array([1.0]), np.array([1.0]))
+        >>> worst.result(), worst.name  # averaged over the batches
+        (1.0, 'max_abs')
+    """
 
     def __init__(self, fn, name=None):
         self.fn = fn
@@ -160,7 +244,14 @@ class FunctionMetric(_MeanMetric):
 
 
 class R2Score(Metric):
-    """R² over batches, merging per-output means and sums of squares exactly (Chan et al.)."""
+    """R² over batches, merging per-output means and sums of squares exactly (Chan et al.).
+
+    Example:
+        >>> m = nt.metrics.R2Score()
+        >>> m.update(np.array([1.0, 2.0]), np.array([1.0, 2.0])); m.update(np.array([3.0]), np.array([3.0]))
+        >>> m.result()
+        1.0
+    """
 
     name = "r2"
 
@@ -213,19 +304,40 @@ class _ConfusionMetric(Metric):
 
 
 class Precision(_ConfusionMetric):
-    """Streaming ``precision`` (same arguments)."""
+    """Streaming ``precision`` (same arguments).
+
+    Example:
+        >>> p = nt.metrics.Precision()
+        >>> p.update(np.array([1, 0]), np.array([1, 1])); p.update(np.array([1]), np.array([1]))
+        >>> round(p.result(), 4)  # 2 of 3 positive predictions right, over both batches
+        0.6667
+    """
 
     name, which = "precision", "precision"
 
 
 class Recall(_ConfusionMetric):
-    """Streaming ``recall`` (same arguments)."""
+    """Streaming ``recall`` (same arguments).
+
+    Example:
+        >>> r = nt.metrics.Recall()
+        >>> r.update(np.array([1, 1]), np.array([1, 0])); r.update(np.array([1, 0]), np.array([1, 0]))
+        >>> round(r.result(), 4)
+        0.6667
+    """
 
     name, which = "recall", "recall"
 
 
 class F1Score(_ConfusionMetric):
-    """Streaming ``f1_score`` (same arguments)."""
+    """Streaming ``f1_score`` (same arguments).
+
+    Example:
+        >>> f1 = nt.metrics.F1Score()
+        >>> f1.update(np.array([1, 1, 0]), np.array([1, 0, 1]))
+        >>> f1.result()
+        0.5
+    """
 
     name, which = "f1", "f1"
 
@@ -247,6 +359,11 @@ def get_metric(metric) -> Metric:
     instance (returned as is) or a function ``fn(y_true, y_pred) -> float``.
 
     The metric is named by the string given, so ``metrics=["acc"]`` logs ``"acc"`` and ``"val_acc"``.
+
+    Example:
+        >>> m = nt.metrics.get_metric("top5")
+        >>> type(m).__name__, m.k
+        ('TopKAccuracy', 5)
     """
     if isinstance(metric, Metric):
         return metric

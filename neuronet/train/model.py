@@ -52,13 +52,6 @@ def _set(obj, name, value):
 class Model(Module):
     """A trainable network with the Keras training API.
 
-    Example::
-
-        model = nt.Sequential([nt.nn.Dense(64, activation="relu"), nt.nn.Dense(10)])
-        model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
-        history = model.fit(x_train, y_train, epochs=5, validation_split=0.1)
-        print(model.evaluate(x_test, y_test))
-
     Randomness (initialisation of lazily built layers, dropout, shuffling, ``transform``) comes
     from the shared generator that ``nt.manual_seed`` seeds, unless the model has its own:
     ``fit(..., seed=s)`` gives it one (``model.random_generator``, a NumPy Generator, also settable by
@@ -66,6 +59,21 @@ class Model(Module):
     run and saved with the model — so models trained in several threads at once are
     reproducible.  Layers built before that (``in_features=``, an earlier call) drew their
     initial weights from the generator current then.
+
+    Example:
+        >>> class TwoLayer(nt.Model):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = nt.nn.Dense(8, activation="relu")
+        ...         self.out = nt.nn.Dense(1)
+        ...     def forward(self, x):
+        ...         return self.out(self.hidden(x))
+        >>> model = TwoLayer()
+        >>> _ = model.compile(optimizer="adam", loss="mse")
+        >>> x = np.random.rand(32, 3).astype(np.float32)
+        >>> history = model.fit(x, x.sum(1, keepdims=True), epochs=2, batch_size=8, verbose=0)
+        >>> len(history.history["loss"]), model.predict(x).shape
+        (2, (32, 1))
     """
 
     random_generator = None  # the model's own NumPy Generator, or None for the shared one

@@ -22,6 +22,16 @@ class ProgressBar(Callback):
     cut at the terminal's width, as Keras prints it.  When output is not a terminal (logs, CI)
     only that line is printed per epoch.  ``verbose=2`` forces the one-line form; ``verbose=0``
     prints nothing.
+
+    Example:
+        >>> import io
+        >>> out = io.StringIO()
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> _ = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=1, verbose=0,
+        ...               callbacks=[nt.train.ProgressBar(stream=out)])
+        >>> "loss" in out.getvalue()
+        True
     """
 
     def __init__(self, verbose: int = 1, stream=None):

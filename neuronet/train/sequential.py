@@ -26,16 +26,13 @@ class Sequential(_LayerStack, Model):
     """Layers applied in order, trainable with ``compile``/``fit``/``evaluate``/``predict`` or a
     hand-written loop.
 
-    Example::
-
-        model = nt.Sequential([
-            nt.nn.Dense(64, activation="relu"),
-            nt.nn.Dense(32, activation="relu"),
-            nt.nn.Dense(10),
-        ])
-        model.compile(optimizer="sgd", loss="cross_entropy", metrics=["accuracy"])
-
-        net = nt.nn.Sequential(nt.nn.Linear(4, 16), nt.nn.ReLU(), nt.nn.Linear(16, 3))  # the same class
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(16, activation="tanh"), nt.nn.Dense(1, activation="sigmoid")])
+        >>> _ = model.compile(optimizer="adam", loss="binary_cross_entropy", metrics=["accuracy"])
+        >>> x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
+        >>> _ = model.fit(x, np.array([[0], [1], [1], [0]], np.float32), epochs=3, verbose=0)
+        >>> model.predict(x).shape, model.count_params()
+        ((4, 1), 65)
     """
 
     def build(self, input_shape, dtype=None) -> None:

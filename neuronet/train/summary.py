@@ -30,6 +30,12 @@ def summary(model, input_shape=None, print_fn=print) -> str:
     ``input_shape`` (without the batch dimension) or the shape the model was built with.  That
     pass runs each layer on its own (``unfused``): the table describes the layers as written,
     not the fused passes ``Sequential`` runs in training.
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(16, activation="relu"), nt.nn.Dense(1)])
+        >>> table = nt.train.summary(model, input_shape=(4,), print_fn=lambda s: None)
+        >>> "Total params: 97" in table
+        True
     """
     spec = getattr(model, "_input_spec", None)
     if input_shape is not None:

@@ -25,10 +25,13 @@ class TensorBoard(Callback):
         update_freq: ``"epoch"``, ``"batch"`` (the training loss after every batch) or an integer
             N (after every N batches).
 
-    Example::
-
-        model.fit(x, y, epochs=10, validation_split=0.1, callbacks=[nt.callbacks.TensorBoard("logs/run1")])
-        # then: tensorboard --logdir logs
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(1)])
+        >>> _ = model.compile(optimizer="sgd", loss="mse")
+        >>> _ = model.fit(np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), epochs=1, verbose=0,
+        ...               callbacks=[nt.callbacks.TensorBoard("logs")])  # needs tensorboardX
+        >>> import os; len(os.listdir("logs")) > 0
+        True
     """
 
     def __init__(self, log_dir="logs", histogram_freq: int = 0, update_freq="epoch"):

@@ -16,7 +16,14 @@ def _grey(img):
 
 def plot_attributions(images, attributions, path=None, titles=None, title: str = ""):
     """A row per method: ``attributions`` is ``{method: (N, ...)}`` of the images' shape; the first
-    row shows the images.  Maps use a symmetric red (+) / blue (−) scale per map."""
+    row shows the images.  Maps use a symmetric red (+) / blue (−) scale per map.
+
+    Example:
+        >>> images = np.random.rand(2, 1, 8, 8)
+        >>> fig = nt.viz.plot_attributions(images, {"saliency": np.random.rand(2, 1, 8, 8)}, "attributions.png")
+        >>> import os; os.path.exists("attributions.png")
+        True
+    """
     images = np.asarray(images)
     if not isinstance(attributions, dict):
         attributions = {"attribution": attributions}
@@ -51,6 +58,13 @@ def plot_shap_images(images, values, path=None, class_names=None, image_titles=N
     red = evidence for the class, blue = against, one colour scale for the whole figure.
 
     ``values``: (N, K, H, W) or (N, H, W, K) per-pixel values (expand superpixel values to pixels first).
+
+    Example:
+        >>> images = np.random.rand(2, 1, 8, 8)
+        >>> values = np.random.randn(2, 3, 8, 8)  # (images, classes, H, W)
+        >>> fig = nt.viz.plot_shap_images(images, values, "shap.png", class_names=["a", "b", "c"])
+        >>> import os; os.path.exists("shap.png")
+        True
     """
     images = np.asarray(images)
     v = np.asarray(values, dtype=np.float64)

@@ -65,6 +65,13 @@ def plot_decision_boundary(model, x, y, path=None, resolution: int = 150, title:
 
     Works for one output (a probability, logit or ±1 score: the boundary is drawn where it crosses
     0.5 / 0) and for class scores (regions per class).
+
+    Example:
+        >>> x, y = nt.data.xor()
+        >>> model = nt.Sequential([nt.nn.Dense(4, activation="tanh"), nt.nn.Dense(1, activation="sigmoid")])
+        >>> fig = nt.viz.plot_decision_boundary(model, x, y, "boundary.png", resolution=30)
+        >>> import os; os.path.exists("boundary.png")
+        True
     """
     x, y = _check_2d("plot_decision_boundary", x, y)
     fig, axes = new_figure("plot_decision_boundary", (4.2, 4.0))
@@ -79,6 +86,14 @@ def plot_boundary_frames(model, x, y, path=None, epochs: int = 100, frames: int 
 
     ``y`` is passed to ``fit`` as given (e.g. (N, 1) floats for a binary cross-entropy) and flattened
     for colouring.  ``fit_kwargs`` go to ``model.fit`` (batch_size, ...).  Returns the Figure; the model stays trained.
+
+    Example:
+        >>> x, y = nt.data.xor()
+        >>> model = nt.Sequential([nt.nn.Dense(4, activation="tanh"), nt.nn.Dense(1, activation="sigmoid")])
+        >>> _ = model.compile(optimizer="adam", loss="binary_cross_entropy")
+        >>> fig = nt.viz.plot_boundary_frames(model, x, y, "frames.png", epochs=8, frames=4, resolution=20, verbose=0)
+        >>> sum(ax.has_data() for ax in fig.axes)  # the boundary after each quarter of training
+        4
     """
     y_fit = np.asarray(y)
     x, y = _check_2d("plot_boundary_frames", x, y)
@@ -104,6 +119,14 @@ def plot_hidden_features(model, x, y, path=None, layer: int = 0, resolution: int
     beside the model's output.
 
     ``layer`` indexes the top-level layers of a Sequential; its output neurons are drawn.
+
+    Example:
+        >>> x, y = nt.data.xor()
+        >>> model = nt.Sequential([nt.nn.Dense(3, activation="tanh"), nt.nn.Dense(1, activation="sigmoid")])
+        >>> _ = model(nt.tensor(x))
+        >>> fig = nt.viz.plot_hidden_features(model, x, y, "neurons.png", resolution=20)
+        >>> [ax.get_title() for ax in fig.axes]  # one map per neuron of the first layer, and the output
+        ['neuron 0', 'neuron 1', 'neuron 2', 'output']
     """
     x, y = _check_2d("plot_hidden_features", x, y)
     xx, yy, grid = decision_grid(x, resolution)

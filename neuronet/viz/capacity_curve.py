@@ -10,7 +10,13 @@ __all__ = ["save_capacity_curve"]
 
 def save_capacity_curve(curves, path: str, title: str = "Hopfield capacity (Hebbian storage)") -> str:
     """Draw each curve of ``capacity_curve(...)`` (dicts with ``n_units``, ``loads``, ``overlap``,
-    ``perfect``): mean overlap (solid) and fraction recalled perfectly (dashed), with α = 0.138 marked."""
+    ``perfect``): mean overlap (solid) and fraction recalled perfectly (dashed), with α = 0.138 marked.
+
+    Example:
+        >>> curves = [nt.models.energy.capacity_curve(50, loads=[0.05, 0.2], trials=1)]
+        >>> nt.viz.save_capacity_curve(curves, "capacity.png")
+        'capacity.png'
+    """
     curves = list(curves)
     if not curves or any(not {"n_units", "loads", "overlap", "perfect"} <= set(c) for c in curves):
         raise ValueError("save_capacity_curve: expected a list of capacity_curve results "

@@ -28,6 +28,11 @@ def plot_activations(path=None, names=ACTIVATION_SHEET, span: float = 4.0, cols:
     """One panel per activation: f(x) (solid) and f′(x) (dashed) on [−span, span].
 
     ``names`` are activation names (``nt.functional.get_activation``) or (label, callable) pairs.
+
+    Example:
+        >>> fig = nt.viz.plot_activations("activations.png", names=("sigmoid", "relu", "gelu"))
+        >>> len([ax for ax in fig.axes if ax.has_data()])  # one panel per activation: f and f'
+        3
     """
     from ..functional import get_activation
     x = np.linspace(-span, span, 401)
@@ -77,7 +82,13 @@ def _loss_panels():
 
 
 def plot_losses(path=None, cols: int = 4):
-    """One panel per loss: the loss of one sample (solid) and its derivative (dashed) against the prediction."""
+    """One panel per loss: the loss of one sample (solid) and its derivative (dashed) against the prediction.
+
+    Example:
+        >>> fig = nt.viz.plot_losses("losses.png")
+        >>> sum(ax.has_data() for ax in fig.axes) >= 6
+        True
+    """
     panels = _loss_panels()
     rows, cols = grid_shape(len(panels), cols)
     fig, axes = new_figure("plot_losses", (3.0 * cols, 2.4 * rows), rows, cols)

@@ -24,6 +24,11 @@ def plot_confusion_matrix(y_true, y_pred, path=None, class_names=None, title: st
     """Two panels: the counts and the rows normalised to 1 (recall of each true class on the diagonal).
 
     ``y_pred`` may be labels, probabilities or class scores (argmax), as in ``nt.metrics``.
+
+    Example:
+        >>> fig = nt.viz.plot_confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2], "confusion.png", class_names=["a", "b", "c"])
+        >>> len([ax for ax in fig.axes if ax.images])  # counts and row-normalised
+        2
     """
     t, p = _labels("plot_confusion_matrix", y_true, y_pred)
     k = max(int(t.max()), int(p.max())) + 1 if class_names is None else len(class_names)
@@ -52,7 +57,15 @@ def plot_confusion_matrix(y_true, y_pred, path=None, class_names=None, title: st
 
 
 def classification_table(y_true, y_pred, num_classes=None):
-    """Per-class precision, recall, F1 and support as a (K, 4) array (0/0 counts as 0), plus macro averages."""
+    """Per-class precision, recall, F1 and support as a (K, 4) array (0/0 counts as 0), plus macro averages.
+
+    Example:
+        >>> table, averages = nt.viz.classification_table(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]))
+        >>> table.round(3).tolist()  # per class: precision, recall, F1, support
+        [[1.0, 1.0, 1.0, 1.0], [1.0, 0.5, 0.667, 2.0], [0.5, 1.0, 0.667, 1.0]]
+        >>> averages.round(3).tolist()  # macro precision, recall, F1
+        [0.833, 0.833, 0.778]
+    """
     t, p = _labels("classification_table", y_true, y_pred)
     k = num_classes or max(int(t.max()), int(p.max())) + 1
     cm = _confusion(t, p, k).astype(np.float64)
@@ -66,7 +79,13 @@ def classification_table(y_true, y_pred, num_classes=None):
 
 
 def plot_classification_report(y_true, y_pred, path=None, class_names=None, title: str = ""):
-    """The per-class precision/recall/F1/support table drawn as a coloured table with macro averages."""
+    """The per-class precision/recall/F1/support table drawn as a coloured table with macro averages.
+
+    Example:
+        >>> fig = nt.viz.plot_classification_report([0, 1, 1, 2], [0, 1, 2, 2], "report.png")
+        >>> import os; os.path.exists("report.png")
+        True
+    """
     table, macro = classification_table(y_true, y_pred, None if class_names is None else len(class_names))
     k = table.shape[0]
     names = [str(c) for c in (class_names if class_names is not None else range(k))]
@@ -90,7 +109,13 @@ def plot_classification_report(y_true, y_pred, path=None, class_names=None, titl
 
 def plot_roc_pr(y_true, scores, path=None, title: str = ""):
     """ROC curve (with AUC and the chance diagonal) beside the precision–recall curve (with average
-    precision and the positive rate as the chance level), for binary labels and scores of class 1."""
+    precision and the positive rate as the chance level), for binary labels and scores of class 1.
+
+    Example:
+        >>> fig = nt.viz.plot_roc_pr(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]), "roc.png")
+        >>> len(fig.axes)  # ROC beside precision-recall
+        2
+    """
     from ..train.ranking_metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
     scores = np.asarray(scores)
     if scores.ndim == 2 and scores.shape[1] == 2:

@@ -15,7 +15,15 @@ __all__ = ["plot_filters", "plot_feature_maps", "CLASSIC_KERNELS", "apply_kernel
 
 def plot_filters(layer, path=None, max_filters: int = 32, title: str = ""):
     """The kernels of a convolution layer (or a weight array (out, in, kh, kw)), one tile per output channel:
-    RGB when the layer reads 3 channels, else the mean over input channels in a red/blue map."""
+    RGB when the layer reads 3 channels, else the mean over input channels in a red/blue map.
+
+    Example:
+        >>> conv = nt.nn.Conv2D(6, 5)
+        >>> _ = conv(nt.zeros(1, 1, 28, 28))
+        >>> fig = nt.viz.plot_filters(conv, "filters.png")
+        >>> sum(bool(ax.images) for ax in fig.axes)  # one tile per kernel
+        6
+    """
     w = np.asarray(layer.weight.numpy() if hasattr(layer, "weight") else layer, dtype=np.float64)
     if w.ndim != 4:
         raise ValueError(f"plot_filters: expected a Conv2D layer or weights (out, in, kh, kw), got shape {w.shape}")
@@ -43,7 +51,14 @@ def plot_filters(layer, path=None, max_filters: int = 32, title: str = ""):
 
 def plot_feature_maps(model, x, path=None, max_channels: int = 8, title: str = ""):
     """One input image (C, H, W) through a Sequential: a row per layer with an image output, showing its
-    first ``max_channels`` channels (the input itself in the first row)."""
+    first ``max_channels`` channels (the input itself in the first row).
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Conv2D(4, 3, activation="relu"), nt.nn.MaxPool2D(2)])
+        >>> fig = nt.viz.plot_feature_maps(model, np.random.rand(1, 12, 12).astype(np.float32), "maps.png")
+        >>> import os; os.path.exists("maps.png")
+        True
+    """
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
         raise ValueError(f"plot_feature_maps: expected one image (C, H, W), got shape {x.shape}")
@@ -86,6 +101,12 @@ def apply_kernels(image, kernels=None):
     """Each kernel applied to a grey image (H, W) with ``F.conv2d`` (padding 'same', zeros): {name: (H, W)}.
 
     (A deep-learning "convolution" is a cross-correlation: the kernel is not flipped.)
+
+    Example:
+        >>> image = np.zeros((8, 8)); image[:, 4:] = 1.0  # a vertical edge
+        >>> out = nt.viz.apply_kernels(image, {"box": np.ones((3, 3)) / 9})
+        >>> out["box"].shape, round(float(out["box"][4, 4]), 3)  # same size; the blur averages across the edge
+        ((8, 8), 0.667)
     """
     from .. import functional as F
     from ..tensor import tensor
@@ -100,7 +121,14 @@ def apply_kernels(image, kernels=None):
 
 def plot_classic_kernels(image, path=None, kernels=None, title: str = ""):
     """The image and what each classic kernel (edge, Sobel, sharpen, box/Gaussian blur, emboss) makes of it,
-    with the kernel's numbers printed under each result."""
+    with the kernel's numbers printed under each result.
+
+    Example:
+        >>> image = np.zeros((16, 16)); image[4:12, 4:12] = 1.0  # a white square
+        >>> fig = nt.viz.plot_classic_kernels(image, "kernels.png")
+        >>> import os; os.path.exists("kernels.png")
+        True
+    """
     results = apply_kernels(image, kernels)
     kernels = CLASSIC_KERNELS if kernels is None else kernels
     rows, cols = grid_shape(len(results), 4)
@@ -125,6 +153,10 @@ def conv_output_size(size: int, kernel: int, stride: int = 1, padding=0, dilatio
 
     ``padding``: an int (both sides, PyTorch), ``"valid"`` (0) or ``"same"`` (Keras/TensorFlow: the output
     is ⌈size/stride⌉ and the extra padding goes after).  Valid/explicit: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1.
+
+    Example:
+        >>> nt.viz.conv_output_size(28, 5), nt.viz.conv_output_size(28, 3, padding="same"), nt.viz.conv_output_size(7, 3, stride=2)
+        ((24, 0, 0), (28, 1, 1), (3, 0, 0))
     """
     span = dilation * (kernel - 1) + 1
     if padding == "same":
@@ -143,7 +175,13 @@ def plot_conv_arithmetic(configs=((5, 3, 1, "valid"), (5, 3, 1, "same"), (5, 3, 
                          path=None, title: str = ""):
     """The courses' padding and stride diagrams, computed from the shapes: one panel per
     (input size, kernel, stride, padding) — the padded input grid (padding hatched), the windows of the
-    first output row outlined, and the resulting output size."""
+    first output row outlined, and the resulting output size.
+
+    Example:
+        >>> fig = nt.viz.plot_conv_arithmetic(path="arithmetic.png")
+        >>> len(fig.axes)  # one diagram per (size, kernel, stride, padding)
+        4
+    """
     configs = [tuple(c) for c in configs]
     fig, axes = new_figure("plot_conv_arithmetic", (3.2 * len(configs), 3.6), 1, len(configs))
     from matplotlib.patches import Rectangle

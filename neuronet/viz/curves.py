@@ -18,6 +18,10 @@ def fitting_regions(train, val, tolerance: float = 0.02):
     Before the best validation epoch both curves fall: the model still under-fits.  After it, when
     validation ends more than ``tolerance`` (relative) above its best while training keeps falling,
     the model over-fits from the best epoch on.
+
+    Example:
+        >>> nt.viz.fitting_regions([1.0, 0.5, 0.3, 0.2, 0.1], [1.1, 0.6, 0.5, 0.7, 0.9])  # (best epoch, over-fitting from)
+        (2, 3)
     """
     train, val = np.asarray(train, float), np.asarray(val, float)
     best = int(np.argmin(val))
@@ -32,6 +36,12 @@ def plot_fitting_curves(history, path=None, metric: str = "loss", tolerance: flo
 
     ``history`` is what ``fit`` returned (or a dict of lists) and must hold ``metric`` and ``val_<metric>``;
     for a metric where higher is better (accuracy) the regions come from its negation.
+
+    Example:
+        >>> history = {"loss": [1.0, 0.5, 0.3, 0.2, 0.1], "val_loss": [1.1, 0.6, 0.5, 0.7, 0.9]}
+        >>> fig = nt.viz.plot_fitting_curves(history, "fitting.png")  # the over-fitting region starts after epoch 3
+        >>> import os; os.path.exists("fitting.png")
+        True
     """
     h = _history_dict(history)
     if metric not in h or f"val_{metric}" not in h:
@@ -63,7 +73,13 @@ def plot_fitting_curves(history, path=None, metric: str = "loss", tolerance: flo
 
 
 def default_schedules(initial_lr: float = 0.1, steps: int = 100):
-    """The course's schedules as ``{name: step -> lr}``: constant, step, exponential, cosine, warm-up + cosine, one-cycle."""
+    """The course's schedules as ``{name: step -> lr}``: constant, step, exponential, cosine, warm-up + cosine, one-cycle.
+
+    Example:
+        >>> schedules = nt.viz.default_schedules(0.1, steps=100)
+        >>> "constant" in schedules, schedules["constant"](50)
+        (True, 0.1)
+    """
     from ..optim.schedules import cosine_decay, exponential_decay, step_decay, warmup_cosine
     import math
 
@@ -90,6 +106,11 @@ def plot_lr_schedules(schedules=None, steps: int = 100, path=None, log: bool = F
     ``schedules``: ``{name: schedule}`` where a schedule is a function ``step -> lr`` (``nt.optim``'s
     ``step_decay``, ``cosine_decay``, ...) or a scheduler object with ``step()`` and ``get_last_lr()``
     (``StepLR``, ``OneCycleLR``, ...: it is stepped ``steps`` times).  Default: :func:`default_schedules`.
+
+    Example:
+        >>> fig = nt.viz.plot_lr_schedules(steps=50, path="schedules.png")
+        >>> len(fig.axes[0].get_lines()) >= 4
+        True
     """
     schedules = default_schedules(steps=steps) if schedules is None else schedules
     fig, axes = new_figure("plot_lr_schedules", (6.4, 3.8))

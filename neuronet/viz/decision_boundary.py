@@ -21,6 +21,12 @@ def save_decision_boundaries(weights, x, y, path: str, *, epochs=None, title: st
 
     Returns:
         ``path``.
+
+    Example:
+        >>> x, y = nt.data.logic_gate("and")
+        >>> weights = [(np.array([1.0, 1.0]), -1.5)]  # (w, b) per epoch: the line x1 + x2 = 1.5
+        >>> nt.viz.save_decision_boundaries(weights, x, y.ravel(), "and.png")
+        'and.png'
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != 2:

@@ -11,7 +11,14 @@ __all__ = ["project_2d", "plot_embedding", "save_embedding"]
 
 def project_2d(x, method: str = "pca", seed: int = 0) -> np.ndarray:
     """(N, D) → (N, 2).  ``"pca"``: the first two principal components (SVD of the centred data, signs fixed
-    so that each component's largest loading is positive); ``"tsne"``, ``"umap"``: the optional packages."""
+    so that each component's largest loading is positive); ``"tsne"``, ``"umap"``: the optional packages.
+
+    Example:
+        >>> x = np.random.default_rng(0).normal(size=(100, 5)) * [10, 1, 1, 1, 1]
+        >>> p = nt.viz.project_2d(x)
+        >>> p.shape, bool(p[:, 0].std() > p[:, 1].std())  # the first component has the most variance
+        ((100, 2), True)
+    """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[0] < 2:
         raise ValueError(f"project_2d: expected points (N >= 2, D), got shape {x.shape}")
@@ -37,7 +44,14 @@ def project_2d(x, method: str = "pca", seed: int = 0) -> np.ndarray:
 
 
 def plot_embedding(x, labels, path=None, method: str = "pca", class_names=None, title: str = "", seed: int = 0):
-    """Scatter of the 2-D projection of ``x`` (N, D), one colour per class, with a legend of class names."""
+    """Scatter of the 2-D projection of ``x`` (N, D), one colour per class, with a legend of class names.
+
+    Example:
+        >>> x, y = nt.data.load_iris()
+        >>> fig = nt.viz.plot_embedding(x, y, "iris.png", class_names=["setosa", "versicolor", "virginica"])
+        >>> import os; os.path.exists("iris.png")
+        True
+    """
     labels = np.asarray(labels).reshape(-1)
     if len(labels) != len(x):
         raise ValueError(f"plot_embedding: {len(x)} points but {len(labels)} labels")
@@ -70,6 +84,11 @@ def save_embedding(points, labels, path: str, *, edges=None, class_names=None, t
 
     Returns:
         ``path``.
+
+    Example:
+        >>> points = np.random.randn(34, 2)
+        >>> nt.viz.save_embedding(points, np.arange(34) % 2, "karate.png", edges=np.array([[0, 1], [1, 2]]))
+        'karate.png'
     """
     points = np.asarray(points, dtype=np.float64)
     xy = points if points.ndim == 2 and points.shape[1] == 2 else project_2d(points)

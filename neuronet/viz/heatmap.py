@@ -21,6 +21,10 @@ def save_heatmap(values, row_labels, col_labels, path: str, *, xlabel: str = "",
 
     Returns:
         ``path``.
+
+    Example:
+        >>> nt.viz.save_heatmap(np.eye(3), ["a", "b", "c"], ["x", "y", "z"], "heat.png")
+        'heat.png'
     """
     values = np.asarray(values)
     if values.shape != (len(row_labels), len(col_labels)):

@@ -19,6 +19,12 @@ def save_recall_steps(states, energy, path: str, image_shape, target=None, title
 
     Returns:
         ``path``.
+
+    Example:
+        >>> states = np.sign(np.random.randn(1, 4, 16))  # one recall: 4 steps of a 16-unit state
+        >>> energy = np.array([[-3.0, -5.0, -6.0, -6.0]])
+        >>> nt.viz.save_recall_steps(states, energy, "recall.png", image_shape=(4, 4))
+        'recall.png'
     """
     s, e = np.asarray(states, np.float64), np.asarray(energy, np.float64)
     if s.ndim != 3 or e.shape != s.shape[:2] or int(np.prod(image_shape)) != s.shape[2]:

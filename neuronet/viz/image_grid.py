@@ -27,6 +27,10 @@ def save_image_panels(images, path: str, image_shape=None, columns: int | None =
 
     Returns:
         ``path``.
+
+    Example:
+        >>> nt.viz.save_image_panels(np.random.rand(6, 64), "panels.png", image_shape=(8, 8), columns=3)
+        'panels.png'
     """
     a = np.asarray(images, dtype=np.float64)
     if a.ndim == 3 and image_shape is not None and a.shape[-1] == int(np.prod(image_shape)):
@@ -74,7 +78,12 @@ def save_image_panels(images, path: str, image_shape=None, columns: int | None =
 
 
 def save_rbm_filters(weight, path: str, image_shape=None, count: int = 64, title: str = "RBM filters") -> str:
-    """The first ``count`` rows of an RBM's ``weight`` (n_hidden, n_visible), each drawn as an image."""
+    """The first ``count`` rows of an RBM's ``weight`` (n_hidden, n_visible), each drawn as an image.
+
+    Example:
+        >>> nt.viz.save_rbm_filters(np.random.randn(16, 64), "filters.png", image_shape=(8, 8))
+        'filters.png'
+    """
     w = np.asarray(weight)
     if w.ndim != 2:
         raise ValueError(f"save_rbm_filters: weight must be (n_hidden, n_visible), received shape {w.shape}")

@@ -26,7 +26,13 @@ def _as_images(images, where):
 
 def image_grid(images, ncols: int = 8, pad: int = 1, value_range=(0.0, 1.0)):
     """Tile images (N, C, H, W) into one (rows·H, ncols·W[, 3]) array in [0, 1], ``pad`` pixels apart;
-    ``value_range`` maps e.g. tanh outputs (−1, 1) to [0, 1]."""
+    ``value_range`` maps e.g. tanh outputs (−1, 1) to [0, 1].
+
+    Example:
+        >>> grid = nt.viz.image_grid(np.ones((10, 1, 8, 8)), ncols=5, pad=1)
+        >>> grid.shape  # 2 rows of 5, one padding pixel between tiles
+        (17, 44)
+    """
     a = _as_images(images, "image_grid")
     lo, hi = value_range
     a = np.clip((a - lo) / (hi - lo), 0, 1)
@@ -42,7 +48,12 @@ def image_grid(images, ncols: int = 8, pad: int = 1, value_range=(0.0, 1.0)):
 def save_image_grid(images, path: str, ncols: int = 8, title: str = "", value_range=(0.0, 1.0),
                     pixels: int = 3) -> str:
     """Write ``images`` tiled ``ncols`` wide to a PNG, each image pixel ``pixels`` screen pixels wide
-    (whole numbers keep every tile the same size); returns path."""
+    (whole numbers keep every tile the same size); returns path.
+
+    Example:
+        >>> nt.viz.save_image_grid(np.random.rand(16, 1, 8, 8), "grid.png", ncols=4)
+        'grid.png'
+    """
     plt = _pyplot()
     grid = image_grid(images, ncols, value_range=value_range)
     fig, ax = plt.subplots(figsize=(grid.shape[1] * pixels / 100, grid.shape[0] * pixels / 100 + (0.3 if title else 0)))
@@ -60,7 +71,13 @@ def save_image_grid(images, path: str, ncols: int = 8, title: str = "", value_ra
 
 def save_image_rows(rows, labels, path: str, title: str = "", value_range=(0.0, 1.0), scale: float = 0.6) -> str:
     """One labelled row per image set (same count each): e.g. ``[inputs, reconstructions]`` with
-    labels ``["input", "output"]``, or ``[clean, noisy, denoised]``."""
+    labels ``["input", "output"]``, or ``[clean, noisy, denoised]``.
+
+    Example:
+        >>> x = np.random.rand(5, 1, 8, 8)
+        >>> nt.viz.save_image_rows([x, 1 - x], ["input", "inverted"], "rows.png")
+        'rows.png'
+    """
     if len(rows) != len(labels) or not rows:
         raise ValueError(f"save_image_rows: {len(rows)} rows and {len(labels)} labels must match and be non-empty")
     sets = [_as_images(r, "save_image_rows") for r in rows]

@@ -11,7 +11,12 @@ __all__ = ["save_latent_scatter", "save_latent_traversal", "save_loss_curves"]
 
 def save_latent_scatter(codes, labels, path: str, class_names=None, title: str = "", max_points: int = 5000) -> str:
     """Scatter the first two coordinates of ``codes`` (N, ≥2), one colour per label (the first
-    ``max_points`` points); returns path."""
+    ``max_points`` points); returns path.
+
+    Example:
+        >>> nt.viz.save_latent_scatter(np.random.randn(100, 2), np.arange(100) % 3, "latent.png")
+        'latent.png'
+    """
     z = np.asarray(codes, np.float64)
     y = np.asarray(labels)
     if z.ndim != 2 or z.shape[1] < 2 or len(y) != len(z):
@@ -39,7 +44,13 @@ def save_latent_scatter(codes, labels, path: str, class_names=None, title: str =
 
 def save_latent_traversal(decode, path: str, n: int = 15, span: float = 2.5, title: str = "") -> str:
     """Decode an n×n grid of 2-D codes over [−span, span]² (``decode``: (n², 2) codes → images) and
-    tile the images in place — the manifold a 2-D VAE has learned; returns path."""
+    tile the images in place — the manifold a 2-D VAE has learned; returns path.
+
+    Example:
+        >>> decode = lambda z: np.tile(z[:, :1, None, None], (1, 1, 8, 8))  # (n*n, 2) codes -> images
+        >>> nt.viz.save_latent_traversal(decode, "traversal.png", n=5)
+        'traversal.png'
+    """
     t = np.linspace(-span, span, n)
     zz = np.array([[a, b] for b in t[::-1] for a in t], np.float32)  # rows: z₂ from top to bottom
     images = decode(zz)
@@ -59,7 +70,12 @@ def save_latent_traversal(decode, path: str, n: int = 15, span: float = 2.5, tit
 
 
 def save_loss_curves(curves: dict, path: str, xlabel: str = "epoch", title: str = "") -> str:
-    """Several named curves on one axis (``{"discriminator": [...], "generator": [...]}``); returns path."""
+    """Several named curves on one axis (``{"discriminator": [...], "generator": [...]}``); returns path.
+
+    Example:
+        >>> nt.viz.save_loss_curves({"discriminator": [0.7, 0.6, 0.65], "generator": [1.2, 0.9, 0.8]}, "gan_losses.png")
+        'gan_losses.png'
+    """
     if not curves:
         raise ValueError("save_loss_curves: no curves given")
     plt = _pyplot()

@@ -14,8 +14,10 @@ def _weights_of(model):
     if isinstance(model, (list, tuple)):
         return [np.asarray(w) for w in model]
     layers = dense_layers(model)
-    if not layers:
-        raise ValueError(f"plot_network: {type(model).__name__} has no built Dense layers (call it or build it first)")
+    unbuilt = model.unbuilt_modules() if hasattr(model, "unbuilt_modules") else []
+    if not layers or unbuilt:  # a lazy layer not built yet would be left out of the drawing
+        raise ValueError(f"plot_network: {type(model).__name__} has layers not built yet ({', '.join(unbuilt) or 'all'}): "
+                         "call it on a batch or pass x= first")
     return [np.asarray(layer.weight.numpy()) for layer in layers]
 
 
@@ -45,7 +47,15 @@ def plot_network(model, path=None, x=None, max_neurons: int = 16, layer_names=No
 
     Returns:
         the matplotlib Figure (written to ``path`` as a PNG when given).
+
+    Example:
+        >>> model = nt.Sequential([nt.nn.Dense(3, activation="tanh", in_features=2), nt.nn.Dense(1)])
+        >>> fig = nt.viz.plot_network(model, "network.png", x=np.array([1.0, -1.0]))  # red +, blue -, with activations
+        >>> import os; os.path.getsize("network.png") > 0
+        True
     """
+    if x is not None and not isinstance(model, (list, tuple)):
+        layer_outputs(model, np.asarray(x, dtype=np.float32).reshape(1, -1))  # builds lazy layers
     weights = _weights_of(model)
     for i in range(1, len(weights)):
         if weights[i].shape[1] != weights[i - 1].shape[0]:

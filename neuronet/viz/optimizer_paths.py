@@ -39,6 +39,11 @@ def optimizer_trajectories(surface: str = "rosenbrock", optimizers=None, steps: 
 
     ``optimizers``: ``{name: kwargs}`` with names from ``nt.optim.get_optimizer`` ("sgd", "momentum",
     "adam", …); default: the surface's own choice of learning rates.  Paths are computed in float64.
+
+    Example:
+        >>> paths = nt.viz.optimizer_trajectories("rosenbrock", steps=100)
+        >>> "adam" in paths, paths["adam"].shape  # (steps + 1, 2) points per optimizer
+        (True, (101, 2))
     """
     from ..optim import get_optimizer
     from ..tensor import tensor
@@ -63,7 +68,13 @@ def optimizer_trajectories(surface: str = "rosenbrock", optimizers=None, steps: 
 
 def plot_optimizer_paths(surface: str = "rosenbrock", optimizers=None, steps: int = 300, path=None, start=None,
                          title: str = ""):
-    """Contours of log(1 + loss) on the surface with each optimizer's path and the minimum (★)."""
+    """Contours of log(1 + loss) on the surface with each optimizer's path and the minimum (★).
+
+    Example:
+        >>> fig = nt.viz.plot_optimizer_paths("rosenbrock", steps=50, path="paths.png")
+        >>> import os; os.path.exists("paths.png")
+        True
+    """
     fn, _, minimum, (xr, yr), _ = _surface("plot_optimizer_paths", surface)
     paths = optimizer_trajectories(surface, optimizers, steps, start)
     xx, yy = np.meshgrid(np.linspace(*xr, 300), np.linspace(*yr, 300))

@@ -16,6 +16,12 @@ def plot_attention_maps(weights, path=None, query_labels=None, key_labels=None, 
     ``weights``: (L, S) for one map, (heads, L, S) for one layer, (layers, heads, L, S), or a list of
     per-layer arrays (heads, L, S) — e.g. what ``MultiHeadAttention(..., need_weights=True,
     average_attn_weights=False)`` returns for one sample.
+
+    Example:
+        >>> weights = np.random.dirichlet(np.ones(5), size=(2, 4))  # (heads, queries, keys), rows sum to 1
+        >>> fig = nt.viz.plot_attention_maps(weights, "attention.png")
+        >>> len([ax for ax in fig.axes if ax.images])  # one map per head
+        2
     """
     w = np.asarray([np.asarray(a) for a in weights]) if isinstance(weights, (list, tuple)) else np.asarray(weights)
     while w.ndim < 4:
@@ -49,7 +55,13 @@ def plot_attention_maps(weights, path=None, query_labels=None, key_labels=None, 
 
 def plot_positional_encoding(max_len: int = 64, d_model: int = 128, path=None, dims=(0, 8, 20, 40), title: str = ""):
     """The sinusoidal encoding matrix PE(pos, i) of "Attention is all you need" (the values neuronet's
-    ``SinusoidalPositionalEncoding`` adds), and a few of its columns as curves over positions."""
+    ``SinusoidalPositionalEncoding`` adds), and a few of its columns as curves over positions.
+
+    Example:
+        >>> fig = nt.viz.plot_positional_encoding(max_len=32, d_model=16, path="pe.png", dims=(0, 4))
+        >>> import os; os.path.exists("pe.png")
+        True
+    """
     from ..nn.layers.positional import sinusoidal_encoding
     pe = np.asarray(sinusoidal_encoding(max_len, d_model, dtype=np.float64))
     fig, axes = new_figure("plot_positional_encoding", (11, 3.8), 1, 2)
@@ -77,7 +89,14 @@ def _pca2(a):
 
 def plot_hidden_states(states, path=None, labels=None, max_sequences: int = 10, title: str = ""):
     """Hidden-state trajectories: the states (N, T, H) (or one sequence (T, H)) projected on their first
-    two principal components, one line per sequence from ○ (first step) to ■ (last), coloured by label."""
+    two principal components, one line per sequence from ○ (first step) to ■ (last), coloured by label.
+
+    Example:
+        >>> states = np.cumsum(np.random.randn(3, 20, 8), axis=1)  # 3 sequences of 20 states
+        >>> fig = nt.viz.plot_hidden_states(states, "states.png", labels=[0, 1, 1])
+        >>> import os; os.path.exists("states.png")
+        True
+    """
     s = np.asarray(states, dtype=np.float64)
     if s.ndim == 2:
         s = s[None]
@@ -110,6 +129,11 @@ def gradient_norms_through_time(layer, x, seed: int = 0):
     (the vanishing-gradient picture), averaged over the batch; one backward pass.
 
     ``layer``: a recurrent layer or model mapping (N, T, F) to (N, T, H) or (N, H); ``v`` a fixed random unit vector.
+
+    Example:
+        >>> norms = nt.viz.gradient_norms_through_time(nt.nn.SimpleRNN(8), nt.randn(1, 30, 2))
+        >>> norms.shape, bool(norms[0] < norms[-1])  # early steps receive less gradient: it vanishes
+        ((30,), True)
     """
     from ..tensor import tensor
     x = np.asarray(x)
@@ -128,7 +152,14 @@ def gradient_norms_through_time(layer, x, seed: int = 0):
 
 def plot_gradient_norms(norms, path=None, title: str = ""):
     """Gradient norm per time step on a log scale, one line per network (``{name: norms (T,)}``):
-    steps far from the output get exponentially smaller gradients in a plain RNN."""
+    steps far from the output get exponentially smaller gradients in a plain RNN.
+
+    Example:
+        >>> norms = {"rnn": np.logspace(-6, 0, 20), "lstm": np.logspace(-2, 0, 20)}
+        >>> fig = nt.viz.plot_gradient_norms(norms, "norms.png")
+        >>> len(fig.axes[0].get_lines())
+        2
+    """
     if not isinstance(norms, dict):
         norms = {"gradient norm": norms}
     fig, axes = new_figure("plot_gradient_norms", (6.0, 3.8))

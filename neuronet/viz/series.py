@@ -15,6 +15,11 @@ def save_prediction_vs_truth(truth, predictions, path: str, *, start: int = 0, s
 
     Returns:
         ``path``.
+
+    Example:
+        >>> t = np.linspace(0, 6, 50)
+        >>> nt.viz.save_prediction_vs_truth(np.sin(t), {"model": np.sin(t) + 0.1}, "forecast.png", split=40)
+        'forecast.png'
     """
     truth = np.asarray(truth, dtype=np.float64).reshape(-1)
     preds = predictions if isinstance(predictions, dict) else {"prediction": predictions}

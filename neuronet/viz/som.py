@@ -10,7 +10,16 @@ __all__ = ["save_som_maps", "draw_som_grid"]
 
 
 def draw_som_grid(ax, som, values, *, cmap="viridis", labels=None, title: str = ""):
-    """Colour each unit of ``som`` (anything with ``rows, cols, coords, topology``) by ``values`` (rows, cols)."""
+    """Colour each unit of ``som`` (anything with ``rows, cols, coords, topology``) by ``values`` (rows, cols).
+
+    Example:
+        >>> from matplotlib.figure import Figure
+        >>> som = nt.models.classic.SOM(3, 4, topology="hexagonal", seed=0).fit(np.random.rand(50, 2), epochs=1)
+        >>> ax = Figure().subplots()
+        >>> cells = nt.viz.draw_som_grid(ax, som, som.u_matrix())
+        >>> len(cells.get_paths())  # one hexagon per unit
+        12
+    """
     values = np.asarray(values, dtype=np.float64)
     if values.shape != (som.rows, som.cols):
         raise ValueError(f"draw_som_grid: values of shape {values.shape} do not match the {som.rows}×{som.cols} map")
@@ -43,6 +52,12 @@ def save_som_maps(som, x, path: str, *, y=None, feature_names=None, max_planes: 
 
     Returns:
         ``path``.
+
+    Example:
+        >>> x = np.random.default_rng(0).random((100, 3))
+        >>> som = nt.models.classic.SOM(4, 4, seed=0).fit(x, epochs=2)
+        >>> nt.viz.save_som_maps(som, x, "som.png")
+        'som.png'
     """
     plt = pyplot("save_som_maps")
     planes = som.component_planes()

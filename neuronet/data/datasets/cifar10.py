@@ -199,6 +199,11 @@ def load_cifar10(path, flatten: bool = False):
 
     Raises:
         FileNotFoundError: no batches found. ValueError: a corrupt batch (the message names it).
+
+    Example:
+        >>> (x, y), (x_test, y_test) = nt.data.load_cifar10("~/data/cifar-10-batches-py")  # doctest: +SKIP
+        >>> x.shape, x_test.shape  # doctest: +SKIP
+        ((50000, 3, 32, 32), (10000, 3, 32, 32))
     """
     folder, suffix, read = _find_folder(Path(path))
     train_files = sorted((p for p in folder.glob("data_batch_*") if p.suffix == suffix), key=_batch_number)

@@ -25,6 +25,11 @@ def load_digits(flatten: bool = True):
 
     Returns:
         ``(x, y)``: x float32 scaled from 0..16 to [0, 1], y int64 digits 0..9.
+
+    Example:
+        >>> x, y = nt.data.load_digits()
+        >>> x.shape, int(y.max())
+        ((1797, 64), 9)
     """
     path = FILES_DIR / "digits.csv.gz"
     with gzip.open(path, "rt") as f:

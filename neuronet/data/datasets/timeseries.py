@@ -69,6 +69,11 @@ def load_co2(fill: str | None = "interpolate", download: bool = True):
 
     Returns:
         ``(values, dates)``: float32 (T,) and ``datetime64[D]`` week dates.
+
+    Example:
+        >>> co2, weeks = nt.data.load_co2()  # doctest: +SKIP
+        >>> co2.shape  # doctest: +SKIP
+        (2284,)
     """
     if fill not in ("interpolate", "drop", None):
         raise ValueError(f"load_co2: fill must be 'interpolate', 'drop' or None, received {fill!r}")
@@ -89,6 +94,11 @@ def load_nile(download: bool = True):
 
     Returns:
         ``(values, years)``: float32 (100,) and int64 (100,).
+
+    Example:
+        >>> flow, years = nt.data.load_nile()  # doctest: +SKIP
+        >>> flow.shape, int(years[0])  # doctest: +SKIP
+        ((100,), 1871)
     """
     rows = _read_csv("nile.csv", download)
     return (np.asarray([float(r[1]) for r in rows], dtype=np.float32),
@@ -109,7 +119,7 @@ def make_windows(series, window: int, horizon: int = 1):
         targets step i+W+horizon-1.
 
     Example:
-        >>> x, y = make_windows(np.arange(6.0), window=3)
+        >>> x, y = nt.data.make_windows(np.arange(6.0), window=3)
         >>> x[:, :, 0].tolist(), y.tolist()
         ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 4.0]], [3.0, 4.0, 5.0])
     """

@@ -35,7 +35,14 @@ def snake(name: str) -> str:
 
 
 class KerasLayer:
-    """Mixin placed before a neuronet layer class: ``class Dense(KerasLayer, nn.Dense)``."""
+    """Mixin placed before a neuronet layer class: ``class Dense(KerasLayer, nn.Dense)``.
+
+    Example:
+        >>> from neuronet.keras import layers
+        >>> dense = layers.Dense(4)  # a neuronet Dense with Keras's constructor and names
+        >>> isinstance(dense, layers.KerasLayer), isinstance(dense, nt.nn.Dense)
+        (True, True)
+    """
 
     #: keyword arguments every Keras layer takes
     BASE_ARGS = ("name", "trainable", "input_shape", "input_dim", "dtype", "batch_input_shape", "batch_size")

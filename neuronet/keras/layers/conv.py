@@ -105,7 +105,13 @@ class _Conv(_ChannelsLast):
 class Conv2D(_Conv, nn.Conv2D):
     """``keras.layers.Conv2D(filters, kernel_size, strides=(1, 1), padding="valid", activation=None, ...)``
     on (N, H, W, C) images; ``padding="same"`` with strides > 1 pads as TensorFlow does (the extra
-    row/column at the bottom/right)."""
+    row/column at the bottom/right).
+
+    Example:
+        >>> conv = nt.keras.layers.Conv2D(16, 3, activation="relu")
+        >>> conv(nt.ones(2, 28, 28, 1)).shape  # channels last, as Keras
+        (2, 26, 26, 16)
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1),
                  groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -116,7 +122,12 @@ class Conv2D(_Conv, nn.Conv2D):
 
 
 class Conv1D(_Conv, nn.Conv1D):
-    """``keras.layers.Conv1D(filters, kernel_size, ...)`` on (N, steps, channels) sequences."""
+    """``keras.layers.Conv1D(filters, kernel_size, ...)`` on (N, steps, channels) sequences.
+
+    Example:
+        >>> nt.keras.layers.Conv1D(8, 3, padding="same")(nt.ones(2, 20, 4)).shape  # (N, steps, channels)
+        (2, 20, 8)
+    """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
                  groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -145,19 +156,39 @@ def _pool(base, doc):
 
 
 class MaxPooling2D(_pool(nn.MaxPool2D, "")):
-    """``keras.layers.MaxPooling2D(pool_size=(2, 2), strides=None, padding="valid")`` on (N, H, W, C)."""
+    """``keras.layers.MaxPooling2D(pool_size=(2, 2), strides=None, padding="valid")`` on (N, H, W, C).
+
+    Example:
+        >>> nt.keras.layers.MaxPooling2D()(nt.ones(2, 28, 28, 3)).shape
+        (2, 14, 14, 3)
+    """
 
 
 class AveragePooling2D(_pool(nn.AvgPool2D, "")):
-    """``keras.layers.AveragePooling2D(pool_size=(2, 2), strides=None, padding="valid")`` on (N, H, W, C)."""
+    """``keras.layers.AveragePooling2D(pool_size=(2, 2), strides=None, padding="valid")`` on (N, H, W, C).
+
+    Example:
+        >>> nt.keras.layers.AveragePooling2D()(nt.ones(2, 8, 8, 3)).shape
+        (2, 4, 4, 3)
+    """
 
 
 class MaxPooling1D(_pool(nn.MaxPool1D, "")):
-    """``keras.layers.MaxPooling1D(pool_size=2)`` on (N, steps, C)."""
+    """``keras.layers.MaxPooling1D(pool_size=2)`` on (N, steps, C).
+
+    Example:
+        >>> nt.keras.layers.MaxPooling1D(2)(nt.ones(2, 10, 3)).shape
+        (2, 5, 3)
+    """
 
 
 class AveragePooling1D(_pool(nn.AvgPool1D, "")):
-    """``keras.layers.AveragePooling1D(pool_size=2)`` on (N, steps, C)."""
+    """``keras.layers.AveragePooling1D(pool_size=2)`` on (N, steps, C).
+
+    Example:
+        >>> nt.keras.layers.AveragePooling1D(2)(nt.ones(2, 10, 3)).shape
+        (2, 5, 3)
+    """
 
 
 def _global(base):
@@ -176,19 +207,39 @@ def _global(base):
 
 
 class GlobalAveragePooling2D(_global(nn.GlobalAvgPool2D)):
-    """``keras.layers.GlobalAveragePooling2D()``: (N, H, W, C) → (N, C)."""
+    """``keras.layers.GlobalAveragePooling2D()``: (N, H, W, C) → (N, C).
+
+    Example:
+        >>> nt.keras.layers.GlobalAveragePooling2D()(nt.ones(2, 7, 7, 16)).shape
+        (2, 16)
+    """
 
 
 class GlobalMaxPooling2D(_global(nn.GlobalMaxPool2D)):
-    """``keras.layers.GlobalMaxPooling2D()``: (N, H, W, C) → (N, C)."""
+    """``keras.layers.GlobalMaxPooling2D()``: (N, H, W, C) → (N, C).
+
+    Example:
+        >>> nt.keras.layers.GlobalMaxPooling2D()(nt.ones(2, 7, 7, 16)).shape
+        (2, 16)
+    """
 
 
 class GlobalAveragePooling1D(_global(nn.GlobalAvgPool1D)):
-    """``keras.layers.GlobalAveragePooling1D()``: (N, steps, C) → (N, C)."""
+    """``keras.layers.GlobalAveragePooling1D()``: (N, steps, C) → (N, C).
+
+    Example:
+        >>> nt.keras.layers.GlobalAveragePooling1D()(nt.ones(2, 10, 3)).shape
+        (2, 3)
+    """
 
 
 class GlobalMaxPooling1D(_global(nn.GlobalMaxPool1D)):
-    """``keras.layers.GlobalMaxPooling1D()``: (N, steps, C) → (N, C)."""
+    """``keras.layers.GlobalMaxPooling1D()``: (N, steps, C) → (N, C).
+
+    Example:
+        >>> nt.keras.layers.GlobalMaxPooling1D()(nt.ones(2, 10, 3)).shape
+        (2, 3)
+    """
 
 
 class BatchNormalization(_ChannelsLast, nn.BatchNorm1D):
@@ -198,7 +249,14 @@ class BatchNormalization(_ChannelsLast, nn.BatchNorm1D):
     Keras's ``momentum`` m keeps ``moving = m·moving + (1 − m)·batch``: neuronet's (PyTorch's)
     momentum is 1 − m.  The moving variance is updated with the unbiased batch variance (PyTorch);
     Keras uses the biased one — a difference of a factor n/(n − 1) in the moving variance only.
-    Keras weights: ``[gamma, beta, moving_mean, moving_variance]``."""
+    Keras weights: ``[gamma, beta, moving_mean, moving_variance]``.
+
+    Example:
+        >>> bn = nt.keras.layers.BatchNormalization()
+        >>> y = bn(nt.randn(16, 4, 4, 3) * 3 + 1)  # per channel (last axis)
+        >>> y.shape, bool(np.abs(y.numpy().mean(axis=(0, 1, 2))).max() < 1e-4)
+        ((16, 4, 4, 3), True)
+    """
 
     ranks = (2, 3, 4)
     layout = "(N, C), (N, L, C) or (N, H, W, C)"

@@ -31,7 +31,12 @@ class _Merge(KerasLayer, _Layer):
 
 
 class Concatenate(_Merge):
-    """``keras.layers.Concatenate(axis=-1)([a, b, ...])``: join along ``axis`` (the feature axis)."""
+    """``keras.layers.Concatenate(axis=-1)([a, b, ...])``: join along ``axis`` (the feature axis).
+
+    Example:
+        >>> nt.keras.layers.Concatenate()([nt.ones(2, 3), nt.zeros(2, 5)]).shape
+        (2, 8)
+    """
 
     def __init__(self, axis=-1, **kwargs):
         _Merge.__init__(self, **kwargs)
@@ -48,7 +53,12 @@ class Concatenate(_Merge):
 
 
 class Add(_Merge):
-    """``keras.layers.Add()([a, b, ...])``: the element-wise sum (a residual connection)."""
+    """``keras.layers.Add()([a, b, ...])``: the element-wise sum (a residual connection).
+
+    Example:
+        >>> nt.keras.layers.Add()([nt.ones(2, 3), nt.ones(2, 3)]).numpy()[0]
+        array([2., 2., 2.], dtype=float32)
+    """
 
     def forward(self, inputs):
         xs = self._check(inputs)
@@ -60,7 +70,12 @@ class Add(_Merge):
 
 
 class Subtract(_Merge):
-    """``keras.layers.Subtract()([a, b])``: a − b."""
+    """``keras.layers.Subtract()([a, b])``: a − b.
+
+    Example:
+        >>> nt.keras.layers.Subtract()([nt.full((1, 2), 5.0), nt.ones(1, 2)]).numpy()
+        array([[4., 4.]], dtype=float32)
+    """
 
     def forward(self, inputs):
         xs = self._check(inputs)
@@ -71,7 +86,12 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
-    """``keras.layers.Multiply()([a, b, ...])``: the element-wise product."""
+    """``keras.layers.Multiply()([a, b, ...])``: the element-wise product.
+
+    Example:
+        >>> nt.keras.layers.Multiply()([nt.full((1, 2), 3.0), nt.full((1, 2), 2.0)]).numpy()
+        array([[6., 6.]], dtype=float32)
+    """
 
     def forward(self, inputs):
         xs = self._check(inputs)
@@ -83,28 +103,66 @@ class Multiply(_Merge):
 
 
 class Average(Add):
-    """``keras.layers.Average()([a, b, ...])``: the element-wise mean."""
+    """``keras.layers.Average()([a, b, ...])``: the element-wise mean.
+
+    Example:
+        >>> nt.keras.layers.Average()([nt.zeros(1, 2), nt.full((1, 2), 4.0)]).numpy()
+        array([[2., 2.]], dtype=float32)
+    """
 
     def forward(self, inputs):
         return _mul(Add.forward(self, inputs), 1.0 / len(inputs))
 
 
 def concatenate(inputs, axis=-1, **kwargs):
-    """``Concatenate(axis)(inputs)``."""
+    """``Concatenate(axis)(inputs)``.
+
+    Example:
+        >>> nt.keras.layers.concatenate([nt.ones(2, 3), nt.ones(2, 3)], axis=0).shape
+        (4, 3)
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def add(inputs, **kwargs):
+    """``Add()(inputs)``: the element-wise sum.
+
+    Example:
+        >>> nt.keras.layers.add([nt.ones(1, 2), nt.ones(1, 2)]).numpy()
+        array([[2., 2.]], dtype=float32)
+    """
+
     return Add(**kwargs)(inputs)
 
 
 def subtract(inputs, **kwargs):
+    """``Subtract()(inputs)``: a − b.
+
+    Example:
+        >>> nt.keras.layers.subtract([nt.ones(1, 2), nt.ones(1, 2)]).numpy()
+        array([[0., 0.]], dtype=float32)
+    """
+
     return Subtract(**kwargs)(inputs)
 
 
 def multiply(inputs, **kwargs):
+    """``Multiply()(inputs)``: the element-wise product.
+
+    Example:
+        >>> nt.keras.layers.multiply([nt.full((1, 2), 3.0), nt.full((1, 2), 3.0)]).numpy()
+        array([[9., 9.]], dtype=float32)
+    """
+
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs, **kwargs):
+    """``Average()(inputs)``: the element-wise mean.
+
+    Example:
+        >>> nt.keras.layers.average([nt.zeros(1, 2), nt.ones(1, 2)]).numpy()
+        array([[0.5, 0.5]], dtype=float32)
+    """
+
     return Average(**kwargs)(inputs)

@@ -100,7 +100,12 @@ class _NoBias:
 
 
 class SimpleRNN(_KerasRecurrent, nn.SimpleRNN):
-    """``keras.layers.SimpleRNN(units, activation="tanh", return_sequences=False, ...)`` on (N, T, F)."""
+    """``keras.layers.SimpleRNN(units, activation="tanh", return_sequences=False, ...)`` on (N, T, F).
+
+    Example:
+        >>> nt.keras.layers.SimpleRNN(8)(nt.ones(2, 5, 3)).shape
+        (2, 8)
+    """
 
     def __init__(self, units, activation="tanh", **kwargs):
         kwargs.pop("unroll", None)
@@ -109,7 +114,13 @@ class SimpleRNN(_KerasRecurrent, nn.SimpleRNN):
 
 class LSTM(_KerasRecurrent, nn.LSTM):
     """``keras.layers.LSTM(units, return_sequences=False, return_state=False, unit_forget_bias=True, ...)``
-    on (N, T, F); ``return_state=True`` returns ``[output, h, c]`` as Keras does."""
+    on (N, T, F); ``return_state=True`` returns ``[output, h, c]`` as Keras does.
+
+    Example:
+        >>> lstm = nt.keras.layers.LSTM(16, return_sequences=True)
+        >>> lstm(nt.ones(2, 5, 3)).shape
+        (2, 5, 16)
+    """
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", unit_forget_bias=True,
                  unroll=False, **kwargs):
@@ -118,7 +129,13 @@ class LSTM(_KerasRecurrent, nn.LSTM):
 
 
 class GRU(_KerasRecurrent, nn.GRU):
-    """``keras.layers.GRU(units, reset_after=True, return_sequences=False, ...)`` on (N, T, F)."""
+    """``keras.layers.GRU(units, reset_after=True, return_sequences=False, ...)`` on (N, T, F).
+
+    Example:
+        >>> out, state = nt.keras.layers.GRU(16, return_state=True)(nt.ones(2, 5, 3))
+        >>> out.shape, state.shape
+        ((2, 16), (2, 16))
+    """
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
                  unroll=False, **kwargs):
@@ -128,7 +145,12 @@ class GRU(_KerasRecurrent, nn.GRU):
 
 class Bidirectional(KerasLayer, nn.Bidirectional):
     """``keras.layers.Bidirectional(layers.LSTM(32), merge_mode="concat")``; Keras weights: the
-    forward layer's, then the backward layer's."""
+    forward layer's, then the backward layer's.
+
+    Example:
+        >>> nt.keras.layers.Bidirectional(nt.keras.layers.LSTM(8))(nt.ones(2, 5, 3)).shape
+        (2, 16)
+    """
 
     def __init__(self, layer, merge_mode="concat", **kwargs):
         nn.Bidirectional.__init__(self, layer, merge_mode)

@@ -72,6 +72,12 @@ def ridge_solve(h, t, alpha: float, intercept: bool = True):
 
     Returns:
         ``weight (outputs, features)``, ``bias (outputs,)``.
+
+    Example:
+        >>> h = np.array([[0.0], [1.0], [2.0]])
+        >>> w, b = nt.models.classic.ridge_solve(h, 3 * h + 1, alpha=0.0)
+        >>> np.round(w, 6).tolist(), np.round(b, 6).tolist()
+        ([[3.0]], [1.0])
     """
     h = np.asarray(h, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)

@@ -28,6 +28,12 @@ class Adaline:
         seed: seed of the shuffling.
 
     After ``fit``: ``weight (K, features)``, ``bias (K,)``, ``history = {"mse": [per epoch, after the epoch]}``.
+
+    Example:
+        >>> x = np.array([[0.0], [1.0], [2.0], [3.0]])
+        >>> model = nt.models.classic.Adaline(lr=0.05, epochs=200).fit(x, 2 * x[:, 0] + 1)
+        >>> np.round(model.weight, 2).tolist(), np.round(model.bias, 2).tolist()  # the least-squares line
+        ([[2.0]], [1.0])
     """
 
     def __init__(self, lr: float = 0.01, epochs: int = 50, mode: str = "online", shuffle: bool = False, seed=None):

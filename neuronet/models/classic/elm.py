@@ -31,6 +31,12 @@ class ExtremeLearningMachine:
         weight_scale: hidden weights ~ N(0, weight_scale² / features) (inputs should be standardised).
         ridge: α of the read-out.
         seed: seed of the hidden layer.
+
+    Example:
+        >>> x = np.linspace(-1, 1, 200)[:, None]
+        >>> elm = nt.models.classic.ExtremeLearningMachine(hidden=50, seed=0).fit(x, x ** 2)
+        >>> float(np.abs(elm.predict(x) - x ** 2).max()) < 0.01
+        True
     """
 
     def __init__(self, hidden: int = 500, activation: str = "tanh", weight_scale: float = 1.0,
@@ -74,7 +80,14 @@ class ExtremeLearningMachine:
 
 
 class ELMClassifier(ExtremeLearningMachine):
-    """An ELM that classifies: one-hot targets, the class of the largest output."""
+    """An ELM that classifies: one-hot targets, the class of the largest output.
+
+    Example:
+        >>> x, y = nt.data.moons(200, noise=0.05, seed=0)
+        >>> clf = nt.models.classic.ELMClassifier(hidden=100, seed=0).fit(x, y.ravel().astype(int))
+        >>> float((clf.predict(x) == y.ravel()).mean()) > 0.95
+        True
+    """
 
     def fit(self, x, y):
         x = as_matrix("ELMClassifier.fit", x)

@@ -21,7 +21,13 @@ __all__ = ["hebb_update", "Hebb", "Oja"]
 
 
 def hebb_update(w, x, y, lr: float):
-    """One plain Hebbian step for a batch: ``W + η Σᵢ yᵢ xᵢᵀ`` with x (N, in), y (N, out), W (out, in)."""
+    """One plain Hebbian step for a batch: ``W + η Σᵢ yᵢ xᵢᵀ`` with x (N, in), y (N, out), W (out, in).
+
+    Example:
+        >>> w = np.zeros((1, 2))
+        >>> nt.models.classic.hebb_update(w, np.array([[1.0, 2.0]]), np.array([[3.0]]), lr=0.1).tolist()
+        [[0.30000000000000004, 0.6000000000000001]]
+    """
     return w + lr * np.asarray(y).T @ np.asarray(x)
 
 
@@ -39,6 +45,12 @@ class Hebb:
         units: outputs of the unsupervised neuron.
         mode: unsupervised form, ``"online"`` (after every sample) or ``"batch"`` (ΔW = η Σᵢ yᵢ xᵢᵀ once per epoch).
         seed: seed of the initial weights (unsupervised form).
+
+    Example:
+        >>> x = np.array([[1.0, -1.0], [-1.0, 1.0]])
+        >>> hebb = nt.models.classic.Hebb(lr=0.5).fit(x, np.array([[1.0], [-1.0]]))  # supervised: y given
+        >>> hebb.weight.tolist()  # sum of y x^T times lr
+        [[1.0, -1.0]]
     """
 
     def __init__(self, lr: float = 1.0, epochs: int = 1, units: int = 1, mode: str = "online", seed=None):
@@ -94,6 +106,13 @@ class Oja:
 
     After ``fit``: ``components_ (k, features)`` (unit-norm rows at convergence), ``mean_``,
     ``history = {"angle": [...]}`` — the largest angle (degrees) between consecutive epochs' rows.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=(500, 2)) * [3.0, 0.5]  # most variance along the first axis
+        >>> w = nt.models.classic.Oja(n_components=1, lr=0.01, epochs=20, seed=0).fit(x).components_[0]
+        >>> np.abs(np.round(w, 1)).tolist()  # the first principal direction, unit length
+        [1.0, 0.0]
     """
 
     def __init__(self, n_components: int = 1, lr: float = 0.01, epochs: int = 20, mode: str = "online",

@@ -36,6 +36,12 @@ def kmeans(x, k: int, *, max_iter: int = 100, n_init: int = 3, seed=None):
 
     Returns:
         ``(centres (k, features), labels (N,), inertia)``.
+
+    Example:
+        >>> x = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+        >>> centers, labels, inertia = nt.models.classic.kmeans(x, 2, seed=0)
+        >>> bool(labels[0] == labels[1] != labels[2] == labels[3]), np.round(np.sort(centers[:, 0]), 2).tolist()
+        (True, [0.05, 5.05])
     """
     x = as_matrix("kmeans", x)
     k = positive_int("kmeans", "k", k)

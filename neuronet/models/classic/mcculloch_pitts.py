@@ -29,7 +29,12 @@ TRUTH_TABLES = {
 
 
 def truth_table(n_inputs: int):
-    """All 2ⁿ binary input rows, in counting order: (2ⁿ, n) int array."""
+    """All 2ⁿ binary input rows, in counting order: (2ⁿ, n) int array.
+
+    Example:
+        >>> nt.models.classic.truth_table(2).tolist()
+        [[0, 0], [0, 1], [1, 0], [1, 1]]
+    """
     return np.array(list(itertools.product((0, 1), repeat=n_inputs)), dtype=np.int64)
 
 
@@ -40,6 +45,11 @@ class MPUnit:
         weights: one weight per input (the 1943 unit has +1 excitatory synapses; any reals are accepted).
         threshold: θ; the unit fires when ``Σ wᵢ xᵢ ≥ θ``.
         inhibitory: optional boolean mask; an active inhibitory input silences the unit whatever the sum.
+
+    Example:
+        >>> unit = nt.models.classic.MPUnit(weights=[1, 1], threshold=2)  # AND
+        >>> unit(np.array([[0, 0], [0, 1], [1, 1]])).tolist()
+        [0, 0, 1]
     """
 
     def __init__(self, weights, threshold, inhibitory=None):
@@ -70,7 +80,13 @@ class MPUnit:
 
 
 class MPNetwork:
-    """Layers of MP units applied in turn: each layer is a list of units reading the previous layer's outputs."""
+    """Layers of MP units applied in turn: each layer is a list of units reading the previous layer's outputs.
+
+    Example:
+        >>> net = nt.models.classic.xor_network()
+        >>> net(nt.models.classic.truth_table(2)).tolist()
+        [0, 1, 1, 0]
+    """
 
     def __init__(self, layers):
         self.layers = [list(layer) for layer in layers]
@@ -86,7 +102,13 @@ class MPNetwork:
 
 
 def logic_gate(name: str) -> MPUnit:
-    """The MP unit for NOT, AND, OR, NAND or NOR with the courses' weights and threshold."""
+    """The MP unit for NOT, AND, OR, NAND or NOR with the courses' weights and threshold.
+
+    Example:
+        >>> nand = nt.models.classic.logic_gate("NAND")
+        >>> nand(nt.models.classic.truth_table(2)).tolist()
+        [1, 1, 1, 0]
+    """
     key = name.upper()
     if key not in LOGIC_GATES:
         raise ValueError(f"logic_gate: unknown gate {name!r}; expected one of {sorted(LOGIC_GATES)} "
@@ -107,6 +129,13 @@ def search_single_unit(targets, weights=np.arange(-3, 3.5, 0.5), thresholds=np.a
     Returns:
         ``(solutions (k, n + 1), tried)``: the rows that compute ``targets`` and the number of grid points.
         For XOR ``solutions`` is empty: no line separates {01, 10} from {00, 11}.
+
+    Example:
+        >>> solutions, tried = nt.models.classic.search_single_unit([0, 0, 0, 1])  # AND
+        >>> len(solutions) > 0, tried
+        (True, 2197)
+        >>> len(nt.models.classic.search_single_unit([0, 1, 1, 0])[0])  # XOR: no single unit on the grid
+        0
     """
     t = np.asarray(TRUTH_TABLES[targets.upper()] if isinstance(targets, str) else targets, dtype=np.int64)
     n = int(round(np.log2(t.size)))
@@ -120,5 +149,10 @@ def search_single_unit(targets, weights=np.arange(-3, 3.5, 0.5), thresholds=np.a
 
 
 def xor_network() -> MPNetwork:
-    """XOR = AND(OR(x₁, x₂), NAND(x₁, x₂)): two MP layers with the courses' gate units."""
+    """XOR = AND(OR(x₁, x₂), NAND(x₁, x₂)): two MP layers with the courses' gate units.
+
+    Example:
+        >>> nt.models.classic.xor_network()(np.array([[1, 0], [1, 1]])).tolist()
+        [1, 0]
+    """
     return MPNetwork([[logic_gate("OR"), logic_gate("NAND")], [logic_gate("AND")]])

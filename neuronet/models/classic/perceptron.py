@@ -37,8 +37,10 @@ class Perceptron:
     and ``converged_epoch`` (the first epoch without a mistake, or None).
 
     Example:
-        >>> p = Perceptron(epochs=20).fit(x, y)
-        >>> p.history["mistakes"]      # falls to 0 on separable data
+        >>> x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
+        >>> p = nt.models.classic.Perceptron(epochs=20).fit(x, np.array([0, 0, 0, 1]))  # AND is separable
+        >>> p.history["mistakes"][-1], p.predict(x).tolist()
+        (0, [0, 0, 0, 1])
     """
 
     def __init__(self, lr: float = 1.0, epochs: int = 20, mode: str = "online", shuffle: bool = False,

@@ -29,6 +29,13 @@ def rbf_widths(centres, heuristic="nearest", p: int = 2):
     ``"max_distance"``: one σ = d_max / √(2K) for all units (Haykin: the Gaussians overlap, none too flat);
     ``"nearest"``: σⱼ = the mean distance from cⱼ to its ``p`` nearest other centres (Moody & Darken);
     a number: that σ for every unit.
+
+    Example:
+        >>> centres = np.array([[0.0], [1.0], [3.0]])
+        >>> nt.models.classic.rbf_widths(centres).tolist()  # mean distance to the p=2 nearest other centres
+        [2.0, 1.5, 2.5]
+        >>> nt.models.classic.rbf_widths(centres, p=1).tolist()
+        [1.0, 1.0, 2.0]
     """
     k = len(centres)
     if not isinstance(heuristic, str):
@@ -47,14 +54,26 @@ def rbf_widths(centres, heuristic="nearest", p: int = 2):
 
 def gaussian_activations(x, centers, log_widths):
     """φ (N, K) = exp(−|x − c|² · ½ e^{−2 log σ}) from tensors x (N, in), centers (K, in), log_widths (K,);
-    built from autograd primitives, so centres and widths get gradients."""
+    built from autograd primitives, so centres and widths get gradients.
+
+    Example:
+        >>> phi = nt.models.classic.gaussian_activations(nt.tensor([[1.0, 0.0]]), nt.zeros(1, 2), nt.zeros(1))
+        >>> round(phi.item(), 4)  # exp(-|x - c|^2 / 2)
+        0.6065
+    """
     d2 = (x * x).sum(axis=1, keepdims=True) - 2 * (x @ centers.T) + (centers * centers).sum(axis=1)   # |x − c|²
     return F.exp(d2 * (F.exp(log_widths * -2.0) * -0.5))
 
 
 class RBFLayer(Module):
     """Gaussian units ``φⱼ(x) = exp(−|x − cⱼ|² / 2σⱼ²)`` with learnable ``centers (K, in)`` and
-    ``log_widths (K,)`` (log σ, so that σ stays positive under gradient steps)."""
+    ``log_widths (K,)`` (log σ, so that σ stays positive under gradient steps).
+
+    Example:
+        >>> layer = nt.models.classic.RBFLayer(centers=np.zeros((3, 2)), widths=np.ones(3))
+        >>> layer(nt.zeros(4, 2)).shape, layer(nt.zeros(4, 2)).numpy()[0].tolist()  # exp(0) at every centre
+        ((4, 3), [1.0, 1.0, 1.0])
+    """
 
     def __init__(self, centers, widths):
         super().__init__()
@@ -97,6 +116,12 @@ class RBFNetwork:
 
     After ``fit``: ``centers_ (K, in)``, ``widths_ (K,)``, ``weight (out, K)``, ``bias (out,)``,
     ``history = {"mse": [closed form, then per gradient epoch]}``.
+
+    Example:
+        >>> x = np.linspace(0, 2 * np.pi, 100)[:, None]
+        >>> net = nt.models.classic.RBFNetwork(n_centers=15, seed=0).fit(x, np.sin(x))
+        >>> float(np.abs(net.predict(x) - np.sin(x)).max()) < 0.05
+        True
     """
 
     def __init__(self, n_centers: int = 20, centers="kmeans", width="nearest", p: int = 2, ridge: float = 1e-6,
@@ -180,7 +205,14 @@ class RBFNetwork:
 
 
 class RBFClassifier(RBFNetwork):
-    """An RBF network that classifies: one-hot targets, the class of the largest output."""
+    """An RBF network that classifies: one-hot targets, the class of the largest output.
+
+    Example:
+        >>> x, y = nt.data.xor()
+        >>> clf = nt.models.classic.RBFClassifier(n_centers=4, centers=x).fit(x, y.ravel().astype(int))
+        >>> clf.predict(x).tolist()  # XOR, which one neuron cannot do
+        [0, 1, 1, 0]
+    """
 
     def fit(self, x, y):
         x = as_matrix("RBFClassifier.fit", x)

@@ -22,7 +22,12 @@ __all__ = ["EchoStateNetwork", "spectral_radius"]
 
 
 def spectral_radius(w) -> float:
-    """The largest |eigenvalue| of a square matrix."""
+    """The largest |eigenvalue| of a square matrix.
+
+    Example:
+        >>> nt.models.classic.spectral_radius(np.array([[0.0, 2.0], [0.5, 0.0]]))  # eigenvalues +-1
+        1.0
+    """
     return float(np.max(np.abs(np.linalg.eigvals(w))))
 
 
@@ -43,6 +48,13 @@ class EchoStateNetwork:
 
     Inputs are (T, features) for one series or (N, T, features) for several (same length).
     After ``fit``: ``W_in (units, in)``, ``W (units, units)``, ``weight (out, units[+in])``, ``bias (out,)``.
+
+    Example:
+        >>> t = np.arange(600) * 0.1
+        >>> esn = nt.models.classic.EchoStateNetwork(units=100, seed=0).fit(np.sin(t[:-1])[None, :, None], np.sin(t[1:])[None, :, None])
+        >>> pred = esn.predict(np.sin(t[:-1])[None, :, None])
+        >>> float(np.abs(pred[0, 100:, 0] - np.sin(t[101:])).max()) < 0.05  # next value of the sine, after warm-up
+        True
     """
 
     def __init__(self, units: int = 300, spectral_radius: float = 0.9, leak_rate: float = 0.3,

@@ -27,6 +27,10 @@ def decay(start: float, t, total: int, kind: str = "asymptotic", end: float | No
     ``asymptotic``: ``start / (1 + 2t/total)`` (minisom's default: ends at a third);
     ``exponential``: ``start · (end/start)^(t/total)``; ``linear``: from ``start`` to ``end``.
     ``end`` defaults to ``start / 100`` for the last two.
+
+    Example:
+        >>> [float(nt.models.classic.decay(1.0, t, 100, kind="linear", end=0.0)) for t in (0, 50, 100)]
+        [1.0, 0.5, 0.0]
     """
     end = start / 100 if end is None else end
     frac = np.asarray(t, dtype=np.float64) / total
@@ -58,6 +62,12 @@ class SOM:
 
     After ``fit``: ``weights (rows, cols, features)``,
     ``history = {"quantization_error": [...], "topographic_error": [...], "sigma": [...]}`` per epoch.
+
+    Example:
+        >>> x = np.random.default_rng(0).random((200, 3))
+        >>> som = nt.models.classic.SOM(5, 5, seed=0).fit(x, epochs=5)
+        >>> som.weights.shape, som.winner(x[:3]).shape, som.u_matrix().shape  # a 5x5 grid of 3-D prototypes
+        ((5, 5, 3), (3,), (5, 5))
     """
 
     def __init__(self, rows: int, cols: int, topology: str = "rectangular", neighborhood: str = "gaussian",

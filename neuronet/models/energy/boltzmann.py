@@ -29,10 +29,12 @@ class BoltzmannMachine:
         init_std: standard deviation of the initial weights (hidden units need ~1 to break symmetry).
         seed: seed of this model's generator (default: drawn from neuronet's).
 
-    Example::
-
-        bm = BoltzmannMachine(3, n_hidden=4, lr=0.05).fit(patterns, steps=3000)
-        bm.exact_visible_distribution()      # p(v) for all 2³ visible states
+    Example:
+        >>> patterns = np.array([[1, 0, 1], [0, 1, 0]] * 50, np.float64)  # two visible states only
+        >>> bm = nt.models.energy.BoltzmannMachine(3, n_hidden=2, lr=0.1, seed=0).fit(patterns, steps=300)
+        >>> p = bm.exact_visible_distribution()  # p(v) over the 8 visible states, in counting order
+        >>> p.shape, bool(p[5] + p[2] > 0.5)  # most mass on 101 and 010
+        ((8,), True)
     """
 
     def __init__(self, n_visible: int, n_hidden: int = 0, lr: float = 0.05, gibbs_sweeps: int = 2,

@@ -29,11 +29,11 @@ class DBN:
             ``weight_decay``, ``batch_size``, ``dtype``).
         seed: seed of the layers' generators (default: drawn from neuronet's generator).
 
-    Example::
-
-        dbn = DBN((256, 128), lr=0.05, batch_size=64).pretrain(x_unlabelled, epochs=5)
-        mlp = dbn.to_mlp(10)                          # nt.Sequential, sigmoid layers + Dense(10)
-        mlp.compile("adam", "cross_entropy", metrics=["accuracy"]); mlp.fit(x_few, y_few)
+    Example:
+        >>> x = (np.random.default_rng(0).random((100, 16)) > 0.5).astype(np.float64)
+        >>> dbn = nt.models.energy.DBN((8, 4), seed=0).pretrain(x, epochs=1)  # greedy, one RBM after the other
+        >>> dbn.transform(x).shape, dbn.to_mlp(3)(nt.tensor(x.astype(np.float32))).shape  # features; an MLP to fine-tune
+        ((100, 4), (100, 3))
     """
 
     def __init__(self, hidden_sizes, visible: str = "bernoulli", seed=None, **rbm_options):

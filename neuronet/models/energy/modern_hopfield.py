@@ -30,10 +30,12 @@ class ModernHopfield:
     Args:
         beta: inverse temperature; large β retrieves single patterns, small β averages them.
 
-    Example::
-
-        net = ModernHopfield(beta=8.0).store(patterns)          # (M, d)
-        out = net.retrieve(noisy_queries)                        # (B, d)
+    Example:
+        >>> patterns = np.sign(np.random.default_rng(0).standard_normal((20, 64)))  # 20 patterns, 64 units
+        >>> net = nt.models.energy.ModernHopfield(beta=8.0).store(patterns)
+        >>> noisy = patterns[:2] * np.where(np.arange(64) < 12, -1, 1)  # 12 units flipped
+        >>> bool(np.array_equal(np.sign(net.retrieve(noisy)), patterns[:2]))  # one update restores them
+        True
     """
 
     def __init__(self, beta: float = 1.0):

@@ -20,14 +20,24 @@ __all__ = [
 
 
 class Identity(_Layer):
-    """f(x) = x."""
+    """f(x) = x.
+
+    Example:
+        >>> nt.nn.Identity()(nt.tensor([1.0, -2.0])).numpy()
+        array([ 1., -2.], dtype=float32)
+    """
 
     def forward(self, x):
         return A.identity(x)
 
 
 class LinearActivation(_Layer):
-    """f(x) = k·x."""
+    """f(x) = k·x.
+
+    Example:
+        >>> nt.nn.LinearActivation(3.0)(nt.tensor([1.0, -2.0])).numpy()
+        array([ 3., -6.], dtype=float32)
+    """
 
     def __init__(self, k: float = 1.0):
         super().__init__()
@@ -38,35 +48,60 @@ class LinearActivation(_Layer):
 
 
 class Sigmoid(_Layer):
-    """The logistic function 1/(1+e^−x)."""
+    """The logistic function 1/(1+e^−x).
+
+    Example:
+        >>> nt.nn.Sigmoid()(nt.tensor([0.0])).numpy()
+        array([0.5], dtype=float32)
+    """
 
     def forward(self, x):
         return A.sigmoid(x)
 
 
 class Tanh(_Layer):
-    """The hyperbolic tangent."""
+    """The hyperbolic tangent.
+
+    Example:
+        >>> nt.nn.Tanh()(nt.tensor([0.0, 100.0])).numpy()
+        array([0., 1.], dtype=float32)
+    """
 
     def forward(self, x):
         return A.tanh(x)
 
 
 class ArcTan(_Layer):
-    """(2/π)·atan(x)."""
+    """(2/π)·atan(x).
+
+    Example:
+        >>> nt.nn.ArcTan()(nt.tensor([1.0, -1.0])).numpy()
+        array([ 0.5, -0.5], dtype=float32)
+    """
 
     def forward(self, x):
         return A.arctan(x)
 
 
 class Softsign(_Layer):
-    """x / (1 + |x|)."""
+    """x / (1 + |x|).
+
+    Example:
+        >>> nt.nn.Softsign()(nt.tensor([1.0])).numpy()
+        array([0.5], dtype=float32)
+    """
 
     def forward(self, x):
         return A.softsign(x)
 
 
 class Heaviside(_Layer):
-    """The step function: 1 for x > 0, 0 for x < 0, ``value_at_zero`` at 0; zero gradient."""
+    """The step function: 1 for x > 0, 0 for x < 0, ``value_at_zero`` at 0; zero gradient.
+
+    Example:
+        >>> nt.nn.Heaviside()(nt.tensor([-0.5, 0.0, 0.5])).numpy()
+        array([0., 1., 1.], dtype=float32)
+    """
 
     def __init__(self, value_at_zero: float = 1.0):
         super().__init__()
@@ -80,14 +115,24 @@ Step = Heaviside
 
 
 class Sign(_Layer):
-    """−1, 0 or 1 by the sign of x; zero gradient."""
+    """−1, 0 or 1 by the sign of x; zero gradient.
+
+    Example:
+        >>> nt.nn.Sign()(nt.tensor([-0.5, 0.0, 0.5])).numpy()
+        array([-1.,  0.,  1.], dtype=float32)
+    """
 
     def forward(self, x):
         return A.sign(x)
 
 
 class ReLU(_Layer):
-    """max(x, 0).  ``inplace`` is accepted for PyTorch code (the result is always a new array)."""
+    """max(x, 0).  ``inplace`` is accepted for PyTorch code (the result is always a new array).
+
+    Example:
+        >>> nt.nn.ReLU()(nt.tensor([-1.0, 2.0])).numpy()
+        array([0., 2.], dtype=float32)
+    """
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -98,7 +143,12 @@ class ReLU(_Layer):
 
 
 class LeakyReLU(_Layer):
-    """x for x > 0, negative_slope·x otherwise."""
+    """x for x > 0, negative_slope·x otherwise.
+
+    Example:
+        >>> nt.nn.LeakyReLU(0.2)(nt.tensor([-1.0, 2.0])).numpy()
+        array([-0.2,  2. ], dtype=float32)
+    """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
@@ -115,6 +165,11 @@ class PReLU(_Layer):
     Args:
         num_parameters: 1 (shared slope) or the number of channels of the input.
         init: initial value of every slope.
+
+    Example:
+        >>> act = nt.nn.PReLU()
+        >>> act(nt.tensor([-1.0, 2.0])).numpy(), act.weight.numpy()  # the slope starts at 0.25 and is learned
+        (array([-0.25,  2.  ], dtype=float32), array([0.25], dtype=float32))
     """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
@@ -132,7 +187,12 @@ class PReLU(_Layer):
 
 
 class ELU(_Layer):
-    """x for x > 0, α(e^x − 1) otherwise."""
+    """x for x > 0, α(e^x − 1) otherwise.
+
+    Example:
+        >>> nt.nn.ELU()(nt.tensor([-100.0, 1.0])).numpy()
+        array([-1.,  1.], dtype=float32)
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
@@ -144,7 +204,12 @@ class ELU(_Layer):
 
 
 class SELU(_Layer):
-    """The self-normalising ELU λ·elu(x, α)."""
+    """The self-normalising ELU λ·elu(x, α).
+
+    Example:
+        >>> nt.nn.SELU()(nt.tensor([1.0])).numpy()
+        array([1.0507], dtype=float32)
+    """
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -155,7 +220,12 @@ class SELU(_Layer):
 
 
 class SiLU(_Layer):
-    """x·σ(x) (swish)."""
+    """x·σ(x) (swish).
+
+    Example:
+        >>> nt.nn.SiLU()(nt.tensor([0.0, 1.0])).numpy()
+        array([0.    , 0.7311], dtype=float32)
+    """
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -169,7 +239,12 @@ Swish = SiLU
 
 
 class GELU(_Layer):
-    """x·Φ(x); ``approximate='tanh'`` for the tanh formula."""
+    """x·Φ(x); ``approximate='tanh'`` for the tanh formula.
+
+    Example:
+        >>> nt.nn.GELU()(nt.tensor([0.0, 1.0])).numpy()
+        array([0.    , 0.8413], dtype=float32)
+    """
 
     def __init__(self, approximate: str = "none"):
         super().__init__()
@@ -182,7 +257,12 @@ class GELU(_Layer):
 
 
 class Softplus(_Layer):
-    """(1/β)·log(1 + e^{βx}), linear where βx > threshold."""
+    """(1/β)·log(1 + e^{βx}), linear where βx > threshold.
+
+    Example:
+        >>> nt.nn.Softplus()(nt.tensor([0.0])).numpy()
+        array([0.6931], dtype=float32)
+    """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
@@ -193,7 +273,12 @@ class Softplus(_Layer):
 
 
 class Softmax(_Layer):
-    """Softmax along ``axis`` (``dim=`` accepted as in PyTorch)."""
+    """Softmax along ``axis`` (``dim=`` accepted as in PyTorch).
+
+    Example:
+        >>> nt.nn.Softmax(dim=1)(nt.tensor([[0.0, 0.0]])).numpy()
+        array([[0.5, 0.5]], dtype=float32)
+    """
 
     def __init__(self, axis: int = -1, dim: int | None = None):
         super().__init__()
@@ -204,7 +289,12 @@ class Softmax(_Layer):
 
 
 class LogSoftmax(_Layer):
-    """Log-softmax along ``axis`` (``dim=`` accepted as in PyTorch)."""
+    """Log-softmax along ``axis`` (``dim=`` accepted as in PyTorch).
+
+    Example:
+        >>> nt.nn.LogSoftmax()(nt.tensor([[0.0, 0.0]])).numpy()
+        array([[-0.6931, -0.6931]], dtype=float32)
+    """
 
     def __init__(self, axis: int = -1, dim: int | None = None):
         super().__init__()
@@ -215,7 +305,12 @@ class LogSoftmax(_Layer):
 
 
 class Maxout(_Layer):
-    """Max over consecutive groups of ``pieces`` features along ``axis`` (the last by default)."""
+    """Max over consecutive groups of ``pieces`` features along ``axis`` (the last by default).
+
+    Example:
+        >>> nt.nn.Maxout(3)(nt.zeros(8, 12)).shape  # 12 features in groups of 3
+        (8, 4)
+    """
 
     def __init__(self, pieces: int, axis: int = -1):
         super().__init__()
@@ -226,7 +321,12 @@ class Maxout(_Layer):
 
 
 class Activation(_Layer):
-    """Any activation by name (``Activation("relu")``) or callable, as Keras's Activation layer."""
+    """Any activation by name (``Activation("relu")``) or callable, as Keras's Activation layer.
+
+    Example:
+        >>> nt.nn.Activation("relu")(nt.tensor([-1.0, 1.0])).numpy()
+        array([0., 1.], dtype=float32)
+    """
 
     def __init__(self, activation):
         super().__init__()

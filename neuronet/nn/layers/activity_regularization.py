@@ -17,7 +17,13 @@ __all__ = ["ActivityL1L2", "SparsityKL", "ActivityRegularization", "get_activity
 
 
 class ActivityL1L2:
-    """``(l1·Σ|h| + l2·Σh²) / N`` over a batch of N outputs — Keras's activity L1/L2 (divided by the batch)."""
+    """``(l1·Σ|h| + l2·Σh²) / N`` over a batch of N outputs — Keras's activity L1/L2 (divided by the batch).
+
+    Example:
+        >>> reg = nt.nn.ActivityL1L2(l1=0.1)
+        >>> reg(nt.tensor([[1.0, -2.0], [0.0, 3.0]])).item()  # 0.1 * 6 / 2 samples
+        0.3...
+    """
 
     batch_averaged = True
 
@@ -46,7 +52,13 @@ class ActivityL1L2:
 
 class SparsityKL:
     """``β·Σ_j KL(ρ ‖ ρ̂_j)`` with ρ̂_j unit j's activation averaged over the batch (the course's sparse
-    auto-encoder; use it on a sigmoid layer).  Example: ``Dense(64, "sigmoid", activity_regularizer=SparsityKL(0.05, 3))``."""
+    auto-encoder; use it on a sigmoid layer).  Example: ``Dense(64, "sigmoid", activity_regularizer=SparsityKL(0.05, 3))``.
+
+    Example:
+        >>> penalty = nt.nn.SparsityKL(rho=0.05)
+        >>> abs(penalty(nt.full((8, 4), 0.05)).item()) < 1e-6, penalty(nt.full((8, 4), 0.5)).item() > 0
+        (True, True)
+    """
 
     batch_averaged = True
 
@@ -74,7 +86,13 @@ _NAMES = {"l1": lambda: ActivityL1L2(l1=0.01), "l2": lambda: ActivityL1L2(l2=0.0
 
 def get_activity_regularizer(spec):
     """An activity regularizer from a name (``"l1"``, ``"l2"``, ``"l1_l2"`` with Keras's 0.01, ``"kl"``:
-    ρ = 0.05, β = 1), an object, or any callable ``output -> scalar tensor``; None gives None."""
+    ρ = 0.05, β = 1), an object, or any callable ``output -> scalar tensor``; None gives None.
+
+    Example:
+        >>> reg = nt.nn.get_activity_regularizer("l1")
+        >>> type(reg).__name__, nt.nn.get_activity_regularizer(None)
+        ('ActivityL1L2', None)
+    """
     if spec is None or callable(spec):
         return spec
     if isinstance(spec, str) and spec.strip().lower() in _NAMES:
@@ -84,7 +102,15 @@ def get_activity_regularizer(spec):
 
 
 def record_activity(layer, out):
-    """Store ``layer``'s activity penalty of ``out`` in ``layer.activity_loss`` (None outside training)."""
+    """Store ``layer``'s activity penalty of ``out`` in ``layer.activity_loss`` (None outside training).
+
+    Example:
+        >>> layer = nt.nn.Dense(2, activity_regularizer=nt.nn.ActivityL1L2(l1=1.0))
+        >>> out = layer(nt.ones(1, 3))
+        >>> nt.nn.record_activity(layer, nt.tensor([[1.0, -1.0]]))
+        >>> layer.activity_loss.item()
+        2.0
+    """
     reg = layer.activity_regularizer
     if not layer.training or reg is None:
         object.__setattr__(layer, "activity_loss", None)
@@ -99,9 +125,11 @@ class ActivityRegularization(_Layer):
     """The identity, adding ``l1·Σ|x| + l2·Σx²`` (÷ batch) to the training loss — Keras's layer of
     the same name; ``regularizer=`` takes any activity regularizer instead (e.g. :class:`SparsityKL`).
 
-    Example::
-
-        nt.Sequential([nt.nn.Dense(64, activation="relu"), nt.nn.ActivityRegularization(l1=1e-4)])
+    Example:
+        >>> layer = nt.nn.ActivityRegularization(l2=0.5)
+        >>> y = layer(nt.tensor([[1.0, 2.0]]))
+        >>> y.numpy(), layer.activity_loss.item()  # the identity; penalty 0.5 * (1 + 4) / 1
+        (array([[1., 2.]], dtype=float32), 2.5)
     """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)

@@ -58,10 +58,12 @@ class MultiHeadAttention(_Layer):
         batch_first: inputs (N, L, E) when True (default), (L, N, E) otherwise; 2-D inputs are
             one unbatched sequence.
 
-    Example::
-
-        mha = nt.nn.MultiHeadAttention(4, 64)
-        out, weights = mha(x, x, x, key_padding_mask=pad)      # x (N, T, 64), pad (N, T) True = padding
+    Example:
+        >>> mha = nt.nn.MultiHeadAttention(4, 32)
+        >>> x = nt.randn(2, 10, 32)
+        >>> out, weights = mha(x, x, x)
+        >>> out.shape, weights.shape  # weights averaged over the heads, as PyTorch
+        ((2, 10, 32), (2, 10, 10))
     """
 
     float_inputs = 3  # integer data is cast to the float dtype (layers/base.py)
@@ -290,9 +292,10 @@ class Attention(_KerasAttention):
     ``mask=[query_mask (N, L), value_mask (N, S)]`` (True = valid), ``return_attention_scores``
     (also return the weights (N, L, S)) and ``use_causal_mask``.
 
-    Example::
-
-        context, weights = nt.nn.Attention("scaled")([decoder_h, encoder_h], return_attention_scores=True)
+    Example:
+        >>> q, v = nt.randn(2, 3, 8), nt.randn(2, 5, 8)
+        >>> nt.nn.Attention()([q, v]).shape  # each query reads the 5 values
+        (2, 3, 8)
     """
 
     SCORES = ("dot", "scaled", "cosine", "general")
@@ -338,9 +341,10 @@ class AdditiveAttention(_KerasAttention):
 
     Call as :class:`Attention`.
 
-    Example::
-
-        context = nt.nn.AdditiveAttention(units=32)([decoder_h, encoder_h])
+    Example:
+        >>> q, v = nt.randn(2, 3, 8), nt.randn(2, 5, 8)
+        >>> nt.nn.AdditiveAttention()([q, v]).shape
+        (2, 3, 8)
     """
 
     def __init__(self, units: int | None = None, use_scale: bool = True, dropout: float = 0.0):

@@ -29,10 +29,10 @@ class Bidirectional(_Layer):
     Returns ``merged`` or, with ``return_state``, ``[merged, *forward_states, *backward_states]``.
     Parameters live in ``forward_layer`` and ``backward_layer``.
 
-    Example::
-
-        layer = nt.nn.Bidirectional(nt.nn.LSTM(32, return_sequences=True))
-        y = layer(x)            # (N, T, 64)
+    Example:
+        >>> bi = nt.nn.Bidirectional(nt.nn.LSTM(16, return_sequences=True))
+        >>> bi(nt.randn(2, 7, 3)).shape  # forward and backward outputs concatenated
+        (2, 7, 32)
     """
 
     def __init__(self, layer, merge_mode: str = "concat"):
@@ -84,10 +84,9 @@ class Bidirectional(_Layer):
 class TimeDistributed(_Layer):
     """Apply ``layer`` to every time step of x (N, T, ...) independently (Keras's ``TimeDistributed``).
 
-    Example::
-
-        head = nt.nn.TimeDistributed(nt.nn.Dense(10))
-        logits = head(seq)       # (N, T, H) -> (N, T, 10)
+    Example:
+        >>> nt.nn.TimeDistributed(nt.nn.Dense(5))(nt.ones(2, 7, 3)).shape
+        (2, 7, 5)
     """
 
     def __init__(self, layer):

@@ -180,10 +180,11 @@ class Conv2D(_Conv):
 
     Input (N, C, H, W) → output (N, filters, OH, OW).
 
-    Example::
-
-        conv = nt.nn.Conv2D(6, 5, activation="relu")   # weight (6, 3, 5, 5) on a 3-channel input
-        y = conv(x)                                    # x (8, 3, 32, 32) → y (8, 6, 28, 28)
+    Example:
+        >>> conv = nt.nn.Conv2D(6, 5)  # LeNet-5's first layer
+        >>> y = conv(nt.ones(1, 1, 32, 32))
+        >>> conv.weight.shape, y.shape
+        ((6, 1, 5, 5), (1, 6, 28, 28))
     """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, groups=1,
@@ -198,9 +199,11 @@ class Conv2D(_Conv):
 class Conv1D(_Conv):
     """A 1-D convolution layer over (N, C, L) sequences; arguments as :class:`Conv2D` with one spatial axis.
 
-    Example::
-
-        conv = nt.nn.Conv1D(16, 3, padding="same")     # x (8, 4, 100) → y (8, 16, 100)
+    Example:
+        >>> conv = nt.nn.Conv1D(8, 3, padding="same")
+        >>> y = conv(nt.ones(2, 4, 20))
+        >>> conv.weight.shape, y.shape  # weight (out, in, k)
+        ((8, 4, 3), (2, 8, 20))
     """
 
     nd = 1
@@ -223,9 +226,11 @@ class Conv2DTranspose(_Conv):
         output_padding: extra rows/columns at the bottom/right (< strides or dilation).
         Others as :class:`Conv2D` (activation applied after; no padding modes).
 
-    Example::
-
-        up = nt.nn.Conv2DTranspose(8, 2, strides=2)      # x (N, 16, 7, 7) → y (N, 8, 14, 14)
+    Example:
+        >>> up = nt.nn.Conv2DTranspose(3, 2, strides=2)
+        >>> y = up(nt.ones(1, 8, 7, 7))
+        >>> up.weight.shape, y.shape  # weight (in, out, kh, kw), as PyTorch
+        ((8, 3, 2, 2), (1, 3, 14, 14))
     """
 
     transposed = True
@@ -240,7 +245,12 @@ class Conv2DTranspose(_Conv):
 
 
 class Conv1DTranspose(Conv2DTranspose):
-    """A transposed 1-D convolution over (N, C, L) — ``torch.nn.ConvTranspose1d``; see :class:`Conv2DTranspose`."""
+    """A transposed 1-D convolution over (N, C, L) — ``torch.nn.ConvTranspose1d``; see :class:`Conv2DTranspose`.
+
+    Example:
+        >>> nt.nn.Conv1DTranspose(2, 4, strides=2, padding=1)(nt.ones(1, 3, 10)).shape
+        (1, 2, 20)
+    """
 
     nd = 1
 
@@ -249,9 +259,11 @@ class DepthwiseConv2D(_Conv):
     """A depthwise 2-D convolution: each input channel is convolved with its own ``depth_multiplier``
     kernels (groups = in_channels), as in MobileNet; weight (C·depth_multiplier, 1, kh, kw).
 
-    Example::
-
-        dw = nt.nn.DepthwiseConv2D(3, padding="same")    # x (N, 32, H, W) → y (N, 32, H, W)
+    Example:
+        >>> dw = nt.nn.DepthwiseConv2D(3, padding="same")
+        >>> y = dw(nt.ones(1, 4, 8, 8))
+        >>> dw.weight.shape, y.shape  # one 3x3 kernel per channel
+        ((4, 1, 3, 3), (1, 4, 8, 8))
     """
 
     def __init__(self, kernel_size, depth_multiplier=1, strides=1, padding="valid", dilation_rate=1,

@@ -39,10 +39,11 @@ class Dense(_Layer):
 
     Input (..., in_features) → output (..., units).
 
-    Example::
-
-        layer = nt.nn.Dense(16, activation="relu")
-        y = layer(nt.tensor(np.ones((8, 4))))        # weight (16, 4), y (8, 16)
+    Example:
+        >>> layer = nt.nn.Dense(16, activation="relu")
+        >>> y = layer(nt.ones(8, 4))  # the weight is created on the first call
+        >>> layer.weight.shape, layer.bias.shape, y.shape
+        ((16, 4), (16,), (8, 16))
     """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
@@ -111,9 +112,10 @@ class Linear(Dense):
     """PyTorch's ``nn.Linear``: y = x Wᵀ + b with sizes given up front and PyTorch's default
     initialisation (weight and bias uniform on ±1/√in_features).
 
-    Example::
-
-        layer = nt.nn.Linear(4, 16)      # weight (16, 4), bias (16,)
+    Example:
+        >>> layer = nt.nn.Linear(4, 2)
+        >>> layer.weight.shape, layer(nt.ones(3, 4)).shape
+        ((2, 4), (3, 2))
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True):

@@ -16,9 +16,11 @@ class Dropout(_Layer):
         p: PyTorch's name for ``rate`` (``Dropout(p=0.2)``); ``inplace`` is accepted for PyTorch
             code (the result is always a new array).
 
-    Example::
-
-        model = nt.nn.Sequential(nt.nn.Dense(64, activation="relu"), nt.nn.Dropout(0.5), nt.nn.Dense(10))
+    Example:
+        >>> drop = nt.nn.Dropout(0.5)
+        >>> y = drop(nt.ones(1000))
+        >>> sorted(set(y.numpy().tolist())), drop.eval()(nt.ones(2)).tolist()  # scaled by 1/(1-rate); identity in eval
+        ([0.0, 2.0], [1.0, 1.0])
     """
 
     def __init__(self, rate: float = 0.5, *, p: float | None = None, inplace: bool = False):

@@ -29,10 +29,10 @@ class Embedding(_Layer):
 
     Input: integer ids of any shape S → output S + (embedding_dim,).
 
-    Example::
-
-        emb = nt.nn.Embedding(1000, 32, padding_idx=0)
-        vectors = emb(nt.tensor([[5, 9, 0]]))         # (1, 3, 32)
+    Example:
+        >>> emb = nt.nn.Embedding(100, 8, padding_idx=0)
+        >>> emb(np.array([[0, 5, 7]])).shape, float(np.abs(emb.weight.numpy()[0]).sum())
+        ((1, 3, 8), 0.0)
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,

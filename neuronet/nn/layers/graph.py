@@ -53,6 +53,12 @@ class GCNConv(_Layer):
         cached: keep the normalised edges of the first graph (transductive training on one graph).
 
     Parameters ``lin.weight (out, in)`` and ``bias (out,)`` as PyG's ``GCNConv``.
+
+    Example:
+        >>> x = nt.randn(4, 3)  # 4 nodes, 3 features
+        >>> edge_index = np.array([[0, 1, 2, 3], [1, 2, 3, 0]])  # a directed cycle
+        >>> nt.nn.GCNConv(8)(x, edge_index).shape
+        (4, 8)
     """
 
     float_inputs = 1
@@ -108,6 +114,10 @@ class SAGEConv(_Layer):
         normalize: L2-normalise each output row.
 
     Parameters ``lin_l.weight``, ``lin_l.bias``, ``lin_r.weight`` as PyG's ``SAGEConv``.
+
+    Example:
+        >>> nt.nn.SAGEConv(8)(nt.randn(4, 3), np.array([[0, 1, 2], [1, 2, 3]])).shape
+        (4, 8)
     """
 
     float_inputs = 1
@@ -163,6 +173,11 @@ class GATConv(_Layer):
 
     Parameters ``lin.weight (heads·out, in)``, ``att_src`` and ``att_dst (1, heads, out)``, ``bias``
     as PyG's ``GATConv``.
+
+    Example:
+        >>> gat = nt.nn.GATConv(8, heads=2)
+        >>> gat(nt.randn(4, 3), np.array([[0, 1, 2], [1, 2, 3]])).shape  # heads concatenated
+        (4, 16)
     """
 
     float_inputs = 1
@@ -221,6 +236,11 @@ class GINConv(_Layer):
         eps: ε; ``train_eps=True`` makes it a parameter.
 
     ``eps (1,)`` and ``nn.*`` as PyG's ``GINConv`` (a buffer unless trained).
+
+    Example:
+        >>> gin = nt.nn.GINConv(nt.Sequential([nt.nn.Dense(8, activation="relu"), nt.nn.Dense(8)]))
+        >>> gin(nt.randn(4, 3), np.array([[0, 1, 2], [1, 2, 3]])).shape
+        (4, 8)
     """
 
     float_inputs = 1
@@ -259,15 +279,31 @@ class _GlobalPool(_Layer):
 
 
 class GlobalAddPool(_GlobalPool):
-    """One row per graph: the sum of its nodes' features; ``layer(x, batch)``."""
+    """One row per graph: the sum of its nodes' features; ``layer(x, batch)``.
+
+    Example:
+        >>> nt.nn.GlobalAddPool()(nt.ones(5, 3), np.array([0, 0, 1, 1, 1])).numpy()
+        array([[2., 2., 2.],
+               [3., 3., 3.]], dtype=float32)
+    """
     _fn = staticmethod(global_add_pool)
 
 
 class GlobalMeanPool(_GlobalPool):
-    """One row per graph: the mean of its nodes' features; ``layer(x, batch)``."""
+    """One row per graph: the mean of its nodes' features; ``layer(x, batch)``.
+
+    Example:
+        >>> nt.nn.GlobalMeanPool()(nt.tensor([[1.0], [3.0], [5.0]]), np.array([0, 0, 1])).numpy().ravel()
+        array([2., 5.], dtype=float32)
+    """
     _fn = staticmethod(global_mean_pool)
 
 
 class GlobalMaxPool(_GlobalPool):
-    """One row per graph: the elementwise maximum of its nodes' features; ``layer(x, batch)``."""
+    """One row per graph: the elementwise maximum of its nodes' features; ``layer(x, batch)``.
+
+    Example:
+        >>> nt.nn.GlobalMaxPool()(nt.tensor([[1.0], [3.0], [5.0]]), np.array([0, 0, 1])).numpy().ravel()
+        array([3., 5.], dtype=float32)
+    """
     _fn = staticmethod(global_max_pool)

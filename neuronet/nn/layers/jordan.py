@@ -34,10 +34,10 @@ class JordanRNN(_Layer):
 
     Call ``layer(x, initial_state=None, mask=None, lengths=None)``; ``initial_state`` is ŷ_0 (N, O).
 
-    Example::
-
-        layer = nt.nn.JordanRNN(16, output_units=1, return_sequences=True)
-        y = layer(x)               # (N, T, 1)
+    Example:
+        >>> jordan = nt.nn.JordanRNN(16, 1, return_sequences=True)
+        >>> jordan(nt.randn(4, 10, 3)).shape  # the output (not the hidden state) is fed back
+        (4, 10, 1)
     """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)

@@ -12,9 +12,11 @@ class Corruption(_Layer):
     """Gaussian (``level`` = σ), masking or salt-and-pepper (``level`` = fraction of inputs hit) noise
     on the input while training; the identity in evaluation mode.
 
-    Example::
-
-        dae = nt.Sequential([nt.nn.Corruption("masking", 0.3), nt.nn.Flatten(), nt.nn.Dense(32), ...])
+    Example:
+        >>> noisy = nt.nn.Corruption("masking", level=0.5)
+        >>> y = noisy(nt.ones(1000))
+        >>> bool(0.4 < y.numpy().mean() < 0.6), noisy.eval()(nt.ones(3)).tolist()  # clean in eval mode
+        (True, [1.0, 1.0, 1.0])
     """
 
     def __init__(self, kind: str = "gaussian", level: float = 0.3, low: float = 0.0, high: float = 1.0):
@@ -32,7 +34,14 @@ class Corruption(_Layer):
 
 
 class GaussianNoise(Corruption):
-    """Keras's ``GaussianNoise(stddev)``: x + stddev·N(0, 1) while training, x otherwise."""
+    """Keras's ``GaussianNoise(stddev)``: x + stddev·N(0, 1) while training, x otherwise.
+
+    Example:
+        >>> noise = nt.nn.GaussianNoise(0.1)
+        >>> y = noise(nt.zeros(10000))
+        >>> round(float(y.numpy().std()), 1), noise.eval()(nt.zeros(2)).tolist()
+        (0.1, [0.0, 0.0])
+    """
 
     def __init__(self, stddev: float):
         super().__init__("gaussian", stddev)

@@ -29,10 +29,11 @@ class LayerNorm(_Layer):
         eps: added to the variance for stability.
         elementwise_affine: learn ``weight`` (ones) and ``bias`` (zeros) of ``normalized_shape``.
 
-    Example::
-
-        norm = nt.nn.LayerNorm()          # learns its size from the first batch
-        y = norm(x)                       # x (N, T, 64) → per (n, t) mean 0, variance 1
+    Example:
+        >>> y = nt.nn.LayerNorm()(nt.tensor([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]]))
+        >>> y.numpy()  # each row: zero mean, unit variance
+        array([[-1.2247,  0.    ,  1.2247],
+               [-1.2247,  0.    ,  1.2247]], dtype=float32)
     """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
@@ -90,6 +91,12 @@ class GroupNorm(_Layer):
         num_channels: channels C (None: taken from the first input, axis 1).
         eps: added to the variance.
         affine: learn per-channel ``weight`` (ones) and ``bias`` (zeros).
+
+    Example:
+        >>> gn = nt.nn.GroupNorm(2, 4)
+        >>> y = gn(nt.randn(3, 4, 5, 5) * 3 + 1)
+        >>> y.shape, bool(abs(y.numpy()[0, :2].mean()) < 1e-5)
+        ((3, 4, 5, 5), True)
     """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
@@ -235,9 +242,11 @@ class BatchNorm1D(_BatchNorm):
         affine: learn a per-channel scale ``weight`` and shift ``bias``.
         track_running_stats: keep ``running_mean``/``running_var`` (else batch statistics always).
 
-    Example::
-
-        model = nt.nn.Sequential(nt.nn.Dense(64), nt.nn.BatchNorm1D(), nt.nn.ReLU(), nt.nn.Dense(10))
+    Example:
+        >>> bn = nt.nn.BatchNorm1D()
+        >>> y = bn(nt.randn(64, 3) * 5 + 2)
+        >>> y.shape, bool(np.abs(y.numpy().mean(0)).max() < 1e-5), bn.running_mean.shape
+        ((64, 3), True, (3,))
     """
 
     ranks = (2, 3)
@@ -246,7 +255,14 @@ class BatchNorm1D(_BatchNorm):
 
 class BatchNorm2D(_BatchNorm):
     """Batch normalisation for (N, C, H, W) images, one mean and variance per channel
-    (``torch.nn.BatchNorm2d``); same arguments as :class:`BatchNorm1D`."""
+    (``torch.nn.BatchNorm2d``); same arguments as :class:`BatchNorm1D`.
+
+    Example:
+        >>> bn = nt.nn.BatchNorm2D()
+        >>> y = bn(nt.randn(8, 3, 4, 4) + 5)
+        >>> y.shape, bool(np.abs(y.numpy().mean(axis=(0, 2, 3))).max() < 1e-5)
+        ((8, 3, 4, 4), True)
+    """
 
     ranks = (4,)
     layout = "(N, C, H, W)"

@@ -51,6 +51,10 @@ class MaxPool2D(_Pool):
         ceil_mode: keep a partial last window (output size rounded up).
 
     Input (N, C, H, W) → output (N, C, OH, OW).
+
+    Example:
+        >>> nt.nn.MaxPool2D(2)(nt.ones(1, 6, 28, 28)).shape
+        (1, 6, 14, 14)
     """
 
     def forward(self, x):
@@ -59,7 +63,12 @@ class MaxPool2D(_Pool):
 
 
 class MaxPool1D(_Pool):
-    """Keep the largest value of each window of (N, C, L) sequences; see :class:`MaxPool2D`."""
+    """Keep the largest value of each window of (N, C, L) sequences; see :class:`MaxPool2D`.
+
+    Example:
+        >>> nt.nn.MaxPool1D(2)(nt.ones(2, 3, 10)).shape
+        (2, 3, 5)
+    """
 
     nd = 1
 
@@ -70,7 +79,12 @@ class MaxPool1D(_Pool):
 
 class AvgPool2D(_Pool):
     """Average each ``pool_size`` window; arguments as :class:`MaxPool2D` (zero padding), plus
-    ``count_include_pad`` (divide by the whole window, default, or by its real elements)."""
+    ``count_include_pad`` (divide by the whole window, default, or by its real elements).
+
+    Example:
+        >>> nt.nn.AvgPool2D(2)(nt.ones(1, 3, 8, 8)).shape
+        (1, 3, 4, 4)
+    """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
 
@@ -84,7 +98,12 @@ class AvgPool2D(_Pool):
 
 
 class AvgPool1D(AvgPool2D):
-    """Average each window of (N, C, L) sequences; see :class:`AvgPool2D`."""
+    """Average each window of (N, C, L) sequences; see :class:`AvgPool2D`.
+
+    Example:
+        >>> nt.nn.AvgPool1D(2)(nt.tensor([[[1.0, 3.0, 5.0, 7.0]]])).numpy()
+        array([[[2., 6.]]], dtype=float32)
+    """
 
     nd = 1
 
@@ -105,7 +124,12 @@ class _Global(_Layer):
 
 
 class GlobalAvgPool2D(_Global):
-    """The mean of each channel over the whole image: (N, C, H, W) → (N, C) ((N, C, 1, 1) with keepdims)."""
+    """The mean of each channel over the whole image: (N, C, H, W) → (N, C) ((N, C, 1, 1) with keepdims).
+
+    Example:
+        >>> nt.nn.GlobalAvgPool2D()(nt.ones(2, 16, 7, 7)).shape
+        (2, 16)
+    """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
 
@@ -113,13 +137,23 @@ class GlobalAvgPool2D(_Global):
 
 
 class GlobalMaxPool2D(_Global):
-    """The largest value of each channel over the whole image: (N, C, H, W) → (N, C)."""
+    """The largest value of each channel over the whole image: (N, C, H, W) → (N, C).
+
+    Example:
+        >>> nt.nn.GlobalMaxPool2D(keepdims=True)(nt.ones(2, 16, 7, 7)).shape
+        (2, 16, 1, 1)
+    """
 
     fn = staticmethod(P.global_max_pool2d)
 
 
 class GlobalAvgPool1D(_Global):
-    """The mean of each channel over the whole sequence: (N, C, L) → (N, C)."""
+    """The mean of each channel over the whole sequence: (N, C, L) → (N, C).
+
+    Example:
+        >>> nt.nn.GlobalAvgPool1D()(nt.ones(2, 3, 10)).shape
+        (2, 3)
+    """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
 
@@ -127,14 +161,24 @@ class GlobalAvgPool1D(_Global):
 
 
 class GlobalMaxPool1D(_Global):
-    """The largest value of each channel over the whole sequence: (N, C, L) → (N, C)."""
+    """The largest value of each channel over the whole sequence: (N, C, L) → (N, C).
+
+    Example:
+        >>> nt.nn.GlobalMaxPool1D()(nt.tensor([[[1.0, 4.0, 2.0]]])).numpy()
+        array([[4.]], dtype=float32)
+    """
 
     fn = staticmethod(P.global_max_pool1d)
 
 
 class AdaptiveAvgPool2D(_Layer):
     """Average NCHW images down to a fixed ``output_size`` whatever the input size (PyTorch's
-    ``nn.AdaptiveAvgPool2d``; an int, a pair, or None in a pair to keep that size)."""
+    ``nn.AdaptiveAvgPool2d``; an int, a pair, or None in a pair to keep that size).
+
+    Example:
+        >>> nt.nn.AdaptiveAvgPool2D((2, 2))(nt.ones(1, 3, 9, 7)).shape
+        (1, 3, 2, 2)
+    """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
 

@@ -28,7 +28,13 @@ def sinusoidal_encoding(max_len: int, d_model: int, dtype=None, xp=backend.np):
     PE(pos, 2i) = sin(pos / 10000^{2i/d}),  PE(pos, 2i+1) = cos(pos / 10000^{2i/d}).
 
     Each pair of columns is a sinusoid of its own wavelength (2π … 10000·2π), so relative
-    offsets are linear maps of the codes."""
+    offsets are linear maps of the codes.
+
+    Example:
+        >>> pe = nt.nn.sinusoidal_encoding(50, 16)
+        >>> pe.shape, pe[0, :4].tolist()  # position 0: sin 0 = 0, cos 0 = 1
+        ((50, 16), [0.0, 1.0, 0.0, 1.0])
+    """
     positive_int("sinusoidal_encoding", "max_len", max_len)
     positive_int("sinusoidal_encoding", "d_model", d_model)
     pos = xp.arange(max_len, dtype=xp.float64)[:, None]
@@ -57,9 +63,10 @@ class SinusoidalPositionalEncoding(_Layer):
     Input (N, T, d_model) → same shape.  The table is ``pe (max_len, d_model)``, a
     non-persistent buffer (recomputed, never saved).
 
-    Example::
-
-        x = nt.nn.SinusoidalPositionalEncoding(512, 64)(token_vectors)
+    Example:
+        >>> pe = nt.nn.SinusoidalPositionalEncoding(50, 16)
+        >>> pe(nt.zeros(2, 10, 16)).shape, pe.count_params()  # fixed, nothing to learn
+        ((2, 10, 16), 0)
     """
 
     def __init__(self, max_len: int, d_model: int):
@@ -85,9 +92,10 @@ class LearnedPositionalEmbedding(_Layer):
 
     Input (N, T, d_model) → same shape.
 
-    Example::
-
-        x = nt.nn.LearnedPositionalEmbedding(128, 64)(token_vectors)
+    Example:
+        >>> pe = nt.nn.LearnedPositionalEmbedding(50, 16)
+        >>> pe(nt.zeros(2, 10, 16)).shape, pe.count_params()
+        ((2, 10, 16), 800)
     """
 
     def __init__(self, max_len: int, d_model: int):
@@ -113,6 +121,10 @@ class OneHotPositionalEncoding(_Layer):
 
     Input (N, T, d) → (N, T, d + max_len).  The simplest encoding: exact, but it neither
     generalises past ``max_len`` nor says that positions 3 and 4 are close.
+
+    Example:
+        >>> nt.nn.OneHotPositionalEncoding(10)(nt.zeros(2, 10, 3)).shape  # 3 features + 10 position columns
+        (2, 10, 13)
     """
 
     def __init__(self, max_len: int):
@@ -141,10 +153,10 @@ class PositionalEmbedding(_Layer):
     Input integer ids (N, T) → (N, T, dim).  Sub-modules ``token_embedding`` (``Embedding``)
     and ``position_embedding`` (``LearnedPositionalEmbedding``).
 
-    Example::
-
-        emb = nt.nn.PositionalEmbedding(10000, 128, 64)
-        h = emb(nt.tensor(ids))                      # ids (N, T) → (N, T, 64)
+    Example:
+        >>> emb = nt.nn.PositionalEmbedding(vocab_size=100, max_len=32, dim=16)
+        >>> emb(np.array([[1, 2, 3]])).shape
+        (1, 3, 16)
     """
 
     def __init__(self, vocab_size: int, max_len: int, dim: int):

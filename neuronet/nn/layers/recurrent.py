@@ -276,10 +276,11 @@ class SimpleRNN(_Recurrent):
         kernel_initializer, recurrent_initializer, bias_initializer: None for PyTorch's
             uniform(±1/√units), or names/callables from ``nt.nn.init``.
 
-    Example::
-
-        layer = nt.nn.SimpleRNN(32, return_sequences=True)
-        y = layer(x)              # x (N, T, F) -> y (N, T, 32)
+    Example:
+        >>> rnn = nt.nn.SimpleRNN(16, return_sequences=True)
+        >>> y = rnn(nt.randn(4, 10, 3))  # (N, T, features)
+        >>> rnn.weight_ih_l0.shape, rnn.weight_hh_l0.shape, y.shape  # PyTorch's names and layouts
+        ((16, 3), (16, 16), (4, 10, 16))
     """
 
     GATES = 1
@@ -307,10 +308,11 @@ class LSTM(_Recurrent):
             0.5), so gradients reach far further back in time (see examples/vanishing_gradients.py).
             False by default, so that the initial weights are PyTorch's.
 
-    Example::
-
-        layer = nt.nn.LSTM(64, return_sequences=True, return_state=True)
-        seq, h, c = layer(x)
+    Example:
+        >>> lstm = nt.nn.LSTM(32)
+        >>> y = lstm(nt.randn(4, 10, 8))  # the last hidden state by default
+        >>> lstm.weight_ih_l0.shape, y.shape  # gates (i, f, g, o) stacked
+        ((128, 8), (4, 32))
     """
 
     GATES = 4
@@ -344,6 +346,12 @@ class GRU(_Recurrent):
         reset_after: True (PyTorch and Keras default) applies the reset gate after the recurrent
             product, r⊙(h W_hnᵀ + b_hn); False is the textbook form (r⊙h) W_hnᵀ.
         Other arguments as :class:`SimpleRNN` except ``activation``.
+
+    Example:
+        >>> gru = nt.nn.GRU(16, return_sequences=True)
+        >>> y = gru(nt.randn(2, 5, 3))
+        >>> gru.weight_hh_l0.shape, y.shape  # gates (r, z, n) stacked
+        ((48, 16), (2, 5, 16))
     """
 
     GATES = 3

@@ -84,12 +84,11 @@ class _Cell(_Layer):
 class RNNCell(_Cell):
     """One Elman step h' = f(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (PyTorch's ``nn.RNNCell``).
 
-    Example::
-
-        cell = nt.nn.RNNCell(16)
-        h = None
-        for t in range(T):
-            h = cell(x[:, t], h)
+    Example:
+        >>> cell = nt.nn.RNNCell(8)
+        >>> h = cell(nt.randn(4, 3), nt.zeros(4, 8))
+        >>> h.shape
+        (4, 8)
     """
 
     def __init__(self, units: int, activation: str = "tanh", use_bias: bool = True, in_features: int | None = None):
@@ -104,7 +103,14 @@ class RNNCell(_Cell):
 
 
 class LSTMCell(_Cell):
-    """One LSTM step (PyTorch's ``nn.LSTMCell``): ``h, c = cell(x, (h, c))``; the state may be None."""
+    """One LSTM step (PyTorch's ``nn.LSTMCell``): ``h, c = cell(x, (h, c))``; the state may be None.
+
+    Example:
+        >>> cell = nt.nn.LSTMCell(8)
+        >>> h, c = cell(nt.randn(4, 3), (nt.zeros(4, 8), nt.zeros(4, 8)))
+        >>> h.shape, c.shape
+        ((4, 8), (4, 8))
+    """
 
     GATES = 4
 
@@ -116,7 +122,13 @@ class LSTMCell(_Cell):
 
 
 class GRUCell(_Cell):
-    """One GRU step (PyTorch's ``nn.GRUCell``; ``reset_after=False`` for the textbook form)."""
+    """One GRU step (PyTorch's ``nn.GRUCell``; ``reset_after=False`` for the textbook form).
+
+    Example:
+        >>> cell = nt.nn.GRUCell(8)
+        >>> cell(nt.randn(4, 3), nt.zeros(4, 8)).shape
+        (4, 8)
+    """
 
     GATES = 3
 

@@ -16,7 +16,12 @@ __all__ = ["Flatten", "Reshape", "Permute"]
 
 class Flatten(_Layer):
     """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``nn.Flatten``); by default every axis
-    after the batch, e.g. images (N, C, H, W) → (N, C·H·W) before a Dense layer."""
+    after the batch, e.g. images (N, C, H, W) → (N, C·H·W) before a Dense layer.
+
+    Example:
+        >>> nt.nn.Flatten()(nt.zeros(8, 3, 4, 4)).shape
+        (8, 48)
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
         super().__init__()
@@ -35,7 +40,12 @@ class Flatten(_Layer):
 
 class Reshape(_Layer):
     """Give each sample a new shape (Keras's ``Reshape``): ``target_shape`` excludes the batch axis
-    and may contain one -1, e.g. ``Reshape((1, 28, 28))`` turns (N, 784) into (N, 1, 28, 28)."""
+    and may contain one -1, e.g. ``Reshape((1, 28, 28))`` turns (N, 784) into (N, 1, 28, 28).
+
+    Example:
+        >>> nt.nn.Reshape((4, 12))(nt.zeros(8, 48)).shape
+        (8, 4, 12)
+    """
 
     def __init__(self, target_shape):
         super().__init__()
@@ -61,7 +71,12 @@ class Reshape(_Layer):
 
 class Permute(_Layer):
     """Reorder the axes of each sample (Keras's ``Permute``): ``dims`` numbers the axes after the
-    batch from 1, e.g. ``Permute((2, 1))`` turns (N, T, F) into (N, F, T)."""
+    batch from 1, e.g. ``Permute((2, 1))`` turns (N, T, F) into (N, F, T).
+
+    Example:
+        >>> nt.nn.Permute((2, 1))(nt.zeros(8, 5, 3)).shape  # dims number the sample's axes from 1
+        (8, 3, 5)
+    """
 
     def __init__(self, dims):
         super().__init__()

@@ -22,6 +22,11 @@ class ResidualBlock(_Layer):
         strides: stride of the first convolution (2 halves the height and width).
         projection: force (True) or forbid (False) the 1×1 projection; None decides from the
             input: projection exactly when the shape changes.
+
+    Example:
+        >>> block = nt.nn.ResidualBlock(16, strides=2)
+        >>> block(nt.randn(2, 8, 16, 16)).shape  # a projection shortcut matches the shapes
+        (2, 16, 8, 8)
     """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)

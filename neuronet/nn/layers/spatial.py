@@ -34,7 +34,12 @@ def _check_4d(layer, x):
 
 
 class ZeroPadding2D(_Layer):
-    """Add rows and columns of zeros around each image: ``padding`` int, (h, w) or ((t, b), (l, r))."""
+    """Add rows and columns of zeros around each image: ``padding`` int, (h, w) or ((t, b), (l, r)).
+
+    Example:
+        >>> nt.nn.ZeroPadding2D(2)(nt.ones(1, 3, 28, 28)).shape
+        (1, 3, 32, 32)
+    """
 
     def __init__(self, padding=1):
         super().__init__()
@@ -46,7 +51,12 @@ class ZeroPadding2D(_Layer):
 
 
 class Cropping2D(_Layer):
-    """Remove rows and columns from the borders: ``cropping`` int, (h, w) or ((t, b), (l, r))."""
+    """Remove rows and columns from the borders: ``cropping`` int, (h, w) or ((t, b), (l, r)).
+
+    Example:
+        >>> nt.nn.Cropping2D((1, 2))(nt.ones(1, 3, 10, 10)).shape
+        (1, 3, 8, 6)
+    """
 
     def __init__(self, cropping=1):
         super().__init__()
@@ -71,6 +81,11 @@ class UpSampling2D(_Layer):
             with half-pixel centres, i.e. ``align_corners=False`` — what Keras does (its resize
             calls ``tf.image.resize`` / ``F.interpolate(..., align_corners=False)``) and
             ``torch.nn.Upsample(scale_factor=size, mode="bilinear")``.
+
+    Example:
+        >>> nt.nn.UpSampling2D(2)(nt.tensor([[[[1.0, 2.0]]]])).numpy()
+        array([[[[1., 1., 2., 2.],
+                 [1., 1., 2., 2.]]]], dtype=float32)
     """
 
     def __init__(self, size=2, interpolation: str = "nearest"):
@@ -92,7 +107,14 @@ class UpSampling2D(_Layer):
 
 class Squeeze2D(_Layer):
     """Space-to-depth, the course's invertible pooling: (N, C, H, W) → (N, C·f², H/f, W/f) with
-    no information lost; the channel order matches ``torch.nn.functional.pixel_unshuffle``."""
+    no information lost; the channel order matches ``torch.nn.functional.pixel_unshuffle``.
+
+    Example:
+        >>> x = nt.randn(1, 3, 8, 8)
+        >>> y = nt.nn.Squeeze2D(2)(x)
+        >>> y.shape, bool(np.array_equal(nt.nn.Unsqueeze2D(2)(y).numpy(), x.numpy()))  # invertible
+        ((1, 12, 4, 4), True)
+    """
 
     def __init__(self, factor: int = 2):
         super().__init__()
@@ -112,7 +134,12 @@ class Squeeze2D(_Layer):
 
 class Unsqueeze2D(_Layer):
     """Depth-to-space, the exact inverse of :class:`Squeeze2D` (``pixel_shuffle``):
-    (N, C·f², H, W) → (N, C, H·f, W·f)."""
+    (N, C·f², H, W) → (N, C, H·f, W·f).
+
+    Example:
+        >>> nt.nn.Unsqueeze2D(2)(nt.ones(1, 12, 4, 4)).shape
+        (1, 3, 8, 8)
+    """
 
     def __init__(self, factor: int = 2):
         super().__init__()
@@ -133,7 +160,13 @@ class Unsqueeze2D(_Layer):
 
 class Dropout2D(_Layer):
     """Channel dropout: in training each whole feature map is zeroed with probability ``rate`` and
-    the others scaled by 1/(1−rate) (``torch.nn.Dropout2d``); identity in eval mode."""
+    the others scaled by 1/(1−rate) (``torch.nn.Dropout2d``); identity in eval mode.
+
+    Example:
+        >>> y = nt.nn.Dropout2D(0.5)(nt.ones(4, 64, 3, 3)).numpy()
+        >>> bool(((y == 0).all(axis=(2, 3)) | (y == 2).all(axis=(2, 3))).all())  # whole maps kept (x2) or zeroed
+        True
+    """
 
     def __init__(self, rate: float = 0.5):
         super().__init__()

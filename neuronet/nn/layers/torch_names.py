@@ -43,6 +43,11 @@ class Conv2d(Conv2D):
     groups=1, bias=True, padding_mode='zeros')``: weight (out, in/groups, kh, kw), bias (out,).
 
     ``padding`` is an int, a pair, ``'valid'`` or ``'same'`` (stride 1), as in PyTorch.
+
+    Example:
+        >>> conv = nt.nn.Conv2d(3, 16, 3, stride=2, padding=1)
+        >>> conv.weight.shape, conv(nt.ones(1, 3, 32, 32)).shape
+        ((16, 3, 3, 3), (1, 16, 16, 16))
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
@@ -57,7 +62,13 @@ class Conv2d(Conv2D):
 
 class Conv1d(Conv1D):
     """``torch.nn.Conv1d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-    groups=1, bias=True, padding_mode='zeros')`` on (N, C, L): weight (out, in/groups, k), bias (out,)."""
+    groups=1, bias=True, padding_mode='zeros')`` on (N, C, L): weight (out, in/groups, k), bias (out,).
+
+    Example:
+        >>> conv = nt.nn.Conv1d(4, 8, 3, padding=1)
+        >>> conv.weight.shape, conv(nt.ones(2, 4, 20)).shape
+        ((8, 4, 3), (2, 8, 20))
+    """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros"):
@@ -77,7 +88,12 @@ def _no_indices(name, return_indices):
 
 class MaxPool2d(MaxPool2D):
     """``torch.nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-    ceil_mode=False)`` on NCHW images (``return_indices`` must stay False)."""
+    ceil_mode=False)`` on NCHW images (``return_indices`` must stay False).
+
+    Example:
+        >>> nt.nn.MaxPool2d(3, stride=2, padding=1)(nt.ones(1, 3, 32, 32)).shape
+        (1, 3, 16, 16)
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
                  ceil_mode: bool = False):
@@ -97,7 +113,12 @@ class MaxPool2d(MaxPool2D):
 
 class MaxPool1d(MaxPool1D):
     """``torch.nn.MaxPool1d(kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-    ceil_mode=False)`` on (N, C, L)."""
+    ceil_mode=False)`` on (N, C, L).
+
+    Example:
+        >>> nt.nn.MaxPool1d(2)(nt.ones(2, 3, 10)).shape
+        (2, 3, 5)
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
                  ceil_mode: bool = False):
@@ -118,7 +139,12 @@ def _no_divisor(name, divisor_override):
 
 class AvgPool2d(AvgPool2D):
     """``torch.nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False,
-    count_include_pad=True, divisor_override=None)`` (``divisor_override`` must stay None)."""
+    count_include_pad=True, divisor_override=None)`` (``divisor_override`` must stay None).
+
+    Example:
+        >>> nt.nn.AvgPool2d(2)(nt.ones(1, 3, 8, 8)).shape
+        (1, 3, 4, 4)
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override=None):
@@ -128,7 +154,12 @@ class AvgPool2d(AvgPool2D):
 
 
 class AvgPool1d(AvgPool1D):
-    """``torch.nn.AvgPool1d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True)``."""
+    """``torch.nn.AvgPool1d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True)``.
+
+    Example:
+        >>> nt.nn.AvgPool1d(2)(nt.ones(2, 3, 10)).shape
+        (2, 3, 5)
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
@@ -137,7 +168,13 @@ class AvgPool1d(AvgPool1D):
 
 class BatchNorm1d(BatchNorm1D):
     """``torch.nn.BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True,
-    track_running_stats=True)`` (PyTorch's argument order: eps before momentum) on (N, C) or (N, C, L)."""
+    track_running_stats=True)`` (PyTorch's argument order: eps before momentum) on (N, C) or (N, C, L).
+
+    Example:
+        >>> bn = nt.nn.BatchNorm1d(3)
+        >>> bn(nt.randn(16, 3)).shape, bn.weight.shape, bn.running_var.shape
+        ((16, 3), (3,), (3,))
+    """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True):
@@ -147,7 +184,13 @@ class BatchNorm1d(BatchNorm1D):
 
 class BatchNorm2d(BatchNorm2D):
     """``torch.nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True,
-    track_running_stats=True)`` on (N, C, H, W)."""
+    track_running_stats=True)`` on (N, C, H, W).
+
+    Example:
+        >>> bn = nt.nn.BatchNorm2d(8)
+        >>> bn(nt.randn(4, 8, 5, 5)).shape, bn.num_batches_tracked.item()
+        ((4, 8, 5, 5), 1)
+    """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True):

@@ -134,10 +134,11 @@ class TorchLSTM(_TorchRecurrent, LSTM):
     """``torch.nn.LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
     dropout=0.0, bidirectional=False)``; what ``nt.nn.LSTM(input_size, hidden_size, ...)`` makes.
 
-    Example::
-
-        lstm = nt.nn.LSTM(8, 32, num_layers=2, batch_first=True)
-        out, (h, c) = lstm(x)          # x (N, T, 8) → out (N, T, 32), h and c (2, N, 32)
+    Example:
+        >>> lstm = nt.nn.TorchLSTM(3, 16, batch_first=True, bidirectional=True)
+        >>> out, (h, c) = lstm(nt.randn(4, 10, 3))
+        >>> out.shape, h.shape, c.shape
+        ((4, 10, 32), (2, 4, 16), (2, 4, 16))
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
@@ -150,7 +151,14 @@ class TorchLSTM(_TorchRecurrent, LSTM):
 class TorchGRU(_TorchRecurrent, GRU):
     """``torch.nn.GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
     dropout=0.0, bidirectional=False)``; ``out, h_n = gru(x, h_0)``.  What ``nt.nn.GRU(input_size,
-    hidden_size, ...)`` makes."""
+    hidden_size, ...)`` makes.
+
+    Example:
+        >>> gru = nt.nn.TorchGRU(3, 16)  # time first, as PyTorch's default
+        >>> out, h = gru(nt.randn(10, 4, 3))
+        >>> out.shape, h.shape
+        ((10, 4, 16), (1, 4, 16))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
@@ -160,7 +168,14 @@ class TorchGRU(_TorchRecurrent, GRU):
 class RNN(_TorchRecurrent, SimpleRNN):
     """``torch.nn.RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
     batch_first=False, dropout=0.0, bidirectional=False)``: the Elman network, ``out, h_n = rnn(x, h_0)``.
-    (Keras's spelling is :class:`SimpleRNN`.)"""
+    (Keras's spelling is :class:`SimpleRNN`.)
+
+    Example:
+        >>> rnn = nt.nn.RNN(3, 16, num_layers=2, batch_first=True)
+        >>> out, h = rnn(nt.randn(4, 10, 3))
+        >>> out.shape, h.shape  # h: (layers, N, hidden)
+        ((4, 10, 16), (2, 4, 16))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
@@ -203,7 +218,12 @@ class _TorchCell:
 
 class TorchRNNCell(_TorchCell, RNNCell):
     """``torch.nn.RNNCell(input_size, hidden_size, bias=True, nonlinearity='tanh')``: ``h' = cell(x, h)``;
-    what ``nt.nn.RNNCell(input_size, hidden_size)`` makes."""
+    what ``nt.nn.RNNCell(input_size, hidden_size)`` makes.
+
+    Example:
+        >>> nt.nn.TorchRNNCell(3, 8)(nt.randn(4, 3)).shape  # h starts at zeros
+        (4, 8)
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"):
         self._torch_cell_init(RNNCell, input_size, hidden_size, bias, activation=nonlinearity)
@@ -212,7 +232,13 @@ class TorchRNNCell(_TorchCell, RNNCell):
 
 class TorchLSTMCell(_TorchCell, LSTMCell):
     """``torch.nn.LSTMCell(input_size, hidden_size, bias=True)``: ``h', c' = cell(x, (h, c))``;
-    what ``nt.nn.LSTMCell(input_size, hidden_size)`` makes."""
+    what ``nt.nn.LSTMCell(input_size, hidden_size)`` makes.
+
+    Example:
+        >>> h, c = nt.nn.TorchLSTMCell(3, 8)(nt.randn(4, 3))
+        >>> h.shape, c.shape
+        ((4, 8), (4, 8))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
         self._torch_cell_init(LSTMCell, input_size, hidden_size, bias)
@@ -220,7 +246,12 @@ class TorchLSTMCell(_TorchCell, LSTMCell):
 
 class TorchGRUCell(_TorchCell, GRUCell):
     """``torch.nn.GRUCell(input_size, hidden_size, bias=True)``: ``h' = cell(x, h)``;
-    what ``nt.nn.GRUCell(input_size, hidden_size)`` makes."""
+    what ``nt.nn.GRUCell(input_size, hidden_size)`` makes.
+
+    Example:
+        >>> nt.nn.TorchGRUCell(3, 8)(nt.randn(4, 3), nt.zeros(4, 8)).shape
+        (4, 8)
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
         self._torch_cell_init(GRUCell, input_size, hidden_size, bias)

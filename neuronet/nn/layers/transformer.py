@@ -95,10 +95,10 @@ class TransformerEncoderLayer(_FeedForward):
         batch_first: inputs (N, T, E) when True (default), (T, N, E) otherwise.
         norm_first: pre-norm instead of the paper's post-norm.
 
-    Example::
-
-        layer = nt.nn.TransformerEncoderLayer(128, 4, dim_feedforward=256, dropout=0.1)
-        h = layer(x, src_key_padding_mask=pad)                # x (N, T, 128); pad (N, T) True = padding
+    Example:
+        >>> layer = nt.nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64)
+        >>> layer(nt.randn(2, 10, 32)).shape
+        (2, 10, 32)
     """
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
@@ -125,10 +125,10 @@ class TransformerDecoderLayer(_FeedForward):
     encoder's output (``memory``), and the feed-forward network, each with residual, dropout
     and layer normalisation.  Arguments as :class:`TransformerEncoderLayer`.
 
-    Example::
-
-        layer = nt.nn.TransformerDecoderLayer(128, 4, dim_feedforward=256)
-        y = layer(tgt, memory, tgt_is_causal=True)
+    Example:
+        >>> layer = nt.nn.TransformerDecoderLayer(d_model=32, nhead=4, dim_feedforward=64)
+        >>> layer(nt.randn(2, 7, 32), nt.randn(2, 10, 32)).shape  # (target, memory)
+        (2, 7, 32)
     """
 
     float_inputs = 2  # integer data is cast to the float dtype (layers/base.py)
@@ -194,9 +194,10 @@ class TransformerEncoder(_Layer):
         num_layers: depth.
         norm: a module applied to the output (e.g. ``LayerNorm(d_model)``), or None.
 
-    Example::
-
-        enc = nt.nn.TransformerEncoder(nt.nn.TransformerEncoderLayer(128, 4, 256), num_layers=2)
+    Example:
+        >>> enc = nt.nn.TransformerEncoder(nt.nn.TransformerEncoderLayer(32, 4, dim_feedforward=64), num_layers=2)
+        >>> enc(nt.randn(2, 10, 32)).shape, len(enc.layers)
+        ((2, 10, 32), 2)
     """
 
     float_inputs = 1  # integer data is cast to the float dtype (layers/base.py)
@@ -216,7 +217,13 @@ class TransformerEncoder(_Layer):
 
 class TransformerDecoder(_Layer):
     """A stack of ``num_layers`` decoder layers, optionally followed by a final ``norm``.
-    Arguments as :class:`TransformerEncoder`."""
+    Arguments as :class:`TransformerEncoder`.
+
+    Example:
+        >>> dec = nt.nn.TransformerDecoder(nt.nn.TransformerDecoderLayer(32, 4, dim_feedforward=64), num_layers=2)
+        >>> dec(nt.randn(2, 7, 32), nt.randn(2, 10, 32)).shape
+        (2, 7, 32)
+    """
 
     float_inputs = 2  # integer data is cast to the float dtype (layers/base.py)
 
@@ -249,11 +256,10 @@ class Transformer(_Layer):
         num_encoder_layers, num_decoder_layers: depth of each stack.
         batch_first: must be True (the house layout).
 
-    Example::
-
-        model = nt.nn.Transformer(64, 4, 2, 2, 128, dropout=0.1)
-        mask = model.generate_square_subsequent_mask(tgt.shape[1])
-        y = model(src, tgt, tgt_mask=mask)                    # (N, T, 64)
+    Example:
+        >>> model = nt.nn.Transformer(d_model=32, nhead=4, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=64)
+        >>> model(nt.randn(2, 10, 32), nt.randn(2, 7, 32)).shape  # (source, target)
+        (2, 7, 32)
     """
 
     float_inputs = 2  # integer data is cast to the float dtype (layers/base.py)

@@ -37,6 +37,12 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
     Returns:
         The total norm of the gradients before clipping, as a float.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.zeros(2, np.float32))
+        >>> w.grad = np.array([3.0, 4.0], np.float32)
+        >>> nt.optim.clip_grad_norm_([w], max_norm=1.0), w.grad  # returns the norm before clipping
+        (5.0, array([0.6, 0.8], dtype=float32))
     """
     if _mode.capture is not None:  # inside a step capture (nt.jit): each replay clips again
         return effect(clip_grad_norm_, _listed(parameters), max_norm, norm_type, error_if_nonfinite)
@@ -71,6 +77,13 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
     Args:
         parameters: a tensor or an iterable of tensors (those without a gradient are skipped).
         clip_value: the largest allowed absolute value (≥ 0).
+
+    Example:
+        >>> w = nt.nn.Parameter(np.zeros(3, np.float32))
+        >>> w.grad = np.array([-5.0, 0.5, 2.0], np.float32)
+        >>> nt.optim.clip_grad_value_([w], 1.0)
+        >>> w.grad
+        array([-1. ,  0.5,  1. ], dtype=float32)
     """
     if _mode.capture is not None:
         return effect(clip_grad_value_, _listed(parameters), clip_value)

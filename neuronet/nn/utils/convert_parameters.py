@@ -18,9 +18,10 @@ def _tensors(fn, parameters):
 def parameters_to_vector(parameters) -> Tensor:
     """Every parameter flattened and joined in order into one 1-D tensor (differentiable, as in PyTorch).
 
-    Example::
-
-        flat = nt.nn.utils.parameters_to_vector(model.parameters())   # (number of weights,)
+    Example:
+        >>> layer = nt.nn.Linear(3, 2)
+        >>> nt.nn.utils.parameters_to_vector(layer.parameters()).shape  # 6 weights + 2 biases
+        (8,)
     """
     params = _tensors("parameters_to_vector", parameters)
     if not params:
@@ -29,7 +30,14 @@ def parameters_to_vector(parameters) -> Tensor:
 
 
 def vector_to_parameters(vec, parameters) -> None:
-    """Copy consecutive slices of the 1-D ``vec`` into the parameters, in order (in place, no graph)."""
+    """Copy consecutive slices of the 1-D ``vec`` into the parameters, in order (in place, no graph).
+
+    Example:
+        >>> layer = nt.nn.Linear(3, 2)
+        >>> nt.nn.utils.vector_to_parameters(nt.zeros(8), layer.parameters())
+        >>> float(np.abs(layer.weight.numpy()).sum())
+        0.0
+    """
     params = _tensors("vector_to_parameters", parameters)
     data = vec.data if isinstance(vec, Tensor) else vec
     if getattr(data, "ndim", None) != 1:
