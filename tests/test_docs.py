@@ -174,3 +174,13 @@ def test_the_guide_examples_run(page, tmp_path, monkeypatch):
     for i, block in enumerate(blocks):
         exec(compile(block, f"docs/guide/{page} (block {i + 1})", "exec"), namespace)  # noqa: S102
     assert os.getcwd() == str(tmp_path)
+
+
+def test_example_sections_are_read_as_google_examples():
+    pytest.importorskip("griffe", reason="needs griffe (the docs extra): pip install -e '.[docs]'")
+    spec = importlib.util.spec_from_file_location("griffe_example_sections",
+                                                  DOCS / "_hooks" / "griffe_example_sections.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = "Pick values.\n\nExample:\n    >>> f([0, 1])\n    [0, 1]\n\nFor example: x.\nExample::\n\n    f(x)\n"
+    assert module.plural_examples(text) == text.replace("\nExample:\n", "\nExamples:\n", 1)
