@@ -184,3 +184,19 @@ def test_example_sections_are_read_as_google_examples():
     spec.loader.exec_module(module)
     text = "Pick values.\n\nExample:\n    >>> f([0, 1])\n    [0, 1]\n\nFor example: x.\nExample::\n\n    f(x)\n"
     assert module.plural_examples(text) == text.replace("\nExample:\n", "\nExamples:\n", 1)
+
+
+def test_the_griffe_extensions_shape_what_the_reference_shows():
+    """The three extensions of mkdocs.yml on the real package: imported names of a package without
+    ``__all__`` are public, bare ``self.x`` attributes are dropped, ``Example:`` is an examples section."""
+    griffe = pytest.importorskip("griffe", reason="needs griffe (the docs extra): pip install -e '.[docs]'")
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    specs = re.findall(r"^\s*-\s*(docs/_hooks/griffe_\w+\.py:\w+)", text, flags=re.M)
+    assert len(specs) == 3
+    extensions = griffe.load_extensions(*[str(ROOT / s) for s in specs])
+    pkg = griffe.load("neuronet", search_paths=[str(ROOT)], extensions=extensions, resolve_aliases=False)
+    train = pkg["train"]
+    assert train["Model"].is_public and train["load_model"].is_public
+    assert "patience" not in train["callbacks"]["EarlyStopping"].members
+    assert "\nExample:\n" in (ROOT / "neuronet" / "data" / "__init__.py").read_text(encoding="utf-8")
+    assert "examples" in [section.kind.value for section in pkg["data"].docstring.parse("google")]
