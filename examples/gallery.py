@@ -3,7 +3,8 @@ rendered from small real models into one folder (the docs' gallery page is made 
 
 Trains, in about a minute on a laptop CPU: an MLP on the moons (decision boundaries), a small CNN on
 the 8×8 digits (filters, feature maps, confusion matrix, attributions), a logistic model for ROC/PR
-curves, and — when Fashion-MNIST is in the cache (``neuronet data fetch fashion-mnist``) — the
+curves, the later chapters' models on small data (perceptron, SOM, echo-state network, RBM, Hopfield
+network, a 2-D VAE, the karate club's GCN), and — when Fashion-MNIST is in the cache (``neuronet data fetch fashion-mnist``) — the
 course's MLP on a 10,000-image subset for the SHAP picture (KernelSHAP on 4×4-pixel superpixels).
 
 Run: python examples/gallery.py [folder]          (default: gallery/)
@@ -118,6 +119,94 @@ def course_sheets(out: Path):
     nt.set_default_dtype(np.float32)
 
 
+def chapter_pictures(out: Path):
+    """The pictures of the later chapters (classic, energy-based, generative and graph networks), on the
+    8×8 digits, Iris, the karate club and the sunspots."""
+    from neuronet.models import classic, energy
+    x, y = nt.data.load_digits(flatten=True)
+    # classic networks: the perceptron's line after each epoch, a SOM, an echo-state forecast
+    iris, species = nt.data.load_iris()
+    iris = ((iris - iris.mean(0)) / iris.std(0)).astype(np.float64)
+    pair = species < 2
+    sepals, setosa = iris[pair][:, :2], (species[pair] == 0).astype(int)
+    perceptron = classic.Perceptron(epochs=50).fit(sepals, setosa)
+    viz.save_decision_boundaries(perceptron.history["weights"], sepals, setosa, out / "perceptron_boundaries.png",
+                                 title="perceptron, setosa vs versicolor (sepal length, width)")
+    som = classic.SOM(10, 10, topology="hexagonal", sigma=3.0, lr=0.5, seed=0).fit(x.astype(np.float64), epochs=10,
+                                                                                  mode="batch")
+    viz.save_som_maps(som, x.astype(np.float64), out / "som_maps.png", y=y, max_planes=4,
+                      title="10×10 hexagonal SOM of the 8×8 digits")
+    try:
+        series = np.asarray(nt.data.load_sunspots(download=False)[0], dtype=np.float64)
+    except nt.data.DatasetNotFoundError as error:
+        print(f"ESN picture skipped: {error}")
+    else:
+        cut = int(len(series) * 0.8)
+        s = (series - series[:cut].mean()) / series[:cut].std()
+        esn = classic.EchoStateNetwork(300, spectral_radius=0.9, leak_rate=0.3, input_scaling=0.5, ridge=1.0,
+                                       washout=100, include_input=True, seed=0)
+        esn.fit(s[:cut - 1], s[1:cut])
+        forecast = esn.predict(s[:-1])[cut - 1:]
+        viz.save_prediction_vs_truth(series[cut:], {"ESN one step ahead": forecast * series[:cut].std() + series[:cut].mean()},
+                                     out / "esn_sunspots.png", start=cut, ylabel="sunspot number",
+                                     xlabel="month since January 1749",
+                                     title="monthly sunspots, last 20 %: echo-state network vs truth")
+    # energy-based: RBM filters and Gibbs samples, Hopfield recall and capacity
+    binary = (x > 0.5).astype(np.float64)
+    rbm = energy.RBM(64, k=1, lr=0.05, batch_size=20, seed=0).fit(binary, epochs=15)
+    viz.save_rbm_filters(rbm.weight, out / "rbm_filters.png", (8, 8), count=64, title="RBM filters, 8×8 digits")
+    chain = [binary[:8]]
+    for _ in range(5):
+        chain.append(rbm.gibbs(chain[-1], steps=20))
+    viz.save_image_panels(np.stack(chain), out / "rbm_gibbs.png", (8, 8),
+                          row_labels=["data"] + [str(20 * (i + 1)) for i in range(5)],
+                          title="Gibbs chains of the RBM (rows: steps from the data)")
+    patterns = energy.to_bipolar(binary[[int(np.flatnonzero(y == c)[0]) for c in (0, 1, 3, 7)]])
+    noisy = energy.flip_bits(patterns, 0.2, np.random.default_rng(0))
+    _, steps = energy.Hopfield("pseudo_inverse").store(patterns).recall(noisy, rng=np.random.default_rng(0),
+                                                                       return_history=True)
+    viz.save_recall_steps(steps["states"], steps["energy"], out / "hopfield_recall.png", (8, 8), target=patterns,
+                          title="Hopfield recall of four digits from 20 % flipped pixels")
+    curves = [energy.capacity_curve(n, np.arange(0.02, 0.25, 0.02), trials=2, seed=0) for n in (50, 100)]
+    viz.save_capacity_curve(curves, out / "hopfield_capacity.png")
+    # generative: a 2-D VAE on the digits — samples, reconstructions, codes, the decoded plane, the losses
+    images = x.reshape(-1, 1, 8, 8)
+    vae = nt.models.dense_vae(latent=2, hidden=(128, 64), input_shape=(1, 8, 8))
+    vae.compile(optimizer="adam", learning_rate=3e-3)
+    history = vae.fit(images, epochs=30, batch_size=64, verbose=0)
+    viz.save_image_grid(vae.sample(32, seed=0), out / "vae_samples.png", ncols=8, title="VAE samples", pixels=6)
+    viz.save_image_rows([images[:10], vae.reconstruct(images[:10])], ["input", "output"], out / "vae_rows.png")
+    viz.save_latent_scatter(vae.encode(images), y, out / "vae_latent.png", title="2-D VAE codes of the digits")
+    viz.save_latent_traversal(vae.decode, out / "vae_traversal.png", n=12, span=2.5,
+                              title="digits decoded from a grid of z")
+    viz.save_loss_curves({"loss (−ELBO per image)": history.history["loss"]}, out / "vae_loss.png",
+                         title="2-D VAE training")
+    # graphs: the karate club's two-layer GCN hidden layer over the friendships
+    try:
+        g = nt.data.graphs.load_karate()
+    except ImportError as error:
+        print(f"karate picture skipped: {error}")
+    else:
+        conv1, conv2 = nt.nn.GCNConv(16), nt.nn.GCNConv(2)
+        opt = None
+        for _ in range(200):
+            h = nt.functional.relu(conv1(nt.tensor(g.x), g.edge_index))
+            loss = nt.functional.cross_entropy(conv2(h, g.edge_index)[np.array([0, 33])], nt.tensor(g.y[[0, 33]]))
+            opt = opt or nt.optim.Adam(list(conv1.parameters()) + list(conv2.parameters()), lr=0.01)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        viz.save_embedding(h.numpy(), g.y, out / "karate_embedding.png", edges=g.edge_index,
+                           class_names=["Mr. Hi", "Officer"], highlight=[0, 33], annotate=True,
+                           title="karate club: GCN hidden layer (PCA)")
+    # a heat map of numbers: the digits' mean image per class (rows) at the 16 central pixels (columns)
+    centre = [r * 8 + c for r in range(2, 6) for c in range(2, 6)]
+    means = np.stack([x[y == c][:, centre].mean(0) for c in range(10)])
+    viz.save_heatmap(means, [str(c) for c in range(10)], [f"{i // 8},{i % 8}" for i in centre],
+                     out / "heatmap.png", xlabel="pixel (row, column)", ylabel="digit",
+                     title="mean intensity of the 16 central pixels per digit", rotate_columns=True)
+
+
 def fashion_shap(out: Path):
     try:
         (x, y), (x_test, y_test) = nt.data.load_fashion_mnist(flatten=True, download=False)
@@ -152,7 +241,7 @@ def main(folder="gallery"):
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     nt.manual_seed(0)
-    for part in (course_sheets, boundary_pictures, digits_pictures, fashion_shap):
+    for part in (course_sheets, boundary_pictures, digits_pictures, chapter_pictures, fashion_shap):
         start = time.perf_counter()
         part(out)
         print(f"{part.__name__}: {time.perf_counter() - start:.1f} s")

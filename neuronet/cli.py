@@ -1,12 +1,14 @@
 """The ``neuronet`` command: train recipes, evaluate and use saved models, fetch data, show info.
 
-    neuronet train fashion-mlp [--epochs N] [--batch-size N] [--lr X] [--out DIR] [--seed S] [--limit N]
-                               [--tensorboard LOG_DIR]
-    neuronet recipes [--verbose]
-    neuronet evaluate MODEL [DATASET] [--limit N]
-    neuronet predict MODEL [INPUT.npy|INPUT.csv|INPUT.txt] [--text TEXT] [--output OUT.npy]
-    neuronet data list | neuronet data fetch NAME [NAME ...]
-    neuronet info
+```text
+neuronet train fashion-mlp [--epochs N] [--batch-size N] [--lr X] [--out DIR] [--seed S] [--limit N]
+                           [--tensorboard LOG_DIR]
+neuronet recipes [--verbose]
+neuronet evaluate MODEL [DATASET] [--limit N]
+neuronet predict MODEL [INPUT.npy|INPUT.csv|INPUT.txt] [--text TEXT] [--output OUT.npy]
+neuronet data list | neuronet data fetch NAME [NAME ...]
+neuronet info
+```
 """
 from __future__ import annotations
 

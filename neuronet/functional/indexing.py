@@ -102,7 +102,7 @@ class Gather(Function):
 
 
 def gather(x, axis: int, index):
-    """Pick values along ``axis`` at ``index`` (``torch.gather``): out[i][j] = x[index[i][j]][j] for axis 0.
+    """Pick values along ``axis`` at ``index`` (``torch.gather``): ``out[i][j] = x[index[i][j]][j]`` for axis 0.
 
     ``index`` is an integer tensor with as many dimensions as ``x``, no longer than ``x`` in any
     other dimension, and values in ``[0, x.shape[axis])``.

@@ -217,7 +217,7 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
 
     Args:
         x: (N, T, F).  h0, c0: (N, H) initial states, or None for zeros.
-        weight_ih (4H, F), weight_hh (4H, H), bias_ih, bias_hh (4H,) or None.
+        weight_ih, weight_hh, bias_ih, bias_hh: (4H, F), (4H, H), and (4H,) or None for the biases.
         lengths: (N,) real lengths of right-padded sequences, or None when all are T.
         reverse: read each sequence right to left within its own length.
 
@@ -359,7 +359,7 @@ def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
 
     Args:
         x: (N, T, F).  h0: (N, H) or None for zeros.
-        weight_ih (3H, F), weight_hh (3H, H), bias_ih, bias_hh (3H,) or None.
+        weight_ih, weight_hh, bias_ih, bias_hh: (3H, F), (3H, H), and (3H,) or None for the biases.
         lengths, reverse: as in :func:`lstm`.
 
     Returns:

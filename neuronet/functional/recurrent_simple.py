@@ -102,7 +102,7 @@ def rnn(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
 
     Args:
         x: (N, T, F).  h0: (N, H) or None for zeros.
-        weight_ih (H, F), weight_hh (H, H), bias_ih, bias_hh (H,) or None.
+        weight_ih, weight_hh, bias_ih, bias_hh: (H, F), (H, H), and (H,) or None for the biases.
         lengths, reverse: as in :func:`neuronet.functional.lstm`.
         nonlinearity: ``"tanh"`` or ``"relu"``.
 
@@ -199,7 +199,7 @@ def jordan_rnn(x, y0, weight_ih, weight_hy, weight_ho, bias_ih=None, bias_hh=Non
 
     Args:
         x: (N, T, F).  y0: (N, O) first fed-back output, or None for zeros.
-        weight_ih (H, F), weight_hy (H, O), weight_ho (O, H); bias_ih, bias_hh (H,), bias_ho (O,) or None.
+        weight_ih, weight_hy, weight_ho: (H, F), (H, O), (O, H).  bias_ih, bias_hh, bias_ho: (H,), (H,), (O,) or None.
         lengths, reverse: as in :func:`neuronet.functional.lstm`.
         nonlinearity: f, ``"tanh"`` or ``"relu"``.  output_activation: g, ``"identity"``, ``"tanh"``
             or ``"sigmoid"``.
