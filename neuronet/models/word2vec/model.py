@@ -34,7 +34,8 @@ def _scatter_add(table, index, rows) -> None:
         from ...kernels.graph import scatter_rows
         scatter_rows(np.ascontiguousarray(rows), np.ascontiguousarray(index, dtype=np.int64), table)
     else:
-        np.add.at(table, index, rows)
+        from ...functional.embedding import _scatter_add_rows  # np.add.at on flat positions
+        _scatter_add_rows(np, table, index, rows)
 
 
 class Word2Vec:

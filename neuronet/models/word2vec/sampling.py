@@ -1,6 +1,6 @@
 """word2vec's corpus statistics and sampling, with gensim's formulas (gensim 4, ``word2vec.py``).
 
-* vocabulary: words seen at least ``min_count`` times, by falling count (ties: first seen first);
+* vocabulary: words seen at least ``min_count`` times, by falling count (ties: first seen last);
 * frequent-word subsampling: word w with count c is kept with probability
   min(1, (√(c/t) + 1)·t/c), t = sample × (number of retained tokens) — gensim's variant of
   Mikolov's 1 − √(t/f);
@@ -38,8 +38,9 @@ def text_to_sentences(text: str, min_length: int = 2) -> list:
 
 
 def build_vocab(sentences, min_count: int = 5, max_vocab: int | None = None):
-    """The words kept and their counts: count ≥ ``min_count``, sorted by falling count, ties in order of
-    first appearance (gensim's ``sorted_vocab=1``); ``max_vocab`` keeps only the most frequent.
+    """The words kept and their counts: count ≥ ``min_count``, sorted by falling count, ties with the
+    word seen first last (gensim 4's ``sort_by_descending_frequency``, a lexsort on (−count, −first
+    position)); ``max_vocab`` keeps only the most frequent.
 
     Returns:
         ``(words, counts)``: a list of str and an int64 array.
@@ -48,7 +49,7 @@ def build_vocab(sentences, min_count: int = 5, max_vocab: int | None = None):
     for s in sentences:
         counts.update(s)
     kept = [(w, c) for w, c in counts.items() if c >= min_count]  # Counter keeps first-seen order
-    kept.sort(key=lambda wc: -wc[1])                                  # stable: ties stay first-seen first
+    kept = [kept[i] for i in np.lexsort((-np.arange(len(kept)), -np.array([c for _, c in kept])))]
     if max_vocab is not None:
         kept = kept[:max_vocab]
     if not kept:
@@ -93,7 +94,7 @@ def subsample(ids, sent, keep_prob, rng):
 
 def _window_pairs(sent, window: int, rng):
     """Positions (i, j) of every centre i and context j with |i − j| ≤ b_i, b_i ~ U{1..window}, in one
-    sentence; sorted by centre, then near-to-far — the order gensim visits them."""
+    sentence; sorted by centre, then near to far (gensim visits a centre's window left to right)."""
     n = len(sent)
     b = rng.integers(1, window + 1, size=n)
     centres, contexts, slots = [], [], []
