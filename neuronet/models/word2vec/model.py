@@ -6,7 +6,8 @@ epoch subsamples frequent words, draws each centre word's window from 1..window,
 (input, output) pairs in corpus order in minibatches: the loss of a whole minibatch is one
 :func:`~neuronet.functional.word2vec.negative_sampling_loss` call, its gradients land on the
 gathered rows, and plain SGD adds −lr·gradient back into the rows of the two tables (a sparse
-update: only the rows the batch touched).  The learning rate falls linearly from ``alpha`` to
+update: only the rows the batch touched).  With numba installed, float32 steps run as one compiled
+kernel (``kernels/word2vec.py``) that does the same arithmetic without the gathered copies.  The learning rate falls linearly from ``alpha`` to
 ``min_alpha`` over all epochs.
 
 Differences from gensim, on purpose: pairs are updated a minibatch at a time (gensim updates after
@@ -28,14 +29,9 @@ __all__ = ["Word2Vec"]
 
 
 def _scatter_add(table, index, rows) -> None:
-    """table[index[k]] += rows[k]; repeated indices add up (numba kernel when on, ``np.add.at`` otherwise)."""
-    from ...kernels.compiled import kernel_arrays
-    if kernel_arrays(table, rows):
-        from ...kernels.graph import scatter_rows
-        scatter_rows(np.ascontiguousarray(rows), np.ascontiguousarray(index, dtype=np.int64), table)
-    else:
-        from ...functional.embedding import _scatter_add_rows  # np.add.at on flat positions
-        _scatter_add_rows(np, table, index, rows)
+    """table[index[k]] += rows[k]; repeated indices add up (``np.add.at`` on flat positions)."""
+    from ...functional.embedding import _scatter_add_rows
+    _scatter_add_rows(np, table, index, rows)
 
 
 class Word2Vec:
@@ -145,9 +141,16 @@ class Word2Vec:
         return self
 
     def _step(self, inputs, targets, cumulative, lr: float, rng) -> float:
-        """One SGD step on a minibatch; returns the summed loss."""
+        """One SGD step on a minibatch; returns the summed loss.  The NumPy path (the reference): gather the
+        rows, the loss Function's forward and backward, scatter −lr·gradient back."""
         k = self.config["negative"]
         noise = S.draw_noise(cumulative, (len(targets), k), rng)
+        from ...kernels.compiled import kernel_arrays
+        if kernel_arrays(self.input_vectors, self.output_vectors):  # the same step, compiled (kernels/word2vec.py)
+            from ...kernels.word2vec import sgns_step
+            rows = inputs[:, None] if inputs.ndim == 1 else inputs
+            return float(sgns_step(self.input_vectors, self.output_vectors, np.ascontiguousarray(rows),
+                                   np.ascontiguousarray(targets), noise, lr))
         mask = (noise != targets[:, None]).astype(np.float32)   # gensim skips a noise word equal to the target
         if inputs.ndim == 1:                                      # skip-gram: the centre word's vector
             h = self.input_vectors[inputs]
