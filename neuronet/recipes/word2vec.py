@@ -115,6 +115,6 @@ register(Recipe(
     data=_tiny_data, model=lambda: None, epochs=5, batch_size=1024, lr=0.025,
     target="neighbours that make sense; neighbour lists that overlap gensim's as much as two gensim seeds do",
     run=run_word2vec, kind="experiment",
-    train_time="224 s (load 15-18; gensim 100 s in the same run)",
+    train_time="224-440 s (load 15-20; gensim 100 s)",
     reported="top-10 neighbours overlap gensim's 0.60 (gensim vs gensim 0.62); analogies 177/1,062",
 ))
