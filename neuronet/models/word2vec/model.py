@@ -7,14 +7,15 @@ epoch subsamples frequent words, draws each centre word's window from 1..window,
 :func:`~neuronet.functional.word2vec.negative_sampling_loss` call, its gradients land on the
 gathered rows, and plain SGD adds −lr·gradient back into the rows of the two tables (a sparse
 update: only the rows the batch touched).  With numba installed, float32 steps run as one compiled
-kernel (``kernels/word2vec.py``) that does the same arithmetic without the gathered copies.  The learning rate falls linearly from ``alpha`` to
-``min_alpha`` over all epochs.
+kernel (``kernels/word2vec.py``) that does the same arithmetic without the gathered copies.  The
+learning rate falls linearly from ``alpha`` to ``min_alpha`` over all epochs.
 
 Differences from gensim, on purpose: pairs are updated a minibatch at a time (gensim updates after
 every pair, one thread); the sigmoid is exact (gensim reads a 1,000-entry table and skips scores
-beyond ±6).  CBOW follows word2vec.c and gensim (``cbow_mean=1``): the input is the mean of the
-context vectors and each context word receives the whole gradient of that mean's input, not 1/count
-of it.
+beyond ±6); skip-gram feeds the centre word's input vector and predicts each context word (gensim
+feeds the context word's and predicts the centre: the same pairs, reversed).  CBOW follows
+word2vec.c and gensim (``cbow_mean=1``): the input is the mean of the context vectors and each
+context word receives the whole gradient of that mean's input, not 1/count of it.
 """
 from __future__ import annotations
 
