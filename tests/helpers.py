@@ -25,6 +25,7 @@ SKIP_REASONS = {
     "onnxruntime": "needs onnxruntime (runs the exported ONNX models): pip install onnxruntime",
     "h5py": "needs h5py (reads Keras weight files): pip install h5py",
     "keras": "needs Keras 3 (the reference for Keras files): pip install keras",
+    "gensim": "needs gensim (the word2vec reference): pip install gensim",
     "tensorboardX": "needs tensorboardX (TensorBoard event files): pip install tensorboardX",
 }
 

@@ -15,3 +15,15 @@ def test_xor_with_the_core_alone():
 def test_digits_two_ways():
     keras_acc, loop_acc = load("digits_keras_and_torch_style").main(epochs=15)
     assert keras_acc > 0.95 and loop_acc > 0.95
+
+
+def test_word2vec_example_on_a_small_corpus(tmp_path):
+    """The Shakespeare example's code path on a small text (the full run is the recipe's)."""
+    text = ("the king and the queen rode to the castle . the prince and the princess rode to the castle . "
+            "the man and the woman walked to the market . the boy and the girl walked to the market . ") * 40
+    from neuronet.models.word2vec import text_to_sentences
+    model, result = load("word2vec_shakespeare").main(sentences=text_to_sentences(text), epochs=2, min_count=2,
+                                                      plot=str(tmp_path / "w.png"))
+    assert "king" in model and model.vectors.shape == (len(model.words), 100)
+    assert result["tried"] >= 1
+    assert (tmp_path / "w.png").exists()

@@ -43,3 +43,6 @@ __all__ += ["image_grid", "save_image_grid", "save_image_rows", "save_latent_sca
 from .embedding import save_embedding
 
 __all__ += ["save_embedding"]
+from .word_embedding import plot_word_embedding
+
+__all__ += ["plot_word_embedding"]

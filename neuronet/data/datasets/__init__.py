@@ -29,3 +29,7 @@ __all__ = [
     "CIFAR10_CLASSES", "load_rotten_tomatoes", "rotten_tomatoes_split", "ROTTEN_TOMATOES_CLASSES",
     "load_sunspots", "load_co2", "load_nile", "make_windows",
 ]
+
+from .bbc_news import load_bbc_news, BBC_NEWS_CLASSES
+
+__all__ += ["load_bbc_news", "BBC_NEWS_CLASSES"]
