@@ -43,6 +43,9 @@ def parse_args(argv: list):
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory pass")
     parser.add_argument("--keep-env", action="store_true",
                         help=f"keep {' and '.join(OPENBLAS_TUNING_VARIABLES)} if set (default: removed)")
+    parser.add_argument("--variants", default="neuronet",
+                        help="comma list of neuronet variants to time, each its own column (sessions.NEURONET_VARIANTS); "
+                             "the first is the one the ratios and memory use")
     parser.add_argument("--no-jax", action="store_true", help="do not time JAX even where it is installed")
     parser.add_argument("--scaling", default=None, metavar="PNG",
                         help="also sweep batch size and width (benchmarks/scaling.py, first thread count) and plot to PNG")
@@ -76,7 +79,14 @@ def main(argv: list | None = None) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    overrides = {"threads": args.threads, "memory": not args.no_memory, "jax": not args.no_jax}
+    from .sessions import NEURONET_VARIANTS
+
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in NEURONET_VARIANTS]
+    if unknown or not variants:
+        print(f"--variants: unknown {unknown or variants}; known: {', '.join(NEURONET_VARIANTS)}", file=sys.stderr)
+        return 2
+    overrides = {"threads": args.threads, "memory": not args.no_memory, "jax": not args.no_jax, "variants": variants}
     if args.repetitions:
         overrides["repetitions"] = args.repetitions
     settings = Settings.quick(**overrides) if args.quick else Settings(**overrides)
