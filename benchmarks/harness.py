@@ -235,6 +235,8 @@ def run_workload(workload: Workload, settings: Settings, peaks: dict) -> list[di
             "workload": workload.name, "family": workload.family, "description": workload.description,
             "mode": "train" if workload.train else "inference", "batch": workload.batch, "threads": threads,
             **facts, "neuronet": ours, "torch": theirs, "jax": measured.get("jax"),
+            "jax_worker": ({k: jax_session.facts[k] for k in ("xla_flags", "cpus", "compile_seconds")}
+                           if jax_session else None),
             "frameworks": {name: m for name, m in measured.items() if name not in ("neuronet", "torch", "jax")},
             "ratio": ratios.get("neuronet/torch"), "ratios": ratios,
             "gflops": _gflops(workload, measured, peaks.get(threads)),

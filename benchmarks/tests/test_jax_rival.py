@@ -124,6 +124,7 @@ def test_the_report_has_jax_ratios_latency_peak_fraction_and_parity():
     for result in (train, latency):
         assert result["jax_check"]["status"] == "ok", result["jax_check"]
         assert result["jax"]["samples_per_s"]["median"] > 0
+        assert result["jax_worker"]["xla_flags"].startswith(xla_flags(1)) and len(result["jax_worker"]["cpus"]) == 1
         assert set(result["ratios"]) == {"neuronet/torch", "neuronet/jax"}
         assert result["ratios"]["neuronet/jax"] == pytest.approx(
             result["neuronet"]["samples_per_s"]["median"] / result["jax"]["samples_per_s"]["median"])
