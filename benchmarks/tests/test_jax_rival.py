@@ -105,7 +105,8 @@ def _jax_against_torch(name: str):
 @pytest.mark.parametrize("name", [pytest.param(n, marks=() if n in FAST else pytest.mark.slow) for n in JAX_WORKLOADS])
 def test_jax_takes_the_same_step_as_torch_from_the_same_weights(name):
     workload, parity = _jax_against_torch(name)
-    # measured (tiny shapes): first output <= 1.3e-6, loss <= 2.4e-7, output after one step <= 7.3e-6
+    # measured on the full shapes (mlp-b64, lenet, cnn-wide, lstm, gru, transformer): first output <= 1.4e-6,
+    # loss <= 2.4e-7, output after one step <= 7.3e-6
     assert parity["first_output_rel_diff"] < 1e-5
     assert parity["after_output_rel_diff"] < 1e-4
     if workload.train:
