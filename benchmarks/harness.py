@@ -3,9 +3,10 @@
 For each workload the neuronet and torch models are built once, in this process, with the same
 initial weights (neuronet's, copied into torch); JAX runs in a worker process per thread count
 (``jax_session.py``: XLA fixes its threads when it starts), from the same weights, and is timed
-through a pipe in the same interleaved order.  Then for each thread count: warm-up steps, a calibration of how many steps make a
-repetition last about ``target_seconds`` (per framework), and ``repetitions`` timed
-repetitions that alternate between the frameworks (nt, torch, torch, nt, ...) so that drift in
+through a pipe in the same interleaved order.  Then for each thread count: warm-up steps, a
+calibration of how many steps make a repetition last about ``target_seconds`` (per framework),
+and ``repetitions`` timed repetitions that alternate between the frameworks
+(nt, torch, jax, jax, torch, nt, ...) so that drift in
 the machine's load affects both alike.  Before each repetition the harness collects garbage and
 pauses ``settle_seconds``: OpenBLAS and OpenMP worker threads spin for a while after their last
 job, and would otherwise steal a core from the framework timed next.  Throughput is samples/s = batch × steps / seconds.

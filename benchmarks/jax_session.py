@@ -3,8 +3,8 @@
 XLA sizes its CPU thread pool once per process, from the CPU affinity and ``XLA_FLAGS``, before
 the first computation, so a thread count cannot be changed in a running process the way
 ``torch.set_num_threads`` and threadpoolctl change theirs.  Each (workload, thread count) therefore
-gets a fresh worker (``python -m benchmarks.jax_session``, pickled messages on its stdin/stdout): the harness starts it with the torch model's initial weights (which are
-neuronet's, copied), the batch and the thread count; the worker pins itself to that many CPUs,
+gets a fresh worker (``python -m benchmarks.jax_session``, pickled messages on its stdin/stdout):
+the harness starts it with the torch model's initial weights (which are neuronet's, copied), the batch and the thread count; the worker pins itself to that many CPUs,
 sets ``XLA_FLAGS`` (``--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1`` at one
 thread, as the JAX issues #743 and #1539 recommend), imports JAX, compiles the step and answers
 "run N steps, how long did they take" over a pipe.  The harness keeps interleaving: while the
