@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: neuronet against PyTorch CPU, same process, interleaved.
+"""``python -m benchmarks``: neuronet against PyTorch CPU (same process) and JAX-jit (a worker process), interleaved.
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set on some machines) slow current NumPy; OpenBLAS reads
 them when NumPy is loaded, so this command removes them by re-executing itself with a cleaned
@@ -43,6 +43,12 @@ def parse_args(argv: list):
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory pass")
     parser.add_argument("--keep-env", action="store_true",
                         help=f"keep {' and '.join(OPENBLAS_TUNING_VARIABLES)} if set (default: removed)")
+    parser.add_argument("--variants", default="neuronet",
+                        help="comma list of neuronet variants to time, each its own column (sessions.NEURONET_VARIANTS); "
+                             "the first is the one the ratios and memory use")
+    parser.add_argument("--no-jax", action="store_true", help="do not time JAX even where it is installed")
+    parser.add_argument("--scaling", default=None, metavar="PNG",
+                        help="also sweep batch size and width (benchmarks/scaling.py, first thread count) and plot to PNG")
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     args = parser.parse_args(argv)
     try:
@@ -73,13 +79,28 @@ def main(argv: list | None = None) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    overrides = {"threads": args.threads, "memory": not args.no_memory}
+    from .sessions import NEURONET_VARIANTS
+
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in NEURONET_VARIANTS]
+    if unknown or not variants:
+        print(f"--variants: unknown {unknown or variants}; known: {', '.join(NEURONET_VARIANTS)}", file=sys.stderr)
+        return 2
+    overrides = {"threads": args.threads, "memory": not args.no_memory, "jax": not args.no_jax, "variants": variants}
     if args.repetitions:
         overrides["repetitions"] = args.repetitions
     settings = Settings.quick(**overrides) if args.quick else Settings(**overrides)
     removed = json.loads(os.environ.get(_REMOVED, "{}"))
     report = run_suite(chosen, settings, command=["python", "-m", "benchmarks", *argv], removed_env=removed)
     print(render(report))
+    if args.scaling:
+        from . import scaling
+
+        report["scaling"] = scaling.run(list(scaling.SWEEPS), args.threads[0], settings,
+                                        log=lambda m: print(m, file=sys.stderr, flush=True))
+        print(scaling.render(report["scaling"]))
+        os.makedirs(os.path.dirname(args.scaling) or ".", exist_ok=True)
+        print(f"scaling plot written to {scaling.plot(report['scaling'], args.scaling)}", file=sys.stderr)
     if args.json:
         write_json(report, args.json)
         print(f"JSON report written to {args.json}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The report as Markdown tables (throughput, GEMM efficiency, peak memory) and as a JSON file."""
+"""The report as Markdown tables (throughput, latency, peak fraction, JAX parity, peak memory) and as JSON."""
 from __future__ import annotations
 
 import json
@@ -26,18 +26,62 @@ def _load(report: dict, when: str) -> str:
     return "/".join(f"{v:.2f}" for v in report["load_average"].get(when, ()))
 
 
+def _ratio(value) -> str:
+    return f"{value:.2f}" if value is not None else "–"
+
+
+def _frameworks(report: dict) -> list:
+    """Framework columns present in the results: neuronet (and its variants), torch, then jax."""
+    names = ["neuronet"]
+    for r in report["results"]:
+        names += [n for n in r.get("frameworks", {}) if n not in names]
+    return names + ["torch"] + (["jax"] if any(r.get("jax") for r in report["results"]) else [])
+
+
+def _side(r: dict, name: str):
+    return r.get(name) if name in ("neuronet", "torch", "jax") else r.get("frameworks", {}).get(name)
+
+
+def _note(r: dict) -> str:
+    note = r["reason"] or ("" if r["weights_copied"] else f"torch kept its own init: {r['weights_note']}")
+    if r["status"] != "ok":
+        note = f"**{r['status']}**: {note}"
+    check = r.get("jax_check") or {}
+    if check.get("status") in ("error", "skipped") and check.get("reason") != "not requested":
+        note += ("; " if note else "") + f"jax {check['status']}: {check['reason'].strip().splitlines()[-1]}"
+    return note
+
+
 def _throughput(report: dict) -> list[str]:
     reps = report["settings"]["repetitions"]
-    lines = [f"### Throughput: samples/s, median of {reps} repetitions [min–max]; ratio = neuronet ÷ torch "
+    names = _frameworks(report)
+    variants = [n for n in names if n not in ("torch", "jax")]
+    rivals = [n for n in ("torch", "jax") if n in names]
+    ratio_names = [f"{v}/{r}" for v in variants for r in rivals]
+    lines = [f"### Throughput: samples/s, median of {reps} repetitions [min–max]; ratio = neuronet ÷ rival "
              "(1.00 = same speed, 0.50 = neuronet takes twice as long)", "",
-             "| workload | threads | neuronet | torch | ratio | note |", "|---|---:|---:|---:|---:|---|"]
+             "| workload | threads | " + " | ".join(names) + " | " + " | ".join(n.replace("/", " ÷ ") for n in ratio_names)
+             + " | note |", "|---|---:|" + "---:|" * (len(names) + len(ratio_names)) + "---|"]
     for r in report["results"]:
-        note = r["reason"] or ("" if r["weights_copied"] else f"torch kept its own init: {r['weights_note']}")
-        if r["status"] != "ok":
-            note = f"**{r['status']}**: {note}"
-        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "–"
-        lines.append(f"| {r['workload']} | {r['threads']} | {_rate(r['neuronet'])} | {_rate(r['torch'])} | "
-                     f"{ratio} | {note} |")
+        ratios = r.get("ratios") or {"neuronet/torch": r["ratio"]}
+        lines.append(f"| {r['workload']} | {r['threads']} | " + " | ".join(_rate(_side(r, n)) for n in names) + " | "
+                     + " | ".join(_ratio(ratios.get(n)) for n in ratio_names) + f" | {_note(r)} |")
+    return lines
+
+
+def _latency(report: dict) -> list[str]:
+    rows = [r for r in report["results"] if r["batch"] == 1 and r["mode"] == "inference"]
+    if not rows:
+        return []
+    names = _frameworks(report)
+    lines = ["", "### Latency: microseconds per batch-1 inference call (median of the repetitions' means)", "",
+             "| workload | threads | " + " | ".join(names) + " |", "|---|---:|" + "---:|" * len(names)]
+    for r in rows:
+        cells = []
+        for n in names:
+            side = _side(r, n)
+            cells.append(f"{1e6 / side['samples_per_s']['median']:,.0f}" if side else "–")
+        lines.append(f"| {r['workload']} | {r['threads']} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -46,16 +90,43 @@ def _gemm(report: dict) -> list[str]:
     rows = [r for r in report["results"] if r["gflops"]]
     if not rows:
         return []
+    names = _frameworks(report)
     size = report["settings"]["gemm_size"]
-    lines = ["", f"### GEMM efficiency: achieved GFLOP/s (2·M·N·K per GEMM; backward = weight gradients + input gradients but the first layer's) against "
-             f"the measured float32 {size}×{size} matmul peak", "",
-             "| workload | threads | neuronet GFLOP/s | torch GFLOP/s | NumPy matmul peak | torch matmul peak |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["", "### Peak fraction: achieved GFLOP/s (products only, 2·M·N·K each; training = 3× forward less the "
+             "first layer's input gradient; see benchmarks/flops.py) and its percentage of the measured float32 "
+             f"{size}×{size} NumPy matmul peak at that thread count", "",
+             "| workload | threads | GFLOP per step | " + " | ".join(f"{n} GFLOP/s (% peak)" for n in names)
+             + " | NumPy matmul peak | torch matmul peak |", "|---|---:|---:|" + "---:|" * (len(names) + 2)]
     for r in rows:
         g, p = r["gflops"], peaks.get(r["threads"], {})
-        ours = f"{g['neuronet']:.1f}" if g["neuronet"] is not None else "–"
-        lines.append(f"| {r['workload']} | {r['threads']} | {ours} | {g['torch']:.1f} | "
+        rates = g.get("rates") or {n: g.get(n) for n in ("neuronet", "torch")}
+        cells = []
+        for n in names:
+            rate, percent = rates.get(n), g.get(f"{n}_percent_of_numpy_gemm_peak")
+            cells.append("–" if rate is None else f"{rate:.1f}" + (f" ({percent:.0f} %)" if percent is not None else ""))
+        per_step = g.get("flops_per_step", g["flops_per_sample"] * r["batch"]) / 1e9
+        lines.append(f"| {r['workload']} | {r['threads']} | {per_step:.3g} | " + " | ".join(cells) + " | "
                      f"{p.get('numpy_gflops', 0):.1f} | {p.get('torch_gflops', 0):.1f} |")
+    return lines
+
+
+def _parity(report: dict) -> list[str]:
+    checks = {}
+    for r in report["results"]:
+        check = r.get("jax_check") or {}
+        if check.get("status") == "ok":
+            checks.setdefault(r["workload"], check)
+    if not checks:
+        return []
+    lines = ["", "### JAX parity: one step from the same weights, JAX against torch (relative to torch's largest value; "
+             "weights over all tensors)", "",
+             "| workload | first output | loss | weights after the step | output after the step | compile s |",
+             "|---|---:|---:|---:|---:|---:|"]
+    fmt = lambda v: "–" if v is None else f"{v:.1e}"  # noqa: E731
+    for name, check in checks.items():
+        p = check["parity"]
+        lines.append(f"| {name} | {fmt(p['first_output_rel_diff'])} | {fmt(p['loss_rel_diff'])} | "
+                     f"{fmt(p['weights_rel_diff'])} | {fmt(p['after_output_rel_diff'])} | {check['compile_seconds']:.1f} |")
     return lines
 
 
@@ -88,12 +159,15 @@ def render(report: dict) -> str:
     if report["environment"].get("kernels"):
         environment.append("neuronet " + report["environment"]["kernels"] + " (optional numba kernels: stride-1 convolutions, LSTM time loops, Adam update, batch norm, ReLU and its gradient, col2im)")
     head = [
-        f"## neuronet vs PyTorch CPU — {report['started']}", "",
+        f"## neuronet vs PyTorch CPU" + (" and JAX-jit" if report["versions"].get("jax") else "")
+        + f" — {report['started']}", "",
         f"- command: `{' '.join(report['command'] or [])}`",
         f"- machine: {machine['cpu']}, {machine['logical_cpus']} logical CPUs, {machine['platform']}, "
         f"Python {machine['python']}",
         f"- versions: neuronet {report['versions']['neuronet']}, NumPy {report['versions']['numpy']}, "
-        f"torch {report['versions']['torch']}",
+        f"torch {report['versions']['torch']}" + (f", {report['versions']['jax']} (XLA CPU, one process per thread "
+                                                 "count, see benchmarks/jax_session.py)"
+                                                 if report["versions"].get("jax") else ""),
         f"- NumPy BLAS: {blas_info.describe_numpy(blas['numpy'])}",
         f"- torch: {blas_info.describe_torch(blas['torch'])}",
         f"- load average (1/5/15 min) at start {_load(report, 'start')}, at end {_load(report, 'end')}, on "
@@ -101,7 +175,8 @@ def render(report: dict) -> str:
         "- environment: " + ("; ".join(environment) or "no OpenBLAS tuning variables set"),
         "",
     ]
-    return "\n".join(head + _throughput(report) + _gemm(report) + _memory(report)) + "\n"
+    return "\n".join(head + _throughput(report) + _latency(report) + _gemm(report) + _parity(report)
+                     + _memory(report)) + "\n"
 
 
 def write_json(report: dict, path: str) -> None:

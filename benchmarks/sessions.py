@@ -89,4 +89,40 @@ def torch_session(workload: Workload, x: np.ndarray, y: np.ndarray, seed: int,
     return Session(model, train, first), note
 
 
-__all__ = ["MissingFeature", "Session", "neuronet_session", "torch_session"]
+def torch_state(model) -> tuple[list, list]:
+    """The torch model's parameters and float buffers (batch norm's running statistics) as NumPy
+    copies, in the order the JAX models read them (``workloads/jaxops.py``)."""
+    params = [p.detach().numpy().copy() for p in model.parameters()]
+    buffers = [b.detach().numpy().copy() for _, b in model.named_buffers() if b.dtype.is_floating_point]
+    return params, buffers
+
+
+def torch_reference(workload: Workload, model, x: np.ndarray, y: np.ndarray) -> dict:
+    """One torch step on a copy of ``model`` (cross-entropy workloads): the loss, the parameters after
+    it and the output after it, for the JAX parity check.  ``model`` itself is not changed."""
+    import copy
+
+    import torch
+
+    inputs, labels = torch.from_numpy(x), torch.from_numpy(y)
+    model = copy.deepcopy(model)
+    if not workload.train:
+        with torch.no_grad():
+            out = model(inputs).numpy().copy()
+        return {"loss": None, "params_after": None, "after_output": out}
+    optimizer = getattr(torch.optim, _OPTIMIZERS[workload.optimizer])(model.parameters(), lr=workload.lr)
+    loss = torch.nn.functional.cross_entropy(model(inputs), labels)
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():
+        after = model(inputs).numpy().copy()
+    return {"loss": loss.item(), "params_after": [p.detach().numpy().copy() for p in model.parameters()],
+            "after_output": after}
+
+
+#: neuronet's sessions by name: the harness times each name listed in ``Settings.variants`` as its own
+#: framework column (e.g. a step-capture variant added next to the eager one).
+NEURONET_VARIANTS: dict[str, Callable] = {"neuronet": neuronet_session}
+
+__all__ = ["MissingFeature", "NEURONET_VARIANTS", "Session", "neuronet_session", "torch_reference", "torch_session",
+           "torch_state"]

@@ -1,6 +1,5 @@
 """Smoke test of the benchmark harness: one tiny run, the report's structure, every workload built and
 stepped in both frameworks from the same weights, no timing assertions."""
-import dataclasses
 import json
 
 import numpy as np
@@ -13,11 +12,13 @@ from benchmarks.sessions import neuronet_session, torch_session
 from benchmarks.workloads import ALL, BY_NAME, Workload, copy_weights, require, select
 from benchmarks.workloads.base import features
 
+from .tiny import classes, tiny
+
 torch = pytest.importorskip("torch")
 pytest.importorskip("threadpoolctl")
 
 TINY = dict(threads=[1], repetitions=1, warmup_steps=1, target_seconds=0.0, settle_seconds=0.0, memory=False,
-            gemm_size=64)
+            gemm_size=64, jax=False)  # JAX has its own tests (test_jax_rival.py)
 
 
 def _needs_missing_layer(nt):
@@ -47,17 +48,6 @@ def test_one_small_workload_gives_a_complete_json_report():
     assert "| mlp-b64 | 1 |" in render(report)
 
 
-def _tiny(workload, batch=4, steps=12):
-    """``workload`` on its first ``batch`` samples (and the first ``steps`` tokens of token inputs: neither
-    the recurrent nor the Transformer workloads fix the length); the architecture is unchanged."""
-    x, y = workload.make_inputs(np.random.default_rng(0))
-    x, y = x[:batch], y[:batch]
-    if x.dtype.kind in "iu":
-        x = x[:, :steps]
-    x, y = np.ascontiguousarray(x), np.ascontiguousarray(y)
-    return dataclasses.replace(workload, batch=batch, make_inputs=lambda rng: (x.copy(), y.copy()))
-
-
 def _relative(ours, theirs):
     return float(np.max(np.abs(ours - theirs)) / max(float(np.max(np.abs(theirs))), 1e-12))
 
@@ -68,13 +58,12 @@ def test_every_workload_takes_the_same_step_in_both_frameworks(name):
     loss, and (training workloads) the same output again after one optimizer step."""
     import neuronet as nt
 
-    workload = _tiny(BY_NAME[name])
+    workload = tiny(name)
     x, y = workload.make_inputs(None)
     ours = neuronet_session(workload, x, y, seed=0)
     theirs, note = torch_session(workload, x, y, seed=0, weights_from=ours.model)
     assert note is None
-    classes = 2 if workload.family in ("rnn", "transformer") else 10
-    assert ours.first_output.shape == theirs.first_output.shape == (4, classes)
+    assert ours.first_output.shape == theirs.first_output.shape == (workload.batch, classes(workload))
     assert _relative(ours.first_output, theirs.first_output) < 1e-5
     loss_ours = nt.functional.cross_entropy(nt.tensor(ours.first_output), nt.tensor(y)).item()
     loss_theirs = torch.nn.functional.cross_entropy(torch.from_numpy(theirs.first_output), torch.from_numpy(y)).item()
@@ -144,7 +133,7 @@ def test_generative_workloads_start_from_the_same_model_and_step(name):
     is compared; then one step runs in each framework and changes the model."""
     import neuronet as nt
 
-    workload = _tiny(BY_NAME[name], batch=8)
+    workload = tiny(name, batch=8)
     x, y = workload.make_inputs(None)
     ours = neuronet_session(workload, x, y, seed=0)
     theirs, note = torch_session(workload, x, y, seed=0, weights_from=ours.model)
@@ -161,9 +150,11 @@ def test_generative_workloads_start_from_the_same_model_and_step(name):
 
 def test_workload_selection_by_family_prefix_and_unknown_name():
     # every family is in ALL, so the step tests above, parametrized over ALL, build and step each one
-    assert {w.family for w in ALL} == {"mlp", "cnn", "rnn", "transformer", "generative"}
-    assert {"lstm", "gru", "lenet", "cnn-wide", "transformer"} <= set(BY_NAME)
-    assert [w.name for w in select("lenet,rnn")] == ["lenet", "lenet-infer", "lstm", "gru"]
+    assert {w.family for w in ALL} == {"mlp", "cnn", "rnn", "transformer", "generative", "latency"}
+    assert {"lstm", "gru", "lenet", "cnn-wide", "transformer", "transformer-6", "resnet18"} <= set(BY_NAME)
+    assert {"mlp-b1", "lenet-b1", "lstm-b1", "transformer-b1"} <= set(BY_NAME)
+    assert all(w.batch == 1 and not w.train for w in select("latency"))
+    assert [w.name for w in select("lenet,rnn")] == ["lenet", "lenet-infer", "lenet-b1", "lstm", "gru"]
     with pytest.raises(ValueError, match="unknown workload 'nope'"):
         select("nope")
 

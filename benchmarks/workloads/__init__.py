@@ -1,11 +1,11 @@
 """The benchmark workloads, one file per family, and selection by name from the command line."""
 from __future__ import annotations
 
-from . import cnn, generative, mlp, rnn, transformer
+from . import cnn, generative, latency, mlp, resnet, rnn, transformer
 from .base import MissingFeature, Workload, copy_weights, require
 
 ALL: list[Workload] = [*mlp.WORKLOADS, *cnn.WORKLOADS, *rnn.WORKLOADS, *transformer.WORKLOADS,
-                       *generative.WORKLOADS]
+                       *generative.WORKLOADS, *resnet.WORKLOADS, *latency.WORKLOADS]
 BY_NAME = {w.name: w for w in ALL}
 
 __all__ = ["ALL", "BY_NAME", "MissingFeature", "Workload", "copy_weights", "require", "select"]

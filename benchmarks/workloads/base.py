@@ -69,8 +69,12 @@ class Workload:
         build_torch: ``torch -> torch.nn.Module`` with the same architecture.
         optimizer: "sgd" or "adam" (both frameworks, same ``lr``, other settings default).
         make_step: builds the training step when it is not cross-entropy on the labels (see the field).
-        flops_per_sample: GEMM FLOPs per sample of one step (2·M·N·K per GEMM; backward
-            counted as 2× forward) when the workload is GEMM-bound enough to report GFLOP/s.
+        flops_per_sample: product FLOPs per sample of one step (2·M·N·K per product; backward
+            counted as 2× forward, see ``benchmarks/flops.py``), for GFLOP/s and the peak fraction.
+        build_jax: ``() -> forward(params, state, x, train) -> (output, state)``, the same network as
+            a pure JAX function over the torch model's parameters and buffers (``workloads/jaxops.py``);
+            a module-level function or ``functools.partial`` of one, since it is sent to the JAX
+            worker process.  None: the workload has no JAX version.
     """
 
     name: str
@@ -87,6 +91,7 @@ class Workload:
     #: ``(framework, lib, model, x, y, workload) -> step`` for a training step other than cross-entropy
     #: (auto-encoders, VAEs, GANs: workloads/generative.py); the step builds what the model still lacks
     make_step: Callable | None = None
+    build_jax: Callable | None = None
 
 
 def images(batch: int, channels: int, size: int, classes: int):

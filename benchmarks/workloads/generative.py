@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import flops
 from .base import Workload, require
+
+# per sample (benchmarks/flops.py); a transposed convolution does a convolution's products per input position
+CONV_AE_FORWARD = (flops.conv2d(1, 16, 3, 14) + flops.conv2d(16, 32, 3, 7)
+                   + flops.conv2d(32, 16, 3, 7) + flops.conv2d(16, 1, 3, 14))
+VAE_FORWARD = (flops.dense(784, 512) + flops.dense(512, 256) + 2 * flops.dense(256, 20)
+               + flops.dense(20, 256) + flops.dense(256, 512) + flops.dense(512, 784))
 
 
 def binary_images(batch):
@@ -158,11 +165,12 @@ WORKLOADS = [
     Workload(name="conv-ae", family="generative", batch=128, train=True,
              description="conv auto-encoder 1→16→32 (3×3/2) → Conv2DTranspose 32→16→1 (3×3/2), MSE, Adam, batch 128",
              make_inputs=binary_images(128), build_neuronet=build_conv_ae_neuronet, build_torch=build_conv_ae_torch,
-             make_step=conv_ae_step),
+             make_step=conv_ae_step,
+             flops_per_sample=flops.train(CONV_AE_FORWARD, first_layer=flops.conv2d(1, 16, 3, 14))),
     Workload(name="vae", family="generative", batch=128, train=True,
              description="VAE 784-512-256-(20)-256-512-784, Bernoulli decoder, negative ELBO, Adam, batch 128",
              make_inputs=binary_images(128), build_neuronet=build_vae_neuronet, build_torch=build_vae_torch,
-             make_step=vae_step),
+             make_step=vae_step, flops_per_sample=flops.train(VAE_FORWARD, first_layer=flops.dense(784, 512))),
     Workload(name="dcgan", family="generative", batch=128, train=True,
              description="DCGAN step (D then G) of the fashion-dcgan recipe, Adam lr 2e-4 β1 0.5, batch 128",
              make_inputs=tanh_images(128), build_neuronet=build_dcgan_neuronet, build_torch=build_dcgan_torch,

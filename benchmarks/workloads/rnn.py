@@ -5,9 +5,18 @@ back-propagated (no truncation), as PyTorch's ``nn.LSTM``/``nn.GRU`` do.
 """
 from __future__ import annotations
 
+from functools import partial
+
+from .. import flops
 from .base import Workload, require, tokens
 
 VOCAB, EMBED, HIDDEN, STEPS, BATCH = 5000, 64, 128, 50, 32
+GATES = {"LSTM": 4, "GRU": 3}
+
+
+def forward_flops(cell: str, steps: int = STEPS) -> int:
+    """Per sample: the recurrent layer's products over ``steps`` and the head (the embedding is a gather)."""
+    return flops.lstm(EMBED, HIDDEN, steps, GATES[cell]) + flops.dense(HIDDEN, 2)
 
 
 def _build_neuronet(cell: str):
@@ -34,13 +43,26 @@ def _build_torch(cell: str):
     return build
 
 
+def classifier_jax(cell: str, params, state, x, train):
+    from . import jaxops
+
+    r = jaxops.Reader(params, state)
+    h = getattr(jaxops, cell.lower())(r, jaxops.embedding(r, x))
+    return jaxops.linear(r, h), r.done()
+
+
+def build_jax(cell: str):
+    return partial(classifier_jax, cell)
+
+
 def _workload(cell: str) -> Workload:
     return Workload(
         name=cell.lower(), family="rnn", batch=BATCH, train=True,
         description=f"Embedding {VOCAB}×{EMBED} → {cell} {HIDDEN} → last hidden → Dense 2, T={STEPS}, "
                     f"Adam, batch {BATCH}",
         make_inputs=tokens(BATCH, STEPS, VOCAB, 2), build_neuronet=_build_neuronet(cell),
-        build_torch=_build_torch(cell))
+        build_torch=_build_torch(cell), flops_per_sample=flops.train(forward_flops(cell)),
+        build_jax=partial(build_jax, cell))
 
 
 WORKLOADS = [_workload("LSTM"), _workload("GRU")]
