@@ -15,3 +15,4 @@ from .frechet import *  # noqa: F401,F403
 from .gan import *  # noqa: F401,F403
 from .graph import *  # noqa: F401,F403
 from .ntm import *  # noqa: F401,F403
+from .pretraining import *  # noqa: F401,F403
