@@ -57,9 +57,9 @@ class MaskedLMCollator:
         random_low: random replacements are drawn from ``[random_low, vocab_size)`` (ordinary tokens).
         mlm_probability, mask_fraction, random_fraction: the 15 / 80 / 10 rule.
         ignore_index: the label of positions not chosen.
-        compact: return ``((inputs, chosen), labels[chosen])`` — the boolean mask of the chosen
-            positions goes with the inputs so the model computes logits there only (see
-            :class:`~neuronet.models.MaskedLanguageModel`), and the labels are just those K ids.
+        compact: return ``((inputs, chosen), labels)`` — the boolean mask of the chosen positions
+            goes with the inputs so the model computes logits there only (see
+            :class:`~neuronet.models.MaskedLanguageModel` and :func:`~neuronet.models.lm_cross_entropy`).
         rng: a NumPy Generator; default neuronet's seeded one.
 
     Call with ids (N, T) -> ``(inputs, labels)``, both int64 (N, T) (or the compact form).
@@ -107,9 +107,8 @@ class MaskedLMCollator:
         inputs = ids.copy()
         inputs[masked] = self.mask_id
         inputs[randomised] = rng.integers(self.random_low, self.vocab_size, size=int(randomised.sum()))
-        if self.compact:
-            return (inputs, chosen), ids[chosen]
-        return inputs, np.where(chosen, ids, self.ignore_index)
+        labels = np.where(chosen, ids, self.ignore_index)
+        return ((inputs, chosen), labels) if self.compact else (inputs, labels)
 
 
 class CausalLMCollator:
@@ -253,6 +252,8 @@ class CollatedLoader:
         batch_size: rows per batch.
         shuffle: visit the rows in a fresh random order each pass (neuronet's seeded generator).
         trim: cut each batch to its longest row (less padding to compute on).
+        batches: batches per pass (default: one pass over the rows); more than one pass's worth
+            continues with a fresh order, so a long pre-training run can be logged in shorter "epochs".
 
     Example::
 
@@ -260,24 +261,37 @@ class CollatedLoader:
         mlm_model.fit(loader, epochs=3)
     """
 
-    def __init__(self, ids, collator, batch_size: int = 32, shuffle: bool = True, trim: bool = True):
+    def __init__(self, ids, collator, batch_size: int = 32, shuffle: bool = True, trim: bool = True,
+                 batches: int | None = None):
         self.ids = _check_ids("CollatedLoader", ids)
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"CollatedLoader: batch_size must be a positive integer, received {batch_size!r}")
         if not callable(collator):
             raise TypeError(f"CollatedLoader: collator must be callable, received {type(collator).__name__}")
         self.collator, self.batch_size, self.shuffle, self.trim = collator, int(batch_size), bool(shuffle), bool(trim)
+        if batches is not None and (isinstance(batches, bool) or not isinstance(batches, (int, np.integer))
+                                    or batches < 1):
+            raise ValueError(f"CollatedLoader: batches must be a positive integer or None, received {batches!r}")
+        if self.ids.shape[0] == 0:
+            raise ValueError("CollatedLoader: ids has no rows")
+        self.batches = math.ceil(self.ids.shape[0] / self.batch_size) if batches is None else int(batches)
         pad = getattr(collator, "pad_id", 0)
         self._lengths = (self.ids != pad).sum(axis=1)
 
     def __len__(self) -> int:
-        return math.ceil(self.ids.shape[0] / self.batch_size)
+        return self.batches
+
+    def _order(self):
+        n = self.ids.shape[0]
+        return backend.get_rng().permutation(n) if self.shuffle else np.arange(n)
 
     def __iter__(self):
-        n = self.ids.shape[0]
-        order = backend.get_rng().permutation(n) if self.shuffle else np.arange(n)
-        for b in range(0, n, self.batch_size):
-            index = order[b:b + self.batch_size]
+        n, order, at = self.ids.shape[0], self._order(), 0
+        for _ in range(self.batches):
+            if at >= n:
+                order, at = self._order(), 0
+            index = order[at:at + self.batch_size]
+            at += self.batch_size
             rows = self.ids[index]
             if self.trim:
                 rows = rows[:, :max(int(self._lengths[index].max()), 2)]

@@ -29,9 +29,12 @@ ENCODER_PREFIXES = ("token_embedding.", "position_embedding.", "encoder.")
 def lm_cross_entropy(logits, labels, ignore_index: int = -100):
     """Mean cross-entropy (nats per token) of logits (N, T, V) against labels (N, T), over the
     positions whose label is not ``ignore_index`` (the chosen tokens of masked LM, the real
-    tokens of causal LM and span corruption); or of logits (K, V) against labels (K,)."""
+    tokens of causal LM and span corruption).  Logits (K, V) computed at the K labelled positions
+    only (``MaskedLanguageModel((ids, positions))``) take labels (K,) or the full (N, T) labels."""
     shape = tuple(logits.shape)
     target = labels.data if isinstance(labels, Tensor) else backend.np.asarray(labels)
+    if len(shape) == 2 and target.ndim == 2:      # logits at the labelled positions only, in row-major order
+        target = target[target != ignore_index]
     if len(shape) not in (2, 3) or tuple(target.shape) != shape[:-1]:
         raise ValueError(f"lm_cross_entropy: expected logits (batch, time, vocab) and labels (batch, time), or "
                          f"(K, vocab) and (K,), received {shape} and {tuple(target.shape)}")

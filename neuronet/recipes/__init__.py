@@ -5,6 +5,7 @@ from . import classic  # noqa: F401  (the classic networks: own learning rules, 
 from . import energy  # noqa: F401  (energy-based recipes)
 from . import generative  # noqa: F401  (the auto-encoder, VAE and GAN recipes)
 from . import graph, memory  # noqa: F401  (register the graph and memory recipes)
+from . import pretraining  # noqa: F401  (rt-pretrain-finetune: masked-LM pre-training, then fine-tuning)
 from .runner import run_recipe
 
 __all__ = ["Recipe", "register", "get_recipe", "recipe_names", "run_recipe"]
