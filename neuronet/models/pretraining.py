@@ -40,7 +40,9 @@ def lm_cross_entropy(logits, labels, ignore_index: int = -100):
                          f"(K, vocab) and (K,), received {shape} and {tuple(target.shape)}")
     if len(shape) == 3:
         logits, target = reshape(logits, shape[0] * shape[1], shape[2]), target.reshape(-1)
-    return cross_entropy(logits, target, ignore_index=ignore_index)
+    # a batch without a labelled position (a short batch of masked LM) scores 0, not PyTorch's nan of 0/0
+    reduction = "mean" if (target != ignore_index).any() else "sum"
+    return cross_entropy(logits, target, ignore_index=ignore_index, reduction=reduction)
 
 
 @register_module
