@@ -14,7 +14,8 @@ Protocol (both arms identical except for the starting weights):
   FFN 128, dropout 0.1, mean pooling.
 - Pre-training (per seed): :class:`~neuronet.models.MaskedLanguageModel` of the same size, BERT's
   15 % / 80-10-10 masking drawn afresh every epoch, Adam with linear warm-up and cosine decay,
-  ``pretrain_steps`` batches of 64 rows; the embeddings and encoder are then copied into the classifier.
+  ``pretrain_steps`` batches of 64 rows (default 750 per classifier epoch: 3,000); the embeddings and
+  encoder are then copied into the classifier.
 - Fine-tuning and training from scratch: Adam ``lr`` with per-epoch cosine decay, batch 64, at most
   ``epochs`` epochs, early stopping on validation accuracy (patience 1, best epoch restored); test
   accuracy of the restored model.
@@ -41,9 +42,10 @@ from .registry import Recipe, register
 __all__ = ["pretrain_finetune_data", "pretrain_mlm", "finetune", "run_pretrain_finetune", "masked_accuracy"]
 
 MODEL = dict(d_model=64, nhead=4, num_layers=2, dim_feedforward=128, dropout=0.1)
+PRETRAIN_STEPS_PER_EPOCH = 750   # masked-LM batches of 64 per classifier epoch (the CLI's --epochs scales both)
 
 
-def _windows(ids_stream, width: int, count: int, pad_id: int):
+def _windows(ids_stream, width: int, count: int):
     """``count`` consecutive non-overlapping ``width``-token rows of one token stream."""
     n = min(count, ids_stream.size // width)
     return ids_stream[:n * width].reshape(n, width).astype(np.int64) if n else np.zeros((0, width), np.int64)
@@ -73,7 +75,7 @@ def pretrain_finetune_data(vocab_size: int = 6000, max_len: int = 48, shakespear
 
     x_train = encode(texts)
     stream = np.asarray(tok.encode(plays), dtype=np.int64) if plays else np.zeros(0, np.int64)
-    shakespeare = _windows(stream, max_len, shakespeare_windows, tok.pad_id)
+    shakespeare = _windows(stream, max_len, shakespeare_windows)
     return {"tokenizer": tok, "x_train": x_train, "y_train": y, "x_val": encode(texts_val), "y_val": y_val,
             "x_test": encode(texts_test), "y_test": y_test, "unlabelled": np.concatenate([x_train, shakespeare]),
             "max_len": max_len,
@@ -151,17 +153,20 @@ def _summary(values):
 
 
 def run_pretrain_finetune(out=None, epochs=None, lr=None, seed: int = 0, print_fn=print, seeds: int = 3,
-                          pretrain_steps: int = 3000, pretrain_lr: float = 1e-3, vocab_size: int = 6000,
+                          pretrain_steps: int | None = None, pretrain_lr: float = 1e-3, vocab_size: int = 6000,
                           max_len: int = 48, shakespeare_windows: int = 20_000, train_limit: int | None = None,
                           **_) -> dict:
     """Run the protocol (module docstring) for ``seeds`` seeds and write ``report.json`` into ``out``.
 
-    ``epochs`` (default 4) and ``lr`` (default 1e-3) are the classifier's; the other arguments size
-    the pre-training and the data.  Returns the report.
+    ``epochs`` (default 4) and ``lr`` (default 1e-3) are the classifier's; ``pretrain_steps``
+    defaults to ``PRETRAIN_STEPS_PER_EPOCH × epochs`` (3,000 at the default), so ``neuronet train
+    rt-pretrain-finetune --epochs 1`` is a quarter-size run; the other arguments size the data.
+    Returns the report.
     """
     out = out or os.path.join("runs", "rt-pretrain-finetune")
     os.makedirs(out, exist_ok=True)
     epochs, lr = epochs or 4, lr or 1e-3
+    pretrain_steps = PRETRAIN_STEPS_PER_EPOCH * epochs if pretrain_steps is None else pretrain_steps
     t0 = time.perf_counter()
     data = pretrain_finetune_data(vocab_size, max_len, shakespeare_windows, train_limit)
     data["tokenizer"].save(os.path.join(out, "tokenizer.json"))
