@@ -16,3 +16,4 @@ from .gan import *  # noqa: F401,F403
 from .graph import *  # noqa: F401,F403
 from .ntm import *  # noqa: F401,F403
 from . import word2vec  # noqa: F401  (nt.models.word2vec: skip-gram and CBOW)
+from .pretraining import *  # noqa: F401,F403
