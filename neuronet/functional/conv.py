@@ -57,8 +57,8 @@ class Conv2d(Function):
 
     def _compiled_sgemm(self, *arrays):
         """NumPy's sgemm for the compiled per-image kernels when they apply (numba on, float32 NumPy
-        arrays, stride 1, one group), else None: the NumPy chunks run."""
-        if self.stride != (1, 1) or self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
+        arrays, one group), else None: the NumPy chunks run."""
+        if self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
             return None
         from ..kernels.numba_sgemm import compiled_sgemm
         return compiled_sgemm()
@@ -85,7 +85,7 @@ class Conv2d(Function):
 
             def chunk(s, e):
                 conv_forward_images(sgemm, xflat, w2, bias_or_zeros, relu, y.reshape(n, o, -1), oh, ow, kernel[0],
-                                    kernel[1], self.dilation[0], self.dilation[1], row, s, e)
+                                    kernel[1], *self.stride, *self.dilation, xpad.shape[3], s, e)
                 if not relu:
                     _activate(y[s:e], self.activation, xp)
         else:
@@ -141,7 +141,7 @@ class Conv2d(Function):
                 gw, gb = xp.zeros((o, k), gy.dtype), xp.zeros(o, gy.dtype)
                 conv_backward_images(sgemm, xflat, w2, y_or_gy.reshape(n, o, -1), gy.reshape(n, o, -1),
                                      ACTIVATION_CODES[self.activation], gxflat, gw, gb, want_x, want_w, want_b,
-                                     oh, ow, kernel[0], kernel[1], self.dilation[0], self.dilation[1], row, s, e)
+                                     oh, ow, kernel[0], kernel[1], *self.stride, *self.dilation, self.xpad_shape[3], s, e)
                 return gw.T[None] if want_w else None, gb if want_b else None  # dWᵀ, as the NumPy chunks give it
         else:
             ones = xp.ones(oh * row, dtype=gy.dtype) if want_b else None

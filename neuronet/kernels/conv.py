@@ -1,11 +1,11 @@
-"""numba kernels for stride-1 convolutions and col2im (optional: see ``compiled.py``; importing
+"""numba kernels for convolutions and col2im (optional: see ``compiled.py``; importing
 this module imports numba).
 
 ``im2col.col2im`` and the chunked NumPy path of ``conv.Conv2d`` are the reference.
 :func:`col2im_rows` works one image channel at a time (an (Hp·Wp) plane of a few KiB that
 stays in L1) and does the same kh·kw shifted adds in the same order, so the sums are
-bit-identical.  :func:`conv_forward_images` and :func:`conv_backward_images` run a stride-1,
-one-group convolution image by image: one image's columns (C·kh·kw, OH·Wp) are built, used by
+bit-identical.  :func:`conv_forward_images` and :func:`conv_backward_images` run a one-group
+convolution (any stride) image by image: one image's columns (C·kh·kw, OH·row) are built, used by
 NumPy's own sgemm (``numba_sgemm.py``) and dropped while they are still in L2, instead of a
 chunk's columns going through the outer cache, and a whole chunk of images runs without
 returning to Python (so without the GIL).  Same layouts, same products per image as the
@@ -79,6 +79,42 @@ def _image_columns(image, cols, kh, kw, dh, dw, wp, length):
                 r += 1
 
 
+
+@compile_kernel(inline=True)
+def _image_columns_strided(image, cols, kh, kw, sh, sw, dh, dw, wp, oh, ow):
+    """cols (C·kh·kw, OH·OW) of one padded ``image`` (C, Hp·Wp) at any stride (``im2col``'s
+    layout for stride ≠ 1: row width OW, no junk columns)."""
+    r = 0
+    for ch in range(image.shape[0]):
+        plane = image[ch]
+        for i in range(kh):
+            for j in range(kw):
+                dst = cols[r]
+                for y in range(oh):
+                    base, to = (i * dh + sh * y) * wp + j * dw, y * ow
+                    for x in range(ow):
+                        dst[to + x] = plane[base + sw * x]
+                r += 1
+
+
+@compile_kernel(inline=True)
+def _fold_columns_strided(dcols, image, c, kh, kw, sh, sw, dh, dw, wp, oh, ow):
+    """image (C, Hp·Wp) = col2im of one image's column gradients dcols (C·kh·kw, OH·OW) at any
+    stride: the adds of ``im2col.col2im``'s NumPy path, in its order."""
+    image[:, :] = _ZERO
+    r = 0
+    for ch in range(c):
+        plane = image[ch]
+        for i in range(kh):
+            for j in range(kw):
+                src = dcols[r]
+                for y in range(oh):
+                    base, at = (i * dh + sh * y) * wp + j * dw, y * ow
+                    for x in range(ow):
+                        plane[base + sw * x] += src[at + x]
+                r += 1
+
+
 @compile_kernel(inline=True)
 def _fold_columns(dcols, image, c, kh, kw, dh, dw, wp, length):
     """image (C, Hp·Wp) = col2im of one image's column gradients dcols (C·kh·kw, ≥ length) at stride 1."""
@@ -95,40 +131,55 @@ def _fold_columns(dcols, image, c, kh, kw, dh, dw, wp, length):
 
 
 @compile_kernel(inline=True)
-def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gw, want_x, want_w, c, kh, kw, dh, dw, wp, length):
-    """For one image with dL/dz = gz (O, OH·Wp): gw (O, K) += gz·colsᵀ (want_w) and
-    image_gx (C, Hp·Wp) = col2im(Wᵀ·gz) (want_x); cols and dcols are (K, OH·Wp) scratch."""
+def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gw, want_x, want_w, c, kh, kw, sh, sw, dh, dw, wp, oh,
+                 ow, length):
+    """For one image with dL/dz = gz (O, OH·row; row = Wp at stride 1, else OW): gw (O, K) +=
+    gz·colsᵀ (want_w) and image_gx (C, Hp·Wp) = col2im(Wᵀ·gz) (want_x); cols and dcols are
+    (K, OH·row) scratch."""
     o, width = gz.shape
     k = cols.shape[0]
+    unit = sh == 1 and sw == 1
     if want_w:
-        _image_columns(image, cols, kh, kw, dh, dw, wp, length)
+        if unit:
+            _image_columns(image, cols, kh, kw, dh, dw, wp, length)
+        else:
+            _image_columns_strided(image, cols, kh, kw, sh, sw, dh, dw, wp, oh, ow)
         sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(width), _ONE, I64(gz.ctypes.data), I64(width),
               I64(cols.ctypes.data), I64(width), _ONE, I64(gw.ctypes.data), I64(k))
-    if want_x:  # dcols (K, OH·Wp) = Wᵀ (K, O) @ gz (O, OH·Wp), then folded back onto the padded image
+    if want_x:  # dcols (K, OH·row) = Wᵀ (K, O) @ gz (O, OH·row), then folded back onto the padded image
         sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
               I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
-        _fold_columns(dcols, image_gx, c, kh, kw, dh, dw, wp, length)
+        if unit:
+            _fold_columns(dcols, image_gx, c, kh, kw, dh, dw, wp, length)
+        else:
+            _fold_columns_strided(dcols, image_gx, c, kh, kw, sh, sw, dh, dw, wp, oh, ow)
 
 
 @compile_kernel
-def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, dh, dw, wp, s, e):
+def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw, dh, dw, wp, s, e):
     """y[b] = W·im2col(x[b]) + bias, then max(·, 0) when ``relu``, for the images b in s:e.
 
     xflat: padded input (N, C, Hp·Wp); w2: weight (O, C·kh·kw); bias (O,); y: output (N, O, OH·OW).
+    At stride 1 the columns have rows of width Wp (``im2col``'s layout), else of width OW.
     """
     o, k = w2.shape
-    width, length = oh * wp, (oh - 1) * wp + ow
+    unit = sh == 1 and sw == 1
+    row = wp if unit else ow
+    width, length = oh * row, (oh - 1) * wp + ow
     cols = np.empty((k, width), np.float32)
     z = np.empty((o, width), np.float32)
     for b in range(s, e):
-        _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
+        if unit:
+            _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
+        else:
+            _image_columns_strided(xflat[b], cols, kh, kw, sh, sw, dh, dw, wp, oh, ow)
         # z (O, OH·Wp) = W (O, K) @ cols (K, OH·Wp)
         sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
               I64(cols.ctypes.data), I64(width), _ZERO, I64(z.ctypes.data), I64(width))
         for oc in range(o):
             bias_oc, src, dst = bias[oc], z[oc], y[b, oc]  # dst: the (OH·OW) plane
             for r in range(oh):
-                at, to = r * wp, r * ow
+                at, to = r * row, r * ow
                 if relu:
                     for q in range(ow):
                         v = src[at + q] + bias_oc
@@ -140,7 +191,7 @@ def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, dh, dw,
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
 def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, want_w, want_b,
-                         oh, ow, kh, kw, dh, dw, wp, s, e):
+                         oh, ow, kh, kw, sh, sw, dh, dw, wp, s, e):
     """Gradients of :func:`conv_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh, 3
     sigmoid, written with the output y) for the images b in s:e; gy and y are (N, O, OH·OW).
 
@@ -150,16 +201,17 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, w
     """
     o, k = gy.shape[1], gw.shape[1]
     c = k // (kh * kw)
-    width, length = oh * wp, (oh - 1) * wp + ow
-    gz = np.zeros((o, width), np.float32)  # the junk columns q ≥ OW stay zero
+    row = wp if sh == 1 and sw == 1 else ow
+    width, length = oh * row, (oh - 1) * wp + ow
+    gz = np.zeros((o, width), np.float32)  # the junk columns q ≥ OW (stride 1) stay zero
     cols = np.empty((k, width), np.float32)
     dcols = np.empty((k, width), np.float32)
     for b in range(s, e):
         for oc in range(o):
-            g, dst, out = gy[b, oc], gz[oc], y[b, oc]  # (OH·OW) planes and the (OH·Wp) row layout
+            g, dst, out = gy[b, oc], gz[oc], y[b, oc]  # (OH·OW) planes and the (OH·row) row layout
             total = _ZERO
             for r in range(oh):
-                at, to = r * ow, r * wp
+                at, to = r * ow, r * row
                 if act == 1:
                     for q in range(ow):
                         dst[to + q] = g[at + q] * (_ONE if out[at + q] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
@@ -176,8 +228,8 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, w
                     for q in range(ow):
                         total += dst[to + q]
             gb[oc] += total
-        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, dh, dw, wp,
-                     length)
+        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, sh, sw, dh, dw, wp,
+                     oh, ow, length)
 
 
 @compile_kernel
@@ -264,8 +316,8 @@ def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, g
                     dst[(r * ph + i) * wp + q * pw + index[p] - i * pw] = v
                     total += v
             gb[oc] += total
-        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, dh, dw, wp,
-                     length)
+        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, 1, 1, dh, dw, wp,
+                     oh, ow, length)
         for oc in range(o):
             index, dst = arg[b, oc], gz[oc]
             for r in range(poh):

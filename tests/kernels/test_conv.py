@@ -98,5 +98,32 @@ def test_the_per_image_kernels_run(monkeypatch):
     assert set(calls) == {"conv_forward_images", "conv_backward_images"}
     calls.clear()
     x, w, b, _ = conv_arrays(2, 2, 3, (3, 3), (6, 6))
-    run_conv([x, w, b, np.ones((2, 3, 2, 2), np.float32)], True, stride=2)  # stride 2 takes the NumPy chunks
+    run_conv([x, w, b, np.ones((2, 3, 2, 2), np.float32)], True, stride=2)  # strided convolutions too
+    assert set(calls) == {"conv_forward_images", "conv_backward_images"}
+    calls.clear()
+    x, w, b, _ = conv_arrays(2, 2, 4, (3, 3), (6, 6))
+    run_conv([x, w[:, :1], b, np.ones((2, 4, 4, 4), np.float32)], True, groups=2)  # groups take the NumPy chunks
     assert not calls
+
+
+@pytest.mark.parametrize("stride, padding, dilation, kernel, hw", [((2, 2), 1, 1, (4, 4), (14, 14)),
+                                                                  ((2, 3), 2, 1, (3, 2), (9, 11)),
+                                                                  ((3, 2), 0, 2, (2, 3), (10, 9))])
+@pytest.mark.parametrize("activation", [None, "relu", "tanh"])
+def test_strided_per_image_kernels_match_the_numpy_path_and_torch(stride, padding, dilation, kernel, hw, activation):
+    torch = need("torch")
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 3) + hw).astype(np.float32)
+    w = (rng.standard_normal((4, 3) + kernel) * 0.3).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    y = torch.nn.functional.conv2d(xt, wt, bt, stride=stride, padding=padding, dilation=dilation)
+    y = {None: y, "relu": torch.relu(y), "tanh": torch.tanh(y)}[activation]
+    g = rng.standard_normal(tuple(y.shape)).astype(np.float32)
+    (y * torch.tensor(g)).sum().backward()
+    options = dict(stride=stride, padding=padding, dilation=dilation)
+    reference = run_conv([x, w, b, g], False, 1, activation, **options)
+    fast = run_conv([x, w, b, g], True, 2, activation, **options)
+    for a, r, e in zip(fast, reference, [y.detach(), xt.grad, wt.grad, bt.grad]):
+        assert_close(a, r, rtol=2e-6)
+        assert_close(a, e.numpy(), rtol=2e-5)
