@@ -282,6 +282,8 @@ class LeakyReLU(Function):
     def backward(self, gy):
         # d/dx = 1 if x > 0 else negative_slope
         xp = array_module(gy)
+        if not gy.flags.c_contiguous and self._compiled(self.saved):  # e.g. a conv's input gradient, cropped
+            gy = xp.ascontiguousarray(gy)
         if self._compiled(gy, self.saved):
             from ..kernels.activation import leaky_relu_grad
             return map_flat(lambda o, g, y: leaky_relu_grad(o, g, y, self.slope), xp.empty(gy.shape, gy.dtype), gy,
