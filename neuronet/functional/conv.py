@@ -78,14 +78,15 @@ class Conv2d(Function):
 
         sgemm = self._compiled_sgemm(x, w)
         if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
-            from ..kernels.conv import conv_forward_images
+            from ..kernels.conv import conv_forward_images, image_group
+            group = image_group(self.stride, oh, ow)
             xflat, w2 = xpad.reshape(n, c, -1), xp.ascontiguousarray(w.reshape(o, -1))
             bias_or_zeros = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
             relu = self.activation == "relu"
 
             def chunk(s, e):
                 conv_forward_images(sgemm, xflat, w2, bias_or_zeros, relu, y.reshape(n, o, -1), oh, ow, kernel[0],
-                                    kernel[1], *self.stride, *self.dilation, xpad.shape[3], s, e)
+                                    kernel[1], *self.stride, *self.dilation, xpad.shape[3], group, s, e)
                 if not relu:
                     _activate(y[s:e], self.activation, xp)
         else:
@@ -129,7 +130,8 @@ class Conv2d(Function):
 
         sgemm = self._compiled_sgemm(gy, self.w3 if want_x else None, self.xpad if want_w else None, self.y)
         if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
-            from ..kernels.conv import ACTIVATION_CODES, conv_backward_images
+            from ..kernels.conv import ACTIVATION_CODES, conv_backward_images, image_group
+            group = image_group(self.stride, oh, ow)
             gy = xp.ascontiguousarray(gy)
             unused = xp.empty((1, 1, 1), gy.dtype)  # stands for an array the kernel is told not to read
             y_or_gy = gy if self.y is None else self.y  # read only with an activation
@@ -141,7 +143,8 @@ class Conv2d(Function):
                 gw, gb = xp.zeros((o, k), gy.dtype), xp.zeros(o, gy.dtype)
                 conv_backward_images(sgemm, xflat, w2, y_or_gy.reshape(n, o, -1), gy.reshape(n, o, -1),
                                      ACTIVATION_CODES[self.activation], gxflat, gw, gb, want_x, want_w, want_b,
-                                     oh, ow, kernel[0], kernel[1], *self.stride, *self.dilation, self.xpad_shape[3], s, e)
+                                     oh, ow, kernel[0], kernel[1], *self.stride, *self.dilation, self.xpad_shape[3], group,
+                                     s, e)
                 return gw.T[None] if want_w else None, gb if want_b else None  # dWᵀ, as the NumPy chunks give it
         else:
             ones = xp.ones(oh * row, dtype=gy.dtype) if want_b else None
@@ -320,8 +323,10 @@ class ConvTranspose2d(Function):
 
     def _kernel_args(self, w_shape):
         """The convolution this one is the adjoint of, as ``kernels/conv.py`` takes it: (OH, OW) =
-        this input's size, kernel, stride, dilation and the full output's width Wp."""
-        return (*self.x_hw, *w_shape[2:], *self.stride, *self.dilation, self.full_hw[1])
+        this input's size, kernel, stride, dilation, the full output's width Wp and images per product."""
+        from ..kernels.conv import image_group
+        return (*self.x_hw, *w_shape[2:], *self.stride, *self.dilation, self.full_hw[1],
+                image_group(self.stride, *self.x_hw))
 
     def _chunk_bounds(self, n, k, xp):
         return chunk_bounds(n, k * self.x_hw[0] * self.x_hw[1] * 4, xp)  # one image's columns, float32

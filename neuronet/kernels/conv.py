@@ -17,11 +17,19 @@ from ..backend import np
 from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
 from .compiled import compile_kernel
 
-__all__ = ["col2im_rows", "col2im_strided", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
+__all__ = ["image_group", "col2im_rows", "col2im_strided", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
            "conv_pool_backward_images", "ACTIVATION_CODES"]
 
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)
 ACTIVATION_CODES = {None: 0, "relu": 1, "tanh": 2, "sigmoid": 3}  # the fused activations the backward kernel knows
+
+GROUP_COLUMNS = 128  # a strided layer's images share a product until it has about this many columns
+
+
+def image_group(stride, oh: int, ow: int) -> int:
+    """Images per product in :func:`conv_forward_images`/:func:`conv_backward_images`: 1 at stride 1
+    (rows of width Wp already give wide products), else enough for ``GROUP_COLUMNS`` output positions."""
+    return 1 if tuple(stride) == (1, 1) else max(1, GROUP_COLUMNS // (oh * ow))
 
 
 @compile_kernel
@@ -163,82 +171,112 @@ def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gw, want_x, want_w
 
 
 @compile_kernel
-def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw, dh, dw, wp, s, e):
+def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw, dh, dw, wp, group, s, e):
     """y[b] = W·im2col(x[b]) + bias, then max(·, 0) when ``relu``, for the images b in s:e.
 
     xflat: padded input (N, C, Hp·Wp); w2: weight (O, C·kh·kw); bias (O,); y: output (N, O, OH·OW).
-    At stride 1 the columns have rows of width Wp (``im2col``'s layout), else of width OW.
+    At stride 1 the columns have rows of width Wp (``im2col``'s layout), else of width OW.  The
+    columns of ``group`` images sit side by side for one product (a strided layer's few output
+    positions per image make a thin product that BLAS runs below its speed).
     """
     o, k = w2.shape
     unit = sh == 1 and sw == 1
     row = wp if unit else ow
     width, length = oh * row, (oh - 1) * wp + ow
-    cols = np.empty((k, width), np.float32)
-    z = np.empty((o, width), np.float32)
+    span = group * width  # leading dimension of cols and z
+    cols = np.empty((k, span), np.float32)
+    z = np.empty((o, span), np.float32)
     offsets = _strided_offsets(oh, ow, sh, sw, wp)
-    for b in range(s, e):
-        if unit:
-            _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
-        else:
-            _image_columns_strided(xflat[b], cols, kh, kw, dh, dw, wp, offsets)
-        # z (O, OH·Wp) = W (O, K) @ cols (K, OH·Wp)
-        sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
-              I64(cols.ctypes.data), I64(width), _ZERO, I64(z.ctypes.data), I64(width))
-        for oc in range(o):
-            bias_oc, src, dst = bias[oc], z[oc], y[b, oc]  # dst: the (OH·OW) plane
-            for r in range(oh):
-                at, to = r * row, r * ow
-                if relu:
-                    for q in range(ow):
-                        v = src[at + q] + bias_oc
-                        dst[to + q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
-                else:
-                    for q in range(ow):
-                        dst[to + q] = src[at + q] + bias_oc
+    for b0 in range(s, e, group):
+        count = min(group, e - b0)
+        for j in range(count):
+            block = cols[:, j * width:(j + 1) * width]
+            if unit:
+                _image_columns(xflat[b0 + j], block, kh, kw, dh, dw, wp, length)
+            else:
+                _image_columns_strided(xflat[b0 + j], block, kh, kw, dh, dw, wp, offsets)
+        # z (O, count·width) = W (O, K) @ cols (K, count·width)
+        sgemm(ROW, PLAIN, PLAIN, I64(o), I64(count * width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
+              I64(cols.ctypes.data), I64(span), _ZERO, I64(z.ctypes.data), I64(span))
+        for j in range(count):
+            for oc in range(o):
+                bias_oc, src, dst = bias[oc], z[oc, j * width:(j + 1) * width], y[b0 + j, oc]  # dst: the (OH·OW) plane
+                for r in range(oh):
+                    at, to = r * row, r * ow
+                    if relu:
+                        for q in range(ow):
+                            v = src[at + q] + bias_oc
+                            dst[to + q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
+                    else:
+                        for q in range(ow):
+                            dst[to + q] = src[at + q] + bias_oc
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
 def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, want_w, want_b,
-                         oh, ow, kh, kw, sh, sw, dh, dw, wp, s, e):
+                         oh, ow, kh, kw, sh, sw, dh, dw, wp, group, s, e):
     """Gradients of :func:`conv_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh, 3
     sigmoid, written with the output y) for the images b in s:e; gy and y are (N, O, OH·OW).
 
     gz = dL/dz; gw (O, K) += gz·colsᵀ; gb (O,) += Σ gz; gxflat[b] (C, Hp·Wp) = col2im(Wᵀ·gz).
     gw and gb accumulate (the caller zeroes them); gxflat is overwritten for each image.  Arrays
     that the ``want_*`` flags leave unread may be placeholders (the sizes come from gy and gw).
+    ``group`` images share each product, as in :func:`conv_forward_images`.
     """
     o, k = gy.shape[1], gw.shape[1]
     c = k // (kh * kw)
-    row = wp if sh == 1 and sw == 1 else ow
+    unit = sh == 1 and sw == 1
+    row = wp if unit else ow
     width, length = oh * row, (oh - 1) * wp + ow
-    gz = np.zeros((o, width), np.float32)  # the junk columns q ≥ OW (stride 1) stay zero
-    cols = np.empty((k, width), np.float32)
-    dcols = np.empty((k, width), np.float32)
+    span = group * width
+    gz = np.zeros((o, span), np.float32)  # the junk columns q ≥ OW (stride 1) stay zero
+    cols = np.empty((k, span), np.float32)
+    dcols = np.empty((k, span), np.float32)
     offsets = _strided_offsets(oh, ow, sh, sw, wp)
-    for b in range(s, e):
-        for oc in range(o):
-            g, dst, out = gy[b, oc], gz[oc], y[b, oc]  # (OH·OW) planes and the (OH·row) row layout
-            total = _ZERO
-            for r in range(oh):
-                at, to = r * ow, r * row
-                if act == 1:
-                    for q in range(ow):
-                        dst[to + q] = g[at + q] * (_ONE if out[at + q] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
-                elif act == 2:
-                    for q in range(ow):
-                        dst[to + q] = g[at + q] * (_ONE - out[at + q] * out[at + q])  # d/dz tanh z = 1 − tanh² z
-                elif act == 3:
-                    for q in range(ow):
-                        dst[to + q] = g[at + q] * (out[at + q] * (_ONE - out[at + q]))  # d/dz σ(z) = σ(z)(1 − σ(z))
+    for b0 in range(s, e, group):
+        count = min(group, e - b0)
+        for j in range(count):
+            b = b0 + j
+            for oc in range(o):
+                g, dst, out = gy[b, oc], gz[oc, j * width:(j + 1) * width], y[b, oc]  # (OH·OW) planes, (OH·row) rows
+                total = _ZERO
+                for r in range(oh):
+                    at, to = r * ow, r * row
+                    if act == 1:
+                        for q in range(ow):
+                            dst[to + q] = g[at + q] * (_ONE if out[at + q] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
+                    elif act == 2:
+                        for q in range(ow):
+                            dst[to + q] = g[at + q] * (_ONE - out[at + q] * out[at + q])  # d/dz tanh z = 1 − tanh² z
+                    elif act == 3:
+                        for q in range(ow):
+                            dst[to + q] = g[at + q] * (out[at + q] * (_ONE - out[at + q]))  # d/dz σ(z) = σ(z)(1 − σ(z))
+                    else:
+                        for q in range(ow):
+                            dst[to + q] = g[at + q]
+                    if want_b:
+                        for q in range(ow):
+                            total += dst[to + q]
+                gb[oc] += total
+        columns = count * width
+        if want_w:  # gw (O, K) += gz (O, count·width) @ cols (K, count·width)ᵀ
+            for j in range(count):
+                block = cols[:, j * width:(j + 1) * width]
+                if unit:
+                    _image_columns(xflat[b0 + j], block, kh, kw, dh, dw, wp, length)
                 else:
-                    for q in range(ow):
-                        dst[to + q] = g[at + q]
-                if want_b:
-                    for q in range(ow):
-                        total += dst[to + q]
-            gb[oc] += total
-        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, sh, sw, dh, dw, wp,
-                     offsets, length)
+                    _image_columns_strided(xflat[b0 + j], block, kh, kw, dh, dw, wp, offsets)
+            sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(columns), _ONE, I64(gz.ctypes.data), I64(span),
+                  I64(cols.ctypes.data), I64(span), _ONE, I64(gw.ctypes.data), I64(k))
+        if want_x:  # dcols (K, count·width) = Wᵀ (K, O) @ gz, then each image's block folded back onto it
+            sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(columns), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
+                  I64(gz.ctypes.data), I64(span), _ZERO, I64(dcols.ctypes.data), I64(span))
+            for j in range(count):
+                block = dcols[:, j * width:(j + 1) * width]
+                if unit:
+                    _fold_columns(block, gxflat[b0 + j], c, kh, kw, dh, dw, wp, length)
+                else:
+                    _fold_columns_strided(block, gxflat[b0 + j], c, kh, kw, dh, dw, wp, offsets)
 
 
 @compile_kernel
