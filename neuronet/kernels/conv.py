@@ -17,7 +17,8 @@ from ..backend import np
 from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
 from .compiled import compile_kernel
 
-__all__ = ["image_group", "col2im_rows", "col2im_strided", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
+__all__ = ["image_group",
+           "col2im_rows", "col2im_strided", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
            "conv_pool_backward_images", "ACTIVATION_CODES"]
 
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)

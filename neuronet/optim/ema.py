@@ -88,6 +88,7 @@ class ExponentialMovingAverage:
         missing = set(self.shadow) - set(state["shadow"])
         if missing:
             raise ValueError(f"ExponentialMovingAverage.load_state_dict: no average for {sorted(missing)}")
-        self.decay, self.warmup, self.num_updates = float(state["decay"]), bool(state["warmup"]), int(state["num_updates"])
+        self.decay, self.warmup = float(state["decay"]), bool(state["warmup"])
+        self.num_updates = int(state["num_updates"])
         for k in self.shadow:
             self.shadow[k][...] = state["shadow"][k]
