@@ -86,7 +86,8 @@ def gan(kind="dcgan", epochs=3, train=None, out="docs/images", seed=0):
     (x, _), (xt, _) = load(train)
     x, xt = x * 2 - 1, xt * 2 - 1
     nt.manual_seed(seed)
-    model = {"gan": lambda: nt.models.dense_gan(latent=64), "dcgan": lambda: nt.models.dcgan(latent=64, width=32),
+    model = {"gan": lambda: nt.models.dense_gan(latent=64),
+             "dcgan": lambda: nt.models.dcgan(latent=64, width=32, ema_decay=0.999),  # samples from G's EMA
              "sngan": lambda: nt.models.dcgan(latent=64, width=32, spectral_norm=True)}[kind]()
     model.compile(loss="hinge" if kind == "sngan" else "non_saturating", learning_rate=2e-4)
     folder = os.path.join(out, f"fashion-{kind}")

@@ -294,16 +294,38 @@ def relu(x):
 
 
 class LeakyReLU(Function):
+    """x for x > 0, slope·x otherwise.  For slope ≥ 0 the output has the input's sign, so the
+    backward reads the output (which the next layer keeps anyway) instead of a stored mask; a
+    negative slope keeps the input.  Compiled one-pass kernels for large float32 arrays
+    (``kernels/activation.py``), NumPy otherwise (the reference)."""
+
     def __init__(self, slope):
         self.slope = slope
 
     def forward(self, x):
-        self.positive = x > 0
-        return array_module(x).where(self.positive, x, x * self.slope)
+        xp = array_module(x)
+        if self._compiled(x):
+            from ..kernels.activation import leaky_relu_forward
+            y = map_flat(lambda o, a: leaky_relu_forward(o, a, self.slope), xp.empty(x.shape, dtype=x.dtype), x)
+        else:
+            y = xp.where(x > 0, x, x * self.slope)
+        self.saved = y if self.slope >= 0 else x  # sign(y) = sign(x) when slope ≥ 0
+        return y
+
+    def _compiled(self, *arrays):
+        return (self.slope >= 0 and arrays[0].size >= _RELU_KERNEL_MIN and kernel_arrays(*arrays)
+                and all(a.flags.c_contiguous for a in arrays))
 
     def backward(self, gy):
         # d/dx = 1 if x > 0 else negative_slope
-        return array_module(gy).where(self.positive, gy, gy * self.slope)
+        xp = array_module(gy)
+        if not gy.flags.c_contiguous and self._compiled(self.saved):  # e.g. a conv's input gradient, cropped
+            gy = xp.ascontiguousarray(gy)
+        if self._compiled(gy, self.saved):
+            from ..kernels.activation import leaky_relu_grad
+            return map_flat(lambda o, g, y: leaky_relu_grad(o, g, y, self.slope), xp.empty(gy.shape, gy.dtype), gy,
+                            self.saved)
+        return xp.where(self.saved > 0, gy, gy * self.slope)
 
 
 def leaky_relu(x, negative_slope: float = 0.01):

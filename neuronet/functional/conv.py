@@ -57,8 +57,8 @@ class Conv2d(Function):
 
     def _compiled_sgemm(self, *arrays):
         """NumPy's sgemm for the compiled per-image kernels when they apply (numba on, float32 NumPy
-        arrays, stride 1, one group), else None: the NumPy chunks run."""
-        if self.stride != (1, 1) or self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
+        arrays, one group), else None: the NumPy chunks run."""
+        if self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
             return None
         from ..kernels.numba_sgemm import compiled_sgemm
         return compiled_sgemm()
@@ -78,14 +78,15 @@ class Conv2d(Function):
 
         sgemm = self._compiled_sgemm(x, w)
         if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
-            from ..kernels.conv import conv_forward_images
+            from ..kernels.conv import conv_forward_images, image_group
+            group = image_group(self.stride, oh, ow)
             xflat, w2 = xpad.reshape(n, c, -1), xp.ascontiguousarray(w.reshape(o, -1))
             bias_or_zeros = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
             relu = self.activation == "relu"
 
             def chunk(s, e):
                 conv_forward_images(sgemm, xflat, w2, bias_or_zeros, relu, y.reshape(n, o, -1), oh, ow, kernel[0],
-                                    kernel[1], self.dilation[0], self.dilation[1], row, s, e)
+                                    kernel[1], *self.stride, *self.dilation, xpad.shape[3], group, s, e)
                 if not relu:
                     _activate(y[s:e], self.activation, xp)
         else:
@@ -129,7 +130,8 @@ class Conv2d(Function):
 
         sgemm = self._compiled_sgemm(gy, self.w3 if want_x else None, self.xpad if want_w else None, self.y)
         if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
-            from ..kernels.conv import ACTIVATION_CODES, conv_backward_images
+            from ..kernels.conv import ACTIVATION_CODES, conv_backward_images, image_group
+            group = image_group(self.stride, oh, ow)
             gy = xp.ascontiguousarray(gy)
             unused = xp.empty((1, 1, 1), gy.dtype)  # stands for an array the kernel is told not to read
             y_or_gy = gy if self.y is None else self.y  # read only with an activation
@@ -141,7 +143,8 @@ class Conv2d(Function):
                 gw, gb = xp.zeros((o, k), gy.dtype), xp.zeros(o, gy.dtype)
                 conv_backward_images(sgemm, xflat, w2, y_or_gy.reshape(n, o, -1), gy.reshape(n, o, -1),
                                      ACTIVATION_CODES[self.activation], gxflat, gw, gb, want_x, want_w, want_b,
-                                     oh, ow, kernel[0], kernel[1], self.dilation[0], self.dilation[1], row, s, e)
+                                     oh, ow, kernel[0], kernel[1], *self.stride, *self.dilation, self.xpad_shape[3], group,
+                                     s, e)
                 return gw.T[None] if want_w else None, gb if want_b else None  # dWᵀ, as the NumPy chunks give it
         else:
             ones = xp.ones(oh * row, dtype=gy.dtype) if want_b else None
@@ -318,6 +321,23 @@ class ConvTranspose2d(Function):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.full_hw, self.out_hw, self.one_d = full_hw, out_hw, one_d
 
+    def _compiled_sgemm(self, *arrays):
+        """NumPy's sgemm for the compiled per-image kernels (float32 NumPy arrays, one group), else None."""
+        if self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
+            return None
+        from ..kernels.numba_sgemm import compiled_sgemm
+        return compiled_sgemm()
+
+    def _kernel_args(self, w_shape):
+        """The convolution this one is the adjoint of, as ``kernels/conv.py`` takes it: (OH, OW) =
+        this input's size, kernel, stride, dilation, the full output's width Wp and images per product."""
+        from ..kernels.conv import image_group
+        return (*self.x_hw, *w_shape[2:], *self.stride, *self.dilation, self.full_hw[1],
+                image_group(self.stride, *self.x_hw))
+
+    def _chunk_bounds(self, n, k, xp):
+        return chunk_bounds(n, k * self.x_hw[0] * self.x_hw[1] * 4, xp)  # one image's columns, float32
+
     def forward(self, x, w, b=None):
         xp = array_module(x)
         if self.one_d:
@@ -325,6 +345,15 @@ class ConvTranspose2d(Function):
         n, c, h, wd = x.shape
         g = self.groups
         o = w.shape[1] * g
+        self.x_hw = (h, wd)
+        sgemm = self._compiled_sgemm(x, w)
+        if sgemm is not None:  # per image in compiled code: col2im(Wᵀ·x[b]) is conv2d's input gradient
+            y = self._forward_images(sgemm, xp.ascontiguousarray(x), xp.ascontiguousarray(w), b, xp)
+            if self.recording:
+                self.x = x if self.needs_grad[1] else None
+                self.w3 = w.reshape(1, c, -1) if self.needs_grad[0] else None
+                self.x_shape, self.w_shape = x.shape, w.shape
+            return y[:, :, 0, :] if self.one_d else y
         w3 = w.reshape(g, c // g, -1)  # (G, C/g, O/g·kh·kw)
         # one GEMM per group over the whole batch: cols (G, K, N·HW) = Wᵀ (K, C/g) @ x (C/g, N·HW); a
         # matmul broadcast over images runs one small product per image, several times slower
@@ -350,6 +379,14 @@ class ConvTranspose2d(Function):
         g = self.groups
         (ph, pw), (fh, fw) = self.padding, self.full_hw
         gfull = pad_nchw(gy, (ph, fh - ph - gy.shape[2], pw, fw - pw - gy.shape[3]))
+        sgemm = self._compiled_sgemm(gy, self.x, self.w3)
+        if sgemm is not None:
+            gx, gw = self._backward_images(sgemm, xp.ascontiguousarray(gfull), xp)
+            gx = gx[:, :, 0, :] if self.one_d and gx is not None else gx
+            if gw is not None and self.one_d:
+                gw = gw.reshape(self.w_shape[:2] + self.w_shape[3:])
+            gb = gy.sum(axis=(0, 2, 3)) if len(self.needs_grad) > 2 and self.needs_grad[2] else None
+            return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
         cols, row = im2col(gfull, self.w_shape[2:], self.stride, self.dilation, (h, wd))
         # the batch folded into the GEMMs' inner dimension: colsg (G, K, N·H·row)
         colsg = cols.reshape(n, g, -1, h * row).transpose(1, 2, 0, 3).reshape(g, -1, n * h * row)
@@ -369,6 +406,51 @@ class ConvTranspose2d(Function):
         if len(self.needs_grad) > 2 and self.needs_grad[2]:
             gb = gy.sum(axis=(0, 2, 3))
         return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
+
+
+    def _forward_images(self, sgemm, x, w, b, xp):
+        """The full output col2im(Wᵀ·x[b]) of every image by ``conv_backward_images`` (dX only), cropped, plus b."""
+        from ..kernels.conv import conv_backward_images
+        n, c = x.shape[:2]
+        o, k = w.shape[1], w.shape[1] * w.shape[2] * w.shape[3]
+        full = xp.empty((n, o) + self.full_hw, dtype=x.dtype)
+        w2, gy = w.reshape(c, k), x.reshape(n, c, -1)
+        unused, gw, gb = xp.empty((1, 1, 1), x.dtype), xp.empty((c, k), x.dtype), xp.empty(c, x.dtype)
+
+        def chunk(s, e):
+            conv_backward_images(sgemm, unused, w2, gy, gy, 0, full.reshape(n, o, -1), gw, gb, True, False, False,
+                                 *self._kernel_args(w.shape), s, e)
+        map_chunks(chunk, self._chunk_bounds(n, k, xp), x)
+        (ph, pw), (oh, ow) = self.padding, self.out_hw
+        y = full[:, :, ph:ph + oh, pw:pw + ow]
+        return y + b[:, None, None] if b is not None else xp.ascontiguousarray(y)
+
+    def _backward_images(self, sgemm, gfull, xp):
+        """dX[b] = W·im2col(dY_full[b]) (conv2d's forward) and dW = Σ_b x[b]·im2col(dY_full[b])ᵀ (conv2d's
+        weight gradient), per image in compiled code; dW summed over chunks in chunk order."""
+        from ..kernels.conv import conv_backward_images, conv_forward_images
+        n, c, h, wd = self.x_shape
+        o, k = gfull.shape[1], self.w_shape[1] * self.w_shape[2] * self.w_shape[3]
+        gflat = gfull.reshape(n, o, -1)
+        args = self._kernel_args(self.w_shape)
+        bounds = self._chunk_bounds(n, k, xp)
+        gx = gw = None
+        if self.needs_grad[0]:
+            gx = xp.empty((n, c, h, wd), dtype=gfull.dtype)
+            w2, zeros = xp.ascontiguousarray(self.w3.reshape(c, k)), xp.zeros(c, gfull.dtype)
+            map_chunks(lambda s, e: conv_forward_images(sgemm, gflat, w2, zeros, False, gx.reshape(n, c, -1), *args,
+                                                        s, e), bounds, gfull)
+        if self.needs_grad[1]:
+            xflat = xp.ascontiguousarray(self.x).reshape(n, c, -1)
+            unused = xp.empty((1, 1), gfull.dtype)
+
+            def chunk(s, e):
+                gw, gb = xp.zeros((c, k), gfull.dtype), xp.zeros(c, gfull.dtype)
+                conv_backward_images(sgemm, gflat, unused, xflat, xflat, 0, gflat, gw, gb, False, True, False,
+                                     *args, s, e)
+                return gw
+            gw = sum_in_order(map_chunks(chunk, bounds, gfull)).reshape(self.w_shape)
+        return gx, gw
 
 
 def _conv_transpose(fn, x, weight, bias, stride, padding, output_padding, groups, dilation, nd):

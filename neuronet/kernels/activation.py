@@ -1,17 +1,20 @@
-"""numba kernels for ReLU and its gradient (optional: see ``compiled.py``; importing this module
+"""numba kernels for ReLU, leaky ReLU and their gradients (optional: see ``compiled.py``; importing this module
 imports numba).
 
 ``np.maximum(x, 0)`` (NumPy 2.4, AVX-512 machine) took 89 µs for 301 k float32 values where
 this loop, vectorised, takes 22 µs — as long as a plain copy.  NumPy needs two passes for
 dL/dx = dL/dy·[y > 0] (a boolean mask, then a product); the gradient kernel does one (read dy
-and y, write dx): 1.07 against 1.66 ms for 4 M float32 values.
+and y, write dx): 1.07 against 1.66 ms for 4 M float32 values.  Leaky ReLU's ``np.where`` with a
+stored boolean mask took 11 ms forward + backward for DCGAN's (128, 32, 14, 14) activation where
+torch took 1.4 ms; its kernels read no mask: for a slope ≥ 0 the output has the input's sign.
 """
 from __future__ import annotations
 
 from ..backend import np
 from .compiled import compile_kernel
 
-__all__ = ["relu_forward", "relu_in_place", "relu_grad", "relu_grad_over_output"]
+__all__ = ["relu_forward", "relu_in_place", "relu_grad", "relu_grad_over_output", "leaky_relu_forward",
+           "leaky_relu_grad"]
 
 
 @compile_kernel
@@ -51,3 +54,23 @@ def relu_grad(out, gy, y):
     zero = np.float32(0.0)
     for k in range(o.size):
         o[k] = g[k] if v[k] > 0 else zero
+
+
+@compile_kernel
+def leaky_relu_forward(out, x, slope):
+    """out = x where x > 0, else slope·x (flat, C-contiguous, distinct float32 arrays of one size);
+    NaN gives NaN, as ``np.where(x > 0, x, slope·x)``."""
+    o, v = out.reshape(-1), x.reshape(-1)
+    zero, a = np.float32(0.0), np.float32(slope)
+    for k in range(o.size):
+        o[k] = v[k] if v[k] > zero else v[k] * a
+
+
+@compile_kernel
+def leaky_relu_grad(out, gy, y, slope):
+    """out = gy where y > 0, else slope·gy, from the OUTPUT y of a leaky ReLU with slope ≥ 0 (whose
+    sign is the input's); flat, C-contiguous float32 arrays of one size (``out`` may be ``gy``)."""
+    o, g, v = out.reshape(-1), gy.reshape(-1), y.reshape(-1)
+    zero, a = np.float32(0.0), np.float32(slope)
+    for k in range(o.size):
+        o[k] = g[k] if v[k] > zero else g[k] * a

@@ -1,11 +1,11 @@
-"""numba kernels for stride-1 convolutions and col2im (optional: see ``compiled.py``; importing
+"""numba kernels for convolutions and col2im (optional: see ``compiled.py``; importing
 this module imports numba).
 
 ``im2col.col2im`` and the chunked NumPy path of ``conv.Conv2d`` are the reference.
 :func:`col2im_rows` works one image channel at a time (an (Hp·Wp) plane of a few KiB that
 stays in L1) and does the same kh·kw shifted adds in the same order, so the sums are
-bit-identical.  :func:`conv_forward_images` and :func:`conv_backward_images` run a stride-1,
-one-group convolution image by image: one image's columns (C·kh·kw, OH·Wp) are built, used by
+bit-identical.  :func:`conv_forward_images` and :func:`conv_backward_images` run a one-group
+convolution (any stride) image by image: one image's columns (C·kh·kw, OH·row) are built, used by
 NumPy's own sgemm (``numba_sgemm.py``) and dropped while they are still in L2, instead of a
 chunk's columns going through the outer cache, and a whole chunk of images runs without
 returning to Python (so without the GIL).  Same layouts, same products per image as the
@@ -17,11 +17,20 @@ from ..backend import np
 from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
 from .compiled import compile_kernel
 
-__all__ = ["col2im_rows", "col2im_strided", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
+__all__ = ["image_group",
+           "col2im_rows", "col2im_strided", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
            "conv_pool_backward_images", "ACTIVATION_CODES"]
 
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)
 ACTIVATION_CODES = {None: 0, "relu": 1, "tanh": 2, "sigmoid": 3}  # the fused activations the backward kernel knows
+
+GROUP_COLUMNS = 128  # a strided layer's images share a product until it has about this many columns
+
+
+def image_group(stride, oh: int, ow: int) -> int:
+    """Images per product in :func:`conv_forward_images`/:func:`conv_backward_images`: 1 at stride 1
+    (rows of width Wp already give wide products), else enough for ``GROUP_COLUMNS`` output positions."""
+    return 1 if tuple(stride) == (1, 1) else max(1, GROUP_COLUMNS // (oh * ow))
 
 
 @compile_kernel
@@ -79,6 +88,49 @@ def _image_columns(image, cols, kh, kw, dh, dw, wp, length):
                 r += 1
 
 
+
+@compile_kernel(inline=True)
+def _strided_offsets(oh, ow, sh, sw, wp):
+    """The flat offset in a padded plane of each output position's window, for kernel offset (0, 0)."""
+    offsets = np.empty(oh * ow, np.int64)
+    for y in range(oh):
+        for x in range(ow):
+            offsets[y * ow + x] = sh * y * wp + sw * x
+    return offsets
+
+
+@compile_kernel(inline=True)
+def _image_columns_strided(image, cols, kh, kw, dh, dw, wp, offsets):
+    """cols (C·kh·kw, OH·OW) of one padded ``image`` (C, Hp·Wp) at any stride (``im2col``'s
+    layout for stride ≠ 1: row width OW, no junk columns); ``offsets`` from :func:`_strided_offsets`.
+    (One gather loop over the OH·OW positions: row-by-row loops of OW ≈ 7 steps cost 2× more.)"""
+    r = 0
+    for ch in range(image.shape[0]):
+        plane = image[ch]
+        for i in range(kh):
+            for j in range(kw):
+                dst, start = cols[r], i * dh * wp + j * dw
+                for p in range(offsets.size):
+                    dst[p] = plane[start + offsets[p]]
+                r += 1
+
+
+@compile_kernel(inline=True)
+def _fold_columns_strided(dcols, image, c, kh, kw, dh, dw, wp, offsets):
+    """image (C, Hp·Wp) = col2im of one image's column gradients dcols (C·kh·kw, OH·OW) at any
+    stride: the adds of ``im2col.col2im``'s NumPy path, in its order."""
+    image[:, :] = _ZERO
+    r = 0
+    for ch in range(c):
+        plane = image[ch]
+        for i in range(kh):
+            for j in range(kw):
+                src, start = dcols[r], i * dh * wp + j * dw
+                for p in range(offsets.size):
+                    plane[start + offsets[p]] += src[p]
+                r += 1
+
+
 @compile_kernel(inline=True)
 def _fold_columns(dcols, image, c, kh, kw, dh, dw, wp, length):
     """image (C, Hp·Wp) = col2im of one image's column gradients dcols (C·kh·kw, ≥ length) at stride 1."""
@@ -95,89 +147,137 @@ def _fold_columns(dcols, image, c, kh, kw, dh, dw, wp, length):
 
 
 @compile_kernel(inline=True)
-def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gw, want_x, want_w, c, kh, kw, dh, dw, wp, length):
-    """For one image with dL/dz = gz (O, OH·Wp): gw (O, K) += gz·colsᵀ (want_w) and
-    image_gx (C, Hp·Wp) = col2im(Wᵀ·gz) (want_x); cols and dcols are (K, OH·Wp) scratch."""
+def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gw, want_x, want_w, c, kh, kw, sh, sw, dh, dw, wp,
+                 offsets, length):
+    """For one image with dL/dz = gz (O, OH·row; row = Wp at stride 1, else OW): gw (O, K) +=
+    gz·colsᵀ (want_w) and image_gx (C, Hp·Wp) = col2im(Wᵀ·gz) (want_x); cols and dcols are
+    (K, OH·row) scratch; ``offsets`` as :func:`_strided_offsets` gives them (read at stride ≠ 1)."""
     o, width = gz.shape
     k = cols.shape[0]
+    unit = sh == 1 and sw == 1
     if want_w:
-        _image_columns(image, cols, kh, kw, dh, dw, wp, length)
+        if unit:
+            _image_columns(image, cols, kh, kw, dh, dw, wp, length)
+        else:
+            _image_columns_strided(image, cols, kh, kw, dh, dw, wp, offsets)
         sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(width), _ONE, I64(gz.ctypes.data), I64(width),
               I64(cols.ctypes.data), I64(width), _ONE, I64(gw.ctypes.data), I64(k))
-    if want_x:  # dcols (K, OH·Wp) = Wᵀ (K, O) @ gz (O, OH·Wp), then folded back onto the padded image
+    if want_x:  # dcols (K, OH·row) = Wᵀ (K, O) @ gz (O, OH·row), then folded back onto the padded image
         sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
               I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
-        _fold_columns(dcols, image_gx, c, kh, kw, dh, dw, wp, length)
+        if unit:
+            _fold_columns(dcols, image_gx, c, kh, kw, dh, dw, wp, length)
+        else:
+            _fold_columns_strided(dcols, image_gx, c, kh, kw, dh, dw, wp, offsets)
 
 
 @compile_kernel
-def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, dh, dw, wp, s, e):
+def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw, dh, dw, wp, group, s, e):
     """y[b] = W·im2col(x[b]) + bias, then max(·, 0) when ``relu``, for the images b in s:e.
 
     xflat: padded input (N, C, Hp·Wp); w2: weight (O, C·kh·kw); bias (O,); y: output (N, O, OH·OW).
+    At stride 1 the columns have rows of width Wp (``im2col``'s layout), else of width OW.  The
+    columns of ``group`` images sit side by side for one product (a strided layer's few output
+    positions per image make a thin product that BLAS runs below its speed).
     """
     o, k = w2.shape
-    width, length = oh * wp, (oh - 1) * wp + ow
-    cols = np.empty((k, width), np.float32)
-    z = np.empty((o, width), np.float32)
-    for b in range(s, e):
-        _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
-        # z (O, OH·Wp) = W (O, K) @ cols (K, OH·Wp)
-        sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
-              I64(cols.ctypes.data), I64(width), _ZERO, I64(z.ctypes.data), I64(width))
-        for oc in range(o):
-            bias_oc, src, dst = bias[oc], z[oc], y[b, oc]  # dst: the (OH·OW) plane
-            for r in range(oh):
-                at, to = r * wp, r * ow
-                if relu:
-                    for q in range(ow):
-                        v = src[at + q] + bias_oc
-                        dst[to + q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
-                else:
-                    for q in range(ow):
-                        dst[to + q] = src[at + q] + bias_oc
+    unit = sh == 1 and sw == 1
+    row = wp if unit else ow
+    width, length = oh * row, (oh - 1) * wp + ow
+    span = group * width  # leading dimension of cols and z
+    cols = np.empty((k, span), np.float32)
+    z = np.empty((o, span), np.float32)
+    offsets = _strided_offsets(oh, ow, sh, sw, wp)
+    for b0 in range(s, e, group):
+        count = min(group, e - b0)
+        for j in range(count):
+            block = cols[:, j * width:(j + 1) * width]
+            if unit:
+                _image_columns(xflat[b0 + j], block, kh, kw, dh, dw, wp, length)
+            else:
+                _image_columns_strided(xflat[b0 + j], block, kh, kw, dh, dw, wp, offsets)
+        # z (O, count·width) = W (O, K) @ cols (K, count·width)
+        sgemm(ROW, PLAIN, PLAIN, I64(o), I64(count * width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
+              I64(cols.ctypes.data), I64(span), _ZERO, I64(z.ctypes.data), I64(span))
+        for j in range(count):
+            for oc in range(o):
+                bias_oc, src, dst = bias[oc], z[oc, j * width:(j + 1) * width], y[b0 + j, oc]  # dst: the (OH·OW) plane
+                for r in range(oh):
+                    at, to = r * row, r * ow
+                    if relu:
+                        for q in range(ow):
+                            v = src[at + q] + bias_oc
+                            dst[to + q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
+                    else:
+                        for q in range(ow):
+                            dst[to + q] = src[at + q] + bias_oc
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
 def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, want_w, want_b,
-                         oh, ow, kh, kw, dh, dw, wp, s, e):
+                         oh, ow, kh, kw, sh, sw, dh, dw, wp, group, s, e):
     """Gradients of :func:`conv_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh, 3
     sigmoid, written with the output y) for the images b in s:e; gy and y are (N, O, OH·OW).
 
     gz = dL/dz; gw (O, K) += gz·colsᵀ; gb (O,) += Σ gz; gxflat[b] (C, Hp·Wp) = col2im(Wᵀ·gz).
     gw and gb accumulate (the caller zeroes them); gxflat is overwritten for each image.  Arrays
     that the ``want_*`` flags leave unread may be placeholders (the sizes come from gy and gw).
+    ``group`` images share each product, as in :func:`conv_forward_images`.
     """
     o, k = gy.shape[1], gw.shape[1]
     c = k // (kh * kw)
-    width, length = oh * wp, (oh - 1) * wp + ow
-    gz = np.zeros((o, width), np.float32)  # the junk columns q ≥ OW stay zero
-    cols = np.empty((k, width), np.float32)
-    dcols = np.empty((k, width), np.float32)
-    for b in range(s, e):
-        for oc in range(o):
-            g, dst, out = gy[b, oc], gz[oc], y[b, oc]  # (OH·OW) planes and the (OH·Wp) row layout
-            total = _ZERO
-            for r in range(oh):
-                at, to = r * ow, r * wp
-                if act == 1:
-                    for q in range(ow):
-                        dst[to + q] = g[at + q] * (_ONE if out[at + q] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
-                elif act == 2:
-                    for q in range(ow):
-                        dst[to + q] = g[at + q] * (_ONE - out[at + q] * out[at + q])  # d/dz tanh z = 1 − tanh² z
-                elif act == 3:
-                    for q in range(ow):
-                        dst[to + q] = g[at + q] * (out[at + q] * (_ONE - out[at + q]))  # d/dz σ(z) = σ(z)(1 − σ(z))
+    unit = sh == 1 and sw == 1
+    row = wp if unit else ow
+    width, length = oh * row, (oh - 1) * wp + ow
+    span = group * width
+    gz = np.zeros((o, span), np.float32)  # the junk columns q ≥ OW (stride 1) stay zero
+    cols = np.empty((k, span), np.float32)
+    dcols = np.empty((k, span), np.float32)
+    offsets = _strided_offsets(oh, ow, sh, sw, wp)
+    for b0 in range(s, e, group):
+        count = min(group, e - b0)
+        for j in range(count):
+            b = b0 + j
+            for oc in range(o):
+                g, dst, out = gy[b, oc], gz[oc, j * width:(j + 1) * width], y[b, oc]  # (OH·OW) planes, (OH·row) rows
+                total = _ZERO
+                for r in range(oh):
+                    at, to = r * ow, r * row
+                    if act == 1:
+                        for q in range(ow):
+                            dst[to + q] = g[at + q] * (_ONE if out[at + q] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
+                    elif act == 2:
+                        for q in range(ow):
+                            dst[to + q] = g[at + q] * (_ONE - out[at + q] * out[at + q])  # d/dz tanh z = 1 − tanh² z
+                    elif act == 3:
+                        for q in range(ow):
+                            dst[to + q] = g[at + q] * (out[at + q] * (_ONE - out[at + q]))  # d/dz σ(z) = σ(z)(1 − σ(z))
+                    else:
+                        for q in range(ow):
+                            dst[to + q] = g[at + q]
+                    if want_b:
+                        for q in range(ow):
+                            total += dst[to + q]
+                gb[oc] += total
+        columns = count * width
+        if want_w:  # gw (O, K) += gz (O, count·width) @ cols (K, count·width)ᵀ
+            for j in range(count):
+                block = cols[:, j * width:(j + 1) * width]
+                if unit:
+                    _image_columns(xflat[b0 + j], block, kh, kw, dh, dw, wp, length)
                 else:
-                    for q in range(ow):
-                        dst[to + q] = g[at + q]
-                if want_b:
-                    for q in range(ow):
-                        total += dst[to + q]
-            gb[oc] += total
-        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, dh, dw, wp,
-                     length)
+                    _image_columns_strided(xflat[b0 + j], block, kh, kw, dh, dw, wp, offsets)
+            sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(columns), _ONE, I64(gz.ctypes.data), I64(span),
+                  I64(cols.ctypes.data), I64(span), _ONE, I64(gw.ctypes.data), I64(k))
+        if want_x:  # dcols (K, count·width) = Wᵀ (K, O) @ gz, then each image's block folded back onto it
+            sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(columns), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
+                  I64(gz.ctypes.data), I64(span), _ZERO, I64(dcols.ctypes.data), I64(span))
+            for j in range(count):
+                block = dcols[:, j * width:(j + 1) * width]
+                if unit:
+                    _fold_columns(block, gxflat[b0 + j], c, kh, kw, dh, dw, wp, length)
+                else:
+                    _fold_columns_strided(block, gxflat[b0 + j], c, kh, kw, dh, dw, wp, offsets)
 
 
 @compile_kernel
@@ -252,6 +352,7 @@ def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, g
     gz = np.zeros((o, width), np.float32)  # only the window maxima are written, and cleared after each image
     cols = np.empty((k, width), np.float32)
     dcols = np.empty((k, width), np.float32)
+    offsets = np.empty(0, np.int64)  # stride 1: not read
     for b in range(s, e):
         for oc in range(o):
             g, index, top, dst = gp[b, oc], arg[b, oc], pooled[b, oc], gz[oc]
@@ -264,8 +365,8 @@ def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, g
                     dst[(r * ph + i) * wp + q * pw + index[p] - i * pw] = v
                     total += v
             gb[oc] += total
-        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, dh, dw, wp,
-                     length)
+        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, 1, 1, dh, dw, wp,
+                     offsets, length)
         for oc in range(o):
             index, dst = arg[b, oc], gz[oc]
             for r in range(poh):

@@ -8,10 +8,15 @@ D to tell real from generated, G to make D call its images real.
 - ``GAN.fit(x)`` runs the alternating updates: its ``_train_step`` does one D step, then one G step;
 - ``num_classes``: a conditional GAN (Mirza & Osindero 2014): the one-hot label joins z, and joins
   D's input (as extra constant channels for images, or concatenated to the flattened input);
+- ``ema_decay``: an exponential moving average of G's weights (``nt.optim.ExponentialMovingAverage``),
+  updated after every G step and used by ``generate`` (Yazıcı et al. 2019): samples from the
+  averaged generator are steadier from epoch to epoch than the raw one's;
 - builders: a dense GAN, and DCGAN (Radford et al. 2016): transposed-conv generator with BatchNorm
   and ReLU, strided-conv discriminator with LeakyReLU (optionally spectrally normalised).
 """
 from __future__ import annotations
+
+from contextlib import nullcontext
 
 from .. import backend
 from ..autograd import no_grad
@@ -69,6 +74,8 @@ class GAN(GenerativeModel):
         discriminator: module from images (with label channels when conditional) to one logit per image.
         latent: size of z ~ N(0, I).
         num_classes: a conditional GAN over this many labels.
+        ema_decay: keep an exponential moving average of G's weights with this decay (e.g. 0.999)
+            and generate with it (``generate(averaged=False)`` for the raw weights).
 
     ``fit`` logs ``d_loss`` and ``g_loss`` (batch means) and ``loss`` = their sum.
 
@@ -82,11 +89,16 @@ class GAN(GenerativeModel):
         (['d_loss', 'g_loss'], (5, 1, 4, 4))
     """
 
-    def __init__(self, generator, discriminator, latent: int = 64, num_classes=None):
+    def __init__(self, generator, discriminator, latent: int = 64, num_classes=None, ema_decay=None):
         super().__init__()
         self.generator, self.discriminator = generator, discriminator
         self.latent = int(latent)
         self.num_classes = None if num_classes is None else int(num_classes)
+        if ema_decay is not None and (isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float))
+                                      or not 0.0 <= ema_decay < 1.0):
+            raise ValueError(f"GAN: ema_decay must be None or a number in [0, 1), got {ema_decay!r}")
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        object.__setattr__(self, "g_ema", None)
 
     # --- conditioning -------------------------------------------------------------------------
     def _onehot(self, labels, n):
@@ -152,6 +164,9 @@ class GAN(GenerativeModel):
         d = get_optimizer(name, list(self.discriminator.parameters()), lr=self._lrs[1], **extra)
         for attr, value in (("g_optimizer", g), ("d_optimizer", d), ("optimizer", d)):
             object.__setattr__(self, attr, value)
+        if self.ema_decay is not None and self.g_ema is None:
+            from ..optim import ExponentialMovingAverage
+            object.__setattr__(self, "g_ema", ExponentialMovingAverage(self.generator, self.ema_decay))
 
     def _build_generator(self):
         """Run G once on two codes (evaluation mode, no graph) so its lazy layers have parameters."""
@@ -183,6 +198,8 @@ class GAN(GenerativeModel):
             self._step(g_loss, self.g_optimizer, g_params)
         finally:
             self.discriminator.requires_grad_(True)
+        if self.g_ema is not None:
+            self.g_ema.update()
         d, g = float(d_loss.item()), float(g_loss.item())
         return d + g, None, np.array([[d, g]], np.float32)
 
@@ -207,9 +224,10 @@ class GAN(GenerativeModel):
         return {"loss": d + g, "d_loss": d, "g_loss": g}
 
     # --- using it -----------------------------------------------------------------------------
-    def generate(self, n: int = None, labels=None, z=None, seed=None, batch_size: int = 256):
+    def generate(self, n: int = None, labels=None, z=None, seed=None, batch_size: int = 256, averaged: bool = True):
         """Images from G (evaluation mode: BatchNorm uses its running statistics) for ``z`` or n fresh
-        codes (``seed`` for a fixed set); ``labels`` (n,) when conditional."""
+        codes (``seed`` for a fixed set); ``labels`` (n,) when conditional.  With ``ema_decay`` set,
+        G's averaged weights are used unless ``averaged=False``."""
         if z is None:
             if n is None:
                 raise ValueError("GAN.generate: pass n or z")
@@ -219,8 +237,9 @@ class GAN(GenerativeModel):
         was = self.training
         self.eval()
         out = []
+        use_ema = averaged and self.g_ema is not None
         try:
-            with no_grad():
+            with no_grad(), (self.g_ema.average_parameters() if use_ema else nullcontext()):
                 for s in range(0, len(z), batch_size):
                     lab = None if labels is None else np.asarray(labels)[s:s + batch_size]
                     out.append(self._generate(Tensor(z[s:s + batch_size]), self._onehot(lab, len(z[s:s + batch_size]))).numpy())
@@ -229,7 +248,7 @@ class GAN(GenerativeModel):
         return np.concatenate(out)
 
 
-def dense_gan(latent: int = 64, hidden=(256, 512), image_shape=(1, 28, 28), num_classes=None) -> GAN:
+def dense_gan(latent: int = 64, hidden=(256, 512), image_shape=(1, 28, 28), num_classes=None, ema_decay=None) -> GAN:
     """A fully connected GAN: G = z → ``hidden`` (LeakyReLU 0.2, BatchNorm) → tanh image; D = flatten →
     reversed ``hidden`` (LeakyReLU 0.2) → one logit.  Images are expected in [−1, 1].
 
@@ -249,10 +268,11 @@ def dense_gan(latent: int = 64, hidden=(256, 512), image_shape=(1, 28, 28), num_
     for h in reversed(hidden):
         d += [Dense(h), LeakyReLU(0.2)]
     d += [Dense(1)]
-    return GAN(Sequential(g), Sequential(d), latent=latent, num_classes=num_classes)
+    return GAN(Sequential(g), Sequential(d), latent=latent, num_classes=num_classes, ema_decay=ema_decay)
 
 
-def dcgan(latent: int = 64, width: int = 32, channels: int = 1, spectral_norm: bool = False, num_classes=None) -> GAN:
+def dcgan(latent: int = 64, width: int = 32, channels: int = 1, spectral_norm: bool = False, num_classes=None,
+          ema_decay=None) -> GAN:
     """DCGAN for 28×28 images.  G: z → dense 2·width·7·7 → BatchNorm → ReLU → ConvTranspose 4×4/2
     (width) → BatchNorm → ReLU → ConvTranspose 4×4/2 (``channels``) → tanh.  D: conv 4×4/2 (width) →
     LeakyReLU 0.2 → conv 4×4/2 (2·width) → BatchNorm → LeakyReLU 0.2 → flatten → one logit.
@@ -274,4 +294,4 @@ def dcgan(latent: int = 64, width: int = 32, channels: int = 1, spectral_norm: b
     d = [sn(Conv2D(w, 4, strides=2, padding=1)), LeakyReLU(0.2), sn(Conv2D(2 * w, 4, strides=2, padding=1))]
     d += [LeakyReLU(0.2)] if spectral_norm else [BatchNorm2D(), LeakyReLU(0.2)]
     d += [Flatten(), sn(Dense(1))]
-    return GAN(Sequential(g), Sequential(d), latent=latent, num_classes=num_classes)
+    return GAN(Sequential(g), Sequential(d), latent=latent, num_classes=num_classes, ema_decay=ema_decay)

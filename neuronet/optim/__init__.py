@@ -10,6 +10,7 @@ from .lamb import LAMB
 from .novograd import NovoGrad
 from .lookahead import Lookahead
 from .cocob import COCOB
+from .ema import ExponentialMovingAverage
 from .registry import get_optimizer, OPTIMIZER_NAMES
 from . import lr_scheduler
 from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
@@ -20,7 +21,7 @@ from .regularizers import Regularizer, L1, L2, L1L2, get_regularizer
 
 __all__ = [
     "Optimizer", "flatten_state_dict", "unflatten_state_dict",
-    "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Yogi", "AdaBelief", "LAMB", "NovoGrad", "Lookahead", "COCOB",
+    "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Yogi", "AdaBelief", "LAMB", "NovoGrad", "Lookahead", "COCOB", "ExponentialMovingAverage",
     "get_optimizer", "OPTIMIZER_NAMES",
     "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
     "LinearWarmupCosine", "OneCycleLR", "ReduceLROnPlateau", "warmup_cosine_lr",

@@ -98,5 +98,77 @@ def test_the_per_image_kernels_run(monkeypatch):
     assert set(calls) == {"conv_forward_images", "conv_backward_images"}
     calls.clear()
     x, w, b, _ = conv_arrays(2, 2, 3, (3, 3), (6, 6))
-    run_conv([x, w, b, np.ones((2, 3, 2, 2), np.float32)], True, stride=2)  # stride 2 takes the NumPy chunks
+    run_conv([x, w, b, np.ones((2, 3, 2, 2), np.float32)], True, stride=2)  # strided convolutions too
+    assert set(calls) == {"conv_forward_images", "conv_backward_images"}
+    calls.clear()
+    x, w, b, _ = conv_arrays(2, 2, 4, (3, 3), (6, 6))
+    run_conv([x, w[:, :1], b, np.ones((2, 4, 4, 4), np.float32)], True, groups=2)  # groups take the NumPy chunks
     assert not calls
+
+
+@pytest.mark.parametrize("stride, padding, dilation, kernel, hw", [((2, 2), 1, 1, (4, 4), (14, 14)),
+                                                                  ((2, 3), 2, 1, (3, 2), (9, 11)),
+                                                                  ((3, 2), 0, 2, (2, 3), (10, 9))])
+@pytest.mark.parametrize("activation", [None, "relu", "tanh"])
+def test_strided_per_image_kernels_match_the_numpy_path_and_torch(stride, padding, dilation, kernel, hw, activation):
+    torch = need("torch")
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 3) + hw).astype(np.float32)
+    w = (rng.standard_normal((4, 3) + kernel) * 0.3).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    y = torch.nn.functional.conv2d(xt, wt, bt, stride=stride, padding=padding, dilation=dilation)
+    y = {None: y, "relu": torch.relu(y), "tanh": torch.tanh(y)}[activation]
+    g = rng.standard_normal(tuple(y.shape)).astype(np.float32)
+    (y * torch.tensor(g)).sum().backward()
+    options = dict(stride=stride, padding=padding, dilation=dilation)
+    reference = run_conv([x, w, b, g], False, 1, activation, **options)
+    fast = run_conv([x, w, b, g], True, 2, activation, **options)
+    for a, r, e in zip(fast, reference, [y.detach(), xt.grad, wt.grad, bt.grad]):
+        assert_close(a, r, rtol=2e-6)
+        assert_close(a, e.numpy(), rtol=2e-5)
+
+
+def run_conv_transpose(arrays, use_kernels, threads, grads=(True, True, True), **options):
+    import threadpoolctl
+    import neuronet as nt
+    x, w, b, g = arrays
+    compiled.set_numba_kernels(use_kernels)
+    try:
+        xt, wt, bt = (nt.tensor(a, requires_grad=r) for a, r in zip((x, w, b), grads))
+        with threadpoolctl.threadpool_limits(threads):
+            fn = nt.F.conv_transpose1d if x.ndim == 3 else nt.F.conv_transpose2d
+            y = fn(xt, wt, bt, **options)
+            if g is not None:
+                (y * nt.tensor(g)).sum().backward()
+        return [y.numpy()] + [t.grad for t in (xt, wt, bt) if t.requires_grad]
+    finally:
+        compiled.set_numba_kernels(True)
+
+
+@pytest.mark.parametrize("shape, kernel, options", [
+    ((9, 6, 7, 7), (4, 4), dict(stride=2, padding=1)),                       # DCGAN's generator layers
+    ((5, 3, 5, 4), (3, 2), dict(stride=(2, 3), padding=(0, 1), output_padding=(1, 2))),
+    ((4, 3, 6, 5), (3, 3), dict(stride=1, padding=1, dilation=2)),
+    ((6, 4, 9), (3,), dict(stride=2, padding=1, output_padding=1))])
+@pytest.mark.parametrize("grads", [(True, True, True), (False, True, False), (True, False, True)])
+def test_per_image_conv_transpose_kernels_match_the_numpy_path(monkeypatch, shape, kernel, options, grads):
+    from neuronet.kernels import conv as conv_kernels, parallel
+    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 4096)  # several chunks: dW is summed over them
+    calls = []
+    for name in ("conv_forward_images", "conv_backward_images"):
+        real = getattr(conv_kernels, name)
+        monkeypatch.setattr(conv_kernels, name, lambda *a, _real=real: calls.append(1) or _real(*a))
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = (rng.standard_normal((shape[1], 5) + kernel) * 0.3).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    y = run_conv_transpose([x, w, b, None], False, 1, (False,) * 3, **options)[0]
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    reference = run_conv_transpose([x, w, b, g], False, 1, grads, **options)
+    assert not calls
+    fast = run_conv_transpose([x, w, b, g], True, 2, grads, **options)
+    assert calls
+    assert len(fast) == len(reference) == 1 + sum(grads)
+    for a, r in zip(fast, reference):
+        assert_close(a, r, rtol=2e-6)

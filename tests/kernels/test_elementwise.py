@@ -128,3 +128,38 @@ def test_small_arrays_keep_numpy_for_relu(monkeypatch):
     big = nt.tensor(np.random.default_rng(0).standard_normal((n // 16, 16)).astype(np.float32), requires_grad=True)
     nt.F.dense(big, nt.tensor(np.eye(16, dtype=np.float32), requires_grad=True), activation="relu").sum().backward()
     assert len(calls) == 2  # forward in place, gradient over the output
+
+
+def run_leaky(x, g, slope, use_kernels):
+    compiled.set_numba_kernels(use_kernels)
+    try:
+        xt = nt.tensor(x, requires_grad=True)
+        y = nt.F.leaky_relu(xt, slope)
+        (y * nt.tensor(g)).sum().backward()
+    finally:
+        compiled.set_numba_kernels(True)
+    return y.numpy(), xt.grad
+
+
+@pytest.mark.parametrize("slope", [0.2, 0.0, -0.5])  # a negative slope keeps the input (NumPy in both runs)
+def test_leaky_relu_kernels_match_numpy_and_torch(monkeypatch, slope):
+    torch = need("torch")
+    from neuronet.kernels import activation as activation_kernels
+    calls = []
+    for name in ("leaky_relu_forward", "leaky_relu_grad"):
+        real = getattr(activation_kernels, name)
+        monkeypatch.setattr(activation_kernels, name, lambda *a, _real=real: calls.append(1) or _real(*a))
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((8, 16, 17, 17)).astype(np.float32)  # above the kernels' size threshold
+    x.reshape(-1)[:50] = 0.0
+    x.reshape(-1)[50] = np.nan
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    fast, reference = run_leaky(x, g, slope, True), run_leaky(x, g, slope, False)
+    assert bool(calls) == (slope >= 0)
+    xt = torch.tensor(x, requires_grad=True)
+    y = torch.nn.functional.leaky_relu(xt, slope)
+    (y * torch.tensor(g)).sum().backward()
+    for a, b, e in zip(fast, reference, (y.detach().numpy(), xt.grad.numpy())):
+        np.testing.assert_array_equal(a, b)
+        ok = ~np.isnan(e)
+        assert_close(a[ok], e[ok], rtol=1e-6)
