@@ -551,11 +551,22 @@ def _batched_blas(a, b):
     return nullcontext()
 
 
+def _folded_product(a, b):
+    """``a @ b`` for an (..., k) array and a (k, n) matrix as ONE matrix product over the folded
+    leading dims: NumPy's matmul would call BLAS once per leading index (a (64, 48, 64) @ (64, 4000)
+    product with a transposed right side took 2.7 s that way, 0.25 s folded)."""
+    rows = math.prod(a.shape[:-1])  # not -1: a size may be 0
+    with blas_for_product(rows, a.shape[-1], b.shape[-1]):
+        return (a.reshape(rows, a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[-1])
+
+
 class MatMul(Function):
     def forward(self, a, b):
         a, b = _match(a, b)
         self.a, self.b = a, b
         try:
+            if b.ndim == 2 and a.ndim > 2 and a.shape[-1] == b.shape[0]:
+                return _folded_product(a, b)
             with _batched_blas(a, b):
                 return a @ b
         except ValueError:
@@ -580,7 +591,7 @@ class MatMul(Function):
             return ga, gb
         if b.ndim == 2 and a.ndim >= 2:  # the dense-layer case: fold batch dims into one GEMM
             if self.needs_grad[0]:
-                ga = gy @ b.T
+                ga = _folded_product(gy, b.T)
             if self.needs_grad[1]:
                 rows = math.prod(a.shape[:-1])  # not -1: a size may be 0
                 gb = a.reshape(rows, a.shape[-1]).T @ gy.reshape(rows, gy.shape[-1])
