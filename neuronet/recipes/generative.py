@@ -174,8 +174,8 @@ class FIDMonitor(Callback):
                             value_range=(-1, 1), title=f"epoch {epoch + 1}, FID {fid:.1f}")
 
 
-def _gan_callbacks(out):
-    return lambda epochs, lr: [FIDMonitor(_fashion("tanh")["x_test"], out)]
+def _gan_callbacks(epochs, lr, out):
+    return [FIDMonitor(_fashion("tanh")["x_test"], out)]
 
 
 def _gan_report(model, data, out):
@@ -194,10 +194,9 @@ def _gan_report(model, data, out):
 
 
 def _gan_recipe(name, description, model, loss, epochs, train_time, reported, lr=2e-4):
-    out = os.path.join("runs", name)
     register(Recipe(name=name, description=description, data=lambda: _fashion("tanh"), model=model, loss=loss,
                     lr=lr, epochs=epochs, batch_size=128, metrics=[], validation_split=0.0,
-                    target="FID falls epoch over epoch", callbacks=_gan_callbacks(out), report=_gan_report,
+                    target="FID falls epoch over epoch", callbacks=_gan_callbacks, report=_gan_report,
                     kind="experiment", train_time=train_time, reported=reported))
 
 

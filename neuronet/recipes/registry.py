@@ -14,7 +14,7 @@ class Recipe:
     """One experiment: where the data comes from, the model, and how it is trained.
 
     ``data()`` returns ``{"x_train", "y_train", "x_test", "y_test", "class_names"}``
-    (``class_names`` may be None for regression); ``callbacks(epochs, lr)``, when given, returns
+    (``class_names`` may be None for regression); ``callbacks(epochs, lr)`` (or ``(epochs, lr, out)``: the run's output folder), when given, returns
     the callbacks ``fit`` runs with (learning-rate schedules, ...); ``fit_options`` are extra
     keyword arguments for ``fit`` (``shuffle=False`` for stateful training, ...); ``report(model,
     data, out)``, when given, runs after the test evaluation and returns extra results for the
@@ -33,7 +33,7 @@ class Recipe:
     metrics: list = field(default_factory=lambda: ["accuracy"])
     validation_split: float = 0.1
     target: str = ""
-    callbacks: Callable[[int, float], list] | None = None  # (epochs, lr) -> callbacks for fit
+    callbacks: Callable[..., list] | None = None  # (epochs, lr[, out]) -> callbacks for fit
     fit_options: dict = field(default_factory=dict)
     eval_batch_size: int = 1000  # batch size of the test evaluation (a stateful model needs its lane count)
     report: Callable[[object, dict, str], dict] | None = None  # (model, data, out dir) -> extra results

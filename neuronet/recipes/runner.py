@@ -1,6 +1,7 @@
 """Run a recipe end to end: load data, build, train, evaluate on the test set, write the results."""
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import time
@@ -32,6 +33,16 @@ def _count(x) -> int:
     if isinstance(x, tuple):
         x = x[0]
     return x.shape[0] if hasattr(x, "shape") else len(x)
+
+
+def _recipe_callbacks(recipe, epochs, lr, out) -> list:
+    """The recipe's own callbacks: ``callbacks(epochs, lr)``, or ``callbacks(epochs, lr, out)`` for
+    those that write files during training (a GAN's per-epoch sample grids go to ``--out``)."""
+    if recipe.callbacks is None:
+        return []
+    if "out" in inspect.signature(recipe.callbacks).parameters:
+        return recipe.callbacks(epochs, lr, out=out)
+    return recipe.callbacks(epochs, lr)
 
 
 def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, verbose=1, seed=0,
@@ -73,8 +84,8 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
              f"(loaded in {t_data:.1f}s); {epochs} epochs, batch {batch_size}, {recipe.optimizer} lr "
              f"{recipe.lr if lr is None else lr}")
     t1 = time.perf_counter()
-    callbacks = (recipe.callbacks(epochs, recipe.lr if lr is None else lr) if recipe.callbacks else []) + \
-        list(callbacks or [])
+    out = out or os.path.join("runs", name)
+    callbacks = _recipe_callbacks(recipe, epochs, recipe.lr if lr is None else lr, out) + list(callbacks or [])
     history = model.fit(data["x_train"], data["y_train"], epochs=epochs, batch_size=batch_size,
                         validation_split=recipe.validation_split, verbose=verbose, callbacks=callbacks or None,
                         **fit_options)
@@ -90,7 +101,6 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
         cm = confusion_matrix(data["y_test"], labels, num_classes=len(class_names))
         report["confusion_matrix"] = np.asarray(cm).tolist()
         report["class_names"] = list(class_names)
-    out = out or os.path.join("runs", name)
     os.makedirs(out, exist_ok=True)
     if limit is not None:
         report["limit"] = limit
