@@ -48,7 +48,9 @@ for layer in (nt.nn.SimpleRNN(16), nt.nn.LSTM(16), nt.nn.GRU(16)):
 # ## A sequence task: slow or fast?
 # Noisy sine waves of 40 steps, each with a random phase; class 0 has frequency 0.05, class 1 has 0.15
 # cycles per step. Many-to-one: the layer's last state feeds a dense classifier. 600 training
-# sequences, 8 epochs — seconds.
+# sequences, 8 epochs — seconds. With this short budget the GRU solves the task (test accuracy near 1),
+# the LSTM is part of the way there and the plain RNN has barely started: gates make learning easier,
+# not only longer memories possible. More epochs let all three get there.
 
 # %%
 def waves(n, seed):
