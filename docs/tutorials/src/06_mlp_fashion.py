@@ -45,7 +45,7 @@ print(model.evaluate(x_test, y_test))
 # ## Training curves
 # Training and validation loss per epoch. `plot_fitting_curves` shades the epochs where the model is
 # still under-fitting (validation loss falling) and those after the best validation epoch, where it
-# starts to over-fit. Four epochs on 9,000 images are all under-fitting.
+# starts to over-fit. After only four epochs on 9,000 images the model is most likely still under-fitting.
 
 # %%
 nt.viz.plot_fitting_curves(history, title="784-64-32-10 MLP, 9,000 training images")

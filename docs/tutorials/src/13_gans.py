@@ -68,7 +68,7 @@ plt.show()
 # %% [markdown]
 # ## A dense GAN on Fashion-MNIST
 # `nt.models.dense_gan`: $G$ 64 → 256 → 512 → 784 (tanh, images scaled to [−1, 1]), $D$ the mirror image.
-# **To run in seconds: 6,000 images, 3 epochs** — the samples are rough shapes of clothes; the
+# **To run in seconds: 4,000 images, 3 epochs** — the samples are rough shapes of clothes; the
 # convolutional `nt.models.dcgan` trained on all 60,000 images (see `examples/generative_fashion.py`)
 # gives convincing ones.
 
@@ -77,7 +77,7 @@ plt.show()
 nt.manual_seed(0)
 fashion_gan = nt.models.dense_gan(latent=64)
 fashion_gan.compile(loss="non_saturating", learning_rate=2e-4)
-history = fashion_gan.fit(x[:6000] * 2 - 1, epochs=3, batch_size=64, verbose=0)
+history = fashion_gan.fit(x[:4000] * 2 - 1, epochs=3, batch_size=64, verbose=0)
 print("d_loss per epoch", np.round(history.history["d_loss"], 3), " g_loss", np.round(history.history["g_loss"], 3))
 samples = (fashion_gan.generate(32, seed=1) + 1) / 2
 plt.figure(figsize=(8, 4))
