@@ -88,6 +88,8 @@ print("test accuracy:", model.evaluate(ids_test, y_test)["accuracy"])
 # The attention maps of one positive test sequence, per head (rows: queries, columns: keys; [CLS]
 # first). In a one-layer encoder the [CLS] position can learn about the 7 only by attending to it, so
 # look at the [CLS] row, and at the weight it gives the 7 (printed; a uniform spread would give 1/13 ≈ 0.08).
+# In our run one of the two heads put a weight of 1.00 on the 7 in every positive sequence checked: it
+# has become a 7-detector, and the classifier only has to read its output.
 
 # %%
 k = int(np.flatnonzero(y_test == 1)[0])
