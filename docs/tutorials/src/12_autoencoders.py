@@ -11,7 +11,7 @@
 # sampled (the reparameterisation trick keeps it differentiable), and the loss adds a KL term that keeps
 # the codes close to a standard normal — so decoding random normal $z$ gives new images.
 #
-# **To run in seconds: 6,000 Fashion-MNIST training images, 3 epochs each.** `examples/generative_fashion.py`
+# **To run in seconds: 5,000 Fashion-MNIST training images, 3 epochs each.** `examples/generative_fashion.py`
 # trains the same models on all 60,000 with measured test scores.
 
 # %%
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import neuronet as nt
 
 (x, y), (x_test, y_test) = nt.data.load_fashion_mnist()       # (N, 1, 28, 28) in [0, 1]
-x, y = x[:6000], y[:6000]
+x, y = x[:5000], y[:5000]
 names = nt.data.FASHION_MNIST_CLASSES
 
 def show_rows(rows, labels, title=""):

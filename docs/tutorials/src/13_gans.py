@@ -18,13 +18,13 @@ nt.manual_seed(0)
 
 # %% [markdown]
 # ## Eight Gaussians on a ring
-# The real data: 4,000 points from 8 small Gaussian blobs on a circle. $G$ maps 2-D noise through two
+# The real data: 2,000 points from 8 small Gaussian blobs on a circle. $G$ maps 2-D noise through two
 # hidden layers to a point; $D$ maps a point to one logit. We draw $G$'s samples after every few epochs.
 
 # %%
 rng = np.random.default_rng(0)
-angle = rng.integers(0, 8, 4000) * 2 * np.pi / 8
-ring = np.c_[np.cos(angle), np.sin(angle)] * 2 + 0.05 * rng.standard_normal((4000, 2))
+angle = rng.integers(0, 8, 2000) * 2 * np.pi / 8
+ring = np.c_[np.cos(angle), np.sin(angle)] * 2 + 0.05 * rng.standard_normal((2000, 2))
 ring = ring.astype(np.float32)
 
 generator = nt.Sequential([nt.nn.Dense(64, activation="relu"), nt.nn.Dense(64, activation="relu"), nt.nn.Dense(2)])
@@ -36,13 +36,13 @@ fig, axes = plt.subplots(1, 5, figsize=(14, 3))
 d_losses, g_losses = [], []
 for panel, ax in enumerate(axes):
     if panel:
-        h = gan.fit(ring, epochs=3, batch_size=100, verbose=0).history
+        h = gan.fit(ring, epochs=4, batch_size=100, verbose=0).history
         d_losses += h["d_loss"]
         g_losses += h["g_loss"]
     fake = gan.generate(1000, seed=1)
     ax.scatter(ring[:1000, 0], ring[:1000, 1], s=2, c="0.7")
     ax.scatter(fake[:, 0], fake[:, 1], s=2, c="C3")
-    ax.set_title(f"after {3 * panel} epochs", fontsize=9)
+    ax.set_title(f"after {4 * panel} epochs", fontsize=9)
     ax.set_xlim(-3, 3)
     ax.set_ylim(-3, 3)
     ax.set_aspect("equal")
