@@ -44,6 +44,8 @@ SECTIONS = {
                          "karate club's GCN."),
     "fashion_shap": ("Shapley values", "The course's MLP trained on 10,000 Fashion-MNIST images, explained "
                      "with KernelSHAP."),
+    "word_vectors": ("Word vectors", "word2vec's skip-gram trained for a fraction of a second on 2,000 "
+                     "sentences made from templates in which each of four word groups has contexts of its own."),
 }
 
 #: Functions that draw inside another's picture rather than one of their own.

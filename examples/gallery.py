@@ -5,7 +5,8 @@ Trains, in about a minute on a laptop CPU: an MLP on the moons (decision boundar
 the 8×8 digits (filters, feature maps, confusion matrix, attributions), a logistic model for ROC/PR
 curves, the later chapters' models on small data (perceptron, SOM, echo-state network, RBM, Hopfield
 network, a 2-D VAE, the karate club's GCN), and — when Fashion-MNIST is in the cache (``neuronet data fetch fashion-mnist``) — the
-course's MLP on a 10,000-image subset for the SHAP picture (KernelSHAP on 4×4-pixel superpixels).
+course's MLP on a 10,000-image subset for the SHAP picture (KernelSHAP on 4×4-pixel superpixels) — and
+word2vec's skip-gram on 2,000 sentences made from templates (word vectors in 2-D).
 
 Run: python examples/gallery.py [folder]          (default: gallery/)
 """
@@ -237,11 +238,31 @@ def fashion_shap(out: Path):
                          title="KernelSHAP of the Fashion-MNIST MLP (4×4 superpixels, 400 coalitions, 20 background images)")
 
 
+def word_vectors(out: Path):
+    from neuronet.models.word2vec import Word2Vec
+    groups = {"animals": ["cat", "dog", "horse", "cow", "sheep", "goat"],
+              "fruit": ["apple", "pear", "plum", "grape", "cherry", "peach"],
+              "colours": ["red", "green", "blue", "yellow", "white", "black"],
+              "cities": ["london", "paris", "rome", "berlin", "madrid", "vienna"]}
+    templates = ["the farmer feeds the {animals}", "a {animals} sleeps in the barn", "the {animals} eats a {fruit}",
+                 "she picks a ripe {fruit}", "this {fruit} tastes sweet", "a {fruit} pie from {cities}",
+                 "the wall is painted {colours}", "he wears a {colours} coat", "a {colours} light shone",
+                 "we flew to {cities} last summer", "{cities} is a big old city", "the train from {cities} was late"]
+    rng = np.random.default_rng(0)
+    sentences = [rng.choice(templates).format_map({g: rng.choice(ws) for g, ws in groups.items()}).split()
+                 for _ in range(2000)]
+    model = Word2Vec(vector_size=32, window=3, min_count=5, epochs=8, seed=0).fit(sentences)
+    words = [w for ws in groups.values() for w in ws]
+    viz.plot_word_embedding(model.vectors[[model.index[w] for w in words]], words, out / "word_embedding.png",
+                            groups=[g for g, ws in enumerate(groups.values()) for _ in ws], group_names=list(groups),
+                            title="skip-gram word2vec on 2,000 template sentences: PCA of four word groups")
+
+
 def main(folder="gallery"):
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     nt.manual_seed(0)
-    for part in (course_sheets, boundary_pictures, digits_pictures, chapter_pictures, fashion_shap):
+    for part in (course_sheets, boundary_pictures, digits_pictures, chapter_pictures, fashion_shap, word_vectors):
         start = time.perf_counter()
         part(out)
         print(f"{part.__name__}: {time.perf_counter() - start:.1f} s")

@@ -70,6 +70,15 @@ def negative_sampling_loss(u, v, noise, noise_mask=None, reduction: str = "sum")
 
     Returns:
         A scalar Tensor, or (B,) for ``reduction="none"``.
+
+    Example:
+        >>> u = nt.zeros(2, 3, requires_grad=True)  # 2 pairs of 3-D vectors
+        >>> v, noise = nt.ones(2, 3), nt.ones(2, 4, 3)  # 4 noise words per pair
+        >>> loss = F.negative_sampling_loss(u, v, noise, reduction="mean")
+        >>> round(loss.item(), 4)  # every score u·v is 0: (1 + 4)·log 2 per pair
+        3.4657
+        >>> loss.backward(); u.grad[0]  # (σ(0) − 1)·v + Σ σ(0)·n_k, halved by the mean
+        array([0.75, 0.75, 0.75], dtype=float32)
     """
     ushape, vshape, nshape = tuple(u.shape), tuple(v.shape), tuple(noise.shape)
     if len(ushape) != 2 or vshape != ushape:

@@ -30,7 +30,15 @@ def lm_cross_entropy(logits, labels, ignore_index: int = -100):
     """Mean cross-entropy (nats per token) of logits (N, T, V) against labels (N, T), over the
     positions whose label is not ``ignore_index`` (the chosen tokens of masked LM, the real
     tokens of causal LM and span corruption).  Logits (K, V) computed at the K labelled positions
-    only (``MaskedLanguageModel((ids, positions))``) take labels (K,) or the full (N, T) labels."""
+    only (``MaskedLanguageModel((ids, positions))``) take labels (K,) or the full (N, T) labels.
+
+    Example:
+        >>> labels = np.array([[2, -100, 1]])  # -100: a position that is not scored
+        >>> nt.models.lm_cross_entropy(nt.zeros(1, 3, 4), labels)  # uniform logits: log 4 nats per token
+        tensor(1.3863)
+        >>> nt.models.lm_cross_entropy(nt.zeros(2, 4), labels)  # logits at the 2 labelled positions only
+        tensor(1.3863)
+    """
     shape = tuple(logits.shape)
     target = labels.data if isinstance(labels, Tensor) else backend.np.asarray(labels)
     if len(shape) == 2 and target.ndim == 2:      # logits at the labelled positions only, in row-major order
@@ -59,7 +67,15 @@ class MaskedLanguageModel(Model):
     Input (N, T) ids -> logits (N, T, vocab_size); train with :func:`lm_cross_entropy` on the labels
     of a :class:`~neuronet.data.collators.MaskedLMCollator`.
 
-    Example::
+    Example:
+        >>> mlm = nt.models.MaskedLanguageModel(vocab_size=20, d_model=16, nhead=2, num_layers=1, max_len=8)
+        >>> ids = np.random.randint(1, 20, size=(2, 8))  # 2 sequences of 8 token ids (0 is padding)
+        >>> mlm(ids).shape  # logits over the vocabulary at every position
+        (2, 8, 20)
+        >>> mlm(ids, positions=ids > 10).shape  # or only at the masked positions (here 6 of them)
+        (6, 20)
+
+    Pre-training, then handing the encoder to a classifier::
 
         mlm = MaskedLanguageModel(tok.vocab_size, d_model=64, nhead=4, num_layers=2, max_len=48)
         mlm.compile(optimizer="adam", loss=lm_cross_entropy)
@@ -118,6 +134,14 @@ def transfer_encoder(source, target, prefixes=ENCODER_PREFIXES) -> list:
 
     Returns:
         The names of the copied parameters.
+
+    Example:
+        >>> size = dict(d_model=16, nhead=2, num_layers=1, max_len=8)
+        >>> mlm = nt.models.MaskedLanguageModel(20, **size)  # pre-trained with masked LM
+        >>> clf = nt.models.TransformerClassifier(20, 2, pooling="mean", **size)
+        >>> copied = nt.models.transfer_encoder(mlm, clf)
+        >>> len(copied), np.array_equal(clf.token_embedding.weight.numpy(), mlm.token_embedding.weight.numpy())
+        (16, True)
     """
     src = {k: v for k, v in source.state_dict().items() if k.startswith(tuple(prefixes))}
     dst = target.state_dict()

@@ -23,13 +23,17 @@ class ExponentialMovingAverage:
         warmup: use min(d, (1 + t)/(10 + t)) at the t-th update (TensorFlow's ``num_updates`` rule),
             so the early averages are not dominated by the initial weights.
 
-    Example::
-
-        ema = nt.optim.ExponentialMovingAverage(generator, decay=0.999)
-        for batch in data:
-            ...; optimizer.step(); ema.update()
-        with ema.average_parameters():
-            images = generator(z)
+    Example:
+        >>> net = nt.nn.Linear(1, 1, bias=False)
+        >>> net.weight.data[...] = 0.0
+        >>> ema = nt.optim.ExponentialMovingAverage(net, decay=0.5, warmup=False)
+        >>> for _ in range(3):
+        ...     net.weight.data[...] = 1.0; ema.update()  # after each optimizer.step()
+        >>> with ema.average_parameters():  # sample or evaluate with the averages
+        ...     net.weight.item()  # 1 − 0.5³: each update moves the average halfway to 1
+        0.875
+        >>> net.weight.item()  # the trained weights are back after the block
+        1.0
     """
 
     def __init__(self, module, decay: float = 0.999, warmup: bool = True):

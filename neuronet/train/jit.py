@@ -82,6 +82,20 @@ class StepFunction:
     Attributes:
         calls: {"replay": n, "capture": n, "verify": n, "eager": n} — how the calls so far ran.
         refusals: {signature: reason} for signatures that stay eager.
+
+    Example:
+        >>> w = nt.nn.Parameter(np.array([1.0, 2.0], np.float32))
+        >>> opt = nt.optim.SGD([w], lr=0.1)
+        >>> @nt.jit
+        ... def step(x):  # the square is taken in NumPy, out of the recorder's sight
+        ...     opt.zero_grad(); loss = (w * nt.tensor(x.numpy() ** 2)).sum(); loss.backward(); opt.step()
+        ...     return loss
+        >>> for _ in range(5):
+        ...     _ = step(nt.randn(2))
+        >>> step.calls  # the recorded runs never agreed: this signature stays eager
+        {'replay': 0, 'capture': 4, 'verify': 0, 'eager': 1}
+        >>> print(*step.refusals.values())
+        input 1 of Function 0 (Mul) differs between two runs of the step ...
     """
 
     def __init__(self, fn, cache_size: int = 8):
@@ -193,18 +207,19 @@ def jit(fn=None, *, cache_size: int = 8):
     if they do not, that signature keeps running eagerly (``step.refusals`` says why).  See the
     module docstring for the rules.
 
-    Example::
-
-        @nt.jit
-        def train_step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-
-        for x, y in loader:
-            loss = train_step(x, y)
+    Example:
+        >>> model = nt.nn.Linear(3, 1)
+        >>> opt = nt.optim.SGD(model.parameters(), lr=0.1)
+        >>> @nt.jit
+        ... def train_step(x, y):
+        ...     opt.zero_grad(); loss = F.mse_loss(model(x), y); loss.backward(); opt.step()
+        ...     return loss
+        >>> x, y = nt.randn(8, 3), nt.randn(8, 1)
+        >>> losses = [train_step(x, y).item() for _ in range(5)]
+        >>> train_step.calls  # two recorded runs agreed, then replays (the 4th use is checked again)
+        {'replay': 2, 'capture': 2, 'verify': 1, 'eager': 0}
+        >>> losses[-1] < losses[0]
+        True
     """
     if fn is None:
         return lambda f: StepFunction(f, cache_size)

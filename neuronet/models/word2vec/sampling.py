@@ -26,7 +26,12 @@ _SENTENCE_END = re.compile(r"[.!?;:]+|\n\s*\n")
 
 def text_to_sentences(text: str, min_length: int = 2) -> list:
     """Split raw text into sentences (at . ! ? ; : and blank lines) of lower-case words (apostrophes kept
-    inside words, punctuation and digits dropped); sentences shorter than ``min_length`` words are dropped."""
+    inside words, punctuation and digits dropped); sentences shorter than ``min_length`` words are dropped.
+
+    Example:
+        >>> nt.models.word2vec.text_to_sentences("The cat sat on the mat. It's 3 o'clock!\\n\\nHi")
+        [['the', 'cat', 'sat', 'on', 'the', 'mat'], ["it's", "o'clock"]]
+    """
     if not isinstance(text, str):
         raise TypeError(f"text_to_sentences: expected a str, received {type(text).__name__}")
     out = []
@@ -44,6 +49,11 @@ def build_vocab(sentences, min_count: int = 5, max_vocab: int | None = None):
 
     Returns:
         ``(words, counts)``: a list of str and an int64 array.
+
+    Example:
+        >>> sentences = [["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "sat", "on", "a", "cat"]]
+        >>> nt.models.word2vec.build_vocab(sentences, min_count=2)  # "cat" was seen first: last of the 2s
+        (['the', 'on', 'sat', 'cat'], array([3, 2, 2, 2]))
     """
     counts = Counter()
     for s in sentences:
@@ -60,7 +70,12 @@ def build_vocab(sentences, min_count: int = 5, max_vocab: int | None = None):
 
 def keep_probabilities(counts, sample: float) -> np.ndarray:
     """P(keep) of each word under gensim's subsampling: min(1, (√(c/t) + 1)·t/c), t = sample·Σc
-    (``sample`` ≥ 1 is an absolute count threshold, 0 turns subsampling off)."""
+    (``sample`` ≥ 1 is an absolute count threshold, 0 turns subsampling off).
+
+    Example:
+        >>> nt.models.word2vec.keep_probabilities([900, 90, 10], sample=0.01)  # t = 0.01 · 1000 = 10
+        array([0.1165, 0.4444, 1.    ])
+    """
     counts = np.asarray(counts, dtype=np.float64)
     if sample < 0:
         raise ValueError(f"Word2Vec: sample must be >= 0, got {sample}")
@@ -71,7 +86,12 @@ def keep_probabilities(counts, sample: float) -> np.ndarray:
 
 
 def noise_distribution(counts, exponent: float = 0.75) -> np.ndarray:
-    """The negative-sampling distribution P(w) = c_w^exponent / Σ c^exponent (Mikolov's unigram^0.75)."""
+    """The negative-sampling distribution P(w) = c_w^exponent / Σ c^exponent (Mikolov's unigram^0.75).
+
+    Example:
+        >>> nt.models.word2vec.noise_distribution([16, 1])  # 16^0.75 = 8: rare words are drawn more often
+        array([0.8889, 0.1111])
+    """
     p = np.asarray(counts, dtype=np.float64) ** exponent
     return p / p.sum()
 
