@@ -102,6 +102,15 @@ def main(argv=None) -> int:
     for r in runs:
         print(f"| seed {r['seed']} | {r['neuronet']['seconds']:.2f} | {r['sklearn']['seconds']:.2f} | "
               f"{r['neuronet']['test_pll']:.2f} | {r['sklearn']['test_pll']:.2f} |")
+    ours_pll = np.array([r["neuronet"]["test_pll"] for r in runs])
+    theirs_pll = np.array([r["sklearn"]["test_pll"] for r in runs])
+    diff = ours_pll - theirs_pll
+    spread = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+    report["test_pll"] = {"neuronet_mean": float(ours_pll.mean()), "sklearn_mean": float(theirs_pll.mean()),
+                          "paired_difference": float(diff.mean()), "difference_standard_error": float(spread)}
+    print(f"test PLL mean: neuronet {ours_pll.mean():.2f} ± {ours_pll.std(ddof=1) if len(runs) > 1 else 0:.2f}, "
+          f"sklearn {theirs_pll.mean():.2f} ± {theirs_pll.std(ddof=1) if len(runs) > 1 else 0:.2f} (std over seeds); "
+          f"neuronet − sklearn, paired by seed: {diff.mean():+.2f} ± {spread:.2f} (standard error)")
     print(f"training speed ratio (sklearn time / neuronet time, median): {report['speed_ratio']:.2f}x")
     print(f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, BLAS: {report['blas']}; "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
