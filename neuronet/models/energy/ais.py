@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import backend
 from ...checks import positive_int
-from ...kernels.parallel import blas_for_product
+from ...kernels.parallel import single_threaded_blas
 from ._units import as_matrix, bernoulli, sigmoid, softplus
 
 __all__ = ["ais_log_partition", "base_rate_bias", "average_log_likelihood", "annealing_schedule"]
@@ -82,7 +82,9 @@ def ais_log_partition(rbm, n_runs: int = 100, n_betas: int = 14500, base_bias=No
     runs = positive_int("ais_log_partition", "n_runs", n_runs)
     v = bernoulli(np.broadcast_to(sigmoid(base), (runs, b.size)), rng)
     log_w = np.zeros(runs)
-    with blas_for_product(runs, b.size, rbm.n_hidden):  # thousands of small products: one BLAS thread
+    # thousands of chained (runs × visible × hidden) products: on one BLAS thread (with two, 200 steps of a
+    # 784-100 RBM took 17.7 s of CPU instead of 1.4 s on a busy 2-core machine; waking a worker per product)
+    with single_threaded_blas():
         for prev, beta in zip(betas[:-1], betas[1:]):
             log_w += _log_unnormalised(v, beta, base, w, b, c) - _log_unnormalised(v, prev, base, w, b, c)
             h = bernoulli(sigmoid(beta * (v @ w.T + c)), rng)  # one Gibbs step that leaves p_beta invariant
