@@ -4,7 +4,8 @@ the same BLAS thread count.  Reports the exact pseudo-log-likelihood of held-out
 models scored by the same function) and the training-time ratio.
 
     python -m benchmarks.rbm_sklearn                    # 256 hidden, 10 epochs, batch 10, lr 0.1 (sklearn's defaults)
-    python -m benchmarks.rbm_sklearn --repeats 3 --json bench-results/rbm.json
+    python -m benchmarks.rbm_sklearn --repeats 10 --json bench-results/rbm.json
+    python -m benchmarks.rbm_sklearn --repeats 10 --final-lr 0   # neuronet's rate decays to 0 (an option sklearn lacks)
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _fit_neuronet(x, args, seed):
 
     rbm = RBM(args.hidden, k=1, persistent=True, lr=args.lr, batch_size=args.batch, dtype=np.float32, seed=seed)
     t0 = time.perf_counter()
-    rbm.fit(x, epochs=args.epochs, shuffle=False)
+    rbm.fit(x, epochs=args.epochs, shuffle=False, final_lr=args.final_lr)
     return rbm, time.perf_counter() - t0
 
 
@@ -64,6 +65,8 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--final-lr", type=float, default=None,
+                        help="neuronet only: lr falls linearly to this over training (scikit-learn has no schedule)")
     parser.add_argument("--repeats", type=int, default=1, help="training runs per library (alternating), seeds 0, 1, ...")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", default=None)
@@ -95,13 +98,23 @@ def main(argv=None) -> int:
               "speed_ratio": round(float(theirs / ours), 3), "sklearn": sklearn.__version__,
               "numpy": np.__version__, "blas": describe_numpy(numpy_blas()), "machine": machine(),
               "python": platform.python_version(), "load_average": {"before": load_before, "after": load_after}}
-    print(f"RBM {784}-{args.hidden}, PCD-1, {args.epochs} epochs, batch {args.batch}, lr {args.lr}, "
+    decay = "" if args.final_lr is None else f" (neuronet: falling linearly to {args.final_lr})"
+    print(f"RBM {784}-{args.hidden}, PCD-1, {args.epochs} epochs, batch {args.batch}, lr {args.lr}{decay}, "
           f"{len(x_train)} binarised MNIST-5k images; BLAS threads {args.threads}")
     print("| run | neuronet s | sklearn s | neuronet test PLL | sklearn test PLL |")
     print("|---|---:|---:|---:|---:|")
     for r in runs:
         print(f"| seed {r['seed']} | {r['neuronet']['seconds']:.2f} | {r['sklearn']['seconds']:.2f} | "
               f"{r['neuronet']['test_pll']:.2f} | {r['sklearn']['test_pll']:.2f} |")
+    ours_pll = np.array([r["neuronet"]["test_pll"] for r in runs])
+    theirs_pll = np.array([r["sklearn"]["test_pll"] for r in runs])
+    diff = ours_pll - theirs_pll
+    spread = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+    report["test_pll"] = {"neuronet_mean": float(ours_pll.mean()), "sklearn_mean": float(theirs_pll.mean()),
+                          "paired_difference": float(diff.mean()), "difference_standard_error": float(spread)}
+    print(f"test PLL mean: neuronet {ours_pll.mean():.2f} ± {ours_pll.std(ddof=1) if len(runs) > 1 else 0:.2f}, "
+          f"sklearn {theirs_pll.mean():.2f} ± {theirs_pll.std(ddof=1) if len(runs) > 1 else 0:.2f} (std over seeds); "
+          f"neuronet − sklearn, paired by seed: {diff.mean():+.2f} ± {spread:.2f} (standard error)")
     print(f"training speed ratio (sklearn time / neuronet time, median): {report['speed_ratio']:.2f}x")
     print(f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, BLAS: {report['blas']}; "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")

@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import backend
 from ...checks import positive_int
+from ...kernels.parallel import blas_for_product
 from ._units import as_matrix, bernoulli, check_binary, sigmoid, softplus
 from .exact import MAX_ENUMERATED, all_binary_states
 
@@ -31,9 +32,12 @@ class DBM:
         gibbs_steps: Gibbs steps of the chains per update.
         seed: seed of this model's generator (default: drawn from neuronet's).
 
-    Example::
-
-        dbm = DBM(64, 16, lr=0.02).fit(x_binary, epochs=20)
+    Example:
+        >>> x = (np.random.default_rng(0).random((60, 12)) > 0.5).astype(np.float64)
+        >>> dbm = nt.models.energy.DBM(6, 4, lr=0.02, seed=0).fit(x, epochs=2)
+        >>> log_z = dbm.exact_log_partition()               # 2^(6+4) hidden states enumerated
+        >>> bool(dbm.exact_log_likelihood(x, log_z).max() < 0)  # log p(v) of each row, in nats
+        True
     """
 
     def __init__(self, n_hidden1: int, n_hidden2: int, lr: float = 0.01, momentum: float = 0.5,
@@ -141,10 +145,11 @@ class DBM:
             p = np.clip(x.mean(axis=0), 1e-3, 1 - 1e-3)
             self.visible_bias[...] = np.log(p) - np.log1p(-p)
         n = x.shape[0]
-        for _ in range(positive_int("DBM.fit", "epochs", epochs)):
-            order = self.rng.permutation(n)
-            for s in range(0, max(1, n - self.batch_size + 1), self.batch_size):
-                self.apply_gradient(self.gradient(x[order[s:s + self.batch_size]]))
+        with blas_for_product(self.batch_size, self.n_visible, max(self.n_hidden1, self.n_hidden2)):
+            for _ in range(positive_int("DBM.fit", "epochs", epochs)):
+                order = self.rng.permutation(n)
+                for s in range(0, max(1, n - self.batch_size + 1), self.batch_size):
+                    self.apply_gradient(self.gradient(x[order[s:s + self.batch_size]]))
         return self
 
     # ---- exact quantities of small machines -------------------------------------------------

@@ -128,6 +128,22 @@ def test_momentum_and_weight_decay_follow_their_equations():
     np.testing.assert_allclose(rbm.weight, w1 + 0.9 * 0.1 * g1["weight"] + 0.1)
 
 
+def test_final_lr_decays_linearly_over_the_updates_of_a_fit():
+    rbm = tiny_rbm(lr=0.1, batch_size=5)
+    data = (np.random.default_rng(8).random((23, 6)) < 0.5).astype(float)  # 4 updates per epoch (3 rows left)
+    seen = []
+    apply = rbm.apply_gradient
+    rbm.apply_gradient = lambda grads: (seen.append(rbm.lr), apply(grads))
+    rbm.fit(data, epochs=3, final_lr=0.0)
+    np.testing.assert_allclose(seen, 0.1 * (1 - np.arange(12) / 11), atol=1e-15)
+    assert rbm.lr == 0.1  # the configured rate is kept for a later fit
+    seen.clear()
+    rbm.fit(data, epochs=1)
+    assert seen == [0.1] * 4
+    with pytest.raises(ValueError, match="final_lr must be a finite number >= 0"):
+        rbm.fit(data, final_lr=-1)
+
+
 def test_free_energy_and_features_agree_with_scikit_learn():
     sk = need("sklearn.neural_network")
     x, _ = binary_digits()
