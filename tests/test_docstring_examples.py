@@ -22,6 +22,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import pkgutil
 import sys
 import types
 from pathlib import Path
@@ -55,6 +56,9 @@ def public_objects():
     The first name an object is reached by is its name here."""
     queue = [nt] + [importlib.import_module(f"neuronet.{n}") for n in LAZY] + [
         importlib.import_module(n) for n in NAMESPACES]
+    for package in pkgutil.walk_packages(nt.__path__, "neuronet."):  # every subpackage, imported or not yet:
+        if package.ispkg:                                              # what is found must not depend on test order
+            importlib.import_module(package.name)
     visited, found, ids = set(), {}, set()
     while queue:
         module = queue.pop(0)

@@ -19,6 +19,17 @@ class Recipe:
     keyword arguments for ``fit`` (``shuffle=False`` for stateful training, ...); ``report(model,
     data, out)``, when given, runs after the test evaluation and returns extra results for the
     report (exact-match scores, generated text, written plots), printed by the runner.
+
+    Example:
+        >>> from neuronet.recipes import Recipe, run_recipe
+        >>> def halves():                      # is a point left or right of x = 0?
+        ...     x = np.random.default_rng(0).normal(size=(64, 2)).astype(np.float32)
+        ...     y = (x[:, 0] > 0).astype(np.int64)
+        ...     return {"x_train": x, "y_train": y, "x_test": x, "y_test": y, "class_names": ["left", "right"]}
+        >>> recipe = Recipe(name="halves", description="one dense layer", data=halves,
+        ...                 model=lambda: nt.Sequential([nt.nn.Dense(2)]), lr=0.1, epochs=20, batch_size=16)
+        >>> recipe.kind, recipe.loss, recipe.optimizer        # what register() and run_recipe() read
+        ('features', 'cross_entropy', 'adam')
     """
 
     name: str
@@ -62,6 +73,16 @@ KINDS = {
 
 
 def register(recipe: Recipe) -> Recipe:
+    """Add ``recipe`` to the registry under its name (``neuronet train NAME`` then runs it); its kind
+    must be one of ``KINDS`` (what ``neuronet predict`` reads).
+
+    Example:
+        >>> from neuronet.recipes import Recipe, register
+        >>> register(Recipe(name="x", description="", data=dict, model=dict, kind="sounds"))
+        Traceback (most recent call last):
+        ...
+        ValueError: register: recipe 'x' has kind 'sounds'; expected one of [...]
+    """
     if recipe.kind not in KINDS:
         raise ValueError(f"register: recipe {recipe.name!r} has kind {recipe.kind!r}; expected one of {sorted(KINDS)}")
     _RECIPES[recipe.name] = recipe
@@ -69,10 +90,24 @@ def register(recipe: Recipe) -> Recipe:
 
 
 def get_recipe(name: str) -> Recipe:
+    """The registered recipe called ``name`` (ValueError listing the known names otherwise).
+
+    Example:
+        >>> recipe = nt.recipes.get_recipe("xor")
+        >>> recipe.kind, recipe.epochs
+        ('features', 300)
+    """
     if name not in _RECIPES:
         raise ValueError(f"unknown recipe {name!r}; known recipes: {', '.join(sorted(_RECIPES))}")
     return _RECIPES[name]
 
 
 def recipe_names() -> list[str]:
+    """The names of all registered recipes, sorted.
+
+    Example:
+        >>> names = nt.recipes.recipe_names()
+        >>> "fashion-mlp" in names and "xor" in names
+        True
+    """
     return sorted(_RECIPES)

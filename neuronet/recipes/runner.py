@@ -60,6 +60,12 @@ def run_recipe(name: str, *, epochs=None, batch_size=None, lr=None, out=None, ve
 
     Returns:
         The report as a dict.
+
+    Example:
+        >>> import os
+        >>> report = nt.recipes.run_recipe("xor", out="xor", verbose=0, print_fn=lambda *a: None)
+        >>> report["test"]["accuracy"], sorted(os.listdir("xor"))[:2]
+        (1.0, ['model.safetensors', 'preprocessing.json'])
     """
     recipe = get_recipe(name)
     manual_seed(seed)

@@ -297,7 +297,7 @@ def load_model(path, custom_objects: dict | None = None, compile: bool = True):
         try:
             model.compile(optimizer=cfg["optimizer"], loss=cfg["loss"], metrics=cfg["metrics"],
                           learning_rate=cfg["learning_rate"], clipnorm=cfg["clipnorm"], clipvalue=cfg["clipvalue"],
-                          jit=cfg.get("jit", False) is True)
+                          **({"jit": True} if cfg.get("jit") is True else {}))  # a Keras-style compile has no jit
             if opt_meta is not None:
                 model._make_optimizer()
                 arrays = {k[len("optimizer/"):]: v for k, v in tensors.items() if k.startswith("optimizer/")}
