@@ -55,8 +55,15 @@ class Word2Vec:
         seed: seeds the initial vectors, the subsampling, windows and noise draws.
 
     Example:
-        >>> model = Word2Vec(vector_size=50, min_count=1, epochs=2).fit([["a", "b", "c"], ["b", "c", "a"]])  # doctest: +SKIP
-        >>> model.most_similar("a", topn=2)                                                                     # doctest: +SKIP
+        >>> from neuronet.models.word2vec import Word2Vec
+        >>> topics = [["cat", "dog", "pet", "fur"], ["car", "bus", "road", "wheel"]]
+        >>> rng = np.random.default_rng(0)
+        >>> sentences = [list(rng.choice(topics[i % 2], 6)) for i in range(400)]   # two topics, never mixed
+        >>> model = Word2Vec(vector_size=16, window=3, min_count=1, epochs=3, seed=0).fit(sentences)
+        >>> sorted(word for word, cosine in model.most_similar("cat", topn=3))     # its own topic
+        ['dog', 'fur', 'pet']
+        >>> bool(model.similarity("cat", "dog") > model.similarity("cat", "car"))
+        True
     """
 
     def __init__(self, vector_size: int = 100, window: int = 5, min_count: int = 5, sg: int = 1,
@@ -211,7 +218,7 @@ class Word2Vec:
         scores = unit @ q
         scores[list(exclude)] = -np.inf
         top = np.argsort(-scores, kind="stable")[:topn]
-        return [(self.words[i], float(scores[i])) for i in top]
+        return [(str(self.words[i]), float(scores[i])) for i in top]  # plain str, not NumPy's str_
 
     def most_similar(self, word, topn: int = 10) -> list:
         """The ``topn`` words of highest cosine similarity to ``word`` (a str, or a vector), as (word, cosine)."""
