@@ -7,6 +7,7 @@ framework's tensors once, outside the timed region, for both frameworks alike.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -120,9 +121,40 @@ def torch_reference(workload: Workload, model, x: np.ndarray, y: np.ndarray) -> 
             "after_output": after}
 
 
-#: neuronet's sessions by name: the harness times each name listed in ``Settings.variants`` as its own
-#: framework column (e.g. a step-capture variant added next to the eager one).
-NEURONET_VARIANTS: dict[str, Callable] = {"neuronet": neuronet_session}
+def neuronet_jit_session(workload: Workload, x: np.ndarray, y: np.ndarray, seed: int) -> Session:
+    """The neuronet side with its step captured by ``nt.jit`` (``compile(jit=True)``'s mechanism):
+    the same model, weights and step as :func:`neuronet_session`, replayed after two recorded runs.
+    The batch is passed to the captured step as arguments, as ``fit`` does."""
+    import neuronet as nt
 
-__all__ = ["MissingFeature", "NEURONET_VARIANTS", "Session", "neuronet_session", "torch_reference", "torch_session",
+    session = neuronet_session(workload, x, y, seed)
+    inputs, labels = nt.tensor(x), nt.tensor(y)
+    model = session.model
+    if not workload.train:
+        def forward(batch):
+            with nt.no_grad():
+                return model(batch)
+        captured = nt.jit(forward)
+        return Session(model, functools.partial(captured, inputs), session.first_output)
+    if workload.make_step is not None:      # a whole-step closure (GAN, VAE): captured as it is
+        captured = nt.jit(session.step)
+        return Session(model, captured, session.first_output)
+    cross_entropy = require(nt, "functional.cross_entropy")
+    optimizer = require(nt, f"optim.{_OPTIMIZERS[workload.optimizer]}")(list(model.parameters()), lr=workload.lr)
+
+    def train(batch, target):
+        optimizer.zero_grad()
+        loss = cross_entropy(model(batch), target)
+        loss.backward()
+        optimizer.step()
+        return loss
+    captured = nt.jit(train)
+    return Session(model, functools.partial(captured, inputs, labels), session.first_output)
+
+
+#: neuronet's sessions by name: the harness times each name listed in ``Settings.variants`` as its own
+#: framework column (``--variants neuronet,neuronet-jit`` adds the step-capture one next to eager).
+NEURONET_VARIANTS: dict[str, Callable] = {"neuronet": neuronet_session, "neuronet-jit": neuronet_jit_session}
+
+__all__ = ["MissingFeature", "NEURONET_VARIANTS", "Session", "neuronet_jit_session", "neuronet_session", "torch_reference", "torch_session",
            "torch_state"]

@@ -173,3 +173,27 @@ def test_graph_benchmark_runs_on_a_tiny_graph():
     assert [r["layer"] for r in report["results"]] == ["GCNConv", "SAGEConv(mean)", "GATConv(4 heads)", "GINConv"]
     assert all(r["max_rel_diff"] < 1e-5 for r in report["results"])
     assert "| GCNConv |" in graph_pyg.render(json.loads(json.dumps(report)))
+
+
+@pytest.mark.parametrize("name", ["mlp-b64", "lenet", "mlp-infer-b256", "vae"])
+def test_the_jit_variant_takes_the_same_steps_as_eager(name):
+    """``--variants neuronet-jit`` times the ``nt.jit``-captured step: after the two recorded runs and
+    several replays its model must hold exactly the weights of the eager session's."""
+    from benchmarks.sessions import NEURONET_VARIANTS
+
+    import neuronet as nt
+
+    workload = tiny(name, batch=8)
+    x, y = workload.make_inputs(None)
+    eager = neuronet_session(workload, x, y, seed=0)
+    captured = NEURONET_VARIANTS["neuronet-jit"](workload, x, y, seed=0)
+    np.testing.assert_array_equal(eager.first_output, captured.first_output)
+    for _ in range(5):
+        nt.manual_seed(1)
+        eager.step()
+        nt.manual_seed(1)
+        captured.step()
+    for a, b in zip(eager.model.parameters(), captured.model.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+    step = getattr(captured.step, "func", captured.step)     # the StepFunction (bound to the batch or not)
+    assert step.calls["replay"] >= 2, step.calls
