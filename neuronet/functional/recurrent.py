@@ -47,12 +47,14 @@ class LSTMSequence(SequenceFunction):
         self.lengths, self.reverse = lengths, reverse
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        if not self.recording:  # no graph (inference, nt.no_grad()): keep nothing, copy no weights
+            return self._infer(x, h0, c0, w_ih, w_hh, _sum_biases(b_ih, b_hh))
         xp = array_module(x)
         h = w_hh.shape[1]
         half = xp.ones((4 * h, 1), xp.result_type(x.dtype, w_ih.dtype))  # not x's: an integer x would cut 0.5 to 0
         half[:3 * h] = 0.5
         self.w_ih, self.w_hh = _gate_blocks(w_ih, _IFOG), _gate_blocks(w_hh, _IFOG)  # backward uses these
-        bias = None if b_ih is None and b_hh is None else (b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh)
+        bias = _sum_biases(b_ih, b_hh)
         bias = None if bias is None else _gate_blocks(bias, _IFOG) * half[:, 0]
         acts = self.project_inputs(x, self.w_ih * half, bias, self.lengths, self.reverse)  # (T, N, 4H)
         t_len, n, _ = acts.shape
@@ -73,6 +75,30 @@ class LSTMSequence(SequenceFunction):
             with single_threaded_blas():
                 self._forward_numpy(w_hh_t, keep)
         return self.outputs(hs), hs[-1].copy(), cs[-1].copy()
+
+    def _infer(self, x, h0, c0, w_ih, w_hh, bias):
+        """The forward when nothing records: PyTorch's gate order and the weights as given (no
+        reordered, halved or transposed copies), and only the states kept — no gate activations,
+        cells or tanh c for a backward that will not run.  Batch 1 runs the whole loop in one
+        compiled call without BLAS (``kernels.recurrent.inference_loop_direct``)."""
+        xp = array_module(x)
+        acts = self.project_inputs(x, w_ih, bias, self.lengths, self.reverse)  # (T, N, 4H), all steps in one GEMM
+        t_len, n, g4 = acts.shape
+        hs = xp.empty((t_len + 1, n, g4 // 4), acts.dtype)
+        hs[0] = h0
+        c = xp.array(c0, dtype=acts.dtype)  # a copy: updated in place step by step
+        keep = self.order.keep
+        kernels = _inference_kernels(keep, acts, hs, c, w_hh)
+        if kernels is not None and n <= kernels.DIRECT_ROWS:  # batch 1: one compiled call, no BLAS, no weight copy
+            kernels.inference_loop_direct(acts, hs, c, w_hh)
+        elif kernels is not None and kernels.sequence_loops() is not None:
+            sgemm = kernels.sequence_loops()[2]  # on a contiguous W_hhᵀ: a transposed view makes each GEMM 1.5× slower
+            w_hh_t = xp.ascontiguousarray(w_hh.T)
+            over_row_blocks(lambda s, e: kernels.inference_loop(sgemm, acts, hs, c, w_hh_t, s, e), n, acts)
+        else:
+            with single_threaded_blas():
+                _infer_numpy(acts, hs, c, w_hh, keep)
+        return self.outputs(hs), hs[-1].copy(), c
 
     def _forward_compiled(self, loops, w_hh_t):
         """The whole step loop in compiled code (kernels/recurrent.py), one block of batch rows per core."""
@@ -192,12 +218,67 @@ class LSTMSequence(SequenceFunction):
         return dh.copy(), dc.copy()
 
 
+def _sum_biases(b_ih, b_hh):
+    """b_ih + b_hh, either alone, or None: both add to the same pre-activations."""
+    return b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh
+
+
+def _infer_numpy(acts, hs, c, w_hh, keep):
+    """The inference step loop in NumPy (the reference of ``kernels.recurrent.inference_loop``):
+    PyTorch's gate order (i, f, g, o); acts (T, N, 4H) is overwritten with the activations, hs[t+1]
+    and c written; ``keep`` (T, N, 1) or None holds padded steps' states.
+
+    σ(z) = ½·tanh(z/2) + ½ with the ½ folded into acts and into one scaled copy of W_hh, so a
+    step activates all four gates with three ufunc calls (tanh, then ·s + o with s = ½, o = ½ on
+    i, f, o and s = 1, o = 0 on g): at batch 1 the step costs its number of calls."""
+    xp = array_module(acts)
+    t_len, n, g4 = acts.shape
+    h = g4 // 4
+    scale = xp.full(g4, 0.5, acts.dtype)
+    scale[2 * h:3 * h] = 1
+    shift = xp.full(g4, 0.5, acts.dtype)
+    shift[2 * h:3 * h] = 0
+    acts *= scale
+    w_t = (w_hh * scale[:, None].astype(w_hh.dtype)).T  # a view of the scaled copy: no transposing copy
+    if n > 4:  # more rows multiply faster against contiguous rows of W_hhᵀ
+        w_t = xp.ascontiguousarray(w_t)
+    rec = xp.empty((n, g4), acts.dtype)
+    ig, tanh_c = xp.empty((n, h), acts.dtype), xp.empty((n, h), acts.dtype)
+    for t in range(t_len):
+        a = acts[t]
+        xp.matmul(hs[t], w_t, out=rec)
+        a += rec
+        xp.tanh(a, out=a)
+        a *= scale
+        a += shift
+        i, f, g, o = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
+        xp.multiply(i, g, out=ig)
+        if keep is None:
+            c *= f
+            c += ig               # c = f·c' + i·g
+        else:                     # a padded step carries the state unchanged
+            c[...] = xp.where(keep[t] > 0, f * c + ig, c)
+        xp.tanh(c, out=tanh_c)
+        xp.multiply(o, tanh_c, out=hs[t + 1])  # h = o·tanh c
+        if keep is not None:
+            hs[t + 1] = xp.where(keep[t] > 0, hs[t + 1], hs[t])
+
+
 def _loop_block_rows(h: int) -> int:
     """Rows per block of the compiled loops: as many as NumPy's BLAS multiplies by W_hh without
     packing it (``kernels.cblas.direct_sgemm_rows``), or no limit (0) when that is under 4 rows or unknown."""
     from ..kernels.cblas import direct_sgemm_rows
     rows = direct_sgemm_rows(4 * h, h)
     return rows if rows >= _MIN_BLOCK_ROWS else 0
+
+
+def _inference_kernels(keep, *arrays):
+    """The module of compiled inference loops (``kernels.recurrent``) when they apply — numba on,
+    NumPy float32 arrays, no padding mask — else None (the NumPy loop)."""
+    if keep is not None or not kernel_arrays(*arrays):
+        return None
+    from ..kernels import recurrent
+    return recurrent
 
 
 def _lstm_kernels(keep, *arrays):
