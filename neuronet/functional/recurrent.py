@@ -380,35 +380,44 @@ class GRUSequence(SequenceFunction):
 
     def backward(self, g_out, g_h):
         xp = array_module(g_out)
-        acts, hs, extra, w_hh = self.acts, self.hs, self.extra, self.w_hh
+        hs, w_hh = self.hs, self.w_hh
+        # the gate gradients overwrite the gate activations step by step (each step reads only its
+        # own), and reset-after's n-part of the recurrent gradient overwrites W_hn h + b_hn: no
+        # (T, N, 3H) arrays beyond the saved ones when nothing else holds them
+        acts, writable = self.take_saved("acts")
         t_len, n, g3 = acts.shape
         h = g3 // 3
-        g_seq = self.output_grad(g_out)
+        d_in = acts if writable else xp.empty_like(acts)  # gradient of the input projection (r, z, n)
+        extra, writable = self.take_saved("extra")
+        # reset-after: the gradient of W_hn h + b_hn (the rest of the recurrent gradient equals d_in's)
+        d_rec_n = None if not self.reset_after else extra if writable else xp.empty_like(extra)
+        g_seq = self.output_grad(g_out) if g_out.any() else None  # last-state-only layers: no sequence gradient
         keep, drop = self.order.keep, self.order.drop
-        d_in = xp.empty_like(acts)  # gradient of the input projection (r, z, n pre-activations)
-        d_rec = xp.empty_like(acts) if self.reset_after else None  # of W_hh h + b_hh (differs in n)
         w_rz, w_n = w_hh[:2 * h], w_hh[2 * h:]
+        d_rec = xp.empty((n, g3), acts.dtype)  # one step's recurrent gradient, for one GEMM with W_hh
         dh = g_h
         with single_threaded_blas():
             for t in range(t_len - 1, -1, -1):
                 a, hp, di = acts[t], hs[t], d_in[t]
                 r, z, nn = a[:, :h], a[:, h:2 * h], a[:, 2 * h:]
-                dh_t = dh + g_seq[t]
+                dh_t = dh if g_seq is None else dh + g_seq[t]
                 if keep is not None:
                     dh_t = dh_t * keep[t]
-                dan = dh_t * (1 - z) * (1 - nn * nn)          # h' = (1−z)n + z h: dh'/dn = 1−z; tanh' = 1 − n²
-                di[:, 2 * h:] = dan
-                xp.multiply(dh_t * (hp - nn), z * (1 - z), out=di[:, h:2 * h])  # dh'/dz = h − n
-                dh_prev = dh_t * z                                              # dh'/dh (direct) = z
+                # every read of a's activations comes before the writes into di (which may be a)
+                dan = dh_t * (1 - z) * (1 - nn * nn)      # h' = (1−z)n + z h: dh'/dn = 1−z; tanh' = 1 − n²
+                dz = dh_t * (hp - nn) * (z * (1 - z))     # dh'/dz = h − n
+                dh_prev = dh_t * z                        # dh'/dh (direct) = z
                 if self.reset_after:  # n = tanh(a_n + r⊙(W_hn h + b_hn)): dn/dr = W_hn h + b_hn
-                    xp.multiply(dan * extra[t], r * (1 - r), out=di[:, :h])
-                    dr = d_rec[t]
-                    dr[:, :2 * h] = di[:, :2 * h]
-                    xp.multiply(dan, r, out=dr[:, 2 * h:])
-                    dh_prev += dr @ w_hh
+                    dr = dan * extra[t] * (r * (1 - r))
+                    xp.multiply(dan, r, out=d_rec[:, 2 * h:])
+                    di[:, :h], di[:, h:2 * h], di[:, 2 * h:] = dr, dz, dan
+                    d_rec[:, :2 * h] = di[:, :2 * h]
+                    d_rec_n[t] = d_rec[:, 2 * h:]
+                    dh_prev += d_rec @ w_hh
                 else:  # n = tanh(a_n + W_hn (r⊙h)): d/d(r⊙h) = W_hn
                     drh = dan @ w_n
-                    xp.multiply(drh * hp, r * (1 - r), out=di[:, :h])
+                    dr = drh * hp * (r * (1 - r))
+                    di[:, :h], di[:, h:2 * h], di[:, 2 * h:] = dr, dz, dan
                     dh_prev += drh * r + di[:, :2 * h] @ w_rz
                 if keep is not None:
                     dh_prev += dh * drop[t]
@@ -418,10 +427,10 @@ class GRUSequence(SequenceFunction):
         dw_hh = db_hh = None
         h_prev = hs[:-1].reshape(t_len * n, h)
         if self.reset_after:
-            flat_rec = d_rec.reshape(t_len * n, g3)
-            db_hh = flat_rec.sum(axis=0)
+            flat_n = d_rec_n.reshape(t_len * n, h)
+            db_hh = xp.concatenate([db_ih[:2 * h], flat_n.sum(axis=0)])
             if self.needs_grad[4]:
-                dw_hh = flat_rec.T @ h_prev
+                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev, flat_n.T @ h_prev])
         else:
             db_hh = db_ih
             if self.needs_grad[4]:
