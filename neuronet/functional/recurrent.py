@@ -417,8 +417,9 @@ class GRUSequence(SequenceFunction):
                 else:  # n = tanh(a_n + W_hn (r⊙h)): d/d(r⊙h) = W_hn
                     drh = dan @ w_n
                     dr = drh * hp * (r * (1 - r))
+                    dh_prev += drh * r
                     di[:, :h], di[:, h:2 * h], di[:, 2 * h:] = dr, dz, dan
-                    dh_prev += drh * r + di[:, :2 * h] @ w_rz
+                    dh_prev += di[:, :2 * h] @ w_rz
                 if keep is not None:
                     dh_prev += dh * drop[t]
                 dh = dh_prev
