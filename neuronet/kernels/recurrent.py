@@ -1,5 +1,5 @@
-"""numba kernels for one LSTM time step, forward and backward (optional: see ``compiled.py``;
-importing this module imports numba).
+"""numba kernels for one LSTM time step, forward and backward, and the inference loops that
+keep nothing for backward (optional: see ``compiled.py``; importing this module imports numba).
 
 The NumPy loop in ``recurrent.py`` is the reference; these kernels do the same element-wise
 arithmetic of a step in one pass over the (N, H) cells instead of about ten ufunc calls, the
