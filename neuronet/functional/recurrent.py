@@ -95,7 +95,8 @@ class LSTMSequence(SequenceFunction):
         if kernels is not None and n <= kernels.DIRECT_ROWS:  # batch 1: one compiled call, no BLAS, no weight copy
             kernels.inference_loop_direct(acts, hs, c, w_hh)
         elif kernels is not None and kernels.sequence_loops() is not None:
-            sgemm = kernels.sequence_loops()[2]  # on a contiguous W_hhᵀ: a transposed view makes each GEMM 1.5× slower
+            # sgemm on a contiguous W_hhᵀ: a transposed view makes each step's GEMM 1.5× slower
+            sgemm = kernels.sequence_loops()[2]
             w_hh_t = xp.ascontiguousarray(w_hh.T)
             over_row_blocks(lambda s, e: kernels.inference_loop(sgemm, acts, hs, c, w_hh_t, s, e), n, acts)
         else:

@@ -75,7 +75,8 @@ def test_direct_loop_equals_numpy_loop_on_long_sequences(rng):
     acts = (rng.standard_normal((t, 1, 4 * h)) * 2).astype(np.float32)
     w_hh = (rng.standard_normal((4 * h, h)) / np.sqrt(h)).astype(np.float32)
     results = []
-    for run in (lambda a, hs, c: inference_loop_direct(a, hs, c, w_hh), lambda a, hs, c: _infer_numpy(a, hs, c, w_hh, None)):
+    for run in (lambda a, hs, c: inference_loop_direct(a, hs, c, w_hh),
+                lambda a, hs, c: _infer_numpy(a, hs, c, w_hh, None)):
         hs, c = np.zeros((t + 1, 1, h), np.float32), np.full((1, h), 0.3, np.float32)
         run(acts.copy(), hs, c)
         results.append((hs, c))
