@@ -4,6 +4,9 @@ The input projection of all T steps is one GEMM ``(N·T, F) @ W_ihᵀ`` before t
 then does one ``(N, H) @ W_hhᵀ`` GEMM per step into preallocated (T, N, ·) arrays.  Backward runs
 the loop in reverse with the gate derivatives below, stores the gate gradients of every step,
 and finishes with one GEMM each for dW_hh (over the stacked previous states), dW_ih and dx.
+When nothing records a graph (``nt.no_grad()``, inference) the LSTM keeps only its states and
+uses the weights as given; at batch 1 its whole loop is one compiled call.  The GRU's backward
+writes its gate gradients over the saved activations when nothing else holds them.
 
 Layouts and gate orders are PyTorch's: ``weight_ih (G·H, F)``, ``weight_hh (G·H, H)``,
 ``bias_ih``/``bias_hh (G·H,)``; LSTM gates (i, f, g, o), GRU gates (r, z, n).  ``lengths``
@@ -47,12 +50,14 @@ class LSTMSequence(SequenceFunction):
         self.lengths, self.reverse = lengths, reverse
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        if not self.recording:  # no graph (inference, nt.no_grad()): keep nothing, copy no weights
+            return self._infer(x, h0, c0, w_ih, w_hh, _sum_biases(b_ih, b_hh))
         xp = array_module(x)
         h = w_hh.shape[1]
         half = xp.ones((4 * h, 1), xp.result_type(x.dtype, w_ih.dtype))  # not x's: an integer x would cut 0.5 to 0
         half[:3 * h] = 0.5
         self.w_ih, self.w_hh = _gate_blocks(w_ih, _IFOG), _gate_blocks(w_hh, _IFOG)  # backward uses these
-        bias = None if b_ih is None and b_hh is None else (b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh)
+        bias = _sum_biases(b_ih, b_hh)
         bias = None if bias is None else _gate_blocks(bias, _IFOG) * half[:, 0]
         acts = self.project_inputs(x, self.w_ih * half, bias, self.lengths, self.reverse)  # (T, N, 4H)
         t_len, n, _ = acts.shape
@@ -73,6 +78,31 @@ class LSTMSequence(SequenceFunction):
             with single_threaded_blas():
                 self._forward_numpy(w_hh_t, keep)
         return self.outputs(hs), hs[-1].copy(), cs[-1].copy()
+
+    def _infer(self, x, h0, c0, w_ih, w_hh, bias):
+        """The forward when nothing records: PyTorch's gate order and the weights as given (no
+        reordered, halved or transposed copies), and only the states kept — no gate activations,
+        cells or tanh c for a backward that will not run.  Batch 1 runs the whole loop in one
+        compiled call without BLAS (``kernels.recurrent.inference_loop_direct``)."""
+        xp = array_module(x)
+        acts = self.project_inputs(x, w_ih, bias, self.lengths, self.reverse)  # (T, N, 4H), all steps in one GEMM
+        t_len, n, g4 = acts.shape
+        hs = xp.empty((t_len + 1, n, g4 // 4), acts.dtype)
+        hs[0] = h0
+        c = xp.array(c0, dtype=acts.dtype)  # a copy: updated in place step by step
+        keep = self.order.keep
+        kernels = _inference_kernels(keep, acts, hs, c, w_hh)
+        if kernels is not None and n <= kernels.DIRECT_ROWS:  # batch 1: one compiled call, no BLAS, no weight copy
+            kernels.inference_loop_direct(acts, hs, c, w_hh)
+        elif kernels is not None and kernels.sequence_loops() is not None:
+            # sgemm on a contiguous W_hhᵀ: a transposed view makes each step's GEMM 1.5× slower
+            sgemm = kernels.sequence_loops()[2]
+            w_hh_t = xp.ascontiguousarray(w_hh.T)
+            over_row_blocks(lambda s, e: kernels.inference_loop(sgemm, acts, hs, c, w_hh_t, s, e), n, acts)
+        else:
+            with single_threaded_blas():
+                _infer_numpy(acts, hs, c, w_hh, keep)
+        return self.outputs(hs), hs[-1].copy(), c
 
     def _forward_compiled(self, loops, w_hh_t):
         """The whole step loop in compiled code (kernels/recurrent.py), one block of batch rows per core."""
@@ -192,12 +222,67 @@ class LSTMSequence(SequenceFunction):
         return dh.copy(), dc.copy()
 
 
+def _sum_biases(b_ih, b_hh):
+    """b_ih + b_hh, either alone, or None: both add to the same pre-activations."""
+    return b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh
+
+
+def _infer_numpy(acts, hs, c, w_hh, keep):
+    """The inference step loop in NumPy (the reference of ``kernels.recurrent.inference_loop``):
+    PyTorch's gate order (i, f, g, o); acts (T, N, 4H) is overwritten with the activations, hs[t+1]
+    and c written; ``keep`` (T, N, 1) or None holds padded steps' states.
+
+    σ(z) = ½·tanh(z/2) + ½ with the ½ folded into acts and into one scaled copy of W_hh, so a
+    step activates all four gates with three ufunc calls (tanh, then ·s + o with s = ½, o = ½ on
+    i, f, o and s = 1, o = 0 on g): at batch 1 the step costs its number of calls."""
+    xp = array_module(acts)
+    t_len, n, g4 = acts.shape
+    h = g4 // 4
+    scale = xp.full(g4, 0.5, acts.dtype)
+    scale[2 * h:3 * h] = 1
+    shift = xp.full(g4, 0.5, acts.dtype)
+    shift[2 * h:3 * h] = 0
+    acts *= scale
+    w_t = (w_hh * scale[:, None].astype(w_hh.dtype)).T  # a view of the scaled copy: no transposing copy
+    if n > 4:  # more rows multiply faster against contiguous rows of W_hhᵀ
+        w_t = xp.ascontiguousarray(w_t)
+    rec = xp.empty((n, g4), acts.dtype)
+    ig, tanh_c = xp.empty((n, h), acts.dtype), xp.empty((n, h), acts.dtype)
+    for t in range(t_len):
+        a = acts[t]
+        xp.matmul(hs[t], w_t, out=rec)
+        a += rec
+        xp.tanh(a, out=a)
+        a *= scale
+        a += shift
+        i, f, g, o = a[:, :h], a[:, h:2 * h], a[:, 2 * h:3 * h], a[:, 3 * h:]
+        xp.multiply(i, g, out=ig)
+        if keep is None:
+            c *= f
+            c += ig               # c = f·c' + i·g
+        else:                     # a padded step carries the state unchanged
+            c[...] = xp.where(keep[t] > 0, f * c + ig, c)
+        xp.tanh(c, out=tanh_c)
+        xp.multiply(o, tanh_c, out=hs[t + 1])  # h = o·tanh c
+        if keep is not None:
+            hs[t + 1] = xp.where(keep[t] > 0, hs[t + 1], hs[t])
+
+
 def _loop_block_rows(h: int) -> int:
     """Rows per block of the compiled loops: as many as NumPy's BLAS multiplies by W_hh without
     packing it (``kernels.cblas.direct_sgemm_rows``), or no limit (0) when that is under 4 rows or unknown."""
     from ..kernels.cblas import direct_sgemm_rows
     rows = direct_sgemm_rows(4 * h, h)
     return rows if rows >= _MIN_BLOCK_ROWS else 0
+
+
+def _inference_kernels(keep, *arrays):
+    """The module of compiled inference loops (``kernels.recurrent``) when they apply — numba on,
+    NumPy float32 arrays, no padding mask — else None (the NumPy loop)."""
+    if keep is not None or not kernel_arrays(*arrays):
+        return None
+    from ..kernels import recurrent
+    return recurrent
 
 
 def _lstm_kernels(keep, *arrays):
@@ -299,36 +384,46 @@ class GRUSequence(SequenceFunction):
 
     def backward(self, g_out, g_h):
         xp = array_module(g_out)
-        acts, hs, extra, w_hh = self.acts, self.hs, self.extra, self.w_hh
+        hs, w_hh = self.hs, self.w_hh
+        # the gate gradients overwrite the gate activations step by step (each step reads only its
+        # own), and reset-after's n-part of the recurrent gradient overwrites W_hn h + b_hn: no
+        # (T, N, 3H) arrays beyond the saved ones when nothing else holds them
+        acts, writable = self.take_saved("acts")
         t_len, n, g3 = acts.shape
         h = g3 // 3
-        g_seq = self.output_grad(g_out)
+        d_in = acts if writable else xp.empty_like(acts)  # gradient of the input projection (r, z, n)
+        extra, writable = self.take_saved("extra")
+        # reset-after: the gradient of W_hn h + b_hn (the rest of the recurrent gradient equals d_in's)
+        d_rec_n = None if not self.reset_after else extra if writable else xp.empty_like(extra)
+        g_seq = self.output_grad(g_out) if g_out.any() else None  # last-state-only layers: no sequence gradient
         keep, drop = self.order.keep, self.order.drop
-        d_in = xp.empty_like(acts)  # gradient of the input projection (r, z, n pre-activations)
-        d_rec = xp.empty_like(acts) if self.reset_after else None  # of W_hh h + b_hh (differs in n)
         w_rz, w_n = w_hh[:2 * h], w_hh[2 * h:]
+        d_rec = xp.empty((n, g3), acts.dtype)  # one step's recurrent gradient, for one GEMM with W_hh
         dh = g_h
         with single_threaded_blas():
             for t in range(t_len - 1, -1, -1):
                 a, hp, di = acts[t], hs[t], d_in[t]
                 r, z, nn = a[:, :h], a[:, h:2 * h], a[:, 2 * h:]
-                dh_t = dh + g_seq[t]
+                dh_t = dh if g_seq is None else dh + g_seq[t]
                 if keep is not None:
                     dh_t = dh_t * keep[t]
-                dan = dh_t * (1 - z) * (1 - nn * nn)          # h' = (1−z)n + z h: dh'/dn = 1−z; tanh' = 1 − n²
-                di[:, 2 * h:] = dan
-                xp.multiply(dh_t * (hp - nn), z * (1 - z), out=di[:, h:2 * h])  # dh'/dz = h − n
-                dh_prev = dh_t * z                                              # dh'/dh (direct) = z
+                # every read of a's activations comes before the writes into di (which may be a)
+                dan = dh_t * (1 - z) * (1 - nn * nn)      # h' = (1−z)n + z h: dh'/dn = 1−z; tanh' = 1 − n²
+                dz = dh_t * (hp - nn) * (z * (1 - z))     # dh'/dz = h − n
+                dh_prev = dh_t * z                        # dh'/dh (direct) = z
                 if self.reset_after:  # n = tanh(a_n + r⊙(W_hn h + b_hn)): dn/dr = W_hn h + b_hn
-                    xp.multiply(dan * extra[t], r * (1 - r), out=di[:, :h])
-                    dr = d_rec[t]
-                    dr[:, :2 * h] = di[:, :2 * h]
-                    xp.multiply(dan, r, out=dr[:, 2 * h:])
-                    dh_prev += dr @ w_hh
+                    dr = dan * extra[t] * (r * (1 - r))
+                    xp.multiply(dan, r, out=d_rec[:, 2 * h:])
+                    di[:, :h], di[:, h:2 * h], di[:, 2 * h:] = dr, dz, dan
+                    d_rec[:, :2 * h] = di[:, :2 * h]
+                    d_rec_n[t] = d_rec[:, 2 * h:]
+                    dh_prev += d_rec @ w_hh
                 else:  # n = tanh(a_n + W_hn (r⊙h)): d/d(r⊙h) = W_hn
                     drh = dan @ w_n
-                    xp.multiply(drh * hp, r * (1 - r), out=di[:, :h])
-                    dh_prev += drh * r + di[:, :2 * h] @ w_rz
+                    dr = drh * hp * (r * (1 - r))
+                    dh_prev += drh * r
+                    di[:, :h], di[:, h:2 * h], di[:, 2 * h:] = dr, dz, dan
+                    dh_prev += di[:, :2 * h] @ w_rz
                 if keep is not None:
                     dh_prev += dh * drop[t]
                 dh = dh_prev
@@ -337,10 +432,10 @@ class GRUSequence(SequenceFunction):
         dw_hh = db_hh = None
         h_prev = hs[:-1].reshape(t_len * n, h)
         if self.reset_after:
-            flat_rec = d_rec.reshape(t_len * n, g3)
-            db_hh = flat_rec.sum(axis=0)
+            flat_n = d_rec_n.reshape(t_len * n, h)
+            db_hh = xp.concatenate([db_ih[:2 * h], flat_n.sum(axis=0)])
             if self.needs_grad[4]:
-                dw_hh = flat_rec.T @ h_prev
+                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev, flat_n.T @ h_prev])
         else:
             db_hh = db_ih
             if self.needs_grad[4]:

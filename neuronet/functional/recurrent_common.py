@@ -120,7 +120,8 @@ class SequenceFunction(Function):
         n, t, f = x.shape
         self.order = TimeOrder(lengths, n, t, reverse, xp, x.dtype)
         x_tm = self.order.to_time_major(x).reshape(t * n, f)
-        if self.needs_grad[3]:  # inputs are (x, h0, c0, weight_ih, ...); dW_ih = Σ_t dgates_tᵀ x_t needs x
+        # inputs are (x, h0, c0, weight_ih, ...); dW_ih = Σ_t dgates_tᵀ x_t needs x, and only if a graph records
+        if self.recording and self.needs_grad[3]:
             self.x_tm = x_tm
         xw = x_tm @ weight_ih.T
         if bias is not None:

@@ -1,5 +1,5 @@
-"""numba kernels for one LSTM time step, forward and backward (optional: see ``compiled.py``;
-importing this module imports numba).
+"""numba kernels for one LSTM time step, forward and backward, and the inference loops that
+keep nothing for backward (optional: see ``compiled.py``; importing this module imports numba).
 
 The NumPy loop in ``recurrent.py`` is the reference; these kernels do the same element-wise
 arithmetic of a step in one pass over the (N, H) cells instead of about ten ufunc calls, the
@@ -15,7 +15,7 @@ from ..backend import np
 from .numba_sgemm import I64 as _I64, PLAIN as _PLAIN, ROW as _ROW, compiled_sgemm
 from .compiled import compile_kernel
 
-__all__ = ["forward_step", "backward_step", "sequence_loops"]
+__all__ = ["forward_step", "backward_step", "sequence_loops", "inference_loop", "inference_loop_direct"]
 
 _F = np.float32
 _CLAMP = _F(7.90531110763549805)
@@ -126,3 +126,69 @@ def backward_loop(sgemm, acts, tanh_c, cs, g_h, g_c, g_seq, has_seq, d_acts, w_h
         dc, dc_next = dc_next, dc
     dh_0[s:e] = dh
     dc_0[s:e] = dc
+
+
+# --- inference: nothing kept for backward, PyTorch's gate order, the weights as they are -----------
+DIRECT_ROWS = 4  # up to this many rows a plain dot loop beats sgemm (which packs W_hh afresh every call)
+
+
+@compile_kernel(reassociate=True)
+def recurrent_product(h, w, out):
+    """out (m, G) = h (m, H) · wᵀ for w (G, H) as it is stored: one dot product of length H per
+    output, which vectorises (reassociated sums) without a transposed copy of w.  For the few rows
+    of batch-1 inference: OpenBLAS's sgemm packs w on every call (about 20 µs for 512×128 at one
+    row, where these dots take 2–4 µs)."""
+    m, g = out.shape
+    hid = h.shape[1]
+    for b in range(m):
+        hb, ob = h[b], out[b]
+        for j in range(g):
+            wj = w[j]
+            acc = _ZERO
+            for k in range(hid):
+                acc += wj[k] * hb[k]
+            ob[j] = acc
+
+
+@compile_kernel
+def inference_step(a, rec, c, h):
+    """One LSTM step in PyTorch's gate order (i, f, g, o) from the pre-activations a + rec (N, 4H),
+    a read only; c (N, H) updated in place, h (N, H) written.  σ(z) = ½·tanh(z/2) + ½."""
+    n, g4 = a.shape
+    hid = g4 // 4
+    for b in range(n):
+        ab, rb, cb, hb = a[b], rec[b], c[b], h[b]
+        for j in range(hid):
+            i = _HALF * tanh32(_HALF * (ab[j] + rb[j])) + _HALF
+            f = _HALF * tanh32(_HALF * (ab[hid + j] + rb[hid + j])) + _HALF
+            g = tanh32(ab[2 * hid + j] + rb[2 * hid + j])
+            o = _HALF * tanh32(_HALF * (ab[3 * hid + j] + rb[3 * hid + j])) + _HALF
+            cell = f * cb[j] + i * g  # c = f·c' + i·g
+            cb[j] = cell
+            hb[j] = o * tanh32(cell)  # h = o·tanh c
+
+
+@compile_kernel
+def inference_loop_direct(acts, hs, c, w_hh):
+    """Steps t = 0..T−1 of an LSTM that records nothing, for a few rows (up to ``DIRECT_ROWS``):
+    rec = h_t·W_hhᵀ by :func:`recurrent_product` on w_hh (4H, H) as stored, then
+    :func:`inference_step` into hs[t+1] and c.  No BLAS argument: numba types a first-class
+    function argument on every call (about 25 µs), as long as this whole loop at batch 1."""
+    t_len, m, g4 = acts.shape
+    rec = np.empty((m, g4), np.float32)
+    for t in range(t_len):
+        recurrent_product(hs[t], w_hh, rec)
+        inference_step(acts[t], rec, c, hs[t + 1])
+
+
+@compile_kernel
+def inference_loop(sgemm, acts, hs, c, w_hh_t, s, e):
+    """:func:`inference_loop_direct` for rows s:e of a larger batch: rec = h_t·W_hhᵀ by sgemm on a
+    contiguous w_hh_t (H, 4H)."""
+    t_len, _, g4 = acts.shape
+    hid, m = g4 // 4, e - s
+    rec = np.empty((m, g4), np.float32)
+    for t in range(t_len):
+        sgemm(_ROW, _PLAIN, _PLAIN, _I64(m), _I64(g4), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
+              _I64(w_hh_t.ctypes.data), _I64(g4), _ZERO, _I64(rec.ctypes.data), _I64(g4))
+        inference_step(acts[t, s:e], rec, c[s:e], hs[t + 1, s:e])
