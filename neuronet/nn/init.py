@@ -103,13 +103,17 @@ def _uniform01(shape, dtype, xp):
 def _scaled_normal(shape, mean, std, dtype, xp):
     dtype = _dtype(dtype)
     z = _standard_normal(_shape(shape), dtype, xp)
-    return (z * std + mean).astype(dtype, copy=False)
+    z *= std            # in place: a large table (an embedding) is held once, not three times
+    z += mean
+    return z.astype(dtype, copy=False)
 
 
 def _scaled_uniform(shape, low, high, dtype, xp):
     dtype = _dtype(dtype)
     u = _uniform01(_shape(shape), dtype, xp)
-    return (u * (high - low) + low).astype(dtype, copy=False)
+    u *= high - low     # in place, as _scaled_normal
+    u += low
+    return u.astype(dtype, copy=False)
 
 
 # --- constants ----------------------------------------------------------------------------------

@@ -118,3 +118,18 @@ def test_get_callable_and_errors():
         init.get("he_normall")
     with pytest.raises(TypeError, match="init.get: expected an initializer name or a callable, got int"):
         init.get(3)
+
+
+@pytest.mark.parametrize("name", ["normal", "uniform"])
+def test_random_inits_hold_one_copy_of_a_large_table(name):
+    """An embedding table of 5000×64 floats is drawn and scaled in place: the peak is one table, not three."""
+    import tracemalloc
+
+    from neuronet.nn import init
+    tracemalloc.start()
+    try:
+        w = getattr(init, name)((5000, 64))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert w.dtype == np.float32 and peak < 1.5 * w.nbytes, (peak, w.nbytes)
