@@ -197,3 +197,88 @@ def test_conv_pool_fused_without_gradient_at_small_batches(kernels_on, batch, fu
     with nt.no_grad():
         reference = nt.F.max_pool2d(nt.F.conv2d(x, w, b, padding=1, activation="relu"), 2)
     np.testing.assert_array_equal(y.numpy(), reference.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, k", [((1, 64, 128), 1), ((3, 5, 7, 9), 2), ((4, 1000), 1)])
+def test_layer_norm_means_as_sums_equal_ndarray_mean_bit_for_bit(dtype, shape, k):
+    """layer_norm's forward takes its means as sum / count in place; the reference is ndarray.mean."""
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
+    normalized = shape[len(shape) - k:]
+    w, b = rng.standard_normal(normalized).astype(dtype), rng.standard_normal(normalized).astype(dtype)
+    with nt.no_grad():
+        got = nt.F.layer_norm(nt.tensor(x), normalized, nt.tensor(w), nt.tensor(b)).numpy()
+    axes = tuple(range(len(shape) - k, len(shape)))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    want = centred * (1.0 / np.sqrt((centred * centred).mean(axis=axes, keepdims=True) + 1e-5)) * w + b
+    np.testing.assert_array_equal(got, want.astype(dtype))
+
+
+def _apply_counter(monkeypatch):
+    calls = []
+    original = linear_module.Affine.apply.__func__
+
+    def counted(cls, *inputs, **params):
+        calls.append(cls)
+        return original(cls, *inputs, **params)
+
+    monkeypatch.setattr(linear_module.Affine, "apply", classmethod(counted))
+    return calls
+
+
+def test_sequential_no_grad_route_skips_layer_calls_with_the_same_values(monkeypatch):
+    model = mlp()
+    x = nt.tensor(np.random.default_rng(7).standard_normal((1, 20)).astype(np.float32))
+    reference = model(x).numpy()
+    calls = _apply_counter(monkeypatch)
+    with nt.no_grad():
+        fast = model(x)
+    assert calls == []  # every Dense went by its array route
+    assert type(fast) is nt.Tensor and fast._creator is None and not fast.requires_grad
+    np.testing.assert_array_equal(fast.numpy(), reference)
+    model(x)  # with a gradient: the layer calls
+    assert len(calls) == 3
+
+
+def test_sequential_route_falls_back_to_the_layer_call_where_it_could_differ(monkeypatch):
+    model = nt.nn.Sequential([nt.nn.Dense(6, activation="gelu"), nt.nn.Dense(4, activity_regularizer="l1"),
+                              nt.nn.Dense(3), nt.nn.Dense(2)])
+    x = nt.tensor(np.random.default_rng(8).standard_normal((1, 5)).astype(np.float32))
+    reference = model(x).numpy()
+    seen = []
+    model[2].register_forward_hook(lambda module, args, out: seen.append(out.shape))
+    calls = _apply_counter(monkeypatch)
+    with nt.no_grad():
+        fast = model(x)
+    assert seen == [(1, 3)]  # the hook ran
+    assert model[1].activity_loss is not None
+    assert len(calls) == 3  # gelu's Dense, the regularized one and the hooked one were called; the last routed
+    np.testing.assert_array_equal(fast.numpy(), reference)
+
+
+def test_sequential_route_casts_and_refuses_as_the_layer_call():
+    model = mlp()
+    model(nt.ones(1, 20))
+    with nt.no_grad():
+        y = model(nt.tensor(np.ones((1, 20)), dtype=np.float64))  # cast by the first layer's call, then routed
+        assert y.dtype == np.float32
+        np.testing.assert_allclose(y.numpy(), model(nt.ones(1, 20)).numpy(), rtol=1e-6)
+        with pytest.raises(ValueError, match=r"Dense\(units=16\): expected input of shape \(\.\.\., 20\)"):
+            model(nt.ones(1, 21))
+
+
+def test_sequential_route_is_not_taken_in_a_step_capture():
+    model = mlp()
+    x = nt.tensor(np.random.default_rng(9).standard_normal((1, 20)).astype(np.float32))
+    model(x)
+
+    def forward(batch):
+        with nt.no_grad():
+            return model(batch)
+    captured = nt.jit(forward)
+    outputs = [captured(x).numpy() for _ in range(3)]  # recorded, recorded, replayed
+    with nt.no_grad():
+        eager = model(x).numpy()
+    for out in outputs:
+        np.testing.assert_array_equal(out, eager)
