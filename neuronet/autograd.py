@@ -214,19 +214,25 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the forward on the inputs' data; record the graph if any input needs a gradient."""
+        arrays, needs = [], []  # one pass: the data, what needs a gradient, and the check of each input
         for x in inputs:  # complex/object/string data would be computed, then cut to real in backward
             if isinstance(x, Tensor):
-                if x.data.dtype.kind in REAL_KINDS:
+                data = x.data
+                if data.dtype.kind in REAL_KINDS:
+                    arrays.append(data)
+                    needs.append(x.requires_grad)
                     continue
             elif type(x) in _PLAIN or (getattr(getattr(x, "dtype", None), "kind", "f") in REAL_KINDS
                                        and not isinstance(x, (complex, str, bytes))):
+                arrays.append(x)
+                needs.append(False)
                 continue
             _refuse_input(cls, x)
         fn = cls(**params)
-        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        needs = tuple(needs)
         fn.recording = recording = _mode.enabled and any(needs)
         fn.needs_grad = needs
-        out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs])
+        out = fn.forward(*arrays)
         given = inputs  # the tensors themselves (for a step capture): below, inputs become graph edges
         if recording:
             if _mode.tracer is not None:

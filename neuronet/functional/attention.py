@@ -38,18 +38,21 @@ def _data(a):
     return a.data if isinstance(a, Tensor) else a
 
 
-def _softmax_rows(scores, allowed, xp):
+def _softmax_rows(scores, allowed, xp, own: bool = False):
     """Row softmax of ``scores`` with ``allowed`` False (and −∞ scores) excluded; all-excluded rows give 0.
 
     Returns (P, shift, denominator): P = exp(S − shift)/denominator, the two (…, 1) statistics
-    letting :func:`_softmax_again` rebuild exactly the same P from the same scores."""
-    scores = _masked(scores, allowed, xp)
+    letting :func:`_softmax_again` rebuild exactly the same P from the same scores.  With ``own``
+    (the caller made ``scores`` and needs it no more) P is written over ``scores``."""
+    masked = _masked(scores, allowed, xp)
+    own = own or masked is not scores
+    scores = masked
     if scores.shape[-1] == 0:  # no keys: empty weights and a zero output (PyTorch's)
         peak = xp.zeros(scores.shape[:-1] + (1,), dtype=scores.dtype)
     else:
         peak = scores.max(axis=-1, keepdims=True)
     peak = xp.where(xp.isfinite(peak), peak, 0)  # a fully masked row: exp(−∞ − 0) = 0 everywhere
-    e = scores - peak
+    e = xp.subtract(scores, peak, out=scores if own and scores.dtype == peak.dtype else None)
     xp.exp(e, out=e)
     total = e.sum(axis=-1, keepdims=True)
     total = xp.where(total > 0, total, 1)
@@ -104,7 +107,8 @@ class ScaledDotProductAttention(Function):
 
     def _scores(self, q, k, additive, xp):
         """scale·Q Kᵀ + M, the softmax's input (its mask is ``self.allowed``)."""
-        scores = _matmul_t(q, k) * self.scale
+        scores = _matmul_t(q, k)
+        scores *= self.scale  # a Python float: the product stays in the scores' dtype, in place
         return scores if additive is None else scores + xp.asarray(additive)
 
     def forward(self, q, k, v, additive=None):
@@ -118,7 +122,7 @@ class ScaledDotProductAttention(Function):
             causal = _causal(xp, q.shape[-2], k.shape[-2])
             allowed = causal if allowed is None else allowed & causal
         self.allowed = allowed
-        p, self.peak, self.total = _softmax_rows(self._scores(q, k, additive, xp), allowed, xp)
+        p, self.peak, self.total = _softmax_rows(self._scores(q, k, additive, xp), allowed, xp, own=True)
         p = p.astype(q.dtype, copy=False)
         self.keep = None
         if self.dropout_p > 0:

@@ -19,6 +19,10 @@ _NUMPY_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 def as_tuple(fn: str, name: str, value, n: int, minimum: int = 1) -> tuple:
     """``value`` (an int or a sequence of ``n`` ints, each ≥ ``minimum``) as an ``n``-tuple of ints."""
+    if type(value) is int and value >= minimum:  # the common cases first: conv and pool layers call this per call
+        return (value,) * n
+    if type(value) is tuple and len(value) == n and all(type(v) is int and v >= minimum for v in value):
+        return value
     items = (value,) * n if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else value
     try:
         items = tuple(items)

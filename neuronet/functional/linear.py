@@ -24,24 +24,27 @@ class Affine(Function):
         self.activation = activation
 
     def forward(self, x, w, b=None, r=None):
-        xp = array_module(x)
-        self.x_shape = x.shape
-        self.x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x  # no -1: any size may be 0
-        self.w = w
-        with blas_for_product(*self.x2.shape, w.shape[0]):  # small products: one BLAS thread
-            y = self.x2 @ w.T  # one GEMM over all leading dimensions
+        shape = x.shape
+        x2 = x.reshape(math.prod(shape[:-1]), shape[-1]) if x.ndim != 2 else x  # no -1: any size may be 0
+        with blas_for_product(x2.shape[0], shape[-1], w.shape[0]):  # small products: one BLAS thread
+            y = x2 @ w.T  # one GEMM over all leading dimensions
         if b is not None:
             y += b
         if r is not None:
             y += r.reshape(y.shape)
-        if self.activation == "relu":
-            relu_into(y, y, xp)
-        elif self.activation == "tanh":
-            xp.tanh(y, out=y)
-        elif self.activation == "sigmoid":
-            y = _sigmoid(y, xp)
-        self.y = y if self.activation else None
-        return y.reshape(x.shape[:-1] + (w.shape[0],))
+        activation = self.activation
+        if activation is not None:
+            xp = array_module(x)
+            if activation == "relu":
+                relu_into(y, y, xp)
+            elif activation == "tanh":
+                xp.tanh(y, out=y)
+            elif activation == "sigmoid":
+                y = _sigmoid(y, xp)
+        if self.recording:  # what backward needs (nothing under no_grad)
+            self.x_shape, self.x2, self.w = shape, x2, w
+            self.y = y if activation else None
+        return y if x.ndim == 2 else y.reshape(shape[:-1] + (w.shape[0],))
 
     def backward(self, gy):
         # y = act(z), z = x Wᵀ + b (+ r):  dz = dy·act'(z);  dX = dz W,  dW = dzᵀ X,  db = Σ_rows dz
@@ -61,7 +64,11 @@ class Affine(Function):
 
 
 def _check(fn, x, weight, bias, residual=None):
-    xs, ws = tuple(x.shape), tuple(weight.shape)
+    xs, ws = x.shape, weight.shape
+    if (len(ws) == 2 and xs and xs[-1] == ws[1] and residual is None
+            and (bias is None or bias.shape == ws[:1])):  # the common case, at a glance
+        return
+    xs, ws = tuple(xs), tuple(ws)
     if len(ws) != 2:
         raise ValueError(f"{fn}: weight must have shape (out_features, in_features), got {ws}")
     if len(xs) == 0 or xs[-1] != ws[1]:

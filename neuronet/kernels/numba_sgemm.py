@@ -49,3 +49,20 @@ class _Sgemm(WrapperAddressProtocol):
     def signature(self):
         i32, i64, f32 = types.int32, types.int64, types.float32
         return types.void(i32, i32, i32, i64, i64, i64, f32, i64, i64, i64, i64, f32, i64, i64)
+
+
+_SGEMM_TYPE = []  # the numba type of every _Sgemm, made once
+
+
+def _typeof_sgemm(val, c):
+    """numba's type for an _Sgemm argument, made once: numba's own rule for these objects builds a
+    new function type from ``signature()`` on every call of a kernel (about 20 µs, more than a
+    batch-1 convolution's arithmetic)."""
+    if not _SGEMM_TYPE:
+        _SGEMM_TYPE.append(types.FunctionType(val.signature()))
+    return _SGEMM_TYPE[0]
+
+
+from numba.core.typing.typeof import typeof_impl  # noqa: E402
+
+typeof_impl.register(_Sgemm)(_typeof_sgemm)

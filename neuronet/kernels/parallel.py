@@ -234,9 +234,12 @@ def _row_blocks(start: int, stop: int, max_rows: int) -> list:
     return list(zip(edges[:-1], edges[1:]))
 
 
+_NO_CHANGE = nullcontext()  # reusable and re-entrant: no new object per product
+
+
 def blas_for_product(m: int, k: int, n: int):
     """A context for an (m, k) by (k, n) product: BLAS at one thread when the product is too small
     to gain from more (waking the idle workers costs more than it saves), otherwise no change."""
     if _OPENBLAS_SINGLE <= m * k * n < _SMALL_PRODUCT and blas_thread_count() > 1:
         return single_threaded_blas()
-    return nullcontext()
+    return _NO_CHANGE

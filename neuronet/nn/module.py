@@ -202,6 +202,8 @@ class Module:
         if self._hooks:  # forward/backward hooks (hooks.py); None for a module that never had one
             from .hooks import call_with_hooks
             return call_with_hooks(self, self._build_and_forward, args, kwargs)
+        if self.built:  # _build_and_forward's common case, one call less per layer
+            return self.forward(*args, **kwargs)
         return self._build_and_forward(args, kwargs)
 
     def _build_and_forward(self, args, kwargs):

@@ -9,7 +9,7 @@ import contextlib
 import threading
 
 from .. import backend
-from ..autograd import no_grad
+from ..autograd import _mode, _wrap, no_grad
 from ..backend import np
 from ..tensor import Tensor
 from .layers.activation import ReLU
@@ -101,6 +101,7 @@ class Sequential(Module):
             for layer in layers:
                 x = layer(x)
             return x
+        plan = []
         i = 0
         while i < len(layers):
             layer, options = layers[i], {}
@@ -111,6 +112,10 @@ class Sequential(Module):
             if i < len(layers) and hasattr(layer, "fuses_max_pool") and layer.fuses_max_pool(layers[i]):
                 options["then_pool"] = layers[i]  # pooled in the convolution's pass, the full output never stored
                 i += 1
+            plan.append((layer, options))
+        if not _mode.enabled and _mode.capture is None and isinstance(x, Tensor):
+            return _infer(plan, x)
+        for layer, options in plan:
             x = layer(x, **options)
         return x
 
@@ -141,3 +146,25 @@ class Sequential(Module):
         """The configuration of every layer, in order (layers added with :meth:`add` included)."""
         return {"class": config_name(type(self)),
                 "config": {"layers": [{"__module__": layer.get_config()} for layer in self.children()]}}
+
+
+def _infer(plan, x):
+    """The layers of ``plan`` applied to ``x`` without recording a graph: a layer that offers an
+    ``infer_array(data, **options)`` (Dense) is given the array itself, which skips the per-call
+    work of a layer call (input checks, Tensor wrapping, Function bookkeeping) — most of a batch-1
+    call's time; it returns None when its call could differ (hooks, another dtype, a bad shape),
+    and every other layer is called as usual.  Values are those of the layer calls."""
+    data, tensor = x.data, x
+    for i, (layer, options) in enumerate(plan):
+        route = getattr(layer, "infer_array", None)
+        out = None if route is None else route(data, **options)
+        if out is not None:
+            data, tensor = out, None
+            continue
+        tensor = layer(tensor if tensor is not None else _wrap(data), **options)
+        if not isinstance(tensor, Tensor):  # a layer that returns something else (a tuple): the rest as usual
+            for later, later_options in plan[i + 1:]:
+                tensor = later(tensor, **later_options)
+            return tensor
+        data = tensor.data
+    return tensor if tensor is not None else _wrap(data)

@@ -76,7 +76,15 @@ class _Layer(Module):
     activity_loss = None
 
     def _float_dtype(self):
-        """The dtype integer inputs are cast to: the first floating parameter's, else the default."""
+        """The dtype integer inputs are cast to: the first floating parameter's, else the default.
+
+        The layer's own parameters come first in ``parameters()``, so they are looked at directly
+        (no traversal of sub-modules: this runs on every call, and a batch-1 call is short)."""
+        own = self.__dict__
+        for name in self._param_names:
+            p = own.get(name)
+            if p is not None and p.data.dtype.kind == "f":
+                return p.data.dtype
         for p in self.parameters():
             if p.data.dtype.kind == "f":
                 return p.data.dtype
@@ -87,6 +95,31 @@ class _Layer(Module):
         return name() if callable(name) else type(self).__name__
 
     def __call__(self, *args, **kwargs):
+        if args and not self._inputs_ready(args):
+            args = self._checked_inputs(args)
+        out = super().__call__(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            from .activity_regularization import record_activity
+            record_activity(self, out)
+        return out
+
+    def _inputs_ready(self, args) -> bool:
+        """Whether every input is already what the layer computes with (real tensors or None, its
+        float inputs in its own dtype): the common case, checked at almost no cost per call (a
+        batch-1 call is a few microseconds of arithmetic); anything else goes to _checked_inputs."""
+        for a in args:
+            if not (a is None or (isinstance(a, Tensor) and a.data.dtype.kind in REAL_KINDS)):
+                return False
+        if self.float_inputs:
+            dtype = self._float_dtype()
+            for a in args[:self.float_inputs]:
+                if a is None or a.data.dtype != dtype:
+                    return False
+        return True
+
+    def _checked_inputs(self, args) -> tuple:
+        """The inputs as the layer takes them (module docstring): lists as tensors, integer or
+        other-precision float data in its float positions cast to the layer's dtype."""
         if args:
             name = None
             checked = []
@@ -102,12 +135,10 @@ class _Layer(Module):
                 kind = getattr(getattr(data, "dtype", None), "kind", "f")
                 if kind in "biu":
                     checked[i] = Tensor(data.astype(self._float_dtype()))
-                elif kind == "f" and data.dtype != self._float_dtype():
-                    from ...functional.math import cast  # float64 data into a float32 layer: one dtype, keeping the graph
-                    checked[i] = cast(a if isinstance(a, Tensor) else Tensor(data), self._float_dtype())
+                elif kind == "f":
+                    dtype = self._float_dtype()
+                    if data.dtype != dtype:
+                        from ...functional.math import cast  # float64 data into a float32 layer: one dtype, keeping the graph
+                        checked[i] = cast(a if isinstance(a, Tensor) else Tensor(data), dtype)
             args = tuple(checked)
-        out = super().__call__(*args, **kwargs)
-        if self.activity_regularizer is not None:
-            from .activity_regularization import record_activity
-            record_activity(self, out)
-        return out
+        return args

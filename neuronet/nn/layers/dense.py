@@ -12,7 +12,7 @@ import math
 from ... import backend
 from ...checks import positive_int
 from ...functional.activation import activation_name, get_activation
-from ...functional.linear import dense
+from ...functional.linear import _FUSED, Affine, dense
 from .. import init
 from .activity_regularization import get_activity_regularizer
 from .base import _Layer
@@ -101,6 +101,31 @@ class Dense(_Layer):
             raise ValueError(f"{self._name()}: expected input of shape (..., {self.in_features}) as the layer was "
                              f"built for {self.in_features} input features, received shape {shape}")
         return dense(x, self.weight, self.bias, "relu" if then_relu else self.activation)
+
+    def infer_array(self, data, *, then_relu: bool = False):
+        """``forward`` of the array ``data`` without a graph, for ``Sequential``'s inference route
+        (``nn/sequential.py``): the same fused Function's forward on the arrays, without a layer
+        call around it.  None when the layer call could differ — hooks, an activity regularizer, a
+        subclass's own forward, an input of another dtype (cast) or shape (error), an activation
+        the Function does not fuse — so that the caller makes the call instead."""
+        weight, bias = self.weight, self.bias
+        if (self._hooks is not None or self.activity_regularizer is not None or weight is None
+                or type(self).forward is not Dense.forward or (then_relu and not self.fuses_relu)):
+            return None
+        w = weight.data
+        if (data.dtype != w.dtype or not data.ndim or data.shape[-1] != self.in_features or w.ndim != 2
+                or w.shape[1] != self.in_features):
+            return None
+        activation = "relu" if then_relu else self.activation
+        key = activation.lower() if isinstance(activation, str) else activation
+        try:
+            fused = _FUSED[key]
+        except (KeyError, TypeError):  # another activation (or an unhashable callable): the layer call applies it
+            return None
+        b = None if bias is None else bias.data
+        if b is not None and b.shape != w.shape[:1]:
+            return None
+        return Affine(fused).forward(data, w, b)
 
     def extra_repr(self) -> str:
         act = activation_name(self.activation)
