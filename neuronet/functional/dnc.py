@@ -13,9 +13,9 @@ much row i was written right after row j.  One write head, R read heads; per tim
                                                                               :func:`temporal_link`
    precedence         p_t = (1 − Σ_i w_i) p_{t−1} + w                         :func:`precedence_update`
 5. read weightings    forward f = L_t w^r_{t−1}, backward b = L_tᵀ w^r_{t−1},
-                      w^r = π_b b + π_c c^r + π_f f                          (the model)
+                      w^r = π_b b + π_c c^r + π_f f                          :func:`read_weighting`
 
-The allocation and the link update are Functions with hand-written backwards (the cumulative
+The allocation, the link update and the read weighting are Functions with hand-written backwards (the cumulative
 product and the (B, N, N) update would otherwise be a chain of primitives and temporaries); the
 usage and precedence updates are a few elementwise ops composed from existing ones.  As in
 DeepMind's reference (``addressing.py``, ``Freeness._allocation``), usage is first mapped to
@@ -27,7 +27,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module
 
-__all__ = ["allocation_weighting", "temporal_link", "usage_update", "precedence_update"]
+__all__ = ["allocation_weighting", "temporal_link", "usage_update", "precedence_update", "read_weighting"]
 
 _EPS = 1e-6  # the reference's floor on usage: ∏ u stays > 0, so its backward can divide by u
 
@@ -84,6 +84,26 @@ class TemporalLink(Function):
         gw = xp.einsum("bij,bj->bi", g, precedence) - gl.sum(axis=2) - gl.sum(axis=1)
         gp = xp.einsum("bij,bi->bj", g, w)
         return glink, gp, gw
+
+
+class ReadWeighting(Function):
+    def forward(self, link, w_prev, content, modes):
+        xp = array_module(link)
+        fwd = w_prev @ xp.swapaxes(link, 1, 2)                             # f_r = L w_r, as rows (B, R, N)
+        bwd = w_prev @ link                                                # b_r = Lᵀ w_r
+        self.saved = (link, w_prev, content, modes, fwd, bwd)
+        return modes[:, :, 0:1] * bwd + modes[:, :, 1:2] * content + modes[:, :, 2:3] * fwd
+
+    def backward(self, g):
+        # w = π_b Lᵀw' + π_c c + π_f L w':  df = π_f g, db = π_b g;  dL = Σ_r df_r w'_rᵀ + w'_r db_rᵀ;
+        # dw' = df L + db Lᵀ (as rows);  dc = π_c g;  dπ = Σ_i g ∘ (b, c, f)
+        xp = array_module(g)
+        link, w_prev, content, modes, fwd, bwd = self.saved
+        gf, gb = modes[:, :, 2:3] * g, modes[:, :, 0:1] * g
+        glink = (xp.swapaxes(gf, 1, 2) @ w_prev + xp.swapaxes(w_prev, 1, 2) @ gb) if self.needs_grad[0] else None
+        gw = gf @ link + gb @ xp.swapaxes(link, 1, 2)
+        gmodes = xp.stack([(g * bwd).sum(axis=2), (g * content).sum(axis=2), (g * fwd).sum(axis=2)], axis=2)
+        return glink, gw, modes[:, :, 1:2] * g, gmodes
 
 
 def _shape(t):
@@ -151,6 +171,28 @@ def usage_update(usage, write_weighting, free_gates, read_weightings):
     for r in range(fs[1]):  # loop over read heads
         u = u * (1 - free_gates[:, r:r + 1] * read_weightings[:, r])
     return u
+
+
+def read_weighting(link, prev_read_weightings, content_weightings, read_modes):
+    """Read weightings from the read modes: w = π_b b + π_c c + π_f f, forward f = L w', backward b = Lᵀ w'.
+
+    link (B, N, N); the previous read weightings w' and the content weightings c (B, R, N); read modes
+    π (B, R, 3) in the order (backward, content, forward) → (B, R, N).  One Function: the two
+    products with L and their (B, N, N) gradient in one place.
+
+    Example:
+        >>> L = nt.tensor([[[0.0, 0.0], [1.0, 0.0]]])  # row 1 written after row 0
+        >>> w = F.read_weighting(L, nt.tensor([[[1.0, 0.0]]]), nt.tensor([[[0.5, 0.5]]]), nt.tensor([[[0.0, 0.0, 1.0]]]))
+        >>> w.numpy()  # forward mode: from row 0 to the row written next
+        array([[[0., 1.]]], dtype=float32)
+    """
+    ls, ws, cs, ms = _shape(link), _shape(prev_read_weightings), _shape(content_weightings), _shape(read_modes)
+    _need("read_weighting", len(ls) == 3 and ls[1] == ls[2] and len(ws) == 3 and ws == cs
+          and ws[0] == ls[0] and ws[2] == ls[1] and ms == (ws[0], ws[1], 3),
+          f"expected link (batch, rows, rows), prev_read_weightings and content_weightings (batch, R, rows), "
+          f"read_modes (batch, R, 3); got link {ls}, prev_read_weightings {ws}, content_weightings {cs}, "
+          f"read_modes {ms}")
+    return ReadWeighting.apply(link, prev_read_weightings, content_weightings, read_modes)
 
 
 def precedence_update(precedence, write_weighting):

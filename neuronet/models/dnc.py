@@ -24,10 +24,10 @@ from __future__ import annotations
 from ..backend import array_module, get_default_dtype, is_float_dtype, np
 from ..checks import positive_int
 from ..functional.activation import sigmoid, softmax, softplus
-from ..functional.dnc import allocation_weighting, precedence_update, temporal_link, usage_update
+from ..functional.dnc import allocation_weighting, precedence_update, read_weighting, temporal_link, usage_update
 from ..functional.math import matmul, tanh
 from ..functional.memory import content_addressing, memory_write
-from ..functional.shape import concat, reshape, stack, swapaxes
+from ..functional.shape import concat, reshape, stack
 from ..nn import Dense
 from ..tensor import Tensor
 from ..train import Model
@@ -127,12 +127,10 @@ class DNC(Model):
             link = temporal_link(link, precedence, w_write)
             precedence = precedence_update(precedence, w_write)
             # 4. read weightings: backward b = Lᵀ w, content, forward f = L w (per head)
-            forward_w = matmul(w_read, swapaxes(link, 1, 2))             # (B, R, N): Σ_j L_ij w_j
-            backward_w = matmul(w_read, link)                            # Σ_i L_ij w_i
             content_r = stack([content_addressing(memory, p["read_keys"][:, k], p["read_strengths"][:, k:k + 1])
                                for k in range(r)], axis=1)               # loop over read heads
             modes = p["read_modes"]
-            w_read = modes[:, :, 0:1] * backward_w + modes[:, :, 1:2] * content_r + modes[:, :, 2:3] * forward_w
+            w_read = read_weighting(link, w_read, content_r, modes)
             reads = reshape(matmul(w_read, memory), b, r * w)
             outputs.append(self.out(concat([h, reads], axis=1)))
             if return_weights:

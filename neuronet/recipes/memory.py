@@ -311,11 +311,13 @@ def make_copy_dnc():
     return DNC(8, memory_rows=128, memory_width=20, read_heads=1, controller_units=100)
 
 
-def run_dnc_copy(out=None, epochs=None, lr=None, seed: int = 0, print_fn=print, minutes: float | None = None, **_):
+def run_dnc_copy(out=None, epochs=None, lr=None, seed: int = 0, print_fn=print, minutes: float | None = None,
+                 eval_sequences: int = 100, **_):
     """Train a DNC on the copy task at the ``ntm-copy`` settings (batch 32, lengths 1–20, Adam 1e-3, norm
     clipped at 10, stop at ≤ 0.05 bits wrong per training sequence over 100 batches, or after ``epochs``
     batches, default 4000, or ``minutes``); bits wrong per sequence at lengths 20, 40, 60, 80 and heat maps
-    of its memory use. The NTM and LSTM figures to compare with come from ``ntm-copy``."""
+    of its memory use (``eval_sequences`` test sequences per length). The NTM and LSTM figures to compare
+    with come from ``ntm-copy``."""
     out = out or os.path.join("runs", "dnc-copy")
     os.makedirs(out, exist_ok=True)
     log_file = open(os.path.join(out, "train_log.jsonl"), "a")
@@ -336,7 +338,8 @@ def run_dnc_copy(out=None, epochs=None, lr=None, seed: int = 0, print_fn=print, 
     tests = {f"length {n}": (lambda n: lambda b, rng: copy_task(b, n, 8, rng))(n) for n in (20, 40, 60, 80)}
     result = {"params": model.count_params(), "train_seconds": round(time.time() - t0, 1),
               "trained_steps": history[-1]["step"] if history else 0, "kept_step": best and best["step"],
-              "bits_wrong_per_sequence": {k: bits_wrong(model, s) for k, s in tests.items()}}
+              "bits_wrong_per_sequence": {k: bits_wrong(model, s, n=eval_sequences, batch=min(50, eval_sequences))
+                                          for k, s in tests.items()}}
     result["sequences"] = 32 * result["trained_steps"]
     log(json.dumps({"dnc": result}))
     model.save(os.path.join(out, "dnc.safetensors"))

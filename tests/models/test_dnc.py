@@ -62,6 +62,18 @@ def test_temporal_link_grad_and_small_case():
     np.testing.assert_allclose(link.data[0].T @ np.eye(3)[2], [1, 0, 0])
 
 
+def test_read_weighting_grad_and_modes():
+    r = _rng()
+    check_grad(F.read_weighting, r.uniform(0, 0.5, (B, N, N)), _simplex(r, B, 2, N), _simplex(r, B, 2, N),
+               _simplex(r, B, 2, 3))
+    link = np.zeros((1, 3, 3))
+    link[0, 2, 0] = link[0, 1, 2] = 1.0  # written in the order 0, 2, 1
+    prev, content = np.eye(3)[None, [2]], np.full((1, 1, 3), 1 / 3)
+    for mode, expected in ((0, [1, 0, 0]), (1, [1 / 3] * 3), (2, [0, 1, 0])):  # backward, content, forward
+        w = F.read_weighting(nt.tensor(link), nt.tensor(prev), nt.tensor(content), nt.tensor(np.eye(3)[None, [mode]]))
+        np.testing.assert_allclose(w.data[0, 0], expected)
+
+
 def test_usage_and_precedence_grad_and_values():
     r = _rng()
     check_grad(F.usage_update, r.uniform(size=(B, N)), _simplex(r, B, N), r.uniform(size=(B, 2)),
@@ -81,6 +93,8 @@ def test_errors_name_the_function_and_shapes():
         F.usage_update(nt.ones(1, 3), nt.ones(1, 3), nt.ones(1, 2), nt.ones(1, 2, 4))
     with pytest.raises(ValueError, match=r"precedence_update: .*got \(1, 3\) and \(1, 4\)"):
         F.precedence_update(nt.ones(1, 3), nt.ones(1, 4))
+    with pytest.raises(ValueError, match=r"read_weighting: .*read_modes \(1, 1, 2\)"):
+        F.read_weighting(nt.ones(1, 3, 3), nt.ones(1, 1, 3), nt.ones(1, 1, 3), nt.ones(1, 1, 2))
     with pytest.raises(ValueError, match=r"DNC: expected input of shape \(batch, time, features\), received \(2, 5\)"):
         nt.models.DNC(3, memory_rows=4, memory_width=4, controller_units=4)(nt.ones(2, 5))
 
@@ -141,15 +155,27 @@ def test_dnc_learns_short_copies():
     assert bits_wrong(model, lambda b, rng: copy_task(b, 5, 4, rng)) < 0.5, history
 
 
-def test_dnc_copy_recipe_runs_from_the_cli(tmp_path):
-    """``neuronet train dnc-copy --epochs 1``: trains a step, evaluates at 20-80, saves, draws."""
+def test_dnc_copy_recipe_runs(tmp_path):
+    """``neuronet train dnc-copy`` is registered; one step of it trains, evaluates at 20-80, saves, draws."""
     import json
 
-    from neuronet.cli import main
-    assert main(["train", "dnc-copy", "--epochs", "1", "--out", str(tmp_path), "--quiet"]) == 0
+    from neuronet.recipes import get_recipe
+    from neuronet.recipes.memory import run_dnc_copy
+    assert get_recipe("dnc-copy").run is run_dnc_copy
+    run_dnc_copy(out=str(tmp_path), epochs=1, eval_sequences=4, print_fn=lambda *a: None)
     report = json.loads((tmp_path / "report.json").read_text())
     dnc = report["models"]["dnc"]
     assert dnc["params"] == 61856 and set(dnc["bits_wrong_per_sequence"]) == {f"length {n}" for n in (20, 40, 60, 80)}
     assert (tmp_path / "dnc.safetensors").exists()
     pytest.importorskip("matplotlib")
     assert (tmp_path / "memory_use.png").exists()
+
+
+def test_dnc_copy_example_runs(tmp_path):
+    """examples/dnc_copy.py's code path, with a small DNC and 2 steps."""
+    from tests.helpers import load_example
+    model = nt.models.DNC(8, memory_rows=8, memory_width=4, controller_units=8)
+    history, errors = load_example("dnc_copy").main(steps=2, plot=str(tmp_path / "m.png"), max_len=3, model=model)
+    assert len(history) == 2 and set(errors) == {3, 6}
+    pytest.importorskip("matplotlib")
+    assert (tmp_path / "m.png").exists()
