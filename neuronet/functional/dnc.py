@@ -65,7 +65,9 @@ class TemporalLink(Function):
     def forward(self, link, precedence, w):
         xp = array_module(link)
         wi, wj = w[:, :, None], w[:, None, :]
-        out = (1 - wi - wj) * link + wi * precedence[:, None, :]
+        out = (1 - wi) - wj                                                # one (B, N, N) array, updated in place
+        out *= link
+        out += wi * precedence[:, None, :]
         diag = xp.arange(link.shape[1])
         out[:, diag, diag] = 0                                             # no self-links
         self.saved = (link, precedence, w)
@@ -79,7 +81,10 @@ class TemporalLink(Function):
         diag = xp.arange(link.shape[1])
         g = gy.copy()
         g[:, diag, diag] = 0
-        glink = g * (1 - w[:, :, None] - w[:, None, :]) if self.needs_grad[0] else None
+        glink = None
+        if self.needs_grad[0]:
+            glink = (1 - w[:, :, None]) - w[:, None, :]
+            glink *= g
         gl = g * link
         gw = xp.einsum("bij,bj->bi", g, precedence) - gl.sum(axis=2) - gl.sum(axis=1)
         gp = xp.einsum("bij,bi->bj", g, w)
@@ -100,7 +105,12 @@ class ReadWeighting(Function):
         xp = array_module(g)
         link, w_prev, content, modes, fwd, bwd = self.saved
         gf, gb = modes[:, :, 2:3] * g, modes[:, :, 0:1] * g
-        glink = (xp.swapaxes(gf, 1, 2) @ w_prev + xp.swapaxes(w_prev, 1, 2) @ gb) if self.needs_grad[0] else None
+        glink = None
+        if self.needs_grad[0]:
+            for r in range(g.shape[1]):  # loop over read heads: outer products, cheaper than a matmul of inner size 1
+                outer = gf[:, r, :, None] * w_prev[:, r, None, :]
+                outer += w_prev[:, r, :, None] * gb[:, r, None, :]
+                glink = outer if glink is None else glink + outer
         gw = gf @ link + gb @ xp.swapaxes(link, 1, 2)
         gmodes = xp.stack([(g * bwd).sum(axis=2), (g * content).sum(axis=2), (g * fwd).sum(axis=2)], axis=2)
         return glink, gw, modes[:, :, 1:2] * g, gmodes
