@@ -21,7 +21,7 @@ The memory size is not a parameter: ``memory_rows`` may be raised after training
 """
 from __future__ import annotations
 
-from ..backend import array_module, get_default_dtype, is_float_dtype, np
+from ..backend import array_module, get_default_dtype, is_float_dtype
 from ..checks import positive_int
 from ..functional.activation import sigmoid, softmax, softplus
 from ..functional.dnc import allocation_weighting, precedence_update, read_weighting, temporal_link, usage_update
