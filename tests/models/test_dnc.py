@@ -183,11 +183,12 @@ def test_dnc_copy_example_runs(tmp_path):
 
 @pytest.mark.slow
 def test_dnc_copy_readme_figures(tmp_path):
-    """README: `neuronet train dnc-copy` (seed 0) — the DNC stops at 1,200 batches with 0.11 bits wrong
-    at length 20, 4.7 at 40 and 43.4 at 80 (about 25 minutes on 2 loaded cores)."""
+    """README: `neuronet train dnc-copy` (seed 0) — the DNC stops at 1,200 batches with 0.42 bits wrong
+    at length 20, 4.3 at 40 and 5.9 at 60 (about 12 minutes on 2 loaded cores). Margins: the same seed
+    with float rounding changed (an earlier run) gave 0.11 / 4.7 / 9.1."""
     import json
 
     from neuronet.cli import main
     assert main(["train", "dnc-copy", "--out", str(tmp_path), "--quiet"]) == 0
     bits = json.loads((tmp_path / "report.json").read_text())["models"]["dnc"]["bits_wrong_per_sequence"]
-    assert bits["length 20"] <= 0.5 and bits["length 40"] <= 8.0 and bits["length 80"] <= 80.0
+    assert bits["length 20"] <= 1.0 and bits["length 40"] <= 8.0 and bits["length 60"] <= 15.0
