@@ -26,6 +26,7 @@ from .noise import *  # noqa: F401,F403
 from .graph import *  # noqa: F401,F403
 from .graph_norm import *  # noqa: F401,F403
 from .memory import *  # noqa: F401,F403
+from .dnc import *  # noqa: F401,F403
 from .word2vec import *  # noqa: F401,F403
 from . import operators as _operators
 

@@ -15,5 +15,6 @@ from .frechet import *  # noqa: F401,F403
 from .gan import *  # noqa: F401,F403
 from .graph import *  # noqa: F401,F403
 from .ntm import *  # noqa: F401,F403
+from .dnc import *  # noqa: F401,F403
 from . import word2vec  # noqa: F401  (nt.models.word2vec: skip-gram and CBOW)
 from .pretraining import *  # noqa: F401,F403

@@ -270,3 +270,97 @@ register(Recipe(
     target="NTM below the LSTM in bits wrong", run=run_recall, kind="experiment",
     train_time="11 min (load; not converged)", reported="bits wrong of 18 at 6 items: NTM 0.22, LSTM 7.1",
 ))
+
+
+# --- the Differentiable Neural Computer on the copy task -------------------------------------------
+
+__all__ += ["save_dnc_heatmaps", "make_copy_dnc", "run_dnc_copy"]
+
+
+def save_dnc_heatmaps(model, x, path: str, title: str = "") -> str:
+    """A DNC's memory use on one sequence, as a PNG: the input, the write and read weightings and the
+    usage (memory row × time), and the final temporal link matrix L[i, j] (row i written after row j)."""
+    from .._pyplot import pyplot
+    plt = pyplot("save_dnc_heatmaps")
+
+    with no_grad():
+        _, trace = model(Tensor(x[:1]), return_weights=True)
+    used = int(max(trace["write"][0].argmax(axis=1).max(), trace["read"][0].argmax(axis=1).max())) + 4
+    rows = min(used, trace["write"].shape[2])
+    fig, axes = plt.subplots(1, 5, figsize=(21, 4))
+    try:
+        axes[0].imshow(x[0].T, aspect="auto", cmap="Greys", interpolation="nearest")
+        axes[0].set(title="input (channels × time)", xlabel="time step", ylabel="channel")
+        for ax, key in zip(axes[1:4], ("write", "read", "usage")):
+            ax.imshow(trace[key][0][:, :rows].T, aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                      interpolation="nearest", origin="lower")
+            ax.set(title=f"{key} weighting" if key != "usage" else "usage", xlabel="time step", ylabel="memory row")
+        axes[4].imshow(trace["link"][0][:rows, :rows], cmap="magma", vmin=0, vmax=1, interpolation="nearest",
+                       origin="lower")
+        axes[4].set(title="link matrix L[i, j] at the end", xlabel="row j (written before)", ylabel="row i")
+        fig.suptitle(title or f"DNC memory use, sequence of {x.shape[1]} steps")
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return path
+
+
+def make_copy_dnc():
+    """The DNC of ``dnc-copy``: the NTM recipe's sizes (LSTM 100, 128 × 20 memory, one read head)."""
+    from ..models.dnc import DNC
+    return DNC(8, memory_rows=128, memory_width=20, read_heads=1, controller_units=100)
+
+
+def run_dnc_copy(out=None, epochs=None, lr=None, seed: int = 0, print_fn=print, minutes: float | None = None,
+                 eval_sequences: int = 100, **_):
+    """Train a DNC on the copy task at the ``ntm-copy`` settings (batch 32, lengths 1–20, Adam 1e-3, norm
+    clipped at 10, stop at ≤ 0.05 bits wrong per training sequence over 100 batches, or after ``epochs``
+    batches, default 4000, or ``minutes``); bits wrong per sequence at lengths 20, 40, 60, 80 and heat maps
+    of its memory use (``eval_sequences`` test sequences per length). The NTM and LSTM figures to compare
+    with come from ``ntm-copy``."""
+    out = out or os.path.join("runs", "dnc-copy")
+    os.makedirs(out, exist_ok=True)
+    log_file = open(os.path.join(out, "train_log.jsonl"), "a")
+
+    def log(line):
+        log_file.write(line + "\n")
+        log_file.flush()
+        print_fn(line)
+
+    steps, lr = epochs or 4000, lr or 1e-3
+    manual_seed(seed)
+    model = make_copy_dnc()
+    t0 = time.time()
+    history = train_sequence_task(model, lambda rng: copy_task(32, int(rng.integers(1, 21)), 8, rng), steps, lr=lr,
+                                  seed=seed, log=log, deadline=None if minutes is None else t0 + minutes * 60,
+                                  target_bits=0.05)
+    best = min(history, key=lambda r: r["loss"]) if history else None
+    tests = {f"length {n}": (lambda n: lambda b, rng: copy_task(b, n, 8, rng))(n) for n in (20, 40, 60, 80)}
+    result = {"params": model.count_params(), "train_seconds": round(time.time() - t0, 1),
+              "trained_steps": history[-1]["step"] if history else 0, "kept_step": best and best["step"],
+              "bits_wrong_per_sequence": {k: bits_wrong(model, s, n=eval_sequences, batch=min(50, eval_sequences))
+                                          for k, s in tests.items()}}
+    result["sequences"] = 32 * result["trained_steps"]
+    log(json.dumps({"dnc": result}))
+    model.save(os.path.join(out, "dnc.safetensors"))
+    report = {"task": "copy", "seed": seed, "steps": steps, "lr": lr, "batch": 32, "models": {"dnc": result}}
+    try:
+        for n, name in ((20, "memory_use.png"), (60, "memory_use_60.png")):
+            x, _ = copy_task(1, n, 8, np.random.default_rng(5))
+            report[f"heatmap_{n}"] = save_dnc_heatmaps(model, x, os.path.join(out, name),
+                                                       title=f"DNC copy, length {n} (trained on 1-20)")
+    except ImportError:
+        report["heatmap_20"] = None
+    with open(os.path.join(out, "report.json"), "w") as f:
+        json.dump(report, f, indent=2)
+    log_file.close()
+    return report
+
+
+register(Recipe(
+    name="dnc-copy",
+    description="Differentiable Neural Computer on the copy task at the ntm-copy settings (train 1-20, test 20 and 40-80)",
+    data=_copy_data, model=make_copy_dnc, loss="bce_with_logits", epochs=4000, batch_size=32,
+    target="DNC: few bits wrong at 40-80, like the NTM", run=run_dnc_copy, kind="experiment",
+    train_time="692 s (load; converged at 1,200 batches)", reported="bits wrong at length 20/40/60: DNC 0.4/4.3/5.9",
+))
