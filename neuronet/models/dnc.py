@@ -25,10 +25,11 @@ from ..backend import array_module, get_default_dtype, is_float_dtype
 from ..checks import positive_int
 from ..functional.activation import sigmoid, softmax, softplus
 from ..functional.dnc import allocation_weighting, precedence_update, read_weighting, temporal_link, usage_update
-from ..functional.math import matmul, tanh
+from ..functional.math import matmul
 from ..functional.memory import content_addressing, memory_write
 from ..functional.shape import concat, reshape, stack
 from ..nn import Dense
+from .ntm import _controller_lstm_step
 from ..tensor import Tensor
 from ..train import Model
 
@@ -77,12 +78,7 @@ class DNC(Model):
 
     def _lstm_step(self, inp, state):
         """h', c' of an LSTM (gate order i, f, g, o) whose weights act on [input, h]."""
-        u = self.units
-        h, c = state
-        z = self.controller(concat([inp, h], axis=1))
-        i, f, g, o = sigmoid(z[:, :u]), sigmoid(z[:, u:2 * u] + 1.0), tanh(z[:, 2 * u:3 * u]), sigmoid(z[:, 3 * u:])
-        c = f * c + i * g
-        return o * tanh(c), c
+        return _controller_lstm_step(self.controller, self.units, inp, *state)
 
     def _split(self, h):
         p = self.interface(h)

@@ -28,6 +28,16 @@ __all__ = ["NTM", "NTMHead"]
 _MEMORY_INIT = 1e-6  # a small constant memory: every row equally similar to any key at the start
 
 
+
+def _controller_lstm_step(controller, units, inp, h, c):
+    """h', c' of an LSTM cell (gate order i, f, g, o; forget bias +1) whose one Linear ``controller``
+    acts on [input, h]: the NTM's and the DNC's controller."""
+    z = controller(concat([inp, h], axis=1))
+    u = units
+    i, f, g, o = sigmoid(z[:, :u]), sigmoid(z[:, u:2 * u] + 1.0), tanh(z[:, 2 * u:3 * u]), sigmoid(z[:, 3 * u:])
+    c = f * c + i * g
+    return o * tanh(c), c
+
 class NTMHead(Model):
     """One read or write head: a dense layer from the controller state to its addressing parameters.
 
@@ -114,11 +124,7 @@ class NTM(Model):
         if state is None:
             zeros = Tensor(np.zeros((inp.shape[0], u), dtype=self.read_init.dtype))
             state = (zeros, zeros)
-        h, c = state
-        z = self.controller(concat([inp, h], axis=1))
-        i, f, g, o = sigmoid(z[:, :u]), sigmoid(z[:, u:2 * u] + 1.0), tanh(z[:, 2 * u:3 * u]), sigmoid(z[:, 3 * u:])
-        c = f * c + i * g
-        return o * tanh(c), c
+        return _controller_lstm_step(self.controller, u, inp, *state)
 
     def forward(self, x, return_weights: bool = False):
         shape = tuple(x.shape)
