@@ -19,6 +19,7 @@ import_numba()  # numba's cache folder set before numba is first imported
 import numba.experimental.function_type  # noqa: E402,F401  (registers first-class function types)
 from numba.core import types  # noqa: E402
 from numba.core.types import WrapperAddressProtocol  # noqa: E402
+from numba.extending import typeof_impl  # noqa: E402
 
 __all__ = ["compiled_sgemm", "ROW", "PLAIN", "TRANSPOSED", "I64"]
 
@@ -49,3 +50,14 @@ class _Sgemm(WrapperAddressProtocol):
     def signature(self):
         i32, i64, f32 = types.int32, types.int64, types.float32
         return types.void(i32, i32, i32, i64, i64, i64, f32, i64, i64, i64, i64, f32, i64, i64)
+
+
+_SGEMM_TYPE = types.FunctionType(_Sgemm(0).signature())
+
+
+@typeof_impl.register(_Sgemm)
+def _typeof_sgemm(value, context):
+    """numba's type of an :class:`_Sgemm` argument, built once: numba's generic rule for a
+    ``WrapperAddressProtocol`` rebuilds it from ``signature()`` on every kernel call (~30 µs, about
+    as long as a small convolution's whole chunk)."""
+    return _SGEMM_TYPE
