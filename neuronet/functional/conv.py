@@ -16,6 +16,8 @@ from ..autograd import Function
 from ..backend import array_module
 from .activation import _sigmoid, activation_grad, get_activation, relu_into
 from ..kernels.compiled import kernel_arrays
+from .conv_strided import (channels_last_applies, strided_conv_backward, strided_conv_forward,
+                           strided_transpose_backward, strided_transpose_forward)
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
                      unpad_nchw)
 from ..kernels.parallel import chunk_bounds, map_chunks, scratch
@@ -69,6 +71,19 @@ class Conv2d(Function):
             x, w = x[:, :, None, :], w[:, :, None, :]
         n, c, o, g = x.shape[0], x.shape[1], w.shape[0], self.groups
         (oh, ow), kernel = self.out_hw, w.shape[2:]
+        sgemm = self._compiled_sgemm(x, w)
+        self.channels_last = channels_last_applies(sgemm, self.stride, c, self.padding_mode)
+        if self.channels_last:  # strided, many channels: channels-last columns, padding in the kernel
+            y = strided_conv_forward(sgemm, x, w, b, self.activation == "relu", self.pads, self.stride, self.dilation,
+                                     self.out_hw, xp)
+            if self.activation != "relu":
+                _activate(y, self.activation, xp)
+            if self.recording:
+                self.sgemm, self.x_shape, self.w_shape = sgemm, x.shape, w.shape
+                self.xpad = x if self.needs_grad[1] else None  # unpadded here
+                self.w3 = w if self.needs_grad[0] else None
+                self.y = y if self.activation else None
+            return y[:, :, 0, :] if self.one_d else y
         xpad = xp.ascontiguousarray(pad_nchw(x, self.pads, self.padding_mode))
         bounds = self._chunks(xpad.shape, kernel, x.dtype.itemsize, xp)
         row = self.row
@@ -76,7 +91,6 @@ class Conv2d(Function):
         bias = None if b is None else b[:, None, None]
         y = xp.empty((n, o, oh, ow), dtype=x.dtype)
 
-        sgemm = self._compiled_sgemm(x, w)
         if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
             from ..kernels.conv import conv_forward_images, image_group
             group = image_group(self.stride, oh, ow)
@@ -120,6 +134,8 @@ class Conv2d(Function):
         if self.one_d:
             gy = gy[:, :, None, :]
         n, o, oh, ow = gy.shape
+        if self.channels_last:
+            return self._backward_channels_last(gy, xp)
         g, kernel, c = self.groups, self.w_shape[2:], self.x_shape[1]
         k = c * kernel[0] * kernel[1]
         bounds = self._chunks(self.xpad_shape, kernel, gy.dtype.itemsize, xp)
@@ -183,6 +199,18 @@ class Conv2d(Function):
                 gx = gx[:, :, 0, :]
         if want_b:
             gb = sum_in_order([p[1] for p in parts])
+        return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
+
+
+    def _backward_channels_last(self, gy, xp):
+        from ..kernels.conv import ACTIVATION_CODES
+        want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
+        gx, gw, gb = strided_conv_backward(self.sgemm, self.xpad, self.w3, self.y, gy, ACTIVATION_CODES[self.activation],
+                                           self.needs_grad[0], self.needs_grad[1], want_b, self.pads, self.stride,
+                                           self.dilation, self.x_shape, self.w_shape, xp)
+        if self.one_d:
+            gx = None if gx is None else gx[:, :, 0, :]
+            gw = None if gw is None else gw.reshape(self.w_shape[:2] + self.w_shape[3:])
         return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
 
 
@@ -347,8 +375,13 @@ class ConvTranspose2d(Function):
         o = w.shape[1] * g
         self.x_hw = (h, wd)
         sgemm = self._compiled_sgemm(x, w)
+        self.channels_last = channels_last_applies(sgemm, self.stride, w.shape[1])
         if sgemm is not None:  # per image in compiled code: col2im(Wᵀ·x[b]) is conv2d's input gradient
-            y = self._forward_images(sgemm, xp.ascontiguousarray(x), xp.ascontiguousarray(w), b, xp)
+            if self.channels_last:  # strided, many output channels: channels-last columns, crop and bias in the kernel
+                y = strided_transpose_forward(sgemm, x, w, b, self.padding, self.full_hw, self.out_hw, self.stride,
+                                              self.dilation, xp)
+            else:
+                y = self._forward_images(sgemm, xp.ascontiguousarray(x), xp.ascontiguousarray(w), b, xp)
             if self.recording:
                 self.x = x if self.needs_grad[1] else None
                 self.w3 = w.reshape(1, c, -1) if self.needs_grad[0] else None
@@ -378,15 +411,21 @@ class ConvTranspose2d(Function):
         n, c, h, wd = self.x_shape
         g = self.groups
         (ph, pw), (fh, fw) = self.padding, self.full_hw
-        gfull = pad_nchw(gy, (ph, fh - ph - gy.shape[2], pw, fw - pw - gy.shape[3]))
         sgemm = self._compiled_sgemm(gy, self.x, self.w3)
         if sgemm is not None:
-            gx, gw = self._backward_images(sgemm, xp.ascontiguousarray(gfull), xp)
+            if self.channels_last:
+                gx, gw = strided_transpose_backward(sgemm, self.x, None if self.w3 is None else self.w3.reshape(self.w_shape),
+                                                    gy, self.needs_grad[0], self.needs_grad[1], self.padding,
+                                                    self.full_hw, self.stride, self.dilation, self.x_shape, self.w_shape, xp)
+            else:
+                gfull = pad_nchw(gy, (ph, fh - ph - gy.shape[2], pw, fw - pw - gy.shape[3]))
+                gx, gw = self._backward_images(sgemm, xp.ascontiguousarray(gfull), xp)
             gx = gx[:, :, 0, :] if self.one_d and gx is not None else gx
             if gw is not None and self.one_d:
                 gw = gw.reshape(self.w_shape[:2] + self.w_shape[3:])
             gb = gy.sum(axis=(0, 2, 3)) if len(self.needs_grad) > 2 and self.needs_grad[2] else None
             return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
+        gfull = pad_nchw(gy, (ph, fh - ph - gy.shape[2], pw, fw - pw - gy.shape[3]))
         cols, row = im2col(gfull, self.w_shape[2:], self.stride, self.dilation, (h, wd))
         # the batch folded into the GEMMs' inner dimension: colsg (G, K, N·H·row)
         colsg = cols.reshape(n, g, -1, h * row).transpose(1, 2, 0, 3).reshape(g, -1, n * h * row)

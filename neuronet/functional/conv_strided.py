@@ -1,0 +1,139 @@
+"""Strided one-group convolutions and their transposes on the channels-last kernels
+(``kernels/conv_strided.py``): what :class:`~neuronet.functional.conv.Conv2d` and
+:class:`~neuronet.functional.conv.ConvTranspose2d` run when those kernels apply.
+
+They apply to float32 NumPy arrays with numba on (``conv._compiled_sgemm`` found NumPy's sgemm),
+one group, stride ≠ 1, zero padding and at least ``CHANNELS_LAST_MIN`` channels on the side
+whose columns are built (a convolution's input, a transposed convolution's output).  The padding
+is done by the kernels (no padded copy of the input, no crop of the padded gradient), and so is
+a transposed convolution's crop and bias.  Everything else — and the reference these are tested
+against — is ``conv.py``'s NumPy chunks.  The batch runs in ``chunk_bounds`` chunks, as there,
+and dW is summed over chunks in chunk order: the same results at any thread count.
+"""
+from __future__ import annotations
+
+from ..kernels.parallel import chunk_bounds, map_chunks
+
+__all__ = ["channels_last_applies", "strided_conv_forward", "strided_conv_backward", "strided_transpose_forward",
+           "strided_transpose_backward"]
+
+
+def channels_last_applies(sgemm, stride, channels, padding_mode="zeros") -> bool:
+    """Whether the channels-last kernels run: ``sgemm`` found (numba on, float32 NumPy, one group),
+    a stride ≠ 1, zero padding and enough ``channels`` for runs of C floats to pay."""
+    if sgemm is None or tuple(stride) == (1, 1) or padding_mode != "zeros":
+        return False
+    from ..kernels.conv_strided import CHANNELS_LAST_MIN
+    return channels >= CHANNELS_LAST_MIN
+
+
+def _bounds(n, k, positions, xp):
+    return chunk_bounds(n, k * positions * 4, xp)  # one image's columns, float32
+
+
+def _sum_in_order(parts):
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
+
+
+def _geometry(w_shape, stride, dilation):
+    return (*w_shape[2:], *stride, *dilation)
+
+
+def strided_conv_forward(sgemm, x, w, b, relu, pads, stride, dilation, out_hw, xp):
+    """conv2d of x (N, C, H, W) by w (O, C, kh, kw) with zero padding ``pads`` (top, bottom, left,
+    right), plus b (or None), through max(·, 0) when ``relu``: y (N, O, OH, OW)."""
+    from ..kernels.conv_strided import strided_forward_images
+    n, c, h, wd = x.shape
+    o, k = w.shape[0], w.shape[1] * w.shape[2] * w.shape[3]
+    hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]
+    x, w2 = xp.ascontiguousarray(x), xp.ascontiguousarray(w.reshape(o, k))
+    bias = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
+    y = xp.empty((n, o) + tuple(out_hw), dtype=x.dtype)
+    flat, geometry = y.reshape(n, o, -1), _geometry(w.shape, stride, dilation)
+    map_chunks(lambda s, e: strided_forward_images(sgemm, x, w2, bias, relu, flat, pads[0], pads[2], hp, wp, *out_hw,
+                                                   *geometry, s, e), _bounds(n, k, out_hw[0] * out_hw[1], xp), x)
+    return y
+
+
+def strided_conv_backward(sgemm, x, w, y, gy, act, want_x, want_w, want_b, pads, stride, dilation, x_shape,
+                          w_shape, xp):
+    """Gradients (gx (N, C, H, W), gw (O, C, kh, kw), gb (O,); None where not wanted) of
+    :func:`strided_conv_forward` followed by the activation with code ``act`` (``kernels/conv.py``'s
+    ACTIVATION_CODES; y its output, read when act ≠ 0).  x is read for gw, w for gx."""
+    from ..kernels.conv_strided import strided_backward_images
+    n, c, h, wd = x_shape
+    o, k = w_shape[0], w_shape[1] * w_shape[2] * w_shape[3]
+    hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]
+    oh, ow = gy.shape[2:]
+    dtype = gy.dtype
+    gy = xp.ascontiguousarray(gy).reshape(n, o, -1)
+    y = gy if act == 0 else xp.ascontiguousarray(y).reshape(n, o, -1)
+    unused = xp.empty((1, c, 1, 1), dtype)  # stands for an array the kernel is told not to read
+    x = xp.ascontiguousarray(x) if want_w else unused
+    w2 = xp.ascontiguousarray(w.reshape(o, k)) if want_x else xp.empty((1, 1), dtype)
+    gx = xp.empty(x_shape, dtype) if want_x else unused
+    zeros_c = xp.zeros(c, dtype)
+    geometry = _geometry(w_shape, stride, dilation)
+
+    def chunk(s, e):
+        gw, gb = xp.zeros((o, k), dtype), xp.zeros(o, dtype)
+        strided_backward_images(sgemm, x, w2, y, gy, act, gx, zeros_c, gw, gb, want_x, want_w, want_b,
+                                pads[0], pads[2], hp, wp, oh, ow, *geometry, s, e)
+        return gw, gb
+    parts = map_chunks(chunk, _bounds(n, k, oh * ow, xp), gy)
+    gw = _sum_in_order([p[0] for p in parts]).reshape(w_shape) if want_w else None
+    gb = _sum_in_order([p[1] for p in parts]) if want_b else None
+    return (gx if want_x else None), gw, gb
+
+
+def strided_transpose_forward(sgemm, x, w, b, padding, full_hw, out_hw, stride, dilation, xp):
+    """conv_transpose2d of x (N, C_in, H, W) by w (C_in, C_out, kh, kw): the (padding-cropped) input
+    gradient of the convolution it is the adjoint of, plus b (or None): y (N, C_out, OH, OW)."""
+    from ..kernels.conv_strided import strided_backward_images
+    n, c_in, h, wd = x.shape
+    c_out, k = w.shape[1], w.shape[1] * w.shape[2] * w.shape[3]
+    dtype = x.dtype
+    gy, w2 = xp.ascontiguousarray(x).reshape(n, c_in, -1), xp.ascontiguousarray(w.reshape(c_in, k))
+    bias = xp.zeros(c_out, dtype) if b is None else xp.ascontiguousarray(b)
+    y = xp.empty((n, c_out) + tuple(out_hw), dtype)
+    unused = xp.empty((1, c_out, 1, 1), dtype)
+    gw, gb = xp.empty((c_in, k), dtype), xp.empty(c_in, dtype)  # not written (want_w, want_b off)
+    geometry = _geometry(w.shape, stride, dilation)
+    map_chunks(lambda s, e: strided_backward_images(sgemm, unused, w2, gy, gy, 0, y, bias, gw, gb, True, False, False,
+                                                    padding[0], padding[1], *full_hw, h, wd, *geometry, s, e),
+               _bounds(n, k, h * wd, xp), x)
+    return y
+
+
+def strided_transpose_backward(sgemm, x, w, gy, want_x, want_w, padding, full_hw, stride, dilation, x_shape, w_shape,
+                               xp):
+    """Input and weight gradients of :func:`strided_transpose_forward` (None where not wanted):
+    dX = the convolution of dY (zero-padded to the full output) by w, dW = Σ_b x[b]·columns(dY[b])ᵀ."""
+    from ..kernels.conv_strided import strided_backward_images, strided_forward_images
+    n, c_in, h, wd = x_shape
+    c_out, k = w_shape[1], w_shape[1] * w_shape[2] * w_shape[3]
+    dtype = gy.dtype
+    gy = xp.ascontiguousarray(gy)
+    geometry = _geometry(w_shape, stride, dilation)
+    bounds = _bounds(n, k, h * wd, xp)
+    gx = gw = None
+    if want_x:
+        gx = xp.empty(x_shape, dtype)
+        w2, zeros, flat = xp.ascontiguousarray(w.reshape(c_in, k)), xp.zeros(c_in, dtype), gx.reshape(n, c_in, -1)
+        map_chunks(lambda s, e: strided_forward_images(sgemm, gy, w2, zeros, False, flat, padding[0], padding[1],
+                                                       *full_hw, h, wd, *geometry, s, e), bounds, gy)
+    if want_w:
+        xs = xp.ascontiguousarray(x).reshape(n, c_in, -1)
+        unused, unused2 = xp.empty((1, c_out, 1, 1), dtype), xp.empty((1, 1), dtype)
+        zeros_c = xp.zeros(c_out, dtype)
+
+        def chunk(s, e):
+            part, gb = xp.zeros((c_in, k), dtype), xp.zeros(c_in, dtype)
+            strided_backward_images(sgemm, gy, unused2, xs, xs, 0, unused, zeros_c, part, gb, False, True,
+                                    False, padding[0], padding[1], *full_hw, h, wd, *geometry, s, e)
+            return part
+        gw = _sum_in_order(map_chunks(chunk, bounds, gy)).reshape(w_shape)
+    return gx, gw
