@@ -157,18 +157,6 @@ def test_as_tuple_still_refuses(value, minimum):
         as_tuple("f", "stride", value, 2, minimum)
 
 
-def test_sgemm_argument_type_made_once():
-    need("numba")
-    from numba.core.typing.typeof import Purpose, typeof
-    from neuronet.kernels.numba_sgemm import compiled_sgemm
-    sgemm = compiled_sgemm()
-    if sgemm is None:
-        pytest.skip("NumPy's BLAS has no 64-bit-integer sgemm here")
-    first = typeof(sgemm, Purpose.argument)
-    assert typeof(sgemm, Purpose.argument) is first
-    assert first == __import__("numba").core.types.FunctionType(sgemm.signature())
-
-
 @pytest.mark.parametrize("batch, fused", [(1, True), (4, True), (5, False)])
 def test_conv_pool_fused_without_gradient_at_small_batches(kernels_on, batch, fused):
     """Without a gradient, conv+ReLU+max-pool is one Function for batches up to 4 (per-call overhead
