@@ -178,7 +178,8 @@ def save_memory_heatmaps(model: NTM, x, path: str, title: str = "") -> str:
     return path
 
 
-def _run(task: str, out: str, steps: int, lr: float, seed: int, print_fn, minutes: float | None) -> dict:
+def _train_log(out: str, print_fn):
+    """The open ``out/train_log.jsonl`` and a ``log(line)`` that appends to it (flushed) and prints."""
     os.makedirs(out, exist_ok=True)
     log_file = open(os.path.join(out, "train_log.jsonl"), "a")
 
@@ -186,6 +187,11 @@ def _run(task: str, out: str, steps: int, lr: float, seed: int, print_fn, minute
         log_file.write(line + "\n")
         log_file.flush()
         print_fn(line)
+    return log_file, log
+
+
+def _run(task: str, out: str, steps: int, lr: float, seed: int, print_fn, minutes: float | None) -> dict:
+    log_file, log = _train_log(out, print_fn)
 
     if task == "copy":
         bits, out_size = 8, 8
@@ -319,13 +325,7 @@ def run_dnc_copy(out=None, epochs=None, lr=None, seed: int = 0, print_fn=print, 
     of its memory use (``eval_sequences`` test sequences per length). The NTM and LSTM figures to compare
     with come from ``ntm-copy``."""
     out = out or os.path.join("runs", "dnc-copy")
-    os.makedirs(out, exist_ok=True)
-    log_file = open(os.path.join(out, "train_log.jsonl"), "a")
-
-    def log(line):
-        log_file.write(line + "\n")
-        log_file.flush()
-        print_fn(line)
+    log_file, log = _train_log(out, print_fn)
 
     steps, lr = epochs or 4000, lr or 1e-3
     manual_seed(seed)
