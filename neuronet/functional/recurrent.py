@@ -329,6 +329,9 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
 
 
 class GRUSequence(SequenceFunction):
+    """Saves the activations (T, N, 3H), the states (T+1, N, H) and one (T, N, H) array (see
+    :func:`_gru_loop`) for backward, and nothing when no graph records."""
+
     def __init__(self, lengths=None, reverse=False, reset_after=True):
         self.lengths, self.reverse, self.reset_after = lengths, reverse, reset_after
 
@@ -347,38 +350,12 @@ class GRUSequence(SequenceFunction):
         t_len, n, _ = acts.shape
         hs = xp.empty((t_len + 1, n, h), acts.dtype)  # the projections' dtype, as in LSTMSequence
         hs[0] = h0
+        if not self.recording:  # no graph (inference, nt.no_grad()): keep only the states
+            _gru_loop(acts, hs, w_hh, b_hn, self.order.keep, self.reset_after, None)
+            return self.outputs(hs), hs[-1].copy()
         # reset-after: the recurrent n-part W_hn h + b_hn; reset-before: r⊙h (both needed by backward)
         extra = xp.empty((t_len, n, h), acts.dtype)
-        keep = self.order.keep
-        # contiguous transposes: a transposed view makes each step's small GEMM about 1.5× slower
-        w_hh_t = xp.ascontiguousarray(w_hh.T)
-        w_rz_t, w_n_t = xp.ascontiguousarray(w_hh[:2 * h].T), xp.ascontiguousarray(w_hh[2 * h:].T)
-        with single_threaded_blas():  # one small product per step: a second BLAS thread only costs
-            for t in range(t_len):
-                a, hp = acts[t], hs[t]
-                if self.reset_after:
-                    gh = hp @ w_hh_t
-                    a[:, :2 * h] += gh[:, :2 * h]
-                    sigmoid_(a[:, :2 * h])
-                    r = a[:, :h]
-                    ghn = extra[t]
-                    if b_hn is None:
-                        ghn[...] = gh[:, 2 * h:]
-                    else:
-                        xp.add(gh[:, 2 * h:], b_hn, out=ghn)
-                    a[:, 2 * h:] += r * ghn
-                else:
-                    a[:, :2 * h] += hp @ w_rz_t
-                    sigmoid_(a[:, :2 * h])
-                    xp.multiply(a[:, :h], hp, out=extra[t])
-                    a[:, 2 * h:] += extra[t] @ w_n_t
-                nn = a[:, 2 * h:]
-                xp.tanh(nn, out=nn)
-                h_new = nn + a[:, h:2 * h] * (hp - nn)  # (1−z)⊙n + z⊙h
-                if keep is None:
-                    hs[t + 1] = h_new
-                else:
-                    hs[t + 1] = xp.where(keep[t] > 0, h_new, hp)
+        _gru_loop(acts, hs, w_hh, b_hn, self.order.keep, self.reset_after, extra)
         self.acts, self.hs, self.extra, self.w_ih, self.w_hh, self.x_shape = acts, hs, extra, w_ih, w_hh, x.shape
         return self.outputs(hs), hs[-1].copy()
 
@@ -442,6 +419,47 @@ class GRUSequence(SequenceFunction):
                 dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev,
                                         flat_in[:, 2 * h:].T @ extra.reshape(t_len * n, h)])
         return dx, dh, None, dw_ih, dw_hh, db_ih, db_hh
+
+
+def _gru_loop(acts, hs, w_hh, b_hn, keep, reset_after, extra):
+    """The GRU step loop in NumPy: acts (T, N, 3H) holds the input projections and is overwritten
+    with the activations (r, z, n); hs[t+1] is written.  ``extra`` (T, N, H) receives what
+    backward needs besides them (reset-after: W_hn h + b_hn; reset-before: r⊙h), or is None
+    when nothing records: then one (N, H) scratch array serves every step."""
+    xp = array_module(acts)
+    t_len, n, g3 = acts.shape
+    h = g3 // 3
+    scratch = xp.empty((n, h), acts.dtype) if extra is None else None
+    # contiguous transposes: a transposed view makes each step's small GEMM about 1.5× slower
+    w_hh_t = xp.ascontiguousarray(w_hh.T) if reset_after else None
+    w_rz_t = None if reset_after else xp.ascontiguousarray(w_hh[:2 * h].T)
+    w_n_t = None if reset_after else xp.ascontiguousarray(w_hh[2 * h:].T)
+    with single_threaded_blas():  # one small product per step: a second BLAS thread only costs
+        for t in range(t_len):
+            a, hp = acts[t], hs[t]
+            ex = scratch if extra is None else extra[t]
+            if reset_after:
+                gh = hp @ w_hh_t
+                a[:, :2 * h] += gh[:, :2 * h]
+                sigmoid_(a[:, :2 * h])
+                r = a[:, :h]
+                if b_hn is None:
+                    ex[...] = gh[:, 2 * h:]
+                else:
+                    xp.add(gh[:, 2 * h:], b_hn, out=ex)
+                a[:, 2 * h:] += r * ex
+            else:
+                a[:, :2 * h] += hp @ w_rz_t
+                sigmoid_(a[:, :2 * h])
+                xp.multiply(a[:, :h], hp, out=ex)
+                a[:, 2 * h:] += ex @ w_n_t
+            nn = a[:, 2 * h:]
+            xp.tanh(nn, out=nn)
+            h_new = nn + a[:, h:2 * h] * (hp - nn)  # (1−z)⊙n + z⊙h
+            if keep is None:
+                hs[t + 1] = h_new
+            else:
+                hs[t + 1] = xp.where(keep[t] > 0, h_new, hp)
 
 
 def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False, reset_after=True):

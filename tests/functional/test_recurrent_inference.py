@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.functional.recurrent import LSTMSequence, gru, lstm
+from neuronet.functional.recurrent import GRUSequence, LSTMSequence, gru, lstm
 from neuronet.kernels import compiled
 from tests.helpers import assert_close, need
 
@@ -113,6 +113,35 @@ def test_inference_keeps_nothing_for_backward(rng):
     fn.recording, fn.needs_grad = False, (True,) * 7
     out, h, c = fn.forward(*arrays)
     assert out.shape == (3, 6, 7) and h.shape == c.shape == (3, 7)
+    kept = [name for name, value in vars(fn).items() if isinstance(value, np.ndarray)]
+    assert kept == [], f"inference kept {kept}"
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("lengths", [None, np.array([6, 2, 0, 4])])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_gru_inference_equals_the_recording_forward_float64(rng, reset_after, lengths, reverse):
+    """The GRU's no-graph route (one (N, H) scratch array instead of a saved (T, N, H) one) gives
+    the recording route's outputs and state."""
+    n, t, f, h = 4, 6, 5, 7
+    arrays = [rng.standard_normal(s) * 0.7 for s in ((n, t, f), (n, h), (3 * h, f), (3 * h, h), (3 * h,), (3 * h,))]
+    kw = dict(lengths=lengths, reverse=reverse, reset_after=reset_after)
+    recorded = [o.numpy() for o in gru(*(nt.tensor(a, requires_grad=True) for a in arrays), **kw)]
+    with nt.no_grad():
+        inferred = [o.numpy() for o in gru(*(nt.tensor(a) for a in arrays), **kw)]
+    for a, b in zip(inferred, recorded):
+        assert a.dtype == np.float64
+        assert_close(a, b, rtol=1e-12)
+
+
+def test_gru_inference_keeps_nothing_for_backward(rng):
+    """With no graph recorded the GRU Function keeps no activations, states, weights or inputs."""
+    n, t, f, h = 3, 6, 5, 7
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((n, t, f), (n, h), (3 * h, f), (3 * h, h))]
+    fn = GRUSequence()
+    fn.recording, fn.needs_grad = False, (True,) * 7
+    out, last = fn.forward(arrays[0], arrays[1], None, arrays[2], arrays[3], None, None)
+    assert out.shape == (n, t, h) and last.shape == (n, h)
     kept = [name for name, value in vars(fn).items() if isinstance(value, np.ndarray)]
     assert kept == [], f"inference kept {kept}"
 
