@@ -268,11 +268,11 @@ def _infer_numpy(acts, hs, c, w_hh, keep):
             hs[t + 1] = xp.where(keep[t] > 0, hs[t + 1], hs[t])
 
 
-def _loop_block_rows(h: int) -> int:
+def _loop_block_rows(h: int, gates: int = 4) -> int:
     """Rows per block of the compiled loops: as many as NumPy's BLAS multiplies by W_hh without
     packing it (``kernels.cblas.direct_sgemm_rows``), or no limit (0) when that is under 4 rows or unknown."""
     from ..kernels.cblas import direct_sgemm_rows
-    rows = direct_sgemm_rows(4 * h, h)
+    rows = direct_sgemm_rows(gates * h, h)
     return rows if rows >= _MIN_BLOCK_ROWS else 0
 
 
@@ -292,6 +292,17 @@ def _lstm_kernels(keep, *arrays):
         return None
     from ..kernels.recurrent import sequence_loops
     return sequence_loops()
+
+
+def _gru_kernels(reset_after, keep, *arrays):
+    """(kernels.recurrent_gru, sgemm) when the compiled loops apply — reset-after, numba on,
+    NumPy float32 arrays, no padding mask, NumPy's sgemm found — else None (the NumPy loop)."""
+    if not reset_after or keep is not None or not kernel_arrays(*(a for a in arrays if a is not None)):
+        return None
+    from ..kernels import recurrent_gru
+    from ..kernels.numba_sgemm import compiled_sgemm
+    sgemm = compiled_sgemm()
+    return None if sgemm is None else (recurrent_gru, sgemm)
 
 
 def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False):
@@ -350,14 +361,34 @@ class GRUSequence(SequenceFunction):
         t_len, n, _ = acts.shape
         hs = xp.empty((t_len + 1, n, h), acts.dtype)  # the projections' dtype, as in LSTMSequence
         hs[0] = h0
+        keep = self.order.keep
+        kernels = _gru_kernels(self.reset_after, keep, acts, w_hh, b_hn)
+        extra = None if not self.recording else xp.empty((t_len, n, h), acts.dtype)
+        if kernels is not None:
+            self._forward_compiled(kernels, acts, hs, extra, w_hh, b_hn)
+        else:  # reset-after: extra gets the recurrent n-part W_hn h + b_hn; reset-before: r⊙h
+            _gru_loop(acts, hs, w_hh, b_hn, keep, self.reset_after, extra)
         if not self.recording:  # no graph (inference, nt.no_grad()): keep only the states
-            _gru_loop(acts, hs, w_hh, b_hn, self.order.keep, self.reset_after, None)
             return self.outputs(hs), hs[-1].copy()
-        # reset-after: the recurrent n-part W_hn h + b_hn; reset-before: r⊙h (both needed by backward)
-        extra = xp.empty((t_len, n, h), acts.dtype)
-        _gru_loop(acts, hs, w_hh, b_hn, self.order.keep, self.reset_after, extra)
         self.acts, self.hs, self.extra, self.w_ih, self.w_hh, self.x_shape = acts, hs, extra, w_ih, w_hh, x.shape
         return self.outputs(hs), hs[-1].copy()
+
+    @staticmethod
+    def _forward_compiled(kernels, acts, hs, extra, w_hh, b_hn):
+        """The whole reset-after step loop in compiled code (kernels/recurrent_gru.py), one block
+        of batch rows per BLAS thread; ``extra`` None when nothing records."""
+        module, sgemm = kernels
+        xp = array_module(acts)
+        h = hs.shape[2]
+        w_hh_t = xp.ascontiguousarray(w_hh.T)  # a transposed view makes each step's GEMM 1.5× slower
+        b_hn = xp.zeros(h, acts.dtype) if b_hn is None else xp.ascontiguousarray(b_hn)
+        if extra is None:
+            def rows(s, e):
+                module.infer_loop(sgemm, acts, hs, w_hh_t, b_hn, s, e)
+        else:
+            def rows(s, e):
+                module.forward_loop(sgemm, acts, hs, extra, w_hh_t, b_hn, s, e)
+        over_row_blocks(rows, acts.shape[1], acts, max_rows=_loop_block_rows(h, 3))
 
     def backward(self, g_out, g_h):
         xp = array_module(g_out)
@@ -373,6 +404,50 @@ class GRUSequence(SequenceFunction):
         # reset-after: the gradient of W_hn h + b_hn (the rest of the recurrent gradient equals d_in's)
         d_rec_n = None if not self.reset_after else extra if writable else xp.empty_like(extra)
         g_seq = self.output_grad(g_out) if g_out.any() else None  # last-state-only layers: no sequence gradient
+        kernels = _gru_kernels(self.reset_after, self.order.keep, acts, w_hh, g_h, g_seq)
+        if kernels is not None:
+            dh = self._backward_compiled(kernels, acts, extra, d_in, d_rec_n, g_h, g_seq)
+        else:
+            dh = self._backward_numpy(acts, extra, d_in, d_rec_n, g_h, g_seq)
+        dx, dw_ih, db_ih = self.input_grads(d_in, self.w_ih, self.x_shape)
+        flat_in = d_in.reshape(t_len * n, g3)
+        dw_hh = db_hh = None
+        h_prev = hs[:-1].reshape(t_len * n, h)
+        if self.reset_after:
+            flat_n = d_rec_n.reshape(t_len * n, h)
+            db_hh = xp.concatenate([db_ih[:2 * h], flat_n.sum(axis=0)])
+            if self.needs_grad[4]:
+                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev, flat_n.T @ h_prev])
+        else:
+            db_hh = db_ih
+            if self.needs_grad[4]:
+                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev,
+                                        flat_in[:, 2 * h:].T @ extra.reshape(t_len * n, h)])
+        return dx, dh, None, dw_ih, dw_hh, db_ih, db_hh
+
+    def _backward_compiled(self, kernels, acts, extra, d_in, d_rec_n, g_h, g_seq):
+        """The whole reverse reset-after loop in compiled code, one block of batch rows per BLAS
+        thread; fills d_in and d_rec_n and returns the gradient reaching h0."""
+        module, sgemm = kernels
+        xp = array_module(acts)
+        n, h = acts.shape[1], acts.shape[2] // 3
+        dh_0 = xp.empty((n, h), acts.dtype)
+        seq = self.hs if g_seq is None else g_seq  # any (T, N, H) array when there is no output gradient: never read
+
+        def rows(s, e):
+            module.backward_loop(sgemm, acts, extra, self.hs, g_h, seq, g_seq is not None, d_in, d_rec_n, self.w_hh,
+                                 dh_0, s, e)
+
+        over_row_blocks(rows, n, acts, max_rows=_loop_block_rows(h, 3))
+        return dh_0
+
+    def _backward_numpy(self, acts, extra, d_in, d_rec_n, g_h, g_seq):
+        """The reference reverse step loop (NumPy); fills d_in (and d_rec_n for reset-after) and
+        returns the gradient reaching h0."""
+        xp = array_module(acts)
+        hs, w_hh = self.hs, self.w_hh
+        t_len, n, g3 = acts.shape
+        h = g3 // 3
         keep, drop = self.order.keep, self.order.drop
         w_rz, w_n = w_hh[:2 * h], w_hh[2 * h:]
         d_rec = xp.empty((n, g3), acts.dtype)  # one step's recurrent gradient, for one GEMM with W_hh
@@ -404,21 +479,7 @@ class GRUSequence(SequenceFunction):
                 if keep is not None:
                     dh_prev += dh * drop[t]
                 dh = dh_prev
-        dx, dw_ih, db_ih = self.input_grads(d_in, self.w_ih, self.x_shape)
-        flat_in = d_in.reshape(t_len * n, g3)
-        dw_hh = db_hh = None
-        h_prev = hs[:-1].reshape(t_len * n, h)
-        if self.reset_after:
-            flat_n = d_rec_n.reshape(t_len * n, h)
-            db_hh = xp.concatenate([db_ih[:2 * h], flat_n.sum(axis=0)])
-            if self.needs_grad[4]:
-                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev, flat_n.T @ h_prev])
-        else:
-            db_hh = db_ih
-            if self.needs_grad[4]:
-                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev,
-                                        flat_in[:, 2 * h:].T @ extra.reshape(t_len * n, h)])
-        return dx, dh, None, dw_ih, dw_hh, db_ih, db_hh
+        return dh
 
 
 def _gru_loop(acts, hs, w_hh, b_hn, keep, reset_after, extra):
