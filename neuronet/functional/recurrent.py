@@ -46,8 +46,8 @@ class LSTMSequence(SequenceFunction):
     and their rows of the forward weights are halved: σ(a) = ½·tanh(a/2) + ½ makes one tanh call
     per step activate all four gates."""
 
-    def __init__(self, lengths=None, reverse=False):
-        self.lengths, self.reverse = lengths, reverse
+    def __init__(self, lengths=None, reverse=False, sequences=True):
+        self.lengths, self.reverse, self.sequences = lengths, reverse, sequences
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         if not self.recording:  # no graph (inference, nt.no_grad()): keep nothing, copy no weights
@@ -305,7 +305,8 @@ def _gru_kernels(reset_after, keep, *arrays):
     return None if sgemm is None else (recurrent_gru, sgemm)
 
 
-def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False):
+def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False,
+         return_sequences=True):
     """Run a one-layer LSTM over a whole batch-first sequence as one fused Function.
 
     Each step: i, f, o = σ(·), g = tanh(·) of x_t W_ihᵀ + b_ih + h W_hhᵀ + b_hh (gate order
@@ -316,6 +317,8 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
         weight_ih, weight_hh, bias_ih, bias_hh: (4H, F), (4H, H), and (4H,) or None for the biases.
         lengths: (N,) real lengths of right-padded sequences, or None when all are T.
         reverse: read each sequence right to left within its own length.
+        return_sequences: False when only the last state is wanted: the outputs are then an
+            empty (N, 0, H) array (no (N, T, H) copy of the states is made or kept).
 
     Returns:
         (outputs (N, T, H), h_T (N, H), c_T (N, H)); outputs are zero at padded steps and the
@@ -334,17 +337,18 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
     h0 = _zeros_state(x, n, h) if h0 is None else h0
     c0 = _zeros_state(x, n, h) if c0 is None else c0
     if n == 0:  # an empty batch: empty outputs and states, zero gradients for the weights (PyTorch)
-        return empty_result([(0, t, h), (0, h), (0, h)], x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh,
-                            dtype=np.result_type(x.dtype, weight_ih.dtype))  # the dtype a batch would get
-    return LSTMSequence.apply(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths, reverse=bool(reverse))
+        return empty_result([(0, t if return_sequences else 0, h), (0, h), (0, h)], x, h0, c0, weight_ih, weight_hh,
+                            bias_ih, bias_hh, dtype=np.result_type(x.dtype, weight_ih.dtype))  # a batch's dtype
+    return LSTMSequence.apply(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths, reverse=bool(reverse),
+                              sequences=bool(return_sequences))
 
 
 class GRUSequence(SequenceFunction):
     """Saves the activations (T, N, 3H), the states (T+1, N, H) and one (T, N, H) array (see
     :func:`_gru_loop`) for backward, and nothing when no graph records."""
 
-    def __init__(self, lengths=None, reverse=False, reset_after=True):
-        self.lengths, self.reverse, self.reset_after = lengths, reverse, reset_after
+    def __init__(self, lengths=None, reverse=False, reset_after=True, sequences=True):
+        self.lengths, self.reverse, self.reset_after, self.sequences = lengths, reverse, reset_after, sequences
 
     def forward(self, x, h0, _unused, w_ih, w_hh, b_ih, b_hh):
         xp = array_module(x)
@@ -523,7 +527,8 @@ def _gru_loop(acts, hs, w_hh, b_hn, keep, reset_after, extra):
                 hs[t + 1] = xp.where(keep[t] > 0, h_new, hp)
 
 
-def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False, reset_after=True):
+def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, reverse=False, reset_after=True,
+        return_sequences=True):
     """Run a one-layer GRU over a whole batch-first sequence as one fused Function.
 
     Each step (gate order r, z, n): r, z = σ(x W_iᵀ + b_i + h W_hᵀ + b_h);
@@ -534,7 +539,7 @@ def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
     Args:
         x: (N, T, F).  h0: (N, H) or None for zeros.
         weight_ih, weight_hh, bias_ih, bias_hh: (3H, F), (3H, H), and (3H,) or None for the biases.
-        lengths, reverse: as in :func:`lstm`.
+        lengths, reverse, return_sequences: as in :func:`lstm`.
 
     Returns:
         (outputs (N, T, H), h_T (N, H)).
@@ -550,7 +555,7 @@ def gru(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=None, r
     lengths = as_lengths("gru", lengths, n, t, array_module(x.data if hasattr(x, "data") else x))
     h0 = _zeros_state(x, n, h) if h0 is None else h0
     if n == 0:  # an empty batch: empty outputs and state, zero gradients for the weights (PyTorch)
-        return empty_result([(0, t, h), (0, h)], x, h0, weight_ih, weight_hh, bias_ih, bias_hh,
-                            dtype=np.result_type(x.dtype, weight_ih.dtype))  # the dtype a batch would get
+        return empty_result([(0, t if return_sequences else 0, h), (0, h)], x, h0, weight_ih, weight_hh, bias_ih,
+                            bias_hh, dtype=np.result_type(x.dtype, weight_ih.dtype))  # the dtype a batch would get
     return GRUSequence.apply(x, h0, None, weight_ih, weight_hh, bias_ih, bias_hh, lengths=lengths,
-                             reverse=bool(reverse), reset_after=bool(reset_after))
+                             reverse=bool(reverse), reset_after=bool(reset_after), sequences=bool(return_sequences))

@@ -112,7 +112,13 @@ class TimeOrder:
 
 
 class SequenceFunction(Function):
-    """Base of the fused recurrent Functions: input projection before the loop, its gradients after."""
+    """Base of the fused recurrent Functions: input projection before the loop, its gradients after.
+
+    ``sequences = False`` (set by a caller that reads only the last state) makes the output
+    sequence an empty (N, 0, H) array: no (N, T, H) copy of the states in forward and no zero
+    gradient for it in backward."""
+
+    sequences = True
 
     def project_inputs(self, x, weight_ih, bias, lengths, reverse):
         """Set ``self.order`` and return x·W_ihᵀ + bias for all steps as one GEMM: (T, N, G) in processing order."""
@@ -143,6 +149,8 @@ class SequenceFunction(Function):
 
     def outputs(self, states):
         """The output sequence (N, T, H) from the states (T+1, N, H): zero at padded steps."""
+        if not self.sequences:
+            return array_module(states).empty((states.shape[1], 0, states.shape[2]), states.dtype)
         seq = states[1:]
         if self.order.keep is not None:
             seq = seq * self.order.keep

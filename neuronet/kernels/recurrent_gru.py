@@ -83,8 +83,8 @@ def backward_loop(sgemm, acts, extra, hs, g_h, g_seq, has_seq, d_in, d_rec_n, w_
     for t in range(t_len - 1, -1, -1):
         for b in range(m):
             row = s + b
-            ab, eb, hp, di, dr_n, drec = acts[t, row], extra[t, row], hs[t, row], d_in[t, row], d_rec_n[t, row], d_rec[b]
-            dhb, dpb = dh[b], dh_prev[b]
+            ab, eb, hp, di, dr_n = acts[t, row], extra[t, row], hs[t, row], d_in[t, row], d_rec_n[t, row]
+            drec, dhb, dpb = d_rec[b], dh[b], dh_prev[b]
             for j in range(hid):
                 r, z, n, ghn = ab[j], ab[hid + j], ab[2 * hid + j], eb[j]
                 dht = dhb[j] + g_seq[t, row, j] if has_seq else dhb[j]

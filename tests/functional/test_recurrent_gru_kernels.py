@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.functional.recurrent import GRUSequence, _gru_kernels, gru
+from neuronet.functional.recurrent import GRUSequence, _gru_kernels, gru, lstm
 from neuronet.kernels import compiled
 from tests.helpers import assert_close, need
 
@@ -112,3 +112,57 @@ def test_compiled_gru_layer_matches_torch(rng, torch):
     theirs = [xt.grad, ht.grad] + [getattr(layer, name).grad for name in names]
     for ours, ref in zip(leaves, theirs):
         assert_close(ours.grad, ref.numpy(), rtol=1e-4)
+
+
+# --- return_sequences=False: no (N, T, H) output copy ----------------------------------------------
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("kernels", [False, True])
+def test_last_state_only_gives_the_same_state_and_gradients(rng, cell, kernels):
+    """return_sequences=False returns an empty (N, 0, H) sequence and the same last state and
+    gradients as the full sequence with a last-state-only loss."""
+    if kernels:
+        need("numba")
+    n, t, f, h = 5, 8, 4, 6
+    g = 3 if cell == "gru" else 4
+    states = [(n, h)] * (1 if cell == "gru" else 2)
+    arrays = [(rng.standard_normal(s) * 0.6).astype(np.float32) for s in [(n, t, f), *states, (g * h, f), (g * h, h),
+                                                                          (g * h,), (g * h,)]]
+    fn = gru if cell == "gru" else lstm
+    results = []
+    try:
+        compiled.set_numba_kernels(kernels)
+        for full in (True, False):
+            leaves = [nt.tensor(a, requires_grad=True) for a in arrays]
+            out = fn(*leaves, return_sequences=full)
+            assert out[0].shape == ((n, t, h) if full else (n, 0, h))
+            (out[1] * out[1]).sum().backward()
+            results.append([out[1].numpy()] + [leaf.grad for leaf in leaves])
+    finally:
+        compiled.set_numba_kernels(True)
+    for a, b in zip(*results):
+        assert_close(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize("layer", ["GRU", "LSTM"])
+def test_layer_without_sequences_keeps_no_output_copy(rng, layer):
+    """A layer returning only its last state (2 stacked layers) gives the full layer's last step
+    and a lower forward peak: the (N, T, H) copy it skips is at least half its saving (the peak
+    is not always where the copy was made)."""
+    import tracemalloc
+    n, t, h = 16, 40, 32
+    x = nt.tensor(rng.standard_normal((n, t, 8)).astype(np.float32))
+    peaks, outs = [], []
+    for full in (True, False):
+        nt.manual_seed(0)
+        model = getattr(nt.nn, layer)(h, num_layers=2, return_sequences=full)
+        model(x)  # build
+        tracemalloc.start()
+        try:
+            y = model(x)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        outs.append(y.numpy()[:, -1] if full else y.numpy())
+    assert_close(outs[1], outs[0], rtol=1e-6)
+    assert peaks[0] - peaks[1] >= 0.5 * n * t * h * 4, peaks

@@ -140,7 +140,7 @@ class _Recurrent(_Layer):
         return (get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx), get("bias_hh" + sfx))
 
     # --- the recurrence of one direction: overridden per cell type ----------------------------------
-    def _run(self, x, states, params, lengths, reverse):  # pragma: no cover - abstract
+    def _run(self, x, states, params, lengths, reverse, sequences=True):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _step_loop(self, x, states, params, lengths, reverse, rec_mask):
@@ -198,8 +198,11 @@ class _Recurrent(_Layer):
                 per[i][j] = s if k == 1 else getitem(s, i)
         return per
 
-    def _sequence(self, x, initial_state=None, lengths=None, aligned_reverse=False):
-        """Run the stack: (output sequence at original time positions, last output, final states)."""
+    def _sequence(self, x, initial_state=None, lengths=None, aligned_reverse=False, sequences=True):
+        """Run the stack: (output sequence at original time positions, last output, final states).
+
+        ``sequences=False``: the caller reads only the last output, so the top layer's sequence may
+        come back empty (N, 0, ·) where the fused Functions can skip it (LSTM, GRU)."""
         n = x.shape[0]
         states_in = self._initial_states(initial_state, n)
         rng_xp = backend.array_module(x.data)
@@ -221,7 +224,8 @@ class _Recurrent(_Layer):
                     mask = Tensor(rng_xp.asarray(keep).astype(x.dtype) / (1 - self.recurrent_dropout))
                     seq, fin = self._step_loop(inp, st, params, lengths, reverse, mask)
                 else:
-                    seq, fin = self._run(inp, st, params, lengths, reverse)
+                    top_only = not sequences and layer == self.num_layers - 1
+                    seq, fin = self._run(inp, st, params, lengths, reverse, sequences=not top_only)
                 outs.append(seq)
                 last_parts.append(fin[0])
                 finals.append(fin)
@@ -239,7 +243,7 @@ class _Recurrent(_Layer):
             lengths = lengths_from_mask(self._name(), mask, n, t)
         elif lengths is not None:
             lengths = backend.to_numpy(lengths.data if isinstance(lengths, Tensor) else lengths)
-        seq, last, finals = self._sequence(x, initial_state, lengths)
+        seq, last, finals = self._sequence(x, initial_state, lengths, sequences=self.return_sequences)
         if self.stateful:
             self.states = [[Tensor(s.data) for s in fin] for fin in finals]
         if self.go_backwards and self.return_sequences:  # Keras returns the sequence in reading order
@@ -291,7 +295,7 @@ class SimpleRNN(_Recurrent):
         super().__init__(units, **kwargs)
         self.activation = activation
 
-    def _run(self, x, states, params, lengths, reverse):
+    def _run(self, x, states, params, lengths, reverse, sequences=True):  # the sequence always comes back
         seq, h = rnn(x, states[0], *params, lengths=lengths, reverse=reverse, nonlinearity=self.activation)
         return seq, [h]
 
@@ -334,8 +338,8 @@ class LSTM(_Recurrent):
             for _, _, sfx in self._suffixes():
                 getattr(self, "bias_ih" + sfx).data[h:2 * h] += 1.0   # gate order i, f, g, o
 
-    def _run(self, x, states, params, lengths, reverse):
-        seq, h, c = lstm(x, states[0], states[1], *params, lengths=lengths, reverse=reverse)
+    def _run(self, x, states, params, lengths, reverse, sequences=True):
+        seq, h, c = lstm(x, states[0], states[1], *params, lengths=lengths, reverse=reverse, return_sequences=sequences)
         return seq, [h, c]
 
 
@@ -363,6 +367,7 @@ class GRU(_Recurrent):
         super().__init__(units, **kwargs)
         self.reset_after = bool(reset_after)
 
-    def _run(self, x, states, params, lengths, reverse):
-        seq, h = gru(x, states[0], *params, lengths=lengths, reverse=reverse, reset_after=self.reset_after)
+    def _run(self, x, states, params, lengths, reverse, sequences=True):
+        seq, h = gru(x, states[0], *params, lengths=lengths, reverse=reverse, reset_after=self.reset_after,
+                     return_sequences=sequences)
         return seq, [h]
