@@ -4,9 +4,12 @@ The input projection of all T steps is one GEMM ``(N·T, F) @ W_ihᵀ`` before t
 then does one ``(N, H) @ W_hhᵀ`` GEMM per step into preallocated (T, N, ·) arrays.  Backward runs
 the loop in reverse with the gate derivatives below, stores the gate gradients of every step,
 and finishes with one GEMM each for dW_hh (over the stacked previous states), dW_ih and dx.
-When nothing records a graph (``nt.no_grad()``, inference) the LSTM keeps only its states and
-uses the weights as given; at batch 1 its whole loop is one compiled call.  The GRU's backward
-writes its gate gradients over the saved activations when nothing else holds them.
+When nothing records a graph (``nt.no_grad()``, inference) the LSTM and the GRU keep only their
+states; the LSTM uses the weights as given and at batch 1 runs its whole loop in one compiled call.
+The GRU's backward writes its gate gradients over the saved activations when nothing else holds
+them.  With numba, float32 and no padding mask the time loops are compiled (``kernels/recurrent.py``,
+``kernels/recurrent_gru.py`` for the reset-after GRU), one block of batch rows per BLAS thread;
+the NumPy loops here are their reference.  ``return_sequences=False`` skips the (N, T, H) output.
 
 Layouts and gate orders are PyTorch's: ``weight_ih (G·H, F)``, ``weight_hh (G·H, H)``,
 ``bias_ih``/``bias_hh (G·H,)``; LSTM gates (i, f, g, o), GRU gates (r, z, n).  ``lengths``
