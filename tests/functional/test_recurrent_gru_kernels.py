@@ -6,6 +6,8 @@ reset-after and no padding mask the compiled loops run instead: outputs, states 
 gradient must match the NumPy path, at 1 and 2 BLAS threads, with and without a sequence
 gradient, biases and a retained graph (when backward may not write over its saved arrays).
 """
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,18 @@ import neuronet as nt
 from neuronet.functional.recurrent import GRUSequence, _gru_kernels, gru, lstm
 from neuronet.kernels import compiled
 from tests.helpers import assert_close, need
+
+
+@contextlib.contextmanager
+def _kernels(enabled):
+    """The compiled loops on or off inside the block; the process's previous setting after it
+    (on only where numba is installed)."""
+    was = compiled.numba_kernels_enabled()
+    compiled.set_numba_kernels(enabled)
+    try:
+        yield
+    finally:
+        compiled.set_numba_kernels(was)
 
 
 def _arrays(rng, n, t=7, f=5, h=9, biases=True):
@@ -24,18 +38,14 @@ def _arrays(rng, n, t=7, f=5, h=9, biases=True):
 def _run(arrays, kernels, sequence_grad=True, retain=False, threads=1):
     """(outputs, h_T, every input gradient) with the compiled loops on or off."""
     threadpoolctl = need("threadpoolctl")
-    try:
-        compiled.set_numba_kernels(kernels)
-        with threadpoolctl.threadpool_limits(threads):
-            leaves = [None if a is None else nt.tensor(a, requires_grad=True) for a in arrays]
-            out, last = gru(*leaves)
-            g_out = np.linspace(-1, 1, out.numpy().size, dtype=np.float32).reshape(out.shape)
-            loss = (last * last).sum()
-            if sequence_grad:
-                loss = loss + (out * nt.tensor(g_out)).sum()
-            loss.backward(retain_graph=retain)
-    finally:
-        compiled.set_numba_kernels(True)
+    with _kernels(kernels), threadpoolctl.threadpool_limits(threads):
+        leaves = [None if a is None else nt.tensor(a, requires_grad=True) for a in arrays]
+        out, last = gru(*leaves)
+        g_out = np.linspace(-1, 1, out.numpy().size, dtype=np.float32).reshape(out.shape)
+        loss = (last * last).sum()
+        if sequence_grad:
+            loss = loss + (out * nt.tensor(g_out)).sum()
+        loss.backward(retain_graph=retain)
     return [out.numpy(), last.numpy()] + [leaf.grad for leaf in leaves if leaf is not None]
 
 
@@ -68,16 +78,13 @@ def test_compiled_gru_inference_equals_numpy_and_keeps_nothing(rng):
     x, h0, w_ih, w_hh, b_ih, b_hh = _arrays(rng, 6, t=50, h=32)
     results = []
     for kernels in (False, True):
-        try:
-            compiled.set_numba_kernels(kernels)
+        with _kernels(kernels):
             with nt.no_grad():
                 results.append([o.numpy() for o in gru(*(nt.tensor(a) for a in (x, h0, w_ih, w_hh, b_ih, b_hh)))])
             fn = GRUSequence()
             fn.recording, fn.needs_grad = False, (True,) * 7
             fn.forward(x, h0, None, w_ih, w_hh, b_ih, b_hh)
             assert [k for k, v in vars(fn).items() if isinstance(v, np.ndarray)] == []
-        finally:
-            compiled.set_numba_kernels(True)
     for a, b in zip(results[1], results[0]):
         assert_close(a, b, rtol=2e-5)
 
@@ -130,16 +137,13 @@ def test_last_state_only_gives_the_same_state_and_gradients(rng, cell, kernels):
                                                                           (g * h,), (g * h,)]]
     fn = gru if cell == "gru" else lstm
     results = []
-    try:
-        compiled.set_numba_kernels(kernels)
+    with _kernels(kernels):
         for full in (True, False):
             leaves = [nt.tensor(a, requires_grad=True) for a in arrays]
             out = fn(*leaves, return_sequences=full)
             assert out[0].shape == ((n, t, h) if full else (n, 0, h))
             (out[1] * out[1]).sum().backward()
             results.append([out[1].numpy()] + [leaf.grad for leaf in leaves])
-    finally:
-        compiled.set_numba_kernels(True)
     for a, b in zip(*results):
         assert_close(a, b, rtol=1e-6)
 
