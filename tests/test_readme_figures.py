@@ -152,11 +152,12 @@ def test_vanishing_gradients_24_20_6_orders(tmp_path):
     assert open_lstm == pytest.approx(6, abs=0.5), orders
 
 
-def test_sequence_labelling_lstm_0_80_vs_per_step_0_62(ensure_dataset):
-    """README: LSTM 0.80 against 0.62 for a per-month model (test accuracies)."""
+def test_sequence_labelling_lstm_0_79_vs_per_step_0_62(ensure_dataset):
+    """README: LSTM 0.79–0.80 against 0.62 for a per-month model (test accuracies; the lower
+    figure is OpenBLAS's SkylakeX kernel at one thread, the higher its Haswell kernel)."""
     ensure_dataset("timeseries")
     r = load_example("sequence_labelling").main()
-    assert r["lstm"] >= 0.80 - ACCURACY_MARGIN, r
+    assert r["lstm"] >= 0.79 - ACCURACY_MARGIN, r
     assert r["per_step"] <= 0.62 + ACCURACY_MARGIN, r       # the comparison the README makes still holds
 
 
