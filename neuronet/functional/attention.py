@@ -338,11 +338,19 @@ class MaskedSoftmax(Function):
         self.allowed = allowed
 
     def forward(self, scores):
-        self.p = _softmax_rows(scores, self.allowed, array_module(scores))[0].astype(scores.dtype, copy=False)
+        compiled = _softmax_compiled(scores, self.allowed, own=False)  # the caller's scores are not overwritten
+        if compiled is not None:
+            self.p = compiled[0]
+        else:
+            self.p = _softmax_rows(scores, self.allowed, array_module(scores))[0].astype(scores.dtype, copy=False)
         del self.allowed
         return self.p
 
     def backward(self, gp):
+        if kernel_arrays(gp):
+            gs = _softmax_grad_compiled(self.p, gp.copy())  # over a copy: gp is not this Function's
+            if gs is not None:
+                return gs
         return _softmax_grad(self.p, gp)  # dS = P ⊙ (dP − rowsum(dP ⊙ P))
 
 

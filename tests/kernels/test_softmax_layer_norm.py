@@ -210,3 +210,25 @@ def test_float64_keeps_the_numpy_path(kernels_switch, monkeypatch):
     assert nt.gradcheck(lambda t: F.layer_norm(t, (4,)), x)
     q = nt.tensor(np.random.default_rng(8).standard_normal((2, 1, 3, 4)), requires_grad=True, dtype="float64")
     assert nt.gradcheck(lambda t: F.scaled_dot_product_attention(t, t, t), q)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_masked_softmax_kernel_matches_numpy_and_leaves_its_inputs(masked, kernels_switch, threads):
+    rng = np.random.default_rng(10)
+    scores = (rng.standard_normal((3, 5, 37)) * 4).astype(np.float32)
+    g = rng.standard_normal((3, 5, 37)).astype(np.float32)
+    mask = rng.random((1, 5, 37)) > 0.4 if masked else None
+    if masked:
+        mask[0, 0] = False  # a row with nothing left: zeros
+    results = []
+    for on in (False, True):
+        kernels_switch(on)
+        s, gg = scores.copy(), g.copy()
+        st = nt.tensor(s, requires_grad=True)
+        p = F.masked_softmax(st, mask)
+        p.backward(nt.tensor(gg))
+        assert np.array_equal(s, scores) and np.array_equal(gg, g)  # inputs untouched
+        results.append((p.numpy(), st.grad))
+    for a, b in zip(*results):
+        assert a.dtype == np.float32
+        assert_close(a, b, rtol=1e-5)
