@@ -47,6 +47,13 @@ def kernels_on():
     compiled.set_numba_kernels(True)
 
 
+@pytest.fixture
+def kernels_off():
+    """Compiled kernels off for this test: a test of the NumPy reference path's own details."""
+    from neuronet.kernels import compiled
+    compiled.set_numba_kernels(False)
+
+
 @pytest.fixture(scope="session")
 def torch():
     """PyTorch, the parity oracle.  A test that compares with torch takes this fixture (or ``TF``) and skips, with

@@ -23,8 +23,8 @@ OPTIONAL = ("numba", "llvmlite", "torch", "tqdm", "matplotlib", "threadpoolctl",
 # The only modules allowed to import an optional dependency at their top: the numba kernels,
 # imported by the ops only after neuronet.kernels.compiled said numba is there.
 NUMBA_MODULES = {f"neuronet.kernels.{name}" for name in
-                 ("activation", "adam", "classic", "conv", "conv_strided", "graph", "normalization", "numba_sgemm", "recurrent",
-                  "recurrent_gru", "word2vec")}
+                 ("activation", "adam", "classic", "conv", "conv_strided", "graph", "layer_norm", "normalization",
+                  "numba_sgemm", "recurrent", "recurrent_gru", "softmax", "word2vec")}
 
 HIDE_OPTIONAL = f"""
 import importlib.abc, sys

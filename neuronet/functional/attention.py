@@ -20,7 +20,8 @@ import math
 
 from ..autograd import Function, unbroadcast
 from ..backend import array_module, get_rng, np
-from ..kernels.parallel import blas_for_product
+from ..kernels.compiled import kernel_arrays
+from ..kernels.parallel import blas_for_product, chunk_bounds, map_chunks
 from ..tensor import Tensor
 from .activation import tanh
 from .linear import linear
@@ -58,6 +59,45 @@ def _softmax_rows(scores, allowed, xp, own: bool = False):
     total = xp.where(total > 0, total, 1)
     e /= total
     return e, peak, total
+
+
+_SOFTMAX_CHUNK_BYTES = 1 << 19  # rows of scores per chunk: about 512 KiB, a share of L2 per thread
+
+
+def _softmax_compiled(scores, allowed, own: bool, stats=None):
+    """:func:`_softmax_rows` (``stats`` None) or :func:`_softmax_again` (``stats`` = (shift, total))
+    by ``kernels/softmax.py`` — one pass per row in cache, rows chunked over threads — or None
+    where the kernel does not apply (kernels off, not a float32 NumPy array, no keys).  P is
+    written over the (masked) scores; the statistics are (rows,) arrays, kept only for this path."""
+    if not (kernel_arrays(scores) and scores.size and scores.flags.c_contiguous):
+        return None
+    from ..kernels import softmax as kernel
+
+    masked = _masked(scores, allowed, np)
+    if masked is scores and not own:
+        masked = scores.copy()
+    rows2 = masked.reshape(-1, masked.shape[-1])
+    bounds = chunk_bounds(rows2.shape[0], rows2.shape[1] * 4, np, target_bytes=_SOFTMAX_CHUNK_BYTES)
+    if stats is None:
+        shift, total = np.empty(rows2.shape[0], np.float32), np.empty(rows2.shape[0], np.float32)
+        map_chunks(lambda a, b: kernel.softmax_forward(rows2, shift, total, a, b), bounds, rows2)
+        return masked, shift, total
+    shift, total = stats
+    map_chunks(lambda a, b: kernel.softmax_recompute(rows2, shift, total, a, b), bounds, rows2)
+    return masked
+
+
+def _softmax_grad_compiled(p, gp):
+    """:func:`_softmax_grad_into` by ``kernels/softmax.py`` (same conditions as :func:`_softmax_compiled`), or None."""
+    if not (kernel_arrays(p, gp) and gp.size and p.flags.c_contiguous and gp.flags.c_contiguous
+            and p.shape == gp.shape):
+        return None
+    from ..kernels import softmax as kernel
+
+    p2, g2 = p.reshape(-1, p.shape[-1]), gp.reshape(-1, gp.shape[-1])
+    bounds = chunk_bounds(g2.shape[0], g2.shape[1] * 4, np, target_bytes=_SOFTMAX_CHUNK_BYTES)
+    map_chunks(lambda a, b: kernel.softmax_backward(g2, p2, a, b), bounds, g2)
+    return gp
 
 
 def _softmax_again(scores, allowed, peak, total, xp):
@@ -122,7 +162,10 @@ class ScaledDotProductAttention(Function):
             causal = _causal(xp, q.shape[-2], k.shape[-2])
             allowed = causal if allowed is None else allowed & causal
         self.allowed = allowed
-        p, self.peak, self.total = _softmax_rows(self._scores(q, k, additive, xp), allowed, xp, own=True)
+        scores = self._scores(q, k, additive, xp)
+        compiled = _softmax_compiled(scores, allowed, own=True)
+        self.compiled = compiled is not None
+        p, self.peak, self.total = compiled if self.compiled else _softmax_rows(scores, allowed, xp, own=True)
         p = p.astype(q.dtype, copy=False)
         self.keep = None
         if self.dropout_p > 0:
@@ -153,7 +196,11 @@ class ScaledDotProductAttention(Function):
         q_shape, k_shape, v_shape, m_shape = self.shapes
         xp = array_module(gout)
         q, k, v = self.q, self.k, self.v
-        p = _softmax_again(self._scores(q, k, self.additive, xp), self.allowed, self.peak, self.total, xp)
+        scores = self._scores(q, k, self.additive, xp)
+        if self.compiled:
+            p = _softmax_compiled(scores, self.allowed, True, (self.peak, self.total))
+        else:
+            p = _softmax_again(scores, self.allowed, self.peak, self.total, xp)
         p = p.astype(q.dtype, copy=False)
         if self.merge_heads:  # (..., L, h·Ev) → (..., h, L, Ev), a view
             gout = gout.reshape(gout.shape[:-1] + (self.heads, v_shape[-1])).swapaxes(-3, -2)
@@ -166,7 +213,9 @@ class ScaledDotProductAttention(Function):
         if self.keep is not None:
             gw *= self.keep
             gw *= gw.dtype.type(1.0 / (1.0 - self.dropout_p))
-        gs = _softmax_grad_into(p, gw)
+        gs = _softmax_grad_compiled(p, gw) if self.compiled else None
+        if gs is None:
+            gs = _softmax_grad_into(p, gw)
         del p
         if self.needs_grad[0]:
             gq = gs @ k
@@ -289,11 +338,19 @@ class MaskedSoftmax(Function):
         self.allowed = allowed
 
     def forward(self, scores):
-        self.p = _softmax_rows(scores, self.allowed, array_module(scores))[0].astype(scores.dtype, copy=False)
+        compiled = _softmax_compiled(scores, self.allowed, own=False)  # the caller's scores are not overwritten
+        if compiled is not None:
+            self.p = compiled[0]
+        else:
+            self.p = _softmax_rows(scores, self.allowed, array_module(scores))[0].astype(scores.dtype, copy=False)
         del self.allowed
         return self.p
 
     def backward(self, gp):
+        if kernel_arrays(gp):
+            gs = _softmax_grad_compiled(self.p, gp.copy())  # over a copy: gp is not this Function's
+            if gs is not None:
+                return gs
         return _softmax_grad(self.p, gp)  # dS = P ⊙ (dP − rowsum(dP ⊙ P))
 
 

@@ -16,7 +16,7 @@ import math
 import numbers
 
 from ..autograd import Function
-from ..backend import array_module
+from ..backend import array_module, np
 from ..tensor import Tensor
 from .activation import relu_into
 from .empty import empty_result
@@ -38,6 +38,9 @@ class LayerNorm(Function):
         self.n_axes, self.eps = n_axes, eps
 
     def forward(self, x, weight, bias):
+        self.fast = _layer_norm_fast(x, weight, bias)
+        if self.fast:
+            return self._forward_compiled(x, weight, bias)
         xp = array_module(x)
         axes = tuple(range(x.ndim - self.n_axes, x.ndim))
         count = math.prod(x.shape[x.ndim - self.n_axes:])
@@ -65,8 +68,43 @@ class LayerNorm(Function):
             self.x, self.mean, self.rstd, self.weight = x, mean, rstd, weight
         return y
 
+    def _forward_compiled(self, x, weight, bias):
+        """The same y by ``kernels/layer_norm.py``, one row per pass of the last axes, rows chunked over threads."""
+        from ..kernels import layer_norm as kernel
+
+        width = math.prod(x.shape[x.ndim - self.n_axes:])
+        x2 = np.ascontiguousarray(x).reshape(-1, width)
+        rows = x2.shape[0]
+        y, mean, rstd = np.empty_like(x2), np.empty(rows, np.float32), np.empty(rows, np.float32)
+        w, b = _flat_or_empty(weight), _flat_or_empty(bias)
+        bounds = chunk_bounds(rows, width * 4, np, target_bytes=_LN_CHUNK_BYTES)
+        map_chunks(lambda s, e: kernel.layer_norm_forward(x2, y, mean, rstd, w, b, weight is not None,
+                                                          bias is not None, self.eps, s, e), bounds, x2)
+        if self.recording:
+            self.x, self.mean, self.rstd, self.weight, self.bounds = x2, mean, rstd, weight, bounds
+        return y.reshape(x.shape)
+
+    def _backward_compiled(self, gy):
+        from ..kernels import layer_norm as kernel
+
+        x2, bounds, weight = self.x, self.bounds, self.weight
+        gy2 = np.ascontiguousarray(gy).reshape(x2.shape)
+        want_x = bool(self.needs_grad[0])
+        gx = np.empty_like(gy2) if want_x else gy2
+        gw, gb = np.zeros((len(bounds), x2.shape[1])), np.zeros((len(bounds), x2.shape[1]))
+        index = {start: i for i, (start, _) in enumerate(bounds)}
+        w = _flat_or_empty(weight)
+        map_chunks(lambda s, e: kernel.layer_norm_backward(gy2, x2, self.mean, self.rstd, w, weight is not None,
+                                                           want_x, gx, gw, gb, index[s], s, e), bounds, gy2)
+        shape = gy.shape[gy.ndim - self.n_axes:]
+        return ((gx.reshape(gy.shape) if want_x else None),
+                gw.sum(axis=0).astype(np.float32).reshape(shape) if self.needs_grad[1] else None,
+                gb.sum(axis=0).astype(np.float32).reshape(shape) if self.needs_grad[2] else None)
+
     def backward(self, gy):
         # y = γ·x̂ + β:  dL/dγ = Σ_batch dy·x̂,  dL/dβ = Σ_batch dy,  dL/dx̂ = γ·dy
+        if self.fast:
+            return self._backward_compiled(gy)
         xp = array_module(gy)
         nd = gy.ndim
         axes = tuple(range(nd - self.n_axes, nd))
@@ -93,6 +131,19 @@ class LayerNorm(Function):
             g *= self.rstd
             gx = g
         return gx, gw, gb
+
+
+_LN_CHUNK_BYTES = 1 << 19  # rows per chunk: about 512 KiB of input, a share of L2 per thread
+
+
+def _layer_norm_fast(x, weight, bias) -> bool:
+    """Whether the compiled kernels take this call: float32 NumPy arrays with kernels on, no empty axis."""
+    return x.size > 0 and kernel_arrays(x, *(p for p in (weight, bias) if p is not None))
+
+
+def _flat_or_empty(p):
+    """γ or β as a contiguous (d,) float32 array, or an empty one (the kernel's "none")."""
+    return np.empty(0, np.float32) if p is None else np.ascontiguousarray(p).reshape(-1)
 
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):

@@ -9,9 +9,11 @@ Pre-norm (``norm_first=True``):  x = x + sublayer(norm(x)) — trains more stabl
 from __future__ import annotations
 
 from ... import backend
+from ...autograd import _mode, _wrap
 from ...checks import positive_int
 from ...functional.activation import get_activation
 from ...functional.linear import dense, linear
+from ...tensor import Tensor
 from ..module import Module
 from .base import _Layer
 from ..sequential import Sequential
@@ -19,6 +21,7 @@ from .attention import MultiHeadAttention
 from .dense import Linear
 from .dropout import Dropout
 from .normalization import LayerNorm
+from .transformer_inference import encoder_layer_arrays
 
 __all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
            "Transformer"]
@@ -119,6 +122,24 @@ class TransformerEncoderLayer(_FeedForward):
         x = self.norm1(self._sa_block(x, src_mask, src_key_padding_mask, is_causal, residual=x))
         return self.norm2(self._ff_block(x, x, self.dropout2))
 
+    def infer_array(self, data, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
+        """The layer call's values for the array ``data`` without a graph (eval mode, no_grad), for
+        ``Sequential``'s and ``TransformerEncoder``'s inference route: the same Functions' forwards
+        on arrays, without the per-call work around them (``transformer_inference.py``).  None
+        whenever the layer call could differ (hooks, training mode, another dtype or shape, masks
+        it does not take), so that the caller makes the call instead.
+
+        Example:
+            >>> layer = nt.nn.TransformerEncoderLayer(16, 2, dim_feedforward=32).eval()
+            >>> x = nt.randn(1, 5, 16)
+            >>> with nt.no_grad():
+            ...     bool(np.array_equal(layer.infer_array(x.numpy()), layer(x).numpy()))
+            True
+        """
+        if type(self).forward is not TransformerEncoderLayer.forward:  # a subclass's own forward: its call
+            return None
+        return encoder_layer_arrays(self, data, src_mask, src_key_padding_mask, is_causal)
+
 
 class TransformerDecoderLayer(_FeedForward):
     """One decoder block: masked self-attention over the target, cross-attention to the
@@ -209,8 +230,17 @@ class TransformerEncoder(_Layer):
         self.norm = norm
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal: bool = False):
-        x = src
-        for layer in self.layers:
+        x, layers = src, list(self.layers)
+        if not _mode.enabled and _mode.capture is None and _mode.tracer is None and isinstance(src, Tensor):
+            # inference: layers that can run on arrays do (TransformerEncoderLayer.infer_array)
+            data, done = src.data, 0
+            for layer in layers:
+                out = layer.infer_array(data, mask, src_key_padding_mask, is_causal)
+                if out is None:
+                    break
+                data, done = out, done + 1
+            x, layers = (_wrap(data) if done else src), layers[done:]
+        for layer in layers:
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=is_causal)
         return x if self.norm is None else self.norm(x)
 
