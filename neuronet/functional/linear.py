@@ -9,6 +9,7 @@ import math
 
 from ..autograd import Function
 from ..backend import array_module
+from ..kernels.compiled import kernel_arrays
 from ..kernels.parallel import blas_for_product
 from .activation import _sigmoid, activation_grad, get_activation, identity, relu, relu_into, sigmoid, tanh
 
@@ -17,6 +18,16 @@ __all__ = ["linear", "dense"]
 # activations fused into the GEMM's Function: their derivative is a function of the output y
 _FUSED = {None: None, "identity": None, "linear": None, "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid",
           identity: None, relu: "relu", tanh: "tanh", sigmoid: "sigmoid"}
+# outputs of this many values or more take the one-pass bias+ReLU kernels (kernels/activation.py);
+# below it the call costs more than the second NumPy pass (measured crossover, see README)
+_FUSED_BIAS_RELU_MIN = 8192
+
+
+def _bias_relu_kernel(y, other) -> bool:
+    """Whether the compiled one-pass bias+ReLU applies to the 2-d output y and the bias (forward)
+    or the output's gradient (backward) ``other``: big enough, contiguous float32 NumPy arrays."""
+    return (y.size >= _FUSED_BIAS_RELU_MIN and kernel_arrays(y, other) and y.flags.c_contiguous
+            and other.flags.c_contiguous)
 
 
 class Affine(Function):
@@ -28,12 +39,18 @@ class Affine(Function):
         x2 = x.reshape(math.prod(shape[:-1]), shape[-1]) if x.ndim != 2 else x  # no -1: any size may be 0
         with blas_for_product(x2.shape[0], shape[-1], w.shape[0]):  # small products: one BLAS thread
             y = x2 @ w.T  # one GEMM over all leading dimensions
-        if b is not None:
-            y += b
-        if r is not None:
-            y += r.reshape(y.shape)
         activation = self.activation
-        if activation is not None:
+        if activation == "relu" and b is not None and r is None and _bias_relu_kernel(y, b):
+            from ..kernels.activation import bias_relu  # y = max(y + b, 0) in one pass (imports numba)
+            bias_relu(y, b)
+            activation_done = True
+        else:
+            if b is not None:
+                y += b
+            if r is not None:
+                y += r.reshape(y.shape)
+            activation_done = activation is None
+        if not activation_done:
             xp = array_module(x)
             if activation == "relu":
                 relu_into(y, y, xp)
@@ -49,15 +66,24 @@ class Affine(Function):
     def backward(self, gy):
         # y = act(z), z = x Wᵀ + b (+ r):  dz = dy·act'(z);  dX = dz W,  dW = dzᵀ X,  db = Σ_rows dz
         g = gy.reshape(math.prod(gy.shape[:-1]), gy.shape[-1]) if gy.ndim != 2 else gy
+        gb = None
         if self.activation:  # dz goes into the output's memory when nothing else holds it
             y, writable = self.take_saved("y")
-            g = activation_grad(g, y, self.activation, array_module(g), out=y if writable else None)
+            if (writable and self.activation == "relu" and len(self.needs_grad) == 3 and self.needs_grad[2]
+                    and _bias_relu_kernel(y, g) and g.flags.c_contiguous):
+                from ..kernels.activation import relu_grad_bias_sum  # dz and db in one pass (imports numba)
+                gb = array_module(y).empty(y.shape[1], y.dtype)
+                relu_grad_bias_sum(y, g, gb)
+                g = y
+            else:
+                g = activation_grad(g, y, self.activation, array_module(g), out=y if writable else None)
         with blas_for_product(*self.x2.shape, self.w.shape[0]):  # small products: one BLAS thread
             gx = (g @ self.w).reshape(self.x_shape) if self.needs_grad[0] else None
             gw = g.T @ self.x2 if self.needs_grad[1] else None
         if len(self.needs_grad) < 3:
             return gx, gw
-        gb = g.sum(axis=0) if self.needs_grad[2] else None
+        if gb is None and self.needs_grad[2]:
+            gb = g.sum(axis=0)
         if len(self.needs_grad) < 4:
             return gx, gw, gb
         return gx, gw, gb, gy if self.needs_grad[3] else None  # d/dr (z + r) = 1

@@ -55,14 +55,17 @@ def kernel_arrays(*arrays) -> bool:
     return (numba_kernels_enabled() and all(type(a) is np.ndarray and a.dtype == np.float32 for a in arrays))
 
 
-def compile_kernel(fn=None, *, inline: bool = False, reassociate: bool = False):
+def compile_kernel(fn=None, *, inline: bool = False, reassociate: bool = False, contract: bool = True):
     """numba-compile ``fn`` the house way: no Python error checks in loops (``error_model='numpy'``,
     so loops vectorise), fused multiply-add allowed but no other fast-math (NaN and inf propagate
     as in NumPy), the GIL released, compiled code cached on disk; ``inline`` for small helpers;
-    ``reassociate`` lets reductions (sums) vectorise, in a fixed order for a given shape."""
+    ``reassociate`` lets reductions (sums) vectorise, in a fixed order for a given shape;
+    ``contract=False`` forbids fused multiply-add, so every product is rounded as NumPy rounds it
+    (a kernel whose results must equal NumPy's bit for bit)."""
     numba = import_numba()
 
-    fastmath = {"contract", "reassoc"} if reassociate else {"contract"}
+    fastmath = ({"contract"} if contract else set()) | ({"reassoc"} if reassociate else set())
+    fastmath = fastmath or False
 
     def build(f):
         if inline:
