@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module, np
-from ..kernels.compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays, kernel_module
 from .loss_common import _array, _check_reduction, _expand, _reduce
 
 __all__ = ["cross_entropy", "nll_loss"]
@@ -88,9 +88,8 @@ class SoftmaxCrossEntropy(Function):
     def forward(self, x, t):
         n = x.shape[0]
         if x.size >= _KERNEL_MIN and kernel_arrays(x) and x.flags.c_contiguous and t.dtype.kind in "iu":
-            from ..kernels.softmax_ce import softmax_ce_forward  # one pass per row (imports numba)
             self.p = np.empty_like(x)
-            total, bad = softmax_ce_forward(x, t, self.p)
+            total, bad = kernel_module("softmax_ce").softmax_ce_forward(x, t, self.p)  # one pass per row
             if bad >= 0:  # a replayed capture does not repeat the public function's check
                 raise ValueError(_bad_label_message("cross_entropy", int(t[bad]), x.shape[1]))
             self.t, self.compiled = t, True
@@ -105,11 +104,10 @@ class SoftmaxCrossEntropy(Function):
         # d/dz mean_i −log softmax(z_i)[t_i] = (softmax(z) − onehot(t)) / N
         n = self.t.shape[0]
         if self.compiled:
-            from ..kernels.softmax_ce import softmax_ce_backward
             p, writable = self.take_saved("p")
             if not writable:
                 p = p.copy()
-            softmax_ce_backward(p, self.t, np.float32(g / n))
+            kernel_module("softmax_ce").softmax_ce_backward(p, self.t, np.float32(g / n))
             return p, None
         xp = array_module(g)
         grad = xp.exp(self.logp)
@@ -126,8 +124,7 @@ def _plain_case(input, t, weight, ignore_index, label_smoothing, reduction) -> b
             or not shape[1] or tuple(t.shape) != shape[:1] or t.dtype.kind not in "iu"):
         return False
     if kernel_arrays(_array(input)) and t.size * shape[1] >= _KERNEL_MIN:
-        from ..kernels.softmax_ce import first_bad_label  # labels checked in one compiled pass
-        return first_bad_label(t, shape[1]) < 0
+        return kernel_module("softmax_ce").first_bad_label(t, shape[1]) < 0  # one compiled pass
     return 0 <= int(t.min()) and int(t.max()) < shape[1]
 
 

@@ -9,7 +9,7 @@ import math
 
 from ..autograd import Function
 from ..backend import array_module
-from ..kernels.compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays, kernel_module
 from ..kernels.parallel import blas_for_product
 from .activation import _sigmoid, activation_grad, get_activation, identity, relu, relu_into, sigmoid, tanh
 
@@ -39,8 +39,7 @@ class Affine(Function):
             y = x2 @ w.T  # one GEMM over all leading dimensions
         activation = self.activation
         if activation == "relu" and b is not None and r is None and _bias_relu_kernel(y, b):
-            from ..kernels.activation import bias_relu  # y = max(y + b, 0) in one pass (imports numba)
-            bias_relu(y, b)
+            kernel_module("activation").bias_relu(y, b)  # y = max(y + b, 0) in one pass
             activation_done = True
         else:
             if b is not None:
@@ -69,9 +68,8 @@ class Affine(Function):
             y, writable = self.take_saved("y")
             if (writable and self.activation == "relu" and len(self.needs_grad) == 3 and self.needs_grad[2]
                     and _bias_relu_kernel(y, g) and g.flags.c_contiguous):
-                from ..kernels.activation import relu_grad_bias_sum  # dz and db in one pass (imports numba)
                 gb = array_module(y).empty(y.shape[1], y.dtype)
-                relu_grad_bias_sum(y, g, gb)
+                kernel_module("activation").relu_grad_bias_sum(y, g, gb)  # dz and db in one pass
                 g = y
             else:
                 g = activation_grad(g, y, self.activation, array_module(g), out=y if writable else None)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module, np
-from ..kernels.compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays, kernel_module
 from ._ops import grad_with_weight_decay
 from .optimizer import Optimizer, check_hyper
 
@@ -67,11 +67,11 @@ class SGD(Optimizer):
         lr, mu = group["lr"], group["momentum"]
         buf = state.get("momentum_buffer")
         if _compiled_update_applies(p.data, grad, *([] if buf is None else [buf])):
-            from ..kernels.sgd import sgd_step  # one pass, the same float32 arithmetic (imports numba)
             first = bool(mu) and buf is None
             if first:
                 buf = state["momentum_buffer"] = np.empty_like(p.data)
             f32 = np.float32
+            sgd_step = kernel_module("sgd").sgd_step  # one pass, the same float32 arithmetic (imports numba)
             sgd_step(p.data, grad, p.data if buf is None else buf, f32(lr), f32(mu), f32(1.0 - group["dampening"]),
                      f32(group["weight_decay"]), bool(group["nesterov"]), first)
             return
