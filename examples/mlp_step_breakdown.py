@@ -20,7 +20,7 @@ import time
 LAYERS = (784, 256, 128, 10)
 
 
-def _median_us(fn, steps):
+def _mean_us(fn, steps):
     start = time.perf_counter()
     for _ in range(steps):
         fn()
@@ -167,13 +167,26 @@ def main(argv=None):
     os.environ.setdefault("NUMBA_NUM_THREADS", str(args.threads))
     from neuronet.kernels.parallel import blas_controllers
 
-    for c in blas_controllers():
-        c.set_num_threads(args.threads)
+    saved = [(c, c.num_threads) for c in blas_controllers()]
     try:
         import torch
-        torch.set_num_threads(args.threads)
     except ImportError:
-        pass
+        torch = None
+    torch_threads = torch.get_num_threads() if torch is not None else None
+    try:  # the thread counts are process-wide: set for the run, restored after
+        for c, _ in saved:
+            c.set_num_threads(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+        return _run(args)
+    finally:
+        for c, count in saved:
+            c.set_num_threads(count)
+        if torch is not None:
+            torch.set_num_threads(torch_threads)
+
+
+def _run(args):
     steps, parts = build(args.batch)
     for fn in steps.values():  # warm-up: compilation, captures, caches
         for _ in range(5):
@@ -182,7 +195,7 @@ def main(argv=None):
     for r in range(args.repeats):
         order = list(steps) if r % 2 == 0 else list(reversed(steps))  # A, B, B, A, ...
         for name in order:
-            samples[name].append(_median_us(steps[name], args.steps))
+            samples[name].append(_mean_us(steps[name], args.steps))
     floor = statistics.median(samples["GEMMs alone (NumPy)"])
     print(f"MLP 784-256-128-10, batch {args.batch}, {args.threads} thread(s), load {os.getloadavg()[0]:.2f}: "
           f"median µs per step over {args.repeats} interleaved blocks of {args.steps}")
