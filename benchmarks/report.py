@@ -157,7 +157,7 @@ def render(report: dict) -> str:
     if report["environment"].get("malloc"):  # the same process runs torch: it gets the same malloc
         environment.append(report["environment"]["malloc"] + " (applies to torch in the same process too)")
     if report["environment"].get("kernels"):
-        environment.append("neuronet " + report["environment"]["kernels"] + " (optional numba kernels: stride-1 convolutions, LSTM time loops, Adam update, batch norm, layer norm, attention softmax, ReLU and its gradient, col2im)")
+        environment.append("neuronet " + report["environment"]["kernels"] + " (optional numba kernels: stride-1 convolutions, LSTM and GRU time loops, Adam and SGD updates, batch norm, layer norm, attention softmax, ReLU and its gradient (with a dense layer's bias), softmax cross-entropy, col2im)")
     head = [
         f"## neuronet vs PyTorch CPU" + (" and JAX-jit" if report["versions"].get("jax") else "")
         + f" — {report['started']}", "",

@@ -28,3 +28,11 @@ def test_word2vec_example_on_a_small_corpus(tmp_path):
     assert result["tried"] >= 1
     # the picture needs matplotlib (an optional extra): without it the example says so and goes on
     assert (tmp_path / "w.png").exists() == (importlib.util.find_spec("matplotlib") is not None)
+
+
+def test_mlp_step_breakdown_runs_briefly():
+    """The example's code path with one tiny block per kind (its figures are for a real run)."""
+    result, phases = load("mlp_step_breakdown").main(["--repeats", "1", "--steps", "1", "--batch", "8"])
+    assert "neuronet" in result and "GEMMs alone (NumPy)" in result
+    assert all(us > 0 for us in result.values())
+    assert set(phases) == {"forward", "loss", "backward", "update"}

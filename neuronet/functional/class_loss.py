@@ -3,7 +3,8 @@ semantics: class axis 1, ``weight``, ``ignore_index``, ``label_smoothing``), eac
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import array_module
+from ..backend import array_module, np
+from ..kernels.compiled import kernel_arrays, kernel_module
 from .loss_common import _array, _check_reduction, _expand, _reduce
 
 __all__ = ["cross_entropy", "nll_loss"]
@@ -69,6 +70,64 @@ class ClassIndexNLL(Function):
         return _from_last(grad.astype(g.dtype, copy=False), self.axis, xp), None
 
 
+# logits of this many values or more take the compiled kernels (kernels/softmax_ce.py)
+_KERNEL_MIN = 512
+
+
+def _bad_label_message(fn, label, n_classes):
+    return (f"{fn}: target label {label} is out of range for {n_classes} classes "
+            f"(labels must lie in [0, {n_classes - 1}])")
+
+
+class SoftmaxCrossEntropy(Function):
+    """mean_i (logsumexp(z_i) − z_i[t_i]) over (N, C) logits and N integer labels in [0, C): the
+    common case of :class:`ClassIndexNLL` (no weights, ignored labels or smoothing; 'mean'),
+    without its masks and weights, and for float32 NumPy logits of ``_KERNEL_MIN`` values or more
+    one compiled pass per row (which checks the labels itself)."""
+
+    def forward(self, x, t):
+        n = x.shape[0]
+        if x.size >= _KERNEL_MIN and kernel_arrays(x) and x.flags.c_contiguous and t.dtype.kind in "iu":
+            self.p = np.empty_like(x)
+            total, bad = kernel_module("softmax_ce").softmax_ce_forward(x, t, self.p)  # one pass per row
+            if bad >= 0:  # a replayed capture does not repeat the public function's check
+                raise ValueError(_bad_label_message("cross_entropy", int(t[bad]), x.shape[1]))
+            self.t, self.compiled = t, True
+            return np.asarray(total / n, dtype=x.dtype)
+        xp = array_module(x)
+        logp = _log_softmax_last(x, xp)
+        self.logp, self.t, self.compiled = logp, t, False
+        rows = xp.arange(n)
+        return (-logp[rows, t].sum() / n).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        # d/dz mean_i −log softmax(z_i)[t_i] = (softmax(z) − onehot(t)) / N
+        n = self.t.shape[0]
+        if self.compiled:
+            p, writable = self.take_saved("p")
+            if not writable:
+                p = p.copy()
+            kernel_module("softmax_ce").softmax_ce_backward(p, self.t, np.float32(g / n))
+            return p, None
+        xp = array_module(g)
+        grad = xp.exp(self.logp)
+        grad[xp.arange(n), self.t] -= 1
+        grad *= (g / n).astype(grad.dtype, copy=False)
+        return grad, None
+
+
+def _plain_case(input, t, weight, ignore_index, label_smoothing, reduction) -> bool:
+    """Whether :class:`SoftmaxCrossEntropy` computes this cross-entropy: (N, C) logits, N labels
+    all in [0, C) (so none is ``ignore_index``), no weight, no smoothing, 'mean'."""
+    shape = tuple(input.shape)
+    if (not hasattr(t, "dtype") or weight is not None or label_smoothing or reduction != "mean" or len(shape) != 2 or not shape[0]
+            or not shape[1] or tuple(t.shape) != shape[:1] or t.dtype.kind not in "iu"):
+        return False
+    if kernel_arrays(_array(input)) and t.size * shape[1] >= _KERNEL_MIN:
+        return kernel_module("softmax_ce").first_bad_label(t, shape[1]) < 0  # one compiled pass
+    return 0 <= int(t.min()) and int(t.max()) < shape[1]
+
+
 class ProbabilityCE(Function):
     """−Σ_c w_c t'_c log softmax(z)_c with t' = (1−ε)t + ε/C: cross-entropy on probability targets."""
 
@@ -116,8 +175,7 @@ def _check_labels(fn, t, n_classes, ignore_index=None):
         bad &= t != ignore_index
     if t.size and bool(xp.any(bad)):
         label = int(t[bad].reshape(-1)[0])
-        raise ValueError(f"{fn}: target label {label} is out of range for {n_classes} classes "
-                         f"(labels must lie in [0, {n_classes - 1}])")
+        raise ValueError(_bad_label_message(fn, label, n_classes))
 
 
 def _check_class_weight(fn, weight, n_classes):
@@ -167,6 +225,9 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         >>> F.cross_entropy(logits, np.array([0, 2]), reduction="none").numpy()
         array([0.2395, 1.0986], dtype=float32)
     """
+    t = _array(target)
+    if _plain_case(input, t, weight, ignore_index, label_smoothing, reduction):
+        return SoftmaxCrossEntropy.apply(input, t)
     return _class_loss("cross_entropy", input, target, 1, weight, ignore_index, label_smoothing,
                        reduction, True)
 

@@ -14,7 +14,7 @@ from ..backend import np
 from .compiled import compile_kernel
 
 __all__ = ["relu_forward", "relu_in_place", "relu_grad", "relu_grad_over_output", "leaky_relu_forward",
-           "leaky_relu_grad"]
+           "leaky_relu_grad", "bias_relu", "relu_grad_bias_sum"]
 
 
 @compile_kernel
@@ -74,3 +74,34 @@ def leaky_relu_grad(out, gy, y, slope):
     zero, a = np.float32(0.0), np.float32(slope)
     for k in range(o.size):
         o[k] = g[k] if v[k] > zero else g[k] * a
+
+
+@compile_kernel
+def bias_relu(y, b):
+    """y = max(y + b, 0) in place, b added to every row: a dense layer's bias and ReLU in one pass
+    over the GEMM output (C-contiguous float32 y of shape (rows, len(b))); NaN kept as in
+    ``np.maximum``.  NumPy takes two passes (``y += b``, then the ReLU)."""
+    rows, cols = y.shape
+    zero = np.float32(0.0)
+    for i in range(rows):
+        r = y[i]
+        for j in range(cols):
+            v = r[j] + b[j]
+            r[j] = zero if v < zero else v
+
+
+@compile_kernel
+def relu_grad_bias_sum(y, gy, gb):
+    """y = gy where y > 0, else 0, written over the ReLU output y, and gb = the column sums of that
+    gradient (the bias gradient), in one pass; rows are added in order, as NumPy's ``sum(axis=0)``
+    of a C-contiguous array does.  y, gy: C-contiguous float32 (rows, cols); gb: float32 (cols,)."""
+    rows, cols = y.shape
+    zero = np.float32(0.0)
+    for j in range(cols):
+        gb[j] = zero
+    for i in range(rows):
+        r, g = y[i], gy[i]
+        for j in range(cols):
+            v = g[j] if r[j] > zero else zero
+            r[j] = v
+            gb[j] += v

@@ -1,11 +1,23 @@
 """Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and weight decay."""
 from __future__ import annotations
 
-from ..backend import array_module
+from ..backend import array_module, np
+from ..kernels.compiled import kernel_arrays, kernel_module
 from ._ops import grad_with_weight_decay
 from .optimizer import Optimizer, check_hyper
 
 __all__ = ["SGD"]
+
+# parameters of this many values or more take the one-pass compiled update (kernels/sgd.py); for
+# smaller ones the call costs what it saves (measured plain SGD, 2 cores: 1.8 µs both ways at 4,096
+# values, 2.1 against 2.5 µs at 8,192, 20 against 39 µs at 200k)
+_KERNEL_MIN = 1 << 13
+
+
+def _compiled_update_applies(*arrays) -> bool:
+    """Whether ``kernels/sgd.py`` runs: kernels on, large enough, C-contiguous NumPy float32 arrays."""
+    return (arrays[0].size >= _KERNEL_MIN and kernel_arrays(*arrays)
+            and all(a.flags.c_contiguous and a.shape == arrays[0].shape for a in arrays))
 
 
 class SGD(Optimizer):
@@ -53,9 +65,18 @@ class SGD(Optimizer):
 
     def _update(self, p, grad, state, group):
         lr, mu = group["lr"], group["momentum"]
+        buf = state.get("momentum_buffer")
+        if _compiled_update_applies(p.data, grad, *([] if buf is None else [buf])):
+            first = bool(mu) and buf is None
+            if first:
+                buf = state["momentum_buffer"] = np.empty_like(p.data)
+            f32 = np.float32
+            sgd_step = kernel_module("sgd").sgd_step  # one pass, the same float32 arithmetic (imports numba)
+            sgd_step(p.data, grad, p.data if buf is None else buf, f32(lr), f32(mu), f32(1.0 - group["dampening"]),
+                     f32(group["weight_decay"]), bool(group["nesterov"]), first)
+            return
         g = grad_with_weight_decay(grad, p.data, group["weight_decay"])
         if mu:
-            buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = array_module(p.data).array(g, copy=True)
             else:
