@@ -18,9 +18,9 @@ from ..kernels.compiled import kernel_arrays
 from .conv import Conv2d, conv2d, conv_params, sum_in_order
 from .im2col import as_tuple, pad_nchw, unpad_nchw
 from ..kernels.parallel import map_chunks
-from .pool import max_pool2d
+from .pool import MaxPool2d, _geometry, max_pool2d
 
-__all__ = ["conv2d_max_pool2d"]
+__all__ = ["conv2d_max_pool2d", "conv_infer_array"]
 
 
 class Conv2dMaxPool(Conv2d):
@@ -128,6 +128,43 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
         return Conv2dMaxPool.apply(*inputs, pool=pool, **params)
     y = conv2d(x, weight, bias, stride, padding, dilation, groups, padding_mode, activation=activation)
     return max_pool2d(y, pool)
+
+
+def conv_infer_array(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros", *,
+                     activation=None, pool_size=None):
+    """The array that ``conv2d(...)`` (or, with ``pool_size``, :func:`conv2d_max_pool2d`) returns
+    without a gradient, computed from the arrays themselves: the same Functions' forwards, without
+    Tensors, graph bookkeeping or a layer call (``Conv2D.infer_array``, batch-1 inference).  None
+    when that call would not be the fused Function alone — an empty batch, an activation that is
+    applied afterwards, arguments it would refuse — so that the caller makes the call (and gets its
+    error).
+
+    Example:
+        >>> x, w = np.ones((1, 1, 4, 4), np.float32), np.ones((2, 1, 3, 3), np.float32)
+        >>> F.conv_infer_array(x, w, activation="relu", pool_size=2)[0, :, 0, 0]
+        array([9., 9.], dtype=float32)
+    """
+    try:
+        params, fused = conv_params("conv2d", x, weight, bias, stride, padding, dilation, groups, padding_mode,
+                                    activation, 2)
+    except (TypeError, ValueError):
+        return None
+    if not fused or x.shape[0] == 0:
+        return None
+    if pool_size is None:
+        return Conv2d(**params).forward(x, weight, bias)
+    try:
+        pool = as_tuple("conv2d_max_pool2d", "pool_size", pool_size, 2)
+    except (TypeError, ValueError):
+        return None
+    oh, ow = params["out_hw"]
+    if oh < pool[0] or ow < pool[1]:
+        return None
+    if (x.shape[0] <= _FUSED_INFERENCE_MAX and params["activation"] in (None, "relu") and params["stride"] == (1, 1)
+            and groups == 1 and kernel_arrays(*(a for a in (x, weight, bias) if a is not None)) and _sgemm_found()):
+        return Conv2dMaxPool(pool, **params).forward(x, weight, bias)
+    y = Conv2d(**params).forward(x, weight, bias)
+    return MaxPool2d(_geometry("max_pool2d", y, pool, None, 0, 1, False, 2)[0]).forward(y)
 
 
 # without a gradient, batches up to this size are fused too: there one Function call less (and no
