@@ -1,9 +1,10 @@
-"""Strided one-group convolutions and their transposes on the channels-last kernels
-(``kernels/conv_strided.py``): what :class:`~neuronet.functional.conv.Conv2d` and
+"""Strided (and small stride-1) one-group convolutions and their transposes on the channels-last
+kernels (``kernels/conv_strided.py``): what :class:`~neuronet.functional.conv.Conv2d` and
 :class:`~neuronet.functional.conv.ConvTranspose2d` run when those kernels apply.
 
 They apply to float32 NumPy arrays with numba on (``conv._compiled_sgemm`` found NumPy's sgemm),
-one group, stride ≠ 1, zero padding and at least ``CHANNELS_LAST_MIN`` channels on the side
+one group, stride ≠ 1 (or, for a convolution, stride 1 with at most ``STRIDE1_MAX_POSITIONS``
+output positions per image), zero padding and at least ``CHANNELS_LAST_MIN`` channels on the side
 whose columns are built (a convolution's input, a transposed convolution's output).  The padding
 is done by the kernels (no padded copy of the input, no crop of the padded gradient), and so is
 a transposed convolution's crop and bias.  Everything else — and the reference these are tested
@@ -18,13 +19,26 @@ __all__ = ["channels_last_applies", "strided_conv_forward", "strided_conv_backwa
            "strided_transpose_backward"]
 
 
-def channels_last_applies(sgemm, stride, channels, padding_mode="zeros") -> bool:
+def channels_last_applies(sgemm, stride, channels, padding_mode="zeros", positions=None, recording=False) -> bool:
     """Whether the channels-last kernels run: ``sgemm`` found (numba on, float32 NumPy, one group),
-    a stride ≠ 1, zero padding and enough ``channels`` for runs of C floats to pay."""
-    if sgemm is None or tuple(stride) == (1, 1) or padding_mode != "zeros":
+    zero padding, enough ``channels`` for runs of C floats to pay, and a stride ≠ 1 or (a
+    convolution's) few output ``positions`` per image: at most ``STRIDE1_MAX_POSITIONS[recording]``."""
+    if sgemm is None or padding_mode != "zeros":
+        return False
+    if tuple(stride) == (1, 1) and (positions is None or positions > STRIDE1_MAX_POSITIONS[recording]):
         return False
     from ..kernels.conv_strided import CHANNELS_LAST_MIN
     return channels >= CHANNELS_LAST_MIN
+
+
+# Stride-1 convolutions go channels last up to this many output positions per image, without and
+# with a recorded gradient.  Their backward gains most: the per-image layout's thin dW and dX
+# products (inner size OH·Wp, or O) and its junk columns (Wp − OW per row) cost more than building
+# channels-last columns; its forward loses from 16×16 up.  Measured fwd+bwd, 64 images, 3×3 pad 1,
+# 1 thread, per-image → channels last: 64→128 at 16×16 95→85 ms, 64→64 at 24×24 120→108, at 32×32
+# 202→217; forward alone: 64→128 at 16×16 30→31, 32→64 at 16×16 9.4→11.7, 256→256 at 8×8 67→57,
+# 512→512 at 4×4 111→64 (paired and interleaved, load average ≈ 1 on 2 CPUs).
+STRIDE1_MAX_POSITIONS = {False: 64, True: 576}
 
 
 def _bounds(n, k, positions, xp):
