@@ -97,7 +97,7 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
 
     Arguments as :func:`conv2d`, plus ``pool_size`` (an int or (ph, pw): windows that tile the
     output at stride = size without padding, as ``MaxPool2D(pool_size)``).  When a gradient is
-    recorded or the batch is small (at most ``_FUSED_INFERENCE_MAX`` images: batch-1 inference),
+    recorded, the windows are 2×2 or the batch is small (at most ``_FUSED_INFERENCE_MAX`` images),
     with the compiled kernels, stride 1, one group, activation None or relu and float32 NumPy
     arrays, the convolution output is pooled image by image without being stored (module
     docstring); otherwise the two functions run one after the other.
@@ -117,11 +117,11 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
                          f"weight {tuple(weight.shape)}) is smaller than pool_size {pool}")
     arrays = [a.data if isinstance(a, Tensor) else a for a in (x, weight, bias) if a is not None]
     # when a gradient is recorded: the fusion pays in training (no full-size activation kept,
-    # no separate pooling passes forward and backward); without one, NumPy's pooling pass over the
-    # stored output is faster than the kernel's per-window loop (LeNet's first layer: 0.76 against 0.82 ms)
-    # except for the smallest batches (_FUSED_INFERENCE_MAX), where the per-call overhead dominates
+    # no separate pooling passes forward and backward); without one, for 2×2 windows (the kernel's
+    # SIMD loop) and for the smallest batches (_FUSED_INFERENCE_MAX), where the per-call overhead
+    # dominates; other windows' scalar loop is slower than NumPy's pooling pass over the stored output
     recording = is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in (x, weight, bias))
-    if ((recording or 0 < x.shape[0] <= _FUSED_INFERENCE_MAX) and x.shape[0] > 0 and oh >= pool[0] and ow >= pool[1] and fused
+    if ((recording or pool == (2, 2) or x.shape[0] <= _FUSED_INFERENCE_MAX) and x.shape[0] > 0 and oh >= pool[0] and ow >= pool[1] and fused
             and params["activation"] in (None, "relu") and params["stride"] == (1, 1) and groups == 1
             and kernel_arrays(*arrays) and _sgemm_found()):
         inputs = (x, weight) if bias is None else (x, weight, bias)
@@ -160,16 +160,19 @@ def conv_infer_array(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
     oh, ow = params["out_hw"]
     if oh < pool[0] or ow < pool[1]:
         return None
-    if (x.shape[0] <= _FUSED_INFERENCE_MAX and params["activation"] in (None, "relu") and params["stride"] == (1, 1)
+    if ((pool == (2, 2) or x.shape[0] <= _FUSED_INFERENCE_MAX) and params["activation"] in (None, "relu") and params["stride"] == (1, 1)
             and groups == 1 and kernel_arrays(*(a for a in (x, weight, bias) if a is not None)) and _sgemm_found()):
         return Conv2dMaxPool(pool, **params).forward(x, weight, bias)
     y = Conv2d(**params).forward(x, weight, bias)
     return MaxPool2d(_geometry("max_pool2d", y, pool, None, 0, 1, False, 2)[0]).forward(y)
 
 
-# without a gradient, batches up to this size are fused too: there one Function call less (and no
-# full-size output) outweighs the kernel's slower pooling loop (LeNet forward, 1 thread, µs per call
-# unfused/fused: batch 1 757/729, batch 4 1315/1220, batch 8 1509/1663, on a loaded 2-CPU machine)
+# without a gradient, batches up to this size are fused for any window: there one Function call less
+# (and no full-size output) outweighs the kernel's scalar pooling loop (LeNet forward, 1 thread, µs per
+# call unfused/fused: batch 1 757/729, batch 4 1315/1220, batch 8 1509/1663, on a loaded 2-CPU machine).
+# 2×2 windows are fused at any batch: their SIMD loop (_pool_image_2x2) made the fused forward faster
+# (conv + relu + pool, 1 thread, ms unfused/fused: LeNet's first layer at batch 64 1.19/0.89, its
+# second 0.79/0.65, cnn-wide's 32→64 at 32×32 39.2/30.9, paired, load average 1.7 on 2 CPUs)
 _FUSED_INFERENCE_MAX = 4
 
 
