@@ -213,3 +213,14 @@ def test_the_sgemm_argument_type_is_built_once():
     if sgemm is None:
         pytest.skip("no 64-bit-integer sgemm in NumPy's BLAS")
     assert typeof(sgemm) is typeof(sgemm)
+
+
+def test_small_stride1_same_padding_with_an_even_kernel(strided_calls):
+    """'same' with an even kernel pads one more after than before: the kernels' (top, left) offsets."""
+    x, w, b, _ = conv_arrays(3, 8, 5, (2, 4), (7, 6))
+    g = np.random.default_rng(4).standard_normal((3, 5, 7, 6)).astype(np.float32)
+    reference = run_conv([x, w, b, g], False, 1, "relu", padding="same")
+    fast = run_conv([x, w, b, g], True, 2, "relu", padding="same")
+    assert set(strided_calls) == set(_STRIDED)
+    for a, r in zip(fast, reference):
+        assert_close(a, r, rtol=2e-5)
