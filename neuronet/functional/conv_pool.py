@@ -116,14 +116,8 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
         raise ValueError(f"conv2d_max_pool2d: the convolution's output of size {(oh, ow)} (input {tuple(x.shape)}, "
                          f"weight {tuple(weight.shape)}) is smaller than pool_size {pool}")
     arrays = [a.data if isinstance(a, Tensor) else a for a in (x, weight, bias) if a is not None]
-    # when a gradient is recorded: the fusion pays in training (no full-size activation kept,
-    # no separate pooling passes forward and backward); without one, for 2×2 windows (the kernel's
-    # SIMD loop) and for the smallest batches (_FUSED_INFERENCE_MAX), where the per-call overhead
-    # dominates; other windows' scalar loop is slower than NumPy's pooling pass over the stored output
     recording = is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in (x, weight, bias))
-    if ((recording or pool == (2, 2) or x.shape[0] <= _FUSED_INFERENCE_MAX) and x.shape[0] > 0 and oh >= pool[0] and ow >= pool[1] and fused
-            and params["activation"] in (None, "relu") and params["stride"] == (1, 1) and groups == 1
-            and kernel_arrays(*arrays) and _sgemm_found()):
+    if fused and _fusion_applies(recording, x.shape[0], pool, params, arrays):
         inputs = (x, weight) if bias is None else (x, weight, bias)
         return Conv2dMaxPool.apply(*inputs, pool=pool, **params)
     y = conv2d(x, weight, bias, stride, padding, dilation, groups, padding_mode, activation=activation)
@@ -160,11 +154,22 @@ def conv_infer_array(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
     oh, ow = params["out_hw"]
     if oh < pool[0] or ow < pool[1]:
         return None
-    if ((pool == (2, 2) or x.shape[0] <= _FUSED_INFERENCE_MAX) and params["activation"] in (None, "relu") and params["stride"] == (1, 1)
-            and groups == 1 and kernel_arrays(*(a for a in (x, weight, bias) if a is not None)) and _sgemm_found()):
+    if _fusion_applies(False, x.shape[0], pool, params, [a for a in (x, weight, bias) if a is not None]):
         return Conv2dMaxPool(pool, **params).forward(x, weight, bias)
     y = Conv2d(**params).forward(x, weight, bias)
     return MaxPool2d(_geometry("max_pool2d", y, pool, None, 0, 1, False, 2)[0]).forward(y)
+
+
+def _fusion_applies(recording, n, pool, params, arrays) -> bool:
+    """Whether :class:`Conv2dMaxPool` runs for a fused activation (``params`` from ``conv_params``):
+    the compiled kernels on float32 NumPy ``arrays``, stride 1, one group, activation None or relu,
+    and a recorded gradient (the fusion pays in training: no full-size activation kept, no separate
+    pooling passes forward and backward), or 2×2 windows (the kernel's SIMD loop), or at most
+    ``_FUSED_INFERENCE_MAX`` images (the per-call overhead dominates); other windows' scalar loop is
+    slower than NumPy's pooling pass over the stored output."""
+    return ((recording or pool == (2, 2) or n <= _FUSED_INFERENCE_MAX) and n > 0
+            and params["activation"] in (None, "relu") and params["stride"] == (1, 1) and params["groups"] == 1
+            and kernel_arrays(*arrays) and _sgemm_found())
 
 
 # without a gradient, batches up to this size are fused for any window: there one Function call less

@@ -39,8 +39,9 @@ class Flatten(_Layer):
         ``Dense.infer_array``): the reshaped array.  None when the layer call could differ (hooks, an
         activity regularizer, a subclass's own forward, axes it would refuse), so that the caller
         makes the call instead."""
-        if (self._hooks is not None or self.activity_regularizer is not None or type(self).forward is not Flatten.forward
-                or getattr(data, "ndim", 0) < 1 or data.dtype.kind not in "fiub"):
+        if (self._hooks is not None or self.activity_regularizer is not None
+                or type(self).forward is not Flatten.forward or getattr(data, "ndim", 0) < 1
+                or data.dtype.kind not in "fiub"):
             return None
         nd = data.ndim
         s = self.start_dim + nd if self.start_dim < 0 else self.start_dim
