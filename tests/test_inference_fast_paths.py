@@ -157,10 +157,12 @@ def test_as_tuple_still_refuses(value, minimum):
         as_tuple("f", "stride", value, 2, minimum)
 
 
-@pytest.mark.parametrize("batch, fused", [(1, True), (4, True), (5, False)])
-def test_conv_pool_fused_without_gradient_at_small_batches(kernels_on, batch, fused):
-    """Without a gradient, conv+ReLU+max-pool is one Function for batches up to 4 (per-call overhead
-    dominates there) and conv then pool above; the values equal conv2d then max_pool2d bit for bit."""
+@pytest.mark.parametrize("batch, pool, fused", [(1, 3, True), (4, 3, True), (5, 3, False), (5, 2, True),
+                                               (9, 2, True)])
+def test_conv_pool_fused_without_gradient_at_small_batches(kernels_on, batch, pool, fused):
+    """Without a gradient, conv+ReLU+max-pool is one Function for 2×2 windows (their SIMD loop) and
+    for batches up to 4 (per-call overhead dominates there), conv then pool otherwise; the values
+    equal conv2d then max_pool2d bit for bit."""
     from neuronet.functional.conv_pool import Conv2dMaxPool, _sgemm_found
     if not _sgemm_found():
         pytest.skip("NumPy's BLAS has no 64-bit-integer sgemm here")
@@ -178,12 +180,12 @@ def test_conv_pool_fused_without_gradient_at_small_batches(kernels_on, batch, fu
     Conv2dMaxPool.forward = spy
     try:
         with nt.no_grad():
-            y = nt.F.conv2d_max_pool2d(x, w, b, padding=1, activation="relu")
+            y = nt.F.conv2d_max_pool2d(x, w, b, padding=1, activation="relu", pool_size=pool)
     finally:
         Conv2dMaxPool.forward = original
     assert calls == ([batch] if fused else [])
     with nt.no_grad():
-        reference = nt.F.max_pool2d(nt.F.conv2d(x, w, b, padding=1, activation="relu"), 2)
+        reference = nt.F.max_pool2d(nt.F.conv2d(x, w, b, padding=1, activation="relu"), pool)
     np.testing.assert_array_equal(y.numpy(), reference.numpy())
 
 

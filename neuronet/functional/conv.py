@@ -72,8 +72,8 @@ class Conv2d(Function):
         n, c, o, g = x.shape[0], x.shape[1], w.shape[0], self.groups
         (oh, ow), kernel = self.out_hw, w.shape[2:]
         sgemm = self._compiled_sgemm(x, w)
-        self.channels_last = channels_last_applies(sgemm, self.stride, c, self.padding_mode)
-        if self.channels_last:  # strided, many channels: channels-last columns, padding in the kernel
+        self.channels_last = channels_last_applies(sgemm, self.stride, c, self.padding_mode, oh * ow, self.recording)
+        if self.channels_last:  # strided or few positions, many channels: channels-last columns, padding in the kernel
             y = strided_conv_forward(sgemm, x, w, b, self.activation == "relu", self.pads, self.stride, self.dilation,
                                      self.out_hw, xp)
             if self.activation != "relu":

@@ -18,9 +18,9 @@ from ..kernels.compiled import kernel_arrays
 from .conv import Conv2d, conv2d, conv_params, sum_in_order
 from .im2col import as_tuple, pad_nchw, unpad_nchw
 from ..kernels.parallel import map_chunks
-from .pool import max_pool2d
+from .pool import MaxPool2d, _geometry, max_pool2d
 
-__all__ = ["conv2d_max_pool2d"]
+__all__ = ["conv2d_max_pool2d", "conv_infer_array"]
 
 
 class Conv2dMaxPool(Conv2d):
@@ -97,7 +97,7 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
 
     Arguments as :func:`conv2d`, plus ``pool_size`` (an int or (ph, pw): windows that tile the
     output at stride = size without padding, as ``MaxPool2D(pool_size)``).  When a gradient is
-    recorded or the batch is small (at most ``_FUSED_INFERENCE_MAX`` images: batch-1 inference),
+    recorded, the windows are 2×2 or the batch is small (at most ``_FUSED_INFERENCE_MAX`` images),
     with the compiled kernels, stride 1, one group, activation None or relu and float32 NumPy
     arrays, the convolution output is pooled image by image without being stored (module
     docstring); otherwise the two functions run one after the other.
@@ -116,23 +116,68 @@ def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, gro
         raise ValueError(f"conv2d_max_pool2d: the convolution's output of size {(oh, ow)} (input {tuple(x.shape)}, "
                          f"weight {tuple(weight.shape)}) is smaller than pool_size {pool}")
     arrays = [a.data if isinstance(a, Tensor) else a for a in (x, weight, bias) if a is not None]
-    # when a gradient is recorded: the fusion pays in training (no full-size activation kept,
-    # no separate pooling passes forward and backward); without one, NumPy's pooling pass over the
-    # stored output is faster than the kernel's per-window loop (LeNet's first layer: 0.76 against 0.82 ms)
-    # except for the smallest batches (_FUSED_INFERENCE_MAX), where the per-call overhead dominates
     recording = is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in (x, weight, bias))
-    if ((recording or 0 < x.shape[0] <= _FUSED_INFERENCE_MAX) and x.shape[0] > 0 and oh >= pool[0] and ow >= pool[1] and fused
-            and params["activation"] in (None, "relu") and params["stride"] == (1, 1) and groups == 1
-            and kernel_arrays(*arrays) and _sgemm_found()):
+    if fused and _fusion_applies(recording, x.shape[0], pool, params, arrays):
         inputs = (x, weight) if bias is None else (x, weight, bias)
         return Conv2dMaxPool.apply(*inputs, pool=pool, **params)
     y = conv2d(x, weight, bias, stride, padding, dilation, groups, padding_mode, activation=activation)
     return max_pool2d(y, pool)
 
 
-# without a gradient, batches up to this size are fused too: there one Function call less (and no
-# full-size output) outweighs the kernel's slower pooling loop (LeNet forward, 1 thread, µs per call
-# unfused/fused: batch 1 757/729, batch 4 1315/1220, batch 8 1509/1663, on a loaded 2-CPU machine)
+def conv_infer_array(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros", *,
+                     activation=None, pool_size=None):
+    """The array that ``conv2d(...)`` (or, with ``pool_size``, :func:`conv2d_max_pool2d`) returns
+    without a gradient, computed from the arrays themselves: the same Functions' forwards, without
+    Tensors, graph bookkeeping or a layer call (``Conv2D.infer_array``, batch-1 inference).  None
+    when that call would not be the fused Function alone — an empty batch, an activation that is
+    applied afterwards, arguments it would refuse — so that the caller makes the call (and gets its
+    error).
+
+    Example:
+        >>> x, w = np.ones((1, 1, 4, 4), np.float32), np.ones((2, 1, 3, 3), np.float32)
+        >>> F.conv_infer_array(x, w, activation="relu", pool_size=2)[0, :, 0, 0]
+        array([9., 9.], dtype=float32)
+    """
+    try:
+        params, fused = conv_params("conv2d", x, weight, bias, stride, padding, dilation, groups, padding_mode,
+                                    activation, 2)
+    except (TypeError, ValueError):
+        return None
+    if not fused or x.shape[0] == 0:
+        return None
+    if pool_size is None:
+        return Conv2d(**params).forward(x, weight, bias)
+    try:
+        pool = as_tuple("conv2d_max_pool2d", "pool_size", pool_size, 2)
+    except (TypeError, ValueError):
+        return None
+    oh, ow = params["out_hw"]
+    if oh < pool[0] or ow < pool[1]:
+        return None
+    if _fusion_applies(False, x.shape[0], pool, params, [a for a in (x, weight, bias) if a is not None]):
+        return Conv2dMaxPool(pool, **params).forward(x, weight, bias)
+    y = Conv2d(**params).forward(x, weight, bias)
+    return MaxPool2d(_geometry("max_pool2d", y, pool, None, 0, 1, False, 2)[0]).forward(y)
+
+
+def _fusion_applies(recording, n, pool, params, arrays) -> bool:
+    """Whether :class:`Conv2dMaxPool` runs for a fused activation (``params`` from ``conv_params``):
+    the compiled kernels on float32 NumPy ``arrays``, stride 1, one group, activation None or relu,
+    and a recorded gradient (the fusion pays in training: no full-size activation kept, no separate
+    pooling passes forward and backward), or 2×2 windows (the kernel's SIMD loop), or at most
+    ``_FUSED_INFERENCE_MAX`` images (the per-call overhead dominates); other windows' scalar loop is
+    slower than NumPy's pooling pass over the stored output."""
+    return ((recording or pool == (2, 2) or n <= _FUSED_INFERENCE_MAX) and n > 0
+            and params["activation"] in (None, "relu") and params["stride"] == (1, 1) and params["groups"] == 1
+            and kernel_arrays(*arrays) and _sgemm_found())
+
+
+# without a gradient, batches up to this size are fused for any window: there one Function call less
+# (and no full-size output) outweighs the kernel's scalar pooling loop (LeNet forward, 1 thread, µs per
+# call unfused/fused: batch 1 757/729, batch 4 1315/1220, batch 8 1509/1663, on a loaded 2-CPU machine).
+# 2×2 windows are fused at any batch: their SIMD loop (_pool_image_2x2) made the fused forward faster
+# (conv + relu + pool, 1 thread, ms unfused/fused: LeNet's first layer at batch 64 1.19/0.89, its
+# second 0.79/0.65, cnn-wide's 32→64 at 32×32 39.2/30.9, paired, load average 1.7 on 2 CPUs)
 _FUSED_INFERENCE_MAX = 4
 
 

@@ -1,9 +1,10 @@
-"""Strided one-group convolutions and their transposes on the channels-last kernels
-(``kernels/conv_strided.py``): what :class:`~neuronet.functional.conv.Conv2d` and
+"""Strided (and small stride-1) one-group convolutions and their transposes on the channels-last
+kernels (``kernels/conv_strided.py``): what :class:`~neuronet.functional.conv.Conv2d` and
 :class:`~neuronet.functional.conv.ConvTranspose2d` run when those kernels apply.
 
 They apply to float32 NumPy arrays with numba on (``conv._compiled_sgemm`` found NumPy's sgemm),
-one group, stride ≠ 1, zero padding and at least ``CHANNELS_LAST_MIN`` channels on the side
+one group, stride ≠ 1 (or, for a convolution, stride 1 with at most ``STRIDE1_MAX_POSITIONS``
+output positions per image), zero padding and at least ``CHANNELS_LAST_MIN`` channels on the side
 whose columns are built (a convolution's input, a transposed convolution's output).  The padding
 is done by the kernels (no padded copy of the input, no crop of the padded gradient), and so is
 a transposed convolution's crop and bias.  Everything else — and the reference these are tested
@@ -12,23 +13,50 @@ and dW is summed over chunks in chunk order: the same results at any thread coun
 """
 from __future__ import annotations
 
+from ..kernels import parallel
 from ..kernels.parallel import chunk_bounds, map_chunks
 
 __all__ = ["channels_last_applies", "strided_conv_forward", "strided_conv_backward", "strided_transpose_forward",
            "strided_transpose_backward"]
 
 
-def channels_last_applies(sgemm, stride, channels, padding_mode="zeros") -> bool:
+def channels_last_applies(sgemm, stride, channels, padding_mode="zeros", positions=None, recording=False) -> bool:
     """Whether the channels-last kernels run: ``sgemm`` found (numba on, float32 NumPy, one group),
-    a stride ≠ 1, zero padding and enough ``channels`` for runs of C floats to pay."""
-    if sgemm is None or tuple(stride) == (1, 1) or padding_mode != "zeros":
+    zero padding, enough ``channels`` for runs of C floats to pay, and a stride ≠ 1 or (a
+    convolution's) few output ``positions`` per image: at most ``STRIDE1_MAX_POSITIONS[recording]``."""
+    if sgemm is None or padding_mode != "zeros":
+        return False
+    if tuple(stride) == (1, 1) and (positions is None or positions > STRIDE1_MAX_POSITIONS[recording]):
         return False
     from ..kernels.conv_strided import CHANNELS_LAST_MIN
     return channels >= CHANNELS_LAST_MIN
 
 
-def _bounds(n, k, positions, xp):
-    return chunk_bounds(n, k * positions * 4, xp)  # one image's columns, float32
+# Stride-1 convolutions go channels last up to this many output positions per image, without and
+# with a recorded gradient.  Their backward gains most: the per-image layout's thin dW and dX
+# products (inner size OH·Wp, or O) and its junk columns (Wp − OW per row) cost more than building
+# channels-last columns; its forward loses from 16×16 up.  Measured fwd+bwd, 64 images, 3×3 pad 1,
+# 1 thread, per-image → channels last: 64→128 at 16×16 95→85 ms, 64→64 at 24×24 120→108, at 32×32
+# 202→217; forward alone: 64→128 at 16×16 30→31, 32→64 at 16×16 9.4→11.7, 256→256 at 8×8 67→57,
+# 512→512 at 4×4 111→64 (paired and interleaved, load average ≈ 1 on 2 CPUs).
+STRIDE1_MAX_POSITIONS = {False: 64, True: 576}
+
+
+def _bounds(n, k, positions, xp, weight_items=0):
+    """Chunks of the batch by one image's columns (float32); with ``weight_items`` (O·K, a
+    convolution's), chunks hold at least ``WEIGHT_CHUNKS``× the weight's bytes of columns while there
+    are two chunks or more: each chunk zeroes, reorders and adds an (O, K) dW, which for a wide layer
+    of few positions (ResNet's 512 channels at 4×4: 9.4 MB of dW against 0.3 MB of columns per image)
+    cost as much as a third of its backward in 4 MiB chunks."""
+    per_image = k * positions * 4
+    target = max(parallel._CHUNK_BYTES, min(WEIGHT_CHUNKS * weight_items * 4, n * per_image // 2))
+    return chunk_bounds(n, per_image, xp, target)
+
+
+# (64 images, 3×3, 1 thread, CPU time of forward / backward, 4 MiB chunks → these: 512 channels at
+# 4×4 64 / 158 → 60 / 117 ms, 256 at 8×8 57 / 110 → 55 / 102 ms, 128 at 16×16 unchanged; paired and
+# interleaved, load average 2.9 on 2 CPUs)
+WEIGHT_CHUNKS = 4
 
 
 def _sum_in_order(parts):
@@ -54,7 +82,7 @@ def strided_conv_forward(sgemm, x, w, b, relu, pads, stride, dilation, out_hw, x
     y = xp.empty((n, o) + tuple(out_hw), dtype=x.dtype)
     flat, geometry = y.reshape(n, o, -1), _geometry(w.shape, stride, dilation)
     map_chunks(lambda s, e: strided_forward_images(sgemm, x, w2, bias, relu, flat, pads[0], pads[2], hp, wp, *out_hw,
-                                                   *geometry, s, e), _bounds(n, k, out_hw[0] * out_hw[1], xp), x)
+                                                   *geometry, s, e), _bounds(n, k, out_hw[0] * out_hw[1], xp, o * k), x)
     return y
 
 
@@ -83,7 +111,7 @@ def strided_conv_backward(sgemm, x, w, y, gy, act, want_x, want_w, want_b, pads,
         strided_backward_images(sgemm, x, w2, y, gy, act, gx, zeros_c, gw, gb, want_x, want_w, want_b,
                                 pads[0], pads[2], hp, wp, oh, ow, *geometry, s, e)
         return gw, gb
-    parts = map_chunks(chunk, _bounds(n, k, oh * ow, xp), gy)
+    parts = map_chunks(chunk, _bounds(n, k, oh * ow, xp, o * k), gy)
     gw = _sum_in_order([p[0] for p in parts]).reshape(w_shape) if want_w else None
     gb = _sum_in_order([p[1] for p in parts]) if want_b else None
     return (gx if want_x else None), gw, gb

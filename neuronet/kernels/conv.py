@@ -314,6 +314,35 @@ def _pool_image(z, bias, relu, pooled, arg, top, where, ph, pw, wp):
 
 
 @compile_kernel
+def _pool_image_2x2(z, bias, relu, pooled, arg, pow_, wp):
+    """:func:`_pool_image` for 2×2 windows: the four values of a window are read in one loop step
+    (offsets 2q and 2q + 1 of two rows), which LLVM turns into interleaved vector loads, so the loop
+    runs in SIMD where the general one's stride-pw reads stay scalar.  The same row-major scan with
+    selects: ties keep the first maximum, a NaN makes the maximum NaN."""
+    o = pooled.shape[0]
+    poh = pooled.shape[1] // pow_
+    for oc in range(o):
+        bias_oc, src, out, index = bias[oc], z[oc], pooled[oc], arg[oc]
+        for r in range(poh):
+            upper, lower = src[2 * r * wp:2 * r * wp + 2 * pow_], src[(2 * r + 1) * wp:(2 * r + 1) * wp + 2 * pow_]
+            dst, at = out[r * pow_:(r + 1) * pow_], index[r * pow_:(r + 1) * pow_]
+            for q in range(pow_):
+                a, b = upper[2 * q] + bias_oc, upper[2 * q + 1] + bias_oc
+                c, d = lower[2 * q] + bias_oc, lower[2 * q + 1] + bias_oc
+                if relu:
+                    a, b = (_ZERO if a < _ZERO else a), (_ZERO if b < _ZERO else b)
+                    c, d = (_ZERO if c < _ZERO else c), (_ZERO if d < _ZERO else d)
+                m, w = a, np.uint8(0)
+                w = np.uint8(1) if b > m else w
+                m = b if b > m or b != b else m
+                w = np.uint8(2) if c > m else w
+                m = c if c > m or c != c else m
+                w = np.uint8(3) if d > m else w
+                m = d if d > m or d != d else m
+                dst[q], at[q] = m, w
+
+
+@compile_kernel
 def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, ph, pw, kh, kw, dh, dw, wp, s, e):
     """pooled[b] = max_pool(act(W·im2col(x[b]) + bias)) over (ph, pw) windows at stride (ph, pw),
     for the images b in s:e; arg (uint8: windows of at most 255) = row-major index i·pw + j of
@@ -336,7 +365,10 @@ def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, 
         _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
         sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
               I64(cols.ctypes.data), I64(width), _ZERO, I64(z.ctypes.data), I64(width))
-        _pool_image(z, bias, relu, pooled[b], arg[b], top, where, ph, pw, wp)
+        if ph == 2 and pw == 2:
+            _pool_image_2x2(z, bias, relu, pooled[b], arg[b], pow_, wp)
+        else:
+            _pool_image(z, bias, relu, pooled[b], arg[b], top, where, ph, pw, wp)
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise

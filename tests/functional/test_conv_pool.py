@@ -117,7 +117,7 @@ def test_only_the_pooled_output_is_kept():
 
 
 def test_without_a_recorded_gradient_conv_then_pool_runs():
-    """Inference takes the two functions (faster there); the values are the same."""
+    """Without a recorded gradient nothing is kept for a backward; the values are the recorded ones."""
     x, w, b = (nt.tensor(a) for a in arrays())
     y = nt.F.conv2d_max_pool2d(x, w, b, padding=1, activation="relu")
     assert not isinstance(y._creator, Conv2dMaxPool)

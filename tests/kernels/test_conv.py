@@ -172,3 +172,67 @@ def test_per_image_conv_transpose_kernels_match_the_numpy_path(monkeypatch, shap
     assert len(fast) == len(reference) == 1 + sum(grads)
     for a, r in zip(fast, reference):
         assert_close(a, r, rtol=2e-6)
+
+
+@pytest.mark.parametrize("oh, ow", [(8, 8), (7, 9), (2, 3), (5, 2)])
+@pytest.mark.parametrize("relu", [False, True])
+def test_the_2x2_pooling_loop_equals_the_general_one(oh, ow, relu):
+    """_pool_image_2x2 (SIMD) against _pool_image (any window): the same maxima and argmax table,
+    with exact ties, NaN, ±inf and rows and columns past the last whole window (odd sizes)."""
+    from neuronet.kernels.conv import _pool_image, _pool_image_2x2
+    rng = np.random.default_rng(oh * 10 + ow)
+    o, wp = 5, ow + 3  # rows of width Wp, junk columns past OW as the stride-1 layout has them
+    z = rng.integers(-2, 3, (o, oh * wp)).astype(np.float32)  # many exact ties
+    z[0, 1], z[1, wp + 2], z[2, 0], z[3, 1] = np.nan, np.inf, -np.inf, np.nan
+    z[3, 0] = np.inf  # a window with inf before a NaN
+    bias = np.array([0, 1, -1, 0.5, 0], np.float32)
+    poh, pow_ = oh // 2, ow // 2
+    general = [np.full((o, poh * pow_), 7, np.float32), np.full((o, poh * pow_), 9, np.uint8)]
+    simd = [a.copy() for a in general]
+    _pool_image(z, bias, relu, *general, np.empty(pow_, np.float32), np.empty(pow_, np.uint8), 2, 2, wp)
+    _pool_image_2x2(z, bias, relu, *simd, pow_, wp)
+    np.testing.assert_array_equal(simd[0], general[0])
+    np.testing.assert_array_equal(simd[1], general[1])
+    assert simd[1].max() <= 3
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("grad", [False, True])
+@pytest.mark.parametrize("hw, padding", [((12, 12), 1), ((11, 9), 0), ((6, 7), 2)])
+def test_fused_2x2_conv_pool_matches_the_numpy_path_and_torch(monkeypatch, threads, grad, hw, padding):
+    """The fused convolution + ReLU + 2×2 pooling (with and without a gradient: both fuse now)
+    against conv2d then max_pool2d on the NumPy path and against PyTorch, over several chunks."""
+    import threadpoolctl
+    import neuronet as nt
+    from neuronet.kernels import parallel
+    from neuronet.functional.conv_pool import Conv2dMaxPool
+    torch = need("torch")
+    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 4096)
+    x, w, b, _ = conv_arrays(9, 3, 6, (3, 3), hw, padding=padding, seed=4)
+    x[1, 0, :4, :4] = np.round(x[1, 0, :4, :4])  # ties
+    calls = []
+    original = Conv2dMaxPool.forward
+    monkeypatch.setattr(Conv2dMaxPool, "forward", lambda self, *a: calls.append(1) or original(self, *a))
+    results = []
+    for use in (True, False):
+        compiled.set_numba_kernels(use)
+        try:
+            xt, wt, bt = (nt.tensor(a, requires_grad=grad) for a in (x, w, b))
+            with threadpoolctl.threadpool_limits(threads), nt.set_grad_enabled(grad):
+                y = nt.F.conv2d_max_pool2d(xt, wt, bt, padding=padding, activation="relu")
+                if grad:
+                    g = np.random.default_rng(2).standard_normal(y.shape).astype(np.float32)
+                    (y * nt.tensor(g)).sum().backward()
+            results.append([y.numpy()] + ([xt.grad, wt.grad, bt.grad] if grad else []))
+        finally:
+            compiled.set_numba_kernels(True)
+    assert calls == [1]  # fused with the kernels on, whether or not a gradient is recorded
+    xs, ws, bs = (torch.tensor(a, requires_grad=grad) for a in (x, w, b))
+    ty = torch.nn.functional.max_pool2d(torch.relu(torch.nn.functional.conv2d(xs, ws, bs, padding=padding)), 2)
+    expected = [ty.detach().numpy()]
+    if grad:
+        (ty * torch.tensor(g)).sum().backward()
+        expected += [xs.grad.numpy(), ws.grad.numpy(), bs.grad.numpy()]
+    for fast, reference, oracle in zip(results[0], results[1], expected):
+        assert_close(fast, reference, rtol=1e-5)
+        assert_close(fast, oracle, rtol=1e-5)

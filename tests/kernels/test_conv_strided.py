@@ -72,6 +72,54 @@ def test_channels_last_conv_with_some_gradients(strided_calls, bias, grads):
         assert_close(a, r, rtol=2e-6)
 
 
+@pytest.mark.parametrize("c, o, kernel, hw, padding, dilation", [
+    (16, 12, (3, 3), (8, 8), (1, 1), (1, 1)),    # a ResNet stage-3-like layer, 'same' padding
+    (8, 5, (3, 2), (9, 11), (2, 0), (1, 1)),     # uneven kernel and padding, the fewest channels
+    (12, 4, (2, 3), (10, 9), (0, 1), (2, 1)),    # dilation (runs of C floats)
+    (9, 3, (5, 5), (5, 5), (2, 2), (1, 1))])     # one pixel of interior per window: mostly padding
+@pytest.mark.parametrize("activation", [None, "relu", "sigmoid"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_small_stride1_conv_goes_channels_last_and_matches_numpy_and_torch(strided_calls, monkeypatch, c, o, kernel,
+                                                                           hw, padding, dilation, activation, threads):
+    """Stride 1 with few output positions per image runs channels last (STRIDE1_MAX_POSITIONS)."""
+    torch = need("torch")
+    from neuronet.kernels import parallel
+    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 8192)  # several chunks: dW and db are summed over them
+    arrays = strided_case(7, c, o, kernel, hw, (1, 1), padding, dilation)
+    options = dict(padding=padding, dilation=dilation)
+    reference = run_conv(arrays, False, 1, activation, **options)
+    assert not strided_calls
+    fast = run_conv(arrays, True, threads, activation, **options)
+    assert set(strided_calls) == set(_STRIDED)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in arrays[:3])
+    y = torch.nn.functional.conv2d(xt, wt, bt, **options)
+    y = {None: y, "relu": torch.relu(y), "sigmoid": torch.sigmoid(y)}[activation]
+    (y * torch.tensor(arrays[3])).sum().backward()
+    assert len(fast) == len(reference) == 4
+    for a, r, e in zip(fast, reference, [y.detach(), xt.grad, wt.grad, bt.grad]):
+        assert_close(a, r, rtol=2e-5)
+        assert_close(a, e.numpy(), rtol=2e-5)
+
+
+def test_stride1_channels_last_limits_with_and_without_a_gradient(strided_calls):
+    """Without a gradient only the smallest stride-1 outputs (8×8) go channels last; with one, up to 24×24."""
+    import neuronet as nt
+    from neuronet.functional.conv_strided import STRIDE1_MAX_POSITIONS
+    assert STRIDE1_MAX_POSITIONS[False] == 64 and STRIDE1_MAX_POSITIONS[True] == 576
+    rng = np.random.default_rng(5)
+    w = nt.tensor(rng.standard_normal((4, 8, 3, 3)).astype(np.float32), requires_grad=True)
+    for side, inference, training in [(8, True, True), (9, False, True), (24, False, True), (25, False, False)]:
+        x = nt.tensor(rng.standard_normal((2, 8, side, side)).astype(np.float32))
+        with nt.no_grad():
+            quiet = nt.F.conv2d(x, w, padding=1)
+        assert (strided_calls == ["strided_forward_images"]) == inference, side
+        strided_calls.clear()
+        recorded = nt.F.conv2d(x, w, padding=1)
+        assert ("strided_forward_images" in strided_calls) == training, side
+        strided_calls.clear()
+        np.testing.assert_allclose(quiet.numpy(), recorded.numpy(), rtol=1e-5, atol=1e-5)
+
+
 def test_channels_last_conv1d_and_the_paths_it_leaves_alone(strided_calls):
     x, w, b, _ = conv_arrays(3, 10, 4, (3,), (17,))
     g = np.random.default_rng(3).standard_normal((3, 4, 9)).astype(np.float32)
@@ -81,7 +129,7 @@ def test_channels_last_conv1d_and_the_paths_it_leaves_alone(strided_calls):
     for a, r in zip(fast, reference):
         assert_close(a, r, rtol=2e-6)
     strided_calls.clear()
-    for arrays, options in [(conv_arrays(2, 10, 4, (3, 3), (6, 6)), {}),  # stride 1: the row kernels
+    for arrays, options in [(conv_arrays(2, 10, 4, (3, 3), (28, 28)), {}),  # stride 1, 26×26: the row kernels
                             (strided_case(2, 7, 4, (3, 3), (6, 6), (2, 2), (1, 1), (1, 1)), dict(stride=2, padding=1)),
                             (strided_case(2, 10, 4, (3, 3), (6, 6), (2, 2), (1, 1), (1, 1)),
                              dict(stride=2, padding=1, padding_mode="reflect"))]:
@@ -165,3 +213,14 @@ def test_the_sgemm_argument_type_is_built_once():
     if sgemm is None:
         pytest.skip("no 64-bit-integer sgemm in NumPy's BLAS")
     assert typeof(sgemm) is typeof(sgemm)
+
+
+def test_small_stride1_same_padding_with_an_even_kernel(strided_calls):
+    """'same' with an even kernel pads one more after than before: the kernels' (top, left) offsets."""
+    x, w, b, _ = conv_arrays(3, 8, 5, (2, 4), (7, 6))
+    g = np.random.default_rng(4).standard_normal((3, 5, 7, 6)).astype(np.float32)
+    reference = run_conv([x, w, b, g], False, 1, "relu", padding="same")
+    fast = run_conv([x, w, b, g], True, 2, "relu", padding="same")
+    assert set(strided_calls) == set(_STRIDED)
+    for a, r in zip(fast, reference):
+        assert_close(a, r, rtol=2e-5)

@@ -15,7 +15,7 @@ from ... import backend
 from ...checks import positive_int
 from ...functional.activation import activation_name, get_activation
 from ...functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
-from ...functional.conv_pool import conv2d_max_pool2d
+from ...functional.conv_pool import conv2d_max_pool2d, conv_infer_array
 from ...functional.im2col import PADDING_MODES, as_tuple
 from .. import init
 from .activity_regularization import get_activity_regularizer
@@ -128,9 +128,11 @@ class _Conv(_Layer):
 
     def fuses_max_pool(self, layer) -> bool:
         """Whether ``forward(x, then_pool=layer)`` can apply the pooling ``layer`` in the same pass: a
-        2-D, non-transposed convolution followed by a ``MaxPool2D`` (or ``MaxPool2d``) whose windows tile its output."""
+        2-D, non-transposed convolution followed by a ``MaxPool2D`` (or ``MaxPool2d``) whose windows tile its output
+        and that has no hooks (a fused pooling is not called, so its hooks would not run)."""
         from .pool import MaxPool2D
-        return not self.transposed and self.nd == 2 and isinstance(layer, MaxPool2D) and layer.tiles
+        return (not self.transposed and self.nd == 2 and isinstance(layer, MaxPool2D) and layer.tiles
+                and not layer._hooks)
 
     def forward(self, x, *, then_relu: bool = False, then_pool=None):
         """The convolution (then ``max(·, 0)`` with ``then_relu`` when :attr:`fuses_relu`, then the
@@ -153,6 +155,26 @@ class _Conv(_Layer):
         fn = conv1d if self.nd == 1 else conv2d
         return fn(x, self.weight, self.bias, self.strides, self.padding, self.dilation_rate, self.groups,
                   self.padding_mode, activation="relu" if then_relu else self.activation)
+
+    def infer_array(self, data, *, then_relu: bool = False, then_pool=None):
+        """``forward`` of the array ``data`` without a graph, for ``Sequential``'s inference route
+        (``nn/sequential.py``), as ``Dense.infer_array``: the fused Function's forward on the arrays
+        (``conv_infer_array``).  None when the layer call could differ — hooks, an activity
+        regularizer, a subclass's own forward, a 1-D or transposed convolution, an input of another
+        dtype (cast) or shape (error), an activation applied after the Function — so that the
+        caller makes the call instead."""
+        weight, bias = self.weight, self.bias
+        if (self._hooks is not None or self.activity_regularizer is not None or weight is None or self.transposed
+                or self.nd != 2 or type(self).forward is not _Conv.forward or (then_relu and not self.fuses_relu)
+                or (then_pool is not None and not self.fuses_max_pool(then_pool))):
+            return None
+        w = weight.data
+        if data.dtype != w.dtype or data.ndim != 4 or data.shape[1] != self.in_channels:
+            return None
+        return conv_infer_array(data, w, None if bias is None else bias.data, self.strides, self.padding,
+                                self.dilation_rate, self.groups, self.padding_mode,
+                                activation="relu" if then_relu else self.activation,
+                                pool_size=None if then_pool is None else then_pool.pool_size)
 
     def extra_repr(self) -> str:
         act = activation_name(self.activation)

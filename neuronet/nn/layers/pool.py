@@ -61,6 +61,22 @@ class MaxPool2D(_Pool):
         self._check(x)
         return P.max_pool2d(x, self.pool_size, self.strides, self.padding, 1, self.ceil_mode)
 
+    def infer_array(self, data):
+        """``forward`` of the array ``data`` without a graph, for ``Sequential``'s inference route
+        (``nn/sequential.py``): the pooling Function's forward on the array.  None when the layer
+        call could differ (hooks, an activity regularizer, a subclass's own forward, an input it
+        would refuse), so that the caller makes the call instead."""
+        if (self._hooks is not None or self.activity_regularizer is not None
+                or type(self).forward is not MaxPool2D.forward or getattr(data, "ndim", 0) != 4
+                or data.dtype.kind != "f"):
+            return None
+        try:
+            windows, _ = P._geometry("max_pool2d", data, self.pool_size, self.strides, self.padding, 1, self.ceil_mode,
+                                     2)
+        except (TypeError, ValueError):
+            return None
+        return P.MaxPool2d(windows).forward(data)
+
 
 class MaxPool1D(_Pool):
     """Keep the largest value of each window of (N, C, L) sequences; see :class:`MaxPool2D`.

@@ -34,6 +34,23 @@ class Flatten(_Layer):
             raise ValueError(f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim}): input of shape "
                              f"{tuple(x.shape)}: {e}") from None
 
+    def infer_array(self, data):
+        """``forward`` of the array ``data`` without a graph (``Sequential``'s inference route, as
+        ``Dense.infer_array``): the reshaped array.  None when the layer call could differ (hooks, an
+        activity regularizer, a subclass's own forward, axes it would refuse), so that the caller
+        makes the call instead."""
+        if (self._hooks is not None or self.activity_regularizer is not None
+                or type(self).forward is not Flatten.forward or getattr(data, "ndim", 0) < 1
+                or data.dtype.kind not in "fiub"):
+            return None
+        nd = data.ndim
+        s = self.start_dim + nd if self.start_dim < 0 else self.start_dim
+        e = self.end_dim + nd if self.end_dim < 0 else self.end_dim
+        if not 0 <= s <= e < nd:
+            return None
+        shape = data.shape
+        return data.reshape(shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
+
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
