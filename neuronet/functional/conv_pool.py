@@ -20,7 +20,7 @@ from .im2col import as_tuple, pad_nchw, unpad_nchw
 from ..kernels.parallel import map_chunks
 from .pool import MaxPool2d, _geometry, max_pool2d
 
-__all__ = ["conv2d_max_pool2d", "conv_infer_array"]
+__all__ = ["conv2d_max_pool2d"]  # conv_infer_array works on arrays, for the layers: not in F
 
 
 class Conv2dMaxPool(Conv2d):
@@ -134,8 +134,9 @@ def conv_infer_array(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
     error).
 
     Example:
+        >>> from neuronet.functional.conv_pool import conv_infer_array
         >>> x, w = np.ones((1, 1, 4, 4), np.float32), np.ones((2, 1, 3, 3), np.float32)
-        >>> F.conv_infer_array(x, w, activation="relu", pool_size=2)[0, :, 0, 0]
+        >>> conv_infer_array(x, w, activation="relu", pool_size=2)[0, :, 0, 0]
         array([9., 9.], dtype=float32)
     """
     try:
