@@ -106,7 +106,8 @@ class Sequential(Module):
         while i < len(layers):
             layer, options = layers[i], {}
             i += 1
-            if i < len(layers) and type(layers[i]) is ReLU and not layers[i]._hooks and getattr(layer, "fuses_relu", False):
+            if (i < len(layers) and type(layers[i]) is ReLU and not layers[i]._hooks
+                    and getattr(layer, "fuses_relu", False)):
                 options["then_relu"] = True  # relu(layer(x)) in the layer's own passes: one array less
                 i += 1
             if i < len(layers) and hasattr(layer, "fuses_max_pool") and layer.fuses_max_pool(layers[i]):
@@ -150,10 +151,11 @@ class Sequential(Module):
 
 def _infer(plan, x):
     """The layers of ``plan`` applied to ``x`` without recording a graph: a layer that offers an
-    ``infer_array(data, **options)`` (Dense, Conv2D, MaxPool2D, Flatten) is given the array itself, which skips the per-call
-    work of a layer call (input checks, Tensor wrapping, Function bookkeeping) — most of a batch-1
-    call's time; it returns None when its call could differ (hooks, another dtype, a bad shape),
-    and every other layer is called as usual.  Values are those of the layer calls."""
+    ``infer_array(data, **options)`` (Dense, Conv2D, MaxPool2D, Flatten, TransformerEncoderLayer)
+    is given the array itself, which skips the per-call work of a layer call (input checks, Tensor
+    wrapping, Function bookkeeping) — most of a batch-1 call's time; it returns None when its call
+    could differ (hooks, another dtype, a bad shape), and every other layer is called as usual.
+    Values are those of the layer calls."""
     data, tensor = x.data, x
     for i, (layer, options) in enumerate(plan):
         route = getattr(layer, "infer_array", None)
