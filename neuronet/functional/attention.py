@@ -20,7 +20,7 @@ import math
 
 from ..autograd import Function, unbroadcast
 from ..backend import array_module, get_rng, np
-from ..kernels.compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays, kernel_module
 from ..kernels.parallel import blas_for_product, chunk_bounds, map_chunks
 from ..tensor import Tensor
 from .activation import tanh
@@ -71,8 +71,7 @@ def _softmax_compiled(scores, allowed, own: bool, stats=None):
     written over the (masked) scores; the statistics are (rows,) arrays, kept only for this path."""
     if not (kernel_arrays(scores) and scores.size and scores.flags.c_contiguous):
         return None
-    from ..kernels import softmax as kernel
-
+    kernel = kernel_module("softmax")  # imports numba on first use
     masked = _masked(scores, allowed, np)
     if masked is scores and not own:
         masked = scores.copy()
@@ -92,8 +91,7 @@ def _softmax_grad_compiled(p, gp):
     if not (kernel_arrays(p, gp) and gp.size and p.flags.c_contiguous and gp.flags.c_contiguous
             and p.shape == gp.shape):
         return None
-    from ..kernels import softmax as kernel
-
+    kernel = kernel_module("softmax")  # imports numba on first use
     p2, g2 = p.reshape(-1, p.shape[-1]), gp.reshape(-1, gp.shape[-1])
     bounds = chunk_bounds(g2.shape[0], g2.shape[1] * 4, np, target_bytes=_SOFTMAX_CHUNK_BYTES)
     map_chunks(lambda a, b: kernel.softmax_backward(g2, p2, a, b), bounds, g2)

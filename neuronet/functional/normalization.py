@@ -20,7 +20,7 @@ from ..backend import array_module, np
 from ..tensor import Tensor
 from .activation import relu_into
 from .empty import empty_result
-from ..kernels.compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays, kernel_module
 from ..kernels.parallel import chunk_bounds, map_chunks, scratch
 
 __all__ = ["layer_norm", "batch_norm"]
@@ -70,8 +70,7 @@ class LayerNorm(Function):
 
     def _forward_compiled(self, x, weight, bias):
         """The same y by ``kernels/layer_norm.py``, one row per pass of the last axes, rows chunked over threads."""
-        from ..kernels import layer_norm as kernel
-
+        kernel = kernel_module("layer_norm")  # imports numba on first use
         width = math.prod(x.shape[x.ndim - self.n_axes:])
         x2 = np.ascontiguousarray(x).reshape(-1, width)
         rows = x2.shape[0]
@@ -85,8 +84,7 @@ class LayerNorm(Function):
         return y.reshape(x.shape)
 
     def _backward_compiled(self, gy):
-        from ..kernels import layer_norm as kernel
-
+        kernel = kernel_module("layer_norm")  # imports numba on first use
         x2, bounds, weight = self.x, self.bounds, self.weight
         gy2 = np.ascontiguousarray(gy).reshape(x2.shape)
         want_x = bool(self.needs_grad[0])
