@@ -134,20 +134,25 @@ DIRECT_ROWS = 4  # up to this many rows a plain dot loop beats sgemm (which pack
 
 @compile_kernel(reassociate=True)
 def recurrent_product(h, w, out):
-    """out (m, G) = h (m, H) · wᵀ for w (G, H) as it is stored: one dot product of length H per
-    output, which vectorises (reassociated sums) without a transposed copy of w.  For the few rows
-    of batch-1 inference: OpenBLAS's sgemm packs w on every call (about 20 µs for 512×128 at one
-    row, where these dots take 2–4 µs)."""
+    """out (m, G) = h (m, H) · wᵀ for w (G, H) as it is stored, G a multiple of 4: dot products of
+    length H, four rows of w at a time (each h value loaded once for four), which vectorise
+    (reassociated sums) without a transposed copy of w.  For the few rows of batch-1 inference:
+    OpenBLAS's sgemm packs w on every call (about 20 µs for 512×128 at one row, where these dots
+    take 2–3 µs; four rows at a time measured 15–20 % faster than one)."""
     m, g = out.shape
     hid = h.shape[1]
     for b in range(m):
         hb, ob = h[b], out[b]
-        for j in range(g):
-            wj = w[j]
-            acc = _ZERO
+        for j in range(0, g, 4):
+            w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
+            a0, a1, a2, a3 = _ZERO, _ZERO, _ZERO, _ZERO
             for k in range(hid):
-                acc += wj[k] * hb[k]
-            ob[j] = acc
+                hk = hb[k]
+                a0 += w0[k] * hk
+                a1 += w1[k] * hk
+                a2 += w2[k] * hk
+                a3 += w3[k] * hk
+            ob[j], ob[j + 1], ob[j + 2], ob[j + 3] = a0, a1, a2, a3
 
 
 @compile_kernel
