@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module, np
+from ..kernels.parallel import blas_for_product
 from ..tensor import Tensor
 
 __all__ = ["TimeOrder", "SequenceFunction", "check_recurrent_inputs", "sigmoid_", "as_lengths"]
@@ -129,7 +130,8 @@ class SequenceFunction(Function):
         # inputs are (x, h0, c0, weight_ih, ...); dW_ih = Σ_t dgates_tᵀ x_t needs x, and only if a graph records
         if self.recording and self.needs_grad[3]:
             self.x_tm = x_tm
-        xw = x_tm @ weight_ih.T
+        with blas_for_product(t * n, f, weight_ih.shape[0]):  # small products (batch-1 inference): one BLAS thread
+            xw = x_tm @ weight_ih.T
         if bias is not None:
             xw += bias
         return xw.reshape(t, n, -1)

@@ -151,7 +151,8 @@ class Sequential(Module):
 
 def _infer(plan, x):
     """The layers of ``plan`` applied to ``x`` without recording a graph: a layer that offers an
-    ``infer_array(data, **options)`` (Dense, Conv2D, MaxPool2D, Flatten, TransformerEncoderLayer)
+    ``infer_array(data, **options)`` (Dense, Conv2D, MaxPool2D, Flatten, TransformerEncoderLayer,
+    Embedding, SimpleRNN, LSTM, GRU)
     is given the array itself, which skips the per-call work of a layer call (input checks, Tensor
     wrapping, Function bookkeeping) — most of a batch-1 call's time; it returns None when its call
     could differ (hooks, another dtype, a bad shape), and every other layer is called as usual.

@@ -62,6 +62,21 @@ class Embedding(_Layer):
         except (ValueError, TypeError) as e:
             raise type(e)(f"Embedding({self.num_embeddings}, {self.embedding_dim}): {e}") from None
 
+    def infer_array(self, data):
+        """``forward`` of the id array ``data`` without a graph, for ``Sequential``'s inference route
+        (``nn/sequential.py``): the rows ``weight[data]`` themselves, without the layer call around
+        them.  None when the call could differ — hooks, an activity regularizer, a subclass's own
+        forward, ids that are not integers or out of range (the call raises its error) — so that
+        the caller makes the call instead."""
+        if (self._hooks is not None or self.activity_regularizer is not None
+                or type(self).forward is not Embedding.forward or getattr(data, "dtype", None) is None
+                or data.dtype.kind not in "iu"):
+            return None
+        weight = self.weight.data
+        if data.size and (data.min() < 0 or data.max() >= weight.shape[0]):
+            return None
+        return weight[data]
+
     def extra_repr(self) -> str:
         pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
         return f"{self.num_embeddings}, {self.embedding_dim}{pad}"

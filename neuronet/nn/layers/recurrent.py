@@ -24,8 +24,8 @@ from ... import backend
 from ...backend import np
 from ...checks import positive_int
 from ...functional.math import mul
-from ...functional.recurrent import gru, lstm
-from ...functional.recurrent_simple import rnn
+from ...functional.recurrent import GRUSequence, LSTMSequence, gru, lstm
+from ...functional.recurrent_simple import ElmanSequence, rnn
 from ...functional.indexing import getitem
 from ...functional.shape import concat, stack
 from ...tensor import Tensor
@@ -255,6 +255,33 @@ class _Recurrent(_Layer):
         per_state = [[states[i * len(self.STATES) + j] for i in range(len(finals))] for j in range(len(self.STATES))]
         return [out] + [s[0] if len(s) == 1 else stack(s, axis=0) for s in per_state]
 
+    def infer_array(self, data):
+        """``forward`` of the array ``data`` without a graph, for ``Sequential``'s inference route
+        (``nn/sequential.py``): the fused sequence Function's forward on the arrays (the same values),
+        without the layer call, its checks and the Tensor wrapping around it — most of a batch-1
+        call's time besides the loop.  One layer, one direction, zero initial states, the output
+        only; None when the call could differ (hooks, an activity regularizer, a subclass's own
+        forward, stateful, return_state, stacked or bidirectional or reversed layers, dropout in
+        training mode, not built yet, another dtype, a shape the call would refuse), so that the
+        caller makes the call instead."""
+        if (self._hooks is not None or self.activity_regularizer is not None
+                or type(self).forward is not _Recurrent.forward or not self.built or self.stateful
+                or self.return_state or self.num_layers != 1 or self.bidirectional or self.go_backwards
+                or (self.training and (self.dropout or self.recurrent_dropout))):
+            return None
+        params = [None if p is None else p.data for p in self._params("_l0")]
+        if (getattr(data, "ndim", 0) != 3 or data.shape[0] == 0 or data.shape[1] == 0
+                or data.shape[2] != self.in_features or any(p is not None and p.dtype != data.dtype for p in params)):
+            return None
+        h0 = backend.array_module(data).zeros((data.shape[0], self.units), data.dtype)
+        seq, last = self._infer_arrays(data, h0, params)
+        return seq if self.return_sequences else last
+
+    def _infer_arrays(self, x, h0, params):  # pragma: no cover - abstract
+        """(output sequence, last h) of the cell's sequence Function's forward without recording
+        (return_sequences=False may make the sequence empty)."""
+        raise NotImplementedError
+
     def reset_states(self) -> None:
         """Forget the states a ``stateful`` layer carries from one call to the next."""
         self.states = None
@@ -299,6 +326,9 @@ class SimpleRNN(_Recurrent):
         seq, h = rnn(x, states[0], *params, lengths=lengths, reverse=reverse, nonlinearity=self.activation)
         return seq, [h]
 
+    def _infer_arrays(self, x, h0, params):
+        return ElmanSequence(nonlinearity=self.activation).forward(x, h0, None, *params)
+
 
 class LSTM(_Recurrent):
     """Long short-term memory: gates i, f, o and candidate g decide what the cell c keeps and what
@@ -342,6 +372,10 @@ class LSTM(_Recurrent):
         seq, h, c = lstm(x, states[0], states[1], *params, lengths=lengths, reverse=reverse, return_sequences=sequences)
         return seq, [h, c]
 
+    def _infer_arrays(self, x, h0, params):
+        seq, h, _ = LSTMSequence(sequences=self.return_sequences).forward(x, h0, h0, *params)
+        return seq, h
+
 
 class GRU(_Recurrent):
     """Gated recurrent unit (Keras's ``GRU``, PyTorch's ``nn.GRU`` weights; gate order r, z, n).
@@ -371,3 +405,6 @@ class GRU(_Recurrent):
         seq, h = gru(x, states[0], *params, lengths=lengths, reverse=reverse, reset_after=self.reset_after,
                      return_sequences=sequences)
         return seq, [h]
+
+    def _infer_arrays(self, x, h0, params):
+        return GRUSequence(reset_after=self.reset_after, sequences=self.return_sequences).forward(x, h0, None, *params)
