@@ -19,6 +19,7 @@ SKIP_REASONS = {
     "safetensors": "needs safetensors (the reference reader/writer): pip install safetensors",
     "matplotlib": "needs matplotlib (plots): pip install matplotlib",
     "numba": "needs numba (the compiled kernels): pip install numba",
+    "cupy": "needs CuPy and a GPU (the GPU tests): pip install 'neuronet[cuda13]'",
     "threadpoolctl": "needs threadpoolctl (BLAS thread limits in the test): pip install threadpoolctl",
     "mpi4py": "needs mpi4py and an MPI (data-parallel tests): pip install mpi4py mpich",
     "onnx": "needs onnx (ONNX export): pip install onnx onnxruntime",

@@ -6,6 +6,7 @@ import math
 from ..autograd import Function
 from ..backend import array_module, np
 from ..tensor import Tensor
+from .shape import _scatter_add
 
 __all__ = ["embedding", "one_hot"]
 
@@ -44,8 +45,7 @@ def _scatter_add_rows(xp, target, index, rows):
         else:
             np.add.at(target, index, rows)
     else:  # pragma: no cover - GPU only
-        import cupyx
-        cupyx.scatter_add(target, index, rows)
+        _scatter_add(xp, target, index, rows)
 
 
 class Embedding(Function):

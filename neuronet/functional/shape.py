@@ -17,10 +17,12 @@ __all__ = [
 
 
 def _scatter_add(xp, target, index, values):
-    """target[index] += values, accumulating repeated indices (NumPy ufunc.at / cupyx.scatter_add)."""
-    if xp is np:
-        np.add.at(target, index, values)
-    else:  # pragma: no cover - GPU only
+    """target[index] += values, accumulating repeated indices (``add.at``; CuPy before 13 has only
+    ``cupyx.scatter_add``, which later versions deprecate)."""
+    at = getattr(xp.add, "at", None)
+    if at is not None:
+        at(target, index, values)
+    else:  # pragma: no cover - old CuPy only
         import cupyx
         cupyx.scatter_add(target, index, values)
 
