@@ -26,11 +26,13 @@ __all__ = ["linear_product", "transposed_product_pays"]
 
 # OpenBLAS kernel families whose SGEMM packs a transposed left operand slowly (where it was measured)
 _ARCHITECTURES = ("skylakex", "cooperlake", "sapphirerapids")
-# fitted to 120 shapes timed paired (m 4..128, k 64..784, n 64..512; 1 thread): the gain is
-# 0.36 ns·(k·(n - m) - m·n) - 3.8 µs, so (W xᵀ)ᵀ is taken where k·(n - m) - m·n ≥ 16000 (≥ 2 µs).
+# The gain in ns of (W xᵀ)ᵀ on 1 thread, fitted to 180 shapes timed paired (m 4..512, k 64..784,
+# n 10..512): packing saved on W, packing added on x, the transpose, a slightly slower GEMM
+# orientation at large m, the calls.  The route is taken where it gains at least 2 µs.
+_GAIN_KN, _GAIN_KM, _GAIN_MN, _GAIN_MKN, _GAIN_CALLS, _MIN_GAIN = 0.43, -0.39, -0.29, -0.0009, -1400, 2000
 # On 2 BLAS threads the packing is shared but the transpose is not: 0.21 ns·k·(n - m) - 0.58 ns·m·n
-# (13 shapes from 4·10⁶ multiply-adds up), so there m·n counts 3 times
-_MARGIN, _THREADED_WEIGHT = 16000, 3
+# (13 shapes from 4·10⁶ multiply-adds up), so there k·(n - m) - 3·m·n must reach 16000 as well
+_THREADED_MARGIN, _THREADED_WEIGHT = 16000, 3
 # OpenBLAS's small-matrix kernel (no packing) takes both forms alike: m·n·k ≤ 10⁶, m·n ≤ 1200, k ≥ 32
 _SMALL_MNK, _SMALL_MN, _SMALL_K = 1_000_000, 1200, 32
 _state = {}
@@ -45,7 +47,10 @@ def transposed_product_pays(m: int, k: int, n: int, threads: int = 1) -> bool:
         >>> transposed_product_pays(64, 128, 10)  # n < m: x @ w.T is as fast
         False
     """
-    if m < 2 or k * (n - m) - (1 if threads <= 1 else _THREADED_WEIGHT) * m * n < _MARGIN:
+    if m < 2 or (_GAIN_KN * k * n + _GAIN_KM * k * m + _GAIN_MN * m * n + _GAIN_MKN * m * k * n + _GAIN_CALLS
+                 < _MIN_GAIN):
+        return False
+    if threads > 1 and k * (n - m) - _THREADED_WEIGHT * m * n < _THREADED_MARGIN:
         return False
     if m * n * k <= _SMALL_MNK and m * n <= _SMALL_MN and k >= _SMALL_K:
         return False
