@@ -1,18 +1,21 @@
-"""x Wᵀ computed as (W xᵀ)ᵀ: a dense layer's forward product at the speed of a contiguous Wᵀ (no numba).
+"""x Wᵀ computed as (W xᵀ)ᵀ: a dense layer's forward product closer to the speed of a contiguous Wᵀ (no numba).
 
 A weight stored (out, in) — PyTorch's layout, which ``Affine`` keeps — enters ``x @ w.T``
-transposed, and NumPy's OpenBLAS (SkylakeX kernels) packs a transposed left operand more
-slowly than a plain one: about 0.4 ns more per value (measured, 1 thread).  ``x @ w.T``
-packs W (n·k values) that way, ``w @ x.T`` packs only x (m·k values) that way and W plainly,
-so for n > m the product yᵀ = W xᵀ into a scratch buffer, followed by OpenBLAS's own vectorised
-transpose (``cblas_somatcopy``, 0.1 ns per value) into y, beats ``x @ w.T`` by up to 20 % where
-n·k is large against m·n (64×128 by 128×384: 86 → 72 µs; 64×784 by 784×256: 340 → 290 µs;
-16×784 by 784×256: 159 → 90 µs).  Each output is the same dot product over k, so on this
-OpenBLAS the two give the same bits.  A weight cannot keep a cached contiguous Wᵀ instead
-(optimizers and users write ``param.data`` in place, with no version to notice it), and
-copying Wᵀ per call costs as much as it saves.
+transposed, and NumPy's OpenBLAS (SkylakeX kernels) packs a transposed left operand more slowly
+than a plain one (about 0.4 ns more per value).  ``x @ w.T`` packs all of W (n·k values) that
+way; ``w @ x.T`` packs only x (m·k values) that way and W plainly.  So where n·k is large against
+m·k and m·n, yᵀ = W xᵀ goes into a buffer and OpenBLAS's own vectorised out-of-place transpose
+(``cblas_somatcopy``) writes y.  Measured paired (1 thread, load ~1, µs): 64×128 by 128×384
+(a Transformer's QKV) 88 → 78, 64×784 by 784×256 (the MLP's first layer) 347 → 303, 16×784 by
+784×256 212 → 129, 8×128 by 128×384 47 → 32; at m ≥ n nothing is gained and the plain product
+runs.  Each output is the same dot product over k, summed in the same order by this OpenBLAS,
+so the values were bit-identical in every shape timed.  Not done instead: caching a contiguous
+Wᵀ (optimizers and users write ``param.data`` in place, and nothing versions it); copying Wᵀ per
+call with ``somatcopy`` (beats this route by ≤ 5 µs only where n·k is small, loses where it is
+large, and sums in another order); storing the weight F-ordered (the input gradient ``g @ w`` then
+becomes the slow product, and optimizers, saving and data-parallel flattening assume C order).
 
-:func:`transposed_product_pays` is the rule (measured crossover); :func:`linear_product` applies it.
+:func:`transposed_product_pays` is the rule (fitted to paired timings); :func:`linear_product` applies it.
 """
 from __future__ import annotations
 
