@@ -31,8 +31,9 @@ __all__ = ["linear_product", "transposed_product_pays"]
 _ARCHITECTURES = ("skylakex", "cooperlake", "sapphirerapids")
 # The gain in ns of (W xᵀ)ᵀ on 1 thread, fitted to 180 shapes timed paired (m 4..512, k 64..784,
 # n 10..512): packing saved on W, packing added on x, the transpose, a slightly slower GEMM
-# orientation at large m, the calls.  The route is taken where it gains at least 2 µs.
-_GAIN_KN, _GAIN_KM, _GAIN_MN, _GAIN_MKN, _GAIN_CALLS, _MIN_GAIN = 0.43, -0.39, -0.29, -0.0009, -1400, 2000
+# orientation at large m, the calls.  The route is taken where that predicts at least 5 µs: inside
+# the batch-1 Transformer, 64×128 by 128×256 and 64×256 by 128×128 (predicted 2–3 µs) gained nothing
+_GAIN_KN, _GAIN_KM, _GAIN_MN, _GAIN_MKN, _GAIN_CALLS, _MIN_GAIN = 0.43, -0.39, -0.29, -0.0009, -1400, 5000
 # On 2 BLAS threads the packing is shared but the transpose is not: 0.21 ns·k·(n - m) - 0.58 ns·m·n
 # (13 shapes from 4·10⁶ multiply-adds up), so there k·(n - m) - 3·m·n must reach 16000 as well
 _THREADED_MARGIN, _THREADED_WEIGHT = 16000, 3
