@@ -4,7 +4,8 @@ The MLP 784-256-128-10 (ReLU, softmax cross-entropy, SGD lr 0.01) of ``benchmark
 weights in neuronet (compiled kernels on and off, eager and ``nt.jit``), PyTorch eager and a
 ``jax.jit``-compiled step.  All are timed in interleaved blocks in one process (so load on a shared
 machine hits each alike) and reported as median µs per step, next to the floor: the eight
-matrix products a step needs (3 forward, 3 weight gradients, 2 input gradients) done alone in NumPy.
+matrix products a step needs (3 forward, 3 weight gradients, 2 input gradients) done alone in NumPy,
+the forward ones as the dense layer computes them (``neuronet/kernels/transposed_product.py``).
 ``rest`` is a step's time minus that floor: bias, activations, loss, update and dispatch.  Then
 neuronet's step split into its phases (forward, loss, backward, update).
 
@@ -77,10 +78,12 @@ def build(batch, seed=0):
     else:
         steps["neuronet"], parts = neuronet_step(False)
 
-    def gemms():  # the products of one step, nothing else
+    from neuronet.kernels.transposed_product import linear_product
+
+    def gemms():  # the products of one step, nothing else (x Wᵀ the way the dense layer computes it)
         h = [x]
         for w, _ in weights:
-            h.append(h[-1] @ w.T)
+            h.append(linear_product(h[-1], w))
         g = h[-1]
         for k in range(len(weights) - 1, -1, -1):
             _ = g.T @ h[k]

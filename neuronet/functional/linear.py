@@ -11,6 +11,7 @@ from ..autograd import Function
 from ..backend import array_module
 from ..kernels.compiled import kernel_arrays, kernel_module
 from ..kernels.parallel import blas_for_product
+from ..kernels.transposed_product import linear_product
 from .activation import _sigmoid, activation_grad, get_activation, identity, relu, relu_into, sigmoid, tanh
 
 __all__ = ["linear", "dense"]
@@ -36,7 +37,7 @@ class Affine(Function):
         shape = x.shape
         x2 = x.reshape(math.prod(shape[:-1]), shape[-1]) if x.ndim != 2 else x  # no -1: any size may be 0
         with blas_for_product(x2.shape[0], shape[-1], w.shape[0]):  # small products: one BLAS thread
-            y = x2 @ w.T  # one GEMM over all leading dimensions
+            y = linear_product(x2, w)  # x2 @ w.T, one GEMM over all leading dimensions (as (W x2ᵀ)ᵀ where faster)
         activation = self.activation
         if activation == "relu" and b is not None and r is None and _bias_relu_kernel(y, b):
             kernel_module("activation").bias_relu(y, b)  # y = max(y + b, 0) in one pass
