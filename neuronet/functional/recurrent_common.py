@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module, np
 from ..kernels.parallel import blas_for_product
+from ..kernels.transposed_product import linear_product
 from ..tensor import Tensor
 
 __all__ = ["TimeOrder", "SequenceFunction", "check_recurrent_inputs", "sigmoid_", "as_lengths"]
@@ -131,7 +132,7 @@ class SequenceFunction(Function):
         if self.recording and self.needs_grad[3]:
             self.x_tm = x_tm
         with blas_for_product(t * n, f, weight_ih.shape[0]):  # small products (batch-1 inference): one BLAS thread
-            xw = x_tm @ weight_ih.T
+            xw = linear_product(x_tm, weight_ih)  # x_tm @ weight_ih.T (as the dense layer computes it)
         if bias is not None:
             xw += bias
         return xw.reshape(t, n, -1)
