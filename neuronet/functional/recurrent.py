@@ -6,10 +6,11 @@ the loop in reverse with the gate derivatives below, stores the gate gradients o
 and finishes with one GEMM each for dW_hh (over the stacked previous states), dW_ih and dx.
 When nothing records a graph (``nt.no_grad()``, inference) the LSTM and the GRU keep only their
 states; the LSTM uses the weights as given and at batch 1 runs its whole loop in one compiled call.
-The GRU's backward writes its gate gradients over the saved activations when nothing else holds
-them.  With numba, float32 and no padding mask the time loops are compiled (``kernels/recurrent.py``,
-``kernels/recurrent_gru.py`` for the reset-after GRU), one block of batch rows per BLAS thread;
-the NumPy loops here are their reference.  ``return_sequences=False`` skips the (N, T, H) output.
+Backward writes the gate gradients over the saved activations when nothing else holds them,
+and drops the states before dx and dW_ih make their (T·N, F) arrays: a training step's peak is
+the saved arrays plus the gradients.  With numba, float32 and no padding mask the time loops
+are compiled (``kernels/recurrent.py``, ``kernels/recurrent_gru.py`` for the reset-after GRU),
+one block of batch rows per BLAS thread; the NumPy loops here are their reference.  ``return_sequences=False`` skips the (N, T, H) output.
 
 Layouts and gate orders are PyTorch's: ``weight_ih (G·H, F)``, ``weight_hh (G·H, H)``,
 ``bias_ih``/``bias_hh (G·H,)``; LSTM gates (i, f, g, o), GRU gates (r, z, n).  ``lengths``
@@ -352,8 +353,8 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
 
 
 class GRUSequence(SequenceFunction):
-    """Saves the activations (T, N, 3H), the states (T+1, N, H) and one (T, N, H) array (see
-    :func:`_gru_loop`) for backward, and nothing when no graph records."""
+    """Saves the activations (T, N, 3H), the states (T+1, N, H), one (T, N, H) array (see
+    :func:`_gru_loop`) and x for backward, and nothing when no graph records."""
 
     def __init__(self, lengths=None, reverse=False, reset_after=True, sequences=True):
         self.lengths, self.reverse, self.reset_after, self.sequences = lengths, reverse, reset_after, sequences
