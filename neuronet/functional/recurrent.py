@@ -10,7 +10,8 @@ Backward writes the gate gradients over the saved activations when nothing else 
 and drops the states before dx and dW_ih make their (T·N, F) arrays: a training step's peak is
 the saved arrays plus the gradients.  With numba, float32 and no padding mask the time loops
 are compiled (``kernels/recurrent.py``, ``kernels/recurrent_gru.py`` for the reset-after GRU),
-one block of batch rows per BLAS thread; the NumPy loops here are their reference.  ``return_sequences=False`` skips the (N, T, H) output.
+one block of batch rows per BLAS thread; the NumPy loops here are their reference.
+``return_sequences=False`` skips the (N, T, H) output.
 
 Layouts and gate orders are PyTorch's: ``weight_ih (G·H, F)``, ``weight_hh (G·H, H)``,
 ``bias_ih``/``bias_hh (G·H,)``; LSTM gates (i, f, g, o), GRU gates (r, z, n).  ``lengths``
