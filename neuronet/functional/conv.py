@@ -41,8 +41,9 @@ class Conv2d(Function):
     """y = act(W ⋆ x + b) for x (N, C, H, W); with ``one_d`` the inputs are (N, C, L) and (O, C/g, k).
 
     The batch runs in chunks of images (see ``kernels/parallel.py``) whose columns stay in cache; the
-    backward rebuilds each chunk's columns from the saved padded input instead of keeping the
-    whole batch's columns (kh·kw times the input) alive between forward and backward.
+    backward pads the saved input again and rebuilds each chunk's columns from it, instead of
+    keeping the whole batch's columns (kh·kw times the input), or a padded copy of the input that
+    the layer before usually keeps unpadded, alive between forward and backward.
     """
 
     def __init__(self, stride, pads, dilation, groups, padding_mode, out_hw, activation=None, one_d=False):
@@ -123,7 +124,9 @@ class Conv2d(Function):
         map_chunks(chunk, bounds, x)
         if self.recording:
             self.x_shape, self.w_shape = x.shape, w.shape
-            self.xpad = xpad if self.needs_grad[1] else None  # dW = Σ_n dZ·im2col(xpad)ᵀ
+            # dW = Σ_n dZ·im2col(xpad)ᵀ: x itself is kept (the layer before often keeps it too) and
+            # padded again in backward, not a padded copy alive from forward to backward
+            self.x = x if self.needs_grad[1] else None
             self.xpad_shape = xpad.shape
             self.w3 = w3 if self.needs_grad[0] else None  # dcols = Wᵀ·dZ
             self.y = y if self.activation else None
@@ -143,15 +146,16 @@ class Conv2d(Function):
         want_x, want_w = self.needs_grad[0], self.needs_grad[1]
         want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         gxpad = xp.empty(self.xpad_shape, dtype=gy.dtype) if want_x else None
+        xpad = xp.ascontiguousarray(pad_nchw(self.x, self.pads, self.padding_mode)) if want_w else None
 
-        sgemm = self._compiled_sgemm(gy, self.w3 if want_x else None, self.xpad if want_w else None, self.y)
+        sgemm = self._compiled_sgemm(gy, self.w3 if want_x else None, xpad, self.y)
         if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
             from ..kernels.conv import ACTIVATION_CODES, conv_backward_images, image_group
             group = image_group(self.stride, oh, ow)
             gy = xp.ascontiguousarray(gy)
             unused = xp.empty((1, 1, 1), gy.dtype)  # stands for an array the kernel is told not to read
             y_or_gy = gy if self.y is None else self.y  # read only with an activation
-            xflat = unused if self.xpad is None else self.xpad.reshape(n, c, -1)  # read only for dW
+            xflat = unused if xpad is None else xpad.reshape(n, c, -1)  # read only for dW
             w2 = unused[0] if self.w3 is None else xp.ascontiguousarray(self.w3.reshape(o, k))  # read only for dX
             gxflat = unused if gxpad is None else gxpad.reshape(n, c, -1)
 
@@ -177,7 +181,7 @@ class Conv2d(Function):
                 gw = gb = None
                 if want_w:
                     cols = scratch("cols", (m, g, k // g, oh * row), gy.dtype, xp)
-                    im2col(self.xpad[s:e], kernel, self.stride, self.dilation, self.out_hw, out=cols)
+                    im2col(xpad[s:e], kernel, self.stride, self.dilation, self.out_hw, out=cols)
                     gw = xp.matmul(cols, gz4.transpose(0, 1, 3, 2)).sum(axis=0)  # dWᵀ
                 if want_x:
                     dcols = scratch("dcols", (m, g, k // g, oh * row), gy.dtype, xp)
@@ -189,6 +193,7 @@ class Conv2d(Function):
                 return gw, gb
 
         parts = map_chunks(chunk, bounds, gy)
+        xpad = xflat = None  # dropped before the unpadded dx is made
         gx = gw = gb = None
         if want_w:
             gw = sum_in_order([p[0] for p in parts]).transpose(0, 2, 1)

@@ -6,10 +6,12 @@ the loop in reverse with the gate derivatives below, stores the gate gradients o
 and finishes with one GEMM each for dW_hh (over the stacked previous states), dW_ih and dx.
 When nothing records a graph (``nt.no_grad()``, inference) the LSTM and the GRU keep only their
 states; the LSTM uses the weights as given and at batch 1 runs its whole loop in one compiled call.
-The GRU's backward writes its gate gradients over the saved activations when nothing else holds
-them.  With numba, float32 and no padding mask the time loops are compiled (``kernels/recurrent.py``,
-``kernels/recurrent_gru.py`` for the reset-after GRU), one block of batch rows per BLAS thread;
-the NumPy loops here are their reference.  ``return_sequences=False`` skips the (N, T, H) output.
+Backward writes the gate gradients over the saved activations when nothing else holds them,
+and drops the states before dx and dW_ih make their (T·N, F) arrays: a training step's peak is
+the saved arrays plus the gradients.  With numba, float32 and no padding mask the time loops
+are compiled (``kernels/recurrent.py``, ``kernels/recurrent_gru.py`` for the reset-after GRU),
+one block of batch rows per BLAS thread; the NumPy loops here are their reference.
+``return_sequences=False`` skips the (N, T, H) output.
 
 Layouts and gate orders are PyTorch's: ``weight_ih (G·H, F)``, ``weight_hh (G·H, H)``,
 ``bias_ih``/``bias_hh (G·H,)``; LSTM gates (i, f, g, o), GRU gates (r, z, n).  ``lengths``
@@ -73,7 +75,6 @@ class LSTMSequence(SequenceFunction):
         keep = self.order.keep
         w_hh_t = xp.ascontiguousarray((self.w_hh * half).T)  # a transposed view makes each step's GEMM 1.5× slower
         self.acts, self.hs, self.cs, self.tanh_c = acts, hs, cs, tanh_c
-        self.x_shape = x.shape
         loops = _lstm_kernels(keep, acts)
         if loops is not None:
             self._forward_compiled(loops, w_hh_t)
@@ -143,35 +144,40 @@ class LSTMSequence(SequenceFunction):
 
     def backward(self, g_out, g_h, g_c):
         xp = array_module(g_out)
-        acts, hs = self.acts, self.hs
+        # the gate gradients overwrite the gate activations step by step (each step reads only its
+        # own) when nothing else holds them; the cells, tanh c and states are dropped once used
+        acts, writable = self.take_saved("acts")
         t_len, n, g4 = acts.shape
         h = g4 // 4
+        d_acts = acts if writable else xp.empty_like(acts)
+        cs, tanh_c = self.take_saved("cs")[0], self.take_saved("tanh_c")[0]
+        hs = self.take_saved("hs")[0]
         g_seq = self.output_grad(g_out) if g_out.any() else None
-        d_acts = xp.empty_like(acts)
         # g_h, g_c are never written: backward must not modify the gradients it receives
         loops = _lstm_kernels(self.order.keep, acts, g_h, g_c, g_seq)
         if loops is not None:
-            dh, dc = self._backward_compiled(loops, d_acts, g_seq, g_h, g_c)
+            dh, dc = self._backward_compiled(loops, acts, cs, tanh_c, hs, d_acts, g_seq, g_h, g_c)
         else:
             with single_threaded_blas():
-                dh, dc = self._backward_numpy(d_acts, g_seq, g_h, g_c)
-        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih, self.x_shape)
+                dh, dc = self._backward_numpy(acts, cs, tanh_c, d_acts, g_seq, g_h, g_c)
+        del acts, cs, tanh_c
         dw_hh = None
         if self.needs_grad[4]:
             dw_hh = _gate_blocks(d_acts.reshape(t_len * n, g4).T @ hs[:-1].reshape(t_len * n, h), _IFOG)
+        del hs  # dead before input_grads makes its (T·N, F) arrays
+        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih)
         dw_ih = None if dw_ih is None else _gate_blocks(dw_ih, _IFOG)
         db = _gate_blocks(db, _IFOG)
         return dx, dh, dc, dw_ih, dw_hh, db, db
 
-    def _backward_compiled(self, loops, d_acts, g_seq, g_h, g_c):
+    def _backward_compiled(self, loops, acts, cs, tanh_c, hs, d_acts, g_seq, g_h, g_c):
         """The whole reverse step loop in compiled code, one block of batch rows per core; fills
-        d_acts and returns (dh_0, dc_0)."""
+        d_acts (which may be acts) and returns (dh_0, dc_0)."""
         _, backward_loop, sgemm = loops
-        acts, cs, tanh_c = self.acts, self.cs, self.tanh_c
         xp = array_module(acts)
         n, h = acts.shape[1], acts.shape[2] // 4
         dh_0, dc_0 = xp.empty((n, h), acts.dtype), xp.empty((n, h), acts.dtype)
-        seq = self.hs if g_seq is None else g_seq  # any (T, N, H) array when there is no output gradient: never read
+        seq = hs if g_seq is None else g_seq  # any (T, N, H) array when there is no output gradient: never read
 
         def rows(s, e):
             backward_loop(sgemm, acts, tanh_c, cs, g_h, g_c, seq, g_seq is not None, d_acts, self.w_hh, dh_0, dc_0, s, e)
@@ -179,15 +185,15 @@ class LSTMSequence(SequenceFunction):
         over_row_blocks(rows, n, acts, max_rows=_loop_block_rows(h))
         return dh_0, dc_0
 
-    def _backward_numpy(self, d_acts, g_seq, g_h, g_c):
-        """The reference reverse step loop (NumPy ufuncs); fills d_acts and returns (dh_0, dc_0)."""
-        acts, cs, tanh_c = self.acts, self.cs, self.tanh_c
+    def _backward_numpy(self, acts, cs, tanh_c, d_acts, g_seq, g_h, g_c):
+        """The reference reverse step loop (NumPy ufuncs); fills d_acts (which may be acts: a
+        step reads its activations before writing its gradients) and returns (dh_0, dc_0)."""
         xp = array_module(acts)
         t_len, n, g4 = acts.shape
         h = g4 // 4
         keep, drop = self.order.keep, self.order.drop
         dtype = acts.dtype
-        tmp, dh_t_buf, dc_t = (xp.empty((n, h), dtype) for _ in range(3))
+        tmp, dh_t_buf, dc_t, dg = (xp.empty((n, h), dtype) for _ in range(4))
         sig_d = xp.empty((n, 3 * h), dtype)
         bufs = [(xp.empty((n, h), dtype), xp.empty((n, h), dtype)) for _ in range(2)]  # alternate: dh, dc
         dh, dc = g_h, g_c
@@ -204,19 +210,20 @@ class LSTMSequence(SequenceFunction):
             tmp *= o
             tmp *= dh_t
             xp.add(dc_in, tmp, out=dc_t)                 # h = o·tanh(c): dh/dc = o·(1 − tanh²c)
-            xp.multiply(dc_t, g, out=da[:, :h])          # c = f·c' + i·g: dc/di = g
-            xp.multiply(dc_t, cs[t], out=da[:, h:2 * h])  # dc/df = c'
-            xp.multiply(dh_t, tc, out=da[:, 2 * h:3 * h])  # dh/do = tanh c
-            xp.multiply(dc_t, i, out=da[:, 3 * h:])       # dc/dg = i
-            sig = a[:, :3 * h]
+            sig = a[:, :3 * h]                             # every read of a comes before the writes into da
             xp.multiply(sig, sig, out=sig_d)
-            xp.subtract(sig, sig_d, out=sig_d)
-            da[:, :3 * h] *= sig_d                         # σ' = σ(1 − σ)
+            xp.subtract(sig, sig_d, out=sig_d)             # σ' = σ(1 − σ) of i, f, o
+            xp.multiply(dc_t, i, out=dg)                   # dc/dg = i
             xp.multiply(g, g, out=tmp)
             xp.subtract(1, tmp, out=tmp)
-            da[:, 3 * h:] *= tmp                           # tanh' = 1 − tanh²
+            dg *= tmp                                      # tanh' = 1 − tanh²
             dh_prev, dc_prev = bufs[t % 2]
             xp.multiply(dc_t, f, out=dc_prev)              # dc/dc' = f
+            xp.multiply(dc_t, g, out=da[:, :h])            # c = f·c' + i·g: dc/di = g
+            xp.multiply(dc_t, cs[t], out=da[:, h:2 * h])   # dc/df = c'
+            xp.multiply(dh_t, tc, out=da[:, 2 * h:3 * h])  # dh/do = tanh c
+            da[:, 3 * h:] = dg
+            da[:, :3 * h] *= sig_d
             xp.matmul(da, self.w_hh, out=dh_prev)          # d(h' W_hhᵀ)/dh' = W_hh
             if keep is not None:
                 dc_prev += dc * drop[t]
@@ -347,8 +354,8 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, lengths=No
 
 
 class GRUSequence(SequenceFunction):
-    """Saves the activations (T, N, 3H), the states (T+1, N, H) and one (T, N, H) array (see
-    :func:`_gru_loop`) for backward, and nothing when no graph records."""
+    """Saves the activations (T, N, 3H), the states (T+1, N, H), one (T, N, H) array (see
+    :func:`_gru_loop`) and x for backward, and nothing when no graph records."""
 
     def __init__(self, lengths=None, reverse=False, reset_after=True, sequences=True):
         self.lengths, self.reverse, self.reset_after, self.sequences = lengths, reverse, reset_after, sequences
@@ -377,7 +384,7 @@ class GRUSequence(SequenceFunction):
             _gru_loop(acts, hs, w_hh, b_hn, keep, self.reset_after, extra)
         if not self.recording:  # no graph (inference, nt.no_grad()): keep only the states
             return self.outputs(hs), hs[-1].copy()
-        self.acts, self.hs, self.extra, self.w_ih, self.w_hh, self.x_shape = acts, hs, extra, w_ih, w_hh, x.shape
+        self.acts, self.hs, self.extra, self.w_ih, self.w_hh = acts, hs, extra, w_ih, w_hh
         return self.outputs(hs), hs[-1].copy()
 
     @staticmethod
@@ -399,7 +406,7 @@ class GRUSequence(SequenceFunction):
 
     def backward(self, g_out, g_h):
         xp = array_module(g_out)
-        hs, w_hh = self.hs, self.w_hh
+        w_hh = self.w_hh
         # the gate gradients overwrite the gate activations step by step (each step reads only its
         # own), and reset-after's n-part of the recurrent gradient overwrites W_hn h + b_hn: no
         # (T, N, 3H) arrays beyond the saved ones when nothing else holds them
@@ -410,49 +417,52 @@ class GRUSequence(SequenceFunction):
         extra, writable = self.take_saved("extra")
         # reset-after: the gradient of W_hn h + b_hn (the rest of the recurrent gradient equals d_in's)
         d_rec_n = None if not self.reset_after else extra if writable else xp.empty_like(extra)
+        hs = self.take_saved("hs")[0]
         g_seq = self.output_grad(g_out) if g_out.any() else None  # last-state-only layers: no sequence gradient
         kernels = _gru_kernels(self.reset_after, self.order.keep, acts, w_hh, g_h, g_seq)
         if kernels is not None:
-            dh = self._backward_compiled(kernels, acts, extra, d_in, d_rec_n, g_h, g_seq)
+            dh = self._backward_compiled(kernels, acts, extra, hs, d_in, d_rec_n, g_h, g_seq)
         else:
-            dh = self._backward_numpy(acts, extra, d_in, d_rec_n, g_h, g_seq)
-        dx, dw_ih, db_ih = self.input_grads(d_in, self.w_ih, self.x_shape)
+            dh = self._backward_numpy(acts, extra, hs, d_in, d_rec_n, g_h, g_seq)
+        del acts
         flat_in = d_in.reshape(t_len * n, g3)
-        dw_hh = db_hh = None
+        dw_hh = db_hn = None
         h_prev = hs[:-1].reshape(t_len * n, h)
+        if self.needs_grad[4]:  # each block's product straight into its rows: no (3H, H) pieces to concatenate
+            dw_hh = xp.empty(w_hh.shape, xp.result_type(d_in, hs))
+            xp.matmul(flat_in[:, :2 * h].T, h_prev, out=dw_hh[:2 * h])
+            if self.reset_after:  # W_hn multiplies h
+                xp.matmul(d_rec_n.reshape(t_len * n, h).T, h_prev, out=dw_hh[2 * h:])
+            else:  # W_hn multiplies r⊙h
+                xp.matmul(flat_in[:, 2 * h:].T, extra.reshape(t_len * n, h), out=dw_hh[2 * h:])
         if self.reset_after:
-            flat_n = d_rec_n.reshape(t_len * n, h)
-            db_hh = xp.concatenate([db_ih[:2 * h], flat_n.sum(axis=0)])
-            if self.needs_grad[4]:
-                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev, flat_n.T @ h_prev])
-        else:
-            db_hh = db_ih
-            if self.needs_grad[4]:
-                dw_hh = xp.concatenate([flat_in[:, :2 * h].T @ h_prev,
-                                        flat_in[:, 2 * h:].T @ extra.reshape(t_len * n, h)])
+            db_hn = d_rec_n.reshape(t_len * n, h).sum(axis=0)
+        del hs, h_prev, extra, d_rec_n  # dead before input_grads makes its (T·N, F) arrays
+        dx, dw_ih, db_ih = self.input_grads(d_in, self.w_ih)
+        db_hh = db_ih if db_hn is None else xp.concatenate([db_ih[:2 * h], db_hn])
         return dx, dh, None, dw_ih, dw_hh, db_ih, db_hh
 
-    def _backward_compiled(self, kernels, acts, extra, d_in, d_rec_n, g_h, g_seq):
+    def _backward_compiled(self, kernels, acts, extra, hs, d_in, d_rec_n, g_h, g_seq):
         """The whole reverse reset-after loop in compiled code, one block of batch rows per BLAS
         thread; fills d_in and d_rec_n and returns the gradient reaching h0."""
         module, sgemm = kernels
         xp = array_module(acts)
         n, h = acts.shape[1], acts.shape[2] // 3
         dh_0 = xp.empty((n, h), acts.dtype)
-        seq = self.hs if g_seq is None else g_seq  # any (T, N, H) array when there is no output gradient: never read
+        seq = hs if g_seq is None else g_seq  # any (T, N, H) array when there is no output gradient: never read
 
         def rows(s, e):
-            module.backward_loop(sgemm, acts, extra, self.hs, g_h, seq, g_seq is not None, d_in, d_rec_n, self.w_hh,
+            module.backward_loop(sgemm, acts, extra, hs, g_h, seq, g_seq is not None, d_in, d_rec_n, self.w_hh,
                                  dh_0, s, e)
 
         over_row_blocks(rows, n, acts, max_rows=_loop_block_rows(h, 3))
         return dh_0
 
-    def _backward_numpy(self, acts, extra, d_in, d_rec_n, g_h, g_seq):
+    def _backward_numpy(self, acts, extra, hs, d_in, d_rec_n, g_h, g_seq):
         """The reference reverse step loop (NumPy); fills d_in (and d_rec_n for reset-after) and
         returns the gradient reaching h0."""
         xp = array_module(acts)
-        hs, w_hh = self.hs, self.w_hh
+        w_hh = self.w_hh
         t_len, n, g3 = acts.shape
         h = g3 // 3
         keep, drop = self.order.keep, self.order.drop

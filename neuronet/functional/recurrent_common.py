@@ -30,6 +30,11 @@ def sigmoid_(a):
     return a
 
 
+def _compact(a) -> bool:
+    """Whether keeping ``a`` holds no more memory than its own elements (not a view into a larger buffer)."""
+    return a.base is None or getattr(a.base, "nbytes", a.nbytes + 1) <= a.nbytes
+
+
 def _data(t):
     return t.data if isinstance(t, Tensor) else t
 
@@ -123,30 +128,47 @@ class SequenceFunction(Function):
     sequences = True
 
     def project_inputs(self, x, weight_ih, bias, lengths, reverse):
-        """Set ``self.order`` and return x·W_ihᵀ + bias for all steps as one GEMM: (T, N, G) in processing order."""
+        """Set ``self.order`` and return x·W_ihᵀ + bias for all steps as one GEMM: (T, N, G) in processing order.
+
+        dW_ih = Σ_t dgates_tᵀ x_t needs x when a graph records: x itself is kept (batch-first,
+        no copy) and the time-major copy made here dies with this call, so forward and backward
+        hold one (N, T, F) array, not x and its copy."""
         xp = array_module(x)
         n, t, f = x.shape
         self.order = TimeOrder(lengths, n, t, reverse, xp, x.dtype)
         x_tm = self.order.to_time_major(x).reshape(t * n, f)
-        # inputs are (x, h0, c0, weight_ih, ...); dW_ih = Σ_t dgates_tᵀ x_t needs x, and only if a graph records
-        if self.recording and self.needs_grad[3]:
-            self.x_tm = x_tm
+        if self.recording and self.needs_grad[3]:  # inputs are (x, h0, c0, weight_ih, ...)
+            self.x = x if _compact(x) else x.copy()
         with blas_for_product(t * n, f, weight_ih.shape[0]):  # small products (batch-1 inference): one BLAS thread
             xw = linear_product(x_tm, weight_ih)  # x_tm @ weight_ih.T (as the dense layer computes it)
         if bias is not None:
             xw += bias
         return xw.reshape(t, n, -1)
 
-    def input_grads(self, d_gates, weight_ih, x_shape):
-        """(dx, dW_ih, db_ih) from the gradient of the input projection d_gates (T, N, G)."""
+    def input_grads(self, d_gates, weight_ih):
+        """(dx, dW_ih, db_ih) from the gradient of the input projection d_gates (T, N, G).
+
+        Call it after the recurrent weight's gradient, once the saved states are dropped: the
+        time-major copy of x it makes for dW_ih then takes dx's product, and x is dropped as soon
+        as that copy exists (in the last backward), so at most two (T·N, F) arrays live here."""
         t, n, g = d_gates.shape
         flat = d_gates.reshape(t * n, g)
-        dx = dw = db = None
-        if self.needs_grad[0]:  # d(x Wᵀ)/dx = W
-            dx = self.order.to_batch_major((flat @ weight_ih).reshape(t, n, -1))
-            dx = dx if dx.flags.c_contiguous else array_module(dx).ascontiguousarray(dx)
+        xp = array_module(d_gates)
+        dx = dw = scratch = None
         if self.needs_grad[3]:  # d(x Wᵀ)/dW = x
-            dw = flat.T @ self.x_tm
+            x, _ = self.take_saved("x")
+            x_tm = self.order.to_time_major(x).reshape(t * n, -1)
+            fresh = not xp.may_share_memory(x_tm, x)  # at N = 1 or T = 1 the time-major x is x itself
+            del x
+            dw = flat.T @ x_tm
+            if fresh and x_tm.dtype == xp.result_type(flat, weight_ih):
+                scratch = x_tm  # a copy, dead now: it takes dx's product
+            del x_tm
+        if self.needs_grad[0]:  # d(x Wᵀ)/dx = W
+            dx_tm = xp.matmul(flat, weight_ih, out=scratch)
+            del scratch
+            dx = self.order.to_batch_major(dx_tm.reshape(t, n, -1))
+            dx = dx if dx.flags.c_contiguous else xp.ascontiguousarray(dx)
         db = flat.sum(axis=0)
         return dx, dw, db
 

@@ -71,16 +71,17 @@ class ElmanSequence(SequenceFunction):
                 hs[t + 1] = a
             else:
                 hs[t + 1] = xp.where(keep[t] > 0, a, hs[t])
-        self.acts, self.hs, self.w_ih, self.w_hh, self.x_shape = acts, hs, w_ih, w_hh, x.shape
+        self.acts, self.hs, self.w_ih, self.w_hh = acts, hs, w_ih, w_hh
         return self.outputs(hs), hs[-1].copy()
 
     def backward(self, g_out, g_h):
         xp = array_module(g_out)
-        acts, hs = self.acts, self.hs
+        acts, writable = self.take_saved("acts")
+        hs, _ = self.take_saved("hs")
         t_len, n, h = acts.shape
         g_seq = self.output_grad(g_out)
         keep, drop = self.order.keep, self.order.drop
-        d_acts = xp.empty_like(acts)
+        d_acts = acts if writable else xp.empty_like(acts)  # step t reads acts[t] before writing d_acts[t]
         dh = g_h
         for t in range(t_len - 1, -1, -1):
             dh_t = dh + g_seq[t]
@@ -91,8 +92,9 @@ class ElmanSequence(SequenceFunction):
             if keep is not None:
                 dh_prev += dh * drop[t]
             dh = dh_prev
-        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih, self.x_shape)
         dw_hh = d_acts.reshape(t_len * n, h).T @ hs[:-1].reshape(t_len * n, h) if self.needs_grad[4] else None
+        del hs  # dead before input_grads makes its (T·N, F) arrays
+        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih)
         return dx, dh, None, dw_ih, dw_hh, db, db
 
 
@@ -157,7 +159,7 @@ class JordanSequence(SequenceFunction):
             else:
                 ys[t + 1] = xp.where(keep[t] > 0, yt, ys[t])
         self.acts, self.ys, self.y_new = acts, ys, y_new
-        self.w_ih, self.w_hy, self.w_ho, self.x_shape = w_ih, w_hy, w_ho, x.shape
+        self.w_ih, self.w_hy, self.w_ho = w_ih, w_hy, w_ho
         y_seq = self.outputs(ys)
         h_seq = self.order.to_batch_major(acts if self.order.keep is None else acts * self.order.keep)
         return y_seq, xp.ascontiguousarray(h_seq), ys[-1].copy()
@@ -184,7 +186,7 @@ class JordanSequence(SequenceFunction):
             if keep is not None:
                 dy_prev += dy * drop[t]
             dy = dy_prev
-        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih, self.x_shape)
+        dx, dw_ih, db = self.input_grads(d_acts, self.w_ih)
         flat_a, flat_o = d_acts.reshape(t_len * n, h), d_out.reshape(t_len * n, o)
         dw_hy = flat_a.T @ ys[:-1].reshape(t_len * n, o) if self.needs_grad[4] else None
         dw_ho = flat_o.T @ acts.reshape(t_len * n, h) if self.needs_grad[7] else None

@@ -67,7 +67,8 @@ def forward_step(a, rec, c_prev, c, tanh_c, h):
 @compile_kernel
 def backward_step(a, tanh_c, c_prev, dh, g_seq, has_seq, dc, da, dc_prev):
     """Gate gradients da (N, 4H) (w.r.t. the un-halved pre-activations) and dc_prev from the
-    step's activations a, tanh c, c_prev and the incoming dh (+ g_seq when has_seq) and dc."""
+    step's activations a, tanh c, c_prev and the incoming dh (+ g_seq when has_seq) and dc.
+    da may be a: each cell's four gates are read before its four gradients are written."""
     n, g4 = a.shape
     hid = g4 // 4
     for b in range(n):

@@ -213,3 +213,17 @@ def test_conv_errors(rng):
         conv_transpose2d(x, rng.standard_normal((3, 2, 3, 3)), stride=2, output_padding=2)
     with pytest.raises(ValueError, match=r"conv_transpose2d: .*empty output"):
         conv_transpose2d(x[:, :, :1, :1], rng.standard_normal((3, 2, 1, 1)), padding=1)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "reflect"])
+def test_a_padded_convolution_keeps_its_input_not_a_padded_copy(rng, padding_mode):
+    """Backward pads the saved input again: forward keeps x itself (which the layer before usually
+    keeps too), and the gradients are those of a float64 central-difference check."""
+    import neuronet as nt
+    x = nt.tensor(rng.standard_normal((2, 3, 30, 30)).astype(np.float32), requires_grad=True)
+    w = nt.tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    fn = conv2d(x, w, None, 1, 1, padding_mode=padding_mode)._creator  # 30×30 outputs: the per-image layout
+    assert fn.x is x.data
+    assert not [k for k, v in vars(fn).items() if isinstance(v, np.ndarray) and v.shape == (2, 3, 32, 32)]
+    check_grad(lambda a, b: conv2d(a, b, None, 1, 1, padding_mode=padding_mode), rng.standard_normal((1, 2, 5, 5)),
+               rng.standard_normal((2, 2, 3, 3)))
