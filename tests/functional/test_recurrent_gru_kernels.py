@@ -89,9 +89,8 @@ def test_compiled_gru_inference_equals_numpy_and_keeps_nothing(rng):
         assert_close(a, b, rtol=2e-5)
 
 
-def test_compiled_loops_apply_only_where_they_are_exact(rng):
+def test_compiled_loops_apply_only_where_they_are_exact(rng, kernels_on):
     """Reset-before, a padding mask and float64 keep the NumPy loop."""
-    need("numba")
     a32, a64 = np.zeros((2, 2, 6), np.float32), np.zeros((2, 2, 6))
     assert _gru_kernels(True, None, a32) is not None
     assert _gru_kernels(False, None, a32) is None

@@ -101,7 +101,7 @@ def test_small_stride1_conv_goes_channels_last_and_matches_numpy_and_torch(strid
         assert_close(a, e.numpy(), rtol=2e-5)
 
 
-def test_stride1_channels_last_limits_with_and_without_a_gradient(strided_calls):
+def test_stride1_channels_last_limits_with_and_without_a_gradient(strided_calls, kernels_on):
     """Without a gradient only the smallest stride-1 outputs (8×8) go channels last; with one, up to 24×24."""
     import neuronet as nt
     from neuronet.functional.conv_strided import STRIDE1_MAX_POSITIONS
