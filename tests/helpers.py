@@ -1,6 +1,7 @@
 """Shared test helpers: float64 gradient checks and PyTorch parity in one call each."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from pathlib import Path
 
@@ -102,3 +103,18 @@ def load_example(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@contextlib.contextmanager
+def kernels_set(enabled: bool):
+    """The compiled kernels on (the test skips without numba) or off inside the block, and the
+    process's previous setting after it: tests that compare the two paths in one test."""
+    from neuronet.kernels import compiled
+    if enabled:
+        need("numba")
+    was = compiled.numba_kernels_enabled()
+    compiled.set_numba_kernels(enabled)
+    try:
+        yield
+    finally:
+        compiled.set_numba_kernels(was)

@@ -6,27 +6,13 @@ reset-after and no padding mask the compiled loops run instead: outputs, states 
 gradient must match the NumPy path, at 1 and 2 BLAS threads, with and without a sequence
 gradient, biases and a retained graph (when backward may not write over its saved arrays).
 """
-import contextlib
 
 import numpy as np
 import pytest
 
 import neuronet as nt
 from neuronet.functional.recurrent import GRUSequence, _gru_kernels, gru, lstm
-from neuronet.kernels import compiled
-from tests.helpers import assert_close, need
-
-
-@contextlib.contextmanager
-def _kernels(enabled):
-    """The compiled loops on or off inside the block; the process's previous setting after it
-    (on only where numba is installed)."""
-    was = compiled.numba_kernels_enabled()
-    compiled.set_numba_kernels(enabled)
-    try:
-        yield
-    finally:
-        compiled.set_numba_kernels(was)
+from tests.helpers import assert_close, kernels_set, need
 
 
 def _arrays(rng, n, t=7, f=5, h=9, biases=True):
@@ -38,7 +24,7 @@ def _arrays(rng, n, t=7, f=5, h=9, biases=True):
 def _run(arrays, kernels, sequence_grad=True, retain=False, threads=1):
     """(outputs, h_T, every input gradient) with the compiled loops on or off."""
     threadpoolctl = need("threadpoolctl")
-    with _kernels(kernels), threadpoolctl.threadpool_limits(threads):
+    with kernels_set(kernels), threadpoolctl.threadpool_limits(threads):
         leaves = [None if a is None else nt.tensor(a, requires_grad=True) for a in arrays]
         out, last = gru(*leaves)
         g_out = np.linspace(-1, 1, out.numpy().size, dtype=np.float32).reshape(out.shape)
@@ -78,7 +64,7 @@ def test_compiled_gru_inference_equals_numpy_and_keeps_nothing(rng):
     x, h0, w_ih, w_hh, b_ih, b_hh = _arrays(rng, 6, t=50, h=32)
     results = []
     for kernels in (False, True):
-        with _kernels(kernels):
+        with kernels_set(kernels):
             with nt.no_grad():
                 results.append([o.numpy() for o in gru(*(nt.tensor(a) for a in (x, h0, w_ih, w_hh, b_ih, b_hh)))])
             fn = GRUSequence()
@@ -136,7 +122,7 @@ def test_last_state_only_gives_the_same_state_and_gradients(rng, cell, kernels):
                                                                           (g * h,), (g * h,)]]
     fn = gru if cell == "gru" else lstm
     results = []
-    with _kernels(kernels):
+    with kernels_set(kernels):
         for full in (True, False):
             leaves = [nt.tensor(a, requires_grad=True) for a in arrays]
             out = fn(*leaves, return_sequences=full)

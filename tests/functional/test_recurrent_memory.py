@@ -11,7 +11,6 @@ a new (T, N, 4H) array, went over the bound by 0.2 MB for the GRU and 1 MB for t
 Gradients written over the saved activations equal those written into new arrays (a retained
 graph) bit for bit, on the NumPy loops and on the compiled ones.
 """
-import contextlib
 import gc
 import tracemalloc
 
@@ -21,24 +20,10 @@ import pytest
 import neuronet as nt
 from neuronet.functional.recurrent import GRUSequence, gru, lstm
 from neuronet.functional.recurrent_simple import rnn
-from neuronet.kernels import compiled
-from tests.helpers import need
+from tests.helpers import kernels_set, need
 
 N, T, F, H = 16, 100, 32, 32  # F ≤ 2H: dx's (T·N, F) arrays fit in the states backward has dropped
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
-
-
-@contextlib.contextmanager
-def _kernels(enabled):
-    """The compiled loops on (skips without numba) or off inside the block; the previous setting after it."""
-    if enabled:
-        need("numba")
-    was = compiled.numba_kernels_enabled()
-    compiled.set_numba_kernels(enabled)
-    try:
-        yield
-    finally:
-        compiled.set_numba_kernels(was)
 
 
 def _leaves(rng, cell, n=N, t=T, f=F, h=H):
@@ -118,7 +103,7 @@ def _peak_over_forward_and_backward(cell, leaves, **kwargs):
 @pytest.mark.parametrize("compiled_loops", [False, True])
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_training_peak_is_the_saved_arrays_plus_the_gradients(rng, cell, compiled_loops):
-    with _kernels(compiled_loops):
+    with kernels_set(compiled_loops):
         leaves = _leaves(rng, cell)
         peak, before_backward, _ = _peak_over_forward_and_backward(cell, leaves)
     g = GATES[cell] * H
@@ -138,7 +123,7 @@ def test_gradients_over_the_saved_activations_equal_those_into_new_arrays(rng, c
     lengths = np.array([7, 3, 7, 5]) if masked else None
     arrays = [leaf.data for leaf in _leaves(rng, cell, n=4, t=7, f=5, h=6)]
     grads = []
-    with _kernels(compiled_loops):
+    with kernels_set(compiled_loops):
         for retain in (True, False):
             leaves = [nt.tensor(a.copy(), requires_grad=True) for a in arrays]
             out, h_t = _call(cell, leaves, lengths=lengths)

@@ -5,7 +5,7 @@ import pytest
 
 from neuronet.models.word2vec import Word2Vec, keep_probabilities, noise_distribution, neighbour_overlap
 from neuronet.models.word2vec import sampling as S
-from tests.helpers import need
+from tests.helpers import kernels_set, need
 
 
 def zipf_corpus(n_sentences=400, vocab=300, seed=0):
@@ -91,16 +91,11 @@ def test_words_of_a_topic_end_up_closer_than_other_words(sg):
 @pytest.mark.parametrize("sg", [1, 0])
 def test_compiled_step_agrees_with_the_numpy_reference(sg):
     need("numba")
-    from neuronet.kernels.compiled import set_numba_kernels, numba_kernels_enabled
     corpus = topic_corpus(n_sentences=100)
-    was = numba_kernels_enabled()
     models = []
-    try:
-        for compiled in (False, True):
-            set_numba_kernels(compiled)
+    for compiled in (False, True):
+        with kernels_set(compiled):
             models.append(Word2Vec(vector_size=8, window=2, min_count=1, sg=sg, epochs=2, batch_size=64).fit(corpus))
-    finally:
-        set_numba_kernels(was)
     ref, fast = models
     np.testing.assert_allclose(fast.vectors, ref.vectors, rtol=0, atol=2e-6)
     np.testing.assert_allclose(fast.output_vectors, ref.output_vectors, rtol=0, atol=2e-6)
