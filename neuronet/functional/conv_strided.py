@@ -60,9 +60,11 @@ WEIGHT_CHUNKS = 4
 
 
 def _sum_in_order(parts):
-    total = parts[0]
-    for p in parts[1:]:
-        total = total + p
+    """Σ parts in list order (the same sums at any thread count), added into the first part; the
+    list is emptied as it goes, so each part is freed once added (a weight-sized dW per chunk)."""
+    total = parts.pop(0)
+    while parts:
+        total += parts.pop(0)
     return total
 
 
@@ -73,15 +75,15 @@ def _geometry(w_shape, stride, dilation):
 def strided_conv_forward(sgemm, x, w, b, relu, pads, stride, dilation, out_hw, xp):
     """conv2d of x (N, C, H, W) by w (O, C, kh, kw) with zero padding ``pads`` (top, bottom, left,
     right), plus b (or None), through max(·, 0) when ``relu``: y (N, O, OH, OW)."""
-    from ..kernels.conv_strided import strided_forward_images
+    from ..kernels.conv_strided import strided_forward_images, weight_channels_last
     n, c, h, wd = x.shape
     o, k = w.shape[0], w.shape[1] * w.shape[2] * w.shape[3]
     hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]
-    x, w2 = xp.ascontiguousarray(x), xp.ascontiguousarray(w.reshape(o, k))
+    x, wl = xp.ascontiguousarray(x), weight_channels_last(xp.ascontiguousarray(w.reshape(o, k)), c, k // c)
     bias = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
     y = xp.empty((n, o) + tuple(out_hw), dtype=x.dtype)
     flat, geometry = y.reshape(n, o, -1), _geometry(w.shape, stride, dilation)
-    map_chunks(lambda s, e: strided_forward_images(sgemm, x, w2, bias, relu, flat, pads[0], pads[2], hp, wp, *out_hw,
+    map_chunks(lambda s, e: strided_forward_images(sgemm, x, wl, bias, relu, flat, pads[0], pads[2], hp, wp, *out_hw,
                                                    *geometry, s, e), _bounds(n, k, out_hw[0] * out_hw[1], xp, o * k), x)
     return y
 
@@ -91,7 +93,7 @@ def strided_conv_backward(sgemm, x, w, y, gy, act, want_x, want_w, want_b, pads,
     """Gradients (gx (N, C, H, W), gw (O, C, kh, kw), gb (O,); None where not wanted) of
     :func:`strided_conv_forward` followed by the activation with code ``act`` (``kernels/conv.py``'s
     ACTIVATION_CODES; y its output, read when act ≠ 0).  x is read for gw, w for gx."""
-    from ..kernels.conv_strided import strided_backward_images
+    from ..kernels.conv_strided import strided_backward_images, weight_channels_last, weight_from_channels_last
     n, c, h, wd = x_shape
     o, k = w_shape[0], w_shape[1] * w_shape[2] * w_shape[3]
     hp, wp = h + pads[0] + pads[1], wd + pads[2] + pads[3]
@@ -101,36 +103,40 @@ def strided_conv_backward(sgemm, x, w, y, gy, act, want_x, want_w, want_b, pads,
     y = gy if act == 0 else xp.ascontiguousarray(y).reshape(n, o, -1)
     unused = xp.empty((1, c, 1, 1), dtype)  # stands for an array the kernel is told not to read
     x = xp.ascontiguousarray(x) if want_w else unused
-    w2 = xp.ascontiguousarray(w.reshape(o, k)) if want_x else xp.empty((1, 1), dtype)
+    wl = weight_channels_last(xp.ascontiguousarray(w.reshape(o, k)), c, k // c) if want_x else xp.empty((1, 1), dtype)
     gx = xp.empty(x_shape, dtype) if want_x else unused
     zeros_c = xp.zeros(c, dtype)
     geometry = _geometry(w_shape, stride, dilation)
 
-    def chunk(s, e):
-        gw, gb = xp.zeros((o, k), dtype), xp.zeros(o, dtype)
-        strided_backward_images(sgemm, x, w2, y, gy, act, gx, zeros_c, gw, gb, want_x, want_w, want_b,
+    def chunk(s, e):  # dW channels last: one weight-sized array per chunk, reordered once for the total
+        gwl, gb = xp.zeros((o, k) if want_w else (1, 1), dtype), xp.zeros(o, dtype)
+        strided_backward_images(sgemm, x, wl, y, gy, act, gx, zeros_c, gwl, gb, want_x, want_w, want_b,
                                 pads[0], pads[2], hp, wp, oh, ow, *geometry, s, e)
-        return gw, gb
+        return gwl, gb
     parts = map_chunks(chunk, _bounds(n, k, oh * ow, xp, o * k), gy)
-    gw = _sum_in_order([p[0] for p in parts]).reshape(w_shape) if want_w else None
-    gb = _sum_in_order([p[1] for p in parts]) if want_b else None
+    del wl
+    gwls, gbs = [p[0] for p in parts], [p[1] for p in parts]
+    del parts
+    gw = weight_from_channels_last(_sum_in_order(gwls), c, k // c).reshape(w_shape) if want_w else None
+    gb = _sum_in_order(gbs) if want_b else None
     return (gx if want_x else None), gw, gb
 
 
 def strided_transpose_forward(sgemm, x, w, b, padding, full_hw, out_hw, stride, dilation, xp):
     """conv_transpose2d of x (N, C_in, H, W) by w (C_in, C_out, kh, kw): the (padding-cropped) input
     gradient of the convolution it is the adjoint of, plus b (or None): y (N, C_out, OH, OW)."""
-    from ..kernels.conv_strided import strided_backward_images
+    from ..kernels.conv_strided import strided_backward_images, weight_channels_last
     n, c_in, h, wd = x.shape
     c_out, k = w.shape[1], w.shape[1] * w.shape[2] * w.shape[3]
     dtype = x.dtype
-    gy, w2 = xp.ascontiguousarray(x).reshape(n, c_in, -1), xp.ascontiguousarray(w.reshape(c_in, k))
+    gy = xp.ascontiguousarray(x).reshape(n, c_in, -1)
+    wl = weight_channels_last(xp.ascontiguousarray(w.reshape(c_in, k)), c_out, k // c_out)
     bias = xp.zeros(c_out, dtype) if b is None else xp.ascontiguousarray(b)
     y = xp.empty((n, c_out) + tuple(out_hw), dtype)
     unused = xp.empty((1, c_out, 1, 1), dtype)
-    gw, gb = xp.empty((c_in, k), dtype), xp.empty(c_in, dtype)  # not written (want_w, want_b off)
+    gwl, gb = xp.empty((1, 1), dtype), xp.empty(c_in, dtype)  # not written (want_w, want_b off)
     geometry = _geometry(w.shape, stride, dilation)
-    map_chunks(lambda s, e: strided_backward_images(sgemm, unused, w2, gy, gy, 0, y, bias, gw, gb, True, False, False,
+    map_chunks(lambda s, e: strided_backward_images(sgemm, unused, wl, gy, gy, 0, y, bias, gwl, gb, True, False, False,
                                                     padding[0], padding[1], *full_hw, h, wd, *geometry, s, e),
                _bounds(n, k, h * wd, xp), x)
     return y
@@ -140,7 +146,8 @@ def strided_transpose_backward(sgemm, x, w, gy, want_x, want_w, padding, full_hw
                                xp):
     """Input and weight gradients of :func:`strided_transpose_forward` (None where not wanted):
     dX = the convolution of dY (zero-padded to the full output) by w, dW = Σ_b x[b]·columns(dY[b])ᵀ."""
-    from ..kernels.conv_strided import strided_backward_images, strided_forward_images
+    from ..kernels.conv_strided import (strided_backward_images, strided_forward_images, weight_channels_last,
+                                        weight_from_channels_last)
     n, c_in, h, wd = x_shape
     c_out, k = w_shape[1], w_shape[1] * w_shape[2] * w_shape[3]
     dtype = gy.dtype
@@ -150,18 +157,19 @@ def strided_transpose_backward(sgemm, x, w, gy, want_x, want_w, padding, full_hw
     gx = gw = None
     if want_x:
         gx = xp.empty(x_shape, dtype)
-        w2, zeros, flat = xp.ascontiguousarray(w.reshape(c_in, k)), xp.zeros(c_in, dtype), gx.reshape(n, c_in, -1)
-        map_chunks(lambda s, e: strided_forward_images(sgemm, gy, w2, zeros, False, flat, padding[0], padding[1],
+        wl = weight_channels_last(xp.ascontiguousarray(w.reshape(c_in, k)), c_out, k // c_out)
+        zeros, flat = xp.zeros(c_in, dtype), gx.reshape(n, c_in, -1)
+        map_chunks(lambda s, e: strided_forward_images(sgemm, gy, wl, zeros, False, flat, padding[0], padding[1],
                                                        *full_hw, h, wd, *geometry, s, e), bounds, gy)
     if want_w:
         xs = xp.ascontiguousarray(x).reshape(n, c_in, -1)
         unused, unused2 = xp.empty((1, c_out, 1, 1), dtype), xp.empty((1, 1), dtype)
         zeros_c = xp.zeros(c_out, dtype)
 
-        def chunk(s, e):
+        def chunk(s, e):  # dW channels last, reordered once for the total
             part, gb = xp.zeros((c_in, k), dtype), xp.zeros(c_in, dtype)
             strided_backward_images(sgemm, gy, unused2, xs, xs, 0, unused, zeros_c, part, gb, False, True,
                                     False, padding[0], padding[1], *full_hw, h, wd, *geometry, s, e)
             return part
-        gw = _sum_in_order(map_chunks(chunk, bounds, gy)).reshape(w_shape)
+        gw = weight_from_channels_last(_sum_in_order(map_chunks(chunk, bounds, gy)), c_out, k // c_out).reshape(w_shape)
     return gx, gw

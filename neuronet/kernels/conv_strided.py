@@ -11,8 +11,9 @@ floats (C at dilation > 1), both when the columns (P, kh·kw·C) are built and w
 gradients are added back, and numba vectorises the runs.  The fold's result is written back
 transposed and cropped (plus a per-channel bias: a transposed convolution's output).  The
 products take the columns as they lie (``sgemm``'s transposed flags); the weight is reordered to
-(O, kh, kw, C) once per call.  Zero padding only; the same products per image as the NumPy path
-(``functional.conv.Conv2d``'s chunks), summed in another order.
+(O, kh, kw, C) once per call, and dW is accumulated in that order and reordered once, after the
+chunks' parts are summed (one weight-sized array per chunk).  Zero padding only; the same
+products per image as the NumPy path (``functional.conv.Conv2d``'s chunks), summed in another order.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from ..backend import np
 from .compiled import compile_kernel
 from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
 
-__all__ = ["CHANNELS_LAST_MIN", "GROUP_POSITIONS", "strided_forward_images", "strided_backward_images"]
+__all__ = ["CHANNELS_LAST_MIN", "GROUP_POSITIONS", "strided_forward_images", "strided_backward_images",
+           "weight_channels_last", "weight_from_channels_last"]
 
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)
 CHANNELS_LAST_MIN = 8  # channels from which runs of C floats beat the one-float gather (one AVX2 vector)
@@ -95,9 +97,10 @@ def _fold(dcols, last, row0, oh, ow, kh, kw, sh, sw, dh, dw, wp):
                     r += run
 
 
-@compile_kernel(inline=True)
-def _weight_channels_last(w2, c, taps):
-    """w2 (O, C·taps) in PyTorch's (O, C, kh, kw) order → (O, taps·C), channels last."""
+@compile_kernel
+def weight_channels_last(w2, c, taps):
+    """w2 (O, C·taps) in PyTorch's (O, C, kh, kw) order → (O, taps·C), channels last: the weight as
+    the kernels below take it (reordered once per call by the caller, shared by its chunks)."""
     o = w2.shape[0]
     out = np.empty((o, taps * c), np.float32)
     for oc in range(o):
@@ -108,18 +111,30 @@ def _weight_channels_last(w2, c, taps):
 
 
 @compile_kernel
-def strided_forward_images(sgemm, x, w2, bias, relu, y, top, left, hp, wp, oh, ow, kh, kw, sh, sw, dh, dw, s, e):
+def weight_from_channels_last(wl, c, taps):
+    """The inverse of :func:`weight_channels_last`: (O, taps·C) → (O, C·taps), PyTorch's order."""
+    o = wl.shape[0]
+    out = np.empty((o, c * taps), np.float32)
+    for oc in range(o):
+        for ch in range(c):
+            for t in range(taps):
+                out[oc, ch * taps + t] = wl[oc, t * c + ch]
+    return out
+
+
+@compile_kernel
+def strided_forward_images(sgemm, x, wl, bias, relu, y, top, left, hp, wp, oh, ow, kh, kw, sh, sw, dh, dw, s, e):
     """y[b] = W·im2col(pad(x[b])) + bias, then max(·, 0) when ``relu``, for the images b in s:e.
 
-    x: input (N, C, H, W), zero-padded here by (top, left) to (Hp, Wp); w2: weight (O, C·kh·kw);
+    x: input (N, C, H, W), zero-padded here by (top, left) to (Hp, Wp); wl: the weight channels last
+    (O, kh·kw·C, :func:`weight_channels_last`);
     bias (O,); y: output (N, O, OH·OW).  ``conv.conv_forward_images``'s result, through
     channels-last columns; ``GROUP_POSITIONS`` output positions share each product.
     """
-    o, k = w2.shape
+    o, k = wl.shape
     c, p = x.shape[1], oh * ow
     group = max(1, GROUP_POSITIONS // p)
     span = group * p
-    wl = _weight_channels_last(w2, c, kh * kw)
     last = np.zeros((hp * wp, c), np.float32)  # the border stays zero: only the interior is written
     cols = np.empty((span, k), np.float32)
     z = np.empty((o, span), np.float32)
@@ -144,27 +159,27 @@ def strided_forward_images(sgemm, x, w2, bias, relu, y, top, left, hp, wp, oh, o
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
-def strided_backward_images(sgemm, x, w2, y, gy, act, gx, gx_bias, gw, gb, want_x, want_w, want_b,
+def strided_backward_images(sgemm, x, wl, y, gy, act, gx, gx_bias, gwl, gb, want_x, want_w, want_b,
                             top, left, hp, wp, oh, ow, kh, kw, sh, sw, dh, dw, s, e):
     """Gradients of :func:`strided_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh,
     3 sigmoid, written with the output y) for the images b in s:e; gy and y are (N, O, OH·OW).
 
-    gz = dL/dz; gw (O, C·kh·kw) += gz·colsᵀ; gb (O,) += Σ gz; gx[b] (C, H, W) = the unpadded part
-    of col2im(Wᵀ·gz) + gx_bias (C,) (zeros for a gradient; a transposed convolution's bias when
-    this computes its output).  gw and gb accumulate (the caller zeroes them); gx is overwritten.
-    Arrays that the ``want_*`` flags leave unread may be placeholders, except that x or gx (the
-    one read) gives C.
+    gz = dL/dz; gwl (O, kh·kw·C) += gz·colsᵀ, dW channels last (the caller sums its chunks' and
+    reorders the total once: :func:`weight_from_channels_last`); gb (O,) += Σ gz; gx[b] (C, H, W) =
+    the unpadded part of col2im(Wᵀ·gz) + gx_bias (C,) (zeros for a gradient; a transposed
+    convolution's bias when this computes its output), W read channels last from wl.  gwl and gb
+    accumulate (the caller zeroes them); gx is overwritten.  Arrays that the ``want_*`` flags leave
+    unread may be placeholders, except that x or gx (the one read) gives C.
     """
-    o, k = gy.shape[1], gw.shape[1]
+    o = gy.shape[1]
     c, p = (gx.shape[1] if want_x else x.shape[1]), oh * ow
+    k = c * kh * kw
     group = max(1, GROUP_POSITIONS // p)
     span = group * p
     gz = np.empty((o, span), np.float32)
     last = np.zeros((hp * wp, c) if want_w else (0, c), np.float32)  # x[b] padded: the border stays zero
     folded = np.empty((hp * wp, c) if want_x else (0, c), np.float32)  # the padded gradient of x[b]
     cols = np.empty((span if want_w or want_x else 0, k), np.float32)  # the columns, then their gradients
-    gwl = np.zeros((o, k), np.float32)  # dW in channels-last order, reordered into gw at the end
-    wl = _weight_channels_last(w2, c, kh * kw) if want_x else gwl
     for b0 in range(s, e, group):
         count = min(group, e - b0)
         for j in range(count):
@@ -201,9 +216,3 @@ def strided_backward_images(sgemm, x, w2, y, gy, act, gx, gx_bias, gw, gb, want_
             for j in range(count):
                 _fold(cols, folded, j * p, oh, ow, kh, kw, sh, sw, dh, dw, wp)
                 _from_channels_last(folded, gx[b0 + j], top, left, wp, gx_bias)
-    if want_w:
-        taps = kh * kw
-        for oc in range(o):
-            for ch in range(c):
-                for t in range(taps):
-                    gw[oc, ch * taps + t] += gwl[oc, t * c + ch]
