@@ -8,10 +8,12 @@ otherwise wait forever in their next collective call.  Without MPI (mpi4py missi
 from __future__ import annotations
 
 import sys
+import time
 
 __all__ = ["init", "rank", "size", "is_main", "barrier", "communicator", "broadcast_parameters"]
 
 _world = {"comm": None, "tried": False}
+_ABORT_GRACE_SECONDS = 0.5  # between a failed rank's error message and MPI_Abort (see init)
 
 
 def _mpi():
@@ -45,6 +47,10 @@ def init(abort_on_error: bool = True):
                 previous(kind, value, tb)
                 sys.stderr.write(f"neuronet.distributed: rank {_world['comm'].Get_rank()} failed; aborting the job\n")
                 sys.stderr.flush()
+                # mpiexec forwards each rank's stderr through a pipe and drops what is still in it when
+                # the job is aborted: seen on a loaded 2-core machine, the traceback was cut after its
+                # first line; a moment's wait lets the error reach the user
+                time.sleep(_ABORT_GRACE_SECONDS)
                 _world["comm"].Abort(1)
             sys.excepthook = abort
     return _world["comm"]
