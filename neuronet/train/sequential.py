@@ -11,12 +11,12 @@ layers that need a stack inside themselves (the Transformer's layer list) use th
 """
 from __future__ import annotations
 
-from .. import backend
 from .. import nn as _nn
 from ..backend import np
 from ..nn.module import register_module
 from ..nn.sequential import Sequential as _LayerStack
 from .model import Model
+from .summary import default_input_dtype
 
 __all__ = ["Sequential"]
 
@@ -42,8 +42,8 @@ class Sequential(_LayerStack, Model):
         if not input_shape or any(d is None for d in input_shape[1:]):
             raise ValueError(f"Sequential.build: expected an input shape (batch, ...) with every size after the "
                              f"batch known, got {input_shape!r}")
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
-        self._check_inputs_fit_model((np.zeros((2, *input_shape[1:]), dtype=dtype),), "build")
+        dtype = default_input_dtype(self) if dtype is None else dtype
+        self._check_inputs_fit_model((np.zeros((2, *input_shape[1:]), dtype=np.dtype(dtype)),), "build")
         self.built = True
 
 

@@ -17,17 +17,35 @@ def _fmt_bytes(n: int) -> str:
         n /= 1024
 
 
-def _shape_of(out):
+def _shape_of(out, other=None):
+    """The shape of ``out`` with None where it differs from ``other`` (the same output of a probe
+    with another batch size): the batch axis wherever it is, e.g. (1, None, 16) for the hidden
+    state of a PyTorch-style LSTM, which puts layers first."""
     if isinstance(out, (tuple, list)):
-        return ", ".join(_shape_of(o) for o in out)
-    return str((None,) + tuple(out.shape[1:])) if hasattr(out, "shape") else "?"
+        others = other if isinstance(other, (tuple, list)) and len(other) == len(out) else [None] * len(out)
+        return ", ".join(_shape_of(o, p) for o, p in zip(out, others))
+    if not hasattr(out, "shape"):
+        return "?"
+    if other is None or not hasattr(other, "shape") or len(other.shape) != len(out.shape):
+        return str((None,) + tuple(out.shape[1:]))
+    return str(tuple(None if a != b else a for a, b in zip(out.shape, other.shape)))
+
+
+def default_input_dtype(model):
+    """The dtype of a dummy input for ``model``: int64 when its first layer is an Embedding (it takes
+    token ids), else the default float dtype."""
+    from ..nn.layers.embedding import Embedding
+
+    first = next(iter(model.children()), None)
+    return np.dtype("int64") if isinstance(first, Embedding) else np.dtype(backend.get_default_dtype())
 
 
 def summary(model, input_shape=None, print_fn=print) -> str:
     """Print (and return) a table of the model's top-level layers.
 
-    Output shapes come from one dummy forward pass (batch of 2, eval mode, no graph) with
-    ``input_shape`` (without the batch dimension) or the shape the model was built with.  That
+    Output shapes come from two dummy forward passes (batches of 2 and 3, eval mode, no graph)
+    with ``input_shape`` (without the batch dimension; token ids when the first layer is an
+    Embedding) or the shape the model was built with; the sizes that follow the batch show as None.  That
     pass runs each layer on its own (``unfused``): the table describes the layers as written,
     not the fused passes ``Sequential`` runs in training.
 
@@ -39,14 +57,14 @@ def summary(model, input_shape=None, print_fn=print) -> str:
     """
     spec = getattr(model, "_input_spec", None)
     if input_shape is not None:
-        spec = [(tuple(input_shape), np.dtype(backend.get_default_dtype()).str)]
-    shapes = {}
+        spec = [(tuple(input_shape), default_input_dtype(model).str)]
+    outputs = {}  # each child's outputs in the two probes
     if spec is not None:
         originals = []
         for name, child in model.named_children():
             def recorder(*a, _f=child.forward, _n=name, **k):
                 out = _f(*a, **k)
-                shapes[_n] = _shape_of(out)
+                outputs.setdefault(_n, []).append(out)
                 return out
             object.__setattr__(child, "forward", recorder)
             originals.append(child)
@@ -54,7 +72,9 @@ def summary(model, input_shape=None, print_fn=print) -> str:
         try:
             with no_grad(), unfused():
                 model.eval()
-                model_out = model(*[Tensor(np.zeros((2, *shape), dtype=np.dtype(dt))) for shape, dt in spec])
+                # two batch sizes: the axes whose size follows the batch are shown as None
+                model_outs = [model(*[Tensor(np.zeros((batch, *shape), dtype=np.dtype(dt))) for shape, dt in spec])
+                              for batch in (2, 3)]
         finally:
             model.train(was)
             for child in originals:
@@ -62,7 +82,10 @@ def summary(model, input_shape=None, print_fn=print) -> str:
     rows = [("Layer (type)", "Output shape", "Params")]
     for name, child in model.named_children():
         unknown = "(not built)" if not child.built else "(not called)" if spec is not None else "?"
-        rows.append((f"{name} ({type(child).__name__})", shapes.get(name, unknown),
+        seen = outputs.get(name)
+        # a layer called k times per pass (shared) has 2k outputs: its first call in each probe compared
+        shape = _shape_of(seen[0], seen[len(seen) // 2] if len(seen) % 2 == 0 else None) if seen else unknown
+        rows.append((f"{name} ({type(child).__name__})", shape,
                      f"{child.count_params():,}"))
     total = model.count_params()
     trainable = sum(p.data.size for p in model.parameters() if p.requires_grad)
@@ -75,7 +98,7 @@ def summary(model, input_shape=None, print_fn=print) -> str:
         if i == 0:
             out.append("=" * len(line))
     if spec is not None:  # the model's own output (a tied head or a computation outside the children shows here)
-        out.append(f"{'Model output':<{widths[0]}}   {_shape_of(model_out)}")
+        out.append(f"{'Model output':<{widths[0]}}   {_shape_of(*model_outs)}")
     out += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
             f"Non-trainable params: {total - trainable:,}", f"Weight memory: {_fmt_bytes(mem)}", line]
     text = "\n".join(out)

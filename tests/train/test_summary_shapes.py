@@ -56,3 +56,66 @@ def test_every_ready_model_summarises_with_real_shapes(name):
     assert not any("?" in r or "not called" in r or "not built" in r for r in body), text
     out = out[0] if isinstance(out, tuple) else out
     assert body[-1].startswith("Model output") and str((None,) + tuple(out.shape[1:])) in body[-1], text
+
+
+class _TorchStyleLSTM(nt.nn.Module):
+    """A PyTorch-style module: its LSTM returns (out, (h, c)), the states layers first."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nt.nn.Embedding(50, 3)
+        self.lstm = nt.nn.LSTM(3, 16, batch_first=True)  # PyTorch's keywords: a TorchLSTM
+        self.head = nt.nn.Dense(2)
+
+    def forward(self, ids):
+        out, (h, c) = self.lstm(self.emb(ids))
+        return self.head(out[:, -1])
+
+
+def test_the_batch_axis_shows_as_none_wherever_it_is():
+    """The states of a PyTorch-style LSTM are (layers, batch, H): (1, None, 16), not (None, 2, 16)."""
+    model = _TorchStyleLSTM()
+    text = summary(model, input_shape=(5,), print_fn=None)  # token ids: the first layer is an Embedding
+    lstm = next(r for r in layer_rows(text) if r.startswith("lstm"))
+    assert "(None, 5, 16), (1, None, 16), (1, None, 16)" in lstm, text
+
+
+def test_a_size_equal_to_the_probe_batch_is_not_taken_for_the_batch():
+    model = nt.Sequential([nt.nn.Dense(2), nt.nn.Dense(3)])
+    text = model.summary(input_shape=(2,), print_fn=None)
+    rows = layer_rows(text)
+    assert "(None, 2)" in rows[0] and "(None, 3)" in rows[1], text
+
+
+def test_a_shared_layer_is_summarised_from_its_first_call():
+    class Twice(nt.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dense = nt.nn.Dense(4)
+
+        def forward(self, x):
+            return self.dense(self.dense(x))
+
+    model = Twice()
+    text = summary(model, input_shape=(4,), print_fn=None)
+    assert "(None, 4)" in layer_rows(text)[0], text
+
+
+def test_build_with_an_embedding_first_probes_with_token_ids():
+    """``model.build((None, T))`` then ``summary()``, the usual Keras course pattern for a text model."""
+    model = nt.Sequential([nt.nn.Embedding(100, 8), nt.nn.LSTM(16, return_sequences=True), nt.nn.LSTM(4),
+                           nt.nn.Dense(2)])
+    model.build((None, 10))
+    rows = layer_rows(model.summary(print_fn=None))
+    assert [r.split()[2:4] for r in rows[:4]] == [["(None,", "10,"], ["(None,", "10,"], ["(None,", "4)"],
+                                                   ["(None,", "2)"]]
+    assert model.count_params() == 800 + 4 * 16 * (8 + 16 + 2) + 4 * 4 * (16 + 4 + 2) + 10  # two LSTM biases, as PyTorch
+
+
+def test_build_keeps_an_explicit_dtype():
+    """An explicit dtype is the dummy input's: float data into an Embedding is refused as in a call."""
+    model = nt.Sequential([nt.nn.Embedding(10, 4), nt.nn.Dense(2)])
+    with pytest.raises(TypeError, match="indices must be integers"):
+        model.build((None, 3), dtype="float32")
+    model.build((None, 3), dtype="int32")
+    assert model.built and model[1].weight.shape == (2, 4)
