@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import array_module
+from ..backend import array_module, np
 from .class_loss import _check_labels, _class_axis, _class_loss, _from_last, _to_last
 from .loss_common import KERAS_EPSILON, _array, _check_float_target, _check_reduction, _check_same_shape, _expand, _reduce
 from .pointwise_loss import _bce, _bce_logits
@@ -13,17 +13,22 @@ __all__ = ["categorical_crossentropy", "sparse_categorical_crossentropy", "binar
 
 class KerasProbabilityCE(Function):
     """Keras's categorical cross-entropy on probabilities: q = p / Σp, clipped to [eps, 1−eps],
-    loss = −Σ t log q.  The gradient is taken at the clipped q (clipping passes it through)."""
+    loss = −Σ t log q.  The gradient is taken at the clipped q (clipping passes it through).
+    With ``sparse`` the target is class indices, made one-hot here, inside the Function (so that
+    ``nt.jit`` and ``jit_compile=True`` see the labels as the step's input, not a new array)."""
 
-    def __init__(self, axis, eps, reduction):
-        self.axis, self.eps, self.reduction = axis, eps, reduction
+    def __init__(self, axis, eps, reduction, sparse=False):
+        self.axis, self.eps, self.reduction, self.sparse = axis, eps, reduction, sparse
 
     def forward(self, p, t):
         xp = array_module(p)
         p = _to_last(p, self.axis, xp)
         self.total = p.sum(axis=-1, keepdims=True)
         self.q = xp.clip(p / self.total, self.eps, 1 - self.eps)
-        self.t = _to_last(t, self.axis, xp)
+        if self.sparse:
+            self.t = (t[..., None] == xp.arange(p.shape[-1])).astype(p.dtype)
+        else:
+            self.t = _to_last(t, self.axis, xp)
         loss = -(self.t * xp.log(self.q)).sum(axis=-1)
         self.shape, self.count = loss.shape, loss.size
         return _reduce(loss, self.reduction, xp).astype(p.dtype, copy=False)
@@ -37,7 +42,7 @@ class KerasProbabilityCE(Function):
         if self.needs_grad[0]:
             u = -self.t / self.q
             gp = _from_last(g * (u - (u * self.q).sum(axis=-1, keepdims=True)) / self.total, self.axis, xp)
-        if self.needs_grad[1]:
+        if self.needs_grad[1] and not self.sparse:
             gt = _from_last(-g * xp.log(self.q), self.axis, xp)
         return gp, gt
 
@@ -77,6 +82,8 @@ def sparse_categorical_crossentropy(input, target, from_logits: bool = False, ax
     fn = "sparse_categorical_crossentropy"
     shape = tuple(input.shape)
     ax = _class_axis(fn, shape, axis)
+    if not hasattr(target, "shape"):  # a list of labels, as Keras takes
+        target = np.asarray(target)
     t = _array(target)
     expected = shape[:ax] + shape[ax + 1:]
     if tuple(t.shape) != expected:
@@ -85,10 +92,8 @@ def sparse_categorical_crossentropy(input, target, from_logits: bool = False, ax
         return _class_loss(fn, input, target, ax, None, -100, 0.0, reduction, True)
     _check_reduction(fn, reduction)
     _check_labels(fn, t, shape[ax])
-    xp = array_module(t)
-    onehot = (t[..., None] == xp.arange(shape[ax])).astype(_array(input).dtype)
-    return KerasProbabilityCE.apply(input, _from_last(onehot, ax, xp), axis=ax, eps=KERAS_EPSILON,
-                                    reduction=reduction)
+    return KerasProbabilityCE.apply(input, target, axis=ax, eps=KERAS_EPSILON,
+                                    reduction=reduction, sparse=True)
 
 
 def binary_crossentropy(input, target, from_logits: bool = False, label_smoothing: float = 0.0,

@@ -34,12 +34,21 @@ class _KerasModel:
 
         A model with several outputs takes one loss per output (a list, a dict by output name, or
         one loss for all), ``loss_weights`` (list or dict) and metrics per output (a list of lists,
-        a dict, or a flat list for every output), logged as ``<output>_<metric>``."""
-        unknown = sorted(set(kwargs) - {"learning_rate", "clipnorm", "clipvalue", "jit_compile", "run_eagerly",
+        a dict, or a flat list for every output), logged as ``<output>_<metric>``.
+
+        ``jit_compile=True`` (Keras: compile the step with XLA, or ``torch.compile`` on the torch
+        backend) captures the training step and replays it, neuronet's ``compile(jit=True)``: the
+        same results to the bit, less Python per step; ``"auto"`` (Keras's default) and False run eagerly."""
+        jit_compile = kwargs.pop("jit_compile", "auto")
+        if jit_compile not in (True, False, "auto", None):
+            raise ValueError(f"compile: jit_compile must be True, False or 'auto', got {jit_compile!r}")
+        if jit_compile is True and not kwargs.get("run_eagerly"):  # run_eagerly wins, as in Keras
+            kwargs["jit"] = True
+        unknown = sorted(set(kwargs) - {"learning_rate", "clipnorm", "clipvalue", "jit", "run_eagerly",
                                         "steps_per_execution", "weighted_metrics"})
         if unknown:
             raise TypeError(f"compile: unexpected argument(s) {unknown}")
-        for k in ("jit_compile", "run_eagerly", "steps_per_execution", "weighted_metrics"):
+        for k in ("run_eagerly", "steps_per_execution", "weighted_metrics"):
             kwargs.pop(k, None)
         if len(getattr(self, "_outputs", ())) > 1:
             return self._compile_outputs(optimizer, loss, metrics, loss_weights, kwargs)

@@ -364,6 +364,16 @@ def test_sparse_categorical_crossentropy_matches_keras(reduction, from_logits, r
     check_grad(fn, y_pred, labels)
 
 
+def test_sparse_categorical_crossentropy_takes_a_class_axis_and_a_list_of_labels(rng):
+    """Labels made one-hot inside the loss's Function, at any class axis; a plain list as Keras takes."""
+    labels = rng.integers(0, 3, (2, 4))
+    y_pred = np.ascontiguousarray(rng.dirichlet(np.ones(3), (2, 4)).transpose(0, 2, 1))  # classes on axis 1
+    sparse = L.sparse_categorical_crossentropy(nt.tensor(y_pred), labels.tolist(), axis=1)
+    dense = L.categorical_crossentropy(nt.tensor(y_pred), nt.tensor(np.eye(3)[labels].transpose(0, 2, 1)), axis=1)
+    assert_close(sparse.numpy(), dense.numpy(), 1e-12)
+    check_grad(lambda p, t: L.sparse_categorical_crossentropy(p, t, axis=1, reduction="none"), y_pred, labels)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("from_logits", [False, True])
 @pytest.mark.parametrize("ls", [0.0, 0.2])

@@ -214,3 +214,34 @@ def test_importing_neuronet_keras_leaves_neuronets_own_class_names_alone(tmp_pat
     k = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
     k.save(tmp_path / "k.nnet")
     assert type(nt.load_model(tmp_path / "k.nnet")) is keras.Sequential
+
+
+def _jit_compile_history(**compile_args):
+    nt.manual_seed(0)
+    model = keras.Sequential([keras.Input(shape=(6,)), layers.Dense(8, activation="relu"), layers.Dense(3)])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], **compile_args)
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((40, 6)).astype(np.float32), rng.integers(0, 3, 40)
+    history = model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=False)
+    return model, history.history["loss"], [w.copy() for w in model.get_weights()]
+
+
+def test_jit_compile_true_captures_the_step_with_eager_results_to_the_bit():
+    eager, eager_loss, eager_weights = _jit_compile_history()
+    jitted, jit_loss, jit_weights = _jit_compile_history(jit_compile=True)
+    assert eager._jit_steps is None and jitted._jit_steps is not None
+    assert jit_loss == eager_loss
+    assert all(np.array_equal(a, b) for a, b in zip(jit_weights, eager_weights))
+    assert jitted._jit_steps["train"].calls["replay"] > 0  # the captured step was replayed, not only recorded
+
+
+def test_jit_compile_auto_false_and_run_eagerly_stay_eager():
+    for args in ({"jit_compile": "auto"}, {"jit_compile": False}, {"jit_compile": True, "run_eagerly": True}):
+        model, _, _ = _jit_compile_history(**args)
+        assert model._jit_steps is None, args
+
+
+def test_jit_compile_takes_only_keras_values():
+    model = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(1)])
+    with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto', got 'xla'"):
+        model.compile(optimizer="sgd", loss="mse", jit_compile="xla")
