@@ -160,12 +160,12 @@ class Conv2d(Function):
             gxflat = unused if gxpad is None else gxpad.reshape(n, c, -1)
 
             def chunk(s, e):
-                gw, gb = xp.zeros((o, k), gy.dtype), xp.zeros(o, gy.dtype)
+                gwt, gb = xp.zeros((k, o), gy.dtype), xp.zeros(o, gy.dtype)
                 conv_backward_images(sgemm, xflat, w2, y_or_gy.reshape(n, o, -1), gy.reshape(n, o, -1),
-                                     ACTIVATION_CODES[self.activation], gxflat, gw, gb, want_x, want_w, want_b,
+                                     ACTIVATION_CODES[self.activation], gxflat, gwt, gb, want_x, want_w, want_b,
                                      oh, ow, kernel[0], kernel[1], *self.stride, *self.dilation, self.xpad_shape[3], group,
                                      s, e)
-                return gw.T[None] if want_w else None, gb if want_b else None  # dWᵀ, as the NumPy chunks give it
+                return gwt[None] if want_w else None, gb if want_b else None  # dWᵀ, as the NumPy chunks give it
         else:
             ones = xp.ones(oh * row, dtype=gy.dtype) if want_b else None
 
@@ -459,10 +459,10 @@ class ConvTranspose2d(Function):
         o, k = w.shape[1], w.shape[1] * w.shape[2] * w.shape[3]
         full = xp.empty((n, o) + self.full_hw, dtype=x.dtype)
         w2, gy = w.reshape(c, k), x.reshape(n, c, -1)
-        unused, gw, gb = xp.empty((1, 1, 1), x.dtype), xp.empty((c, k), x.dtype), xp.empty(c, x.dtype)
+        unused, gwt, gb = xp.empty((1, 1, 1), x.dtype), xp.empty((k, c), x.dtype), xp.empty(c, x.dtype)
 
         def chunk(s, e):
-            conv_backward_images(sgemm, unused, w2, gy, gy, 0, full.reshape(n, o, -1), gw, gb, True, False, False,
+            conv_backward_images(sgemm, unused, w2, gy, gy, 0, full.reshape(n, o, -1), gwt, gb, True, False, False,
                                  *self._kernel_args(w.shape), s, e)
         map_chunks(chunk, self._chunk_bounds(n, k, xp), x)
         (ph, pw), (oh, ow) = self.padding, self.out_hw
@@ -489,11 +489,11 @@ class ConvTranspose2d(Function):
             unused = xp.empty((1, 1), gfull.dtype)
 
             def chunk(s, e):
-                gw, gb = xp.zeros((c, k), gfull.dtype), xp.zeros(c, gfull.dtype)
-                conv_backward_images(sgemm, gflat, unused, xflat, xflat, 0, gflat, gw, gb, False, True, False,
+                gwt, gb = xp.zeros((k, c), gfull.dtype), xp.zeros(c, gfull.dtype)
+                conv_backward_images(sgemm, gflat, unused, xflat, xflat, 0, gflat, gwt, gb, False, True, False,
                                      *args, s, e)
-                return gw
-            gw = sum_in_order(map_chunks(chunk, bounds, gfull)).reshape(self.w_shape)
+                return gwt
+            gw = xp.ascontiguousarray(sum_in_order(map_chunks(chunk, bounds, gfull)).T).reshape(self.w_shape)
         return gx, gw
 
 

@@ -77,15 +77,15 @@ class Conv2dMaxPool(Conv2d):
         sgemm, relu, flat = compiled_sgemm(), self.activation == "relu", (n, o, -1)
 
         def chunk(s, e):
-            gw, gb = xp.zeros((o, k), gp.dtype), xp.zeros(o, gp.dtype)
+            gwt, gb = xp.zeros((k, o), gp.dtype), xp.zeros(o, gp.dtype)
             conv_pool_backward_images(sgemm, xflat, w2, self.pooled.reshape(flat), self.arg.reshape(flat),
-                                      gp.reshape(flat), relu, gxflat, gw, gb, want_x, want_w, oh, ow, ph, pw,
+                                      gp.reshape(flat), relu, gxflat, gwt, gb, want_x, want_w, oh, ow, ph, pw,
                                       kernel[0], kernel[1], self.dilation[0], self.dilation[1], self.row, s, e)
-            return gw, gb
+            return gwt, gb  # dWᵀ
 
         parts = map_chunks(chunk, bounds, gp)
         gx = unpad_nchw(gxpad, self.pads, self.x_shape, self.padding_mode) if want_x else None
-        gw = sum_in_order([p[0] for p in parts]).reshape(self.w_shape) if want_w else None
+        gw = xp.ascontiguousarray(sum_in_order([p[0] for p in parts]).T).reshape(self.w_shape) if want_w else None
         if len(self.needs_grad) == 2:
             return gx, gw
         return gx, gw, sum_in_order([p[1] for p in parts]) if want_b else None

@@ -147,11 +147,11 @@ def _fold_columns(dcols, image, c, kh, kw, dh, dw, wp, length):
 
 
 @compile_kernel(inline=True)
-def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gw, want_x, want_w, c, kh, kw, sh, sw, dh, dw, wp,
+def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gwt, want_x, want_w, c, kh, kw, sh, sw, dh, dw, wp,
                  offsets, length):
-    """For one image with dL/dz = gz (O, OH·row; row = Wp at stride 1, else OW): gw (O, K) +=
-    gz·colsᵀ (want_w) and image_gx (C, Hp·Wp) = col2im(Wᵀ·gz) (want_x); cols and dcols are
-    (K, OH·row) scratch; ``offsets`` as :func:`_strided_offsets` gives them (read at stride ≠ 1)."""
+    """For one image with dL/dz = gz (O, OH·row; row = Wp at stride 1, else OW): gwt (K, O) +=
+    cols·gzᵀ, dW transposed (want_w), and image_gx (C, Hp·Wp) = col2im(Wᵀ·gz) (want_x); cols and
+    dcols are (K, OH·row) scratch; ``offsets`` as :func:`_strided_offsets` gives them (read at stride ≠ 1)."""
     o, width = gz.shape
     k = cols.shape[0]
     unit = sh == 1 and sw == 1
@@ -160,8 +160,8 @@ def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gw, want_x, want_w
             _image_columns(image, cols, kh, kw, dh, dw, wp, length)
         else:
             _image_columns_strided(image, cols, kh, kw, dh, dw, wp, offsets)
-        sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(width), _ONE, I64(gz.ctypes.data), I64(width),
-              I64(cols.ctypes.data), I64(width), _ONE, I64(gw.ctypes.data), I64(k))
+        sgemm(ROW, PLAIN, TRANSPOSED, I64(k), I64(o), I64(width), _ONE, I64(cols.ctypes.data), I64(width),
+              I64(gz.ctypes.data), I64(width), _ONE, I64(gwt.ctypes.data), I64(o))
     if want_x:  # dcols (K, OH·row) = Wᵀ (K, O) @ gz (O, OH·row), then folded back onto the padded image
         sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
               I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
@@ -214,17 +214,19 @@ def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw,
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
-def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, want_w, want_b,
+def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gwt, gb, want_x, want_w, want_b,
                          oh, ow, kh, kw, sh, sw, dh, dw, wp, group, s, e):
     """Gradients of :func:`conv_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh, 3
     sigmoid, written with the output y) for the images b in s:e; gy and y are (N, O, OH·OW).
 
-    gz = dL/dz; gw (O, K) += gz·colsᵀ; gb (O,) += Σ gz; gxflat[b] (C, Hp·Wp) = col2im(Wᵀ·gz).
-    gw and gb accumulate (the caller zeroes them); gxflat is overwritten for each image.  Arrays
-    that the ``want_*`` flags leave unread may be placeholders (the sizes come from gy and gw).
+    gz = dL/dz; gwt (K, O) += cols·gzᵀ, dW transposed (BLAS runs this orientation of the product
+    1.1-1.7× faster than gz·colsᵀ when O is the smaller side); gb (O,) += Σ gz; gxflat[b] (C, Hp·Wp)
+    = col2im(Wᵀ·gz).  gwt and gb accumulate (the caller zeroes them); gxflat is overwritten for each
+    image.  Arrays that the ``want_*`` flags leave unread may be placeholders (the sizes come from gy
+    and gwt).
     ``group`` images share each product, as in :func:`conv_forward_images`.
     """
-    o, k = gy.shape[1], gw.shape[1]
+    o, k = gy.shape[1], gwt.shape[0]
     c = k // (kh * kw)
     unit = sh == 1 and sw == 1
     row = wp if unit else ow
@@ -260,15 +262,15 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gw, gb, want_x, w
                             total += dst[to + q]
                 gb[oc] += total
         columns = count * width
-        if want_w:  # gw (O, K) += gz (O, count·width) @ cols (K, count·width)ᵀ
+        if want_w:  # gwt (K, O) += cols (K, count·width) @ gz (O, count·width)ᵀ
             for j in range(count):
                 block = cols[:, j * width:(j + 1) * width]
                 if unit:
                     _image_columns(xflat[b0 + j], block, kh, kw, dh, dw, wp, length)
                 else:
                     _image_columns_strided(xflat[b0 + j], block, kh, kw, dh, dw, wp, offsets)
-            sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(k), I64(columns), _ONE, I64(gz.ctypes.data), I64(span),
-                  I64(cols.ctypes.data), I64(span), _ONE, I64(gw.ctypes.data), I64(k))
+            sgemm(ROW, PLAIN, TRANSPOSED, I64(k), I64(o), I64(columns), _ONE, I64(cols.ctypes.data), I64(span),
+                  I64(gz.ctypes.data), I64(span), _ONE, I64(gwt.ctypes.data), I64(o))
         if want_x:  # dcols (K, count·width) = Wᵀ (K, O) @ gz, then each image's block folded back onto it
             sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(columns), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
                   I64(gz.ctypes.data), I64(span), _ZERO, I64(dcols.ctypes.data), I64(span))
@@ -372,12 +374,12 @@ def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, 
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
-def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, gw, gb, want_x, want_w,
+def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, gwt, gb, want_x, want_w,
                               oh, ow, ph, pw, kh, kw, dh, dw, wp, s, e):
     """Gradients of :func:`conv_pool_forward_images` for the images b in s:e, from the pooled
     output's gradient gp (N, O, POH·POW): each window's gradient goes to its first maximum, through
     the ReLU when that maximum is > 0; then dW, db and dX as :func:`conv_backward_images`."""
-    o, k = gp.shape[1], gw.shape[1]
+    o, k = gp.shape[1], gwt.shape[0]
     c = k // (kh * kw)
     poh, pow_ = oh // ph, ow // pw
     width, length = oh * wp, (oh - 1) * wp + ow
@@ -397,7 +399,7 @@ def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, g
                     dst[(r * ph + i) * wp + q * pw + index[p] - i * pw] = v
                     total += v
             gb[oc] += total
-        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gw, want_x, want_w, c, kh, kw, 1, 1, dh, dw, wp,
+        _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gwt, want_x, want_w, c, kh, kw, 1, 1, dh, dw, wp,
                      offsets, length)
         for oc in range(o):
             index, dst = arg[b, oc], gz[oc]
