@@ -16,6 +16,8 @@ from ..autograd import Function
 from ..backend import array_module
 from .activation import _sigmoid, activation_grad, get_activation, relu_into
 from ..kernels.compiled import kernel_arrays
+from .conv_winograd import (compiled_backward, compiled_forward, pad_for_tiles, unpad_from_tiles, weight_transform,
+                            weight_transform_adjoint, winograd_applies, winograd_backward, winograd_forward)
 from .conv_strided import (channels_last_applies, strided_conv_backward, strided_conv_forward,
                            strided_transpose_backward, strided_transpose_forward)
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
@@ -73,6 +75,10 @@ class Conv2d(Function):
         n, c, o, g = x.shape[0], x.shape[1], w.shape[0], self.groups
         (oh, ow), kernel = self.out_hw, w.shape[2:]
         sgemm = self._compiled_sgemm(x, w)
+        self.winograd = winograd_applies(kernel, self.stride, self.dilation, g, c, o, self.out_hw,
+                                         (x, w) if b is None else (x, w, b))
+        if self.winograd:  # 3×3, stride 1: Winograd's F(2×2, 3×3), 2.25× fewer multiply-adds (conv_winograd.py)
+            return self._forward_winograd(sgemm, x, w, b, xp)
         self.channels_last = channels_last_applies(sgemm, self.stride, c, self.padding_mode, oh * ow, self.recording)
         if self.channels_last:  # strided or few positions, many channels: channels-last columns, padding in the kernel
             y = strided_conv_forward(sgemm, x, w, b, self.activation == "relu", self.pads, self.stride, self.dilation,
@@ -132,11 +138,50 @@ class Conv2d(Function):
             self.y = y if self.activation else None
         return y[:, :, 0, :] if self.one_d else y
 
+    def _forward_winograd(self, sgemm, x, w, b, xp):
+        """y by Winograd's F(2×2, 3×3): the compiled kernels for float32 NumPy arrays, else NumPy's."""
+        if sgemm is not None:
+            y = compiled_forward(sgemm, x, w, b, self.activation, self.pads, self.padding_mode, self.out_hw, xp)
+            if self.activation != "relu":
+                _activate(y, self.activation, xp)
+        else:
+            y = winograd_forward(pad_for_tiles(x, self.pads, self.padding_mode, self.out_hw), weight_transform(w),
+                                 self.out_hw)
+            if b is not None:
+                y += b[:, None, None]
+            _activate(y, self.activation, xp)
+        if self.recording:
+            self.sgemm, self.x_shape, self.w_shape = sgemm, x.shape, w.shape
+            self.x = x if self.needs_grad[1] else None  # tiled again in backward (dU = Σ dM·Vᵀ)
+            self.w3 = w if self.needs_grad[0] else None  # dV = Uᵀ·dM
+            self.y = y if self.activation else None
+        return y
+
+    def _backward_winograd(self, gy, xp):
+        from ..kernels.conv import ACTIVATION_CODES
+        want_x, want_w = self.needs_grad[0], self.needs_grad[1]
+        want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
+        if self.sgemm is not None and kernel_arrays(gy):
+            gx, gw, gb = compiled_backward(self.sgemm, self.x, self.x_shape, self.w3, self.y, gy,
+                                           ACTIVATION_CODES[self.activation], want_x, want_w, want_b, self.pads,
+                                           self.padding_mode, xp)
+        else:
+            gz = activation_grad(gy, self.y, self.activation, xp)
+            xpad = pad_for_tiles(self.x, self.pads, self.padding_mode, self.out_hw) if want_w else None
+            u = weight_transform(self.w3) if want_x else None
+            gxpad, du = winograd_backward(xpad, u, gz, want_x, want_w)
+            gx = unpad_from_tiles(gxpad, self.pads, self.padding_mode, self.x_shape) if want_x else None
+            gw = weight_transform_adjoint(du) if want_w else None
+            gb = gz.sum(axis=(0, 2, 3)) if want_b else None
+        return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
+
     def backward(self, gy):
         xp = array_module(gy)
         if self.one_d:
             gy = gy[:, :, None, :]
         n, o, oh, ow = gy.shape
+        if self.winograd:
+            return self._backward_winograd(gy, xp)
         if self.channels_last:
             return self._backward_channels_last(gy, xp)
         g, kernel, c = self.groups, self.w_shape[2:], self.x_shape[1]
