@@ -201,6 +201,9 @@ def winograd_backward(xpad, u, gz, want_x, want_w):
     return gxpad, du
 
 
+TWO_PASSES_BYTES = 8 << 20  # U at least this large: the backward computes gx and gw in passes of their own
+
+
 def _group(out_hw, n):
     """Images per set of 16 products in the compiled kernels: enough for about
     ``TILES_PER_PRODUCT`` tiles (ResNet's 4×4 outputs have 4 tiles an image), at most the batch."""
@@ -211,8 +214,8 @@ def _group(out_hw, n):
 
 def _chunks(n, c, o, out_hw, xp, weight_items=0):
     """Chunks of the batch by one image's transformed input and output (16·(C + O) floats a tile);
-    with ``weight_items`` (the backward's dU, 16·O·C), chunks hold at least ``WEIGHT_CHUNKS``× its
-    bytes while there are two chunks or more: each chunk zeroes and adds a dU of its own."""
+    with ``weight_items`` (the backward's part of dW, 9·O·C), chunks hold at least
+    ``WEIGHT_CHUNKS``× its bytes while there are two chunks or more: each chunk keeps a part."""
     from ..kernels import parallel
     from .conv_strided import WEIGHT_CHUNKS
     th, tw = tile_counts(out_hw)
@@ -230,6 +233,17 @@ def _compiled_u(w, xp):
     return u
 
 
+def _kernel_input(x, pads, padding_mode, xp):
+    """x as the compiled kernels read it, (N, C, H·W) C-contiguous, with the (top, left) zeros they
+    add per image: x itself for zero padding, else x padded in its mode (the kernels add no more)."""
+    if padding_mode == "zeros":
+        source, (top, left) = xp.ascontiguousarray(x), (pads[0], pads[2])
+    else:
+        source, top, left = xp.ascontiguousarray(pad_nchw(x, pads, padding_mode)), 0, 0
+    n, c, h, w = source.shape
+    return source.reshape(n, c, h * w), h, w, top, left
+
+
 def compiled_forward(sgemm, x, w, b, activation, pads, padding_mode, out_hw, xp):
     """conv2d (3×3, stride 1) of x (N, C, H, W) by w (O, C, 3, 3) + b (or None), through ReLU when
     ``activation`` is 'relu' (other activations are the caller's), by the compiled kernels."""
@@ -238,18 +252,18 @@ def compiled_forward(sgemm, x, w, b, activation, pads, padding_mode, out_hw, xp)
     n, c = x.shape[:2]
     o = w.shape[0]
     th, tw = tile_counts(out_hw)
-    xpad = pad_for_tiles(x, pads, padding_mode, out_hw)
+    source, h, wd, top, left = _kernel_input(x, pads, padding_mode, xp)
     u = _compiled_u(w, xp)
     bias = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
     y = xp.empty((n, o) + tuple(out_hw), x.dtype)
     group = _group(out_hw, n)
     odd = tuple(out_hw) != (2 * th, 2 * tw)
-    xflat, yflat = xpad.reshape(n, c, -1), y.reshape(n, o, -1)
+    yflat = y.reshape(n, o, -1)
 
     def chunk(s, e):
         full = xp.empty((o, 4 * th * tw) if odd else (1, 1), x.dtype)
-        winograd_forward_images(sgemm, xflat, u, c, bias, activation == "relu", yflat, full, th, tw, xpad.shape[3],
-                                out_hw[0], out_hw[1], group, s, e)
+        winograd_forward_images(sgemm, source, h, wd, top, left, u, c, bias, activation == "relu", yflat, full, th, tw,
+                                2 * tw + 2, out_hw[0], out_hw[1], group, s, e)
     map_chunks(chunk, _chunks(n, c, o, out_hw, xp), x)
     return y
 
@@ -257,37 +271,59 @@ def compiled_forward(sgemm, x, w, b, activation, pads, padding_mode, out_hw, xp)
 def compiled_backward(sgemm, x, x_shape, w, y, gy, act, want_x, want_w, want_b, pads, padding_mode, xp):
     """Gradients (gx, gw, gb; None where not wanted) of :func:`compiled_forward` followed by the
     activation with code ``act`` (``kernels/conv.py``'s ACTIVATION_CODES; y its output, read when
-    act ≠ 0); x (of shape ``x_shape``) is read for gw, w for gx.  dU is summed over chunks in chunk order."""
+    act ≠ 0); x (of shape ``x_shape``) is read for gw, w for gx.
+
+    Each chunk's dU becomes its part of gw (Gᵀ·dU·G, 9/16 of its size) before the parts are summed
+    in chunk order.  Where U (16·O·C floats) takes ``TWO_PASSES_BYTES`` or more, gx is computed in a
+    pass of its own before gw and gb, so that U and the chunks' dU never coexist: ResNet-18's
+    512-channel layers (16 MiB each) peak at 43 instead of 59 MiB, for 13 % more time in their
+    backward (dM = A·gz·Aᵀ is computed in both passes; 1 thread, 64 images); at 256 channels
+    (4 MiB) the time would cost 9 % for 4 MiB."""
+    n, o, oh, ow = gy.shape
+    gy = xp.ascontiguousarray(gy).reshape(n, o, -1)
+    y = gy if act == 0 else xp.ascontiguousarray(y).reshape(n, o, -1)
+    if not (want_x and want_w and 16 * w.shape[0] * x_shape[1] * gy.itemsize >= TWO_PASSES_BYTES):
+        return _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, want_x, want_w, want_b, pads,
+                              padding_mode, xp)
+    gx = _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, True, False, False, pads, padding_mode, xp)[0]
+    _, gw, gb = _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, False, True, want_b, pads, padding_mode,
+                               xp)
+    return gx, gw, gb
+
+
+def _backward_pass(sgemm, x, x_shape, out_hw, w, y, gy, act, want_x, want_w, want_b, pads, padding_mode, xp):
+    """One pass of :func:`compiled_backward` over the batch (gy and y (N, O, OH·OW), C-contiguous)."""
     from ..kernels.parallel import map_chunks
     from ..kernels.winograd import plane_floats, transform_weight_adjoint, winograd_backward_images
     from .conv_strided import _sum_in_order
-    n, o, oh, ow = gy.shape
+    n, o = gy.shape[:2]
+    oh, ow = out_hw
     c = x_shape[1]
     th, tw = tile_counts((oh, ow))
     dtype = gy.dtype
-    gy = xp.ascontiguousarray(gy).reshape(n, o, -1)
-    y = gy if act == 0 else xp.ascontiguousarray(y).reshape(n, o, -1)
     unused = xp.empty((1, 1, 1), dtype)  # stands for an array the kernel is told not to read
-    xflat = pad_for_tiles(x, pads, padding_mode, (oh, ow)).reshape(n, c, -1) if want_w else unused
+    top, left = (pads[0], pads[2]) if padding_mode == "zeros" else (0, 0)
+    h, wd = x_shape[2:] if padding_mode == "zeros" else (x_shape[2] + pads[0] + pads[1], x_shape[3] + pads[2] + pads[3])
+    source = _kernel_input(x, pads, padding_mode, xp)[0] if want_w else unused
     u = _compiled_u(w, xp) if want_x else xp.empty((16, 1), dtype)
-    hp, wp = 2 * th + 2, 2 * tw + 2
-    gxpad = xp.empty((n, c, hp, wp), dtype) if want_x else None
-    gxflat = unused if gxpad is None else gxpad.reshape(n, c, -1)
+    gsource = xp.empty((n, c, h, wd), dtype) if want_x else None  # the gradient of x, or of x padded in its mode
     group = _group((oh, ow), n)
     planes = (16, plane_floats(o * c)) if want_w else (16, 1)
 
     def chunk(s, e):
         du, gb = xp.zeros(planes, dtype), xp.zeros(o, dtype)
-        winograd_backward_images(sgemm, xflat, u, c, y, gy, act, gxflat, du, gb, want_x, want_w, want_b,
-                                 th, tw, wp, oh, ow, group, s, e)
-        return du, gb
-    parts = map_chunks(chunk, _chunks(n, c, o, (oh, ow), xp, 16 * o * c if want_w else 0), gy)
-    xflat = None
-    gw = gb = None
-    if want_w:
-        gw = xp.empty((o, c, 3, 3), dtype)
-        transform_weight_adjoint(_sum_in_order([p[0] for p in parts]), gw.reshape(o * c, 9))
-    if want_b:
-        gb = _sum_in_order([p[1] for p in parts])
-    gx = unpad_from_tiles(gxpad, pads, padding_mode, x_shape) if want_x else None
+        winograd_backward_images(sgemm, source, h, wd, top, left, u, c, y, gy, act,
+                                 unused if gsource is None else gsource.reshape(n, c, -1), du, gb, want_x, want_w,
+                                 want_b, th, tw, 2 * tw + 2, oh, ow, group, s, e)
+        if not want_w:
+            return None, gb
+        gw = xp.empty((o, c, 3, 3), dtype)  # 9/16 of dU's size: the chunks' parts wait in this form
+        transform_weight_adjoint(du, gw.reshape(o * c, 9))
+        return gw, gb
+    parts = map_chunks(chunk, _chunks(n, c, o, (oh, ow), xp, 9 * o * c if want_w else 0), gy)
+    gw = _sum_in_order([p[0] for p in parts]) if want_w else None
+    gb = _sum_in_order([p[1] for p in parts]) if want_b else None
+    gx = None
+    if want_x:
+        gx = gsource if padding_mode == "zeros" else unpad_nchw(gsource, pads, x_shape, padding_mode)
     return gx, gw, gb

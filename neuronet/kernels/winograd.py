@@ -169,6 +169,30 @@ def _input_grad_tiles(dv, ld, p0, image, buf, th, tw, wp):
 
 
 @compile_kernel(inline=True)
+def _load_image(image, scratch, h, w, top, left, wp):
+    """scratch (C, Hp·Wp) at rows top.., columns left.. = image (C, H·W): the zero-padded image the
+    tiles read; the border, zeroed once by the caller, is never written."""
+    for ci in range(image.shape[0]):
+        src, dst = image[ci], scratch[ci]
+        for r in range(h):
+            at, to = r * w, (top + r) * wp + left
+            for q in range(w):
+                dst[to + q] = src[at + q]
+
+
+@compile_kernel(inline=True)
+def _store_crop(scratch, image, h, w, top, left, wp):
+    """image (C, H·W) = scratch (C, Hp·Wp) at rows top.., columns left..: the input gradient
+    without the padding's rows and columns (the adjoint of :func:`_load_image`)."""
+    for ci in range(image.shape[0]):
+        src, dst = scratch[ci], image[ci]
+        for r in range(h):
+            at, to = (top + r) * wp + left, r * w
+            for q in range(w):
+                dst[to + q] = src[at + q]
+
+
+@compile_kernel(inline=True)
 def plane_floats(items):
     """Floats per ξ-plane of a (16, ·) buffer holding ``items``: a whole number of 64-byte lines, and
     an odd number of them, so that the 16 planes start in 16 different L1 sets.  Planes a power of
@@ -225,22 +249,26 @@ def transform_weight_adjoint(du, w9):
 
 
 @compile_kernel
-def winograd_forward_images(sgemm, xflat, u, c, bias, relu, y, full, th, tw, wp, oh, ow, group, s, e):
-    """y[b] (O, OH·OW) = the 3×3 convolution of xflat[b] (C, Hp·Wp; Hp = 2TH + 2, Wp = 2TW + 2 =
-    the padded image, zeros below and right as far as the tiles need) with the transformed weight
-    u (16 planes of (O, C) at :func:`plane_floats` apart: :func:`transform_weight`), + bias, then max(·, 0) when ``relu``, for the images b in s:e.  ``group`` images
-    share the 16 products; ``full`` (O, 2TH·2TW) is scratch for odd OH or OW, cropped into y."""
+def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, full, th, tw, wp, oh, ow, group, s, e):
+    """y[b] (O, OH·OW) = the 3×3 convolution of x[b] (C, H·W) zero-padded by ``top`` rows and
+    ``left`` columns (and below and right as far as the tiles reach: Hp = 2TH + 2 rows of Wp = 2TW + 2)
+    with the transformed weight u (16 planes of (O, C) at :func:`plane_floats` apart:
+    :func:`transform_weight`), + bias, then max(·, 0) when ``relu``, for the images b in s:e.
+    ``group`` images share the 16 products; ``full`` (O, 2TH·2TW) is scratch for odd OH or OW,
+    cropped into y.  Each image is padded in a scratch buffer of its own size (in cache)."""
     o = y.shape[1]
     tiles = th * tw
     span = group * tiles  # the leading dimension of each plane's (C, span) or (O, span) matrix
     pv, pm = plane_floats(c * span), plane_floats(o * span)
     v = np.empty((16, pv), np.float32)
     m = np.empty((16, pm), np.float32)
+    padded = np.zeros((c, (2 * th + 2) * wp), np.float32)
     even = oh == 2 * th and ow == 2 * tw
     for b0 in range(s, e, group):
         count = min(group, e - b0)
         for j in range(count):
-            _input_tiles(xflat[b0 + j], v, span, j * tiles, th, tw, wp)
+            _load_image(x[b0 + j], padded, h, w, top, left, wp)
+            _input_tiles(padded, v, span, j * tiles, th, tw, wp)
         for xi in range(16):  # M[ξ] (O, count·tiles) = U[ξ] (O, C) @ V[ξ] (C, count·tiles)
             sgemm(ROW, PLAIN, PLAIN, I64(o), I64(count * tiles), I64(c), _ONE,
                   I64(u.ctypes.data + xi * u.shape[1] * _F32), I64(c), I64(v.ctypes.data + xi * pv * _F32),
@@ -259,14 +287,15 @@ def winograd_forward_images(sgemm, xflat, u, c, bias, relu, y, full, th, tw, wp,
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
-def winograd_backward_images(sgemm, xflat, u, c, y, gy, act, gxflat, du, gb, want_x, want_w, want_b,
+def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, gx, du, gb, want_x, want_w, want_b,
                              th, tw, wp, oh, ow, group, s, e):
     """Gradients of :func:`winograd_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh,
     3 sigmoid, written with the output y) for the images b in s:e; gy and y are (N, O, OH·OW).
 
-    gz = dL/dz; du (16 planes as u's) += Σ dM[ξ]·V[ξ]ᵀ (dW before :func:`transform_weight_adjoint`); gb (O,) += Σ gz; gxflat[b]
-    (C, Hp·Wp) = Σ_tiles B·(U[ξ]ᵀ·dM[ξ])·Bᵀ.  du and gb accumulate (the caller zeroes them); gxflat
-    is overwritten.  Arrays that the ``want_*`` flags leave unread may be placeholders.
+    gz = dL/dz; du (16 planes as u's) += Σ dM[ξ]·V[ξ]ᵀ (dW before :func:`transform_weight_adjoint`);
+    gb (O,) += Σ gz; gx[b] (C, H·W) = Σ_tiles B·(U[ξ]ᵀ·dM[ξ])·Bᵀ without the padding (x and gx as in
+    :func:`winograd_forward_images`).  du and gb accumulate (the caller zeroes them); gx is
+    overwritten.  Arrays that the ``want_*`` flags leave unread may be placeholders.
     """
     o = gy.shape[1]
     tiles = th * tw
@@ -277,6 +306,8 @@ def winograd_backward_images(sgemm, xflat, u, c, y, gy, act, gxflat, du, gb, wan
     dm = np.empty((16, pm), np.float32)
     v = np.empty((16, pv), np.float32)  # the input's tiles (dW), then their gradients (dX)
     buf = np.empty((16, tw), np.float32)
+    padded = np.zeros((c, (2 * th + 2) * wp), np.float32)  # one image padded (its border stays zero)
+    gpadded = np.empty((c, (2 * th + 2) * wp), np.float32)  # one image's padded gradient
     for b0 in range(s, e, group):
         count = min(group, e - b0)
         for j in range(count):
@@ -306,7 +337,8 @@ def winograd_backward_images(sgemm, xflat, u, c, y, gy, act, gxflat, du, gb, wan
         cols = count * tiles
         if want_w:  # dU[ξ] (O, C) += dM[ξ] (O, cols) @ V[ξ] (C, cols)ᵀ
             for j in range(count):
-                _input_tiles(xflat[b0 + j], v, span, j * tiles, th, tw, wp)
+                _load_image(x[b0 + j], padded, h, w, top, left, wp)
+                _input_tiles(padded, v, span, j * tiles, th, tw, wp)
             for xi in range(16):
                 sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(c), I64(cols), _ONE, I64(dm.ctypes.data + xi * pm * _F32),
                       I64(span), I64(v.ctypes.data + xi * pv * _F32), I64(span), _ONE,
@@ -317,4 +349,5 @@ def winograd_backward_images(sgemm, xflat, u, c, y, gy, act, gxflat, du, gb, wan
                       I64(c), I64(dm.ctypes.data + xi * pm * _F32), I64(span), _ZERO,
                       I64(v.ctypes.data + xi * pv * _F32), I64(span))
             for j in range(count):
-                _input_grad_tiles(v, span, j * tiles, gxflat[b0 + j], buf, th, tw, wp)
+                _input_grad_tiles(v, span, j * tiles, gpadded, buf, th, tw, wp)
+                _store_crop(gpadded, gx[b0 + j], h, w, top, left, wp)
