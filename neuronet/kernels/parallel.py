@@ -136,10 +136,11 @@ def map_chunks(fn, bounds, *arrays) -> list:
     try:  # one parallel region at a time; nested or concurrent callers run serially above
         with single_threaded_blas():
             futures = [_pool(workers - 1).submit(share, first) for first in range(1, workers)]
+            shares = []
             try:
-                shares = [share(0)]
-            finally:
-                shares += [f.result() for f in futures]  # wait for every helper, even after an error
+                shares.append(share(0))
+            finally:  # wait for every helper, even after an error (which then propagates, not a NameError)
+                shares += [f.result() for f in futures]
             return [shares[i % workers][i // workers] for i in range(len(bounds))]
     finally:
         _lock.release()

@@ -103,3 +103,21 @@ def test_single_threaded_blas_blocks_in_several_threads_restore_the_count():
             t.join()
         assert seen["inside after A left"] == 1          # B's block still runs on one thread
         assert parallel.blas_thread_count() == 2         # and the count comes back when the last leaves
+
+
+@pytest.mark.parametrize("failing_chunk", [0, 1])
+def test_an_error_in_a_chunk_propagates_as_itself(failing_chunk):
+    """The calling thread runs chunk 0, a helper chunk 1: either one's error reaches the caller
+    unchanged, after every helper has finished."""
+    import threading
+    ran = []
+
+    def chunk(s, e):
+        ran.append((s, threading.get_ident()))
+        if s == failing_chunk:
+            raise KeyError(f"chunk {s}")
+        return s
+    with threadpoolctl.threadpool_limits(2):
+        with pytest.raises(KeyError, match=f"chunk {failing_chunk}"):
+            parallel.map_chunks(chunk, [(0, 1), (1, 2)], np.zeros(2))
+    assert sorted(s for s, _ in ran) == [0, 1] and len({t for _, t in ran}) == 2
