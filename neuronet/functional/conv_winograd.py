@@ -35,9 +35,10 @@ _state = {"mode": "auto"}
 # of one image's output (2×2 outputs a tile): below them the 16 products are too thin, or the
 # transforms too large a part of the work, and the direct convolution wins.  Measured at 1 thread,
 # batch 64, conv + ReLU forward + backward, Winograd ÷ direct time
-# (`python -m benchmarks.winograd_crossover`): 32×32 outputs: 12 channels 1.00, 16 0.96, 32 0.79; 16×16: 16 1.02, 24 0.88; 8×8: 32
-# 1.00, 48 0.97, 64 0.92; 4×4: 64 0.98, 128 1.02, 256 0.77; 2×2: 64 1.14, 256 0.84.
-MIN_CHANNELS = ((64, 16), (16, 64), (0, 256))  # (tiles an image at least, channels at least)
+# (`python -m benchmarks.winograd_crossover`, 2026-12-05): 32×32 outputs: 8 channels 1.17, 12 0.77;
+# 16×16: 8 0.79, 12 0.79; 8×8: 16 1.06, 32 0.87; 4×4: 48 1.04, 64 0.94, 128 0.77; 2×2: 128 1.02,
+# 256 0.85.
+MIN_CHANNELS = ((64, 12), (16, 32), (4, 64), (0, 256))  # (tiles an image at least, channels at least)
 
 
 def auto_min_channels(out_hw) -> int:
@@ -201,7 +202,7 @@ def winograd_backward(xpad, u, gz, want_x, want_w):
     return gxpad, du
 
 
-TWO_PASSES_BYTES = 8 << 20  # U at least this large: the backward computes gx and gw in passes of their own
+TWO_PASSES_BYTES = 4 << 20  # U at least this large: the backward computes gx and gw in passes of their own
 
 
 def _group(out_hw, n):
@@ -257,12 +258,10 @@ def compiled_forward(sgemm, x, w, b, activation, pads, padding_mode, out_hw, xp)
     bias = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
     y = xp.empty((n, o) + tuple(out_hw), x.dtype)
     group = _group(out_hw, n)
-    odd = tuple(out_hw) != (2 * th, 2 * tw)
     yflat = y.reshape(n, o, -1)
 
     def chunk(s, e):
-        full = xp.empty((o, 4 * th * tw) if odd else (1, 1), x.dtype)
-        winograd_forward_images(sgemm, source, h, wd, top, left, u, c, bias, activation == "relu", yflat, full, th, tw,
+        winograd_forward_images(sgemm, source, h, wd, top, left, u, c, bias, activation == "relu", yflat, th, tw,
                                 2 * tw + 2, out_hw[0], out_hw[1], group, s, e)
     map_chunks(chunk, _chunks(n, c, o, out_hw, xp), x)
     return y
@@ -275,10 +274,10 @@ def compiled_backward(sgemm, x, x_shape, w, y, gy, act, want_x, want_w, want_b, 
 
     Each chunk's dU becomes its part of gw (Gᵀ·dU·G, 9/16 of its size) before the parts are summed
     in chunk order.  Where U (16·O·C floats) takes ``TWO_PASSES_BYTES`` or more, gx is computed in a
-    pass of its own before gw and gb, so that U and the chunks' dU never coexist: ResNet-18's
-    512-channel layers (16 MiB each) peak at 43 instead of 59 MiB, for 13 % more time in their
-    backward (dM = A·gz·Aᵀ is computed in both passes; 1 thread, 64 images); at 256 channels
-    (4 MiB) the time would cost 9 % for 4 MiB."""
+    pass of its own before gw and gb, so that U and the chunks' dU never coexist (dM = A·gz·Aᵀ is
+    computed in both passes).  Measured at 1 thread, 64 images: 512 channels at 4×4, peak 52 → 36
+    MiB for 10 % more time in this backward (ResNet-18's peak is in these layers); 256 at 8×8,
+    21 → 17 MiB in the same time; 128 at 16×16 and 64 at 32×32 the same time too (1 MiB and less)."""
     n, o, oh, ow = gy.shape
     gy = xp.ascontiguousarray(gy).reshape(n, o, -1)
     y = gy if act == 0 else xp.ascontiguousarray(y).reshape(n, o, -1)

@@ -19,7 +19,7 @@ __all__ = ["winograd_forward_images", "winograd_backward_images", "transform_wei
            "plane_floats", "TILES_PER_PRODUCT"]
 
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)
-TILES_PER_PRODUCT = 256  # images share the 16 products until they have about this many tiles
+TILES_PER_PRODUCT = 64  # images share the 16 products until they have about this many tiles (16 to 128 measured: 64 best)
 _F32 = 4  # bytes per float32, for pointer arithmetic
 
 
@@ -68,104 +68,178 @@ def _input_tiles(image, v, ld, p0, th, tw, wp):
 
 
 @compile_kernel(inline=True)
-def _output_tiles(m, ld, p0, out, bias, relu, th, tw, row):
-    """out[o, (2y + i)·row + 2x + j] = (Aᵀ·m·A)[i, j] + bias[o] (then max(·, 0) when ``relu``) for
-    the tiles of one image in m (16, O·ld) from column p0 of each row o, Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]]."""
-    for oc in range(out.shape[0]):
-        b = bias[oc]
-        for ty in range(th):
-            base, r0 = oc * ld + p0 + ty * tw, 2 * ty * row
-            top, bottom = out[oc, r0:r0 + row], out[oc, r0 + row:r0 + 2 * row]
-            m0, m1, m2, m3 = m[0, base:base + tw], m[1, base:base + tw], m[2, base:base + tw], \
-                m[3, base:base + tw]
-            m4, m5, m6, m7 = m[4, base:base + tw], m[5, base:base + tw], m[6, base:base + tw], \
-                m[7, base:base + tw]
-            m8, m9, m10, m11 = m[8, base:base + tw], m[9, base:base + tw], m[10, base:base + tw], \
-                m[11, base:base + tw]
-            m12, m13, m14, m15 = m[12, base:base + tw], m[13, base:base + tw], m[14, base:base + tw], \
-                m[15, base:base + tw]
-            for tx in range(tw):
-                # Aᵀ·m: rows m_0 + m_1 + m_2 and m_1 − m_2 − m_3 of the 4×4 tile
-                s0, s1, s2, s3 = m0[tx] + m4[tx] + m8[tx], m1[tx] + m5[tx] + m9[tx], m2[tx] + m6[tx] + m10[tx], \
-                    m3[tx] + m7[tx] + m11[tx]
-                q0, q1, q2, q3 = m4[tx] - m8[tx] - m12[tx], m5[tx] - m9[tx] - m13[tx], m6[tx] - m10[tx] - m14[tx], \
-                    m7[tx] - m11[tx] - m15[tx]
-                y00, y01 = s0 + s1 + s2 + b, s1 - s2 - s3 + b
-                y10, y11 = q0 + q1 + q2 + b, q1 - q2 - q3 + b
-                if relu:  # NaN passes, as in np.maximum
-                    y00 = _ZERO if y00 < _ZERO else y00
-                    y01 = _ZERO if y01 < _ZERO else y01
-                    y10 = _ZERO if y10 < _ZERO else y10
-                    y11 = _ZERO if y11 < _ZERO else y11
-                top[2 * tx] = y00
-                top[2 * tx + 1] = y01
-                bottom[2 * tx] = y10
-                bottom[2 * tx + 1] = y11
+def _output_tiles(m, at, n, b, relu, q):
+    """q[2i + j, p] = (Aᵀ·m·A)[i, j] + b (then max(·, 0) when ``relu``) for the n tiles p whose 16
+    values m[ξ, at + p] are, Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]].  One loop over all of a group's
+    tiles (its images lie side by side in m): long enough to vectorise well, with four outputs."""
+    m0, m1, m2, m3 = m[0, at:at + n], m[1, at:at + n], m[2, at:at + n], m[3, at:at + n]
+    m4, m5, m6, m7 = m[4, at:at + n], m[5, at:at + n], m[6, at:at + n], m[7, at:at + n]
+    m8, m9, m10, m11 = m[8, at:at + n], m[9, at:at + n], m[10, at:at + n], m[11, at:at + n]
+    m12, m13, m14, m15 = m[12, at:at + n], m[13, at:at + n], m[14, at:at + n], m[15, at:at + n]
+    q0, q1, q2, q3 = q[0], q[1], q[2], q[3]
+    for p in range(n):
+        # Aᵀ·m: rows m_0 + m_1 + m_2 and m_1 − m_2 − m_3 of the 4×4 tile; then the same on each row
+        s0, s1, s2, s3 = m0[p] + m4[p] + m8[p], m1[p] + m5[p] + m9[p], m2[p] + m6[p] + m10[p], m3[p] + m7[p] + m11[p]
+        d0, d1, d2, d3 = m4[p] - m8[p] - m12[p], m5[p] - m9[p] - m13[p], m6[p] - m10[p] - m14[p], \
+            m7[p] - m11[p] - m15[p]
+        y00, y01 = s0 + s1 + s2 + b, s1 - s2 - s3 + b
+        y10, y11 = d0 + d1 + d2 + b, d1 - d2 - d3 + b
+        if relu:  # NaN passes, as in np.maximum
+            y00 = _ZERO if y00 < _ZERO else y00
+            y01 = _ZERO if y01 < _ZERO else y01
+            y10 = _ZERO if y10 < _ZERO else y10
+            y11 = _ZERO if y11 < _ZERO else y11
+        q0[p] = y00
+        q1[p] = y01
+        q2[p] = y10
+        q3[p] = y11
 
 
 @compile_kernel(inline=True)
-def _output_grad_tiles(gz, dm, ld, p0, th, tw):
-    """dm[ξ, o·ld + p0 + TW·y + x] = (A·g·Aᵀ)[ξ] for the 2×2 blocks g of gz (O, 2TH·2TW), A = (Aᵀ)ᵀ."""
-    row = 2 * tw
-    for oc in range(gz.shape[0]):
-        for ty in range(th):
-            base, r0 = oc * ld + p0 + ty * tw, 2 * ty * row
-            top, bottom = gz[oc, r0:r0 + row], gz[oc, r0 + row:r0 + 2 * row]
-            m0, m1, m2, m3 = dm[0, base:base + tw], dm[1, base:base + tw], dm[2, base:base + tw], \
-                dm[3, base:base + tw]
-            m4, m5, m6, m7 = dm[4, base:base + tw], dm[5, base:base + tw], dm[6, base:base + tw], \
-                dm[7, base:base + tw]
-            m8, m9, m10, m11 = dm[8, base:base + tw], dm[9, base:base + tw], dm[10, base:base + tw], \
-                dm[11, base:base + tw]
-            m12, m13, m14, m15 = dm[12, base:base + tw], dm[13, base:base + tw], dm[14, base:base + tw], \
-                dm[15, base:base + tw]
-            for tx in range(tw):
-                g00, g01, g10, g11 = top[2 * tx], top[2 * tx + 1], bottom[2 * tx], bottom[2 * tx + 1]
-                # A·g, rows g_0, g_0 + g_1, g_0 − g_1, −g_1; then the same on each row's 2 values
-                b0, b1 = g00 + g10, g01 + g11
-                c0, c1 = g00 - g10, g01 - g11
-                m0[tx], m1[tx], m2[tx], m3[tx] = g00, g00 + g01, g00 - g01, -g01
-                m4[tx], m5[tx], m6[tx], m7[tx] = b0, b0 + b1, b0 - b1, -b1
-                m8[tx], m9[tx], m10[tx], m11[tx] = c0, c0 + c1, c0 - c1, -c1
-                m12[tx], m13[tx], m14[tx], m15[tx] = -g10, -g10 - g11, g11 - g10, g11
+def _place_blocks(q, p0, out, th, tw, oh, ow):
+    """out (OH·OW) = the 2×2 blocks q[2i + j, p0 + TW·y + x] put at rows 2y + i, columns 2x + j,
+    cropped to OH, OW (the last tiles of an odd size hang over)."""
+    for ty in range(th):
+        for i in range(2):
+            r = 2 * ty + i
+            if r < oh:
+                row = out[r * ow:(r + 1) * ow]
+                at = p0 + ty * tw
+                even, odd = q[2 * i, at:at + tw], q[2 * i + 1, at:at + tw]
+                for tx in range(ow // 2):
+                    row[2 * tx] = even[tx]
+                    row[2 * tx + 1] = odd[tx]
+                if ow % 2:
+                    row[ow - 1] = even[tw - 1]
 
 
 @compile_kernel(inline=True)
-def _input_grad_tiles(dv, ld, p0, image, buf, th, tw, wp):
-    """image (C, Hp·Wp) = Σ over tiles of B·dV·Bᵀ placed at the tile (rows 2y.., columns 2x..), from
-    dv (16, C·ld) at column p0 of each row c; ``buf`` (16, TW) holds one row of transformed tiles."""
-    for ci in range(image.shape[0]):
-        img = image[ci]
-        img[:] = _ZERO
-        for ty in range(th):
-            base = ci * ld + p0 + ty * tw
-            e0, e1, e2, e3 = dv[0, base:base + tw], dv[1, base:base + tw], dv[2, base:base + tw], \
-                dv[3, base:base + tw]
-            f0, f1, f2, f3 = dv[4, base:base + tw], dv[5, base:base + tw], dv[6, base:base + tw], \
-                dv[7, base:base + tw]
-            g0, g1, g2, g3 = dv[8, base:base + tw], dv[9, base:base + tw], dv[10, base:base + tw], \
-                dv[11, base:base + tw]
-            h0, h1, h2, h3 = dv[12, base:base + tw], dv[13, base:base + tw], dv[14, base:base + tw], \
-                dv[15, base:base + tw]
+def _take_blocks(g, out, act, p0, q, row, th, tw, oh, ow):
+    """q[2i + j, p0 + TW·y + x] = gz at row 2y + i, column 2x + j of one channel (0 beyond OH, OW),
+    gz = g·f'(z) from dL/dy g and the output y = out (OH·OW each; ``act`` as in
+    :func:`winograd_backward_images`); ``row`` (2TW) is scratch.  Returns Σ gz (for the bias)."""
+    total = _ZERO
+    row[ow:] = _ZERO
+    for ty in range(th):
+        for i in range(2):
+            r = 2 * ty + i
+            at = p0 + ty * tw
+            even, odd = q[2 * i, at:at + tw], q[2 * i + 1, at:at + tw]
+            if r >= oh:
+                even[:] = _ZERO
+                odd[:] = _ZERO
+                continue
+            gr, yr = g[r * ow:(r + 1) * ow], out[r * ow:(r + 1) * ow]
+            if act == 1:
+                for col in range(ow):
+                    row[col] = gr[col] * (_ONE if yr[col] > _ZERO else _ZERO)  # d/dz max(z, 0)
+            elif act == 2:
+                for col in range(ow):
+                    row[col] = gr[col] * (_ONE - yr[col] * yr[col])  # d/dz tanh z
+            elif act == 3:
+                for col in range(ow):
+                    row[col] = gr[col] * (yr[col] * (_ONE - yr[col]))  # d/dz σ(z)
+            else:
+                for col in range(ow):
+                    row[col] = gr[col]
+            for col in range(ow):
+                total += row[col]
             for tx in range(tw):
-                # B·dV, rows: e, f − g + h, −e + f + g, −h (e..h the rows of dV); then ·Bᵀ the same on columns
-                r0, r1, r2, r3 = e0[tx], e1[tx], e2[tx], e3[tx]
-                buf[0, tx], buf[1, tx], buf[2, tx], buf[3, tx] = r0, r1 - r2 + r3, r1 + r2 - r0, -r3
-                r0, r1, r2, r3 = f0[tx] - g0[tx] + h0[tx], f1[tx] - g1[tx] + h1[tx], f2[tx] - g2[tx] + h2[tx], \
-                    f3[tx] - g3[tx] + h3[tx]
-                buf[4, tx], buf[5, tx], buf[6, tx], buf[7, tx] = r0, r1 - r2 + r3, r1 + r2 - r0, -r3
-                r0, r1, r2, r3 = f0[tx] + g0[tx] - e0[tx], f1[tx] + g1[tx] - e1[tx], f2[tx] + g2[tx] - e2[tx], \
-                    f3[tx] + g3[tx] - e3[tx]
-                buf[8, tx], buf[9, tx], buf[10, tx], buf[11, tx] = r0, r1 - r2 + r3, r1 + r2 - r0, -r3
-                r0, r1, r2, r3 = h0[tx], h1[tx], h2[tx], h3[tx]
-                buf[12, tx], buf[13, tx], buf[14, tx], buf[15, tx] = -r0, r2 - r1 - r3, r0 - r1 - r2, r3
-            for i in range(4):  # tile x covers columns 2x..2x+3: columns 2x, 2x+1 then 2x+2, 2x+3 (no overlap within a pass)
-                dst = img[(2 * ty + i) * wp:(2 * ty + i + 1) * wp]
-                for q in range(2):
-                    even, odd = buf[4 * i + 2 * q], buf[4 * i + 2 * q + 1]
-                    for tx in range(tw):
-                        dst[2 * tx + 2 * q] += even[tx]
-                        dst[2 * tx + 2 * q + 1] += odd[tx]
+                even[tx] = row[2 * tx]
+                odd[tx] = row[2 * tx + 1]
+    return total
+
+
+@compile_kernel(inline=True)
+def _output_grad_tiles(q, n, dm, at):
+    """dm[ξ, at + p] = (A·g·Aᵀ)[ξ] for the n 2×2 blocks g = (q[0, p], q[1, p]; q[2, p], q[3, p]), A = (Aᵀ)ᵀ."""
+    q0, q1, q2, q3 = q[0], q[1], q[2], q[3]
+    m0, m1, m2, m3 = dm[0, at:at + n], dm[1, at:at + n], dm[2, at:at + n], dm[3, at:at + n]
+    m4, m5, m6, m7 = dm[4, at:at + n], dm[5, at:at + n], dm[6, at:at + n], dm[7, at:at + n]
+    m8, m9, m10, m11 = dm[8, at:at + n], dm[9, at:at + n], dm[10, at:at + n], dm[11, at:at + n]
+    m12, m13, m14, m15 = dm[12, at:at + n], dm[13, at:at + n], dm[14, at:at + n], dm[15, at:at + n]
+    for p in range(n):
+        g00, g01, g10, g11 = q0[p], q1[p], q2[p], q3[p]
+        # A·g, rows g_0, g_0 + g_1, g_0 − g_1, −g_1; then the same on each row's 2 values
+        b0, b1 = g00 + g10, g01 + g11
+        c0, c1 = g00 - g10, g01 - g11
+        m0[p], m1[p], m2[p], m3[p] = g00, g00 + g01, g00 - g01, -g01
+        m4[p], m5[p], m6[p], m7[p] = b0, b0 + b1, b0 - b1, -b1
+        m8[p], m9[p], m10[p], m11[p] = c0, c0 + c1, c0 - c1, -c1
+        m12[p], m13[p], m14[p], m15[p] = -g10, -g10 - g11, g11 - g10, g11
+
+
+@compile_kernel(inline=True)
+def _times_bt(a0, a1, a2, a3, o0, o1, o2, o3, n):
+    """(o0, o1, o2, o3)[p] = (a0, a1, a2, a3)[p]·Bᵀ: a0, a1 − a2 + a3, a1 + a2 − a0, −a3."""
+    for p in range(n):
+        o0[p], o1[p], o2[p], o3[p] = a0[p], a1[p] - a2[p] + a3[p], a1[p] + a2[p] - a0[p], -a3[p]
+
+
+@compile_kernel(inline=True)
+def _input_grad_blocks(dv, at, n, r):
+    """r[4i + j, p] = (B·dV·Bᵀ)[i, j] for the n tiles p whose 16 values dV[ξ] are dv[ξ, at + p]:
+    one loop over a group's tiles of one channel, long enough to vectorise well."""
+    e0, e1, e2, e3 = dv[0, at:at + n], dv[1, at:at + n], dv[2, at:at + n], dv[3, at:at + n]
+    f0, f1, f2, f3 = dv[4, at:at + n], dv[5, at:at + n], dv[6, at:at + n], dv[7, at:at + n]
+    g0, g1, g2, g3 = dv[8, at:at + n], dv[9, at:at + n], dv[10, at:at + n], dv[11, at:at + n]
+    h0, h1, h2, h3 = dv[12, at:at + n], dv[13, at:at + n], dv[14, at:at + n], dv[15, at:at + n]
+    # B·dV, rows: e, f − g + h, −e + f + g, −h (e..h the rows of dV); then ·Bᵀ the same on columns.
+    # Four loops of four outputs each: with sixteen, the compiler keeps the loop scalar.
+    _times_bt(e0, e1, e2, e3, r[0], r[1], r[2], r[3], n)
+    r4, r5, r6, r7 = r[4], r[5], r[6], r[7]
+    for p in range(n):
+        a0, a1, a2, a3 = f0[p] - g0[p] + h0[p], f1[p] - g1[p] + h1[p], f2[p] - g2[p] + h2[p], f3[p] - g3[p] + h3[p]
+        r4[p], r5[p], r6[p], r7[p] = a0, a1 - a2 + a3, a1 + a2 - a0, -a3
+    r8, r9, r10, r11 = r[8], r[9], r[10], r[11]
+    for p in range(n):
+        a0, a1, a2, a3 = f0[p] + g0[p] - e0[p], f1[p] + g1[p] - e1[p], f2[p] + g2[p] - e2[p], f3[p] + g3[p] - e3[p]
+        r8[p], r9[p], r10[p], r11[p] = a0, a1 - a2 + a3, a1 + a2 - a0, -a3
+    r12, r13, r14, r15 = r[12], r[13], r[14], r[15]
+    for p in range(n):
+        a0, a1, a2, a3 = h0[p], h1[p], h2[p], h3[p]
+        r12[p], r13[p], r14[p], r15[p] = -a0, a2 - a1 - a3, a0 - a1 - a2, a3
+
+
+@compile_kernel(inline=True)
+def _place_input_grad(r, p0, out, th, tw, h, w, top, left):
+    """out (H·W) = one channel of one image's input gradient: the sum over its tiles of the 4×4
+    blocks r[4i + j, p0 + TW·y + x] at padded rows 2y + i, columns 2x + j, without the padding.
+    Padded row R = 2a + b takes rows b of tile row a and b + 2 of tile row a − 1, column C = 2c + d
+    columns d of tile c and d + 2 of tile c − 1: every element is written once, as a sum of four
+    (r's rows 16-19, zeros, stand for the tile rows above the first and below the last)."""
+    for rr in range(h):
+        a, b = (rr + top) // 2, (rr + top) % 2
+        dst = out[rr * w:(rr + 1) * w]
+        ta = tb = 16  # r's rows for tile row a (this row's b) and a − 1 (b + 2), at columns at, bt
+        at = bt = 0
+        if a < th:
+            ta, at = 4 * b, p0 + a * tw
+        if a >= 1:
+            tb, bt = 4 * b + 8, p0 + (a - 1) * tw
+        e0, e2, f0, f2 = r[ta, at:at + tw], r[ta + 2, at:at + tw], r[tb, bt:bt + tw], r[tb + 2, bt:bt + tw]
+        o0, o2, g0, g2 = r[ta + 1, at:at + tw], r[ta + 3, at:at + tw], r[tb + 1, bt:bt + tw], r[tb + 3, bt:bt + tw]
+        # padded columns 2c and 2c + 1 (c = 1 .. TW − 1) together: an interleaved store that vectorises
+        lo, hi = max(1, (left + 1) // 2), min(tw, (w + left) // 2)
+        for c in range(lo, hi):
+            dst[2 * c - left] = (e0[c] + f0[c]) + (e2[c - 1] + f2[c - 1])
+            dst[2 * c + 1 - left] = (o0[c] + g0[c]) + (o2[c - 1] + g2[c - 1])
+        for col in range(0, min(w, 2 * lo - left)):  # the columns of tiles c < lo and c ≥ hi, one by one
+            dst[col] = _edge_column(r, ta, at, tb, bt, col + left, tw)
+        for col in range(max(0, 2 * hi - left), w):
+            dst[col] = _edge_column(r, ta, at, tb, bt, col + left, tw)
+
+
+@compile_kernel(inline=True)
+def _edge_column(r, ta, at, tb, bt, col, tw):
+    """Padded column ``col`` of :func:`_place_input_grad`'s row, with the checks its loop leaves out."""
+    c, d = col // 2, col % 2
+    v = _ZERO
+    if c < tw:
+        v += r[ta + d, at + c] + r[tb + d, bt + c]
+    if c >= 1:
+        v += r[ta + d + 2, at + c - 1] + r[tb + d + 2, bt + c - 1]
+    return v
 
 
 @compile_kernel(inline=True)
@@ -181,15 +255,13 @@ def _load_image(image, scratch, h, w, top, left, wp):
 
 
 @compile_kernel(inline=True)
-def _store_crop(scratch, image, h, w, top, left, wp):
-    """image (C, H·W) = scratch (C, Hp·Wp) at rows top.., columns left..: the input gradient
+def _crop_plane(plane, out, h, w, top, left, wp):
+    """out (H·W) = plane (Hp·Wp) at rows top.., columns left..: one channel's input gradient
     without the padding's rows and columns (the adjoint of :func:`_load_image`)."""
-    for ci in range(image.shape[0]):
-        src, dst = scratch[ci], image[ci]
-        for r in range(h):
-            at, to = (top + r) * wp + left, r * w
-            for q in range(w):
-                dst[to + q] = src[at + q]
+    for r in range(h):
+        at, to = (top + r) * wp + left, r * w
+        for q in range(w):
+            out[to + q] = plane[at + q]
 
 
 @compile_kernel(inline=True)
@@ -249,21 +321,21 @@ def transform_weight_adjoint(du, w9):
 
 
 @compile_kernel
-def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, full, th, tw, wp, oh, ow, group, s, e):
+def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, th, tw, wp, oh, ow, group, s, e):
     """y[b] (O, OH·OW) = the 3×3 convolution of x[b] (C, H·W) zero-padded by ``top`` rows and
     ``left`` columns (and below and right as far as the tiles reach: Hp = 2TH + 2 rows of Wp = 2TW + 2)
     with the transformed weight u (16 planes of (O, C) at :func:`plane_floats` apart:
     :func:`transform_weight`), + bias, then max(·, 0) when ``relu``, for the images b in s:e.
-    ``group`` images share the 16 products; ``full`` (O, 2TH·2TW) is scratch for odd OH or OW,
-    cropped into y.  Each image is padded in a scratch buffer of its own size (in cache)."""
+    ``group`` images share the 16 products.  Each image is padded in a scratch buffer of its own
+    size (in cache)."""
     o = y.shape[1]
     tiles = th * tw
     span = group * tiles  # the leading dimension of each plane's (C, span) or (O, span) matrix
     pv, pm = plane_floats(c * span), plane_floats(o * span)
     v = np.empty((16, pv), np.float32)
     m = np.empty((16, pm), np.float32)
+    q = np.empty((4, span), np.float32)  # one output channel's 2×2 blocks, tile by tile
     padded = np.zeros((c, (2 * th + 2) * wp), np.float32)
-    even = oh == 2 * th and ow == 2 * tw
     for b0 in range(s, e, group):
         count = min(group, e - b0)
         for j in range(count):
@@ -273,17 +345,10 @@ def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, full
             sgemm(ROW, PLAIN, PLAIN, I64(o), I64(count * tiles), I64(c), _ONE,
                   I64(u.ctypes.data + xi * u.shape[1] * _F32), I64(c), I64(v.ctypes.data + xi * pv * _F32),
                   I64(span), _ZERO, I64(m.ctypes.data + xi * pm * _F32), I64(span))
-        for j in range(count):
-            if even:
-                _output_tiles(m, span, j * tiles, y[b0 + j], bias, relu, th, tw, ow)
-            else:
-                _output_tiles(m, span, j * tiles, full, bias, relu, th, tw, 2 * tw)
-                dst = y[b0 + j]
-                for oc in range(o):
-                    for r in range(oh):
-                        src, to = full[oc, r * 2 * tw:r * 2 * tw + ow], dst[oc, r * ow:(r + 1) * ow]
-                        for q in range(ow):
-                            to[q] = src[q]
+        for oc in range(o):
+            _output_tiles(m, oc * span, count * tiles, bias[oc], relu, q)
+            for j in range(count):
+                _place_blocks(q, j * tiles, y[b0 + j, oc], th, tw, oh, ow)
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
@@ -302,38 +367,21 @@ def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, gx, du
     span = group * tiles
     row = 2 * tw
     pv, pm = plane_floats(c * span), plane_floats(o * span)
-    gz = np.zeros((o, 2 * th * row), np.float32)  # beyond OH, OW it stays zero
     dm = np.empty((16, pm), np.float32)
     v = np.empty((16, pv), np.float32)  # the input's tiles (dW), then their gradients (dX)
-    buf = np.empty((16, tw), np.float32)
+    q = np.empty((4, span), np.float32)  # one output channel's 2×2 blocks of gz, tile by tile
+    rowbuf = np.empty(row, np.float32)
+    r = np.zeros((20, span), np.float32)  # one input channel's B·dV·Bᵀ, tile by tile; rows 16-19 stay zero
     padded = np.zeros((c, (2 * th + 2) * wp), np.float32)  # one image padded (its border stays zero)
-    gpadded = np.empty((c, (2 * th + 2) * wp), np.float32)  # one image's padded gradient
     for b0 in range(s, e, group):
         count = min(group, e - b0)
-        for j in range(count):
-            b = b0 + j
-            for oc in range(o):
-                g, out, dst = gy[b, oc], y[b, oc], gz[oc]
-                total = _ZERO
-                for r in range(oh):
-                    at, to = r * ow, r * row
-                    if act == 1:
-                        for q in range(ow):
-                            dst[to + q] = g[at + q] * (_ONE if out[at + q] > _ZERO else _ZERO)  # d/dz max(z, 0)
-                    elif act == 2:
-                        for q in range(ow):
-                            dst[to + q] = g[at + q] * (_ONE - out[at + q] * out[at + q])  # d/dz tanh z
-                    elif act == 3:
-                        for q in range(ow):
-                            dst[to + q] = g[at + q] * (out[at + q] * (_ONE - out[at + q]))  # d/dz σ(z)
-                    else:
-                        for q in range(ow):
-                            dst[to + q] = g[at + q]
-                    if want_b:
-                        for q in range(ow):
-                            total += dst[to + q]
+        for oc in range(o):
+            total = _ZERO
+            for j in range(count):
+                total += _take_blocks(gy[b0 + j, oc], y[b0 + j, oc], act, j * tiles, q, rowbuf, th, tw, oh, ow)
+            if want_b:
                 gb[oc] += total
-            _output_grad_tiles(gz, dm, span, j * tiles, th, tw)
+            _output_grad_tiles(q, count * tiles, dm, oc * span)
         cols = count * tiles
         if want_w:  # dU[ξ] (O, C) += dM[ξ] (O, cols) @ V[ξ] (C, cols)ᵀ
             for j in range(count):
@@ -348,6 +396,7 @@ def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, gx, du
                 sgemm(ROW, TRANSPOSED, PLAIN, I64(c), I64(cols), I64(o), _ONE, I64(u.ctypes.data + xi * u.shape[1] * _F32),
                       I64(c), I64(dm.ctypes.data + xi * pm * _F32), I64(span), _ZERO,
                       I64(v.ctypes.data + xi * pv * _F32), I64(span))
-            for j in range(count):
-                _input_grad_tiles(v, span, j * tiles, gpadded, buf, th, tw, wp)
-                _store_crop(gpadded, gx[b0 + j], h, w, top, left, wp)
+            for ci in range(c):
+                _input_grad_blocks(v, ci * span, cols, r)
+                for j in range(count):
+                    _place_input_grad(r, j * tiles, gx[b0 + j, ci], th, tw, h, w, top, left)

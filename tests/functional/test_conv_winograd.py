@@ -146,8 +146,9 @@ def test_which_geometries_winograd_takes(kernel, stride, dilation, groups):
 
 
 def test_auto_needs_more_channels_for_fewer_tiles():
-    assert [conv_winograd.auto_min_channels(hw) for hw in ((32, 32), (16, 16), (15, 15), (8, 8), (7, 7), (4, 4), (1, 9))] \
-        == [16, 16, 16, 64, 64, 256, 256]  # (15, 15): 8 × 8 tiles, the last ones cropped
+    sizes = ((32, 32), (16, 16), (15, 15), (8, 8), (7, 7), (4, 4), (3, 4), (1, 9), (2, 2))
+    # (15, 15): 8 × 8 tiles, the last ones cropped; (1, 9): 1 × 5 tiles
+    assert [conv_winograd.auto_min_channels(hw) for hw in sizes] == [12, 12, 12, 32, 32, 64, 64, 64, 256]
 
 
 def test_auto_leaves_float64_and_the_numpy_path_to_the_direct_convolution(kernels_off):
