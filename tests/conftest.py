@@ -39,6 +39,16 @@ def _kernel_switch():
     compiled._state.update(saved)
 
 
+@pytest.fixture(autouse=True)
+def _winograd_mode():
+    """A test that calls ``set_winograd`` leaves the mode as it found it."""
+    from neuronet.functional.conv_winograd import set_winograd
+    previous = set_winograd("auto")
+    set_winograd(previous)
+    yield
+    set_winograd(previous)
+
+
 @pytest.fixture
 def kernels_on():
     """Compiled kernels on for this test (numba must be installed), whatever NEURONET_NUMBA says."""

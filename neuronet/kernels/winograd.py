@@ -49,22 +49,16 @@ def _input_tiles(image, v, ld, p0, th, tw, wp):
                 t20, t21, t22, t23 = d2[a] - d1[a], d2[a + 1] - d1[a + 1], d2[a + 2] - d1[a + 2], d2[a + 3] - d1[a + 3]
                 t30, t31, t32, t33 = d1[a] - d3[a], d1[a + 1] - d3[a + 1], d1[a + 2] - d3[a + 2], d1[a + 3] - d3[a + 3]
                 # V = t·B, the same on each row's 4 values
-                v0[tx] = t00 - t02
-                v1[tx] = t01 + t02
-                v2[tx] = t02 - t01
-                v3[tx] = t01 - t03
-                v4[tx] = t10 - t12
-                v5[tx] = t11 + t12
-                v6[tx] = t12 - t11
-                v7[tx] = t11 - t13
-                v8[tx] = t20 - t22
-                v9[tx] = t21 + t22
-                v10[tx] = t22 - t21
-                v11[tx] = t21 - t23
-                v12[tx] = t30 - t32
-                v13[tx] = t31 + t32
-                v14[tx] = t32 - t31
-                v15[tx] = t31 - t33
+                v0[tx], v1[tx], v2[tx], v3[tx] = _times_b(t00, t01, t02, t03)
+                v4[tx], v5[tx], v6[tx], v7[tx] = _times_b(t10, t11, t12, t13)
+                v8[tx], v9[tx], v10[tx], v11[tx] = _times_b(t20, t21, t22, t23)
+                v12[tx], v13[tx], v14[tx], v15[tx] = _times_b(t30, t31, t32, t33)
+
+
+@compile_kernel(inline=True)
+def _times_b(t0, t1, t2, t3):
+    """(t0, t1, t2, t3)·B = t0 − t2, t1 + t2, t2 − t1, t1 − t3, B = [[1, 0, 0, 0], [0, 1, −1, 1], [−1, 1, 1, 0], [0, 0, 0, −1]]."""
+    return t0 - t2, t1 + t2, t2 - t1, t1 - t3
 
 
 @compile_kernel(inline=True)

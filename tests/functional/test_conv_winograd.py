@@ -13,14 +13,6 @@ from neuronet.functional.conv_winograd import (set_winograd, weight_transform, w
 from tests.helpers import assert_close, check_grad
 
 
-@pytest.fixture(autouse=True)
-def _restore_mode():
-    """Every test leaves the Winograd mode as it found it."""
-    previous = set_winograd("auto")
-    yield
-    set_winograd(previous)
-
-
 @pytest.fixture
 def winograd_calls(monkeypatch):
     """How many times the NumPy Winograd forward and backward ran (conv.py holds the names it imported)."""

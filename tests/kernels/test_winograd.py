@@ -15,13 +15,6 @@ need("numba")
 _KERNELS = ("winograd_forward_images", "winograd_backward_images")
 
 
-@pytest.fixture(autouse=True)
-def _restore_mode():
-    previous = set_winograd("auto")
-    yield
-    set_winograd(previous)
-
-
 @pytest.fixture
 def winograd_calls(monkeypatch):
     """The names of the compiled Winograd kernels called (conv_winograd.py imports them per call)."""
