@@ -99,6 +99,22 @@ print("ok")
     assert (tmp_path / "xor").is_dir()
 
 
+def test_winograd_runs_with_numpy_alone(tmp_path):
+    """set_winograd('always') takes the NumPy implementation forward and backward without numba."""
+    out = run_python(HIDE_OPTIONAL + """
+import numpy as np, neuronet as nt
+from neuronet.functional.conv_winograd import set_winograd
+set_winograd("always")
+rng = np.random.default_rng(0)
+x = nt.tensor(rng.random((2, 3, 6, 6)).astype("float32"), requires_grad=True)
+w = nt.tensor(rng.random((4, 3, 3, 3)).astype("float32"), requires_grad=True)
+nt.F.conv2d(x, w, padding=1, activation="relu").sum().backward()
+assert x.grad.shape == (2, 3, 6, 6) and w.grad.shape == (4, 3, 3, 3)
+print("ok")
+""", tmp_path)
+    assert out.splitlines()[-1] == "ok"
+
+
 def _writable(path: Path, on: bool) -> None:
     for p in [path, *path.rglob("*")]:
         mode = p.stat().st_mode

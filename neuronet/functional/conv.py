@@ -158,10 +158,10 @@ class Conv2d(Function):
         return y
 
     def _backward_winograd(self, gy, xp):
-        from ..kernels.conv import ACTIVATION_CODES
         want_x, want_w = self.needs_grad[0], self.needs_grad[1]
         want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         if self.sgemm is not None and kernel_arrays(gy):
+            from ..kernels.conv import ACTIVATION_CODES  # imports numba: only on this branch
             gx, gw, gb = compiled_backward(self.sgemm, self.x, self.x_shape, self.w3, self.y, gy,
                                            ACTIVATION_CODES[self.activation], want_x, want_w, want_b, self.pads,
                                            self.padding_mode, xp)
