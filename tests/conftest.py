@@ -1,3 +1,5 @@
+import sys
+
 import numpy as np
 import pytest
 
@@ -21,8 +23,13 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _seed():
-    """Every test starts from the same seed and the float32 default."""
+    """Every test starts from the same seed and the float32 default — torch's too, once a test has
+    loaded it: a parity test that builds a torch layer (PyTorch Geometric's GATConv, say) draws its
+    weights from torch's generator, and unseeded it compared other weights on every run."""
     nt.manual_seed(0)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(0)
     nt.set_default_dtype(np.float32)
     yield
     nt.set_default_dtype(np.float32)
