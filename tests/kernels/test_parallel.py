@@ -105,6 +105,24 @@ def test_single_threaded_blas_blocks_in_several_threads_restore_the_count():
         assert parallel.blas_thread_count() == 2         # and the count comes back when the last leaves
 
 
+def test_single_threaded_blas_nests_and_restores_after_an_error():
+    """Nested blocks keep one thread until the outer one leaves; an error inside still restores the count."""
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        with parallel.single_threaded_blas():
+            with parallel.single_threaded_blas():
+                assert parallel.blas_thread_count() == 1
+            assert parallel.blas_thread_count() == 1
+        assert parallel.blas_thread_count() == 2
+        with pytest.raises(KeyError):
+            with parallel.single_threaded_blas():
+                raise KeyError("inside")
+        assert parallel.blas_thread_count() == 2
+        with parallel.blas_for_product(64, 128, 384):  # a mid-sized product: one thread
+            assert parallel.blas_thread_count() == 1
+        with parallel.blas_for_product(512, 512, 512):  # a large one: unchanged
+            assert parallel.blas_thread_count() == 2
+
+
 @pytest.mark.parametrize("failing_chunk", [0, 1])
 def test_an_error_in_a_chunk_propagates_as_itself(failing_chunk):
     """The calling thread runs chunk 0, a helper chunk 1: either one's error reaches the caller
