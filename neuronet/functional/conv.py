@@ -99,15 +99,16 @@ class Conv2d(Function):
         y = xp.empty((n, o, oh, ow), dtype=x.dtype)
 
         if sgemm is not None:  # the same per image in compiled code, columns in L2 (kernels/conv.py)
-            from ..kernels.conv import conv_forward_images, image_group
+            from ..kernels.conv import band_rows, conv_forward_images, image_group
             group = image_group(self.stride, oh, ow)
             xflat, w2 = xpad.reshape(n, c, -1), xp.ascontiguousarray(w.reshape(o, -1))
+            band = band_rows(w2.shape[1], o, xpad.shape[3], oh, x.dtype.itemsize)
             bias_or_zeros = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
             relu = self.activation == "relu"
 
             def chunk(s, e):
                 conv_forward_images(sgemm, xflat, w2, bias_or_zeros, relu, y.reshape(n, o, -1), oh, ow, kernel[0],
-                                    kernel[1], *self.stride, *self.dilation, xpad.shape[3], group, s, e)
+                                    kernel[1], *self.stride, *self.dilation, xpad.shape[3], group, band, s, e)
                 if not relu:
                     _activate(y[s:e], self.activation, xp)
         else:
@@ -517,7 +518,7 @@ class ConvTranspose2d(Function):
     def _backward_images(self, sgemm, gfull, xp):
         """dX[b] = W·im2col(dY_full[b]) (conv2d's forward) and dW = Σ_b x[b]·im2col(dY_full[b])ᵀ (conv2d's
         weight gradient), per image in compiled code; dW summed over chunks in chunk order."""
-        from ..kernels.conv import conv_backward_images, conv_forward_images
+        from ..kernels.conv import band_rows, conv_backward_images, conv_forward_images
         n, c, h, wd = self.x_shape
         o, k = gfull.shape[1], self.w_shape[1] * self.w_shape[2] * self.w_shape[3]
         gflat = gfull.reshape(n, o, -1)
@@ -527,8 +528,9 @@ class ConvTranspose2d(Function):
         if self.needs_grad[0]:
             gx = xp.empty((n, c, h, wd), dtype=gfull.dtype)
             w2, zeros = xp.ascontiguousarray(self.w3.reshape(c, k)), xp.zeros(c, gfull.dtype)
+            band = band_rows(k, c, self.full_hw[1], h, gfull.dtype.itemsize)
             map_chunks(lambda s, e: conv_forward_images(sgemm, gflat, w2, zeros, False, gx.reshape(n, c, -1), *args,
-                                                        s, e), bounds, gfull)
+                                                        band, s, e), bounds, gfull)
         if self.needs_grad[1]:
             xflat = xp.ascontiguousarray(self.x).reshape(n, c, -1)
             unused = xp.empty((1, 1), gfull.dtype)

@@ -32,7 +32,7 @@ class Conv2dMaxPool(Conv2d):
 
     def forward(self, x, w, b=None):
         from ..kernels.numba_sgemm import compiled_sgemm
-        from ..kernels.conv import conv_pool_forward_images
+        from ..kernels.conv import band_rows, conv_pool_forward_images
         xp = array_module(x)
         n, c, o = x.shape[0], x.shape[1], w.shape[0]
         (oh, ow), kernel, (ph, pw) = self.out_hw, w.shape[2:], self.pool
@@ -43,11 +43,12 @@ class Conv2dMaxPool(Conv2d):
         pooled = xp.empty((n, o, oh // ph, ow // pw), dtype=x.dtype)
         arg = xp.empty(pooled.shape, dtype=np.uint8 if ph * pw < 256 else np.int32)
         sgemm, relu, flat = compiled_sgemm(), self.activation == "relu", (n, o, -1)
+        band = band_rows(w2.shape[1], o, self.row, (oh // ph) * ph, x.dtype.itemsize, ph)
 
         def chunk(s, e):
             conv_pool_forward_images(sgemm, xpad.reshape(n, c, -1), w2, bias, relu, pooled.reshape(flat),
                                      arg.reshape(flat), oh, ow, ph, pw, kernel[0], kernel[1], self.dilation[0],
-                                     self.dilation[1], self.row, s, e)
+                                     self.dilation[1], self.row, band, s, e)
 
         map_chunks(chunk, bounds, x)
         if self.recording:

@@ -17,7 +17,7 @@ from ..backend import np
 from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
 from .compiled import compile_kernel
 
-__all__ = ["image_group",
+__all__ = ["image_group", "band_rows",
            "col2im_rows", "col2im_strided", "conv_forward_images", "conv_backward_images", "conv_pool_forward_images",
            "conv_pool_backward_images", "ACTIVATION_CODES"]
 
@@ -25,12 +25,24 @@ _ZERO, _ONE = np.float32(0.0), np.float32(1.0)
 ACTIVATION_CODES = {None: 0, "relu": 1, "tanh": 2, "sigmoid": 3}  # the fused activations the backward kernel knows
 
 GROUP_COLUMNS = 128  # a strided layer's images share a product until it has about this many columns
+BAND_BYTES = 256 * 1024  # a stride-1 image's forward columns and product, this many bytes of rows at a time
 
 
 def image_group(stride, oh: int, ow: int) -> int:
     """Images per product in :func:`conv_forward_images`/:func:`conv_backward_images`: 1 at stride 1
     (rows of width Wp already give wide products), else enough for ``GROUP_COLUMNS`` output positions."""
     return 1 if tuple(stride) == (1, 1) else max(1, GROUP_COLUMNS // (oh * ow))
+
+
+def band_rows(k: int, o: int, wp: int, rows: int, itemsize: int, multiple: int = 1) -> int:
+    """Output rows per band of one stride-1 image in the forward kernels: the columns (k, band·Wp)
+    and the product (o, band·Wp) of a band fit ``BAND_BYTES`` (so they stay in L2, and a large
+    image needs no image-sized scratch), the ``rows`` are split into bands of equal height, a
+    multiple of ``multiple`` (the pooling window's height), at least one multiple."""
+    fit = max(multiple, BAND_BYTES // max(1, (k + o) * wp * itemsize))
+    count = -(-rows // fit)  # bands needed
+    band = -(-rows // count)  # their equal height
+    return -(-band // multiple) * multiple
 
 
 @compile_kernel
@@ -70,16 +82,17 @@ def col2im_strided(cols, out, sh, sw, dh, dw, oh, ow, row_width):
 
 
 @compile_kernel(inline=True)
-def _image_columns(image, cols, kh, kw, dh, dw, wp, length):
-    """cols (C·kh·kw, OH·Wp) of one padded ``image`` (C, Hp·Wp) at stride 1 (``im2col``'s layout);
-    the columns from ``length`` on are zeroed so that they add nothing to dW.  (Loops over 1-D
-    views: numba vectorises them; 2-D indexing in the inner loop ran 8× slower.)"""
+def _image_columns(image, cols, kh, kw, dh, dw, wp, length, base=0):
+    """cols (C·kh·kw, rows·Wp) of one padded ``image`` (C, Hp·Wp) at stride 1 (``im2col``'s layout),
+    for the output rows from ``base // Wp`` on (``base`` = 0: all of them); the columns from
+    ``length`` on are zeroed so that they add nothing to dW.  (Loops over 1-D views: numba
+    vectorises them; 2-D indexing in the inner loop ran 8× slower.)"""
     width = cols.shape[1]
     r = 0
     for ch in range(image.shape[0]):
         for i in range(kh):
             for j in range(kw):
-                start = i * dh * wp + j * dw
+                start = base + i * dh * wp + j * dw
                 src, dst = image[ch, start:start + length], cols[r]
                 for p in range(length):
                     dst[p] = src[p]
@@ -171,19 +184,58 @@ def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gwt, want_x, want_
             _fold_columns_strided(dcols, image_gx, c, kh, kw, dh, dw, wp, offsets)
 
 
+@compile_kernel(inline=True)
+def _band_product(sgemm, image, w2, cols, z, r0, rows, kh, kw, dh, dw, wp, ow):
+    """z (O, rows·Wp) = W (O, K) @ the columns (K, rows·Wp) of the output rows r0:r0 + rows of one
+    padded stride-1 ``image`` (C, Hp·Wp), in the flat scratch buffers ``cols`` and ``z``."""
+    o, k = w2.shape
+    width = rows * wp
+    band_cols, band_z = cols[:k * width].reshape((k, width)), z[:o * width].reshape((o, width))
+    _image_columns(image, band_cols, kh, kw, dh, dw, wp, (rows - 1) * wp + ow, r0 * wp)
+    sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
+          I64(band_cols.ctypes.data), I64(width), _ZERO, I64(band_z.ctypes.data), I64(width))
+    return band_z
+
+
+@compile_kernel(inline=True)
+def _store_rows(z, start, bias, relu, dst, rows, row, ow, first):
+    """dst (O, OH·OW) rows first:first + rows = act(z + bias) from the columns start:start + rows·row
+    of z (O, ·), the product's ``row``-wide rows (junk columns past OW at stride 1 are dropped)."""
+    for oc in range(z.shape[0]):
+        bias_oc, src, plane = bias[oc], z[oc], dst[oc]
+        for r in range(rows):
+            at, to = start + r * row, (first + r) * ow
+            if relu:
+                for q in range(ow):
+                    v = src[at + q] + bias_oc
+                    plane[to + q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
+            else:
+                for q in range(ow):
+                    plane[to + q] = src[at + q] + bias_oc
+
+
 @compile_kernel
-def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw, dh, dw, wp, group, s, e):
+def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw, dh, dw, wp, group, band, s, e):
     """y[b] = W·im2col(x[b]) + bias, then max(·, 0) when ``relu``, for the images b in s:e.
 
     xflat: padded input (N, C, Hp·Wp); w2: weight (O, C·kh·kw); bias (O,); y: output (N, O, OH·OW).
-    At stride 1 the columns have rows of width Wp (``im2col``'s layout), else of width OW.  The
-    columns of ``group`` images sit side by side for one product (a strided layer's few output
-    positions per image make a thin product that BLAS runs below its speed).
+    At stride 1 each image runs in bands of ``band`` output rows (:func:`band_rows`), whose columns
+    have rows of width Wp (``im2col``'s layout); at other strides the columns (rows of width OW) of
+    ``group`` images sit side by side for one product (a strided layer's few output positions per
+    image make a thin product that BLAS runs below its speed).
     """
     o, k = w2.shape
-    unit = sh == 1 and sw == 1
-    row = wp if unit else ow
-    width, length = oh * row, (oh - 1) * wp + ow
+    if sh == 1 and sw == 1:
+        band = min(band, oh)
+        cols = np.empty(k * band * wp, np.float32)
+        z = np.empty(o * band * wp, np.float32)
+        for b in range(s, e):
+            for r0 in range(0, oh, band):
+                rows = min(band, oh - r0)
+                band_z = _band_product(sgemm, xflat[b], w2, cols, z, r0, rows, kh, kw, dh, dw, wp, ow)
+                _store_rows(band_z, 0, bias, relu, y[b], rows, wp, ow, r0)
+        return
+    width = oh * ow
     span = group * width  # leading dimension of cols and z
     cols = np.empty((k, span), np.float32)
     z = np.empty((o, span), np.float32)
@@ -191,26 +243,12 @@ def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw,
     for b0 in range(s, e, group):
         count = min(group, e - b0)
         for j in range(count):
-            block = cols[:, j * width:(j + 1) * width]
-            if unit:
-                _image_columns(xflat[b0 + j], block, kh, kw, dh, dw, wp, length)
-            else:
-                _image_columns_strided(xflat[b0 + j], block, kh, kw, dh, dw, wp, offsets)
+            _image_columns_strided(xflat[b0 + j], cols[:, j * width:(j + 1) * width], kh, kw, dh, dw, wp, offsets)
         # z (O, count·width) = W (O, K) @ cols (K, count·width)
         sgemm(ROW, PLAIN, PLAIN, I64(o), I64(count * width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
               I64(cols.ctypes.data), I64(span), _ZERO, I64(z.ctypes.data), I64(span))
         for j in range(count):
-            for oc in range(o):
-                bias_oc, src, dst = bias[oc], z[oc, j * width:(j + 1) * width], y[b0 + j, oc]  # dst: the (OH·OW) plane
-                for r in range(oh):
-                    at, to = r * row, r * ow
-                    if relu:
-                        for q in range(ow):
-                            v = src[at + q] + bias_oc
-                            dst[to + q] = _ZERO if v < _ZERO else v  # NaN passes, as in np.maximum
-                    else:
-                        for q in range(ow):
-                            dst[to + q] = src[at + q] + bias_oc
+            _store_rows(z, j * width, bias, relu, y[b0 + j], oh, ow, ow, 0)
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
@@ -283,12 +321,12 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gwt, gb, want_x, 
 
 
 @compile_kernel
-def _pool_image(z, bias, relu, pooled, arg, top, where, ph, pw, wp):
-    """pooled, arg (O, POH·POW) of one image's act(z + bias), z (O, OH·Wp); top and where are
-    (POW,) scratch rows.  (A function of its own: inlined into the convolution kernel, LLVM
-    left these loops scalar and 4× slower.)"""
+def _pool_image(z, bias, relu, pooled, arg, top, where, ph, pw, wp, first=0):
+    """pooled, arg (O, POH·POW) of one image's act(z + bias), z (O, rows·Wp): the rows // ph pooled
+    rows from ``first`` on; top and where are (POW,) scratch rows.  (A function of its own:
+    inlined into the convolution kernel, LLVM left these loops scalar and 4× slower.)"""
     o, pow_ = pooled.shape[0], top.shape[0]
-    poh = pooled.shape[1] // pow_
+    poh = z.shape[1] // (ph * wp)
     for oc in range(o):
         bias_oc, src = bias[oc], z[oc]
         for r in range(poh):
@@ -311,23 +349,24 @@ def _pool_image(z, bias, relu, pooled, arg, top, where, ph, pw, wp):
                             top[q] = v if v > m or v != v else m  # NaN: the maximum becomes NaN
             out, index = pooled[oc], arg[oc]
             for q in range(pow_):
-                out[r * pow_ + q] = top[q]
-                index[r * pow_ + q] = where[q]
+                out[(first + r) * pow_ + q] = top[q]
+                index[(first + r) * pow_ + q] = where[q]
 
 
 @compile_kernel
-def _pool_image_2x2(z, bias, relu, pooled, arg, pow_, wp):
+def _pool_image_2x2(z, bias, relu, pooled, arg, pow_, wp, first=0):
     """:func:`_pool_image` for 2×2 windows: the four values of a window are read in one loop step
     (offsets 2q and 2q + 1 of two rows), which LLVM turns into interleaved vector loads, so the loop
     runs in SIMD where the general one's stride-pw reads stay scalar.  The same row-major scan with
     selects: ties keep the first maximum, a NaN makes the maximum NaN."""
     o = pooled.shape[0]
-    poh = pooled.shape[1] // pow_
+    poh = z.shape[1] // (2 * wp)
     for oc in range(o):
         bias_oc, src, out, index = bias[oc], z[oc], pooled[oc], arg[oc]
         for r in range(poh):
             upper, lower = src[2 * r * wp:2 * r * wp + 2 * pow_], src[(2 * r + 1) * wp:(2 * r + 1) * wp + 2 * pow_]
-            dst, at = out[r * pow_:(r + 1) * pow_], index[r * pow_:(r + 1) * pow_]
+            at_row = (first + r) * pow_
+            dst, at = out[at_row:at_row + pow_], index[at_row:at_row + pow_]
             for q in range(pow_):
                 a, b = upper[2 * q] + bias_oc, upper[2 * q + 1] + bias_oc
                 c, d = lower[2 * q] + bias_oc, lower[2 * q + 1] + bias_oc
@@ -345,32 +384,35 @@ def _pool_image_2x2(z, bias, relu, pooled, arg, pow_, wp):
 
 
 @compile_kernel
-def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, ph, pw, kh, kw, dh, dw, wp, s, e):
+def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, ph, pw, kh, kw, dh, dw, wp, band,
+                             s, e):
     """pooled[b] = max_pool(act(W·im2col(x[b]) + bias)) over (ph, pw) windows at stride (ph, pw),
     for the images b in s:e; arg (uint8: windows of at most 255) = row-major index i·pw + j of
     each window's FIRST maximum.
 
-    The (O, OH·Wp) product of an image stays in cache: the full-size activation is never
-    written.  pooled and arg are (N, O, POH·POW) with POH = OH // ph, POW = OW // pw (rows and
-    columns past the last whole window are dropped, as max_pool2d does).  One pass per window
-    offset into small local accumulators, with selects instead of branches (random data would
-    mispredict them); the order, ties and NaN rule are ``pool.MaxPool2d``'s.
+    Each image runs in bands of ``band`` output rows (a multiple of ph, :func:`band_rows`): a
+    band's columns (C·kh·kw, band·Wp) and its (O, band·Wp) product stay in cache and the
+    full-size activation is never written; rows past the last whole window are not computed.
+    pooled and arg are (N, O, POH·POW) with POH = OH // ph, POW = OW // pw (rows and columns past
+    the last whole window are dropped, as max_pool2d does).  One pass per window offset into small
+    local accumulators, with selects instead of branches (random data would mispredict them); the
+    order, ties and NaN rule are ``pool.MaxPool2d``'s.
     """
     o, k = w2.shape
-    pow_ = ow // pw
-    width, length = oh * wp, (oh - 1) * wp + ow
-    cols = np.empty((k, width), np.float32)
-    z = np.empty((o, width), np.float32)
+    pow_, rows_used = ow // pw, (oh // ph) * ph
+    band = min(band, rows_used)
+    cols = np.empty(k * band * wp, np.float32)
+    z = np.empty(o * band * wp, np.float32)
     top = np.empty(pow_, np.float32)
     where = np.empty(pow_, np.uint8)
     for b in range(s, e):
-        _image_columns(xflat[b], cols, kh, kw, dh, dw, wp, length)
-        sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
-              I64(cols.ctypes.data), I64(width), _ZERO, I64(z.ctypes.data), I64(width))
-        if ph == 2 and pw == 2:
-            _pool_image_2x2(z, bias, relu, pooled[b], arg[b], pow_, wp)
-        else:
-            _pool_image(z, bias, relu, pooled[b], arg[b], top, where, ph, pw, wp)
+        for r0 in range(0, rows_used, band):
+            rows = min(band, rows_used - r0)
+            band_z = _band_product(sgemm, xflat[b], w2, cols, z, r0, rows, kh, kw, dh, dw, wp, ow)
+            if ph == 2 and pw == 2:
+                _pool_image_2x2(band_z, bias, relu, pooled[b], arg[b], pow_, wp, r0 // 2)
+            else:
+                _pool_image(band_z, bias, relu, pooled[b], arg[b], top, where, ph, pw, wp, r0 // ph)
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise

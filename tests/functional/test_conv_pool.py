@@ -48,6 +48,32 @@ def test_fused_matches_conv_then_pool(activation, options, threads):
         assert_close(got, want, rtol=2e-6)
 
 
+@pytest.mark.parametrize("band_bytes", [1, 3000, 7000])
+@pytest.mark.parametrize("options", [dict(padding=1), dict(padding=0, pool_size=(3, 2)), dict(padding=2, dilation=2)])
+def test_images_in_bands_of_rows_match_conv_then_pool(monkeypatch, band_bytes, options):
+    """A small band budget splits each image's rows into several bands (one pooling window's rows
+    at the least, a last band cut short, rows past the last window skipped): the same values and
+    gradients as conv2d then max_pool2d, in training and without a gradient."""
+    from neuronet.kernels import conv as conv_kernels
+    from neuronet.functional.conv_pool import conv_infer_array
+    a = arrays(n=3, c=2, o=3, hw=(13, 11))
+    _, reference = run(a, False, activation="relu", **dict(options))
+    monkeypatch.setattr(conv_kernels, "BAND_BYTES", band_bytes)
+    pool = options.get("pool_size", 2)
+    heights = []  # the band height the kernel is given
+    real = conv_kernels.band_rows
+    monkeypatch.setattr(conv_kernels, "band_rows", lambda *args: heights.append(real(*args)) or heights[-1])
+    y, fast = run(a, True, activation="relu", **dict(options))
+    assert isinstance(y._creator, Conv2dMaxPool)
+    conv_rows = y.shape[2] * (pool if isinstance(pool, int) else pool[0])
+    assert heights and heights[0] < conv_rows  # several bands
+    for got, want in zip(fast, reference):
+        assert_close(got, want, rtol=2e-6)
+    options = {k: v for k, v in options.items() if k != "pool_size"}
+    inferred = conv_infer_array(*a, activation="relu", pool_size=pool, **options)
+    assert_close(inferred, reference[0], rtol=2e-6)
+
+
 @pytest.mark.parametrize("bias, grads", [(False, (True, True, False)), (True, (False, True, True)),
                                          (True, (True, False, False))])
 def test_fused_with_some_gradients(bias, grads):

@@ -75,6 +75,33 @@ def test_per_image_conv_kernels_with_some_gradients(bias, grads):
         assert_close(a, b, rtol=2e-6)
 
 
+@pytest.mark.parametrize("band_bytes", [1, 2000, 4000])
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_per_image_conv_kernels_in_bands_of_rows_match_the_numpy_path(monkeypatch, band_bytes, activation):
+    """A small band budget splits each image's output rows into several bands (a last one cut
+    short): the same values and gradients as the NumPy path."""
+    from neuronet.kernels import conv as conv_kernels
+    arrays = conv_arrays(3, 3, 4, (3, 2), (11, 9), padding=1, dilation=2)
+    reference = run_conv(arrays, False, 1, activation, padding=1, dilation=2)
+    monkeypatch.setattr(conv_kernels, "BAND_BYTES", band_bytes)
+    heights, real = [], conv_kernels.band_rows
+    monkeypatch.setattr(conv_kernels, "band_rows", lambda *args: heights.append(real(*args)) or heights[-1])
+    fast = run_conv(arrays, True, 1, activation, padding=1, dilation=2)
+    assert heights and heights[0] < 11 - 2  # the forward's 9 output rows in several bands
+    for a, b in zip(fast, reference):
+        assert_close(a, b, rtol=2e-6)
+
+
+@pytest.mark.parametrize("k, o, wp, rows, multiple, band", [(75, 6, 32, 28, 2, 14), (27, 64, 226, 224, 2, 4),
+                                                             (288, 64, 34, 32, 1, 5), (10 ** 6, 1, 10, 9, 3, 3),
+                                                             (1, 1, 10, 9, 1, 9), (2000, 64, 20, 18, 1, 1)])
+def test_band_rows_fit_the_budget_in_equal_bands(k, o, wp, rows, multiple, band):
+    from neuronet.kernels.conv import BAND_BYTES, band_rows
+    got = band_rows(k, o, wp, rows, 4, multiple)
+    assert got == band and got % multiple == 0
+    assert got == multiple or (k + o) * wp * 4 * got <= BAND_BYTES * 1.5  # equal bands may round up a little
+
+
 def test_per_image_conv_kernels_match_torch_in_1d_and_many_chunks(monkeypatch):
     torch = need("torch")
     from neuronet.kernels import parallel
@@ -152,9 +179,12 @@ def run_conv_transpose(arrays, use_kernels, threads, grads=(True, True, True), *
     ((4, 3, 6, 5), (3, 3), dict(stride=1, padding=1, dilation=2)),
     ((6, 4, 9), (3,), dict(stride=2, padding=1, output_padding=1))])
 @pytest.mark.parametrize("grads", [(True, True, True), (False, True, False), (True, False, True)])
-def test_per_image_conv_transpose_kernels_match_the_numpy_path(monkeypatch, shape, kernel, options, grads):
+@pytest.mark.parametrize("band_bytes", [None, 1])  # 1: dX's stride-1 forward kernel one row at a time
+def test_per_image_conv_transpose_kernels_match_the_numpy_path(monkeypatch, shape, kernel, options, grads, band_bytes):
     from neuronet.kernels import conv as conv_kernels, parallel
     monkeypatch.setattr(parallel, "_CHUNK_BYTES", 4096)  # several chunks: dW is summed over them
+    if band_bytes is not None:
+        monkeypatch.setattr(conv_kernels, "BAND_BYTES", band_bytes)
     calls = []
     for name in ("conv_forward_images", "conv_backward_images"):
         real = getattr(conv_kernels, name)
