@@ -5,11 +5,12 @@ this module imports numba).
 :func:`col2im_rows` works one image channel at a time (an (Hp·Wp) plane of a few KiB that
 stays in L1) and does the same kh·kw shifted adds in the same order, so the sums are
 bit-identical.  :func:`conv_forward_images` and :func:`conv_backward_images` run a one-group
-convolution (any stride) image by image: one image's columns (C·kh·kw, OH·row) are built, used by
-NumPy's own sgemm (``numba_sgemm.py``) and dropped while they are still in L2, instead of a
-chunk's columns going through the outer cache, and a whole chunk of images runs without
-returning to Python (so without the GIL).  Same layouts, same products per image as the
-NumPy path; only the order of the sums over images (dW, db) differs.
+convolution (any stride) image by image: one image's columns (C·kh·kw, OH·row; in the forward
+at stride 1 a band of rows at a time, :func:`band_rows`) are built, used by NumPy's own sgemm
+(``numba_sgemm.py``) and dropped while they are still in L2, instead of a chunk's columns going
+through the outer cache, and a whole chunk of images runs without returning to Python (so
+without the GIL).  Same layouts and products as the NumPy path; the order of the sums over
+images (dW, db) differs, and a band's product may round differently from the whole image's.
 """
 from __future__ import annotations
 
