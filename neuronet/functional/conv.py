@@ -22,7 +22,7 @@ from .conv_strided import (channels_last_applies, strided_conv_backward, strided
                            strided_transpose_backward, strided_transpose_forward)
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
                      unpad_nchw)
-from ..kernels.parallel import chunk_bounds, map_chunks, scratch
+from ..kernels.parallel import chunk_bounds, fold_chunks, map_chunks, scratch
 from .empty import empty_result
 from .linear import _FUSED
 
@@ -238,18 +238,16 @@ class Conv2d(Function):
                     gb = (gz.reshape(m, o, -1) @ ones).sum(axis=0)  # BLAS beats sum(axis=(0, 2, 3))
                 return gw, gb
 
-        parts = map_chunks(chunk, bounds, gy)
+        gw, gb = fold_chunks(chunk, bounds, gy)  # dWᵀ and db, summed in chunk order
         xpad = xflat = None  # dropped before the unpadded dx is made
-        gx = gw = gb = None
+        gx = None
         if want_w:
-            gw = sum_in_order([p[0] for p in parts]).transpose(0, 2, 1)
+            gw = gw.transpose(0, 2, 1)
             gw = gw.reshape(self.w_shape[:2] + self.w_shape[3:] if self.one_d else self.w_shape)
         if want_x:
             gx = unpad_nchw(gxpad, self.pads, self.x_shape, self.padding_mode)
             if self.one_d:
                 gx = gx[:, :, 0, :]
-        if want_b:
-            gb = sum_in_order([p[1] for p in parts])
         return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
 
 
@@ -263,14 +261,6 @@ class Conv2d(Function):
             gx = None if gx is None else gx[:, :, 0, :]
             gw = None if gw is None else gw.reshape(self.w_shape[:2] + self.w_shape[3:])
         return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
-
-
-def sum_in_order(parts):
-    """The sum of per-chunk partial results, always added in chunk order (deterministic)."""
-    total = parts[0]
-    for p in parts[1:]:
-        total = total + p
-    return total
 
 
 def _check_shapes(fn, xs, ws, groups, nd, layout, grouped):
@@ -539,8 +529,8 @@ class ConvTranspose2d(Function):
                 gwt, gb = xp.zeros((k, c), gfull.dtype), xp.zeros(c, gfull.dtype)
                 conv_backward_images(sgemm, gflat, unused, xflat, xflat, 0, gflat, gwt, gb, False, True, False,
                                      *args, s, e)
-                return gwt
-            gw = xp.ascontiguousarray(sum_in_order(map_chunks(chunk, bounds, gfull)).T).reshape(self.w_shape)
+                return (gwt,)
+            gw = xp.ascontiguousarray(fold_chunks(chunk, bounds, gfull)[0].T).reshape(self.w_shape)
         return gx, gw
 
 

@@ -15,9 +15,9 @@ from ..autograd import is_grad_enabled
 from ..backend import array_module, np
 from ..tensor import Tensor
 from ..kernels.compiled import kernel_arrays
-from .conv import Conv2d, conv2d, conv_params, sum_in_order
+from .conv import Conv2d, conv2d, conv_params
 from .im2col import as_tuple, pad_nchw, unpad_nchw
-from ..kernels.parallel import map_chunks
+from ..kernels.parallel import fold_chunks, map_chunks
 from .pool import MaxPool2d, _geometry, max_pool2d
 
 __all__ = ["conv2d_max_pool2d"]  # conv_infer_array works on arrays, for the layers: not in F
@@ -84,12 +84,12 @@ class Conv2dMaxPool(Conv2d):
                                       kernel[0], kernel[1], self.dilation[0], self.dilation[1], self.row, s, e)
             return gwt, gb  # dWᵀ
 
-        parts = map_chunks(chunk, bounds, gp)
+        gwt, gb = fold_chunks(chunk, bounds, gp)  # summed in chunk order
         gx = unpad_nchw(gxpad, self.pads, self.x_shape, self.padding_mode) if want_x else None
-        gw = xp.ascontiguousarray(sum_in_order([p[0] for p in parts]).T).reshape(self.w_shape) if want_w else None
+        gw = xp.ascontiguousarray(gwt.T).reshape(self.w_shape) if want_w else None
         if len(self.needs_grad) == 2:
             return gx, gw
-        return gx, gw, sum_in_order([p[1] for p in parts]) if want_b else None
+        return gx, gw, gb if want_b else None
 
 
 def conv2d_max_pool2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros", *,

@@ -14,7 +14,7 @@ and dW is summed over chunks in chunk order: the same results at any thread coun
 from __future__ import annotations
 
 from ..kernels import parallel
-from ..kernels.parallel import chunk_bounds, map_chunks
+from ..kernels.parallel import chunk_bounds, fold_chunks, map_chunks
 
 __all__ = ["channels_last_applies", "strided_conv_forward", "strided_conv_backward", "strided_transpose_forward",
            "strided_transpose_backward"]
@@ -57,15 +57,6 @@ def _bounds(n, k, positions, xp, weight_items=0):
 # 4×4 64 / 158 → 60 / 117 ms, 256 at 8×8 57 / 110 → 55 / 102 ms, 128 at 16×16 unchanged; paired and
 # interleaved, load average 2.9 on 2 CPUs)
 WEIGHT_CHUNKS = 4
-
-
-def _sum_in_order(parts):
-    """Σ parts in list order (the same sums at any thread count), added into the first part; the
-    list is emptied as it goes, so each part is freed once added (a weight-sized dW per chunk)."""
-    total = parts.pop(0)
-    while parts:
-        total += parts.pop(0)
-    return total
 
 
 def _geometry(w_shape, stride, dilation):
@@ -113,12 +104,10 @@ def strided_conv_backward(sgemm, x, w, y, gy, act, want_x, want_w, want_b, pads,
         strided_backward_images(sgemm, x, wl, y, gy, act, gx, zeros_c, gwl, gb, want_x, want_w, want_b,
                                 pads[0], pads[2], hp, wp, oh, ow, *geometry, s, e)
         return gwl, gb
-    parts = map_chunks(chunk, _bounds(n, k, oh * ow, xp, o * k), gy)
+    gwl, gb = fold_chunks(chunk, _bounds(n, k, oh * ow, xp, o * k), gy)  # summed in chunk order
     del wl
-    gwls, gbs = [p[0] for p in parts], [p[1] for p in parts]
-    del parts
-    gw = weight_from_channels_last(_sum_in_order(gwls), c, k // c).reshape(w_shape) if want_w else None
-    gb = _sum_in_order(gbs) if want_b else None
+    gw = weight_from_channels_last(gwl, c, k // c).reshape(w_shape) if want_w else None
+    gb = gb if want_b else None
     return (gx if want_x else None), gw, gb
 
 
@@ -170,6 +159,6 @@ def strided_transpose_backward(sgemm, x, w, gy, want_x, want_w, padding, full_hw
             part, gb = xp.zeros((c_in, k), dtype), xp.zeros(c_in, dtype)
             strided_backward_images(sgemm, gy, unused2, xs, xs, 0, unused, zeros_c, part, gb, False, True,
                                     False, padding[0], padding[1], *full_hw, h, wd, *geometry, s, e)
-            return part
-        gw = weight_from_channels_last(_sum_in_order(map_chunks(chunk, bounds, gy)), c_out, k // c_out).reshape(w_shape)
+            return (part,)
+        gw = weight_from_channels_last(fold_chunks(chunk, bounds, gy)[0], c_out, k // c_out).reshape(w_shape)
     return gx, gw

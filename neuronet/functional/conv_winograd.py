@@ -202,7 +202,8 @@ def winograd_backward(xpad, u, gz, want_x, want_w):
     return gxpad, du
 
 
-TWO_PASSES_BYTES = 4 << 20  # U at least this large: the backward computes gx and gw in passes of their own
+TWO_PASSES_BYTES = 4 << 20  # U at least this large: the backward computes gx, then gw in blocks of output channels
+BLOCK_BYTES = 8 << 20  # dU of a block of output channels: at most about this many bytes
 
 
 def _group(out_hw, n):
@@ -272,29 +273,45 @@ def compiled_backward(sgemm, x, x_shape, w, y, gy, act, want_x, want_w, want_b, 
     activation with code ``act`` (``kernels/conv.py``'s ACTIVATION_CODES; y its output, read when
     act ≠ 0); x (of shape ``x_shape``) is read for gw, w for gx.
 
-    Each chunk's dU becomes its part of gw (Gᵀ·dU·G, 9/16 of its size) before the parts are summed
-    in chunk order.  Where U (16·O·C floats) takes ``TWO_PASSES_BYTES`` or more, gx is computed in a
-    pass of its own before gw and gb, so that U and the chunks' dU never coexist (dM = A·gz·Aᵀ is
-    computed in both passes).  Measured at 1 thread, 64 images: 512 channels at 4×4, peak 52 → 36
-    MiB for 10 % more time in this backward (ResNet-18's peak is in these layers); 256 at 8×8,
-    21 → 17 MiB in the same time; 128 at 16×16 and 64 at 32×32 the same time too (1 MiB and less)."""
+    Over chunks of images, each chunk's dU becomes its part of gw (Gᵀ·dU·G, 9/16 of its size),
+    added to the parts before it in chunk order.  Where U (16·O·C floats) takes
+    ``TWO_PASSES_BYTES`` or more, gx is computed in a pass of its own, and then gw and gb in
+    blocks of output channels instead of chunks of images: each block takes the whole batch, dU's
+    slice for its channels (at most ``BLOCK_BYTES``) and writes gw's slice, with no per-chunk
+    parts to add, so that U, the whole dU and weight-sized parts never coexist; the blocks run on
+    the threads as chunks do (the input's tiles are transformed once per block, so blocks are kept
+    large: ``BLOCK_BYTES``, two blocks at least).  ResNet-18's 512-channel layers (4×4, 64 images,
+    1 thread): this backward's extra memory 36.0 → 23.1 MiB (traced), the network's peak 460.3 →
+    449.1 MiB, the layer's time unchanged within this machine's noise (4 MiB blocks cost 10 %)."""
     n, o, oh, ow = gy.shape
     gy = xp.ascontiguousarray(gy).reshape(n, o, -1)
     y = gy if act == 0 else xp.ascontiguousarray(y).reshape(n, o, -1)
-    if not (want_x and want_w and 16 * w.shape[0] * x_shape[1] * gy.itemsize >= TWO_PASSES_BYTES):
+    c = x_shape[1]
+    if not (want_x and want_w and 16 * o * c * gy.itemsize >= TWO_PASSES_BYTES):
         return _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, want_x, want_w, want_b, pads,
                               padding_mode, xp)
+    from ..kernels.parallel import chunk_bounds, map_chunks
     gx = _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, True, False, False, pads, padding_mode, xp)[0]
-    _, gw, gb = _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, False, True, want_b, pads, padding_mode,
-                               xp)
-    return gx, gw, gb
+    gw, gb = xp.empty((o, c, 3, 3), gy.dtype), xp.empty(o, gy.dtype)
+
+    def block(s, e):
+        gy_block = xp.ascontiguousarray(gy[:, s:e])
+        y_block = gy_block if act == 0 else xp.ascontiguousarray(y[:, s:e])
+        gb[s:e] = _backward_pass(sgemm, x, x_shape, (oh, ow), None, y_block, gy_block, act, False, True, True, pads,
+                                 padding_mode, xp, gw_out=gw[s:e])[2]
+    blocks = chunk_bounds(o, 16 * c * gy.itemsize, xp, BLOCK_BYTES)
+    if len(blocks) == 1 and o > 1:  # two blocks at least: the threads share them (two halves of the channels)
+        blocks = [(0, o // 2), (o // 2, o)]
+    map_chunks(block, blocks, gy)
+    return gx, gw, (gb if want_b else None)
 
 
-def _backward_pass(sgemm, x, x_shape, out_hw, w, y, gy, act, want_x, want_w, want_b, pads, padding_mode, xp):
-    """One pass of :func:`compiled_backward` over the batch (gy and y (N, O, OH·OW), C-contiguous)."""
-    from ..kernels.parallel import map_chunks
+def _backward_pass(sgemm, x, x_shape, out_hw, w, y, gy, act, want_x, want_w, want_b, pads, padding_mode, xp,
+                   gw_out=None):
+    """One pass of :func:`compiled_backward` over the batch (gy and y (N, O, OH·OW), C-contiguous):
+    in chunks of images, or with ``gw_out`` (where gw (O, C, 3, 3) is written) in one chunk."""
+    from ..kernels.parallel import fold_chunks
     from ..kernels.winograd import plane_floats, transform_weight_adjoint, winograd_backward_images
-    from .conv_strided import _sum_in_order
     n, o = gy.shape[:2]
     oh, ow = out_hw
     c = x_shape[1]
@@ -316,12 +333,12 @@ def _backward_pass(sgemm, x, x_shape, out_hw, w, y, gy, act, want_x, want_w, wan
                                  want_b, th, tw, 2 * tw + 2, oh, ow, group, s, e)
         if not want_w:
             return None, gb
-        gw = xp.empty((o, c, 3, 3), dtype)  # 9/16 of dU's size: the chunks' parts wait in this form
+        gw = xp.empty((o, c, 3, 3), dtype) if gw_out is None else gw_out  # 9/16 of dU's size
         transform_weight_adjoint(du, gw.reshape(o * c, 9))
         return gw, gb
-    parts = map_chunks(chunk, _chunks(n, c, o, (oh, ow), xp, 9 * o * c if want_w else 0), gy)
-    gw = _sum_in_order([p[0] for p in parts]) if want_w else None
-    gb = _sum_in_order([p[1] for p in parts]) if want_b else None
+    bounds = [(0, n)] if gw_out is not None else _chunks(n, c, o, (oh, ow), xp, 9 * o * c if want_w else 0)
+    gw, gb = fold_chunks(chunk, bounds, gy)  # in chunk order
+    gb = gb if want_b else None
     gx = None
     if want_x:
         gx = gsource if padding_mode == "zeros" else unpad_nchw(gsource, pads, x_shape, padding_mode)

@@ -139,3 +139,51 @@ def test_an_error_in_a_chunk_propagates_as_itself(failing_chunk):
         with pytest.raises(KeyError, match=f"chunk {failing_chunk}"):
             parallel.map_chunks(chunk, [(0, 1), (1, 2)], np.zeros(2))
     assert sorted(s for s, _ in ran) == [0, 1] and len({t for _, t in ran}) == 2
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fold_chunks_adds_the_parts_in_chunk_order_at_any_thread_count(threads):
+    """The sum is part₀ + part₁ + … added left to right (float32 rounding shows the order), the same
+    at 1 and 2 threads as the sequential loop; a None entry stays None."""
+    rng = np.random.default_rng(0)
+    parts = [(rng.standard_normal(64).astype(np.float32) * 10.0 ** rng.integers(-3, 4), None) for _ in range(8)]
+    bounds = [(i, i + 1) for i in range(8)]
+    expected = parts[0][0].copy()
+    for p, _ in parts[1:]:
+        expected += p
+    reversed_sum = parts[-1][0].copy()
+    for p, _ in parts[-2::-1]:
+        reversed_sum += p
+    assert not np.array_equal(expected, reversed_sum)  # the order matters for these parts
+    with threadpoolctl.threadpool_limits(threads):
+        total, nothing = parallel.fold_chunks(lambda s, e: (parts[s][0].copy(), None), bounds, np.zeros(1))
+    assert nothing is None and np.array_equal(total, expected)
+
+
+def test_fold_chunks_keeps_few_parts_alive():
+    """Each part is added and dropped as soon as the parts before it are in: 16 chunks of 1 MiB
+    parts never hold more than a few MiB at once (a list of the parts would hold all 16)."""
+    import tracemalloc
+    size = 1 << 18  # float32: 1 MiB
+
+    def chunk(s, e):
+        return (np.full(size, float(s), np.float32),)
+    with threadpoolctl.threadpool_limits(1):
+        tracemalloc.start()
+        try:
+            total, = parallel.fold_chunks(chunk, [(i, i + 1) for i in range(16)], np.zeros(1))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert total[0] == sum(range(16))
+    assert peak < 3.5 * (1 << 20), peak / (1 << 20)
+
+
+def test_fold_chunks_propagates_an_error():
+    def chunk(s, e):
+        if s == 1:
+            raise KeyError("chunk 1")
+        return (np.ones(2),)
+    with threadpoolctl.threadpool_limits(2):
+        with pytest.raises(KeyError, match="chunk 1"):
+            parallel.fold_chunks(chunk, [(0, 1), (1, 2), (2, 3)], np.zeros(2))
