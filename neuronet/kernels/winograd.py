@@ -108,59 +108,60 @@ def _place_blocks(q, p0, out, th, tw, oh, ow):
 
 
 @compile_kernel(inline=True)
-def _take_blocks(g, out, act, p0, q, row, th, tw, oh, ow):
-    """q[2i + j, p0 + TW·y + x] = gz at row 2y + i, column 2x + j of one channel (0 beyond OH, OW),
-    gz = g·f'(z) from dL/dy g and the output y = out (OH·OW each; ``act`` as in
-    :func:`winograd_backward_images`); ``row`` (2TW) is scratch.  Returns Σ gz (for the bias)."""
-    total = _ZERO
-    row[ow:] = _ZERO
-    for ty in range(th):
-        for i in range(2):
-            r = 2 * ty + i
-            at = p0 + ty * tw
-            even, odd = q[2 * i, at:at + tw], q[2 * i + 1, at:at + tw]
-            if r >= oh:
-                even[:] = _ZERO
-                odd[:] = _ZERO
-                continue
-            gr, yr = g[r * ow:(r + 1) * ow], out[r * ow:(r + 1) * ow]
-            if act == 1:
-                for col in range(ow):
-                    row[col] = gr[col] * (_ONE if yr[col] > _ZERO else _ZERO)  # d/dz max(z, 0)
-            elif act == 2:
-                for col in range(ow):
-                    row[col] = gr[col] * (_ONE - yr[col] * yr[col])  # d/dz tanh z
-            elif act == 3:
-                for col in range(ow):
-                    row[col] = gr[col] * (yr[col] * (_ONE - yr[col]))  # d/dz σ(z)
-            else:
-                for col in range(ow):
-                    row[col] = gr[col]
-            for col in range(ow):
-                total += row[col]
-            for tx in range(tw):
-                even[tx] = row[2 * tx]
-                odd[tx] = row[2 * tx + 1]
-    return total
+def _gz(g, out, act, i):
+    """gz = g·f'(z) at index i of one channel, from dL/dy g and the output y = out (``act`` as in
+    :func:`winograd_backward_images`)."""
+    if act == 1:
+        return g[i] * (_ONE if out[i] > _ZERO else _ZERO)  # d/dz max(z, 0)
+    if act == 2:
+        return g[i] * (_ONE - out[i] * out[i])  # d/dz tanh z
+    if act == 3:
+        return g[i] * (out[i] * (_ONE - out[i]))  # d/dz σ(z)
+    return g[i]
 
 
 @compile_kernel(inline=True)
-def _output_grad_tiles(q, n, dm, at):
-    """dm[ξ, at + p] = (A·g·Aᵀ)[ξ] for the n 2×2 blocks g = (q[0, p], q[1, p]; q[2, p], q[3, p]), A = (Aᵀ)ᵀ."""
-    q0, q1, q2, q3 = q[0], q[1], q[2], q[3]
-    m0, m1, m2, m3 = dm[0, at:at + n], dm[1, at:at + n], dm[2, at:at + n], dm[3, at:at + n]
-    m4, m5, m6, m7 = dm[4, at:at + n], dm[5, at:at + n], dm[6, at:at + n], dm[7, at:at + n]
-    m8, m9, m10, m11 = dm[8, at:at + n], dm[9, at:at + n], dm[10, at:at + n], dm[11, at:at + n]
-    m12, m13, m14, m15 = dm[12, at:at + n], dm[13, at:at + n], dm[14, at:at + n], dm[15, at:at + n]
-    for p in range(n):
-        g00, g01, g10, g11 = q0[p], q1[p], q2[p], q3[p]
-        # A·g, rows g_0, g_0 + g_1, g_0 − g_1, −g_1; then the same on each row's 2 values
-        b0, b1 = g00 + g10, g01 + g11
-        c0, c1 = g00 - g10, g01 - g11
-        m0[p], m1[p], m2[p], m3[p] = g00, g00 + g01, g00 - g01, -g01
-        m4[p], m5[p], m6[p], m7[p] = b0, b0 + b1, b0 - b1, -b1
-        m8[p], m9[p], m10[p], m11[p] = c0, c0 + c1, c0 - c1, -c1
-        m12[p], m13[p], m14[p], m15[p] = -g10, -g10 - g11, g11 - g10, g11
+def _output_grad_tile(dm, p, g00, g01, g10, g11):
+    """dm[ξ, p] = (A·g·Aᵀ)[ξ] for the 2×2 block g = (g00, g01; g10, g11), A = (Aᵀ)ᵀ."""
+    # A·g, rows g_0, g_0 + g_1, g_0 − g_1, −g_1; then the same on each row's 2 values
+    b0, b1 = g00 + g10, g01 + g11
+    c0, c1 = g00 - g10, g01 - g11
+    dm[0, p], dm[1, p], dm[2, p], dm[3, p] = g00, g00 + g01, g00 - g01, -g01
+    dm[4, p], dm[5, p], dm[6, p], dm[7, p] = b0, b0 + b1, b0 - b1, -b1
+    dm[8, p], dm[9, p], dm[10, p], dm[11, p] = c0, c0 + c1, c0 - c1, -c1
+    dm[12, p], dm[13, p], dm[14, p], dm[15, p] = -g10, -g10 - g11, g11 - g10, g11
+
+
+@compile_kernel(inline=True)
+def _output_grad_image(g, out, act, dm, at, th, tw, oh, ow):
+    """dm[ξ, at + TW·y + x] = A·gz·Aᵀ of the 2×2 block of gz = g·f'(z) at rows 2y.., columns 2x.. of
+    one channel of one image (g and the output y = out, OH·OW each; 0 beyond OH, OW).  Returns
+    Σ gz (for the bias).  One pass straight from g to dm: the whole tiles of a row of tiles in
+    one loop, then those that hang over the last row or column."""
+    total = _ZERO
+    rows, cols = oh // 2, ow // 2  # the tile rows and columns that lie wholly inside
+    for ty in range(th):
+        r0 = 2 * ty * ow
+        r1, base = r0 + ow, at + ty * tw
+        first = 0
+        if ty < rows:
+            for tx in range(cols):
+                a = 2 * tx
+                g00, g01 = _gz(g, out, act, r0 + a), _gz(g, out, act, r0 + a + 1)
+                g10, g11 = _gz(g, out, act, r1 + a), _gz(g, out, act, r1 + a + 1)
+                total += (g00 + g01) + (g10 + g11)
+                _output_grad_tile(dm, base + tx, g00, g01, g10, g11)
+            first = cols
+        for tx in range(first, tw):
+            a = 2 * tx
+            below, right = 2 * ty + 1 < oh, a + 1 < ow
+            g00 = _gz(g, out, act, r0 + a)
+            g01 = _gz(g, out, act, r0 + a + 1) if right else _ZERO
+            g10 = _gz(g, out, act, r1 + a) if below else _ZERO
+            g11 = _gz(g, out, act, r1 + a + 1) if below and right else _ZERO
+            total += (g00 + g01) + (g10 + g11)
+            _output_grad_tile(dm, base + tx, g00, g01, g10, g11)
+    return total
 
 
 @compile_kernel(inline=True)
@@ -359,12 +360,9 @@ def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, gx, du
     o = gy.shape[1]
     tiles = th * tw
     span = group * tiles
-    row = 2 * tw
     pv, pm = plane_floats(c * span), plane_floats(o * span)
     dm = np.empty((16, pm), np.float32)
     v = np.empty((16, pv), np.float32)  # the input's tiles (dW), then their gradients (dX)
-    q = np.empty((4, span), np.float32)  # one output channel's 2×2 blocks of gz, tile by tile
-    rowbuf = np.empty(row, np.float32)
     r = np.zeros((20, span), np.float32)  # one input channel's B·dV·Bᵀ, tile by tile; rows 16-19 stay zero
     padded = np.zeros((c, (2 * th + 2) * wp), np.float32)  # one image padded (its border stays zero)
     for b0 in range(s, e, group):
@@ -372,10 +370,9 @@ def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, gx, du
         for oc in range(o):
             total = _ZERO
             for j in range(count):
-                total += _take_blocks(gy[b0 + j, oc], y[b0 + j, oc], act, j * tiles, q, rowbuf, th, tw, oh, ow)
+                total += _output_grad_image(gy[b0 + j, oc], y[b0 + j, oc], act, dm, oc * span + j * tiles, th, tw, oh, ow)
             if want_b:
                 gb[oc] += total
-            _output_grad_tiles(q, count * tiles, dm, oc * span)
         cols = count * tiles
         if want_w:  # dU[ξ] (O, C) += dM[ξ] (O, cols) @ V[ξ] (C, cols)ᵀ
             for j in range(count):
