@@ -37,7 +37,9 @@ _state = {"mode": "auto"}
 # batch 64, conv + ReLU forward + backward, Winograd ÷ direct time
 # (`python -m benchmarks.winograd_crossover`, 2026-12-05): 32×32 outputs: 8 channels 1.17, 12 0.77;
 # 16×16: 8 0.79, 12 0.79; 8×8: 16 1.06, 32 0.87; 4×4: 48 1.04, 64 0.94, 128 0.77; 2×2: 128 1.02,
-# 256 0.85.
+# 256 0.85.  Re-checked 2026-12-06 after the kernels' transforms got faster (Winograd and direct
+# alternating in one process, best of 15): 32×32: 8 1.06, 12 0.75; 16×16: 8 0.63; 8×8: 16 0.95,
+# 32 0.83; 4×4: 32 1.06, 64 0.98; 2×2: 128 1.09, 256 1.04, 384 0.94 — the thresholds stand.
 MIN_CHANNELS = ((64, 12), (16, 32), (4, 64), (0, 256))  # (tiles an image at least, channels at least)
 
 
