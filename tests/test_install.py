@@ -24,7 +24,8 @@ OPTIONAL = ("numba", "llvmlite", "torch", "tqdm", "matplotlib", "threadpoolctl",
 # imported by the ops only after neuronet.kernels.compiled said numba is there.
 NUMBA_MODULES = {f"neuronet.kernels.{name}" for name in
                  ("activation", "adam", "classic", "conv", "conv_strided", "graph", "layer_norm", "normalization",
-                  "numba_sgemm", "recurrent", "recurrent_gru", "sgd", "softmax", "softmax_ce", "winograd", "word2vec")}
+                  "numba_sgemm", "recurrent", "recurrent_gru", "sgd", "softmax", "softmax_ce", "unsigned", "winograd",
+                  "word2vec")}
 
 HIDE_OPTIONAL = f"""
 import importlib.abc, sys
