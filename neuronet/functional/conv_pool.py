@@ -3,9 +3,12 @@
 ``Sequential`` turns ``Conv2D → ReLU → MaxPool2D`` (the block of LeNet and of most small CNNs)
 into :func:`conv2d_max_pool2d`.  With the compiled kernels (``kernels/conv.py``) each image's
 convolution output is pooled while it is still in cache: the full-size activation is never
-written, read back or kept for the backward — only the pooled output and the index of each
-window's maximum (a quarter of it for 2×2 pooling).  The gradient of each window goes to its
-first maximum (row-major, as ``max_pool2d``) and through the ReLU when that maximum is > 0.
+written, read back or kept for the backward — only the index of each window's maximum (a quarter
+of its size for 2×2 pooling).  A 3×3 convolution with 2×2 windows that Winograd's F(2×2, 3×3)
+takes (``conv_winograd.py``) pools each tile's 2×2 block of outputs as the output transform makes
+it: its tiles are the windows.  The gradient of each window goes to its first maximum (row-major,
+as ``max_pool2d``) and through the ReLU when the value there is > 0: a flag kept with the index,
+since after a NaN the window's maximum is NaN while its gradient still goes to that first maximum.
 Without the kernels (NumPy, CuPy, float64, strides, groups, other activations) it is
 ``max_pool2d(conv2d(...))``; values and gradients are the same either way.
 """
@@ -16,6 +19,7 @@ from ..backend import array_module, np
 from ..tensor import Tensor
 from ..kernels.compiled import kernel_arrays
 from .conv import Conv2d, conv2d, conv_params
+from .conv_winograd import compiled_backward, compiled_forward, winograd_applies
 from .im2col import as_tuple, pad_nchw, unpad_nchw
 from ..kernels.parallel import fold_chunks, map_chunks
 from .pool import MaxPool2d, _geometry, max_pool2d
@@ -36,12 +40,24 @@ class Conv2dMaxPool(Conv2d):
         xp = array_module(x)
         n, c, o = x.shape[0], x.shape[1], w.shape[0]
         (oh, ow), kernel, (ph, pw) = self.out_hw, w.shape[2:], self.pool
+        # 3×3 with 2×2 windows: Winograd's tiles are the windows (conv_winograd.py), pooled as they are made
+        self.winograd = self.pool == (2, 2) and winograd_applies(kernel, self.stride, self.dilation, self.groups, c, o,
+                                                                 self.out_hw, (x, w) if b is None else (x, w, b))
+        if self.winograd:
+            pooled, arg = compiled_forward(compiled_sgemm(), x, w, b, self.activation, self.pads, self.padding_mode,
+                                           self.out_hw, xp, pool=True)
+            if self.recording:
+                self.x_shape, self.w_shape = x.shape, w.shape
+                self.x = x if self.needs_grad[1] else None  # tiled again in backward, as Conv2d's Winograd path
+                self.w3 = w if self.needs_grad[0] else None
+                self.arg = arg  # where each window's gradient goes, and the ReLU's mask there
+            return pooled
         xpad = xp.ascontiguousarray(pad_nchw(x, self.pads, self.padding_mode))
         bounds = self._chunks(xpad.shape, kernel, x.dtype.itemsize, xp)
         w2 = xp.ascontiguousarray(w.reshape(o, -1))
         bias = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
         pooled = xp.empty((n, o, oh // ph, ow // pw), dtype=x.dtype)
-        arg = xp.empty(pooled.shape, dtype=np.uint8 if ph * pw < 256 else np.int32)
+        arg = xp.empty(pooled.shape, dtype=np.uint8 if ph * pw <= 128 else np.int32)  # index + ph·pw·[value > 0]
         sgemm, relu, flat = compiled_sgemm(), self.activation == "relu", (n, o, -1)
         band = band_rows(w2.shape[1], o, self.row, (oh // ph) * ph, x.dtype.itemsize, ph)
 
@@ -55,7 +71,7 @@ class Conv2dMaxPool(Conv2d):
             self.x_shape, self.w_shape, self.xpad_shape = x.shape, w.shape, xpad.shape
             self.xpad = xpad if self.needs_grad[1] else None  # dW = Σ_n dZ·im2col(xpad)ᵀ
             self.w2 = w2 if self.needs_grad[0] else None  # dcols = Wᵀ·dZ
-            self.pooled, self.arg = pooled, arg  # where each window's gradient goes; the ReLU's mask is pooled > 0
+            self.arg = arg  # where each window's gradient goes, and the ReLU's mask there
         return pooled
 
     def backward(self, gp):
@@ -69,6 +85,11 @@ class Conv2dMaxPool(Conv2d):
         k = c * kernel[0] * kernel[1]
         want_x, want_w = self.needs_grad[0], self.needs_grad[1]
         want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
+        if self.winograd:
+            gx, gw, gb = compiled_backward(compiled_sgemm(), self.x, self.x_shape, self.w3, None, gp,
+                                           int(self.activation == "relu"), want_x, want_w, want_b, self.pads,
+                                           self.padding_mode, xp, pool_arg=self.arg, out_hw=self.out_hw)
+            return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
         bounds = self._chunks(self.xpad_shape, kernel, gp.dtype.itemsize, xp)
         gxpad = xp.empty(self.xpad_shape, dtype=gp.dtype) if want_x else None
         unused = xp.empty((1, 1, 1), gp.dtype)  # stands for an array the kernel is told not to read
@@ -79,7 +100,7 @@ class Conv2dMaxPool(Conv2d):
 
         def chunk(s, e):
             gwt, gb = xp.zeros((k, o), gp.dtype), xp.zeros(o, gp.dtype)
-            conv_pool_backward_images(sgemm, xflat, w2, self.pooled.reshape(flat), self.arg.reshape(flat),
+            conv_pool_backward_images(sgemm, xflat, w2, self.arg.reshape(flat),
                                       gp.reshape(flat), relu, gxflat, gwt, gb, want_x, want_w, oh, ow, ph, pw,
                                       kernel[0], kernel[1], self.dilation[0], self.dilation[1], self.row, s, e)
             return gwt, gb  # dWᵀ

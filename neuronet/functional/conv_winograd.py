@@ -248,9 +248,13 @@ def _kernel_input(x, pads, padding_mode, xp):
     return source.reshape(n, c, h * w), h, w, top, left
 
 
-def compiled_forward(sgemm, x, w, b, activation, pads, padding_mode, out_hw, xp):
+def compiled_forward(sgemm, x, w, b, activation, pads, padding_mode, out_hw, xp, pool=False):
     """conv2d (3×3, stride 1) of x (N, C, H, W) by w (O, C, 3, 3) + b (or None), through ReLU when
-    ``activation`` is 'relu' (other activations are the caller's), by the compiled kernels."""
+    ``activation`` is 'relu' (other activations are the caller's), by the compiled kernels.  With
+    ``pool``: (pooled, arg) of a 2×2 max pooling of that output, its windows being the tiles' 2×2
+    blocks (``functional/conv_pool.py``): the pooled output (N, O, OH // 2, OW // 2) and each
+    window's first maximum's row-major index, + 4 where the value there is > 0 (uint8); the
+    convolution's output is never stored."""
     from ..kernels.parallel import map_chunks
     from ..kernels.winograd import winograd_forward_images
     n, c = x.shape[:2]
@@ -259,21 +263,25 @@ def compiled_forward(sgemm, x, w, b, activation, pads, padding_mode, out_hw, xp)
     source, h, wd, top, left = _kernel_input(x, pads, padding_mode, xp)
     u = _compiled_u(w, xp)
     bias = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
-    y = xp.empty((n, o) + tuple(out_hw), x.dtype)
+    y = xp.empty((n, o) + ((out_hw[0] // 2, out_hw[1] // 2) if pool else tuple(out_hw)), x.dtype)
+    arg = xp.empty(y.shape if pool else (1, 1, 1), np.uint8)
     group = _group(out_hw, n)
-    yflat = y.reshape(n, o, -1)
+    yflat, argflat = y.reshape(n, o, -1), arg.reshape(arg.shape[0], arg.shape[1], -1)
 
     def chunk(s, e):
-        winograd_forward_images(sgemm, source, h, wd, top, left, u, c, bias, activation == "relu", yflat, th, tw,
-                                2 * tw + 2, out_hw[0], out_hw[1], group, s, e)
+        winograd_forward_images(sgemm, source, h, wd, top, left, u, c, bias, activation == "relu", yflat, argflat,
+                                pool, th, tw, 2 * tw + 2, out_hw[0], out_hw[1], group, s, e)
     map_chunks(chunk, _chunks(n, c, o, out_hw, xp), x)
-    return y
+    return (y, arg) if pool else y
 
 
-def compiled_backward(sgemm, x, x_shape, w, y, gy, act, want_x, want_w, want_b, pads, padding_mode, xp):
+def compiled_backward(sgemm, x, x_shape, w, y, gy, act, want_x, want_w, want_b, pads, padding_mode, xp,
+                      pool_arg=None, out_hw=None):
     """Gradients (gx, gw, gb; None where not wanted) of :func:`compiled_forward` followed by the
     activation with code ``act`` (``kernels/conv.py``'s ACTIVATION_CODES; y its output, read when
-    act ≠ 0); x (of shape ``x_shape``) is read for gw, w for gx.
+    act ≠ 0); x (of shape ``x_shape``) is read for gw, w for gx.  With ``pool_arg`` (the pooled
+    forward's arg), of the pooled forward: gy is the pooled output's gradient (y unread), act 0 or
+    1, and ``out_hw`` the convolution's output size.
 
     Over chunks of images, each chunk's dU becomes its part of gw (Gᵀ·dU·G, 9/16 of its size),
     added to the parts before it in chunk order.  Where U (16·O·C floats) takes
@@ -285,22 +293,26 @@ def compiled_backward(sgemm, x, x_shape, w, y, gy, act, want_x, want_w, want_b, 
     large: ``BLOCK_BYTES``, two blocks at least).  ResNet-18's 512-channel layers (4×4, 64 images,
     1 thread): this backward's extra memory 36.0 → 23.1 MiB (traced), the network's peak 460.3 →
     449.1 MiB, the layer's time unchanged within this machine's noise (4 MiB blocks cost 10 %)."""
-    n, o, oh, ow = gy.shape
+    n, o = gy.shape[:2]
+    oh, ow = gy.shape[2:] if pool_arg is None else out_hw
     gy = xp.ascontiguousarray(gy).reshape(n, o, -1)
-    y = gy if act == 0 else xp.ascontiguousarray(y).reshape(n, o, -1)
+    y = gy if act == 0 or pool_arg is not None else xp.ascontiguousarray(y).reshape(n, o, -1)
+    arg = None if pool_arg is None else xp.ascontiguousarray(pool_arg).reshape(n, o, -1)
     c = x_shape[1]
     if not (want_x and want_w and 16 * o * c * gy.itemsize >= TWO_PASSES_BYTES):
-        return _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, want_x, want_w, want_b, pads,
+        return _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, arg, want_x, want_w, want_b, pads,
                               padding_mode, xp)
     from ..kernels.parallel import chunk_bounds, map_chunks
-    gx = _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, True, False, False, pads, padding_mode, xp)[0]
+    gx = _backward_pass(sgemm, x, x_shape, (oh, ow), w, y, gy, act, arg, True, False, False, pads, padding_mode,
+                        xp)[0]
     gw, gb = xp.empty((o, c, 3, 3), gy.dtype), xp.empty(o, gy.dtype)
 
     def block(s, e):
         gy_block = xp.ascontiguousarray(gy[:, s:e])
         y_block = gy_block if act == 0 else xp.ascontiguousarray(y[:, s:e])
-        gb[s:e] = _backward_pass(sgemm, x, x_shape, (oh, ow), None, y_block, gy_block, act, False, True, True, pads,
-                                 padding_mode, xp, gw_out=gw[s:e])[2]
+        arg_block = None if arg is None else xp.ascontiguousarray(arg[:, s:e])
+        gb[s:e] = _backward_pass(sgemm, x, x_shape, (oh, ow), None, y_block, gy_block, act, arg_block, False, True,
+                                 True, pads, padding_mode, xp, gw_out=gw[s:e])[2]
     blocks = chunk_bounds(o, 16 * c * gy.itemsize, xp, BLOCK_BYTES)
     if len(blocks) == 1 and o > 1:  # two blocks at least: the threads share them (two halves of the channels)
         blocks = [(0, o // 2), (o // 2, o)]
@@ -308,10 +320,11 @@ def compiled_backward(sgemm, x, x_shape, w, y, gy, act, want_x, want_w, want_b, 
     return gx, gw, (gb if want_b else None)
 
 
-def _backward_pass(sgemm, x, x_shape, out_hw, w, y, gy, act, want_x, want_w, want_b, pads, padding_mode, xp,
+def _backward_pass(sgemm, x, x_shape, out_hw, w, y, gy, act, arg, want_x, want_w, want_b, pads, padding_mode, xp,
                    gw_out=None):
-    """One pass of :func:`compiled_backward` over the batch (gy and y (N, O, OH·OW), C-contiguous):
-    in chunks of images, or with ``gw_out`` (where gw (O, C, 3, 3) is written) in one chunk."""
+    """One pass of :func:`compiled_backward` over the batch (gy and y (N, O, OH·OW), or pooled when
+    ``arg`` (N, O, POH·POW) is given; C-contiguous): in chunks of images, or with ``gw_out`` (where
+    gw (O, C, 3, 3) is written) in one chunk."""
     from ..kernels.parallel import fold_chunks
     from ..kernels.winograd import plane_floats, transform_weight_adjoint, winograd_backward_images
     n, o = gy.shape[:2]
@@ -320,6 +333,7 @@ def _backward_pass(sgemm, x, x_shape, out_hw, w, y, gy, act, want_x, want_w, wan
     th, tw = tile_counts((oh, ow))
     dtype = gy.dtype
     unused = xp.empty((1, 1, 1), dtype)  # stands for an array the kernel is told not to read
+    indices = xp.empty((1, 1, 1), np.uint8) if arg is None else arg
     top, left = (pads[0], pads[2]) if padding_mode == "zeros" else (0, 0)
     h, wd = x_shape[2:] if padding_mode == "zeros" else (x_shape[2] + pads[0] + pads[1], x_shape[3] + pads[2] + pads[3])
     source = _kernel_input(x, pads, padding_mode, xp)[0] if want_w else unused
@@ -330,7 +344,7 @@ def _backward_pass(sgemm, x, x_shape, out_hw, w, y, gy, act, want_x, want_w, wan
 
     def chunk(s, e):
         du, gb = xp.zeros(planes, dtype), xp.zeros(o, dtype)
-        winograd_backward_images(sgemm, source, h, wd, top, left, u, c, y, gy, act,
+        winograd_backward_images(sgemm, source, h, wd, top, left, u, c, y, gy, act, indices, arg is not None,
                                  unused if gsource is None else gsource.reshape(n, c, -1), du, gb, want_x, want_w,
                                  want_b, th, tw, 2 * tw + 2, oh, ow, group, s, e)
         if not want_w:

@@ -322,10 +322,13 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gwt, gb, want_x, 
 
 
 @compile_kernel
-def _pool_image(z, bias, relu, pooled, arg, top, where, ph, pw, wp, first=0):
+def _pool_image(z, bias, relu, pooled, arg, top, where, kept, ph, pw, wp, first=0):
     """pooled, arg (O, POH·POW) of one image's act(z + bias), z (O, rows·Wp): the rows // ph pooled
-    rows from ``first`` on; top and where are (POW,) scratch rows.  (A function of its own:
-    inlined into the convolution kernel, LLVM left these loops scalar and 4× slower.)"""
+    rows from ``first`` on; arg = the row-major index of each window's first maximum, + ph·pw where
+    the value there is > 0 (the ReLU's mask for the gradient sent there: not the maximum's when a
+    NaN came after it); top, where and kept (the value at where) are (POW,) scratch rows.  (A
+    function of its own: inlined into the convolution kernel, LLVM left these loops scalar and 4×
+    slower.)"""
     o, pow_ = pooled.shape[0], top.shape[0]
     poh = z.shape[1] // (ph * wp)
     for oc in range(o):
@@ -334,24 +337,25 @@ def _pool_image(z, bias, relu, pooled, arg, top, where, ph, pw, wp, first=0):
             for i in range(ph):
                 base = (r * ph + i) * wp
                 for j in range(pw):
-                    here = np.uint8(i * pw + j)
+                    here = np.int32(i * pw + j)
                     if i == 0 and j == 0:
                         for q in range(pow_):
                             v = src[base + q * pw] + bias_oc
-                            top[q] = _ZERO if relu and v < _ZERO else v
+                            top[q] = kept[q] = _ZERO if relu and v < _ZERO else v
                             where[q] = here
                     else:
                         for q in range(pow_):
                             v = src[base + q * pw + j] + bias_oc
                             v = _ZERO if relu and v < _ZERO else v
                             m, w = top[q], where[q]
-                            greater = np.uint8(v > m)
+                            greater = np.int32(v > m)
                             where[q] = w + greater * (here - w)  # arithmetic, not a select: no branch
+                            kept[q] = v if v > m else kept[q]
                             top[q] = v if v > m or v != v else m  # NaN: the maximum becomes NaN
             out, index = pooled[oc], arg[oc]
             for q in range(pow_):
                 out[(first + r) * pow_ + q] = top[q]
-                index[(first + r) * pow_ + q] = where[q]
+                index[(first + r) * pow_ + q] = where[q] + (ph * pw if kept[q] > _ZERO else 0)
 
 
 @compile_kernel
@@ -359,7 +363,8 @@ def _pool_image_2x2(z, bias, relu, pooled, arg, pow_, wp, first=0):
     """:func:`_pool_image` for 2×2 windows: the four values of a window are read in one loop step
     (offsets 2q and 2q + 1 of two rows), which LLVM turns into interleaved vector loads, so the loop
     runs in SIMD where the general one's stride-pw reads stay scalar.  The same row-major scan with
-    selects: ties keep the first maximum, a NaN makes the maximum NaN."""
+    selects: ties keep the first maximum, a NaN makes the maximum NaN; + 4 where the value at the
+    index is > 0, as there."""
     o = pooled.shape[0]
     poh = z.shape[1] // (2 * wp)
     for oc in range(o):
@@ -374,22 +379,22 @@ def _pool_image_2x2(z, bias, relu, pooled, arg, pow_, wp, first=0):
                 if relu:
                     a, b = (_ZERO if a < _ZERO else a), (_ZERO if b < _ZERO else b)
                     c, d = (_ZERO if c < _ZERO else c), (_ZERO if d < _ZERO else d)
-                m, w = a, np.uint8(0)
-                w = np.uint8(1) if b > m else w
+                m, w, there = a, np.uint8(0), a  # there: the value at w
+                w, there = (np.uint8(1), b) if b > m else (w, there)
                 m = b if b > m or b != b else m
-                w = np.uint8(2) if c > m else w
+                w, there = (np.uint8(2), c) if c > m else (w, there)
                 m = c if c > m or c != c else m
-                w = np.uint8(3) if d > m else w
+                w, there = (np.uint8(3), d) if d > m else (w, there)
                 m = d if d > m or d != d else m
-                dst[q], at[q] = m, w
+                dst[q], at[q] = m, w + (np.uint8(4) if there > _ZERO else np.uint8(0))
 
 
 @compile_kernel
 def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, ph, pw, kh, kw, dh, dw, wp, band,
                              s, e):
     """pooled[b] = max_pool(act(W·im2col(x[b]) + bias)) over (ph, pw) windows at stride (ph, pw),
-    for the images b in s:e; arg (uint8: windows of at most 255) = row-major index i·pw + j of
-    each window's FIRST maximum.
+    for the images b in s:e; arg (uint8: windows of at most 127) = row-major index i·pw + j of
+    each window's FIRST maximum, + ph·pw where the value there is > 0 (the backward's ReLU mask).
 
     Each image runs in bands of ``band`` output rows (a multiple of ph, :func:`band_rows`): a
     band's columns (C·kh·kw, band·Wp) and its (O, band·Wp) product stay in cache and the
@@ -404,8 +409,8 @@ def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, 
     band = min(band, rows_used)
     cols = np.empty(k * band * wp, np.float32)
     z = np.empty(o * band * wp, np.float32)
-    top = np.empty(pow_, np.float32)
-    where = np.empty(pow_, np.uint8)
+    top, kept = np.empty(pow_, np.float32), np.empty(pow_, np.float32)
+    where = np.empty(pow_, np.int32)  # arg may be int32: windows of more than 128 values
     for b in range(s, e):
         for r0 in range(0, rows_used, band):
             rows = min(band, rows_used - r0)
@@ -413,18 +418,18 @@ def conv_pool_forward_images(sgemm, xflat, w2, bias, relu, pooled, arg, oh, ow, 
             if ph == 2 and pw == 2:
                 _pool_image_2x2(band_z, bias, relu, pooled[b], arg[b], pow_, wp, r0 // 2)
             else:
-                _pool_image(band_z, bias, relu, pooled[b], arg[b], top, where, ph, pw, wp, r0 // ph)
+                _pool_image(band_z, bias, relu, pooled[b], arg[b], top, where, kept, ph, pw, wp, r0 // ph)
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
-def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, gwt, gb, want_x, want_w,
+def conv_pool_backward_images(sgemm, xflat, w2, arg, gp, relu, gxflat, gwt, gb, want_x, want_w,
                               oh, ow, ph, pw, kh, kw, dh, dw, wp, s, e):
     """Gradients of :func:`conv_pool_forward_images` for the images b in s:e, from the pooled
     output's gradient gp (N, O, POH·POW): each window's gradient goes to its first maximum, through
-    the ReLU when that maximum is > 0; then dW, db and dX as :func:`conv_backward_images`."""
+    the ReLU when the value there is > 0 (arg's flag); then dW, db and dX as :func:`conv_backward_images`."""
     o, k = gp.shape[1], gwt.shape[0]
     c = k // (kh * kw)
-    poh, pow_ = oh // ph, ow // pw
+    poh, pow_, window = oh // ph, ow // pw, ph * pw
     width, length = oh * wp, (oh - 1) * wp + ow
     gz = np.zeros((o, width), np.float32)  # only the window maxima are written, and cleared after each image
     cols = np.empty((k, width), np.float32)
@@ -432,14 +437,16 @@ def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, g
     offsets = np.empty(0, np.int64)  # stride 1: not read
     for b in range(s, e):
         for oc in range(o):
-            g, index, top, dst = gp[b, oc], arg[b, oc], pooled[b, oc], gz[oc]
+            g, index, dst = gp[b, oc], arg[b, oc], gz[oc]
             total = _ZERO
             for r in range(poh):
                 for q in range(pow_):
                     p = r * pow_ + q
-                    v = g[p] * (_ONE if not relu or top[p] > _ZERO else _ZERO)  # d/dz max(z, 0) = [z > 0]
-                    i = index[p] // pw
-                    dst[(r * ph + i) * wp + q * pw + index[p] - i * pw] = v
+                    k = index[p]
+                    v = g[p] * (_ONE if not relu or k >= window else _ZERO)  # d/dz max(z, 0) = [z > 0]
+                    k = k - window if k >= window else k
+                    i = k // pw
+                    dst[(r * ph + i) * wp + q * pw + k - i * pw] = v
                     total += v
             gb[oc] += total
         _image_grads(sgemm, xflat[b], w2, gz, cols, dcols, gxflat[b], gwt, want_x, want_w, c, kh, kw, 1, 1, dh, dw, wp,
@@ -448,5 +455,7 @@ def conv_pool_backward_images(sgemm, xflat, w2, pooled, arg, gp, relu, gxflat, g
             index, dst = arg[b, oc], gz[oc]
             for r in range(poh):
                 for q in range(pow_):
-                    i = index[r * pow_ + q] // pw
-                    dst[(r * ph + i) * wp + q * pw + index[r * pow_ + q] - i * pw] = _ZERO
+                    k = index[r * pow_ + q]
+                    k = k - window if k >= window else k
+                    i = k // pw
+                    dst[(r * ph + i) * wp + q * pw + k - i * pw] = _ZERO

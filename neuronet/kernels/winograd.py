@@ -123,6 +123,30 @@ def _place_blocks(q, span, p0, out, th, tw, oh, ow):
 
 
 @compile_kernel(inline=True)
+def _pool_blocks(q, span, p0, out, index, tw, poh, pow_):
+    """out, index (POH·POW) = the maximum of each tile's 2×2 block q[(2i + j)·span + p0 + TW·y + x]
+    (after bias and ReLU) and the row-major index 2i + j of its first maximum, plus 4 when the value
+    there is > 0 (the ReLU's mask for the gradient sent there: not the maximum's when a NaN came
+    after it), for the tiles y < POH, x < POW: a tile's outputs are one 2×2 pooling window (those of
+    a tile hanging over an odd size are dropped, as max_pool2d drops them).  The selects of
+    ``conv.py``'s ``_pool_image_2x2``: ties keep the first maximum, a NaN makes the maximum NaN."""
+    for ty in range(poh):
+        at, to = p0 + ty * tw, ty * pow_
+        for tx in range(pow_):
+            p = at + tx
+            a, b, c, d = q[_u(p)], q[_u(span + p)], q[_u(2 * span + p)], q[_u(3 * span + p)]
+            m, w, there = a, np.uint8(0), a  # there: the value at w
+            w, there = (np.uint8(1), b) if b > m else (w, there)
+            m = b if b > m or b != b else m
+            w, there = (np.uint8(2), c) if c > m else (w, there)
+            m = c if c > m or c != c else m
+            w, there = (np.uint8(3), d) if d > m else (w, there)
+            m = d if d > m or d != d else m
+            out[_u(to + tx)] = m
+            index[_u(to + tx)] = w + (np.uint8(4) if there > _ZERO else np.uint8(0))
+
+
+@compile_kernel(inline=True)
 def _gz(g, out, act, i):
     """gz = g·f'(z) at index i of one channel, from dL/dy g and the output y = out (``act`` as in
     :func:`winograd_backward_images`)."""
@@ -175,6 +199,31 @@ def _output_grad_image(g, out, act, dm, at, th, tw, oh, ow):
             g10 = _gz(g, out, act, r1 + a) if below else _ZERO
             g11 = _gz(g, out, act, r1 + a + 1) if below and right else _ZERO
             total += (g00 + g01) + (g10 + g11)
+            _output_grad_tile(dm, base + tx, g00, g01, g10, g11)
+    return total
+
+
+@compile_kernel(inline=True)
+def _pooled_grad_image(gp, index, relu, dm, at, th, tw, poh, pow_):
+    """:func:`_output_grad_image` under a 2×2 max pooling (:func:`_pool_blocks`): tile (y, x)'s block
+    of gz is the pooled gradient gp at its first maximum index % 4 (through the ReLU, when ``relu``,
+    where index ≥ 4: the value there > 0) and 0 at the other three outputs and in the tiles past
+    POH, POW (gp and index POH·POW each).  Returns Σ gz."""
+    total = _ZERO
+    for ty in range(th):
+        base = at + ty * tw
+        for tx in range(tw):
+            g00 = g01 = g10 = g11 = _ZERO
+            if ty < poh and tx < pow_:
+                r = ty * pow_ + tx
+                k = index[r]
+                v = gp[r] * (_ONE if not relu or k >= 4 else _ZERO)  # d/dz max(z, 0) = [z > 0]
+                k = k & 3
+                g00 = v if k == 0 else _ZERO
+                g01 = v if k == 1 else _ZERO
+                g10 = v if k == 2 else _ZERO
+                g11 = v if k == 3 else _ZERO
+            total += (g00 + g01) + (g10 + g11)  # the sum of the unpooled convolution's gradient, in its order
             _output_grad_tile(dm, base + tx, g00, g01, g10, g11)
     return total
 
@@ -321,13 +370,17 @@ def transform_weight_adjoint(du, w9):
 
 
 @compile_kernel
-def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, th, tw, wp, oh, ow, group, s, e):
+def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, arg, pool, th, tw, wp, oh, ow, group, s,
+                            e):
     """y[b] (O, OH·OW) = the 3×3 convolution of x[b] (C, H·W) zero-padded by ``top`` rows and
     ``left`` columns (and below and right as far as the tiles reach: Hp = 2TH + 2 rows of Wp = 2TW + 2)
     with the transformed weight u (16 planes of (O, C) at :func:`plane_floats` apart:
     :func:`transform_weight`), + bias, then max(·, 0) when ``relu``, for the images b in s:e.
     ``group`` images share the 16 products.  Each image is padded in a scratch buffer of its own
-    size (in cache)."""
+    size (in cache).  With ``pool`` each tile's 2×2 block is max-pooled instead (:func:`_pool_blocks`):
+    y[b] is (O, POH·POW) = the pooled output and arg[b] (uint8, alike) the index of each window's
+    first maximum (+ 4 where its value is > 0), POH = OH // 2, POW = OW // 2; the convolution's
+    output is never stored."""
     o = y.shape[1]
     tiles = th * tw
     span = group * tiles  # the leading dimension of each plane's (C, span) or (O, span) matrix
@@ -350,14 +403,19 @@ def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, th, 
         for oc in range(o):
             _output_tiles(m, oc * span, count * tiles, bias[oc], relu, q)
             for j in range(count):
-                _place_blocks(qflat, span, j * tiles, y[b0 + j, oc], th, tw, oh, ow)
+                if pool:
+                    _pool_blocks(qflat, span, j * tiles, y[b0 + j, oc], arg[b0 + j, oc], tw, oh // 2, ow // 2)
+                else:
+                    _place_blocks(qflat, span, j * tiles, y[b0 + j, oc], th, tw, oh, ow)
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
-def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, gx, du, gb, want_x, want_w, want_b,
-                             th, tw, wp, oh, ow, group, s, e):
+def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, arg, pool, gx, du, gb, want_x, want_w,
+                             want_b, th, tw, wp, oh, ow, group, s, e):
     """Gradients of :func:`winograd_forward_images` (activation ``act``: 0 none, 1 relu, 2 tanh,
     3 sigmoid, written with the output y) for the images b in s:e; gy and y are (N, O, OH·OW).
+    With ``pool``: of the pooled forward, gy the pooled output's gradient and arg its indices (N, O,
+    POH·POW each; y unread), ``act`` 0 or 1 (:func:`_pooled_grad_image`).
 
     gz = dL/dz; du (16 planes as u's) += Σ dM[ξ]·V[ξ]ᵀ (dW before :func:`transform_weight_adjoint`);
     gb (O,) += Σ gz; gx[b] (C, H·W) = Σ_tiles B·(U[ξ]ᵀ·dM[ξ])·Bᵀ without the padding (x and gx as in
@@ -379,7 +437,12 @@ def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, gx, du
         for oc in range(o):
             total = _ZERO
             for j in range(count):
-                total += _output_grad_image(gy[b0 + j, oc], y[b0 + j, oc], act, dm, oc * span + j * tiles, th, tw, oh, ow)
+                if pool:
+                    total += _pooled_grad_image(gy[b0 + j, oc], arg[b0 + j, oc], act == 1, dm, oc * span + j * tiles,
+                                                th, tw, oh // 2, ow // 2)
+                else:
+                    total += _output_grad_image(gy[b0 + j, oc], y[b0 + j, oc], act, dm, oc * span + j * tiles, th, tw,
+                                                oh, ow)
             if want_b:
                 gb[oc] += total
         cols = count * tiles

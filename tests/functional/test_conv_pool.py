@@ -160,3 +160,150 @@ def test_gradcheck_float64():
     rng = np.random.default_rng(4)
     x, w, b = rng.standard_normal((2, 2, 6, 7)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
     check_grad(lambda x, w, b: nt.F.conv2d_max_pool2d(x, w, b, padding=1, activation="relu"), x, w, b)
+
+
+# --- 3×3 convolutions with 2×2 windows: Winograd's tiles are the pooling windows ---------------------------------
+
+@pytest.fixture
+def winograd_mode():
+    """Set a Winograd mode for the test (``set_winograd``) and restore the previous one after it."""
+    from neuronet.functional.conv_winograd import set_winograd
+    previous = set_winograd("auto")
+    yield set_winograd
+    set_winograd(previous)
+
+
+@pytest.fixture
+def pooled_calls(monkeypatch):
+    """The ``pool`` flag of each call of the compiled Winograd forward (conv_winograd.py imports it per call)."""
+    from neuronet.kernels import winograd
+    calls, real = [], winograd.winograd_forward_images
+    monkeypatch.setattr(winograd, "winograd_forward_images", lambda *a: calls.append(a[12]) or real(*a))
+    return calls
+
+
+@pytest.mark.parametrize("shape, padding, padding_mode", [
+    ((5, 3, 4, (9, 11)), 1, "zeros"),      # odd output sizes: the last tile row and column feed no window
+    ((3, 16, 24, (16, 16)), 1, "zeros"),
+    ((2, 5, 6, (8, 7)), 0, "zeros"),       # no padding
+    ((3, 4, 5, (7, 8)), 1, "reflect"),
+    ((70, 8, 8, (4, 4)), 1, "zeros")])     # several groups of images per product and several chunks
+@pytest.mark.parametrize("activation", [None, "relu"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_winograd_pooled_equals_winograd_conv_then_pool_bit_for_bit(winograd_mode, pooled_calls, monkeypatch, shape,
+                                                                  padding, padding_mode, activation, threads):
+    """The pooled kernels run the products and transforms of conv2d's Winograd path, the pooling's
+    selects of max_pool2d and its gradient's routing: values and gradients are identical."""
+    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 8192)  # several chunks: dW and db summed over them
+    winograd_mode("always")
+    n, c, o, hw = shape
+    a = arrays(n=n, c=c, o=o, hw=hw)
+    options = dict(padding=padding, padding_mode=padding_mode, activation=activation, threads=threads)
+    y, fast = run(a, True, **dict(options))
+    assert isinstance(y._creator, Conv2dMaxPool) and pooled_calls and all(pooled_calls)
+    pooled_calls.clear()
+    _, reference = run(a, False, **dict(options))
+    assert pooled_calls and not any(pooled_calls)  # conv2d's Winograd path, then max_pool2d
+    for got, want in zip(fast, reference):
+        np.testing.assert_array_equal(got, want)
+    from neuronet.functional.conv_pool import conv_infer_array  # the layers' route without a gradient
+    pooled_calls.clear()
+    inferred = conv_infer_array(*a, activation=activation, pool_size=2, padding=padding, padding_mode=padding_mode)
+    assert pooled_calls and all(pooled_calls)
+    np.testing.assert_array_equal(inferred, reference[0])
+
+
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_winograd_pooled_weight_gradient_in_blocks_of_output_channels(winograd_mode, pooled_calls, monkeypatch,
+                                                                      activation):
+    """A transformed weight over TWO_PASSES_BYTES: the input gradient in a pass of its own, then dW
+    in blocks of output channels, each reading its channels' pooled gradients and indices."""
+    from neuronet.functional import conv_winograd
+    monkeypatch.setattr(conv_winograd, "TWO_PASSES_BYTES", 1)
+    monkeypatch.setattr(conv_winograd, "BLOCK_BYTES", 16 * 6 * 4)  # blocks of 1 to 2 output channels
+    winograd_mode("always")
+    a = arrays(n=4, c=6, o=5, hw=(8, 10))
+    _, fast = run(a, True, activation=activation, padding=1)
+    assert pooled_calls == [True]
+    _, reference = run(a, False, activation=activation, padding=1)
+    for got, want in zip(fast, reference):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_winograd_pooled_ties_and_nan_follow_max_pool2d(winograd_mode, pooled_calls):
+    """Integer data (every Winograd sum exact): many tied windows; a NaN input makes its windows NaN.
+    The gradient goes to each window's first maximum, as max_pool2d sends it."""
+    winograd_mode("always")
+    x = np.random.default_rng(1).integers(-2, 3, (4, 2, 8, 8)).astype(np.float32)
+    w = np.zeros((3, 2, 3, 3), np.float32)
+    w[:, :, 1, 1] = 1  # the centre tap only: outputs equal (sums of) inputs, so neighbouring outputs tie
+    w[1] *= -1
+    w[2, 0, 0, 0] = 1
+    x[0, 0, 2, 3] = np.nan
+    b = np.zeros(3, np.float32)
+    for activation in (None, "relu"):
+        pooled_calls.clear()
+        _, fast = run([x, w, b], True, activation=activation, padding=1, threads=2)
+        assert pooled_calls and all(pooled_calls)
+        _, reference = run([x, w, b], False, activation=activation, padding=1)
+        np.testing.assert_array_equal(fast[0], reference[0])  # NaN in the same windows
+        assert np.isnan(fast[0]).any()
+        for got, want in zip(fast[1:], reference[1:]):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_winograd_pooled_matches_torch_and_the_direct_kernel(torch, winograd_mode, pooled_calls):
+    """From 12 channels at 32×32 'auto' takes the Winograd pooled path; it agrees with torch and with
+    the direct fused kernel ('never') to Winograd's float32 rounding."""
+    x, w, b = arrays(n=3, c=12, o=16, hw=(32, 32))
+    _, ours = run([x, w, b], True, activation="relu", padding=1)
+    assert pooled_calls == [True]
+    winograd_mode("never")
+    y, direct = run([x, w, b], True, activation="relu", padding=1)
+    assert isinstance(y._creator, Conv2dMaxPool) and pooled_calls == [True]  # the direct fused kernel
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    yt = torch.nn.functional.max_pool2d(torch.relu(torch.nn.functional.conv2d(xt, wt, bt, padding=1)), 2)
+    (yt * torch.tensor(np.random.default_rng(9).integers(-3, 4, tuple(yt.shape)).astype(np.float32))).sum().backward()
+    for got, d, want in zip(ours, direct, [yt.detach(), xt.grad, wt.grad, bt.grad]):
+        assert_close(got, want.numpy(), rtol=2e-5)  # float32 sums over 9·C products, by other sums
+        assert_close(got, d, rtol=2e-5)
+
+
+def test_winograd_pooled_keeps_the_input_not_a_padded_copy(winograd_mode):
+    winograd_mode("always")
+    x, w, b = arrays(n=2, hw=(12, 12))
+    xt = nt.tensor(x)
+    y = nt.F.conv2d_max_pool2d(xt, nt.tensor(w, requires_grad=True), nt.tensor(b), padding=1, activation="relu")
+    fn = y._creator
+    assert fn.winograd and fn.x is xt.data
+    saved = [v for v in vars(fn).values() if isinstance(v, np.ndarray)]
+    assert saved and all(a.size < 2 * 4 * 12 * 12 for a in saved if a is not fn.x)  # nothing of the full output's size
+
+
+@pytest.mark.parametrize("pool", [(2, 2), (3, 2)])
+def test_relu_mask_is_the_routed_values_when_a_nan_follows_the_maximum(winograd_mode, pool):
+    """A window whose first maximum is > 0 and whose later value is NaN: max_pool2d sends the
+    gradient to that first maximum and the ReLU passes it (the value there is > 0), although the
+    window's maximum (NaN) is not > 0.  The direct fused kernel once masked with the maximum."""
+    winograd_mode("never")
+    x = np.zeros((1, 1, 4, 4), np.float32)
+    x[0, 0, 0, 0], x[0, 0, 0, 1] = 2.0, np.nan  # window (0, 0): 2 first, then NaN
+    w = np.ones((1, 1, 1, 1), np.float32)
+    b = np.zeros(1, np.float32)
+    y, fast = run([x, w, b], True, activation="relu", pool_size=pool)
+    assert isinstance(y._creator, Conv2dMaxPool)
+    _, reference = run([x, w, b], False, activation="relu", pool_size=pool)
+    assert np.isnan(fast[0][0, 0, 0, 0]) and fast[1][0, 0, 0, 0] != 0  # the gradient reaches x at the 2
+    for got, want in zip(fast, reference):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_windows_of_more_than_256_values_route_their_gradient():
+    """A 17×17 window (289 values: int32 indices, past a uint8's range): the gradient reaches each
+    window's maximum."""
+    a = arrays(n=2, c=2, o=2, k=(1, 1), hw=(34, 34))
+    y, fast = run(a, True, activation="relu", pool_size=17)
+    assert isinstance(y._creator, Conv2dMaxPool)
+    _, reference = run(a, False, activation="relu", pool_size=17)
+    for got, want in zip(fast, reference):
+        np.testing.assert_array_equal(got, want)

@@ -220,11 +220,18 @@ def test_the_2x2_pooling_loop_equals_the_general_one(oh, ow, relu):
     poh, pow_ = oh // 2, ow // 2
     general = [np.full((o, poh * pow_), 7, np.float32), np.full((o, poh * pow_), 9, np.uint8)]
     simd = [a.copy() for a in general]
-    _pool_image(z, bias, relu, *general, np.empty(pow_, np.float32), np.empty(pow_, np.uint8), 2, 2, wp)
+    _pool_image(z, bias, relu, *general, np.empty(pow_, np.float32), np.empty(pow_, np.int32),
+                np.empty(pow_, np.float32), 2, 2, wp)
     _pool_image_2x2(z, bias, relu, *simd, pow_, wp)
     np.testing.assert_array_equal(simd[0], general[0])
     np.testing.assert_array_equal(simd[1], general[1])
-    assert simd[1].max() <= 3
+    assert simd[1].max() <= 7  # the index, + 4 where the value there is > 0
+    windows = z[:, :poh * 2 * wp].reshape(o, poh, 2, wp)[..., :pow_ * 2].reshape(o, poh, 2, pow_, 2) + bias[:, None,
+                                                                                                        None, None, None]
+    windows = np.maximum(windows, 0) if relu else windows
+    there = np.take_along_axis(windows.transpose(0, 1, 3, 2, 4).reshape(o, poh * pow_, 4),
+                               (general[1] % 4).reshape(o, -1, 1).astype(np.int64), 2)[..., 0]
+    np.testing.assert_array_equal(general[1] >= 4, there > 0)  # the flag: the value at the index is > 0
 
 
 @pytest.mark.parametrize("threads", [1, 2])
