@@ -358,13 +358,28 @@ def _pool_image(z, bias, relu, pooled, arg, top, where, kept, ph, pw, wp, first=
                 index[(first + r) * pow_ + q] = where[q] + (ph * pw if kept[q] > _ZERO else 0)
 
 
+@compile_kernel(inline=True)
+def window_max4(a, b, c, d):
+    """(maximum, index) of a 2×2 window's values a, b, c, d in row-major order, by selects (random
+    data would mispredict branches): ties keep the first maximum, a NaN makes the maximum NaN, and
+    the index (uint8) is that of the first maximum, + 4 where the value there is > 0 — the ReLU's
+    mask for the gradient sent there, not the maximum's when a NaN came after it."""
+    m, w, there = a, np.uint8(0), a  # there: the value at w
+    w, there = (np.uint8(1), b) if b > m else (w, there)
+    m = b if b > m or b != b else m
+    w, there = (np.uint8(2), c) if c > m else (w, there)
+    m = c if c > m or c != c else m
+    w, there = (np.uint8(3), d) if d > m else (w, there)
+    m = d if d > m or d != d else m
+    return m, w + (np.uint8(4) if there > _ZERO else np.uint8(0))
+
+
 @compile_kernel
 def _pool_image_2x2(z, bias, relu, pooled, arg, pow_, wp, first=0):
     """:func:`_pool_image` for 2×2 windows: the four values of a window are read in one loop step
     (offsets 2q and 2q + 1 of two rows), which LLVM turns into interleaved vector loads, so the loop
-    runs in SIMD where the general one's stride-pw reads stay scalar.  The same row-major scan with
-    selects: ties keep the first maximum, a NaN makes the maximum NaN; + 4 where the value at the
-    index is > 0, as there."""
+    runs in SIMD where the general one's stride-pw reads stay scalar.  The same row-major scan, with
+    selects (:func:`window_max4`)."""
     o = pooled.shape[0]
     poh = z.shape[1] // (2 * wp)
     for oc in range(o):
@@ -379,14 +394,7 @@ def _pool_image_2x2(z, bias, relu, pooled, arg, pow_, wp, first=0):
                 if relu:
                     a, b = (_ZERO if a < _ZERO else a), (_ZERO if b < _ZERO else b)
                     c, d = (_ZERO if c < _ZERO else c), (_ZERO if d < _ZERO else d)
-                m, w, there = a, np.uint8(0), a  # there: the value at w
-                w, there = (np.uint8(1), b) if b > m else (w, there)
-                m = b if b > m or b != b else m
-                w, there = (np.uint8(2), c) if c > m else (w, there)
-                m = c if c > m or c != c else m
-                w, there = (np.uint8(3), d) if d > m else (w, there)
-                m = d if d > m or d != d else m
-                dst[q], at[q] = m, w + (np.uint8(4) if there > _ZERO else np.uint8(0))
+                dst[q], at[q] = window_max4(a, b, c, d)
 
 
 @compile_kernel

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ..backend import np
 from .compiled import compile_kernel
+from .conv import window_max4
 from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
 from .unsigned import unsigned as _u
 
@@ -128,22 +129,15 @@ def _pool_blocks(q, span, p0, out, index, tw, poh, pow_):
     (after bias and ReLU) and the row-major index 2i + j of its first maximum, plus 4 when the value
     there is > 0 (the ReLU's mask for the gradient sent there: not the maximum's when a NaN came
     after it), for the tiles y < POH, x < POW: a tile's outputs are one 2×2 pooling window (those of
-    a tile hanging over an odd size are dropped, as max_pool2d drops them).  The selects of
-    ``conv.py``'s ``_pool_image_2x2``: ties keep the first maximum, a NaN makes the maximum NaN."""
+    a tile hanging over an odd size are dropped, as max_pool2d drops them), by ``conv.py``'s
+    :func:`window_max4`: ties keep the first maximum, a NaN makes the maximum NaN."""
     for ty in range(poh):
         at, to = p0 + ty * tw, ty * pow_
         for tx in range(pow_):
             p = at + tx
-            a, b, c, d = q[_u(p)], q[_u(span + p)], q[_u(2 * span + p)], q[_u(3 * span + p)]
-            m, w, there = a, np.uint8(0), a  # there: the value at w
-            w, there = (np.uint8(1), b) if b > m else (w, there)
-            m = b if b > m or b != b else m
-            w, there = (np.uint8(2), c) if c > m else (w, there)
-            m = c if c > m or c != c else m
-            w, there = (np.uint8(3), d) if d > m else (w, there)
-            m = d if d > m or d != d else m
+            m, w = window_max4(q[_u(p)], q[_u(span + p)], q[_u(2 * span + p)], q[_u(3 * span + p)])
             out[_u(to + tx)] = m
-            index[_u(to + tx)] = w + (np.uint8(4) if there > _ZERO else np.uint8(0))
+            index[_u(to + tx)] = w
 
 
 @compile_kernel(inline=True)
