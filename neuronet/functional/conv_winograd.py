@@ -309,7 +309,7 @@ def compiled_backward(sgemm, x, x_shape, w, y, gy, act, want_x, want_w, want_b, 
 
     def block(s, e):
         gy_block = xp.ascontiguousarray(gy[:, s:e])
-        y_block = gy_block if act == 0 else xp.ascontiguousarray(y[:, s:e])
+        y_block = gy_block if y is gy else xp.ascontiguousarray(y[:, s:e])  # y is gy where the kernel reads no y
         arg_block = None if arg is None else xp.ascontiguousarray(arg[:, s:e])
         gb[s:e] = _backward_pass(sgemm, x, x_shape, (oh, ow), None, y_block, gy_block, act, arg_block, False, True,
                                  True, pads, padding_mode, xp, gw_out=gw[s:e])[2]
