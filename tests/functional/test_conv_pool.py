@@ -307,3 +307,17 @@ def test_windows_of_more_than_256_values_route_their_gradient():
     _, reference = run(a, False, activation="relu", pool_size=17)
     for got, want in zip(fast, reference):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("bias, grads", [(False, (True, True, False)), (True, (False, True, True)),
+                                         (True, (True, False, False)), (True, (False, False, True))])
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_winograd_pooled_with_some_gradients(winograd_mode, pooled_calls, bias, grads, activation):
+    winograd_mode("always")
+    a = arrays(hw=(8, 9))
+    _, fast = run(a, True, grads, bias, activation=activation, padding=1)
+    assert pooled_calls == [True]
+    _, reference = run(a, False, grads, bias, activation=activation, padding=1)
+    assert len(fast) == len(reference)
+    for got, want in zip(fast, reference):
+        np.testing.assert_array_equal(got, want)
