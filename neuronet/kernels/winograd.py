@@ -107,20 +107,21 @@ def _output_tiles(m, at, n, b, relu, q):
 
 
 @compile_kernel(inline=True)
-def _place_blocks(q, span, p0, out, th, tw, oh, ow):
-    """out (OH·OW) = the 2×2 blocks q[(2i + j)·span + p0 + TW·y + x] (q flat, 4 planes of ``span``)
-    put at rows 2y + i, columns 2x + j, cropped to OH, OW (the last tiles of an odd size hang over)."""
+def _place_blocks(q, span, p0, out, at, th, tw, oh, ow):
+    """out[at:at + OH·OW] (out flat) = the 2×2 blocks q[(2i + j)·span + p0 + TW·y + x] (q flat, 4
+    planes of ``span``) put at rows 2y + i, columns 2x + j, cropped to OH, OW (the last tiles of an
+    odd size hang over)."""
     for ty in range(th):
         for i in range(2):
             r = 2 * ty + i
             if r < oh:
-                even = 2 * i * span + p0 + ty * tw
+                even, row = 2 * i * span + p0 + ty * tw, at + r * ow
                 odd = even + span
                 for tx in range(ow // 2):
-                    out[_u(r * ow + 2 * tx)] = q[_u(even + tx)]
-                    out[_u(r * ow + 2 * tx + 1)] = q[_u(odd + tx)]
+                    out[_u(row + 2 * tx)] = q[_u(even + tx)]
+                    out[_u(row + 2 * tx + 1)] = q[_u(odd + tx)]
                 if ow % 2:
-                    out[r * ow + ow - 1] = q[even + tw - 1]
+                    out[_u(row + ow - 1)] = q[_u(even + tw - 1)]
 
 
 @compile_kernel(inline=True)
@@ -384,6 +385,7 @@ def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, arg,
     m = np.empty((16, pm), np.float32)
     q = np.empty((4, span), np.float32)  # one output channel's 2×2 blocks, tile by tile
     qflat = q.reshape(4 * span)
+    ys = y.reshape(-1)
     padded = np.zeros(c * (2 * th + 2) * wp, np.float32)
     for b0 in range(s, e, group):
         count = min(group, e - b0)
@@ -400,7 +402,7 @@ def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, arg,
                 if pool:
                     _pool_blocks(qflat, span, j * tiles, y[b0 + j, oc], arg[b0 + j, oc], tw, oh // 2, ow // 2)
                 else:
-                    _place_blocks(qflat, span, j * tiles, y[b0 + j, oc], th, tw, oh, ow)
+                    _place_blocks(qflat, span, j * tiles, ys, ((b0 + j) * o + oc) * oh * ow, th, tw, oh, ow)
 
 
 @compile_kernel(reassociate=True)  # the bias-gradient sums vectorise
