@@ -274,7 +274,8 @@ def _place_input_grad(r, span, p0, out, th, tw, h, w, top, left):
         lo, hi = max(1, (left + 1) // 2), min(tw, (w + left) // 2)
         at = rr * w - left
         for c in range(lo, hi):
-            out[_u(at + 2 * c)] = (r[_u(ta + c)] + r[_u(tb + c)]) + (r[_u(ta + 2 * span + c - 1)] + r[_u(tb + 2 * span + c - 1)])
+            out[_u(at + 2 * c)] = (r[_u(ta + c)] + r[_u(tb + c)]) + \
+                (r[_u(ta + 2 * span + c - 1)] + r[_u(tb + 2 * span + c - 1)])
             out[_u(at + 2 * c + 1)] = (r[_u(ta + span + c)] + r[_u(tb + span + c)]) + \
                 (r[_u(ta + 3 * span + c - 1)] + r[_u(tb + 3 * span + c - 1)])
         for col in range(0, min(w, 2 * lo - left)):  # the columns of tiles c < lo and c ≥ hi, one by one

@@ -226,11 +226,11 @@ def test_the_2x2_pooling_loop_equals_the_general_one(oh, ow, relu):
     np.testing.assert_array_equal(simd[0], general[0])
     np.testing.assert_array_equal(simd[1], general[1])
     assert simd[1].max() <= 7  # the index, + 4 where the value there is > 0
-    windows = z[:, :poh * 2 * wp].reshape(o, poh, 2, wp)[..., :pow_ * 2].reshape(o, poh, 2, pow_, 2) + bias[:, None,
-                                                                                                        None, None, None]
+    rows = z[:, :poh * 2 * wp].reshape(o, poh, 2, wp)[..., :pow_ * 2].reshape(o, poh, 2, pow_, 2)
+    windows = rows + bias.reshape(o, 1, 1, 1, 1)  # (O, POH, 2, POW, 2): window (r, q)'s row i, column j
     windows = np.maximum(windows, 0) if relu else windows
-    there = np.take_along_axis(windows.transpose(0, 1, 3, 2, 4).reshape(o, poh * pow_, 4),
-                               (general[1] % 4).reshape(o, -1, 1).astype(np.int64), 2)[..., 0]
+    values = windows.transpose(0, 1, 3, 2, 4).reshape(o, poh * pow_, 4)  # each window's 4 values, row-major
+    there = np.take_along_axis(values, (general[1] % 4).reshape(o, -1, 1).astype(np.int64), 2)[..., 0]
     np.testing.assert_array_equal(general[1] >= 4, there > 0)  # the flag: the value at the index is > 0
 
 
