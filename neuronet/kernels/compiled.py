@@ -62,9 +62,23 @@ def numba_kernels_enabled(force_check: bool = False) -> bool:
     return _state["enabled"]
 
 
+_FLOAT32 = np.dtype(np.float32)
+
+
 def kernel_arrays(*arrays) -> bool:
-    """True when compiled kernels are on and every array is a NumPy float32 array."""
-    return (numba_kernels_enabled() and all(type(a) is np.ndarray and a.dtype == np.float32 for a in arrays))
+    """True when compiled kernels are on and every array is a NumPy float32 array (native byte
+    order).  Asked several times per layer call, so a plain loop that tests the dtype's identity
+    first (NumPy's own float32 dtype; an unpickled array has an equal copy of it), not ``all()``
+    over a generator and ``dtype == np.float32`` every time."""
+    if not (_state["enabled"] or numba_kernels_enabled()):
+        return False
+    for a in arrays:
+        if type(a) is not np.ndarray:
+            return False
+        dtype = a.dtype
+        if dtype is not _FLOAT32 and dtype != _FLOAT32:
+            return False
+    return True
 
 
 def compile_kernel(fn=None, *, inline: bool = False, reassociate: bool = False, contract: bool = True):
