@@ -17,7 +17,13 @@ from .module import Module, config_name
 
 __all__ = ["Sequential", "unfused"]
 
-_fusing = threading.local()
+
+class _Fusing(threading.local):
+    off = False  # set True (in this thread) by ``unfused``; a class default: no AttributeError per lookup
+
+
+_fusing = _Fusing()
+_NO_OPTIONS: dict = {}  # a layer fused with nothing (shared, never written)
 
 
 @contextlib.contextmanager
@@ -34,7 +40,7 @@ def unfused():
         >>> bool(np.allclose(y.numpy(), model(x).numpy(), atol=1e-6))  # same result, layer by layer
         True
     """
-    was = getattr(_fusing, "off", False)
+    was = _fusing.off
     _fusing.off = True
     try:
         yield
@@ -82,11 +88,17 @@ class Sequential(Module):
     def __len__(self) -> int:
         return len(self._module_names)
 
+    def _layers(self) -> list:
+        """The layers in order: ``list(self.children())`` without its two generators (a call
+        makes this list every time, a share of a batch-1 inference)."""
+        modules = self.__dict__
+        return [m for m in map(modules.get, self._module_names) if m is not None]
+
     def __iter__(self):
-        return iter(list(self.children()))
+        return iter(self._layers())
 
     def __getitem__(self, index):
-        layers = list(self.children())
+        layers = self._layers()
         if isinstance(index, slice):
             return type(self)(layers[index])
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
@@ -96,23 +108,25 @@ class Sequential(Module):
         return layers[index]
 
     def forward(self, x):
-        layers = list(self.children())
-        if getattr(_fusing, "off", False):
+        layers = self._layers()
+        if _fusing.off:
             for layer in layers:
                 x = layer(x)
             return x
         plan = []
-        i = 0
-        while i < len(layers):
-            layer, options = layers[i], {}
+        i, count = 0, len(layers)
+        while i < count:
+            layer, options = layers[i], _NO_OPTIONS
             i += 1
-            if (i < len(layers) and type(layers[i]) is ReLU and not layers[i]._hooks
-                    and getattr(layer, "fuses_relu", False)):
-                options["then_relu"] = True  # relu(layer(x)) in the layer's own passes: one array less
-                i += 1
-            if i < len(layers) and hasattr(layer, "fuses_max_pool") and layer.fuses_max_pool(layers[i]):
-                options["then_pool"] = layers[i]  # pooled in the convolution's pass, the full output never stored
-                i += 1
+            if i < count:
+                after = layers[i]
+                if type(after) is ReLU and not after._hooks and getattr(layer, "fuses_relu", False):
+                    options = {"then_relu": True}  # relu(layer(x)) in the layer's own passes: one array less
+                    i += 1
+                if i < count and hasattr(layer, "fuses_max_pool") and layer.fuses_max_pool(layers[i]):
+                    # pooled in the convolution's pass, the full output never stored
+                    options = dict(options, then_pool=layers[i])
+                    i += 1
             plan.append((layer, options))
         if not _mode.enabled and _mode.capture is None and isinstance(x, Tensor):
             return _infer(plan, x)
