@@ -79,7 +79,7 @@ def chunk_bounds(n: int, bytes_per_item: int, xp, target_bytes: int | None = Non
     More than one chunk is always a multiple of ``_CHUNK_MULTIPLE`` chunks (so that 2 threads
     get equal shares); CuPy arrays get one chunk.
     """
-    if xp is not np or n <= 1:
+    if xp is not np or n <= 1 or n * max(1, bytes_per_item) <= (target_bytes or _CHUNK_BYTES):
         return [(0, n)]
     count = min(n, -(-(n * max(1, bytes_per_item)) // (target_bytes or _CHUNK_BYTES)))
     if count > 1:

@@ -27,13 +27,34 @@ def _plain(module, kind=None) -> bool:
             and (kind is None or type(module).forward is kind.forward))
 
 
+def _all_plain(*modules) -> bool:
+    """:func:`_plain` of every module (a loop, not ``all()`` over a generator: this route runs per call)."""
+    for module in modules:
+        if not _plain(module):
+            return False
+    return True
+
+
+def _data(parameter):
+    """A parameter's array, or None for an absent one (a layer built without bias)."""
+    return None if parameter is None else parameter.data
+
+
+def _same_dtype(dtype, *arrays) -> bool:
+    """Whether every array that is not None has ``dtype``."""
+    for a in arrays:
+        if a is not None and a.dtype != dtype:
+            return False
+    return True
+
+
 def _norm(layer, x):
     """The LayerNorm layer's forward on the array x (None when it would not be that)."""
     if not _plain(layer, LayerNorm) or layer.normalized_shape != x.shape[-1:]:
         return None
     w = None if layer.weight is None else layer.weight.data
     b = None if layer.bias is None else layer.bias.data
-    if any(p is not None and p.dtype != x.dtype for p in (w, b)):
+    if not _same_dtype(x.dtype, w, b):
         return None
     return LayerNormFunction(n_axes=1, eps=float(layer.eps)).forward(x, w, b)
 
@@ -57,7 +78,9 @@ def _self_attention(attn, x, residual, mask, is_causal):
     w, b = attn.in_proj_weight.data, None if attn.in_proj_bias is None else attn.in_proj_bias.data
     qkv = Affine().forward(x, w, b)
     heads, d = attn.num_heads, attn.head_dim
-    q, k, v = (qkv[..., i * e:(i + 1) * e].reshape(n, t, heads, d).swapaxes(1, 2) for i in range(3))
+    q = qkv[..., :e].reshape(n, t, heads, d).swapaxes(1, 2)
+    k = qkv[..., e:2 * e].reshape(n, t, heads, d).swapaxes(1, 2)
+    v = qkv[..., 2 * e:].reshape(n, t, heads, d).swapaxes(1, 2)
     allowed, additive = mask
     core = ScaledDotProductAttention(allowed=allowed, is_causal=bool(is_causal), scale=_default_scale(q),
                                      merge_heads=True)
@@ -71,9 +94,9 @@ def encoder_layer_arrays(layer, data, src_mask=None, src_key_padding_mask=None, 
     """``layer(data, ...)``'s values as an array, or None when the call could differ (module docstring)."""
     attn = layer.self_attn
     if (layer.training or not _plain(layer) or type(attn) is not MultiHeadAttention or not _plain(attn)
-            or not attn.packed or not attn.batch_first or not _plain(attn.out_proj)
-            or not all(_plain(m) for m in (layer.linear1, layer.linear2, layer.dropout, layer.dropout1,
-                                           layer.dropout2))):
+            or not attn.packed or not attn.batch_first
+            or not _all_plain(attn.out_proj, layer.linear1, layer.linear2, layer.dropout, layer.dropout1,
+                              layer.dropout2)):
         return None
     activation = layer.activation
     key = activation.lower() if isinstance(activation, str) else activation
@@ -83,10 +106,10 @@ def encoder_layer_arrays(layer, data, src_mask=None, src_key_padding_mask=None, 
         return None
     e = attn.embed_dim
     dtype = attn.in_proj_weight.data.dtype
-    params = [p.data for p in (attn.in_proj_bias, attn.out_proj.weight, attn.out_proj.bias, layer.linear1.weight,
-                               layer.linear1.bias, layer.linear2.weight, layer.linear2.bias) if p is not None]
     if (getattr(data, "ndim", 0) != 3 or data.shape[-1] != e or data.dtype != dtype
-            or any(p.dtype != dtype for p in params)):
+            or not _same_dtype(dtype, _data(attn.in_proj_bias), attn.out_proj.weight.data, _data(attn.out_proj.bias),
+                               layer.linear1.weight.data, _data(layer.linear1.bias), layer.linear2.weight.data,
+                               _data(layer.linear2.bias))):
         return None
     n, t = data.shape[0], data.shape[1]
     mask = _attention_mask(attn, src_key_padding_mask, src_mask, n, t, dtype)
