@@ -15,7 +15,7 @@ images (dW, db) differs, and a band's product may round differently from the who
 from __future__ import annotations
 
 from ..backend import np
-from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
+from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED, gemm
 from .compiled import compile_kernel
 
 __all__ = ["image_group", "band_rows",
@@ -174,11 +174,11 @@ def _image_grads(sgemm, image, w2, gz, cols, dcols, image_gx, gwt, want_x, want_
             _image_columns(image, cols, kh, kw, dh, dw, wp, length)
         else:
             _image_columns_strided(image, cols, kh, kw, dh, dw, wp, offsets)
-        sgemm(ROW, PLAIN, TRANSPOSED, I64(k), I64(o), I64(width), _ONE, I64(cols.ctypes.data), I64(width),
-              I64(gz.ctypes.data), I64(width), _ONE, I64(gwt.ctypes.data), I64(o))
+        gemm(sgemm, ROW, PLAIN, TRANSPOSED, I64(k), I64(o), I64(width), _ONE, I64(cols.ctypes.data), I64(width),
+             I64(gz.ctypes.data), I64(width), _ONE, I64(gwt.ctypes.data), I64(o))
     if want_x:  # dcols (K, OH·row) = Wᵀ (K, O) @ gz (O, OH·row), then folded back onto the padded image
-        sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
-              I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
+        gemm(sgemm, ROW, TRANSPOSED, PLAIN, I64(k), I64(width), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
+             I64(gz.ctypes.data), I64(width), _ZERO, I64(dcols.ctypes.data), I64(width))
         if unit:
             _fold_columns(dcols, image_gx, c, kh, kw, dh, dw, wp, length)
         else:
@@ -193,8 +193,8 @@ def _band_product(sgemm, image, w2, cols, z, r0, rows, kh, kw, dh, dw, wp, ow):
     width = rows * wp
     band_cols, band_z = cols[:k * width].reshape((k, width)), z[:o * width].reshape((o, width))
     _image_columns(image, band_cols, kh, kw, dh, dw, wp, (rows - 1) * wp + ow, r0 * wp)
-    sgemm(ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
-          I64(band_cols.ctypes.data), I64(width), _ZERO, I64(band_z.ctypes.data), I64(width))
+    gemm(sgemm, ROW, PLAIN, PLAIN, I64(o), I64(width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
+         I64(band_cols.ctypes.data), I64(width), _ZERO, I64(band_z.ctypes.data), I64(width))
     return band_z
 
 
@@ -246,8 +246,8 @@ def conv_forward_images(sgemm, xflat, w2, bias, relu, y, oh, ow, kh, kw, sh, sw,
         for j in range(count):
             _image_columns_strided(xflat[b0 + j], cols[:, j * width:(j + 1) * width], kh, kw, dh, dw, wp, offsets)
         # z (O, count·width) = W (O, K) @ cols (K, count·width)
-        sgemm(ROW, PLAIN, PLAIN, I64(o), I64(count * width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
-              I64(cols.ctypes.data), I64(span), _ZERO, I64(z.ctypes.data), I64(span))
+        gemm(sgemm, ROW, PLAIN, PLAIN, I64(o), I64(count * width), I64(k), _ONE, I64(w2.ctypes.data), I64(k),
+             I64(cols.ctypes.data), I64(span), _ZERO, I64(z.ctypes.data), I64(span))
         for j in range(count):
             _store_rows(z, j * width, bias, relu, y[b0 + j], oh, ow, ow, 0)
 
@@ -308,11 +308,11 @@ def conv_backward_images(sgemm, xflat, w2, y, gy, act, gxflat, gwt, gb, want_x, 
                     _image_columns(xflat[b0 + j], block, kh, kw, dh, dw, wp, length)
                 else:
                     _image_columns_strided(xflat[b0 + j], block, kh, kw, dh, dw, wp, offsets)
-            sgemm(ROW, PLAIN, TRANSPOSED, I64(k), I64(o), I64(columns), _ONE, I64(cols.ctypes.data), I64(span),
-                  I64(gz.ctypes.data), I64(span), _ONE, I64(gwt.ctypes.data), I64(o))
+            gemm(sgemm, ROW, PLAIN, TRANSPOSED, I64(k), I64(o), I64(columns), _ONE, I64(cols.ctypes.data), I64(span),
+                 I64(gz.ctypes.data), I64(span), _ONE, I64(gwt.ctypes.data), I64(o))
         if want_x:  # dcols (K, count·width) = Wᵀ (K, O) @ gz, then each image's block folded back onto it
-            sgemm(ROW, TRANSPOSED, PLAIN, I64(k), I64(columns), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
-                  I64(gz.ctypes.data), I64(span), _ZERO, I64(dcols.ctypes.data), I64(span))
+            gemm(sgemm, ROW, TRANSPOSED, PLAIN, I64(k), I64(columns), I64(o), _ONE, I64(w2.ctypes.data), I64(k),
+                 I64(gz.ctypes.data), I64(span), _ZERO, I64(dcols.ctypes.data), I64(span))
             for j in range(count):
                 block = dcols[:, j * width:(j + 1) * width]
                 if unit:

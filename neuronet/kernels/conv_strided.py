@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from ..backend import np
 from .compiled import compile_kernel
-from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
+from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED, gemm
 
 __all__ = ["CHANNELS_LAST_MIN", "GROUP_POSITIONS", "strided_forward_images", "strided_backward_images",
            "weight_channels_last", "weight_from_channels_last"]
@@ -144,8 +144,8 @@ def strided_forward_images(sgemm, x, wl, bias, relu, y, top, left, hp, wp, oh, o
             _to_channels_last(x[b0 + j], last, top, left, wp)
             _columns(last, cols, j * p, oh, ow, kh, kw, sh, sw, dh, dw, wp)
         # z (O, count·P) = W (O, K) @ cols (count·P, K)ᵀ
-        sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(count * p), I64(k), _ONE, I64(wl.ctypes.data), I64(k),
-              I64(cols.ctypes.data), I64(k), _ZERO, I64(z.ctypes.data), I64(span))
+        gemm(sgemm, ROW, PLAIN, TRANSPOSED, I64(o), I64(count * p), I64(k), _ONE, I64(wl.ctypes.data), I64(k),
+             I64(cols.ctypes.data), I64(k), _ZERO, I64(z.ctypes.data), I64(span))
         for j in range(count):
             for oc in range(o):
                 bias_oc, src, dst = bias[oc], z[oc, j * p:(j + 1) * p], y[b0 + j, oc]
@@ -208,11 +208,11 @@ def strided_backward_images(sgemm, x, wl, y, gy, act, gx, gx_bias, gwl, gb, want
             for j in range(count):
                 _to_channels_last(x[b0 + j], last, top, left, wp)
                 _columns(last, cols, j * p, oh, ow, kh, kw, sh, sw, dh, dw, wp)
-            sgemm(ROW, PLAIN, PLAIN, I64(o), I64(k), I64(rows), _ONE, I64(gz.ctypes.data), I64(span),
-                  I64(cols.ctypes.data), I64(k), _ONE, I64(gwl.ctypes.data), I64(k))
+            gemm(sgemm, ROW, PLAIN, PLAIN, I64(o), I64(k), I64(rows), _ONE, I64(gz.ctypes.data), I64(span),
+                 I64(cols.ctypes.data), I64(k), _ONE, I64(gwl.ctypes.data), I64(k))
         if want_x:  # dcols (count·P, K) = gz (O, count·P)ᵀ @ W (O, K), each image's rows folded back
-            sgemm(ROW, TRANSPOSED, PLAIN, I64(rows), I64(k), I64(o), _ONE, I64(gz.ctypes.data), I64(span),
-                  I64(wl.ctypes.data), I64(k), _ZERO, I64(cols.ctypes.data), I64(k))
+            gemm(sgemm, ROW, TRANSPOSED, PLAIN, I64(rows), I64(k), I64(o), _ONE, I64(gz.ctypes.data), I64(span),
+                 I64(wl.ctypes.data), I64(k), _ZERO, I64(cols.ctypes.data), I64(k))
             for j in range(count):
                 _fold(cols, folded, j * p, oh, ow, kh, kw, sh, sw, dh, dw, wp)
                 _from_channels_last(folded, gx[b0 + j], top, left, wp, gx_bias)

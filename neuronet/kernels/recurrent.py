@@ -12,7 +12,7 @@ with a/2 folded into the weights by the caller, as in the NumPy path.
 from __future__ import annotations
 
 from ..backend import np
-from .numba_sgemm import I64 as _I64, PLAIN as _PLAIN, ROW as _ROW, compiled_sgemm
+from .numba_sgemm import I64 as _I64, PLAIN as _PLAIN, ROW as _ROW, compiled_sgemm, gemm
 from .compiled import compile_kernel
 
 __all__ = ["forward_step", "backward_step", "sequence_loops", "inference_loop", "inference_loop_direct"]
@@ -105,8 +105,8 @@ def forward_loop(sgemm, acts, hs, cs, tanh_c, w_hh_t, s, e):
     hid, m = g4 // 4, e - s
     rec = np.empty((m, g4), np.float32)
     for t in range(t_len):
-        sgemm(_ROW, _PLAIN, _PLAIN, _I64(m), _I64(g4), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
-              _I64(w_hh_t.ctypes.data), _I64(g4), _ZERO, _I64(rec.ctypes.data), _I64(g4))
+        gemm(sgemm, _ROW, _PLAIN, _PLAIN, _I64(m), _I64(g4), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
+             _I64(w_hh_t.ctypes.data), _I64(g4), _ZERO, _I64(rec.ctypes.data), _I64(g4))
         forward_step(acts[t, s:e], rec, cs[t, s:e], cs[t + 1, s:e], tanh_c[t, s:e], hs[t + 1, s:e])
 
 
@@ -121,8 +121,8 @@ def backward_loop(sgemm, acts, tanh_c, cs, g_h, g_c, g_seq, has_seq, d_acts, w_h
     for t in range(t_len - 1, -1, -1):
         backward_step(acts[t, s:e], tanh_c[t, s:e], cs[t, s:e], dh, g_seq[t, s:e], has_seq, dc, d_acts[t, s:e],
                       dc_next)
-        sgemm(_ROW, _PLAIN, _PLAIN, _I64(m), _I64(hid), _I64(g4), _ONE, _I64(d_acts[t, s:e].ctypes.data), _I64(g4),
-              _I64(w_hh.ctypes.data), _I64(hid), _ZERO, _I64(dh_next.ctypes.data), _I64(hid))
+        gemm(sgemm, _ROW, _PLAIN, _PLAIN, _I64(m), _I64(hid), _I64(g4), _ONE, _I64(d_acts[t, s:e].ctypes.data),
+             _I64(g4), _I64(w_hh.ctypes.data), _I64(hid), _ZERO, _I64(dh_next.ctypes.data), _I64(hid))
         dh, dh_next = dh_next, dh
         dc, dc_next = dc_next, dc
     dh_0[s:e] = dh
@@ -178,8 +178,8 @@ def inference_step(a, rec, c, h):
 def inference_loop_direct(acts, hs, c, w_hh):
     """Steps t = 0..T−1 of an LSTM that records nothing, for a few rows (up to ``DIRECT_ROWS``):
     rec = h_t·W_hhᵀ by :func:`recurrent_product` on w_hh (4H, H) as stored, then
-    :func:`inference_step` into hs[t+1] and c.  No BLAS argument: numba types a first-class
-    function argument on every call (about 25 µs), as long as this whole loop at batch 1."""
+    :func:`inference_step` into hs[t+1] and c.  No BLAS: at these few rows the dot loop beats
+    sgemm, which packs W_hh afresh on every call."""
     t_len, m, g4 = acts.shape
     rec = np.empty((m, g4), np.float32)
     for t in range(t_len):
@@ -195,6 +195,6 @@ def inference_loop(sgemm, acts, hs, c, w_hh_t, s, e):
     hid, m = g4 // 4, e - s
     rec = np.empty((m, g4), np.float32)
     for t in range(t_len):
-        sgemm(_ROW, _PLAIN, _PLAIN, _I64(m), _I64(g4), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
-              _I64(w_hh_t.ctypes.data), _I64(g4), _ZERO, _I64(rec.ctypes.data), _I64(g4))
+        gemm(sgemm, _ROW, _PLAIN, _PLAIN, _I64(m), _I64(g4), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
+             _I64(w_hh_t.ctypes.data), _I64(g4), _ZERO, _I64(rec.ctypes.data), _I64(g4))
         inference_step(acts[t, s:e], rec, c[s:e], hs[t + 1, s:e])

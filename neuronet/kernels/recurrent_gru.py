@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..backend import np
 from .compiled import compile_kernel
-from .numba_sgemm import I64 as _I64, PLAIN as _PLAIN, ROW as _ROW
+from .numba_sgemm import I64 as _I64, PLAIN as _PLAIN, ROW as _ROW, gemm
 from .recurrent import tanh32
 
 __all__ = ["forward_loop", "backward_loop", "infer_loop"]
@@ -51,8 +51,8 @@ def forward_loop(sgemm, acts, hs, extra, w_hh_t, b_hn, s, e):
     hid, m = g3 // 3, e - s
     gh = np.empty((m, g3), np.float32)
     for t in range(t_len):
-        sgemm(_ROW, _PLAIN, _PLAIN, _I64(m), _I64(g3), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
-              _I64(w_hh_t.ctypes.data), _I64(g3), _ZERO, _I64(gh.ctypes.data), _I64(g3))
+        gemm(sgemm, _ROW, _PLAIN, _PLAIN, _I64(m), _I64(g3), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
+             _I64(w_hh_t.ctypes.data), _I64(g3), _ZERO, _I64(gh.ctypes.data), _I64(g3))
         _step(acts[t, s:e], gh, b_hn, hs[t, s:e], extra[t, s:e], hs[t + 1, s:e])
 
 
@@ -64,8 +64,8 @@ def infer_loop(sgemm, acts, hs, w_hh_t, b_hn, s, e):
     gh = np.empty((m, g3), np.float32)
     scratch = np.empty((m, hid), np.float32)
     for t in range(t_len):
-        sgemm(_ROW, _PLAIN, _PLAIN, _I64(m), _I64(g3), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
-              _I64(w_hh_t.ctypes.data), _I64(g3), _ZERO, _I64(gh.ctypes.data), _I64(g3))
+        gemm(sgemm, _ROW, _PLAIN, _PLAIN, _I64(m), _I64(g3), _I64(hid), _ONE, _I64(hs[t, s:e].ctypes.data), _I64(hid),
+             _I64(w_hh_t.ctypes.data), _I64(g3), _ZERO, _I64(gh.ctypes.data), _I64(g3))
         _step(acts[t, s:e], gh, b_hn, hs[t, s:e], scratch, hs[t + 1, s:e])
 
 
@@ -96,7 +96,7 @@ def backward_loop(sgemm, acts, extra, hs, g_h, g_seq, has_seq, d_in, d_rec_n, w_
                 drec[j], drec[hid + j], drec[2 * hid + j] = dr, dz, rn
                 dr_n[j] = rn
                 dpb[j] = dht * z  # dh'/dh (direct) = z
-        sgemm(_ROW, _PLAIN, _PLAIN, _I64(m), _I64(hid), _I64(g3), _ONE, _I64(d_rec.ctypes.data), _I64(g3),
-              _I64(w_hh.ctypes.data), _I64(hid), _ONE, _I64(dh_prev.ctypes.data), _I64(hid))
+        gemm(sgemm, _ROW, _PLAIN, _PLAIN, _I64(m), _I64(hid), _I64(g3), _ONE, _I64(d_rec.ctypes.data), _I64(g3),
+             _I64(w_hh.ctypes.data), _I64(hid), _ONE, _I64(dh_prev.ctypes.data), _I64(hid))
         dh, dh_prev = dh_prev, dh
     dh_0[s:e] = dh

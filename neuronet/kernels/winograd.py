@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..backend import np
 from .compiled import compile_kernel
 from .conv import window_max4
-from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED
+from .numba_sgemm import I64, PLAIN, ROW, TRANSPOSED, gemm
 from .unsigned import unsigned as _u
 
 __all__ = ["winograd_forward_images", "winograd_backward_images", "transform_weight", "transform_weight_adjoint",
@@ -394,9 +394,9 @@ def winograd_forward_images(sgemm, x, h, w, top, left, u, c, bias, relu, y, arg,
             _load_image(x[b0 + j], padded, h, w, top, left, wp)
             _input_tiles(padded, vflat, pv, span, j * tiles, c, th, tw, wp)
         for xi in range(16):  # M[ξ] (O, count·tiles) = U[ξ] (O, C) @ V[ξ] (C, count·tiles)
-            sgemm(ROW, PLAIN, PLAIN, I64(o), I64(count * tiles), I64(c), _ONE,
-                  I64(u.ctypes.data + xi * u.shape[1] * _F32), I64(c), I64(v.ctypes.data + xi * pv * _F32),
-                  I64(span), _ZERO, I64(m.ctypes.data + xi * pm * _F32), I64(span))
+            gemm(sgemm, ROW, PLAIN, PLAIN, I64(o), I64(count * tiles), I64(c), _ONE,
+                 I64(u.ctypes.data + xi * u.shape[1] * _F32), I64(c), I64(v.ctypes.data + xi * pv * _F32),
+                 I64(span), _ZERO, I64(m.ctypes.data + xi * pm * _F32), I64(span))
         for oc in range(o):
             _output_tiles(m, oc * span, count * tiles, bias[oc], relu, q)
             for j in range(count):
@@ -448,14 +448,14 @@ def winograd_backward_images(sgemm, x, h, w, top, left, u, c, y, gy, act, arg, p
                 _load_image(x[b0 + j], padded, h, w, top, left, wp)
                 _input_tiles(padded, vflat, pv, span, j * tiles, c, th, tw, wp)
             for xi in range(16):
-                sgemm(ROW, PLAIN, TRANSPOSED, I64(o), I64(c), I64(cols), _ONE, I64(dm.ctypes.data + xi * pm * _F32),
-                      I64(span), I64(v.ctypes.data + xi * pv * _F32), I64(span), _ONE,
-                      I64(du.ctypes.data + xi * du.shape[1] * _F32), I64(c))
+                gemm(sgemm, ROW, PLAIN, TRANSPOSED, I64(o), I64(c), I64(cols), _ONE,
+                     I64(dm.ctypes.data + xi * pm * _F32), I64(span), I64(v.ctypes.data + xi * pv * _F32), I64(span),
+                     _ONE, I64(du.ctypes.data + xi * du.shape[1] * _F32), I64(c))
         if want_x:  # dV[ξ] (C, cols) = U[ξ]ᵀ (C, O) @ dM[ξ] (O, cols), then back onto each image
             for xi in range(16):
-                sgemm(ROW, TRANSPOSED, PLAIN, I64(c), I64(cols), I64(o), _ONE, I64(u.ctypes.data + xi * u.shape[1] * _F32),
-                      I64(c), I64(dm.ctypes.data + xi * pm * _F32), I64(span), _ZERO,
-                      I64(v.ctypes.data + xi * pv * _F32), I64(span))
+                gemm(sgemm, ROW, TRANSPOSED, PLAIN, I64(c), I64(cols), I64(o), _ONE,
+                     I64(u.ctypes.data + xi * u.shape[1] * _F32), I64(c), I64(dm.ctypes.data + xi * pm * _F32),
+                     I64(span), _ZERO, I64(v.ctypes.data + xi * pv * _F32), I64(span))
             for ci in range(c):
                 _input_grad_blocks(v, ci * span, cols, r)
                 for j in range(count):

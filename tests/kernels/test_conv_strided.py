@@ -206,15 +206,6 @@ def test_a_dcgan_takes_the_channels_last_kernels(strided_calls):
         assert_close(a, r, rtol=1e-5)
 
 
-def test_the_sgemm_argument_type_is_built_once():
-    from numba import typeof
-    from neuronet.kernels.numba_sgemm import compiled_sgemm
-    sgemm = compiled_sgemm()
-    if sgemm is None:
-        pytest.skip("no 64-bit-integer sgemm in NumPy's BLAS")
-    assert typeof(sgemm) is typeof(sgemm)
-
-
 def test_small_stride1_same_padding_with_an_even_kernel(strided_calls):
     """'same' with an even kernel pads one more after than before: the kernels' (top, left) offsets."""
     x, w, b, _ = conv_arrays(3, 8, 5, (2, 4), (7, 6))
