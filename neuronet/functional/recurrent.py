@@ -23,6 +23,7 @@ direction of a bidirectional layer); outputs stay at their original time positio
 from __future__ import annotations
 
 from ..backend import array_module, np
+from ..kernels.alignment import aligned
 from ..kernels.compiled import kernel_arrays
 from ..kernels.parallel import over_row_blocks, single_threaded_blas
 from .empty import empty_result
@@ -96,8 +97,10 @@ class LSTMSequence(SequenceFunction):
         c = xp.array(c0, dtype=acts.dtype)  # a copy: updated in place step by step
         keep = self.order.keep
         kernels = _inference_kernels(keep, acts, hs, c, w_hh)
-        if kernels is not None and n <= kernels.DIRECT_ROWS:  # batch 1: one compiled call, no BLAS, no weight copy
-            kernels.inference_loop_direct(acts, hs, c, w_hh)
+        if kernels is not None and n <= kernels.DIRECT_ROWS:  # batch 1: one compiled call, no BLAS
+            # W_hh on a 32-byte boundary, as the layers and load_state_dict make it (a copy only when it is
+            # not): its rows are streamed with vector loads every step (kernels/alignment.py)
+            kernels.inference_loop_direct(acts, hs, c, aligned(w_hh, 32))
         elif kernels is not None and kernels.sequence_loops() is not None:
             # sgemm on a contiguous W_hhᵀ: a transposed view makes each step's GEMM 1.5× slower
             sgemm = kernels.sequence_loops()[2]

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from .. import backend
 from ..autograd import _mode
 from ..backend import np
+from ..kernels.alignment import aligned
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -634,4 +635,5 @@ def _loadable(where: str, key: str, kind: str, value, target):
         if int(xp.count_nonzero(~xp.isfinite(out))) != before:
             raise ValueError(f"{where}: {key} holds values beyond the range of {what} "
                              f"(largest magnitude {float(abs(value).max()):g})")
-    return out
+    # a new array either way: on a cache line, as layers build their own (kernels/alignment.py)
+    return aligned(out) if xp is np else out

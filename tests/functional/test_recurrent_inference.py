@@ -84,6 +84,22 @@ def test_direct_loop_equals_numpy_loop_on_long_sequences(rng):
     assert_close(results[0][1], results[1][1], rtol=2e-6)
 
 
+def test_batch_one_inference_does_not_depend_on_where_w_hh_lies(rng):
+    """The direct loop gets W_hh on a cache line (``kernels.alignment.aligned``): a weight at any
+    offset gives the same bits, and the layer's own array is neither moved nor changed."""
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh = _lstm_arrays(rng, 1, t=12, f=8, h=16)
+    expected = _lstm_outputs([x, h0, c0, w_ih, w_hh, b_ih, b_hh], record=False)
+    buffer = np.empty(w_hh.size + 16, np.float32)
+    for offset in range(1, 16):  # 4, 8, ..., 60 bytes past wherever the buffer starts
+        moved = buffer[offset:offset + w_hh.size].reshape(w_hh.shape)
+        moved[...] = w_hh
+        address = moved.ctypes.data
+        outputs = _lstm_outputs([x, h0, c0, w_ih, moved, b_ih, b_hh], record=False)
+        for got, want in zip(outputs, expected):
+            np.testing.assert_array_equal(got, want)
+        assert moved.ctypes.data == address and np.array_equal(moved, w_hh)
+
+
 def test_lstm_batch_one_inference_matches_torch(rng, torch):
     x, h0, c0, w_ih, w_hh, b_ih, b_hh = _lstm_arrays(rng, 1, t=50, f=16, h=32)
     layer = torch.nn.LSTM(16, 32, batch_first=True)

@@ -28,6 +28,7 @@ from ...functional.recurrent import GRUSequence, LSTMSequence, gru, lstm
 from ...functional.recurrent_simple import ElmanSequence, rnn
 from ...functional.indexing import getitem
 from ...functional.shape import concat, stack
+from ...kernels.alignment import aligned
 from ...tensor import Tensor
 from .. import init
 from .base import _Layer
@@ -124,7 +125,10 @@ class _Recurrent(_Layer):
         def make(shape, which):
             fn = self.initializers[which]
             data = init.uniform(shape, -bound, bound, dtype=dtype) if fn is None else fn(shape, dtype=dtype)
-            return Parameter(data, dtype=dtype)
+            parameter = Parameter(data, dtype=dtype)
+            if backend.array_module(parameter.data) is np:  # on a cache line: the batch-1 loop streams W_hh
+                parameter.data = aligned(parameter.data)
+            return parameter
 
         for layer, _, sfx in self._suffixes():
             fan_in = self.in_features if layer == 0 else h * self.directions
