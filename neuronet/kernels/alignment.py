@@ -14,8 +14,9 @@ __all__ = ["aligned"]
 
 
 def aligned(a, boundary: int = 64):
-    """``a`` itself when it is C-contiguous and starts on a ``boundary``-byte address, else a copy
-    that does (same values, dtype and shape).
+    """``a`` itself when it is C-contiguous and starts on a ``boundary``-byte address, else a
+    C-contiguous copy (same values, dtype and shape) that does, for item sizes that divide the
+    boundary (every float, integer and boolean dtype; others get the nearest item).
 
     Example:
         >>> from neuronet.kernels.alignment import aligned
