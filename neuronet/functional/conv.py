@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module
 from .activation import _sigmoid, activation_grad, get_activation, relu_into
-from ..kernels.compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays, kernel_module
 from .conv_winograd import (compiled_backward, compiled_forward, pad_for_tiles, unpad_from_tiles, weight_transform,
                             weight_transform_adjoint, winograd_applies, winograd_backward, winograd_forward)
 from .conv_strided import (channels_last_applies, strided_conv_backward, strided_conv_forward,
@@ -65,8 +65,7 @@ class Conv2d(Function):
         arrays, one group), else None: the NumPy chunks run."""
         if self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
             return None
-        from ..kernels.numba_sgemm import compiled_sgemm
-        return compiled_sgemm()
+        return kernel_module("numba_sgemm").compiled_sgemm()  # a dict lookup, not an import per call
 
     def forward(self, x, w, b=None):
         xp = array_module(x)
@@ -394,8 +393,7 @@ class ConvTranspose2d(Function):
         """NumPy's sgemm for the compiled per-image kernels (float32 NumPy arrays, one group), else None."""
         if self.groups != 1 or not kernel_arrays(*(a for a in arrays if a is not None)):
             return None
-        from ..kernels.numba_sgemm import compiled_sgemm
-        return compiled_sgemm()
+        return kernel_module("numba_sgemm").compiled_sgemm()  # a dict lookup, not an import per call
 
     def _kernel_args(self, w_shape):
         """The convolution this one is the adjoint of, as ``kernels/conv.py`` takes it: (OH, OW) =

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ..autograd import is_grad_enabled
 from ..backend import array_module, np
 from ..tensor import Tensor
-from ..kernels.compiled import kernel_arrays
+from ..kernels.compiled import kernel_arrays, kernel_module
 from .conv import Conv2d, conv2d, conv_params
 from .conv_winograd import compiled_backward, compiled_forward, winograd_applies
 from .im2col import as_tuple, pad_nchw, unpad_nchw
@@ -35,8 +35,8 @@ class Conv2dMaxPool(Conv2d):
         self.pool = pool
 
     def forward(self, x, w, b=None):
-        from ..kernels.numba_sgemm import compiled_sgemm
-        from ..kernels.conv import band_rows, conv_pool_forward_images
+        kernels = kernel_module("conv")  # a dict lookup: a function-level import costs ~1 µs per call
+        compiled_sgemm = kernel_module("numba_sgemm").compiled_sgemm
         xp = array_module(x)
         n, c, o = x.shape[0], x.shape[1], w.shape[0]
         (oh, ow), kernel, (ph, pw) = self.out_hw, w.shape[2:], self.pool
@@ -59,12 +59,12 @@ class Conv2dMaxPool(Conv2d):
         pooled = xp.empty((n, o, oh // ph, ow // pw), dtype=x.dtype)
         arg = xp.empty(pooled.shape, dtype=np.uint8 if ph * pw <= 128 else np.int32)  # index + ph·pw·[value > 0]
         sgemm, relu, flat = compiled_sgemm(), self.activation == "relu", (n, o, -1)
-        band = band_rows(w2.shape[1], o, self.row, (oh // ph) * ph, x.dtype.itemsize, ph)
+        band = kernels.band_rows(w2.shape[1], o, self.row, (oh // ph) * ph, x.dtype.itemsize, ph)
 
         def chunk(s, e):
-            conv_pool_forward_images(sgemm, xpad.reshape(n, c, -1), w2, bias, relu, pooled.reshape(flat),
-                                     arg.reshape(flat), oh, ow, ph, pw, kernel[0], kernel[1], self.dilation[0],
-                                     self.dilation[1], self.row, band, s, e)
+            kernels.conv_pool_forward_images(sgemm, xpad.reshape(n, c, -1), w2, bias, relu, pooled.reshape(flat),
+                                             arg.reshape(flat), oh, ow, ph, pw, kernel[0], kernel[1],
+                                             self.dilation[0], self.dilation[1], self.row, band, s, e)
 
         map_chunks(chunk, bounds, x)
         if self.recording:
@@ -162,8 +162,7 @@ def conv_infer_array(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
         array([9., 9.], dtype=float32)
     """
     try:
-        params, fused = conv_params("conv2d", x, weight, bias, stride, padding, dilation, groups, padding_mode,
-                                    activation, 2)
+        params, fused = _resolved_params(x, weight, bias, stride, padding, dilation, groups, padding_mode, activation)
     except (TypeError, ValueError):
         return None
     if not fused or x.shape[0] == 0:
@@ -181,6 +180,29 @@ def conv_infer_array(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
         return Conv2dMaxPool(pool, **params).forward(x, weight, bias)
     y = Conv2d(**params).forward(x, weight, bias)
     return MaxPool2d(_geometry("max_pool2d", y, pool, None, 0, 1, False, 2)[0]).forward(y)
+
+
+_RESOLVED: dict = {}  # conv_params' results for conv_infer_array, by the arguments' shapes, dtypes and settings
+_RESOLVED_MAX = 64  # entries kept before the dict is emptied (a model has a few convolutions)
+
+
+def _resolved_params(x, weight, bias, stride, padding, dilation, groups, padding_mode, activation):
+    """``conv_params("conv2d", ...)`` for these arguments, remembered: its checks and resolution
+    depend only on the arrays' shapes and dtypes and on the settings, and cost as much as a batch-1
+    convolution's kernel (LeNet's two layers); nothing is kept when it raises or when a setting
+    cannot be a dict key (a list)."""
+    try:
+        key = (x.shape, x.dtype, weight.shape, weight.dtype, None if bias is None else (bias.shape, bias.dtype),
+               stride, padding, dilation, groups, padding_mode, activation)
+        found = _RESOLVED.get(key)
+    except TypeError:  # an unhashable setting
+        return conv_params("conv2d", x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, 2)
+    if found is None:
+        found = conv_params("conv2d", x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, 2)
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[key] = found
+    return found
 
 
 def _fusion_applies(recording, n, pool, params, arrays) -> bool:
@@ -206,5 +228,4 @@ _FUSED_INFERENCE_MAX = 4
 
 def _sgemm_found() -> bool:
     """Whether NumPy's sgemm is callable from the compiled kernels (``kernels/numba_sgemm.py``)."""
-    from ..kernels.numba_sgemm import compiled_sgemm
-    return compiled_sgemm() is not None
+    return kernel_module("numba_sgemm").compiled_sgemm() is not None

@@ -146,3 +146,22 @@ def test_a_hooked_relu_is_not_fused_away():
     with nt.no_grad():
         model(x)
     assert seen == [1, 4, 1, 4]
+
+
+def test_the_remembered_conv_params_follow_every_argument(kernels):
+    """``conv_infer_array`` keeps conv_params' resolution by shapes, dtypes and settings: the same
+    layer at another input size, another padding, a list setting (no dict key) or a refused
+    argument (never kept) each give the function's own answer."""
+    from neuronet.functional import conv_pool
+    from neuronet.functional.conv import conv2d
+    w, b = images(4, 3, 3, 3), images(4)
+    for shape, padding, stride in [((1, 3, 9, 9), 0, 1), ((1, 3, 12, 10), 0, 1), ((1, 3, 9, 9), 1, 1),
+                                   ((2, 3, 9, 9), 1, [2, 1]), ((1, 3, 9, 9), 0, 1)]:
+        x = images(*shape)
+        got = conv_pool.conv_infer_array(x, w, b, stride, padding, activation="relu")
+        with nt.no_grad():
+            expected = conv2d(nt.tensor(x), nt.tensor(w), nt.tensor(b), stride, padding, activation="relu").numpy()
+        np.testing.assert_array_equal(got, expected)
+    x = images(1, 3, 2, 2)  # smaller than the kernel: conv_params refuses it, every time
+    assert conv_pool.conv_infer_array(x, w, b) is None and conv_pool.conv_infer_array(x, w, b) is None
+    assert all(key[0] != (1, 3, 2, 2) for key in conv_pool._RESOLVED)
