@@ -20,6 +20,7 @@ from ...functional.im2col import PADDING_MODES, as_tuple
 from .. import init
 from .activity_regularization import get_activity_regularizer
 from .base import _Layer
+from .pool import MaxPool2D
 from ..parameter import Parameter
 
 __all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "Conv1DTranspose", "DepthwiseConv2D"]
@@ -130,7 +131,6 @@ class _Conv(_Layer):
         """Whether ``forward(x, then_pool=layer)`` can apply the pooling ``layer`` in the same pass: a
         2-D, non-transposed convolution followed by a ``MaxPool2D`` (or ``MaxPool2d``) whose windows tile its output
         and that has no hooks (a fused pooling is not called, so its hooks would not run)."""
-        from .pool import MaxPool2D
         return (not self.transposed and self.nd == 2 and isinstance(layer, MaxPool2D) and layer.tiles
                 and not layer._hooks)
 
