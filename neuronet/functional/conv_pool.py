@@ -193,7 +193,8 @@ def _resolved_params(x, weight, bias, stride, padding, dilation, groups, padding
     cannot be a dict key (a list)."""
     try:
         key = (x.shape, x.dtype, weight.shape, weight.dtype, None if bias is None else (bias.shape, bias.dtype),
-               stride, padding, dilation, groups, padding_mode, activation)
+               _setting(stride), _setting(padding), _setting(dilation), _setting(groups), padding_mode,
+               _setting(activation))
         found = _RESOLVED.get(key)
     except TypeError:  # an unhashable setting
         return conv_params("conv2d", x, weight, bias, stride, padding, dilation, groups, padding_mode, activation, 2)
@@ -203,6 +204,14 @@ def _resolved_params(x, weight, bias, stride, padding, dilation, groups, padding
             _RESOLVED.clear()
         _RESOLVED[key] = found
     return found
+
+
+def _setting(value):
+    """``value`` as a dict key that tells apart what compares equal but is checked differently:
+    True from 1 (conv_params refuses a bool), a NumPy integer from an int."""
+    if type(value) is tuple:
+        return tuple(_setting(item) for item in value)
+    return type(value), value
 
 
 def _fusion_applies(recording, n, pool, params, arrays) -> bool:

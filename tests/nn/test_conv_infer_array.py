@@ -165,3 +165,6 @@ def test_the_remembered_conv_params_follow_every_argument(kernels):
     x = images(1, 3, 2, 2)  # smaller than the kernel: conv_params refuses it, every time
     assert conv_pool.conv_infer_array(x, w, b) is None and conv_pool.conv_infer_array(x, w, b) is None
     assert all(key[0] != (1, 3, 2, 2) for key in conv_pool._RESOLVED)
+    x = images(1, 3, 9, 9)  # True equals 1 and hashes alike, but conv_params refuses a bool stride
+    assert conv_pool.conv_infer_array(x, w, b, 1) is not None
+    assert conv_pool.conv_infer_array(x, w, b, True) is None and conv_pool.conv_infer_array(x, w, b, (True, 1)) is None
