@@ -136,11 +136,7 @@ _LN_CHUNK_BYTES = 1 << 19  # rows per chunk: about 512 KiB of input, a share of 
 
 def _layer_norm_fast(x, weight, bias) -> bool:
     """Whether the compiled kernels take this call: float32 NumPy arrays with kernels on, no empty axis."""
-    if not x.size:
-        return False
-    if weight is None or bias is None:
-        return kernel_arrays(x, *(p for p in (weight, bias) if p is not None))
-    return kernel_arrays(x, weight, bias)  # the common case without a generator: called per layer norm
+    return x.size > 0 and kernel_arrays(x, *[p for p in (weight, bias) if p is not None])  # a list: no generator
 
 
 def _flat_or_empty(p):
