@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 
+from neuronet._openblas_env import OPENBLAS_THREAD_TIMEOUT as _NEURONET_TIMEOUT
+
 from . import blas_info
 
 
@@ -154,7 +156,7 @@ def render(report: dict) -> str:
     environment += [f"kept {', '.join(f'{k}={v}' for k, v in kept.items())} (--keep-env)"] if kept else []
     timeout = report["environment"].get("OPENBLAS_THREAD_TIMEOUT")
     environment += [f"OPENBLAS_THREAD_TIMEOUT={timeout}" + (" (import neuronet's default: idle OpenBLAS workers sleep "
-                                                           "at once instead of spinning ~0.1 s)" if timeout == "4" else "")
+                                                           "after ~0.4 ms instead of spinning ~0.1 s)" if timeout == _NEURONET_TIMEOUT else "")
                     if timeout else "OPENBLAS_THREAD_TIMEOUT unset (OpenBLAS's idle workers spin ~0.1 s)"]
     if report["environment"].get("malloc"):  # the same process runs torch: it gets the same malloc
         environment.append(report["environment"]["malloc"] + " (applies to torch in the same process too)")

@@ -12,7 +12,9 @@ def timeout_seen(code, **env):
 
 
 def test_import_sets_the_default_before_numpy_loads():
-    assert timeout_seen("import neuronet") == "4"
+    from neuronet._openblas_env import OPENBLAS_THREAD_TIMEOUT
+    assert OPENBLAS_THREAD_TIMEOUT == "20"  # spin ~0.4 ms, then sleep (the module's docstring says why)
+    assert timeout_seen("import neuronet") == OPENBLAS_THREAD_TIMEOUT
 
 
 def test_a_users_value_wins():
