@@ -21,7 +21,7 @@ import math
 from ..autograd import Function, unbroadcast
 from ..backend import array_module, get_rng, np
 from ..kernels.compiled import kernel_arrays, kernel_module
-from ..kernels.parallel import blas_for_product, chunk_bounds, map_chunks
+from ..kernels.parallel import blas_for_product, blas_thread_count, chunk_bounds, map_chunks
 from ..tensor import Tensor
 from .activation import tanh
 from .linear import linear
@@ -150,10 +150,6 @@ class ScaledDotProductAttention(Function):
         return scores if additive is None else scores + xp.asarray(additive)
 
     def forward(self, q, k, v, additive=None):
-        with _blas_for_heads(q, k):
-            return self._forward(q, k, v, additive)
-
-    def _forward(self, q, k, v, additive):
         xp = array_module(q)
         allowed = None if self.allowed is None else xp.asarray(self.allowed)
         if self.is_causal:
@@ -171,7 +167,7 @@ class ScaledDotProductAttention(Function):
         weights = self._dropped(p)
         self.q, self.k, self.v, self.additive = q, k, v, additive
         self.shapes = (q.shape, k.shape, v.shape, None if additive is None else additive.shape)
-        out = weights @ v
+        out = _matmul(weights, v)
         if self.merge_heads:  # (..., h, L, Ev) → (..., L, h·Ev)
             self.heads = out.shape[-3]
             out = out.swapaxes(-3, -2).reshape(out.shape[:-3] + (out.shape[-2], out.shape[-3] * out.shape[-1]))
@@ -186,10 +182,6 @@ class ScaledDotProductAttention(Function):
         return weights
 
     def backward(self, gout, gweights=None):
-        with _blas_for_heads(self.q, self.k):
-            return self._backward(gout, gweights)
-
-    def _backward(self, gout, gweights):
         # dV = Wᵀ dO;  dW = dO Vᵀ (+ dL/dW when the weights are an output);  dP = dW ⊙ keep/(1 − p)
         q_shape, k_shape, v_shape, m_shape = self.shapes
         xp = array_module(gout)
@@ -204,7 +196,7 @@ class ScaledDotProductAttention(Function):
             gout = gout.reshape(gout.shape[:-1] + (self.heads, v_shape[-1])).swapaxes(-3, -2)
         gq = gk = gv = gm = None
         if self.needs_grad[2]:
-            gv = unbroadcast(_swap_last(self._dropped(p)) @ gout, v_shape)
+            gv = unbroadcast(_matmul(_swap_last(self._dropped(p)), gout), v_shape)
         gw = _matmul_t(gout, v)
         if gweights is not None:
             gw += gweights
@@ -216,11 +208,11 @@ class ScaledDotProductAttention(Function):
             gs = _softmax_grad_into(p, gw)
         del p
         if self.needs_grad[0]:
-            gq = gs @ k
+            gq = _matmul(gs, k)
             gq *= self.scale
             gq = unbroadcast(gq, q_shape)  # dQ = scale·dS K
         if self.needs_grad[1]:
-            gk = _swap_last(gs) @ q
+            gk = _matmul(_swap_last(gs), q)
             gk *= self.scale
             gk = unbroadcast(gk, k_shape)  # dK = scale·dSᵀ Q
         if len(self.needs_grad) > 3 and self.needs_grad[3]:
@@ -237,15 +229,47 @@ def _matmul_t(a, b):
     """a bᵀ over the last two axes, arrays broadcast over the leading ones.  bᵀ is copied to be
     contiguous: NumPy's batched matmul runs 2× slower on a transposed view as its second operand
     (measured on (32, 4, 128, 32) arrays at one thread), and the copy costs less than that."""
+    return _matmul(a, b, transpose_b=True)
+
+
+# multiply-adds of a batched product from which its batch axis is split over the BLAS threads
+# (the size from which parallel.blas_for_product lets one product use them all)
+_SPLIT_PRODUCT = 1 << 22
+
+
+def _matmul(a, b, transpose_b: bool = False):
+    """a @ b (a @ bᵀ with ``transpose_b``; a batched bᵀ is copied contiguous) over the last two axes.
+
+    NumPy's batched matmul calls BLAS once per matrix, one matrix after another, so the heads'
+    small products would use one core however many BLAS may use.  Where the leading (batch) axis
+    of two same-batch NumPy operands holds at least ``_SPLIT_PRODUCT`` multiply-adds, it is split
+    in one block per BLAS thread (:func:`parallel.map_chunks`, each block on one BLAS thread,
+    written into its rows of the output).  Every matrix goes through the same BLAS call either
+    way, so the values do not depend on the thread count.  Otherwise each matrix's product runs
+    on one BLAS thread when it is small (:func:`parallel.blas_for_product`): NumPy's batched
+    matmul calls BLAS once per head, and waking the other threads for each small call cost up
+    to 100× the product itself on a busy 2-core machine (4.2 s instead of 0.03 s for a 32×4-head
+    batch)."""
     xp = array_module(b)
-    return a @ (xp.ascontiguousarray(b.swapaxes(-1, -2)) if b.ndim > 2 else b.swapaxes(-1, -2))
+    if transpose_b:
+        b = b.swapaxes(-1, -2)
+    copy = transpose_b and b.ndim > 2
+    rows, depth, cols = a.shape[-2], a.shape[-1], b.shape[-1]
+    n = a.shape[0] if a.ndim > 2 and a.shape[:-2] == b.shape[:-2] else 1
+    threads = 1
+    if n > 1 and xp is np and math.prod(a.shape[:-2]) * rows * depth * cols >= _SPLIT_PRODUCT:
+        threads = blas_thread_count()
+    if threads < 2:
+        with blas_for_product(rows, depth, cols):
+            return a @ (xp.ascontiguousarray(b) if copy else b)
+    out = np.empty(a.shape[:-2] + (rows, cols), np.result_type(a.dtype, b.dtype))
 
+    def block(start, stop):
+        part = b[start:stop]
+        np.matmul(a[start:stop], np.ascontiguousarray(part) if copy else part, out=out[start:stop])
 
-def _blas_for_heads(q, k):
-    """One BLAS thread when each head's (L, d)·(d, S) product is small: NumPy's batched matmul
-    calls BLAS once per head, and waking the other threads for each small call cost up to 100×
-    the product itself on a busy 2-core machine (4.2 s instead of 0.03 s for a 32×4-head batch)."""
-    return blas_for_product(q.shape[-2], q.shape[-1], k.shape[-2])
+    map_chunks(block, [(i * n // threads, (i + 1) * n // threads) for i in range(threads)], a, b)
+    return out
 
 
 def _broadcasts_to(mask_shape, shape) -> bool:

@@ -152,3 +152,39 @@ def test_score_functions_match_their_formulas(rng):
     assert_close(additive_scores(qt, kt, nt.tensor(v), nt.tensor(wq), nt.tensor(wk)).numpy(), expect)
     with pytest.raises(ValueError, match="general_scores"):
         general_scores(qt, kt, nt.tensor(np.ones((3, 2))))
+
+
+@pytest.mark.parametrize("kw", [{}, {"is_causal": True, "merge_heads": True}])
+def test_sdpa_split_over_threads_gives_the_same_bits(rng, kw, monkeypatch):
+    """At 2 BLAS threads the heads' products are split over the batch axis: same values and gradients
+    as at 1 thread, bit for bit (each matrix goes through the same BLAS call)."""
+    from neuronet.functional import attention
+    from neuronet.kernels.parallel import blas_controllers
+    controllers = blas_controllers()
+    if not controllers:
+        pytest.skip("BLAS thread count cannot be set here")
+    q, k, v = _qkv(rng, ((4, 4, 64, 64),) * 3, np.float32)  # each of the 7 products: 2²² multiply-adds
+    g = rng.standard_normal((4, 64, 4 * 64) if kw.get("merge_heads") else (4, 4, 64, 64)).astype(np.float32)
+    splits = []
+    split = attention.map_chunks
+    monkeypatch.setattr(attention, "map_chunks", lambda fn, bounds, *a: splits.append(len(bounds)) or split(fn, bounds, *a))
+
+    def run(threads):
+        before = [c.num_threads for c in controllers]
+        for c in controllers:
+            c.set_num_threads(threads)
+        try:
+            tensors = [nt.tensor(a, requires_grad=True) for a in (q, k, v)]
+            out = scaled_dot_product_attention(*tensors, **kw)
+            (out * nt.tensor(g)).sum().backward()
+            return [out.numpy()] + [t.grad for t in tensors]
+        finally:
+            for c, n in zip(controllers, before):
+                c.set_num_threads(n)
+
+    one = run(1)
+    assert 2 not in splits
+    two = run(2)
+    assert splits.count(2) == 7  # Q Kᵀ and P V; in backward Q Kᵀ again, Pᵀ dO, dO Vᵀ, dS K and dSᵀ Q
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
