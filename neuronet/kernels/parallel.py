@@ -22,7 +22,7 @@ from contextlib import nullcontext
 from ..backend import array_module, np
 
 __all__ = ["blas_controllers", "chunk_bounds", "map_chunks", "fold_chunks", "map_flat", "blas_thread_count", "single_threaded_blas",
-           "blas_for_product", "over_row_blocks", "scratch"]
+           "blas_for_product", "over_row_blocks", "products_only", "scratch"]
 
 _CHUNK_BYTES = 1 << 22  # target bytes of columns per chunk
 _CHUNK_MULTIPLE = 2  # chunk counts above 1 are rounded up to a multiple of this: 2 threads share evenly
@@ -303,7 +303,45 @@ _NO_CHANGE = nullcontext()  # reusable and re-entrant: no new object per product
 
 def blas_for_product(m: int, k: int, n: int):
     """A context for an (m, k) by (k, n) product: BLAS at one thread when the product is too small
-    to gain from more (waking the idle workers costs more than it saves), otherwise no change."""
-    if _OPENBLAS_SINGLE <= m * k * n < _SMALL_PRODUCT and blas_thread_count() > 1:
+    to gain from more (waking the idle workers costs more than it saves), otherwise no change.
+    Inside :func:`products_only` mid-sized products keep every BLAS thread."""
+    if _OPENBLAS_SINGLE <= m * k * n < _SMALL_PRODUCT and not _products_only.depth and blas_thread_count() > 1:
         return single_threaded_blas()
     return _NO_CHANGE
+
+
+class _ProductsOnly(threading.local):
+    depth = 0  # open products_only blocks in this thread
+
+    def __enter__(self):
+        self.depth += 1
+
+    def __exit__(self, *exc_info):
+        self.depth -= 1
+        return False
+
+
+_products_only = _ProductsOnly()
+
+
+def products_only():
+    """A block of work that is matrix products and small single-threaded kernels, with no
+    chunks on neuronet's own threads: there its mid-sized products (2¹⁸ to 2²² multiply-adds)
+    keep every BLAS thread instead of one.
+
+    :func:`blas_for_product` drops those products to one BLAS thread because OpenBLAS's idle
+    workers spin after a multi-threaded product and take the cores the convolution's, pooling's
+    and normalisation's chunks need next (a LeNet training step at 2 threads 0.97 of torch
+    without the rule, 1.09 with it).  Where no such chunks follow, as in a Transformer encoder
+    layer's batch-1 inference route, the second thread pays: 788 → 662 µs a batch-1 call at 2
+    threads (Intel Xeon VM, 2026-12-06).  OpenBLAS may sum a product over a long inner dimension
+    in another order on two threads (measured: every shape with k = 784 differed in its last bits,
+    none with k ≤ 400), so two paths that must agree bit for bit apply it alike.
+
+    Example:
+        >>> from neuronet.kernels.parallel import blas_for_product, products_only
+        >>> with products_only():
+        ...     blas_for_product(64, 128, 384) is blas_for_product(1, 1, 1)  # no change, like a tiny product
+        True
+    """
+    return _products_only

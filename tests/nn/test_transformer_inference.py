@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet.nn.layers import transformer_inference
+from neuronet.nn.layers import transformer, transformer_inference
 
 
 def make_layer(**kw):
@@ -111,3 +111,34 @@ def test_bad_input_still_gets_the_layer_error_under_no_grad():
     enc = nt.nn.TransformerEncoder(nt.nn.TransformerEncoderLayer(16, 2, dim_feedforward=32), 2).eval()
     with nt.no_grad(), pytest.raises(ValueError, match=r"TransformerEncoderLayer\(d_model=16\)"):
         enc(nt.randn(2, 5, 8))
+
+
+@pytest.mark.parametrize("t, expected_rule", [(4, "products_only"), (200, "unchanged")])  # 200: softmax in 2 chunks
+def test_route_and_layer_call_run_their_products_alike_at_two_threads(t, expected_rule, monkeypatch):
+    """At 2 BLAS threads both paths keep the mid-sized products (2¹⁸ to 2²² multiply-adds) on every
+    thread where nothing runs on neuronet's own threads, and on one thread otherwise: OpenBLAS may
+    sum a long product in another order on two threads, so they agree bit for bit only if alike."""
+    from neuronet.kernels.parallel import blas_controllers
+    controllers = blas_controllers()
+    if not controllers:
+        pytest.skip("BLAS thread count cannot be set here")
+    # d_model 784: products with k = 784 differed in their last bits between 1 and 2 threads (k ≤ 400 did not)
+    layer = make_layer(d_model=784, nhead=4, dim_feedforward=1024, dropout=0.0)
+    x = nt.randn(1, t, 784)
+    rules = []
+    threads = transformer_inference.encoder_layer_threads
+    for module in (transformer_inference, transformer):
+        monkeypatch.setattr(module, "encoder_layer_threads", lambda *a: rules.append(threads(*a)) or rules[-1])
+    before = [c.num_threads for c in controllers]
+    for c in controllers:
+        c.set_num_threads(2)
+    try:
+        with nt.no_grad():
+            expected = layer(x).numpy()
+        got = arrays(layer, x.numpy(), {})
+    finally:
+        for c, n in zip(controllers, before):
+            c.set_num_threads(n)
+    from neuronet.kernels.parallel import products_only
+    assert [r is products_only() for r in rules] == [expected_rule == "products_only"] * 2  # the call, then the route
+    assert got is not None and np.array_equal(got, expected)

@@ -21,7 +21,7 @@ from .attention import MultiHeadAttention
 from .dense import Linear
 from .dropout import Dropout
 from .normalization import LayerNorm
-from .transformer_inference import encoder_layer_arrays
+from .transformer_inference import encoder_layer_arrays, encoder_layer_threads
 
 __all__ = ["TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
            "Transformer"]
@@ -116,11 +116,12 @@ class TransformerEncoderLayer(_FeedForward):
         """Encode ``src`` (N, T, E); masks as :class:`MultiHeadAttention` (True = ignore)."""
         self._check("src", src)
         x = src
-        if self.norm_first:
-            x = self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal, residual=x)
-            return self._ff_block(self.norm2(x), x, self.dropout2)
-        x = self.norm1(self._sa_block(x, src_mask, src_key_padding_mask, is_causal, residual=x))
-        return self.norm2(self._ff_block(x, x, self.dropout2))
+        with encoder_layer_threads(self.self_attn, x.shape, x.dtype.itemsize):  # as the inference route does
+            if self.norm_first:
+                x = self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal, residual=x)
+                return self._ff_block(self.norm2(x), x, self.dropout2)
+            x = self.norm1(self._sa_block(x, src_mask, src_key_padding_mask, is_causal, residual=x))
+            return self.norm2(self._ff_block(x, x, self.dropout2))
 
     def infer_array(self, data, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
         """The layer call's values for the array ``data`` without a graph (eval mode, no_grad), for

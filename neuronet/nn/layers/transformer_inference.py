@@ -12,9 +12,14 @@ that is not fused), and the caller then makes the layer call.
 """
 from __future__ import annotations
 
-from ...functional.attention import ScaledDotProductAttention, _default_scale
+import math
+from contextlib import nullcontext
+
+from ...functional.attention import _SOFTMAX_CHUNK_BYTES, ScaledDotProductAttention, _default_scale
 from ...functional.linear import _FUSED, Affine
+from ...functional.normalization import _LN_CHUNK_BYTES
 from ...functional.normalization import LayerNorm as LayerNormFunction
+from ...kernels.parallel import products_only
 from .attention import MultiHeadAttention
 from .normalization import LayerNorm
 
@@ -57,6 +62,25 @@ def _norm(layer, x):
     if not _same_dtype(x.dtype, w, b):
         return None
     return LayerNormFunction(n_axes=1, eps=float(layer.eps)).forward(x, w, b)
+
+
+_NO_CHANGE = nullcontext()
+
+
+def encoder_layer_threads(attn, shape, itemsize: int):
+    """The BLAS thread rule for an encoder layer's call on input ``shape``: ``parallel.products_only``
+    where its softmax and layer norms run as one chunk each (nothing on neuronet's own threads, so
+    its mid-sized products keep every BLAS thread), else no change.  The layer call and this route
+    both use it: BLAS may sum a long product in another order on more threads, so the two must
+    run every product alike to agree bit for bit."""
+    if len(shape) < 2:
+        return _NO_CHANGE
+    rows = math.prod(shape[:-1])
+    steps = shape[1] if attn.batch_first and len(shape) == 3 else shape[0]
+    if (rows * attn.num_heads * steps * itemsize <= _SOFTMAX_CHUNK_BYTES
+            and rows * shape[-1] * itemsize <= _LN_CHUNK_BYTES):
+        return products_only()
+    return _NO_CHANGE
 
 
 def _attention_mask(attn, key_padding_mask, attn_mask, n, t, dtype):
@@ -123,7 +147,12 @@ def encoder_layer_arrays(layer, data, src_mask=None, src_key_padding_mask=None, 
     def feed_forward(h, residual):
         return Affine().forward(Affine(fused).forward(h, lin1.weight.data, b1), lin2.weight.data, b2, residual)
 
-    x = data
+    with encoder_layer_threads(attn, data.shape, data.itemsize):  # as the layer call runs its products
+        return _layer(layer, attn, data, mask, is_causal, feed_forward)
+
+
+def _layer(layer, attn, x, mask, is_causal, feed_forward):
+    """The encoder layer's forward on the array x, once :func:`encoder_layer_arrays` has checked it."""
     if layer.norm_first:
         h = _norm(layer.norm1, x)
         if h is None:
