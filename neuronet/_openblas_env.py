@@ -23,6 +23,7 @@ import os
 import sys
 
 OPENBLAS_THREAD_TIMEOUT = "20"
+_state = {"set_by_neuronet": False}
 
 
 def configure_openblas() -> None:
@@ -35,4 +36,14 @@ def configure_openblas() -> None:
         True
     """
     if "numpy" not in sys.modules:
+        _state["set_by_neuronet"] = "OPENBLAS_THREAD_TIMEOUT" not in os.environ
         os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", OPENBLAS_THREAD_TIMEOUT)
+
+
+def describe() -> str:
+    """One line for reports: the idle OpenBLAS workers' spin and who chose it."""
+    value = os.environ.get("OPENBLAS_THREAD_TIMEOUT")
+    if value is None:
+        return "OPENBLAS_THREAD_TIMEOUT unset (NumPy loaded before neuronet): idle OpenBLAS workers spin ~0.1 s"
+    who = "import neuronet's default" if _state["set_by_neuronet"] else "set before import neuronet"
+    return f"OPENBLAS_THREAD_TIMEOUT={value} ({who}; idle OpenBLAS workers spin 2^{value} cycles, then sleep)"

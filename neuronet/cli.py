@@ -129,9 +129,10 @@ def _cmd_info(args) -> int:
             print(f"BLAS: OpenBLAS kernel {c.architecture} threads {c.num_threads} ({c.filepath})")
         if not blas_controllers():
             print("BLAS: not OpenBLAS; install threadpoolctl to see the library and its threads")
-    from . import _malloc_tuning
+    from . import _malloc_tuning, _openblas_env
     from .kernels import compiled
     print(compiled.describe())
+    print(_openblas_env.describe())
     print(_malloc_tuning.describe())
     return 0
 
