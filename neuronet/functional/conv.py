@@ -18,7 +18,7 @@ from .activation import _sigmoid, activation_grad, get_activation, relu_into
 from ..kernels.compiled import kernel_arrays, kernel_module
 from .conv_winograd import (compiled_backward, compiled_forward, pad_for_tiles, unpad_from_tiles, weight_transform,
                             weight_transform_adjoint, winograd_applies, winograd_backward, winograd_forward)
-from .conv_strided import (channels_last_applies, strided_conv_backward, strided_conv_forward,
+from .conv_strided import (channels_last_applies, split_bytes, strided_conv_backward, strided_conv_forward,
                            strided_transpose_backward, strided_transpose_forward)
 from .im2col import (PADDING_MODES, as_tuple, col2im, im2col, im2col_row_width, out_size, pad_nchw, same_padding,
                      unpad_nchw)
@@ -53,12 +53,14 @@ class Conv2d(Function):
         self.padding_mode, self.out_hw, self.activation, self.one_d = padding_mode, out_hw, activation, one_d
         self.w_shape = None
 
-    def _chunks(self, xpad_shape, kernel, itemsize, xp):
-        """Chunks of the batch sized so that one chunk's columns fit in cache."""
+    def _chunks(self, xpad_shape, kernel, itemsize, xp, out_channels):
+        """Chunks of the batch sized so that one chunk's columns fit in cache (two from
+        ``SPLIT_BYTES`` on while each half is large against its part of dW)."""
         n, c, _, wp = xpad_shape
         self.row = im2col_row_width(wp, self.stride, self.out_hw)
-        per_image = c * kernel[0] * kernel[1] * self.out_hw[0] * self.row * itemsize
-        return chunk_bounds(n, per_image, xp)
+        k = c * kernel[0] * kernel[1]
+        per_image = k * self.out_hw[0] * self.row * itemsize
+        return chunk_bounds(n, per_image, xp, split_bytes=split_bytes(out_channels * k // self.groups))
 
     def _compiled_sgemm(self, *arrays):
         """NumPy's sgemm for the compiled per-image kernels when they apply (numba on, float32 NumPy
@@ -91,7 +93,7 @@ class Conv2d(Function):
                 self.y = y if self.activation else None
             return y[:, :, 0, :] if self.one_d else y
         xpad = xp.ascontiguousarray(pad_nchw(x, self.pads, self.padding_mode))
-        bounds = self._chunks(xpad.shape, kernel, x.dtype.itemsize, xp)
+        bounds = self._chunks(xpad.shape, kernel, x.dtype.itemsize, xp, w.shape[0])
         row = self.row
         w3 = w.reshape(g, o // g, -1)
         bias = None if b is None else b[:, None, None]
@@ -186,7 +188,7 @@ class Conv2d(Function):
             return self._backward_channels_last(gy, xp)
         g, kernel, c = self.groups, self.w_shape[2:], self.x_shape[1]
         k = c * kernel[0] * kernel[1]
-        bounds = self._chunks(self.xpad_shape, kernel, gy.dtype.itemsize, xp)
+        bounds = self._chunks(self.xpad_shape, kernel, gy.dtype.itemsize, xp, self.w_shape[0])
         row = self.row
         want_x, want_w = self.needs_grad[0], self.needs_grad[1]
         want_b = len(self.needs_grad) > 2 and self.needs_grad[2]
@@ -402,8 +404,9 @@ class ConvTranspose2d(Function):
         return (*self.x_hw, *w_shape[2:], *self.stride, *self.dilation, self.full_hw[1],
                 image_group(self.stride, *self.x_hw))
 
-    def _chunk_bounds(self, n, k, xp):
-        return chunk_bounds(n, k * self.x_hw[0] * self.x_hw[1] * 4, xp)  # one image's columns, float32
+    def _chunk_bounds(self, n, k, xp, in_channels):
+        # one image's columns, float32; two chunks from SPLIT_BYTES on while each half is large against dW (C_in·k)
+        return chunk_bounds(n, k * self.x_hw[0] * self.x_hw[1] * 4, xp, split_bytes=split_bytes(in_channels * k))
 
     def forward(self, x, w, b=None):
         xp = array_module(x)
@@ -498,7 +501,7 @@ class ConvTranspose2d(Function):
         def chunk(s, e):
             conv_backward_images(sgemm, unused, w2, gy, gy, 0, full.reshape(n, o, -1), gwt, gb, True, False, False,
                                  *self._kernel_args(w.shape), s, e)
-        map_chunks(chunk, self._chunk_bounds(n, k, xp), x)
+        map_chunks(chunk, self._chunk_bounds(n, k, xp, c), x)
         (ph, pw), (oh, ow) = self.padding, self.out_hw
         y = full[:, :, ph:ph + oh, pw:pw + ow]
         return y + b[:, None, None] if b is not None else xp.ascontiguousarray(y)
@@ -511,7 +514,7 @@ class ConvTranspose2d(Function):
         o, k = gfull.shape[1], self.w_shape[1] * self.w_shape[2] * self.w_shape[3]
         gflat = gfull.reshape(n, o, -1)
         args = self._kernel_args(self.w_shape)
-        bounds = self._chunk_bounds(n, k, xp)
+        bounds = self._chunk_bounds(n, k, xp, c)
         gx = gw = None
         if self.needs_grad[0]:
             gx = xp.empty((n, c, h, wd), dtype=gfull.dtype)

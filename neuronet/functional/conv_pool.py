@@ -53,7 +53,7 @@ class Conv2dMaxPool(Conv2d):
                 self.arg = arg  # where each window's gradient goes, and the ReLU's mask there
             return pooled
         xpad = xp.ascontiguousarray(pad_nchw(x, self.pads, self.padding_mode))
-        bounds = self._chunks(xpad.shape, kernel, x.dtype.itemsize, xp)
+        bounds = self._chunks(xpad.shape, kernel, x.dtype.itemsize, xp, o)
         w2 = xp.ascontiguousarray(w.reshape(o, -1))
         bias = xp.zeros(o, x.dtype) if b is None else xp.ascontiguousarray(b)
         pooled = xp.empty((n, o, oh // ph, ow // pw), dtype=x.dtype)
@@ -90,7 +90,7 @@ class Conv2dMaxPool(Conv2d):
                                            int(self.activation == "relu"), want_x, want_w, want_b, self.pads,
                                            self.padding_mode, xp, pool_arg=self.arg, out_hw=self.out_hw)
             return (gx, gw) if len(self.needs_grad) == 2 else (gx, gw, gb)
-        bounds = self._chunks(self.xpad_shape, kernel, gp.dtype.itemsize, xp)
+        bounds = self._chunks(self.xpad_shape, kernel, gp.dtype.itemsize, xp, self.w_shape[0])
         gxpad = xp.empty(self.xpad_shape, dtype=gp.dtype) if want_x else None
         unused = xp.empty((1, 1, 1), gp.dtype)  # stands for an array the kernel is told not to read
         xflat = unused if self.xpad is None else self.xpad.reshape(n, c, -1)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..kernels import parallel
 from ..kernels.parallel import chunk_bounds, fold_chunks, map_chunks
 
-__all__ = ["channels_last_applies", "strided_conv_forward", "strided_conv_backward", "strided_transpose_forward",
+__all__ = ["channels_last_applies", "split_bytes", "strided_conv_forward", "strided_conv_backward", "strided_transpose_forward",
            "strided_transpose_backward"]
 
 
@@ -50,7 +50,14 @@ def _bounds(n, k, positions, xp, weight_items=0):
     cost as much as a third of its backward in 4 MiB chunks."""
     per_image = k * positions * 4
     target = max(parallel._CHUNK_BYTES, min(WEIGHT_CHUNKS * weight_items * 4, n * per_image // 2))
-    return chunk_bounds(n, per_image, xp, target)
+    return chunk_bounds(n, per_image, xp, target, split_bytes(weight_items))
+
+
+def split_bytes(weight_items: int = 0) -> int:
+    """``chunk_bounds``' split_bytes for chunks that each keep a weight-sized part (dW, O·K items):
+    from ``parallel.SPLIT_BYTES`` on, but two halves must each hold ``WEIGHT_CHUNKS``× the part's
+    bytes, or the parts cost more than the second thread saves (a wide layer at a small batch)."""
+    return max(parallel.SPLIT_BYTES, 2 * WEIGHT_CHUNKS * weight_items * 4)
 
 
 # (64 images, 3×3, 1 thread, CPU time of forward / backward, 4 MiB chunks → these: 512 channels at

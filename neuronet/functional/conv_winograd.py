@@ -221,11 +221,11 @@ def _chunks(n, c, o, out_hw, xp, weight_items=0):
     with ``weight_items`` (the backward's part of dW, 9·O·C), chunks hold at least
     ``WEIGHT_CHUNKS``× its bytes while there are two chunks or more: each chunk keeps a part."""
     from ..kernels import parallel
-    from .conv_strided import WEIGHT_CHUNKS
+    from .conv_strided import WEIGHT_CHUNKS, split_bytes
     th, tw = tile_counts(out_hw)
     per_image = 16 * (c + o) * th * tw * 4
     target = max(parallel._CHUNK_BYTES, min(WEIGHT_CHUNKS * weight_items * 4, n * per_image // 2))
-    return parallel.chunk_bounds(n, per_image, xp, target)
+    return parallel.chunk_bounds(n, per_image, xp, target, split_bytes(weight_items))
 
 
 def _compiled_u(w, xp):

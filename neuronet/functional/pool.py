@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import array_module, np
 from .im2col import as_tuple, out_size, pad_nchw
-from ..kernels.parallel import chunk_bounds, map_chunks
+from ..kernels.parallel import SPLIT_BYTES, chunk_bounds, map_chunks
 from ..tensor import Tensor
 from .reduce import mean
 
@@ -78,7 +78,7 @@ class MaxPool2d(Function):
                     xp.maximum(args, step, out=args)  # k only grows, so "max" = "set to k where greater"
                 xp.maximum(ys, v, out=ys)
 
-        map_chunks(chunk, chunk_bounds(x.shape[0], _per_image_bytes(x), xp), x)
+        map_chunks(chunk, chunk_bounds(x.shape[0], _per_image_bytes(x), xp, split_bytes=SPLIT_BYTES), x)
         self.arg, self.x_shape = arg, x.shape
         return y[:, :, 0, :] if self.one_d else y
 
@@ -102,7 +102,7 @@ class MaxPool2d(Function):
                 else:
                     v += gys * (args == k)
 
-        map_chunks(chunk, chunk_bounds(shape[0], _per_image_bytes(gpad), xp), gy)
+        map_chunks(chunk, chunk_bounds(shape[0], _per_image_bytes(gpad), xp, split_bytes=SPLIT_BYTES), gy)
         gx = gpad if win.tiled else win.crop(gpad, shape)
         return gx[:, :, 0, :] if self.one_d else gx
 
