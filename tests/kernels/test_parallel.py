@@ -187,4 +187,3 @@ def test_fold_chunks_propagates_an_error():
     with threadpoolctl.threadpool_limits(2):
         with pytest.raises(KeyError, match="chunk 1"):
             parallel.fold_chunks(chunk, [(0, 1), (1, 2), (2, 3)], np.zeros(2))
-
