@@ -16,8 +16,8 @@ from __future__ import annotations
 from ..kernels import parallel
 from ..kernels.parallel import chunk_bounds, fold_chunks, map_chunks
 
-__all__ = ["channels_last_applies", "split_bytes", "strided_conv_forward", "strided_conv_backward", "strided_transpose_forward",
-           "strided_transpose_backward"]
+__all__ = ["channels_last_applies", "split_bytes", "strided_conv_forward", "strided_conv_backward",
+           "strided_transpose_forward", "strided_transpose_backward"]
 
 
 def channels_last_applies(sgemm, stride, channels, padding_mode="zeros", positions=None, recording=False) -> bool:

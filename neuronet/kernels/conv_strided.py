@@ -12,8 +12,9 @@ gradients are added back, and numba vectorises the runs.  The fold's result is w
 transposed and cropped (plus a per-channel bias: a transposed convolution's output).  The
 products take the columns as they lie (``sgemm``'s transposed flags; the forward computes zᵀ =
 cols·Wᵀ from a transposed copy of W, the one order where neither operand is read transposed,
-which OpenBLAS packs slowly); the weight is reordered to (O, kh, kw, C) once per call, and dW is accumulated in that order and reordered once, after the
-chunks' parts are summed (one weight-sized array per chunk).  Zero padding only; the same
+which OpenBLAS packs slowly); the weight is reordered to (O, kh, kw, C) once per call, and dW
+is accumulated in that order and reordered once, after the chunks' parts are summed (one
+weight-sized array per chunk).  Zero padding only; the same
 products per image as the NumPy path (``functional.conv.Conv2d``'s chunks), summed in another order.
 """
 from __future__ import annotations

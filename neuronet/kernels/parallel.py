@@ -11,7 +11,8 @@ for a BLAS whose threads cannot be read, and on CuPy arrays, the chunks run one 
 Batch norm chunks channels the same way, element-wise passes (ReLU) chunk flat arrays
 (:func:`map_flat`), and recurrences run one block of batch rows per thread
 (:func:`over_row_blocks`, the one place where blocks follow the thread count).  Small matrix
-products are kept on one BLAS thread (:func:`blas_for_product`, :func:`single_threaded_blas`).
+products are kept on one BLAS thread (:func:`blas_for_product`, :func:`single_threaded_blas`),
+except inside :func:`products_only` blocks, where no chunks follow them.
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from contextlib import nullcontext
 
 from ..backend import array_module, np
 
-__all__ = ["SPLIT_BYTES", "blas_controllers", "chunk_bounds", "map_chunks", "fold_chunks", "map_flat", "blas_thread_count", "single_threaded_blas",
-           "blas_for_product", "over_row_blocks", "products_only", "scratch"]
+__all__ = ["SPLIT_BYTES", "blas_controllers", "chunk_bounds", "map_chunks", "fold_chunks", "map_flat",
+           "blas_thread_count", "single_threaded_blas", "blas_for_product", "over_row_blocks", "products_only",
+           "scratch"]
 
 _CHUNK_BYTES = 1 << 22  # target bytes of columns per chunk
 _CHUNK_MULTIPLE = 2  # chunk counts above 1 are rounded up to a multiple of this: 2 threads share evenly

@@ -167,7 +167,8 @@ def test_sdpa_split_over_threads_gives_the_same_bits(rng, kw, monkeypatch):
     g = rng.standard_normal((4, 64, 4 * 64) if kw.get("merge_heads") else (4, 4, 64, 64)).astype(np.float32)
     splits = []
     split = attention.map_chunks
-    monkeypatch.setattr(attention, "map_chunks", lambda fn, bounds, *a: splits.append(len(bounds)) or split(fn, bounds, *a))
+    monkeypatch.setattr(attention, "map_chunks",
+                        lambda fn, bounds, *a: splits.append(len(bounds)) or split(fn, bounds, *a))
 
     def run(threads):
         before = [c.num_threads for c in controllers]
