@@ -30,7 +30,7 @@ _CHUNK_BYTES = 1 << 22  # target bytes of columns per chunk
 _CHUNK_MULTIPLE = 2  # chunk counts above 1 are rounded up to a multiple of this: 2 threads share evenly
 # bytes of a convolution's or pooling's work from which one chunk's worth is split in two (chunk_bounds'
 # split_bytes): paired in one process, the conv auto-encoder's step at 2 threads went 9.9–10.3 → 7.6–7.7 ms
-# with the split from 256 KiB or from any size, and 1.2–1.5 % slower at 1 thread
+# with the split from 256 KiB or from any size, and 1.2–2.4 % slower at 1 thread (two kernel calls, not one)
 SPLIT_BYTES = 1 << 18
 _FLAT_CHUNK_BYTES = 1 << 20  # element-wise work: chunks of about 1 MiB per operand ...
 _FLAT_MIN_CHUNKS = 4  # ... and only from 4 of them on: a smaller pass gains less than the hand-off costs
@@ -351,8 +351,8 @@ def products_only():
     workers spin after a multi-threaded product and take the cores the convolution's, pooling's
     and normalisation's chunks need next (a LeNet training step at 2 threads 0.97 of torch
     without the rule, 1.09 with it).  Where no such chunks follow, as in a Transformer encoder
-    layer's batch-1 inference route, the second thread pays: 788 → 662 µs a batch-1 call at 2
-    threads (Intel Xeon VM, 2026-12-06).  OpenBLAS may sum a product over a long inner dimension
+    layer's batch-1 inference route, the second thread pays: 775 → 630 µs a batch-1 call at 2
+    threads (Intel Xeon VM, 2026-12-06, in one process against the code without it).  OpenBLAS may sum a product over a long inner dimension
     in another order on two threads (measured: every shape with k = 784 differed in its last bits,
     none with k ≤ 400), so two paths that must agree bit for bit apply it alike.
 
