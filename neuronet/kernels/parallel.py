@@ -352,9 +352,10 @@ def products_only():
     and normalisation's chunks need next (a LeNet training step at 2 threads 0.97 of torch
     without the rule, 1.09 with it).  Where no such chunks follow, as in a Transformer encoder
     layer's batch-1 inference route, the second thread pays: 775 → 630 µs a batch-1 call at 2
-    threads (Intel Xeon VM, 2026-12-06, in one process against the code without it).  OpenBLAS may sum a product over a long inner dimension
-    in another order on two threads (measured: every shape with k = 784 differed in its last bits,
-    none with k ≤ 400), so two paths that must agree bit for bit apply it alike.
+    threads (Intel Xeon VM, 2026-12-06, in one process against the code without it).  OpenBLAS
+    may sum a product over a long inner dimension in another order on two threads (measured:
+    every shape with k = 784 differed in its last bits, none with k ≤ 400), so two paths that
+    must agree bit for bit apply it alike.
 
     Example:
         >>> from neuronet.kernels.parallel import blas_for_product, products_only
